@@ -1,0 +1,144 @@
+# Till — terminal point of sale.  `make run` and `make test` do all the setup.
+#
+# Every public target first makes sure the Debian packages are there
+# (scripts/install-deps.sh), then re-enters make with TILL_DEPS_CHECKED=1 so that
+# pkg-config flags are read after the install, not before.
+
+ifndef TILL_DEPS_CHECKED
+.DEFAULT_GOAL := all
+Makefile: ;
+clean:
+	rm -rf build
+%::
+	@sh scripts/install-deps.sh
+	@$(MAKE) --no-print-directory TILL_DEPS_CHECKED=1 $@
+.PHONY: clean
+else
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+FUZZCC  ?= clang
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -I. -Ibuild/gen $(WARN) -MMD -MP
+OPT      ?= -O2 -g
+SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Libraries per target: the app, the reference server, the tests.
+APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
+SERVER_PKGS := libmicrohttpd sqlite3 libcjson libsodium
+TEST_PKGS   := $(APP_PKGS) libmicrohttpd cmocka
+APP_CFLAGS  := $(shell pkg-config --cflags $(APP_PKGS))
+APP_LIBS    := $(shell pkg-config --libs $(APP_PKGS)) -lm
+SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS))
+SERVER_LIBS := $(shell pkg-config --libs $(SERVER_PKGS)) -lm
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) umockdev-1.0)
+TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS)) -lm
+
+# Sources are discovered: a new file in src/ ui/ drivers/ offline/ joins libtill.a.
+GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c ui/*.c drivers/*.c offline/*.c))
+SERVER_SRC := $(wildcard server/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+# The pure core: no I/O headers allowed (checked by `make check-style`).
+CORE_PURE := src/money.c src/cart.c src/tax.c src/receipt.c src/barcode.c src/tender.c src/sale.c
+
+LIB_OBJ      := $(LIB_SRC:%.c=build/%.o) $(GEN_SRC:build/gen/%.c=build/gen/%.o)
+ASAN_LIB_OBJ := $(LIB_SRC:%.c=build/asan/%.o) $(GEN_SRC:build/gen/%.c=build/asan/gen/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o) $(GEN_SRC:build/gen/%.c=build/fuzz/gen/%.o)
+TEST_BIN  := $(TEST_SRC:tests/%.c=build/asan/tests/%)
+FUZZ_BIN  := $(FUZZ_SRC:tests/%.c=build/fuzz/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=build/bench/%)
+SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o)
+
+all: build/till build/till-server
+
+build/gen/migrations.c: scripts/embed.sh $(sort $(wildcard assets/migrations/*.sql))
+	@mkdir -p $(@D)
+	sh scripts/embed.sh store_migrations $(sort $(wildcard assets/migrations/*.sql)) > $@
+build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
+	@mkdir -p $(@D)
+	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@
+
+build/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(OPT) $(APP_CFLAGS) $(SERVER_CFLAGS) -c $< -o $@
+build/gen/%.o: build/gen/%.c
+	$(CC) $(BASEFLAGS) $(OPT) -c $< -o $@
+build/asan/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+build/asan/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) -c $< -o $@
+build/fuzz/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(APP_CFLAGS) -c $< -o $@
+build/fuzz/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(BASEFLAGS) -O1 -c $< -o $@
+
+build/libtill.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+build/asan/libtill.a: $(ASAN_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+build/fuzz/libtill.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/till: build/src/main.o build/libtill.a
+	$(CC) $(OPT) -o $@ $^ $(APP_LIBS)
+build/asan/till: build/asan/src/main.o build/asan/libtill.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(APP_LIBS)
+build/till-server: $(SERVER_OBJ) build/libtill.a
+	$(CC) $(OPT) -o $@ $^ $(SERVER_LIBS) $(APP_LIBS)
+
+# Tests: cmocka programs under ASan+UBSan. A test may add libraries with
+# TEST_LDLIBS_<name> (e.g. umockdev's preload for the USB tests).
+TEST_LDLIBS_test_scanner_usb = -Wl,--no-as-needed -lumockdev-preload -lumockdev -lgobject-2.0 -lglib-2.0 -Wl,--as-needed
+build/asan/tests/%: tests/%.c build/asan/libtill.a
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -o $@ $< build/asan/libtill.a $(TEST_LIBS) $(TEST_LDLIBS_$*)
+
+build/fuzz/tests/%: tests/%.c build/fuzz/libtill.a
+	@mkdir -p $(@D)
+	$(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(APP_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
+
+build/bench/%: bench/%.c build/libtill.a
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS)
+
+test: build/till build/till-server build/asan/till $(TEST_BIN) $(FUZZ_BIN) check-style
+	@sh tests/run.sh
+
+# A longer fuzz run of every target (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do echo "== $$f"; mkdir -p build/fuzz/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$(basename $$f) || exit 1; done
+
+bench: build/till build/till-server $(BENCH_BIN)
+	@sh bench/run.sh
+
+run: build/till build/till-server
+	@sh scripts/run-demo.sh
+
+check-style:
+	@bad=$$(grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets)\s*\(' src/*.c ui/*.c drivers/*.c offline/*.c server/*.c 2>/dev/null); \
+	 if [ -n "$$bad" ]; then echo "banned calls:"; echo "$$bad"; exit 1; fi
+	@bad=$$(grep -nE '#include <(curses|ncurses|curl/|libusb|sqlite3|stdio|unistd|poll)' $(wildcard $(CORE_PURE)) /dev/null); \
+	 if [ -n "$$bad" ]; then echo "I/O headers in the pure core:"; echo "$$bad"; exit 1; fi
+
+install: build/till build/till-server
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till
+	install -m 755 build/till build/till-server $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 assets/till.conf.example assets/store-api.yaml assets/60-till-scanner.rules $(DESTDIR)$(PREFIX)/share/till/ 2>/dev/null || true
+
+.PHONY: all test fuzz bench run check-style install
+.SECONDARY:
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+endif

@@ -1,0 +1,64 @@
+/* The cart: lines scanned so far, with quantities, voids and totals.  Pure: no I/O.
+ * An item keeps the price it was scanned at, whatever the catalog does afterwards. */
+#ifndef TILL_CART_H
+#define TILL_CART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "product.h"
+#include "tax.h"
+
+enum {
+    CART_OK = 0,
+    CART_EINVAL = -1,    /* zero/negative quantity, bad line index */
+    CART_EOVERFLOW = -2, /* a total would not fit in int64 */
+    CART_ENOMEM = -3,
+    CART_EFULL = -4,     /* too many lines */
+    CART_EVOIDED = -5,   /* the line is voided */
+    CART_EINACTIVE = -6, /* product not for sale */
+};
+
+#define CART_MAX_LINES 1000
+#define CART_MAX_QTY (100000LL * QTY_ONE)
+
+struct cart_line {
+    struct product product;  /* copy: the price at scan time */
+    char barcode[64];
+    int64_t qty;             /* thousandths: pieces * 1000, or grams */
+    int64_t unit_price;
+    int64_t line_total;      /* unit_price * qty, rounded; or the price from the barcode */
+    int price_from_barcode;  /* variable-measure label: line_total is fixed */
+    int voided;
+    /* From GS1 data on the label, when present. */
+    char batch[24];
+    char serial[24];
+    int32_t expiry;          /* YYYYMMDD, 0 if none */
+    int expired;
+};
+
+struct cart {
+    struct tax_config tax;
+    struct cart_line *lines;
+    int nlines, cap;
+    struct tax_totals totals;
+};
+
+void cart_init(struct cart *cart, const struct tax_config *tax);
+void cart_free(struct cart *cart);
+void cart_clear(struct cart *cart);
+
+/* Adds qty of product; a piece item with the same barcode already last in the cart is
+ * not merged: every scan is a line, as on the receipt. */
+int cart_add_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty);
+/* Adds a line whose total comes from a price-embedded label (qty may be 0 = unknown). */
+int cart_add_priced_item(struct cart *cart, const struct product *p, const char *barcode,
+                         int64_t qty, int64_t line_total);
+int cart_set_qty(struct cart *cart, int line, int64_t qty);
+int cart_void_line(struct cart *cart, int line);
+/* Lines that count (not voided). */
+int cart_active_lines(const struct cart *cart);
+int cart_is_empty(const struct cart *cart);
+const char *cart_strerror(int rc);
+
+#endif

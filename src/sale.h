@@ -1,0 +1,50 @@
+/* A completed (or completing) sale: the cart's lines, totals and the payments that
+ * settled it.  This is what is stored, printed and synced.  Pure: no I/O. */
+#ifndef TILL_SALE_H
+#define TILL_SALE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cart.h"
+#include "money.h"
+
+enum tender_kind { TENDER_CASH, TENDER_CARD, TENDER_VOUCHER };
+
+struct payment {
+    enum tender_kind tender;
+    int64_t amount;        /* applied to the sale */
+    int64_t tendered;      /* handed over; > amount only for cash */
+    int64_t change;
+    char reference[40];    /* card: terminal reference / trace number */
+    char card_scheme[24];
+    char masked_pan[24];   /* "************1234": last four digits only */
+    char auth_code[16];
+    char terminal_id[24];
+    char terminal_receipt[1024]; /* the terminal's own receipt lines, '\n'-separated */
+};
+
+#define SALE_MAX_PAYMENTS 16
+
+struct sale {
+    char uuid[40];
+    char terminal_id[32];
+    char cashier[32];
+    char store_name[64];
+    int64_t receipt_no;
+    int64_t started_at, completed_at;   /* Unix seconds */
+    struct money_format fmt;
+    struct tax_config tax;
+    const struct cart *cart;
+    struct payment payments[SALE_MAX_PAYMENTS];
+    int npayments;
+    int64_t change_given;
+};
+
+const char *tender_name(enum tender_kind t);   /* "cash", "card", "voucher" */
+/* Sum of payment amounts. */
+int64_t sale_paid(const struct sale *sale);
+/* Order JSON for the outbox and the store API (assets/store-api.yaml, Order). */
+int sale_to_json(const struct sale *sale, char **out);
+
+#endif

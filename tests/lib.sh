@@ -1,0 +1,60 @@
+# Shared helpers for shell tests (tests/e2e_*.sh). Each check prints PASS/FAIL lines;
+# the script ends with `finish`, which prints the counts tests/run.sh adds up.
+TILL_ROOT=${TILL_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+TILL_BIN=${TILL_BIN:-$TILL_ROOT/build/till}
+SERVER_BIN=${SERVER_BIN:-$TILL_ROOT/build/till-server}
+T_PASSED=0
+T_FAILED=0
+
+pass() { T_PASSED=$((T_PASSED + 1)); echo "PASS: $*"; }
+fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL: $*"; }
+check() { # check "description" command...
+    desc=$1; shift
+    if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+check_eq() { # check_eq "description" expected actual
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
+}
+finish() {
+    echo "RESULT: $T_PASSED passed, $T_FAILED failed"
+    [ "$T_FAILED" -eq 0 ]
+}
+
+# A fresh directory for one test, removed at exit.
+t_tmpdir() {
+    T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/till-test.XXXXXX")
+    trap 't_cleanup' EXIT
+}
+t_cleanup() {
+    [ -n "${T_TMUX:-}" ] && tmux -L "$T_TMUX" kill-server 2>/dev/null
+    for p in ${T_PIDS:-}; do kill "$p" 2>/dev/null; done
+    [ -n "${T_DIR:-}" ] && [ -z "${KEEP_TEST_DIR:-}" ] && rm -rf "$T_DIR"
+    return 0
+}
+
+# --- driving the real binary in a real terminal (tmux) ---
+# t_tmux_start COLSxROWS command...  (own tmux server per test)
+t_tmux_start() {
+    size=$1; shift
+    T_TMUX="till-test-$$"
+    tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x "${size%x*}" -y "${size#*x}" "$*"
+    tmux -L "$T_TMUX" set-option -t t remain-on-exit on >/dev/null
+}
+t_keys() { tmux -L "$T_TMUX" send-keys -t t "$@"; }
+t_screen() { tmux -L "$T_TMUX" capture-pane -p -t t; }
+# t_wait_for TEXT [seconds]: waits until TEXT is on screen.
+t_wait_for() {
+    n=$(( ${2:-10} * 20 ))
+    while [ "$n" -gt 0 ]; do
+        t_screen | grep -qF -- "$1" && return 0
+        sleep 0.05; n=$((n - 1))
+    done
+    echo "--- screen while waiting for '$1':"; t_screen
+    return 1
+}
+t_pane_dead() { [ "$(tmux -L "$T_TMUX" display-message -p -t t '#{pane_dead}')" = 1 ]; }
+t_wait_exit() {
+    n=$(( ${1:-10} * 20 ))
+    while [ "$n" -gt 0 ]; do t_pane_dead && return 0; sleep 0.05; n=$((n - 1)); done
+    return 1
+}

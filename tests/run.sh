@@ -1,0 +1,47 @@
+#!/bin/sh
+# Runs every test program (cmocka unit tests under ASan+UBSan, short fuzz runs, shell
+# end-to-end tests) and prints one closing line for the whole suite: N passed, N failed.
+cd "$(dirname "$0")/.." || exit 1
+mkdir -p build/test-logs
+passed=0
+failed=0
+failures=""
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+count() { # count NAME LOG RC
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^RESULT: \([0-9]*\) passed.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^RESULT: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+    # A program that crashed or exited non-zero without reporting a failure counts as one.
+    if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "   (ran no test)"; fi
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ]; then failures="$failures $1"; echo "-- $1: $p passed, $f failed (log: $2)"; tail -n 40 "$2"
+    else echo "-- $1: $p passed"; fi
+}
+
+for t in build/asan/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t"); log=build/test-logs/$name.log
+    "$t" > "$log" 2>&1; count "$name" "$log" $?
+done
+
+# Each fuzz target runs briefly here; `make fuzz` runs them longer.
+for t in build/fuzz/tests/fuzz_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t"); log=build/test-logs/$name.log
+    mkdir -p "build/fuzz/corpus/$name"
+    if "$t" -max_total_time="${FUZZ_TEST_SECONDS:-10}" "build/fuzz/corpus/$name" > "$log" 2>&1; then
+        echo "RESULT: 1 passed, 0 failed" >> "$log"; count "$name" "$log" 0
+    else count "$name" "$log" 1; fi
+done
+
+for t in tests/e2e_*.sh; do
+    [ -f "$t" ] || continue
+    name=$(basename "$t" .sh); log=build/test-logs/$name.log
+    timeout 300 bash "$t" > "$log" 2>&1; count "$name" "$log" $?
+done
+
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
