@@ -42,10 +42,11 @@ int store_search_products(struct store *st, const char *query, struct product *o
 int store_import_catalog_csv(struct store *st, const char *csv, char *err, size_t errlen);
 int store_upsert_tax_class(struct store *st, const struct tax_class *tc);
 
-/* Commits a completed sale: sale, lines, taxes, payments and its outbox row, all or nothing. */
-int store_commit_sale(struct store *st, const struct sale *sale, const char *outbox_payload,
-                      char *err, size_t errlen);
-int store_next_receipt_no(struct store *st, int64_t *out);
+/* Commits a completed sale: numbers it (sale->receipt_no), then writes sale, lines, taxes,
+ * payments and its outbox row (the order JSON) in one transaction: all or nothing. */
+int store_commit_sale(struct store *st, struct sale *sale, char *err, size_t errlen);
+int store_sale_count(struct store *st, int64_t *out);
+int store_outbox_pending(struct store *st, int64_t *out);
 
 int store_audit(struct store *st, int64_t at, const char *terminal, const char *cashier,
                 const char *event, const char *detail);

@@ -1,0 +1,1 @@
+build/gen/migrations.o: build/gen/migrations.c

@@ -1,0 +1,100 @@
+#include "sale.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+const char *tender_name(enum tender_kind t)
+{
+    switch (t) {
+    case TENDER_CASH: return "cash";
+    case TENDER_CARD: return "card";
+    case TENDER_VOUCHER: return "voucher";
+    }
+    return "?";
+}
+
+int64_t sale_paid(const struct sale *sale)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < sale->npayments; i++)
+        if (money_add(sum, sale->payments[i].amount, &sum))
+            return INT64_MAX;
+    return sum;
+}
+
+static void add_str_or_null(cJSON *o, const char *k, const char *v)
+{
+    if (v && *v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+/* Integers go out as JSON numbers; all our amounts fit in 2^53 in practice, and the
+ * server checks that they are integral. */
+int sale_to_json(const struct sale *sale, char **out)
+{
+    const struct cart *cart = sale->cart;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return -1;
+    char key[80];
+    int n = 0;
+    for (const char *s = sale->terminal_id; *s && n < 39; s++)
+        key[n++] = *s;
+    key[n++] = ':';
+    for (const char *s = sale->uuid; *s && n < 78; s++)
+        key[n++] = *s;
+    key[n] = 0;
+    cJSON_AddStringToObject(o, "idempotency_key", key);
+    cJSON_AddStringToObject(o, "terminal_id", sale->terminal_id);
+    cJSON_AddStringToObject(o, "sale_uuid", sale->uuid);
+    cJSON_AddStringToObject(o, "cashier", sale->cashier);
+    cJSON_AddNumberToObject(o, "receipt_no", (double)sale->receipt_no);
+    cJSON_AddNumberToObject(o, "started_at", (double)sale->started_at);
+    cJSON_AddNumberToObject(o, "completed_at", (double)sale->completed_at);
+    cJSON_AddStringToObject(o, "currency", sale->fmt.cur.code);
+    cJSON_AddStringToObject(o, "tax_mode", sale->tax.mode == TAX_INCLUSIVE ? "inclusive" : "exclusive");
+    cJSON_AddNumberToObject(o, "subtotal", (double)cart->totals.subtotal);
+    cJSON_AddNumberToObject(o, "tax_total", (double)cart->totals.tax);
+    cJSON_AddNumberToObject(o, "total", (double)cart->totals.total);
+    cJSON_AddNumberToObject(o, "change_given", (double)sale->change_given);
+    cJSON *lines = cJSON_AddArrayToObject(o, "lines");
+    for (int i = 0; lines && i < cart->nlines; i++) {
+        const struct cart_line *l = &cart->lines[i];
+        cJSON *j = cJSON_CreateObject();
+        if (!j)
+            break;
+        cJSON_AddNumberToObject(j, "line_no", i + 1);
+        cJSON_AddStringToObject(j, "sku", l->product.sku);
+        add_str_or_null(j, "barcode", l->barcode);
+        cJSON_AddStringToObject(j, "name", l->product.name);
+        cJSON_AddNumberToObject(j, "qty", (double)l->qty);
+        cJSON_AddStringToObject(j, "unit", unit_name(l->product.unit));
+        cJSON_AddNumberToObject(j, "unit_price", (double)l->unit_price);
+        cJSON_AddNumberToObject(j, "line_total", (double)l->line_total);
+        cJSON_AddStringToObject(j, "tax_class", l->product.tax_class);
+        cJSON_AddNumberToObject(j, "tax_rate_ppm", (double)l->product.tax_rate_ppm);
+        cJSON_AddBoolToObject(j, "voided", l->voided);
+        cJSON_AddItemToArray(lines, j);
+    }
+    cJSON *pays = cJSON_AddArrayToObject(o, "payments");
+    for (int i = 0; pays && i < sale->npayments; i++) {
+        const struct payment *p = &sale->payments[i];
+        cJSON *j = cJSON_CreateObject();
+        if (!j)
+            break;
+        cJSON_AddStringToObject(j, "tender", tender_name(p->tender));
+        cJSON_AddNumberToObject(j, "amount", (double)p->amount);
+        cJSON_AddNumberToObject(j, "tendered", (double)p->tendered);
+        cJSON_AddNumberToObject(j, "change", (double)p->change);
+        add_str_or_null(j, "reference", p->reference);
+        add_str_or_null(j, "card_scheme", p->card_scheme);
+        add_str_or_null(j, "masked_pan", p->masked_pan);
+        add_str_or_null(j, "auth_code", p->auth_code);
+        cJSON_AddItemToArray(pays, j);
+    }
+    *out = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return *out ? 0 : -1;
+}
