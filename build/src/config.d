@@ -1,0 +1,2 @@
+build/src/config.o: src/config.c src/config.h
+src/config.h:

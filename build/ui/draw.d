@@ -1,0 +1,2 @@
+build/ui/draw.o: ui/draw.c ui/screen.h
+ui/screen.h:

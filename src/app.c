@@ -1,0 +1,556 @@
+#include "app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "receipt.h"
+
+extern const char *const demo_catalog_csv[];
+
+void app_set_message(struct app *app, int is_error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(app->message, sizeof app->message, fmt, ap);
+    va_end(ap);
+    app->message_is_error = is_error;
+    app->dirty = 1;
+}
+
+static void new_uuid(char out[40])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        /* getrandom cannot fail for 16 bytes after boot; fall back to time and pid */
+        uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+        for (int i = 0; i < 16; i++)
+            b[i] = (unsigned char)(t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+    b[8] = (b[8] & 0x3f) | 0x80;
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+static void begin_sale(struct app *app)
+{
+    cart_clear(&app->cart);
+    new_uuid(app->sale_uuid);
+    app->sale_started_at = loop_wall_time();
+    app->npayments = 0;
+    app->selected = -1;
+    app->pending_qty = 0;
+    app->input[0] = 0;
+    app->dirty = 1;
+}
+
+static void audit(struct app *app, const char *event, const char *detail)
+{
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, event, detail);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0700) && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static void dirname_of(const char *path, char *out, size_t len)
+{
+    snprintf(out, len, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (slash && slash != out)
+        *slash = 0;
+    else
+        snprintf(out, len, ".");
+}
+
+static int load_catalog(struct app *app, char *err, size_t errlen)
+{
+    for (int i = 0; i < app->s.ntax; i++)
+        if (store_upsert_tax_class(app->store, &app->s.tax_classes[i])) {
+            snprintf(err, errlen, "cannot store tax class %s", app->s.tax_classes[i].code);
+            return -1;
+        }
+    int64_t n = 0;
+    if (store_product_count(app->store, &n))
+        return -1;
+    if (n == 0 && app->s.load_demo_catalog)
+        return store_import_catalog_csv(app->store, demo_catalog_csv[0], err, errlen);
+    return 0;
+}
+
+int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
+{
+    memset(app, 0, sizeof *app);
+    app->cfg = cfg;
+    app->loop = loop;
+    if (settings_from_config(cfg, &app->s, err, errlen))
+        return -1;
+    char dir[512];
+    dirname_of(app->s.db_path, dir, sizeof dir);
+    if (mkdir_p(dir) || mkdir_p(app->s.spool_dir)) {
+        snprintf(err, errlen, "cannot create %s or %s: %s", dir, app->s.spool_dir, strerror(errno));
+        return -1;
+    }
+    if (store_open(app->s.db_path, &app->store, err, errlen))
+        return -1;
+    if (load_catalog(app, err, errlen)) {
+        store_close(app->store);
+        app->store = NULL;
+        return -1;
+    }
+    cart_init(&app->cart, &app->s.tax);
+    begin_sale(app);
+    store_outbox_pending(app->store, &app->status.queued);
+    audit(app, "start", NULL);
+    app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
+    return 0;
+}
+
+void app_free(struct app *app)
+{
+    if (app->store) {
+        if (!cart_is_empty(&app->cart))
+            audit(app, "sale_abandoned", app->sale_uuid);
+        audit(app, "stop", NULL);
+        store_close(app->store);
+    }
+    cart_free(&app->cart);
+    free(app->receipt_text);
+}
+
+/* A code is plausible if it is 4 to 48 digits; check digits of EAN/UPC are verified. */
+static int ean_check_ok(const char *code, size_t n)
+{
+    int sum = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        int d = code[i] - '0';
+        /* weights 3 and 1 alternate from the digit next to the check digit */
+        sum += ((n - 1 - i) % 2) ? d * 3 : d;
+    }
+    return (10 - sum % 10) % 10 == code[n - 1] - '0';
+}
+
+static int validate_code(struct app *app, const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 4 || n > 48) {
+        app_set_message(app, 1, "'%.40s' is not a barcode (4 to 48 digits)", code);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (code[i] < '0' || code[i] > '9') {
+            app_set_message(app, 1, "'%.40s' is not a barcode: only digits are allowed", code);
+            return -1;
+        }
+    }
+    if ((n == 8 || n == 12 || n == 13 || n == 14) && !ean_check_ok(code, n)) {
+        app_set_message(app, 1, "Barcode %s has a wrong check digit: scan again", code);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_product(struct app *app, const struct product *p, const char *code, int64_t qty)
+{
+    int rc = cart_add_item(&app->cart, p, code, qty);
+    if (rc) {
+        app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
+        return -1;
+    }
+    app->selected = app->cart.nlines - 1;
+    char price[48];
+    money_format(app->cart.lines[app->selected].line_total, &app->s.fmt, 1, price, sizeof price);
+    app_set_message(app, 0, "%s%s  %s", p->name, p->age_restricted ? "  (check age!)" : "", price);
+    return 0;
+}
+
+static int lookup_and_add(struct app *app, const char *code, int64_t qty)
+{
+    if (validate_code(app, code))
+        return -1;
+    struct product p;
+    int rc = store_find_by_barcode(app->store, code, &p);
+    if (rc == STORE_NOTFOUND) {
+        app_set_message(app, 1, "Unknown barcode %s: item not in the catalog", code);
+        return -1;
+    }
+    if (rc) {
+        app_set_message(app, 1, "Catalog lookup failed for %s: try again", code);
+        return -1;
+    }
+    if (p.tax_rate_ppm < 0) {
+        app_set_message(app, 1, "%s has tax class '%s', which is not configured", p.name, p.tax_class);
+        return -1;
+    }
+    if (p.unit == UNIT_KG && !qty) {
+        app->weighed = p;
+        snprintf(app->weighed_barcode, sizeof app->weighed_barcode, "%s", code);
+        app->input[0] = 0;
+        app->mode = MODE_WEIGHT;
+        app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
+        return 0;
+    }
+    return add_product(app, &p, code, qty ? qty : QTY_ONE);
+}
+
+int app_scan(struct app *app, const char *code)
+{
+    if (app->mode == MODE_RECEIPT)
+        app_next_sale(app);
+    if (app->mode != MODE_SALE) {
+        app_set_message(app, 1, "Scan ignored: finish or close the open dialog first (Esc)");
+        return -1;
+    }
+    int64_t qty = app->pending_qty;
+    app->pending_qty = 0;
+    return lookup_and_add(app, code, qty);
+}
+
+int app_submit_input(struct app *app)
+{
+    char text[APP_INPUT_MAX];
+    snprintf(text, sizeof text, "%s", app->input);
+    app->input[0] = 0;
+    app->dirty = 1;
+    if (!text[0])
+        return 0;
+    char *star = strchr(text, '*');
+    if (!star)
+        return app_scan(app, text);
+    *star = 0;
+    int64_t qty;
+    if (qty_parse(text, &qty) || qty <= 0 || qty > CART_MAX_QTY) {
+        app_set_message(app, 1, "Quantity '%s' is not valid: type e.g. 3* then scan", text);
+        return -1;
+    }
+    if (!star[1]) {
+        app->pending_qty = qty;
+        char q[32];
+        qty_format(qty, q, sizeof q);
+        app_set_message(app, 0, "Quantity %s: now scan the item", q);
+        return 0;
+    }
+    app->pending_qty = qty;
+    return app_scan(app, star + 1);
+}
+
+void app_select_line(struct app *app, int delta)
+{
+    if (app->cart.nlines == 0)
+        return;
+    int s = app->selected < 0 ? app->cart.nlines - 1 : app->selected + delta;
+    if (s < 0)
+        s = 0;
+    if (s >= app->cart.nlines)
+        s = app->cart.nlines - 1;
+    app->selected = s;
+    app->dirty = 1;
+}
+
+int app_void_selected(struct app *app)
+{
+    if (app->selected < 0 || app->selected >= app->cart.nlines) {
+        app_set_message(app, 1, "No line to void: the cart is empty");
+        return -1;
+    }
+    const struct cart_line *l = &app->cart.lines[app->selected];
+    int rc = cart_void_line(&app->cart, app->selected);
+    if (rc) {
+        app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
+        return -1;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s line %d %s", app->sale_uuid, app->selected + 1, l->product.sku);
+    audit(app, "line_void", detail);
+    app_set_message(app, 0, "Voided: %s", l->product.name);
+    return 0;
+}
+
+void app_open_mode(struct app *app, enum app_mode mode)
+{
+    switch (mode) {
+    case MODE_QTY:
+        if (app->selected < 0 || app->cart.lines[app->selected].voided) {
+            app_set_message(app, 1, "Select a line first (Up/Down); voided lines cannot change");
+            return;
+        }
+        break;
+    case MODE_PAY:
+        if (cart_is_empty(&app->cart)) {
+            app_set_message(app, 1, "Nothing to pay: scan an item first");
+            return;
+        }
+        break;
+    case MODE_CONFIRM_CANCEL:
+        if (app->cart.nlines == 0) {
+            app_set_message(app, 1, "No open sale to cancel");
+            return;
+        }
+        break;
+    case MODE_SEARCH:
+        app->nresults = 0;
+        app->result_sel = 0;
+        break;
+    default:
+        break;
+    }
+    app->input[0] = 0;
+    app->mode = mode;
+    app->dirty = 1;
+}
+
+void app_close_dialog(struct app *app)
+{
+    if (app->mode == MODE_RECEIPT) {
+        app_next_sale(app);
+        return;
+    }
+    app->mode = MODE_SALE;
+    app->input[0] = 0;
+    app->dirty = 1;
+}
+
+int app_submit_qty(struct app *app)
+{
+    int64_t qty;
+    if (qty_parse(app->input, &qty)) {
+        app_set_message(app, 1, "'%s' is not a quantity", app->input);
+        app->input[0] = 0;
+        return -1;
+    }
+    int rc = cart_set_qty(&app->cart, app->selected, qty);
+    if (rc) {
+        app_set_message(app, 1, "Quantity not changed: %s", cart_strerror(rc));
+        app->input[0] = 0;
+        return -1;
+    }
+    app_close_dialog(app);
+    app_set_message(app, 0, "Quantity changed: %s", app->cart.lines[app->selected].product.name);
+    return 0;
+}
+
+int app_submit_weight(struct app *app)
+{
+    int64_t grams;
+    if (qty_parse(app->input, &grams) || grams <= 0) {
+        app_set_message(app, 1, "'%s' is not a weight: type kg, e.g. 0.750", app->input);
+        app->input[0] = 0;
+        return -1;
+    }
+    app->mode = MODE_SALE;
+    app->input[0] = 0;
+    return add_product(app, &app->weighed, app->weighed_barcode, grams);
+}
+
+void app_search_update(struct app *app)
+{
+    app->nresults = 0;
+    app->result_sel = 0;
+    if (strlen(app->input) >= 1) {
+        int n = store_search_products(app->store, app->input, app->results, APP_SEARCH_MAX);
+        app->nresults = n < 0 ? 0 : n;
+    }
+    app->dirty = 1;
+}
+
+int app_search_choose(struct app *app)
+{
+    if (app->result_sel < 0 || app->result_sel >= app->nresults) {
+        app_set_message(app, 1, "No product chosen: type part of a name");
+        return -1;
+    }
+    struct product p = app->results[app->result_sel];
+    app->mode = MODE_SALE;
+    app->input[0] = 0;
+    int64_t qty = app->pending_qty;
+    app->pending_qty = 0;
+    if (p.tax_rate_ppm < 0) {
+        app_set_message(app, 1, "%s has tax class '%s', which is not configured", p.name, p.tax_class);
+        return -1;
+    }
+    if (p.unit == UNIT_KG && !qty) {
+        app->weighed = p;
+        app->weighed_barcode[0] = 0;
+        app->mode = MODE_WEIGHT;
+        app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
+        return 0;
+    }
+    return add_product(app, &p, "", qty ? qty : QTY_ONE);
+}
+
+int64_t app_amount_due(const struct app *app)
+{
+    int64_t paid = 0;
+    for (int i = 0; i < app->npayments; i++)
+        paid += app->payments[i].amount;
+    return app->cart.totals.total - paid;
+}
+
+/* Writes the receipt text to the spool directory: temp file, fsync, rename, so a
+ * printer daemon never sees half a receipt. */
+static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, char *err, size_t errlen)
+{
+    char path[700], tmp[720];
+    snprintf(path, sizeof path, "%s/receipt-%06lld-%s.txt", app->s.spool_dir,
+             (long long)receipt_no, app->sale_uuid);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto fail;
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) || close(fd) || rename(tmp, path)) {
+        unlink(tmp);
+        goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+}
+
+static void format_when(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Completes the open sale with the payments collected so far. */
+static int complete_sale(struct app *app, int64_t change)
+{
+    struct sale sale;
+    memset(&sale, 0, sizeof sale);
+    snprintf(sale.uuid, sizeof sale.uuid, "%s", app->sale_uuid);
+    snprintf(sale.terminal_id, sizeof sale.terminal_id, "%s", app->s.terminal_id);
+    snprintf(sale.cashier, sizeof sale.cashier, "%s", app->s.cashier);
+    snprintf(sale.store_name, sizeof sale.store_name, "%s", app->s.store_name);
+    sale.started_at = app->sale_started_at;
+    sale.completed_at = loop_wall_time();
+    sale.fmt = app->s.fmt;
+    sale.tax = app->s.tax;
+    sale.cart = &app->cart;
+    memcpy(sale.payments, app->payments, sizeof app->payments);
+    sale.npayments = app->npayments;
+    sale.change_given = change;
+
+    char err[STORE_ERRLEN];
+    if (store_commit_sale(app->store, &sale, err, sizeof err)) {
+        app_set_message(app, 1, "%s", err);
+        return -1;
+    }
+    app->status.queued++;
+    app->last_total = app->cart.totals.total;
+    app->last_change = change;
+    app->last_receipt_no = sale.receipt_no;
+    char when[32];
+    format_when(sale.completed_at, when, sizeof when);
+    free(app->receipt_text);
+    app->receipt_text = NULL;
+    if (receipt_render(&sale, app->s.receipt_width, when, &app->receipt_text) == 0) {
+        if (spool_receipt(app, app->receipt_text, sale.receipt_no, err, sizeof err))
+            app_set_message(app, 1, "Sale %lld saved, but the receipt file could not be written: %s",
+                            (long long)sale.receipt_no, err);
+        else
+            app_set_message(app, 0, "Sale %lld complete.", (long long)sale.receipt_no);
+    } else {
+        app_set_message(app, 1, "Sale %lld saved; receipt could not be laid out", (long long)sale.receipt_no);
+    }
+    app->receipt_scroll = 0;
+    app->mode = MODE_RECEIPT;
+    app->input[0] = 0;
+    app->dirty = 1;
+    return 0;
+}
+
+int app_pay_cash(struct app *app)
+{
+    int64_t due = app_amount_due(app);
+    int64_t tendered = due;
+    if (app->input[0] && money_parse(app->input, &app->s.fmt, &tendered)) {
+        app_set_message(app, 1, "'%s' is not an amount", app->input);
+        app->input[0] = 0;
+        return -1;
+    }
+    if (tendered < due) {
+        char d[48];
+        money_format(due, &app->s.fmt, 1, d, sizeof d);
+        app_set_message(app, 1, "Not enough: %s is due", d);
+        app->input[0] = 0;
+        return -1;
+    }
+    if (app->npayments >= SALE_MAX_PAYMENTS) {
+        app_set_message(app, 1, "Too many payments on one sale");
+        return -1;
+    }
+    struct payment *p = &app->payments[app->npayments];
+    memset(p, 0, sizeof *p);
+    p->tender = TENDER_CASH;
+    p->amount = due;
+    p->tendered = tendered;
+    p->change = tendered - due;
+    app->npayments++;
+    if (complete_sale(app, tendered - due)) {
+        app->npayments--;
+        return -1;
+    }
+    return 0;
+}
+
+int app_cancel_sale(struct app *app)
+{
+    audit(app, "sale_cancelled", app->sale_uuid);
+    begin_sale(app);
+    app->mode = MODE_SALE;
+    app_set_message(app, 0, "Sale cancelled.");
+    return 0;
+}
+
+void app_next_sale(struct app *app)
+{
+    begin_sale(app);
+    app->mode = MODE_SALE;
+    app_set_message(app, 0, "Next customer. Scan the first item.");
+}
+
+void app_request_quit(struct app *app)
+{
+    if (app->cart.nlines && app->mode != MODE_RECEIPT) {
+        app->mode = MODE_CONFIRM_QUIT;
+        app->dirty = 1;
+        return;
+    }
+    app->quit = 1;
+    loop_stop(app->loop);
+}

@@ -1,0 +1,199 @@
+/* till: command line, configuration, and the event loop. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "loop.h"
+#include "store.h"
+#include "ui/ui.h"
+
+#define TILL_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: till [options]\n"
+            "A terminal point of sale. With no config file it opens the demo store.\n\n"
+            "  -c, --config FILE     read settings from FILE (default: ~/.config/till/till.conf if present)\n"
+            "  -d, --db PATH         SQLite database (paths.database)\n"
+            "  -s, --spool DIR       receipt spool directory (paths.spool)\n"
+            "      --store NAME      store name shown on screen and receipts (store.name)\n"
+            "      --terminal ID     terminal id (store.terminal_id)\n"
+            "      --cashier NAME    cashier name (store.cashier)\n"
+            "      --currency CODE   ISO 4217 currency, e.g. EUR, USD (store.currency)\n"
+            "      --money-style S   eu (1.234,50 €) or us ($1,234.50) (store.money_style)\n"
+            "      --tax-mode M      inclusive (EU) or exclusive (US) (store.tax_mode)\n"
+            "      --set KEY=VALUE   any setting, e.g. --set receipt.width=48\n"
+            "      --import-catalog FILE  import a catalog CSV into the database and exit\n"
+            "      --check-config    validate the configuration and exit\n"
+            "  -h, --help            this help\n"
+            "  -V, --version         print the version\n\n"
+            "See assets/till.conf.example for every setting.\n");
+}
+
+static int default_config_path(char *buf, size_t len)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(buf, len, "%s/till/till.conf", xdg);
+    else if (home && *home)
+        snprintf(buf, len, "%s/.config/till/till.conf", home);
+    else
+        return -1;
+    struct stat st;
+    return stat(buf, &st) == 0 ? 0 : -1;
+}
+
+static int import_catalog(struct config *cfg, const char *path)
+{
+    char err[512];
+    struct settings s;
+    if (settings_from_config(cfg, &s, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "till: cannot read %s\n", path);
+        fclose(f);
+        free(buf);
+        return 1;
+    }
+    buf[n] = 0;
+    fclose(f);
+    struct store *st;
+    int rc = store_open(s.db_path, &st, err, sizeof err);
+    if (rc == 0) {
+        for (int i = 0; i < s.ntax && rc == 0; i++)
+            rc = store_upsert_tax_class(st, &s.tax_classes[i]);
+        if (rc == 0)
+            rc = store_import_catalog_csv(st, buf, err, sizeof err);
+        int64_t count = 0;
+        store_product_count(st, &count);
+        if (rc == 0)
+            printf("imported %s: %lld products in %s\n", path, (long long)count, s.db_path);
+        store_close(st);
+    }
+    free(buf);
+    if (rc)
+        fprintf(stderr, "till: %s\n", err);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_STORE = 256, OPT_TERMINAL, OPT_CASHIER, OPT_CURRENCY, OPT_STYLE, OPT_TAXMODE,
+           OPT_SET, OPT_IMPORT, OPT_CHECK };
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' }, { "db", required_argument, NULL, 'd' },
+        { "spool", required_argument, NULL, 's' }, { "store", required_argument, NULL, OPT_STORE },
+        { "terminal", required_argument, NULL, OPT_TERMINAL },
+        { "cashier", required_argument, NULL, OPT_CASHIER },
+        { "currency", required_argument, NULL, OPT_CURRENCY },
+        { "money-style", required_argument, NULL, OPT_STYLE },
+        { "tax-mode", required_argument, NULL, OPT_TAXMODE },
+        { "set", required_argument, NULL, OPT_SET },
+        { "import-catalog", required_argument, NULL, OPT_IMPORT },
+        { "check-config", no_argument, NULL, OPT_CHECK },
+        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    char err[512];
+    const char *config_path = NULL, *import_path = NULL;
+    int check_only = 0;
+    /* Flags override the file, so collect them and apply after loading it. */
+    char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
+    int noverrides = 0, c;
+    if (!overrides)
+        return 1;
+    while ((c = getopt_long(argc, argv, "c:d:s:hV", opts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'd': key = "paths.database"; break;
+        case 's': key = "paths.spool"; break;
+        case OPT_STORE: key = "store.name"; break;
+        case OPT_TERMINAL: key = "store.terminal_id"; break;
+        case OPT_CASHIER: key = "store.cashier"; break;
+        case OPT_CURRENCY: key = "store.currency"; break;
+        case OPT_STYLE: key = "store.money_style"; break;
+        case OPT_TAXMODE: key = "store.tax_mode"; break;
+        case OPT_SET: overrides[noverrides++] = strdup(optarg); break;
+        case OPT_IMPORT: import_path = optarg; break;
+        case OPT_CHECK: check_only = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("till %s\n", TILL_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+        if (key) {
+            size_t n = strlen(key) + strlen(optarg) + 2;
+            char *a = malloc(n);
+            if (a)
+                snprintf(a, n, "%s=%s", key, optarg);
+            overrides[noverrides++] = a;
+        }
+    }
+
+    struct config *cfg = config_new();
+    char found[512];
+    int rc = 0;
+    if (!cfg)
+        return 1;
+    if (!config_path && default_config_path(found, sizeof found) == 0)
+        config_path = found;
+    if (config_path)
+        rc = config_load_file(cfg, config_path, err, sizeof err);
+    else
+        rc = config_parse(cfg, config_demo_defaults, "built-in demo config", err, sizeof err);
+    for (int i = 0; rc == 0 && i < noverrides; i++)
+        rc = overrides[i] ? config_set_assignment(cfg, overrides[i], err, sizeof err) : -1;
+    for (int i = 0; i < noverrides; i++)
+        free(overrides[i]);
+    free(overrides);
+    if (rc) {
+        fprintf(stderr, "till: %s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    if (import_path) {
+        rc = import_catalog(cfg, import_path);
+        config_free(cfg);
+        return rc;
+    }
+
+    struct loop *loop = loop_new();
+    struct app app;
+    if (!loop || app_init(&app, cfg, loop, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", loop ? err : "out of memory");
+        loop_free(loop);
+        config_free(cfg);
+        return 1;
+    }
+    if (check_only) {
+        printf("configuration ok: %s, database %s\n", app.s.store_name, app.s.db_path);
+    } else if (ui_start(&app, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        rc = 1;
+    } else {
+        loop_run(loop);
+        ui_stop(&app);
+    }
+    app_free(&app);
+    loop_free(loop);
+    config_free(cfg);
+    return rc;
+}

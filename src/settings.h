@@ -1,0 +1,35 @@
+/* Typed settings for the app, read from the config with every value checked once at start,
+ * so a typo in till.conf is a clear message before the sale screen opens. */
+#ifndef TILL_SETTINGS_H
+#define TILL_SETTINGS_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "money.h"
+#include "product.h"
+#include "tax.h"
+
+#define SETTINGS_MAX_TAX 8
+
+struct settings {
+    char store_name[64];
+    char terminal_id[32];
+    char cashier[32];
+    struct money_format fmt;
+    struct tax_config tax;
+    struct tax_class tax_classes[SETTINGS_MAX_TAX];
+    int ntax;
+    char db_path[512];
+    char spool_dir[512];
+    int load_demo_catalog;
+    int receipt_width;
+    int wedge_max_gap_ms;
+    int wedge_min_length;
+};
+
+int settings_from_config(const struct config *cfg, struct settings *out, char *err, size_t errlen);
+/* $XDG_DATA_HOME/till, or ~/.local/share/till. */
+int settings_default_data_dir(char *buf, size_t len);
+
+#endif

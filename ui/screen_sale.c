@@ -1,0 +1,179 @@
+/* The sale screen: header, cart lines, totals, message, input line, footer. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/app.h"
+#include "ui/screen.h"
+
+static void draw_header(const struct app *app)
+{
+    char left[160], right[96], clock[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(clock, sizeof clock, "%H:%M", &tm);
+    const struct app_status *st = &app->status;
+    snprintf(left, sizeof left, " %s | Till %s | Cashier %s", app->s.store_name,
+             app->s.terminal_id, app->s.cashier);
+    const char *net = !st->sync_configured ? "standalone" : st->online ? "online" : "OFFLINE";
+    snprintf(right, sizeof right, "%s%s%s | %s ", st->scanner, st->scanner[0] ? " | " : "", net, clock);
+    attron(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
+    mvhline(0, 0, ' ', COLS);
+    draw_text(0, 0, COLS - text_columns(right) - 1, left);
+    draw_text_right(0, COLS, right);
+    attroff(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
+}
+
+static void draw_line(const struct app *app, int y, int i)
+{
+    const struct cart_line *l = &app->cart.lines[i];
+    char qty[32], price[48], total[48], name[160];
+    qty_format(l->qty, qty, sizeof qty);
+    if (l->product.unit == UNIT_KG)
+        strncat(qty, " kg", sizeof qty - strlen(qty) - 1);
+    money_format(l->unit_price, &app->s.fmt, 0, price, sizeof price);
+    money_format(l->line_total, &app->s.fmt, 0, total, sizeof total);
+    snprintf(name, sizeof name, "%s%s%s", l->voided ? "VOID " : "", l->product.name,
+             l->expired ? " (EXPIRED)" : "");
+    int sel = i == app->selected;
+    if (sel)
+        attron(COLOR_PAIR(COLOR_SELECTED));
+    if (l->voided)
+        attron(A_DIM);
+    mvhline(y, 0, ' ', COLS);
+    mvprintw(y, 0, "%3d ", i + 1);
+    int name_w = COLS - 4 - 38;
+    draw_text(y, 4, name_w, name);
+    draw_text_right(y, COLS - 28, qty);
+    draw_text_right(y, COLS - 14, price);
+    draw_text_right(y, COLS - 1, total);
+    if (l->voided) {
+        /* strike the voided line through, as on paper */
+        attroff(A_DIM);
+        attron(A_DIM);
+        mvhline(y, 4 + text_columns(name) + 1, ACS_HLINE, 0);
+        attroff(A_DIM);
+    }
+    if (sel)
+        attroff(COLOR_PAIR(COLOR_SELECTED));
+}
+
+static void draw_totals(const struct app *app, int y)
+{
+    const struct tax_totals *t = &app->cart.totals;
+    char buf[256], amount[48];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %d  %s", cart_active_lines(&app->cart),
+                                app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
+    for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
+        money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "  %s %lld%% %s", t->classes[i].code,
+                              (long long)(t->classes[i].rate_ppm / 10000), amount);
+    }
+    mvhline(y - 1, 0, ACS_HLINE, COLS);
+    draw_text(y, 1, COLS - 26, buf);
+    money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
+    snprintf(buf, sizeof buf, "TOTAL %s", amount);
+    attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
+    draw_text_right(y, COLS - 1, buf);
+    attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
+}
+
+static void draw_status(const struct app *app, int y)
+{
+    char buf[160];
+    const struct app_status *st = &app->status;
+    if (st->sync_configured) {
+        char when[16] = "never";
+        if (st->last_sync_at) {
+            time_t t = (time_t)st->last_sync_at;
+            struct tm tm;
+            localtime_r(&t, &tm);
+            strftime(when, sizeof when, "%H:%M:%S", &tm);
+        }
+        snprintf(buf, sizeof buf, "Queued sales: %lld  Last sync: %s", (long long)st->queued, when);
+    } else {
+        snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
+    }
+    attron(A_DIM);
+    draw_text(y, 1, COLS - 2, buf);
+    attroff(A_DIM);
+}
+
+static void sale_draw(const struct app *app)
+{
+    draw_header(app);
+    attron(A_BOLD);
+    mvprintw(1, 0, "  # Item");
+    draw_text_right(1, COLS - 28, "Qty");
+    draw_text_right(1, COLS - 14, "Price");
+    draw_text_right(1, COLS - 1, "Total");
+    attroff(A_BOLD);
+
+    int top_row = 2, bottom = LINES - 6; /* cart rows are top_row .. bottom-1 */
+    int rows = bottom - top_row;
+    int first = 0;
+    int focus = app->selected >= 0 ? app->selected : app->cart.nlines - 1;
+    if (focus >= rows)
+        first = focus - rows + 1;
+    if (app->cart.nlines == 0) {
+        attron(A_DIM);
+        mvprintw(top_row + 1, 4, "Empty sale. Scan an item or type its barcode and press Enter.");
+        mvprintw(top_row + 2, 4, "Type 3* before a scan to sell three.  F1 shows all keys.");
+        attroff(A_DIM);
+    }
+    for (int i = first; i < app->cart.nlines && i - first < rows; i++)
+        draw_line(app, top_row + i - first, i);
+    if (first > 0)
+        mvprintw(top_row, COLS - 12, "^ %d more", first);
+
+    draw_totals(app, LINES - 5);
+    if (app->message[0]) {
+        attron(app->message_is_error ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : COLOR_PAIR(COLOR_OK));
+        draw_text(LINES - 4, 1, COLS - 2, app->message);
+        attroff(COLOR_PAIR(COLOR_ERROR) | COLOR_PAIR(COLOR_OK) | A_BOLD);
+    }
+    draw_status(app, LINES - 2);
+    attron(COLOR_PAIR(COLOR_HEADER));
+    mvhline(LINES - 1, 0, ' ', COLS);
+    draw_text(LINES - 1, 1, COLS - 2, keys_footer());
+    attroff(COLOR_PAIR(COLOR_HEADER));
+    if (app->mode == MODE_SALE) {
+        char label[64];
+        if (app->pending_qty) {
+            char q[32];
+            qty_format(app->pending_qty, q, sizeof q);
+            snprintf(label, sizeof label, "Barcode (x%s):", q);
+        } else {
+            snprintf(label, sizeof label, "Barcode:");
+        }
+        draw_field(LINES - 3, 1, COLS - 2, label, app->input);
+    }
+}
+
+static int sale_key(struct app *app, struct ui_key k)
+{
+    if (keys_dispatch(app, k))
+        return KEY_HANDLED;
+    if (key_is_enter(k)) {
+        app_submit_input(app);
+        return KEY_HANDLED;
+    }
+    if (k.is_key && k.code == KEY_UP) {
+        app_select_line(app, -1);
+        return KEY_HANDLED;
+    }
+    if (k.is_key && k.code == KEY_DOWN) {
+        app_select_line(app, +1);
+        return KEY_HANDLED;
+    }
+    if (key_is_escape(k)) {
+        app->input[0] = 0;
+        app->pending_qty = 0;
+        return KEY_HANDLED;
+    }
+    return field_edit(app->input, sizeof app->input, k);
+}
+
+const struct screen screen_sale = { "sale", sale_draw, sale_key };
