@@ -5,14 +5,14 @@
 # pkg-config flags are read after the install, not before.
 
 ifndef TILL_DEPS_CHECKED
-.DEFAULT_GOAL := all
-Makefile: ;
+GOALS := $(filter-out clean,$(or $(MAKECMDGOALS),all))
+.PHONY: $(GOALS) clean deps
+$(GOALS): deps
+	@$(MAKE) --no-print-directory TILL_DEPS_CHECKED=1 $@
+deps:
+	@sh scripts/install-deps.sh
 clean:
 	rm -rf build
-%::
-	@sh scripts/install-deps.sh
-	@$(MAKE) --no-print-directory TILL_DEPS_CHECKED=1 $@
-.PHONY: clean
 else
 
 PREFIX  ?= /usr/local
@@ -55,7 +55,9 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/%.c=build/fuzz/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=build/bench/%)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o)
 
-all: build/till build/till-server
+SERVER_BIN := $(if $(SERVER_SRC),build/till-server)
+
+all: build/till $(SERVER_BIN)
 
 build/gen/migrations.c: scripts/embed.sh $(sort $(wildcard assets/migrations/*.sql))
 	@mkdir -p $(@D)
@@ -66,52 +68,52 @@ build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 
 build/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(OPT) $(APP_CFLAGS) $(SERVER_CFLAGS) -c $< -o $@
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) $(APP_CFLAGS) $(SERVER_CFLAGS) -c $< -o $@
 build/gen/%.o: build/gen/%.c
-	$(CC) $(BASEFLAGS) $(OPT) -c $< -o $@
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) -c $< -o $@
 build/asan/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(SANFLAGS) -c $< -o $@
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) -c $< -o $@
 build/fuzz/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(APP_CFLAGS) -c $< -o $@
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(APP_CFLAGS) -c $< -o $@
 build/fuzz/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(FUZZCC) $(BASEFLAGS) -O1 -c $< -o $@
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -O1 -c $< -o $@
 
 build/libtill.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 build/asan/libtill.a: $(ASAN_LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 build/fuzz/libtill.a: $(FUZZ_LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 
 build/till: build/src/main.o build/libtill.a
-	$(CC) $(OPT) -o $@ $^ $(APP_LIBS)
+	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(APP_LIBS)
 build/asan/till: build/asan/src/main.o build/asan/libtill.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(APP_LIBS)
+	@echo "  CC $@"; $(CC) $(SANFLAGS) -o $@ $^ $(APP_LIBS)
 build/till-server: $(SERVER_OBJ) build/libtill.a
-	$(CC) $(OPT) -o $@ $^ $(SERVER_LIBS) $(APP_LIBS)
+	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(SERVER_LIBS) $(APP_LIBS)
 
 # Tests: cmocka programs under ASan+UBSan. A test may add libraries with
 # TEST_LDLIBS_<name> (e.g. umockdev's preload for the USB tests).
 TEST_LDLIBS_test_scanner_usb = -Wl,--no-as-needed -lumockdev-preload -lumockdev -lgobject-2.0 -lglib-2.0 -Wl,--as-needed
 build/asan/tests/%: tests/%.c build/asan/libtill.a
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -o $@ $< build/asan/libtill.a $(TEST_LIBS) $(TEST_LDLIBS_$*)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -o $@ $< build/asan/libtill.a $(TEST_LIBS) $(TEST_LDLIBS_$*)
 
 build/fuzz/tests/%: tests/%.c build/fuzz/libtill.a
 	@mkdir -p $(@D)
-	$(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(APP_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(APP_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
 
 build/bench/%: bench/%.c build/libtill.a
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS)
 
-test: build/till build/till-server build/asan/till $(TEST_BIN) $(FUZZ_BIN) check-style
+test: build/till $(SERVER_BIN) build/asan/till $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).
@@ -120,10 +122,10 @@ fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do echo "== $$f"; mkdir -p build/fuzz/corpus/$$(basename $$f); \
 	  $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$(basename $$f) || exit 1; done
 
-bench: build/till build/till-server $(BENCH_BIN)
+bench: build/till $(SERVER_BIN) $(BENCH_BIN)
 	@sh bench/run.sh
 
-run: build/till build/till-server
+run: build/till $(SERVER_BIN)
 	@sh scripts/run-demo.sh
 
 check-style:
@@ -132,7 +134,9 @@ check-style:
 	@bad=$$(grep -nE '#include <(curses|ncurses|curl/|libusb|sqlite3|unistd|poll|fcntl|sys/)|\b(fopen|printf|fprintf|fwrite|puts|time|clock_gettime|gettimeofday|getenv)\s*\(' $(wildcard $(CORE_PURE)) /dev/null); \
 	 if [ -n "$$bad" ]; then echo "I/O headers in the pure core:"; echo "$$bad"; exit 1; fi
 
-install: build/till build/till-server
+instSERVER_BIN := $(if $(SERVER_SRC),build/till-server)
+
+all: build/till $(SERVER_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till
 	install -m 755 build/till build/till-server $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 assets/till.conf.example assets/store-api.yaml assets/60-till-scanner.rules $(DESTDIR)$(PREFIX)/share/till/ 2>/dev/null || true

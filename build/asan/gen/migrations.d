@@ -1,0 +1,1 @@
+build/asan/gen/migrations.o: build/gen/migrations.c

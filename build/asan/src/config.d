@@ -1,0 +1,2 @@
+build/asan/src/config.o: src/config.c src/config.h
+src/config.h:

@@ -1,0 +1,2 @@
+build/asan/src/loop.o: src/loop.c src/loop.h
+src/loop.h:

@@ -1,0 +1,2 @@
+build/asan/src/money.o: src/money.c src/money.h
+src/money.h:

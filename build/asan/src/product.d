@@ -1,0 +1,2 @@
+build/asan/src/product.o: src/product.c src/product.h
+src/product.h:

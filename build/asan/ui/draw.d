@@ -1,0 +1,2 @@
+build/asan/ui/draw.o: ui/draw.c ui/screen.h
+ui/screen.h:

@@ -1,0 +1,15 @@
+build/asan/ui/ui.o: ui/ui.c ui/ui.h src/app.h src/cart.h src/product.h \
+ src/tax.h src/config.h src/loop.h src/sale.h src/money.h src/settings.h \
+ src/store.h ui/screen.h
+ui/ui.h:
+src/app.h:
+src/cart.h:
+src/product.h:
+src/tax.h:
+src/config.h:
+src/loop.h:
+src/sale.h:
+src/money.h:
+src/settings.h:
+src/store.h:
+ui/screen.h:
