@@ -50,10 +50,10 @@ static void draw_line(const struct app *app, int y, int i)
     draw_text_right(y, COLS - 14, price);
     draw_text_right(y, COLS - 1, total);
     if (l->voided) {
-        /* strike the voided line through, as on paper */
-        attroff(A_DIM);
-        attron(A_DIM);
-        mvhline(y, 4 + text_columns(name) + 1, ACS_HLINE, 0);
+        /* a rule after the name marks the line as struck out, as on paper */
+        int from = 4 + text_columns(name) + 1, to = COLS - 40;
+        if (to > from)
+            mvhline(y, from, ACS_HLINE, to - from);
         attroff(A_DIM);
     }
     if (sel)

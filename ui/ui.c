@@ -77,6 +77,12 @@ static void on_key(struct app *app, struct ui_key k)
             app_request_quit(app);
         return;
     }
+    /* Ctrl-C works from every screen; it asks first when a sale is open. */
+    if (!k.is_key && k.code == 3 && app->mode != MODE_CONFIRM_QUIT) {
+        app_request_quit(app);
+        app->dirty = 1;
+        return;
+    }
     if (screen_for(app->mode)->key(app, k) == KEY_HANDLED)
         app->dirty = 1;
 }
