@@ -111,7 +111,7 @@ build/fuzz/tests/%: tests/%.c build/fuzz/libtill.a
 
 build/bench/%: bench/%.c build/libtill.a
 	@mkdir -p $(@D)
-	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS) -lutil
 
 test: build/till $(SERVER_BIN) build/asan/till $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh

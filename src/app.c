@@ -90,10 +90,10 @@ static int load_catalog(struct app *app, char *err, size_t errlen)
             snprintf(err, errlen, "cannot store tax class %s", app->s.tax_classes[i].code);
             return -1;
         }
-    int64_t n = 0;
-    if (store_product_count(app->store, &n))
+    int empty = 0;
+    if (store_catalog_empty(app->store, &empty))
         return -1;
-    if (n == 0 && app->s.load_demo_catalog)
+    if (empty && app->s.load_demo_catalog)
         return store_import_catalog_csv(app->store, demo_catalog_csv[0], err, errlen);
     return 0;
 }

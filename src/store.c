@@ -12,7 +12,7 @@
 extern const char *const store_migrations[];
 
 enum stmt_id {
-    Q_BY_BARCODE, Q_BY_SKU, Q_BY_ID, Q_SEARCH, Q_COUNT_PRODUCTS,
+    Q_BY_BARCODE, Q_BY_SKU, Q_BY_ID, Q_SEARCH, Q_COUNT_PRODUCTS, Q_ANY_PRODUCT,
     Q_INS_SALE, Q_INS_LINE, Q_INS_TAX, Q_INS_PAYMENT, Q_INS_OUTBOX, Q_NEXT_RECEIPT,
     Q_AUDIT, Q_META_GET, Q_META_SET, Q_UPSERT_PRODUCT, Q_UPSERT_BARCODE, Q_UPSERT_TAX,
     Q_COUNT_SALES, Q_COUNT_OUTBOX,
@@ -35,6 +35,7 @@ static const char *const stmt_sql[Q_COUNT] = {
                  " LEFT JOIN tax_classes t ON t.code = p.tax_class"
                  " WHERE products_fts MATCH ?1 AND p.active LIMIT ?2",
     [Q_COUNT_PRODUCTS] = "SELECT count(*) FROM products",
+    [Q_ANY_PRODUCT] = "SELECT EXISTS (SELECT 1 FROM products)",
     [Q_INS_SALE] = "INSERT INTO sales (uuid, terminal_id, cashier, receipt_no, started_at,"
                    " completed_at, currency, tax_mode, subtotal, tax_total, total, change_given)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -260,6 +261,14 @@ static int count_query(struct store *st, enum stmt_id id, int64_t *out)
 int store_product_count(struct store *st, int64_t *out)
 {
     return count_query(st, Q_COUNT_PRODUCTS, out);
+}
+
+int store_catalog_empty(struct store *st, int *out)
+{
+    int64_t any = 0;
+    int rc = count_query(st, Q_ANY_PRODUCT, &any);
+    *out = !any;
+    return rc;
 }
 
 int store_sale_count(struct store *st, int64_t *out)

@@ -33,6 +33,8 @@ int store_latest_version(void);
 
 /* Catalog */
 int store_product_count(struct store *st, int64_t *out);
+/* Cheap on any catalog size (no count over a million rows at start-up). */
+int store_catalog_empty(struct store *st, int *out);
 int store_find_by_barcode(struct store *st, const char *code, struct product *out);
 int store_find_by_sku(struct store *st, const char *sku, struct product *out);
 int store_find_by_id(struct store *st, int64_t id, struct product *out);

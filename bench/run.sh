@@ -1,0 +1,14 @@
+#!/bin/sh
+# `make bench`: every benchmark, on generated catalogs cached in build/bench/.
+# BENCH_PRODUCTS (default 1000000) sets the catalog size.
+cd "$(dirname "$0")/.." || exit 1
+N=${BENCH_PRODUCTS:-1000000}
+CAT=build/bench/catalog-$N.db
+if [ ! -f "$CAT" ]; then
+    echo "generating a $N-product catalog in $CAT (once)..."
+    build/bench/gen_catalog "$CAT.tmp" "$N" && mv "$CAT.tmp" "$CAT" || exit 1
+fi
+status=0
+echo "== till in a pty: start-up and scan-to-screen"
+build/bench/bench_ui build/till "$CAT" "$N" 7 1000 || status=1
+exit $status

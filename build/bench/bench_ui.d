@@ -1,0 +1,1 @@
+build/bench/bench_ui: bench/bench_ui.c
