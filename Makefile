@@ -134,12 +134,10 @@ check-style:
 	@bad=$$(grep -nE '#include <(curses|ncurses|curl/|libusb|sqlite3|unistd|poll|fcntl|sys/)|\b(fopen|printf|fprintf|fwrite|puts|time|clock_gettime|gettimeofday|getenv)\s*\(' $(wildcard $(CORE_PURE)) /dev/null); \
 	 if [ -n "$$bad" ]; then echo "I/O headers in the pure core:"; echo "$$bad"; exit 1; fi
 
-instSERVER_BIN := $(if $(SERVER_SRC),build/till-server)
-
-all: build/till $(SERVER_BIN)
+install: build/till $(SERVER_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till
-	install -m 755 build/till build/till-server $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 assets/till.conf.example assets/store-api.yaml assets/60-till-scanner.rules $(DESTDIR)$(PREFIX)/share/till/ 2>/dev/null || true
+	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard assets/till.conf.example assets/store-api.yaml assets/*.rules assets/demo-catalog.csv) $(DESTDIR)$(PREFIX)/share/till/
 
 .PHONY: all test fuzz bench run check-style install
 .SECONDARY:
