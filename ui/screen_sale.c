@@ -120,7 +120,8 @@ static void sale_draw(const struct app *app)
     if (app->cart.nlines == 0) {
         attron(A_DIM);
         mvprintw(top_row + 1, 4, "Empty sale. Scan an item or type its barcode and press Enter.");
-        mvprintw(top_row + 2, 4, "Type 3* before a scan to sell three.  F1 shows all keys.");
+        mvprintw(top_row + 2, 4, "No barcode at hand? F4 finds a product by name.");
+        mvprintw(top_row + 3, 4, "Type 3* before a scan to sell three.  F1 shows all keys.");
         attroff(A_DIM);
     }
     for (int i = first; i < app->cart.nlines && i - first < rows; i++)
