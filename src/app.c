@@ -217,13 +217,26 @@ int app_scan(struct app *app, const char *code)
 {
     if (app->mode == MODE_RECEIPT)
         app_next_sale(app);
+    if (app->mode == MODE_SEARCH || app->mode == MODE_HELP) {
+        app->mode = MODE_SALE;
+        app->input[0] = 0;
+    }
     if (app->mode != MODE_SALE) {
-        app_set_message(app, 1, "Scan ignored: finish or close the open dialog first (Esc)");
+        app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
     }
     int64_t qty = app->pending_qty;
     app->pending_qty = 0;
     return lookup_and_add(app, code, qty);
+}
+
+int app_scan_burst(struct app *app, const char *code)
+{
+    if (app->mode != MODE_SALE || strlen(app->input) + strlen(code) >= sizeof app->input)
+        return app_scan(app, code);
+    size_t n = strlen(app->input);
+    snprintf(app->input + n, sizeof app->input - n, "%s", code);
+    return app_submit_input(app);
 }
 
 int app_submit_input(struct app *app)

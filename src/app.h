@@ -81,8 +81,12 @@ void app_set_message(struct app *app, int is_error, const char *fmt, ...)
 /* Sale screen: Enter on the input line. "3*" sets a multiplier; "3*CODE" adds 3 of CODE;
  * anything else is looked up as a barcode. */
 int app_submit_input(struct app *app);
-/* A complete scan from a scanner (USB or keyboard wedge), whatever the mode. */
+/* A complete scan from a scanner (USB or keyboard wedge), whatever the mode: the sale
+ * screen adds it, a search dialog gives way to it, other dialogs refuse it with a message. */
 int app_scan(struct app *app, const char *code);
+/* A keyboard-wedge burst: on the sale screen it completes what is on the input line
+ * (so "3*" typed by hand, then a scan, sells three). */
+int app_scan_burst(struct app *app, const char *code);
 void app_select_line(struct app *app, int delta);
 int app_void_selected(struct app *app);
 void app_open_mode(struct app *app, enum app_mode mode);

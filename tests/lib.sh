@@ -58,3 +58,11 @@ t_wait_exit() {
     while [ "$n" -gt 0 ]; do t_pane_dead && return 0; sleep 0.05; n=$((n - 1)); done
     return 1
 }
+# t_type_slowly TEXT: one key at a time, 120 ms apart, as a person types (not a scan).
+t_type_slowly() {
+    s=$1
+    while [ -n "$s" ]; do
+        c=${s%"${s#?}"}; s=${s#?}
+        tmux -L "$T_TMUX" send-keys -t t -l "$c"; sleep 0.12
+    done
+}

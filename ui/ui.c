@@ -3,7 +3,10 @@
 
 #include <curses.h>
 #include <poll.h>
+#include <limits.h>
 #include <locale.h>
+#include <stdlib.h>
+#include <wchar.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "src/app.h"
+#include "src/wedge.h"
 #include "ui/screen.h"
 
 #define MIN_COLS 80
@@ -87,22 +91,93 @@ static void on_key(struct app *app, struct ui_key k)
         app->dirty = 1;
 }
 
+/* Keyboard-wedge scans: printable keys are held while they may still be a scanner's
+ * burst; a burst ended by Enter/Tab goes to app_scan on whatever screen is open, so a scan
+ * is never typed into an unrelated field.  Anything slower is released as typing. */
+static struct {
+    struct wedge_config cfg;
+    struct wedge_burst burst;
+    uint64_t timer;
+} wedge;
+
+static void release_burst(struct app *app)
+{
+    const char *s = wedge.burst.text;
+    size_t left = wedge.burst.len;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (left > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, left, &st);
+        if (n == 0 || n > left)
+            break;
+        on_key(app, (struct ui_key){ (wint_t)wc, 0 });
+        s += n;
+        left -= n;
+    }
+    wedge_burst_clear(&wedge.burst);
+}
+
+static void on_burst_timeout(struct loop *loop, void *ctx)
+{
+    wedge.timer = 0;
+    release_burst(ctx);
+    ui_refresh(ctx);
+}
+
+static int is_printable(struct ui_key k)
+{
+    return !k.is_key && k.code >= 32 && k.code != 127;
+}
+
+static int is_scan_end(struct ui_key k)
+{
+    return key_is_enter(k) || (!k.is_key && k.code == '\t');
+}
+
 static void on_stdin(struct loop *loop, int fd, short revents, void *ctx)
 {
     struct app *app = ctx;
     wint_t ch;
-    int rc;
+    int rc, printables = 0;
     if (revents & (POLLHUP | POLLERR)) {
         /* the terminal went away: completed sales are already saved */
         app->quit = 1;
         loop_stop(loop);
         return;
     }
-    while ((rc = get_wch(&ch)) != ERR) {
-        on_key(app, (struct ui_key){ ch, rc == KEY_CODE_YES });
-        if (app->quit)
-            break;
+    if (wedge.timer) {
+        loop_cancel_timer(loop, wedge.timer);
+        wedge.timer = 0;
     }
+    int64_t now = loop_now_ms(loop);
+    while (!app->quit && (rc = get_wch(&ch)) != ERR) {
+        struct ui_key k = { ch, rc == KEY_CODE_YES };
+        if (is_printable(k)) {
+            char mb[MB_LEN_MAX];
+            int n = wctomb(mb, (wchar_t)k.code);
+            if (wedge.burst.chars && !wedge_burst_alive(&wedge.burst, &wedge.cfg, now))
+                release_burst(app);
+            if (n <= 0 || wedge_burst_add(&wedge.burst, &wedge.cfg, mb, (size_t)n, now)) {
+                release_burst(app);
+                on_key(app, k);
+            }
+            printables++;
+        } else if (is_scan_end(k) && wedge_burst_is_scan(&wedge.burst, &wedge.cfg, now)) {
+            app_scan_burst(app, wedge.burst.text);
+            wedge_burst_clear(&wedge.burst);
+            app->dirty = 1;
+        } else {
+            release_burst(app);
+            on_key(app, k);
+        }
+    }
+    /* A single key on its own is a person typing: show it now.  More may be a scan
+     * still arriving: wait one gap for the rest. */
+    if (wedge.burst.chars == 1 && printables == 1)
+        release_burst(app);
+    else if (wedge.burst.chars)
+        wedge.timer = loop_add_timer(loop, wedge.cfg.max_gap_ms, on_burst_timeout, app);
     ui_refresh(app);
 }
 
@@ -171,6 +246,8 @@ int ui_start(struct app *app, char *err, size_t errlen)
         init_pair(COLOR_DIALOG, -1, -1);
         init_pair(COLOR_TOTAL, COLOR_YELLOW, -1);
     }
+    wedge.cfg = (struct wedge_config){ app->s.wedge_max_gap_ms, app->s.wedge_min_length };
+    wedge_burst_clear(&wedge.burst);
     loop_watch_fd(app->loop, STDIN_FILENO, POLLIN, on_stdin, app);
     loop_watch_signal(app->loop, SIGWINCH, on_winch, app);
     loop_watch_signal(app->loop, SIGTERM, on_terminate, app);

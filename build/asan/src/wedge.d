@@ -1,0 +1,2 @@
+build/asan/src/wedge.o: src/wedge.c src/wedge.h
+src/wedge.h:

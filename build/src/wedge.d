@@ -1,0 +1,2 @@
+build/src/wedge.o: src/wedge.c src/wedge.h
+src/wedge.h:

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Keyboard-wedge scanners: a burst + Enter is a scan on every screen; it is never typed
+# into an unrelated field. A person typing the same characters slowly is typing.
+. "$(dirname "$0")/lib.sh"
+t_tmpdir
+export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
+DB=$XDG_DATA_HOME/till/till.db
+
+t_tmux_start 100x30 "$TILL_BIN"
+check "till starts" t_wait_for "Empty sale"
+
+t_keys 4010433218190 Enter
+check "a burst on the sale screen adds the item" t_wait_for "Whole Milk 1L"
+t_type_slowly '2*'
+t_keys 4028710122696 Enter
+check "typed multiplier, then a scan: two bags of rice" t_wait_for "5,98"
+
+t_keys F5
+check "payment dialog open" t_wait_for "Cash tendered"
+t_keys 4060013389086 Enter
+check "a scan in the payment dialog is refused with a message" t_wait_for "Scan of 4060013389086 ignored"
+check "and nothing was typed into the cash field" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Cash tendered: *[0-9]'"
+check "the sale is unchanged" t_wait_for "TOTAL 7,17 €"
+t_keys 1000 Enter
+check "a fast 4-key burst is a scan, not an amount" t_wait_for "Scan of 1000 ignored"
+t_type_slowly "10,00"
+t_keys Enter
+check "the same keys typed by a person pay 10,00" t_wait_for "CHANGE DUE: 2,83 €"
+
+t_keys 4060013389086 Enter
+check "a scan on the receipt starts the next sale" t_wait_for "Semi-Skimmed Milk 1L"
+check "with only that item" t_wait_for "TOTAL 1,09 €"
+
+t_keys F4
+t_type_slowly "cola"
+check "search shows results" t_wait_for "Cola 1.5L"
+t_keys 4010433218190 Enter
+check "a scan in the search dialog adds the scanned item" t_wait_for "Whole Milk 1L"
+check "and closes the search" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Search product'"
+check_eq "one sale so far" 1 "$(sqlite3 "$DB" 'select count(*) from sales')"
+finish
