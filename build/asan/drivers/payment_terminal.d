@@ -1,0 +1,3 @@
+build/asan/drivers/payment_terminal.o: drivers/payment_terminal.c \
+ drivers/payment_terminal.h
+drivers/payment_terminal.h:

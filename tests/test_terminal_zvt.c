@@ -1,0 +1,276 @@
+/* The real ZVT driver, in a real event loop, against the ZVT terminal simulator
+ * (tests/zvt_sim.c, a separate process on 127.0.0.1): purchase, decline, abort, reversal,
+ * refund, end-of-day, and every way a transaction can go wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "zvt_sim.c"
+
+#include "drivers/payment_terminal.h"
+#include "src/config.h"
+#include "src/loop.h"
+
+struct res {
+    int done;
+    struct pt_outcome o;
+    char statuses[512];
+};
+
+static void on_status(void *ctx, const char *t)
+{
+    struct res *r = ctx;
+    size_t n = strlen(r->statuses);
+    snprintf(r->statuses + n, sizeof r->statuses - n, "%s|", t);
+}
+
+static void on_done(void *ctx, const struct pt_outcome *o)
+{
+    struct res *r = ctx;
+    r->done = 1;
+    r->o = *o;
+}
+
+struct fx {
+    pid_t sim;
+    int port;
+    char journal[64];
+    struct loop *loop;
+    struct config *cfg;
+    struct payment_terminal *t;
+    struct res r;
+};
+
+static struct fx *start(const char *behaviours, int timeout_ms)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->journal, sizeof f->journal, "/tmp/zvt-journal-%d-%ld", getpid(), random());
+    unlink(f->journal);
+    int lfd = zsim_listen(&f->port);
+    assert_true(lfd >= 0);
+    f->sim = fork();
+    if (f->sim == 0) {
+        struct zsim s = { behaviours, f->journal, 0, 0 };
+        zsim_serve(lfd, &s, 0);
+        _exit(0);
+    }
+    close(lfd);
+    f->loop = loop_new();
+    f->cfg = config_new();
+    char v[32];
+    snprintf(v, sizeof v, "%d", f->port);
+    config_set(f->cfg, "payment.zvt.port", v);
+    snprintf(v, sizeof v, "%d", timeout_ms);
+    config_set(f->cfg, "payment.zvt.timeout_ms", v);
+    config_set(f->cfg, "payment.zvt.connect_timeout_ms", "1000");
+    struct pt_events ev = { on_status, on_done, &f->r };
+    char err[256];
+    assert_int_equal(payment_terminal_open("zvt", f->loop, f->cfg, "payment.zvt", &ev, &f->t, err, sizeof err), 0);
+    return f;
+}
+
+static void stop(struct fx *f)
+{
+    payment_terminal_close(f->t);
+    loop_free(f->loop);
+    config_free(f->cfg);
+    if (f->sim > 0) {
+        kill(f->sim, SIGKILL);
+        waitpid(f->sim, NULL, 0);
+    }
+    unlink(f->journal);
+    free(f);
+}
+
+static void wait_done(struct fx *f, int ms)
+{
+    int64_t end = loop_now_ms(f->loop) + ms;
+    while (!f->r.done && loop_now_ms(f->loop) < end)
+        loop_run_once(f->loop, 50);
+    assert_true(f->r.done);
+}
+
+static int journal_has(struct fx *f, const char *line)
+{
+    FILE *j = fopen(f->journal, "r");
+    char buf[128];
+    int found = 0;
+    while (j && fgets(buf, sizeof buf, j))
+        found |= strncmp(buf, line, strlen(line)) == 0;
+    if (j)
+        fclose(j);
+    return found;
+}
+
+static void test_purchase_approved(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    assert_int_equal(f->t->ops->purchase(f->t->priv, 1234, "sale-1"), 0);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_int_equal(f->r.o.amount, 1234);
+    assert_string_equal(f->r.o.masked_pan, "************4242");
+    assert_string_equal(f->r.o.card_scheme, "VISA");
+    assert_string_equal(f->r.o.terminal_id, "52500001");
+    assert_string_equal(f->r.o.receipt_no, "0001");
+    assert_string_equal(f->r.o.reference, "sale-1");
+    assert_non_null(strstr(f->r.o.receipt, "KARTENZAHLUNG"));
+    assert_non_null(strstr(f->r.o.receipt, "BETRAG EUR 12.34"));
+    assert_non_null(strstr(f->r.statuses, "Insert card"));
+    assert_non_null(strstr(f->r.statuses, "PIN pad"));
+    assert_true(journal_has(f, "APPROVED 1234 0001"));
+    stop(f);
+}
+
+static void test_partial_approval(void **state)
+{
+    struct fx *f = start("partial:500", 5000);
+    f->t->ops->purchase(f->t->priv, 2000, "sale-2");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_int_equal(f->r.o.amount, 500);
+    stop(f);
+}
+
+static void test_purchase_declined(void **state)
+{
+    struct fx *f = start("decline", 5000);
+    f->t->ops->purchase(f->t->priv, 999, "sale-3");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_DECLINED);
+    assert_false(journal_has(f, "APPROVED"));
+    stop(f);
+}
+
+static void abort_soon(struct loop *loop, void *ctx)
+{
+    struct fx *f = ctx;
+    assert_int_equal(f->t->ops->abort(f->t->priv), 0);
+}
+
+static void test_abort_by_ecr(void **state)
+{
+    struct fx *f = start("slow", 5000);
+    f->t->ops->purchase(f->t->priv, 500, "sale-4");
+    loop_add_timer(f->loop, 300, abort_soon, f);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_ABORTED);
+    assert_false(journal_has(f, "APPROVED"));
+    stop(f);
+}
+
+static void test_reversal_refund_end_of_day(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    f->t->ops->purchase(f->t->priv, 700, "sale-5");
+    wait_done(f, 5000);
+    struct pt_outcome orig = f->r.o;
+    memset(&f->r, 0, sizeof f->r);
+    assert_int_equal(f->t->ops->reversal(f->t->priv, &orig), 0);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_int_equal(f->r.o.op, PT_REVERSAL);
+    assert_true(journal_has(f, "REVERSED 0001"));
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->refund(f->t->priv, 250, "refund-1");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_true(journal_has(f, "REFUNDED 250"));
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->end_of_day(f->t->priv);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_non_null(strstr(f->r.o.receipt, "ZVT SIMULATOR"));
+    assert_true(journal_has(f, "END_OF_DAY"));
+    stop(f);
+}
+
+/* Nothing listens: the request provably never reached a terminal. */
+static void test_unreachable_is_never_reached(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    kill(f->sim, SIGKILL);
+    waitpid(f->sim, NULL, 0);
+    f->sim = -1;
+    f->t->ops->purchase(f->t->priv, 100, "sale-6");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_ERROR);
+    assert_true(f->r.o.never_reached);
+    stop(f);
+}
+
+/* The terminal took the request, then the line broke: unknown, and not "never reached". */
+static void test_drop_after_request_is_unknown(void **state)
+{
+    struct fx *f = start("drop", 5000);
+    f->t->ops->purchase(f->t->priv, 100, "sale-7");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    assert_false(f->r.o.never_reached);
+    stop(f);
+}
+
+static void test_drop_after_approve_is_unknown(void **state)
+{
+    struct fx *f = start("drop_after_approve", 5000);
+    f->t->ops->purchase(f->t->priv, 100, "sale-8");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    assert_true(journal_has(f, "APPROVED 100"));   /* the terminal's truth: charged */
+    stop(f);
+}
+
+static void test_silent_terminal_times_out_unknown(void **state)
+{
+    struct fx *f = start("silent", 400);
+    f->t->ops->purchase(f->t->priv, 100, "sale-9");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    stop(f);
+}
+
+static void test_refused_and_malformed(void **state)
+{
+    struct fx *f = start("refuse,malformed", 5000);
+    f->t->ops->purchase(f->t->priv, 100, "sale-10");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_ERROR);           /* 84 83: refused, nothing charged */
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->purchase(f->t->priv, 100, "sale-11");
+    wait_done(f, 3000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);         /* broken status: cannot know */
+    stop(f);
+}
+
+static void test_busy_refuses_second_request(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    assert_int_equal(f->t->ops->purchase(f->t->priv, 100, "a"), 0);
+    assert_int_equal(f->t->ops->purchase(f->t->priv, 100, "b"), -1);
+    wait_done(f, 5000);
+    assert_string_equal(f->r.o.reference, "a");
+    stop(f);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_purchase_approved),
+        cmocka_unit_test(test_partial_approval),
+        cmocka_unit_test(test_purchase_declined),
+        cmocka_unit_test(test_abort_by_ecr),
+        cmocka_unit_test(test_reversal_refund_end_of_day),
+        cmocka_unit_test(test_unreachable_is_never_reached),
+        cmocka_unit_test(test_drop_after_request_is_unknown),
+        cmocka_unit_test(test_drop_after_approve_is_unknown),
+        cmocka_unit_test(test_silent_terminal_times_out_unknown),
+        cmocka_unit_test(test_refused_and_malformed),
+        cmocka_unit_test(test_busy_refuses_second_request),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
