@@ -1,0 +1,1 @@
+build/fuzz/gen/migrations.o: build/gen/migrations.c

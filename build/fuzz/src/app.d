@@ -1,0 +1,25 @@
+build/fuzz/src/app.o: src/app.c src/app.h src/cart.h src/product.h \
+  src/tax.h src/config.h src/loop.h src/sale.h src/money.h \
+  src/settings.h src/store.h src/receipt.h
+
+src/app.h:
+
+src/cart.h:
+
+src/product.h:
+
+src/tax.h:
+
+src/config.h:
+
+src/loop.h:
+
+src/sale.h:
+
+src/money.h:
+
+src/settings.h:
+
+src/store.h:
+
+src/receipt.h:

@@ -1,0 +1,3 @@
+build/fuzz/src/config.o: src/config.c src/config.h
+
+src/config.h:

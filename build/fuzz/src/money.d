@@ -1,0 +1,3 @@
+build/fuzz/src/money.o: src/money.c src/money.h
+
+src/money.h:

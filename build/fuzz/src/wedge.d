@@ -1,0 +1,3 @@
+build/fuzz/src/wedge.o: src/wedge.c src/wedge.h
+
+src/wedge.h:

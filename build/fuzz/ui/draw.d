@@ -1,0 +1,3 @@
+build/fuzz/ui/draw.o: ui/draw.c ui/screen.h
+
+ui/screen.h:

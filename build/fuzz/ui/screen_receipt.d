@@ -1,0 +1,25 @@
+build/fuzz/ui/screen_receipt.o: ui/screen_receipt.c src/app.h src/cart.h \
+  src/product.h src/tax.h src/config.h src/loop.h src/sale.h src/money.h \
+  src/settings.h src/store.h ui/screen.h
+
+src/app.h:
+
+src/cart.h:
+
+src/product.h:
+
+src/tax.h:
+
+src/config.h:
+
+src/loop.h:
+
+src/sale.h:
+
+src/money.h:
+
+src/settings.h:
+
+src/store.h:
+
+ui/screen.h:

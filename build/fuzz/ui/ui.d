@@ -1,0 +1,29 @@
+build/fuzz/ui/ui.o: ui/ui.c ui/ui.h src/app.h src/cart.h src/product.h \
+  src/tax.h src/config.h src/loop.h src/sale.h src/money.h \
+  src/settings.h src/store.h src/wedge.h ui/screen.h
+
+ui/ui.h:
+
+src/app.h:
+
+src/cart.h:
+
+src/product.h:
+
+src/tax.h:
+
+src/config.h:
+
+src/loop.h:
+
+src/sale.h:
+
+src/money.h:
+
+src/settings.h:
+
+src/store.h:
+
+src/wedge.h:
+
+ui/screen.h:
