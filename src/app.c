@@ -46,7 +46,9 @@ static void begin_sale(struct app *app)
     cart_clear(&app->cart);
     new_uuid(app->sale_uuid);
     app->sale_started_at = loop_wall_time();
-    app->npayments = 0;
+    tender_init(&app->tender, 0, app->tender.cash_increment);
+    app->pay_seq = 0;
+    app->pay_state = PAY_IDLE;
     app->selected = -1;
     app->pending_qty = 0;
     app->input[0] = 0;
@@ -119,15 +121,33 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         return -1;
     }
     cart_init(&app->cart, &app->s.tax);
+    long long inc;
+    if (config_get_int(cfg, "payment.cash_rounding", 1, &inc) || inc < 1 || inc > 100000) {
+        snprintf(err, errlen, "config payment.cash_rounding must be a whole number of minor units (1 = none, 5 for CHF)");
+        goto fail;
+    }
+    app->tender.cash_increment = inc;
     begin_sale(app);
+    if (app_open_terminals(app, err, errlen) ||
+        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen))
+        goto fail;
     store_outbox_pending(app->store, &app->status.queued);
     audit(app, "start", NULL);
     app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
+    app_recover_start(app);
     return 0;
+fail:
+    app_close_terminals(app);
+    cart_free(&app->cart);
+    store_close(app->store);
+    app->store = NULL;
+    return -1;
 }
 
 void app_free(struct app *app)
 {
+    app_close_terminals(app);
+    drawer_close_device(app->drawer);
     if (app->store) {
         if (!cart_is_empty(&app->cart))
             audit(app, "sale_abandoned", app->sale_uuid);
@@ -213,6 +233,15 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
     return add_product(app, &p, code, qty ? qty : QTY_ONE);
 }
 
+/* Once money is taken the cart is fixed: the total must not move under the payments. */
+static int cart_locked(struct app *app)
+{
+    if (app->tender.n == 0)
+        return 0;
+    app_set_message(app, 1, "Payments are already taken: finish paying (F5) or cancel the sale (F8)");
+    return 1;
+}
+
 int app_scan(struct app *app, const char *code)
 {
     if (app->mode == MODE_RECEIPT)
@@ -225,6 +254,8 @@ int app_scan(struct app *app, const char *code)
         app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
     }
+    if (cart_locked(app))
+        return -1;
     int64_t qty = app->pending_qty;
     app->pending_qty = 0;
     return lookup_and_add(app, code, qty);
@@ -282,6 +313,8 @@ void app_select_line(struct app *app, int delta)
 
 int app_void_selected(struct app *app)
 {
+    if (cart_locked(app))
+        return -1;
     if (app->selected < 0 || app->selected >= app->cart.nlines) {
         app_set_message(app, 1, "No line to void: the cart is empty");
         return -1;
@@ -303,6 +336,8 @@ void app_open_mode(struct app *app, enum app_mode mode)
 {
     switch (mode) {
     case MODE_QTY:
+        if (cart_locked(app))
+            return;
         if (app->selected < 0 || app->cart.lines[app->selected].voided) {
             app_set_message(app, 1, "Select a line first (Up/Down); voided lines cannot change");
             return;
@@ -313,6 +348,7 @@ void app_open_mode(struct app *app, enum app_mode mode)
             app_set_message(app, 1, "Nothing to pay: scan an item first");
             return;
         }
+        app->tender.total = app->cart.totals.total;
         break;
     case MODE_CONFIRM_CANCEL:
         if (app->cart.nlines == 0) {
@@ -413,10 +449,7 @@ int app_search_choose(struct app *app)
 
 int64_t app_amount_due(const struct app *app)
 {
-    int64_t paid = 0;
-    for (int i = 0; i < app->npayments; i++)
-        paid += app->payments[i].amount;
-    return app->cart.totals.total - paid;
+    return tender_balance(&app->tender);
 }
 
 /* Writes the receipt text to the spool directory: temp file, fsync, rename, so a
@@ -461,8 +494,9 @@ static void format_when(int64_t t, char *buf, size_t len)
 }
 
 /* Completes the open sale with the payments collected so far. */
-static int complete_sale(struct app *app, int64_t change)
+int app_complete_sale(struct app *app)
 {
+    int64_t change = tender_change(&app->tender);
     struct sale sale;
     memset(&sale, 0, sizeof sale);
     snprintf(sale.uuid, sizeof sale.uuid, "%s", app->sale_uuid);
@@ -474,13 +508,14 @@ static int complete_sale(struct app *app, int64_t change)
     sale.fmt = app->s.fmt;
     sale.tax = app->s.tax;
     sale.cart = &app->cart;
-    memcpy(sale.payments, app->payments, sizeof app->payments);
-    sale.npayments = app->npayments;
+    memcpy(sale.payments, app->tender.payments, sizeof sale.payments);
+    sale.npayments = app->tender.n;
     sale.change_given = change;
 
     char err[STORE_ERRLEN];
     if (store_commit_sale(app->store, &sale, err, sizeof err)) {
         app_set_message(app, 1, "%s", err);
+        app->mode = MODE_PAY;
         return -1;
     }
     app->status.queued++;
@@ -509,40 +544,68 @@ static int complete_sale(struct app *app, int64_t change)
 
 int app_pay_cash(struct app *app)
 {
-    int64_t due = app_amount_due(app);
-    int64_t tendered = due;
+    if (app->pay_state != PAY_IDLE) {
+        app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
+        return -1;
+    }
+    app->tender.total = app->cart.totals.total;
+    int64_t tendered = tender_cash_due(&app->tender);
     if (app->input[0] && money_parse(app->input, &app->s.fmt, &tendered)) {
         app_set_message(app, 1, "'%s' is not an amount", app->input);
         app->input[0] = 0;
         return -1;
     }
-    if (tendered < due) {
-        char d[48];
-        money_format(due, &app->s.fmt, 1, d, sizeof d);
-        app_set_message(app, 1, "Not enough: %s is due", d);
-        app->input[0] = 0;
+    app->input[0] = 0;
+    int64_t change;
+    int rc = tender_add_cash(&app->tender, tendered, &change);
+    if (rc) {
+        app_set_message(app, 1, "Cash not taken: %s", tender_strerror(rc));
         return -1;
     }
-    if (app->npayments >= SALE_MAX_PAYMENTS) {
-        app_set_message(app, 1, "Too many payments on one sale");
-        return -1;
+    drawer_kick(app->drawer);
+    if (!tender_is_settled(&app->tender)) {
+        char a[48], d[48];
+        money_format(tendered, &app->s.fmt, 1, a, sizeof a);
+        money_format(app_amount_due(app), &app->s.fmt, 1, d, sizeof d);
+        app_set_message(app, 0, "%s cash taken. Still due: %s (F6 card, F7 voucher, Enter cash)", a, d);
+        return 0;
     }
-    struct payment *p = &app->payments[app->npayments];
-    memset(p, 0, sizeof *p);
-    p->tender = TENDER_CASH;
-    p->amount = due;
-    p->tendered = tendered;
-    p->change = tendered - due;
-    app->npayments++;
-    if (complete_sale(app, tendered - due)) {
-        app->npayments--;
+    if (app_complete_sale(app)) {
+        /* not saved (e.g. disk full): the cash stays in the tender; paying again retries */
         return -1;
     }
     return 0;
 }
 
+int app_pay_voucher(struct app *app)
+{
+    int64_t value;
+    if (!app->input[0] || money_parse(app->input, &app->s.fmt, &value)) {
+        app_set_message(app, 1, "Type the voucher's value, then F7");
+        app->input[0] = 0;
+        return -1;
+    }
+    app->input[0] = 0;
+    app->tender.total = app->cart.totals.total;
+    int rc = tender_add_voucher(&app->tender, value, "voucher");
+    if (rc) {
+        app_set_message(app, 1, "Voucher not taken: %s", tender_strerror(rc));
+        return -1;
+    }
+    if (tender_is_settled(&app->tender))
+        return app_complete_sale(app);
+    char d[48];
+    money_format(app_amount_due(app), &app->s.fmt, 1, d, sizeof d);
+    app_set_message(app, 0, "Voucher taken. Still due: %s", d);
+    return 0;
+}
+
 int app_cancel_sale(struct app *app)
 {
+    /* approved card payments are reversed first: cancelling never keeps a customer's money */
+    for (int i = 0; i < app->tender.n; i++)
+        if (app->tender.payments[i].tender == TENDER_CARD)
+            return app_reverse_cards_then_cancel(app);
     audit(app, "sale_cancelled", app->sale_uuid);
     begin_sale(app);
     app->mode = MODE_SALE;

@@ -12,6 +12,10 @@
 #include "sale.h"
 #include "settings.h"
 #include "store.h"
+#include "tender.h"
+#include "payment_journal.h"
+#include "drivers/payment_terminal.h"
+#include "drivers/drawer.h"
 
 enum app_mode {
     MODE_SALE,           /* scanning into the cart */
@@ -23,6 +27,26 @@ enum app_mode {
     MODE_CONFIRM_CANCEL, /* cancel the open sale? */
     MODE_CONFIRM_QUIT,   /* quit with items in the cart? */
     MODE_HELP,
+    MODE_RECOVER,        /* card payments interrupted by a crash are being resolved */
+};
+
+/* Where a card payment stands (MODE_PAY and MODE_RECOVER). */
+enum pay_state {
+    PAY_IDLE,
+    PAY_WAITING,     /* a request is with a terminal */
+    PAY_UNKNOWN,     /* it may have been charged: ask the terminal again, or the cashier */
+    PAY_FAILOVER,    /* the terminal was not reached: offer the next one */
+    PAY_REVERSING,   /* reversing approved card payments (cancel, recovery) */
+};
+
+#define APP_MAX_TERMINALS 4
+#define APP_MAX_RECOVER 16
+
+struct app;
+struct app_terminal {
+    char name[32];
+    struct payment_terminal *pt;
+    struct app *app;
 };
 
 #define APP_INPUT_MAX 128
@@ -49,8 +73,7 @@ struct app {
     struct cart cart;
     char sale_uuid[40];
     int64_t sale_started_at;
-    struct payment payments[SALE_MAX_PAYMENTS];
-    int npayments;
+    struct tender_state tender;
     int selected;               /* selected cart line, -1 none */
     int64_t pending_qty;        /* from "3*": applies to the next scan */
     struct product weighed;     /* waiting for a weight (MODE_WEIGHT) */
@@ -64,6 +87,20 @@ struct app {
     char *receipt_text;
     int64_t last_total, last_change, last_receipt_no;
     int receipt_scroll;
+
+    /* Payment terminals, in priority order, and the card payment in progress. */
+    struct app_terminal terminals[APP_MAX_TERMINALS];
+    int nterminals;
+    enum pay_state pay_state;
+    int pay_terminal;
+    int64_t pay_amount;
+    int pay_seq;
+    char pay_reference[48];
+    char pay_status[128];
+    int cancel_when_reversed;
+    struct payment_intent recover[APP_MAX_RECOVER];
+    int nrecover, recover_idx;
+    struct drawer *drawer;
 
     char message[256];
     int message_is_error;
@@ -95,8 +132,28 @@ int app_submit_qty(struct app *app);
 int app_submit_weight(struct app *app);
 void app_search_update(struct app *app);
 int app_search_choose(struct app *app);
-/* Pay in cash: the input holds the amount tendered, empty means the exact amount. */
+/* Pay in cash: the input holds the amount tendered, empty means the exact amount; less
+ * than due is a partial cash payment and the balance stays open. */
 int app_pay_cash(struct app *app);
+/* Card for the amount typed (empty = the balance) on the first terminal. */
+int app_pay_card(struct app *app);
+int app_pay_voucher(struct app *app);
+/* Esc while a card payment runs: ask the terminal to abort. */
+int app_abort_card(struct app *app);
+/* PAY_FAILOVER: use the next terminal. */
+int app_card_failover(struct app *app);
+/* PAY_UNKNOWN: ask the terminal again, or take the cashier's word from its receipt. */
+int app_card_enquire(struct app *app);
+int app_card_resolve(struct app *app, int approved_on_receipt);
+/* Start-up: open intents from the journal are resolved before selling (MODE_RECOVER). */
+void app_recover_start(struct app *app);
+int app_recover_resolve(struct app *app, int approved_on_receipt);
+int app_open_terminals(struct app *app, char *err, size_t errlen);
+void app_close_terminals(struct app *app);
+/* Completes the open sale once the tender is settled (internal to src/app*.c). */
+int app_complete_sale(struct app *app);
+/* Starts reversing the sale's approved card payments, then cancels it. */
+int app_reverse_cards_then_cancel(struct app *app);
 int app_cancel_sale(struct app *app);
 /* Amount still to pay on the open sale. */
 int64_t app_amount_due(const struct app *app);

@@ -16,7 +16,7 @@ struct payment {
     int64_t amount;        /* applied to the sale */
     int64_t tendered;      /* handed over; > amount only for cash */
     int64_t change;
-    char reference[40];    /* card: terminal reference / trace number */
+    char reference[48];    /* card: Till's reference with the terminal */
     char card_scheme[24];
     char masked_pan[24];   /* "************1234": last four digits only */
     char auth_code[16];

@@ -15,7 +15,7 @@ enum stmt_id {
     Q_BY_BARCODE, Q_BY_SKU, Q_BY_ID, Q_SEARCH, Q_COUNT_PRODUCTS, Q_ANY_PRODUCT,
     Q_INS_SALE, Q_INS_LINE, Q_INS_TAX, Q_INS_PAYMENT, Q_INS_OUTBOX, Q_NEXT_RECEIPT,
     Q_AUDIT, Q_META_GET, Q_META_SET, Q_UPSERT_PRODUCT, Q_UPSERT_BARCODE, Q_UPSERT_TAX,
-    Q_COUNT_SALES, Q_COUNT_OUTBOX,
+    Q_COUNT_SALES, Q_COUNT_OUTBOX, Q_COMPLETE_INTENTS,
     Q_COUNT
 };
 
@@ -66,6 +66,9 @@ static const char *const stmt_sql[Q_COUNT] = {
                      " ON CONFLICT(code) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm",
     [Q_COUNT_SALES] = "SELECT count(*) FROM sales",
     [Q_COUNT_OUTBOX] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
+    /* the card payments of a sale are settled in the same transaction as the sale */
+    [Q_COMPLETE_INTENTS] = "UPDATE payment_intents SET state = 'completed', updated_at = ?2"
+                           " WHERE sale_uuid = ?1 AND state = 'approved'",
 };
 
 struct store {
@@ -552,6 +555,11 @@ int store_commit_sale(struct store *st, struct sale *sale, char *err, size_t err
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, json, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, sale->completed_at);
+    if ((rc = commit_step(st, s, &step)) != SQLITE_DONE)
+        goto fail;
+    s = stmt(st, Q_COMPLETE_INTENTS);
+    sqlite3_bind_text(s, 1, sale->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, sale->completed_at);
     if ((rc = commit_step(st, s, &step)) != SQLITE_DONE)
         goto fail;
     if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)

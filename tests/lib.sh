@@ -26,7 +26,7 @@ t_tmpdir() {
     trap 't_cleanup' EXIT
 }
 t_cleanup() {
-    [ -n "${T_TMUX:-}" ] && tmux -L "$T_TMUX" kill-server 2>/dev/null
+    for i in $(seq 1 "${T_TMUX_N:-0}"); do tmux -L "till-test-$$-$i" kill-server 2>/dev/null; done
     for p in ${T_PIDS:-}; do kill "$p" 2>/dev/null; done
     [ -n "${T_DIR:-}" ] && [ -z "${KEEP_TEST_DIR:-}" ] && rm -rf "$T_DIR"
     return 0
@@ -36,9 +36,13 @@ t_cleanup() {
 # t_tmux_start COLSxROWS command...  (own tmux server per test)
 t_tmux_start() {
     size=$1; shift
-    T_TMUX="till-test-$$"
-    tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x "${size%x*}" -y "${size#*x}" "$*"
-    tmux -L "$T_TMUX" set-option -t t remain-on-exit on >/dev/null
+    # a fresh tmux server per start: reusing a name races with the old server's exit
+    [ -n "${T_TMUX:-}" ] && tmux -L "$T_TMUX" kill-server 2>/dev/null
+    T_TMUX_N=$(( ${T_TMUX_N:-0} + 1 ))
+    T_TMUX="till-test-$$-$T_TMUX_N"
+    # the pane stays after the program exits, so its last screen (an error) can be read
+    tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x "${size%x*}" -y "${size#*x}" \; \
+        set-option -t t remain-on-exit on \; respawn-pane -k -t t "$*"
 }
 t_keys() { tmux -L "$T_TMUX" send-keys -t t "$@"; }
 t_screen() { tmux -L "$T_TMUX" capture-pane -p -t t; }
@@ -46,6 +50,10 @@ t_screen() { tmux -L "$T_TMUX" capture-pane -p -t t; }
 t_wait_for() {
     n=$(( ${2:-10} * 20 ))
     while [ "$n" -gt 0 ]; do
+        if ! tmux -L "$T_TMUX" has-session -t t 2>/dev/null; then
+            echo "--- the terminal session is gone (the program exited?) while waiting for '$1'"
+            return 1
+        fi
         t_screen | grep -qF -- "$1" && return 0
         sleep 0.05; n=$((n - 1))
     done

@@ -195,8 +195,8 @@ static void test_commit_atomic_at_every_step(void **state)
     struct cart c;
     struct sale s;
     make_sale(f->st, &c, &s, "uuid-fail");
-    /* steps: sale, 2 lines, 1 tax row, 1 payment, outbox = 6 */
-    for (int step = 1; step <= 6; step++) {
+    /* steps: sale, 2 lines, 1 tax row, 1 payment, outbox, card intents = 7 */
+    for (int step = 1; step <= 7; step++) {
         store_fail_commit_step(f->st, step);
         char err[256] = "";
         assert_int_not_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);

@@ -29,6 +29,7 @@ extern const struct screen screen_prompt;   /* quantity and weight */
 extern const struct screen screen_confirm;  /* cancel sale, quit */
 extern const struct screen screen_receipt;
 extern const struct screen screen_help;
+extern const struct screen screen_recover;
 
 /* Actions bound to function keys, shown in the footer. */
 enum ui_action {

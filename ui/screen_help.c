@@ -13,6 +13,7 @@ static const char *const help_lines[] = {
     "F4        search a product by name",
     "F5        pay: type the cash handed over, Enter",
     "          (Enter on an empty field = exact amount)",
+    "          F6 card, F7 voucher; mix them until nothing is due",
     "F8        cancel the whole sale",
     "F10       quit (a completed sale is always saved)",
     "Esc       close a dialog / clear the input line",

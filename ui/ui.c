@@ -33,6 +33,7 @@ static const struct screen *screen_for(enum app_mode mode)
     case MODE_CONFIRM_CANCEL:
     case MODE_CONFIRM_QUIT: return &screen_confirm;
     case MODE_HELP: return &screen_help;
+    case MODE_RECOVER: return &screen_recover;
     }
     return &screen_sale;
 }
@@ -57,6 +58,8 @@ static void draw(struct app *app)
             screen_for(app->mode)->draw(app);
         curs_set(app->mode == MODE_SALE || app->mode == MODE_PAY || app->mode == MODE_QTY ||
                  app->mode == MODE_WEIGHT || app->mode == MODE_SEARCH);
+        if (app->mode == MODE_PAY && app->pay_state != PAY_IDLE)
+            curs_set(0);
     }
     wnoutrefresh(stdscr);
     doupdate();

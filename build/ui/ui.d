@@ -1,6 +1,7 @@
 build/ui/ui.o: ui/ui.c ui/ui.h src/app.h src/cart.h src/product.h \
  src/tax.h src/config.h src/loop.h src/sale.h src/money.h src/settings.h \
- src/store.h src/wedge.h ui/screen.h
+ src/store.h src/tender.h src/payment_journal.h \
+ drivers/payment_terminal.h drivers/drawer.h src/wedge.h ui/screen.h
 ui/ui.h:
 src/app.h:
 src/cart.h:
@@ -12,5 +13,9 @@ src/sale.h:
 src/money.h:
 src/settings.h:
 src/store.h:
+src/tender.h:
+src/payment_journal.h:
+drivers/payment_terminal.h:
+drivers/drawer.h:
 src/wedge.h:
 ui/screen.h:
