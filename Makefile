@@ -113,7 +113,12 @@ build/bench/%: bench/%.c build/libtill.a
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS) -lutil
 
-test: build/till $(SERVER_BIN) build/asan/till $(TEST_BIN) $(FUZZ_BIN) check-style
+# The ZVT terminal simulator, for tests that drive the real till against it.
+build/zvt-sim: tests/zvt_sim.c
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DZVT_SIM_MAIN -Wno-missing-prototypes -o $@ $<
+
+test: build/till $(SERVER_BIN) build/asan/till build/zvt-sim $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).

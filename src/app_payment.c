@@ -50,10 +50,15 @@ int app_open_terminals(struct app *app, char *err, size_t errlen)
             kind = colon + 1;
         }
         struct app_terminal *t = &app->terminals[app->nterminals];
-        snprintf(t->name, sizeof t->name, "%s", name);
+        if (strlen(name) >= sizeof t->name) {
+            snprintf(err, errlen, "payment.terminals: the name '%.40s...' is longer than %zu characters",
+                     name, sizeof t->name - 1);
+            return -1;
+        }
+        snprintf(t->name, sizeof t->name, "%.31s", name);
         t->app = app;
         char prefix[64];
-        snprintf(prefix, sizeof prefix, "payment.%s", name);
+        snprintf(prefix, sizeof prefix, "payment.%.31s", name);
         struct pt_events ev = { on_terminal_status, on_terminal_done, t };
         if (payment_terminal_open(kind, app->loop, app->cfg, prefix, &ev, &t->pt, err, errlen))
             return -1;
@@ -204,7 +209,7 @@ static void reverse_next_card(struct app *app);
 static void purchase_done(struct app *app, struct app_terminal *t, const struct pt_outcome *o)
 {
     journal_update(app->store, o->reference, journal_state_for(o->result), o, loop_wall_time());
-    snprintf(app->pay_status, sizeof app->pay_status, "%s: %s", t->name, o->message);
+    snprintf(app->pay_status, sizeof app->pay_status, "%.31s: %.90s", t->name, o->message);
     char a[48];
     money(app, app->pay_amount, a, sizeof a);
     switch (o->result) {
@@ -475,7 +480,7 @@ static void on_terminal_done(void *ctx, const struct pt_outcome *o)
     case PT_STATUS: enquiry_done(app, t, o); break;
     case PT_REVERSAL: reversal_done(app, o); break;
     default:
-        app_set_message(app, o->result == PT_APPROVED ? 0 : 1, "%s: %s", t->name, o->message);
+        app_set_message(app, o->result == PT_APPROVED ? 0 : 1, "%.31s: %.90s", t->name, o->message);
         break;
     }
 }

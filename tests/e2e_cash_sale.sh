@@ -31,7 +31,7 @@ check "voided line stays visible" t_wait_for "VOID Semi-Skimmed Milk 1L"
 check "total without the voided line" t_wait_for "TOTAL 10,16 €"
 
 t_keys F5
-check "payment dialog opens" t_wait_for "Cash tendered"
+check "payment dialog opens" t_wait_for "F6: card"
 t_keys F7
 check "a voucher needs its value" t_wait_for "Type the voucher's value"
 t_keys 20 Enter

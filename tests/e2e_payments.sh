@@ -73,6 +73,27 @@ check "asking again finds it approved: the sale completes" t_wait_for "CHANGE DU
 check_eq "charged exactly once" 1 "$(grep -c APPROVED $T_DIR/ufront.dev)"
 check_eq "one card payment in the sale" "card|119" "$(q 'select tender, amount from payments')"
 
+# --- a real ZVT terminal (the simulator) that takes the request and then goes silent:
+# the outcome is unknown, so the sim terminal behind it must not be offered ---
+ZVT_SIM=${ZVT_SIM:-$TILL_ROOT/build/zvt-sim}
+"$ZVT_SIM" 0 approve_slow,silent "$T_DIR/zvt.journal" > "$T_DIR/zvt.port" &
+T_PIDS="$T_PIDS $!"
+for i in $(seq 50); do [ -s "$T_DIR/zvt.port" ] && break; sleep 0.1; done
+ZPORT=$(head -n1 "$T_DIR/zvt.port")
+start_till zvt --set payment.terminals=counter:zvt,spare:sim --set payment.counter.port=$ZPORT \
+    --set payment.counter.timeout_ms=2000 --set payment.spare.device_file=$T_DIR/spare.dev
+t_keys 4010433218190 Enter F5 F6
+check "ZVT terminal shows its status on the till" t_wait_for "counter: Insert card"
+check "a ZVT payment completes the sale" t_wait_for "CHANGE DUE: 0,00 €"
+check "with the terminal's printed lines on the receipt" t_wait_for "KARTENZAHLUNG"
+t_keys Enter 4010433218190 Enter F5 F6
+check "a ZVT terminal that times out after the request: unknown" t_wait_for "Outcome unknown"
+t_keys Enter
+sleep 0.3
+check_eq "the spare terminal was never asked" 0 "$(cat $T_DIR/spare.dev 2>/dev/null | wc -l)"
+t_keys n
+check "resolved by the cashier as not charged" t_wait_for "Recorded as not charged"
+
 # --- unknown that the cashier resolves as not charged ---
 start_till timeout --set payment.sim.script=timeout --set payment.sim.timeout_ms=500
 t_keys 4010433218190 Enter F5 F6

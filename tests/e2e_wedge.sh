@@ -16,10 +16,10 @@ t_keys 4028710122696 Enter
 check "typed multiplier, then a scan: two bags of rice" t_wait_for "5,98"
 
 t_keys F5
-check "payment dialog open" t_wait_for "Cash tendered"
+check "payment dialog open" t_wait_for "F6: card"
 t_keys 4060013389086 Enter
 check "a scan in the payment dialog is refused with a message" t_wait_for "Scan of 4060013389086 ignored"
-check "and nothing was typed into the cash field" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Cash tendered: *[0-9]'"
+check "and nothing was typed into the cash field" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Amount: *[0-9]'"
 check "the sale is unchanged" t_wait_for "TOTAL 7,17 €"
 t_keys 1000 Enter
 check "a fast 4-key burst is a scan, not an amount" t_wait_for "Scan of 1000 ignored"

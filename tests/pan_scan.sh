@@ -25,6 +25,8 @@ scan_text() { # name
 }
 out=$(for p in "$@"; do
     while IFS= read -r f; do
+        # a database's WAL and shared memory are read through its dump, not as raw pages
+        case "$f" in *-wal|*-shm|*-journal) [ -f "${f%-*}" ] && continue ;; esac
         if head -c 16 "$f" 2>/dev/null | grep -q "SQLite format 3"; then
             sqlite3 "$f" .dump 2>/dev/null | sed -E "s/X'[0-9a-fA-F]*'//g" | scan_text "$f"
         else

@@ -3,7 +3,7 @@
  * Authorization -> 80 00, intermediate status (04 FF), print lines (06 D1), status
  * information (04 0F), completion (06 0F); failures end with Abort (06 1E).
  * Every message to the ECR waits for its 80 00 acknowledgement.
- * Behaviours (one per authorization, the last repeats): approve, decline, partial:N,
+ * Behaviours (one per authorization, the last repeats): approve, approve_slow (pauses at "insert card"), decline, partial:N,
  * slow (waits 2 s for an ECR abort), drop (closes after acknowledging the request),
  * drop_after_approve (charged, then closes before completion), refuse (84 83),
  * malformed (a broken status information), silent (never answers).
@@ -194,6 +194,8 @@ static int zs_authorization(int fd, struct zsim *s, const uint8_t *data, size_t 
     uint8_t st = 0x0A; /* insert card */
     if (zs_send_acked(fd, 0x04, 0xFF, &st, 1))
         return -1;
+    if (strcmp(beh, "approve_slow") == 0)
+        usleep(500 * 1000); /* the customer takes a while: the till shows the status */
     if (strcmp(beh, "slow") == 0 && zs_wait_abort(fd, 2000)) {
         uint8_t rc = 0x6C;
         zs_send(fd, 0x80, 0x00, NULL, 0);

@@ -184,6 +184,15 @@ static void on_stdin(struct loop *loop, int fd, short revents, void *ctx)
     ui_refresh(app);
 }
 
+/* Terminal, sync and USB events change state from their own callbacks: whatever they
+ * changed is on screen before the loop sleeps again. */
+static void on_prepare(struct loop *loop, int *wait_ms, void *ctx)
+{
+    (void)loop;
+    (void)wait_ms;
+    ui_refresh(ctx);
+}
+
 static void on_winch(struct loop *loop, int signo, void *ctx)
 {
     struct app *app = ctx;
@@ -256,6 +265,7 @@ int ui_start(struct app *app, char *err, size_t errlen)
     loop_watch_signal(app->loop, SIGTERM, on_terminate, app);
     loop_watch_signal(app->loop, SIGHUP, on_terminate, app);
     loop_add_timer(app->loop, 1000, on_clock, app);
+    loop_add_prepare(app->loop, on_prepare, app);
     app->dirty = 1;
     ui_refresh(app);
     return 0;
@@ -264,5 +274,6 @@ int ui_start(struct app *app, char *err, size_t errlen)
 void ui_stop(struct app *app)
 {
     loop_unwatch_fd(app->loop, STDIN_FILENO);
+    loop_remove_prepare(app->loop, on_prepare, app);
     endwin();
 }

@@ -1,6 +1,0 @@
-build/asan/drivers/terminal_sim.o: drivers/terminal_sim.c \
- drivers/payment_terminal.h src/config.h src/loop.h src/money.h
-drivers/payment_terminal.h:
-src/config.h:
-src/loop.h:
-src/money.h:

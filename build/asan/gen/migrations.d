@@ -1,1 +1,0 @@
-build/asan/gen/migrations.o: build/gen/migrations.c

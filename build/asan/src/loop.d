@@ -1,2 +1,0 @@
-build/asan/src/loop.o: src/loop.c src/loop.h
-src/loop.h:

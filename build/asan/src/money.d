@@ -1,2 +1,0 @@
-build/asan/src/money.o: src/money.c src/money.h
-src/money.h:

@@ -1,2 +1,0 @@
-build/asan/src/product.o: src/product.c src/product.h
-src/product.h:

@@ -1,8 +1,0 @@
-build/asan/src/receipt.o: src/receipt.c src/receipt.h src/sale.h \
- src/cart.h src/product.h src/tax.h src/money.h
-src/receipt.h:
-src/sale.h:
-src/cart.h:
-src/product.h:
-src/tax.h:
-src/money.h:

@@ -1,3 +1,0 @@
-build/asan/src/tax.o: src/tax.c src/tax.h src/money.h
-src/tax.h:
-src/money.h:

@@ -1,2 +1,0 @@
-build/asan/src/wedge.o: src/wedge.c src/wedge.h
-src/wedge.h:

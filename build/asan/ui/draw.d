@@ -1,2 +1,0 @@
-build/asan/ui/draw.o: ui/draw.c ui/screen.h
-ui/screen.h:

@@ -1,1 +1,0 @@
-build/bench/bench_ui: bench/bench_ui.c

@@ -1,4 +1,0 @@
-build/fuzz/drivers/payment_terminal.o: drivers/payment_terminal.c \
-  drivers/payment_terminal.h
-
-drivers/payment_terminal.h:

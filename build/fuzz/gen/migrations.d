@@ -1,1 +1,0 @@
-build/fuzz/gen/migrations.o: build/gen/migrations.c

@@ -1,3 +1,0 @@
-build/fuzz/src/loop.o: src/loop.c src/loop.h
-
-src/loop.h:

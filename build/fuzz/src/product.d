@@ -1,3 +1,0 @@
-build/fuzz/src/product.o: src/product.c src/product.h
-
-src/product.h:

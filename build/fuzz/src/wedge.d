@@ -1,3 +1,0 @@
-build/fuzz/src/wedge.o: src/wedge.c src/wedge.h
-
-src/wedge.h:

@@ -1,3 +1,0 @@
-build/fuzz/ui/draw.o: ui/draw.c ui/screen.h
-
-ui/screen.h:

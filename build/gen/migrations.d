@@ -1,1 +1,0 @@
-build/gen/migrations.o: build/gen/migrations.c

@@ -1,2 +1,0 @@
-build/src/config.o: src/config.c src/config.h
-src/config.h:

@@ -1,2 +1,0 @@
-build/src/money.o: src/money.c src/money.h
-src/money.h:

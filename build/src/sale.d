@@ -1,7 +1,0 @@
-build/src/sale.o: src/sale.c src/sale.h src/cart.h src/product.h \
- src/tax.h src/money.h
-src/sale.h:
-src/cart.h:
-src/product.h:
-src/tax.h:
-src/money.h:
