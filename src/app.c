@@ -1,4 +1,5 @@
 #include "app.h"
+#include "offline/sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,11 +133,14 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen))
         goto fail;
     store_outbox_pending(app->store, &app->status.queued);
+    if (app_open_sync(app, err, errlen))
+        goto fail;
     audit(app, "start", NULL);
     app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     app_recover_start(app);
     return 0;
 fail:
+    app_close_sync(app);
     app_close_terminals(app);
     cart_free(&app->cart);
     store_close(app->store);
@@ -146,6 +150,7 @@ fail:
 
 void app_free(struct app *app)
 {
+    app_close_sync(app);
     app_close_terminals(app);
     drawer_close_device(app->drawer);
     if (app->store) {
@@ -519,6 +524,8 @@ int app_complete_sale(struct app *app)
         return -1;
     }
     app->status.queued++;
+    if (app->sync)
+        sync_kick(app->sync);
     app->last_total = app->cart.totals.total;
     app->last_change = change;
     app->last_receipt_no = sale.receipt_no;

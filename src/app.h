@@ -5,6 +5,7 @@
 #define TILL_APP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cart.h"
 #include "config.h"
@@ -43,6 +44,7 @@ enum pay_state {
 #define APP_MAX_RECOVER 16
 
 struct app;
+struct sync;
 struct app_terminal {
     char name[32];
     struct payment_terminal *pt;
@@ -57,6 +59,8 @@ struct app_status {
     int online;
     int64_t queued;          /* sales waiting in the outbox */
     int64_t last_sync_at;    /* Unix seconds, 0 = never */
+    int64_t parked;          /* sales the server rejected: a manager must look (F9) */
+    char sync_error[200];
     char scanner[48];        /* "scanner connected" / "scanner disconnected" / "" */
 };
 
@@ -101,6 +105,8 @@ struct app {
     struct payment_intent recover[APP_MAX_RECOVER];
     int nrecover, recover_idx;
     struct drawer *drawer;
+    struct sync *sync;          /* NULL when no store server is configured */
+    void *log;                  /* FILE * of the log (sync errors and the like) */
 
     char message[256];
     int message_is_error;
@@ -110,6 +116,12 @@ struct app {
 };
 
 int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
+/* Sync with the store server (src/app_sync.c): started by app_init when sync.url is set. */
+int app_open_sync(struct app *app, char *err, size_t errlen);
+void app_close_sync(struct app *app);
+int app_print_outbox(struct app *app, FILE *out);
+int app_retry_parked(struct app *app, const char *key);  /* 1: no parked order with that key */
+void app_log(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_free(struct app *app);
 
 void app_set_message(struct app *app, int is_error, const char *fmt, ...)

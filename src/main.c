@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "offline/sync.h"
 #include "config.h"
 #include "loop.h"
 #include "store.h"
@@ -31,6 +32,10 @@ static void usage(FILE *out)
             "      --set KEY=VALUE   any setting, e.g. --set receipt.width=48\n"
             "      --import-catalog FILE  import a catalog CSV into the database and exit\n"
             "      --check-config    validate the configuration and exit\n"
+            "      --sync-now        without a screen: send queued sales, fetch catalog and stock\n"
+            "                        changes from the store server (sync.url), then exit\n"
+            "      --outbox          list sales not yet accepted by the store server, then exit\n"
+            "      --outbox-retry KEY  send a sale the server rejected (parked) again\n"
             "  -h, --help            this help\n"
             "  -V, --version         print the version\n\n"
             "See assets/till.conf.example for every setting.\n");
@@ -94,10 +99,37 @@ static int import_catalog(struct config *cfg, const char *path)
     return rc ? 1 : 0;
 }
 
+/* One sync round without a screen (for cron, first installs and benchmarks). */
+static int sync_once(struct app *app)
+{
+    if (!app->sync) {
+        fprintf(stderr, "till: --sync-now needs a store server (sync.url and sync.token_file)\n");
+        return 1;
+    }
+    struct sync_status st;
+    int64_t deadline = loop_now_ms(app->loop) + 600000;
+    for (;;) {
+        loop_run_once(app->loop, 200);
+        sync_get_status(app->sync, &st);
+        if (st.rounds > 0 && st.queued == 0)
+            break;
+        if (loop_now_ms(app->loop) > deadline || (st.last_error[0] && !st.online)) {
+            fprintf(stderr, "till: sync did not complete: %s\n", st.last_error[0] ? st.last_error : "timed out");
+            return 1;
+        }
+    }
+    struct sync_stats ss;
+    sync_get_stats(app->sync, &ss);
+    printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
+           " %lld parked\n", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
+           (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_STORE = 256, OPT_TERMINAL, OPT_CASHIER, OPT_CURRENCY, OPT_STYLE, OPT_TAXMODE,
-           OPT_SET, OPT_IMPORT, OPT_CHECK };
+           OPT_SET, OPT_IMPORT, OPT_CHECK, OPT_SYNC_NOW, OPT_OUTBOX, OPT_OUTBOX_RETRY };
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' }, { "db", required_argument, NULL, 'd' },
         { "spool", required_argument, NULL, 's' }, { "store", required_argument, NULL, OPT_STORE },
@@ -109,12 +141,16 @@ int main(int argc, char **argv)
         { "set", required_argument, NULL, OPT_SET },
         { "import-catalog", required_argument, NULL, OPT_IMPORT },
         { "check-config", no_argument, NULL, OPT_CHECK },
+        { "sync-now", no_argument, NULL, OPT_SYNC_NOW },
+        { "outbox", no_argument, NULL, OPT_OUTBOX },
+        { "outbox-retry", required_argument, NULL, OPT_OUTBOX_RETRY },
         { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
-    int check_only = 0;
+    int check_only = 0, sync_now = 0, outbox = 0;
+    const char *retry_key = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0, c;
@@ -135,6 +171,9 @@ int main(int argc, char **argv)
         case OPT_SET: overrides[noverrides++] = strdup(optarg); break;
         case OPT_IMPORT: import_path = optarg; break;
         case OPT_CHECK: check_only = 1; break;
+        case OPT_SYNC_NOW: sync_now = 1; break;
+        case OPT_OUTBOX: outbox = 1; break;
+        case OPT_OUTBOX_RETRY: retry_key = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("till %s\n", TILL_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -185,6 +224,17 @@ int main(int argc, char **argv)
     }
     if (check_only) {
         printf("configuration ok: %s, database %s\n", app.s.store_name, app.s.db_path);
+    } else if (outbox) {
+        rc = app_print_outbox(&app, stdout) ? 1 : 0;
+    } else if (retry_key) {
+        int r = app_retry_parked(&app, retry_key);
+        if (r)
+            fprintf(stderr, "till: %s\n", r > 0 ? "no parked sale with that key" : "database error");
+        else
+            printf("%s will be sent again\n", retry_key);
+        rc = r ? 1 : 0;
+    } else if (sync_now) {
+        rc = sync_once(&app);
     } else if (ui_start(&app, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", err);
         rc = 1;

@@ -82,7 +82,7 @@ static void draw_totals(const struct app *app, int y)
 
 static void draw_status(const struct app *app, int y)
 {
-    char buf[160];
+    char buf[256];
     const struct app_status *st = &app->status;
     if (st->sync_configured) {
         char when[16] = "never";
@@ -92,7 +92,12 @@ static void draw_status(const struct app *app, int y)
             localtime_r(&t, &tm);
             strftime(when, sizeof when, "%H:%M:%S", &tm);
         }
-        snprintf(buf, sizeof buf, "Queued sales: %lld  Last sync: %s", (long long)st->queued, when);
+        int n = snprintf(buf, sizeof buf, "Queued sales: %lld  Last sync: %s", (long long)st->queued, when);
+        if (st->parked && n > 0 && (size_t)n < sizeof buf)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "  REJECTED by the server: %lld (manager: till --outbox)",
+                          (long long)st->parked);
+        if (!st->online && st->sync_error[0] && n > 0 && (size_t)n < sizeof buf)
+            snprintf(buf + n, sizeof buf - (size_t)n, "  (%.60s)", st->sync_error);
     } else {
         snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
     }

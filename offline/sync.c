@@ -1,0 +1,913 @@
+/* Sync with the central store API (assets/store-api.yaml).
+ *
+ * Push: the outbox drains oldest first in batches; per-order answers mark rows sent or park
+ * them with the server's reason.  A transport error, 5xx, 429 or an answer we cannot read
+ * changes nothing locally and retries with exponential backoff and jitter, or after the
+ * server's Retry-After.  Because every order carries its idempotency key, resending after
+ * an unknown outcome (connection closed after the server committed) is harmless.
+ *
+ * Pull: catalog, then stock levels, by cursor, one page per request.  A page is checked
+ * whole before anything is written; then it is applied with its new cursor in one
+ * transaction, so a restart resumes from the last applied page.  Only one page is held in
+ * memory at a time (max_response_bytes bounds it), whatever the catalog size. */
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "offline/http.h"
+#include "offline/sync.h"
+#include "config.h"
+#include "loop.h"
+#include "store.h"
+
+enum {
+    Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PENDING, Q_COUNT_PARKED,
+    Q_UPSERT_PRODUCT, Q_DEL_BARCODES, Q_INS_BARCODE, Q_TOMBSTONE, Q_UPSERT_STOCK, Q_META_SET,
+    Q_META_GET, Q_COUNT
+};
+
+static const char *const sql[Q_COUNT] = {
+    [Q_PENDING] = "SELECT id, idempotency_key, payload FROM outbox"
+                  " WHERE state = 'pending' AND kind = ?1 ORDER BY id LIMIT ?2",
+    [Q_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, server_ref = ?3,"
+               " attempts = attempts + 1, last_error = NULL WHERE id = ?1 AND state = 'pending'",
+    [Q_PARK] = "UPDATE outbox SET state = 'parked', last_error = ?2, server_ref = ?3,"
+               " attempts = attempts + 1 WHERE id = ?1 AND state = 'pending'",
+    [Q_COUNT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
+    [Q_COUNT_PARKED] = "SELECT count(*) FROM outbox WHERE state = 'parked'",
+    [Q_UPSERT_PRODUCT] =
+        "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
+        " unit = excluded.unit, tax_class = excluded.tax_class,"
+        " age_restricted = excluded.age_restricted, active = excluded.active,"
+        " updated_at = excluded.updated_at RETURNING id",
+    [Q_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id = ?1",
+    [Q_INS_BARCODE] = "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)"
+                      " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id",
+    /* a deleted product stays for the sales that refer to it, inactive and unscannable */
+    [Q_TOMBSTONE] = "UPDATE products SET active = 0, updated_at = ?2 WHERE sku = ?1 RETURNING id",
+    [Q_UPSERT_STOCK] = "INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES (?1, ?2, ?3, ?4)"
+                       " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
+                       " seq = excluded.seq",
+    [Q_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+};
+
+enum pull_phase { PULL_CATALOG, PULL_STOCK };
+
+#define MAX_BATCH 500
+
+struct sync {
+    struct loop *loop;
+    struct store *store;
+    sqlite3 *db;
+    sqlite3_stmt *q[Q_COUNT];
+    struct http *http;
+    struct sync_config cfg;
+    sync_changed_cb changed;
+    sync_log_cb log;
+    void *ctx;
+    struct sync_status st;
+    struct sync_stats stats;
+    uint64_t rng;
+
+    /* push */
+    uint64_t push_req, push_timer;
+    int push_failures;
+    int push_single;            /* the server refused a batch: find the order it refuses */
+    const char *push_kind;
+    int64_t push_ids[MAX_BATCH];
+    char (*push_keys)[128];
+    int push_n;
+
+    /* pull */
+    uint64_t pull_req, pull_timer;
+    int pull_failures;
+    enum pull_phase phase;
+    int64_t pull_since;         /* cursor of the request in flight */
+};
+
+static void push_start(struct sync *s);
+static void pull_start(struct sync *s);
+
+static void slog(struct sync *s, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (s->log)
+        s->log(s->ctx, line);
+}
+
+static void set_error(struct sync *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->st.last_error, sizeof s->st.last_error, fmt, ap);
+    va_end(ap);
+    s->stats.errors++;
+    slog(s, "sync error: %s", s->st.last_error);
+}
+
+static void notify(struct sync *s)
+{
+    if (s->changed)
+        s->changed(s->ctx);
+}
+
+static int64_t count_of(struct sync *s, int q)
+{
+    sqlite3_stmt *st = s->q[q];
+    int64_t n = 0;
+    sqlite3_reset(st);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+static void refresh_counts(struct sync *s)
+{
+    s->st.queued = count_of(s, Q_COUNT_PENDING);
+    s->st.parked = count_of(s, Q_COUNT_PARKED);
+}
+
+/* Exponential backoff with jitter (half to full delay), or the server's Retry-After. */
+static int64_t backoff_ms(struct sync *s, int failures, int64_t retry_after_s)
+{
+    if (retry_after_s >= 0)
+        return retry_after_s * 1000 + 50;
+    int64_t d = s->cfg.backoff_base_ms;
+    for (int i = 1; i < failures && d < s->cfg.backoff_max_ms; i++)
+        d *= 2;
+    if (d > s->cfg.backoff_max_ms)
+        d = s->cfg.backoff_max_ms;
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return d / 2 + (int64_t)(s->rng % (uint64_t)(d / 2 + 1));
+}
+
+static int begin(struct sync *s)
+{
+    return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int commit(struct sync *s)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static void rollback(struct sync *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int meta_set_int(struct sync *s, const char *key, int64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    sqlite3_stmt *st = s->q[Q_META_SET];
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, buf, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+static int64_t meta_get_int(struct sync *s, const char *key)
+{
+    sqlite3_stmt *st = s->q[Q_META_GET];
+    int64_t v = 0;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = strtoll((const char *)sqlite3_column_text(st, 0), NULL, 10);
+    sqlite3_reset(st);
+    return v;
+}
+
+static void cursor_key(struct sync *s, enum pull_phase ph, char *buf, size_t len)
+{
+    if (ph == PULL_CATALOG)
+        snprintf(buf, len, "sync.catalog_cursor");
+    else
+        snprintf(buf, len, "sync.stock_cursor.%s", s->cfg.location);
+}
+
+/* An integer JSON number that survives the trip through a double. */
+static int json_int(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v))
+        return -1;
+    double d = v->valuedouble;
+    if (d < (double)min || d > (double)max || d != (double)(int64_t)d)
+        return -1;
+    *out = (int64_t)d;
+    return 0;
+}
+
+static const char *json_str(const cJSON *o, const char *name, size_t maxlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > maxlen)
+        return NULL;
+    return v->valuestring;
+}
+
+static const char *server_message(const struct http_response *r, char *buf, size_t len)
+{
+    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const char *m = json_str(e, "message", 300);
+    snprintf(buf, len, "%s", m ? m : "no reason given");
+    cJSON_Delete(j);
+    return buf;
+}
+
+/* ---------------------------------------------------------------- push (outbox) --- */
+
+static void schedule_push(struct sync *s, int64_t delay_ms);
+
+static void on_push_timer(struct loop *loop, void *ctx)
+{
+    struct sync *s = ctx;
+    (void)loop;
+    s->push_timer = 0;
+    push_start(s);
+}
+
+static void schedule_push(struct sync *s, int64_t delay_ms)
+{
+    if (s->push_timer)
+        loop_cancel_timer(s->loop, s->push_timer);
+    s->push_timer = loop_add_timer(s->loop, delay_ms, on_push_timer, s);
+}
+
+static void push_failed(struct sync *s, int64_t retry_after_s)
+{
+    s->push_failures++;
+    int64_t d = backoff_ms(s, s->push_failures, retry_after_s);
+    slog(s, "sync: sending again in %lld ms", (long long)d);
+    schedule_push(s, d);
+    notify(s);
+}
+
+static int apply_push_results(struct sync *s, const cJSON *results)
+{
+    int done = 0;
+    if (begin(s))
+        return -1;
+    int64_t now = loop_wall_time();
+    for (int i = 0; i < s->push_n; i++) {
+        const cJSON *res = NULL, *it;
+        cJSON_ArrayForEach(it, results) {
+            const char *k = json_str(it, "idempotency_key", 127);
+            if (k && strcmp(k, s->push_keys[i]) == 0) {
+                res = it;
+                break;
+            }
+        }
+        if (!res) {
+            slog(s, "sync: no answer for %s in the server's reply: it will be sent again", s->push_keys[i]);
+            continue;
+        }
+        const char *status = json_str(res, "status", 32);
+        char ref[64] = "";
+        int64_t oid;
+        if (json_int(res, "order_id", 0, INT64_C(1) << 52, &oid) == 0)
+            snprintf(ref, sizeof ref, "%lld", (long long)oid);
+        sqlite3_stmt *st;
+        if (status && (strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0)) {
+            st = s->q[Q_SENT];
+            sqlite3_bind_int64(st, 1, s->push_ids[i]);
+            sqlite3_bind_int64(st, 2, now);
+            sqlite3_bind_text(st, 3, ref[0] ? ref : status, -1, SQLITE_TRANSIENT);
+        } else if (status && strcmp(status, "rejected") == 0) {
+            const char *reason = json_str(res, "reason", 300);
+            st = s->q[Q_PARK];
+            sqlite3_bind_int64(st, 1, s->push_ids[i]);
+            sqlite3_bind_text(st, 2, reason ? reason : "rejected without a reason", -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, "rejected", -1, SQLITE_STATIC);
+            slog(s, "sync: the server rejected %s: %s (parked for a manager)", s->push_keys[i],
+                 reason ? reason : "no reason given");
+        } else {
+            slog(s, "sync: unknown status for %s: it will be sent again", s->push_keys[i]);
+            continue;
+        }
+        if (step_done(st)) {
+            rollback(s);
+            return -1;
+        }
+        done++;
+    }
+    if (commit(s))
+        return -1;
+    s->stats.orders_sent += done;
+    return done;
+}
+
+static void on_push_done(void *ctx, const struct http_response *r)
+{
+    struct sync *s = ctx;
+    s->push_req = 0;
+    s->stats.requests++;
+    const char *path = strcmp(s->push_kind, "order") == 0 ? "/v1/orders" : "/v1/stock-adjustments";
+    if (!r->transport_ok) {
+        s->st.online = 0;
+        set_error(s, "POST %s: %s", path, r->error);
+        push_failed(s, -1);
+        return;
+    }
+    s->st.online = r->status < 500;
+    char msg[320];
+    if (r->status == 400 || r->status == 413 || r->status == 422) {
+        server_message(r, msg, sizeof msg);
+        if (s->push_n > 1) {
+            /* one order in the batch is refused: send them one by one to find it */
+            slog(s, "sync: the server refused a batch (%ld: %s); sending one at a time", r->status, msg);
+            s->push_single = 1;
+            schedule_push(s, 0);
+            return;
+        }
+        if (begin(s) == 0) {
+            sqlite3_stmt *st = s->q[Q_PARK];
+            char reason[400];
+            snprintf(reason, sizeof reason, "refused by the server (HTTP %ld): %s", r->status, msg);
+            sqlite3_bind_int64(st, 1, s->push_ids[0]);
+            sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, "refused", -1, SQLITE_STATIC);
+            if (step_done(st) == 0 && commit(s) == 0) {
+                slog(s, "sync: %s parked: %s", s->push_keys[0], reason);
+                refresh_counts(s);
+                schedule_push(s, 0);
+                notify(s);
+                return;
+            }
+            rollback(s);
+        }
+        set_error(s, "could not park %s", s->push_keys[0]);
+        push_failed(s, -1);
+        return;
+    }
+    if (r->status != 200) {
+        set_error(s, "POST %s: HTTP %ld: %s", path, r->status, server_message(r, msg, sizeof msg));
+        push_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
+    if (!cJSON_IsArray(results)) {
+        set_error(s, "POST %s: the server's answer is not the expected JSON (%zu bytes)", path, r->len);
+        cJSON_Delete(j);
+        push_failed(s, -1);
+        return;
+    }
+    int done = apply_push_results(s, results);
+    cJSON_Delete(j);
+    if (done < 0) {
+        set_error(s, "could not record the server's answer locally: %s", sqlite3_errmsg(s->db));
+        push_failed(s, -1);
+        return;
+    }
+    s->push_failures = 0;
+    if (s->push_single && done == s->push_n)
+        s->push_single = 0;
+    s->st.last_sync_at = loop_wall_time();
+    s->st.last_error[0] = 0;
+    refresh_counts(s);
+    notify(s);
+    if (done > 0)
+        schedule_push(s, 0); /* more may be waiting */
+    else
+        push_failed(s, -1);
+}
+
+static int load_batch(struct sync *s, const char *kind, char **body, size_t *len)
+{
+    int limit = s->push_single ? 1 : s->cfg.batch;
+    sqlite3_stmt *st = s->q[Q_PENDING];
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit);
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    if (!b) {
+        sqlite3_reset(st);
+        return -1;
+    }
+    const char *head = strcmp(kind, "order") == 0 ? "{\"orders\":[" : "{\"adjustments\":[";
+    n = (size_t)snprintf(b, cap, "%s", head);
+    s->push_n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->push_n < MAX_BATCH) {
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        const char *payload = (const char *)sqlite3_column_text(st, 2);
+        size_t pl = (size_t)sqlite3_column_bytes(st, 2);
+        if (n + pl + 8 > cap) {
+            while (n + pl + 8 > cap)
+                cap *= 2;
+            char *nb = realloc(b, cap);
+            if (!nb) {
+                free(b);
+                sqlite3_reset(st);
+                return -1;
+            }
+            b = nb;
+        }
+        if (s->push_n)
+            b[n++] = ',';
+        memcpy(b + n, payload, pl); /* stored as the exact JSON to send */
+        n += pl;
+        s->push_ids[s->push_n] = sqlite3_column_int64(st, 0);
+        snprintf(s->push_keys[s->push_n], sizeof s->push_keys[0], "%s", key ? key : "");
+        s->push_n++;
+    }
+    sqlite3_reset(st);
+    memcpy(b + n, "]}", 3);
+    n += 2;
+    *body = b;
+    *len = n;
+    return s->push_n;
+}
+
+static void push_start(struct sync *s)
+{
+    if (s->push_req)
+        return;
+    static const char *const kinds[] = { "order", "stock_adjustment" };
+    for (int k = 0; k < 2; k++) {
+        char *body;
+        size_t len;
+        int n = load_batch(s, kinds[k], &body, &len);
+        if (n < 0) {
+            set_error(s, "cannot read the outbox: %s", sqlite3_errmsg(s->db));
+            push_failed(s, -1);
+            return;
+        }
+        if (n == 0) {
+            free(body);
+            continue;
+        }
+        char url[400];
+        snprintf(url, sizeof url, "%s%s", s->cfg.url, k == 0 ? "/v1/orders" : "/v1/stock-adjustments");
+        s->push_kind = kinds[k];
+        s->push_req = http_request(s->http, "POST", url, body, len, on_push_done, s);
+        free(body);
+        if (!s->push_req) {
+            set_error(s, "cannot start a request to %s", url);
+            push_failed(s, -1);
+        }
+        return;
+    }
+    /* nothing to send */
+}
+
+/* ------------------------------------------------------- pull (catalog, stock) --- */
+
+static void on_pull_timer(struct loop *loop, void *ctx)
+{
+    struct sync *s = ctx;
+    (void)loop;
+    s->pull_timer = 0;
+    pull_start(s);
+}
+
+static void schedule_pull(struct sync *s, int64_t delay_ms)
+{
+    if (s->pull_timer)
+        loop_cancel_timer(s->loop, s->pull_timer);
+    s->pull_timer = loop_add_timer(s->loop, delay_ms, on_pull_timer, s);
+}
+
+static void pull_failed(struct sync *s, int64_t retry_after_s)
+{
+    s->pull_failures++;
+    schedule_pull(s, backoff_ms(s, s->pull_failures, retry_after_s));
+    notify(s);
+}
+
+static void on_pull_done(void *ctx, const struct http_response *r);
+
+static int pull_request(struct sync *s, int64_t since)
+{
+    char url[512];
+    if (s->phase == PULL_CATALOG)
+        snprintf(url, sizeof url, "%s/v1/catalog?since=%lld&limit=%d", s->cfg.url, (long long)since,
+                 s->cfg.page_size);
+    else
+        snprintf(url, sizeof url, "%s/v1/stock?location=%s&since=%lld&limit=%d", s->cfg.url,
+                 s->cfg.location, (long long)since, s->cfg.page_size);
+    s->pull_since = since;
+    s->pull_req = http_request(s->http, "GET", url, NULL, 0, on_pull_done, s);
+    return s->pull_req ? 0 : -1;
+}
+
+static void pull_start(struct sync *s)
+{
+    if (s->pull_req)
+        return;
+    char key[100];
+    cursor_key(s, s->phase, key, sizeof key);
+    if (pull_request(s, meta_get_int(s, key))) {
+        set_error(s, "cannot start a catalog request");
+        pull_failed(s, -1);
+    }
+}
+
+/* Checks a whole catalog page before anything is written. */
+static int check_catalog_page(const cJSON *changes, char *why, size_t len)
+{
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, changes) {
+        int64_t v;
+        const char *sku = json_str(c, "sku", 64);
+        if (!sku || json_int(c, "seq", 1, INT64_C(1) << 52, &v)) {
+            snprintf(why, len, "change %d has no valid sku or seq", i);
+            return -1;
+        }
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")))
+            continue;
+        const char *unit = json_str(c, "unit", 8);
+        const cJSON *bcs = cJSON_GetObjectItemCaseSensitive(c, "barcodes");
+        if (!json_str(c, "name", 200) || json_int(c, "price", 0, INT64_C(1) << 50, &v) ||
+            !unit || (strcmp(unit, "each") && strcmp(unit, "kg")) || !json_str(c, "tax_class", 16) ||
+            (bcs && !cJSON_IsArray(bcs))) {
+            snprintf(why, len, "product %.64s has a missing or invalid field", sku);
+            return -1;
+        }
+        const cJSON *b;
+        cJSON_ArrayForEach(b, bcs) {
+            if (!cJSON_IsString(b) || !b->valuestring[0] || strlen(b->valuestring) > 48) {
+                snprintf(why, len, "product %.64s has an invalid barcode", sku);
+                return -1;
+            }
+        }
+        i++;
+    }
+    return 0;
+}
+
+static int apply_catalog_page(struct sync *s, const cJSON *changes, int64_t cursor)
+{
+    int64_t now = loop_wall_time();
+    const cJSON *c;
+    int n = 0;
+    cJSON_ArrayForEach(c, changes) {
+        const char *sku = json_str(c, "sku", 64);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted"))) {
+            sqlite3_stmt *st = s->q[Q_TOMBSTONE];
+            sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, now);
+            int64_t id = -1;
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW)
+                id = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return -1;
+            if (id >= 0) {
+                sqlite3_bind_int64(s->q[Q_DEL_BARCODES], 1, id);
+                if (step_done(s->q[Q_DEL_BARCODES]))
+                    return -1;
+            }
+            n++;
+            continue;
+        }
+        int64_t price = 0;
+        json_int(c, "price", 0, INT64_C(1) << 50, &price);
+        const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
+        sqlite3_stmt *st = s->q[Q_UPSERT_PRODUCT];
+        sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, json_str(c, "name", 200), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, price);
+        sqlite3_bind_text(st, 4, json_str(c, "unit", 8), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, json_str(c, "tax_class", 16), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")));
+        sqlite3_bind_int(st, 7, active ? cJSON_IsTrue(active) : 1);
+        sqlite3_bind_int64(st, 8, now);
+        int64_t id = -1;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (id < 0)
+            return -1;
+        sqlite3_bind_int64(s->q[Q_DEL_BARCODES], 1, id);
+        if (step_done(s->q[Q_DEL_BARCODES]))
+            return -1;
+        const cJSON *b;
+        cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
+            sqlite3_stmt *bs = s->q[Q_INS_BARCODE];
+            sqlite3_bind_text(bs, 1, b->valuestring, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(bs, 2, id);
+            if (step_done(bs))
+                return -1;
+        }
+        n++;
+    }
+    char key[100];
+    cursor_key(s, PULL_CATALOG, key, sizeof key);
+    if (meta_set_int(s, key, cursor))
+        return -1;
+    return n;
+}
+
+static int check_stock_page(const cJSON *levels, char *why, size_t len)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, levels) {
+        int64_t v;
+        if (!json_str(c, "sku", 64) || json_int(c, "seq", 1, INT64_C(1) << 52, &v) ||
+            json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &v)) {
+            snprintf(why, len, "a stock level has a missing or invalid field");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int apply_stock_page(struct sync *s, const cJSON *levels, int64_t cursor)
+{
+    const cJSON *c;
+    int n = 0;
+    cJSON_ArrayForEach(c, levels) {
+        int64_t on_hand = 0, seq = 0;
+        json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
+        json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
+        const char *loc = json_str(c, "location", 63);
+        sqlite3_stmt *st = s->q[Q_UPSERT_STOCK];
+        sqlite3_bind_text(st, 1, json_str(c, "sku", 64), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, loc ? loc : s->cfg.location, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, on_hand);
+        sqlite3_bind_int64(st, 4, seq);
+        if (step_done(st))
+            return -1;
+        n++;
+    }
+    char key[100];
+    cursor_key(s, PULL_STOCK, key, sizeof key);
+    if (meta_set_int(s, key, cursor))
+        return -1;
+    return n;
+}
+
+static void on_pull_done(void *ctx, const struct http_response *r)
+{
+    struct sync *s = ctx;
+    s->pull_req = 0;
+    s->stats.requests++;
+    const char *what = s->phase == PULL_CATALOG ? "catalog" : "stock";
+    char msg[320];
+    if (!r->transport_ok) {
+        s->st.online = 0;
+        set_error(s, "GET %s: %s", what, r->error);
+        pull_failed(s, -1);
+        return;
+    }
+    s->st.online = r->status < 500;
+    if (r->status != 200) {
+        set_error(s, "GET %s: HTTP %ld: %s", what, r->status, server_message(r, msg, sizeof msg));
+        pull_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, s->phase == PULL_CATALOG ? "changes" : "levels");
+    const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
+    int64_t next;
+    char why[200] = "";
+    if (!cJSON_IsArray(items) || !cJSON_IsBool(more) ||
+        json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) || next < s->pull_since ||
+        (cJSON_IsTrue(more) && next == s->pull_since) ||
+        (s->phase == PULL_CATALOG ? check_catalog_page(items, why, sizeof why)
+                                  : check_stock_page(items, why, sizeof why))) {
+        set_error(s, "GET %s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
+                  what, r->len, why[0] ? ": " : "", why);
+        cJSON_Delete(j);
+        pull_failed(s, -1);
+        return;
+    }
+    int has_more = cJSON_IsTrue(more);
+    int n = -1;
+    if (begin(s) == 0) {
+        n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next) : apply_stock_page(s, items, next);
+        if (n < 0)
+            rollback(s);
+        else if (commit(s))
+            n = -1;
+    }
+    cJSON_Delete(j);
+    if (n < 0) {
+        set_error(s, "could not store the %s page locally: %s", what, sqlite3_errmsg(s->db));
+        pull_failed(s, -1);
+        return;
+    }
+    if (s->phase == PULL_CATALOG) {
+        s->stats.catalog_changes += n;
+        s->stats.catalog_pages++;
+    } else {
+        s->stats.stock_changes += n;
+    }
+    s->pull_failures = 0;
+    s->st.last_sync_at = loop_wall_time();
+    s->st.last_error[0] = 0;
+    if (has_more) {
+        if (pull_request(s, next))
+            pull_failed(s, -1);
+        return;
+    }
+    if (s->phase == PULL_CATALOG) {
+        s->phase = PULL_STOCK;
+        pull_start(s);
+        return;
+    }
+    s->phase = PULL_CATALOG;
+    if (!s->push_req && !s->push_timer)
+        push_start(s);
+    s->st.rounds++;
+    notify(s);
+    schedule_pull(s, s->cfg.pull_interval_ms);
+}
+
+/* ------------------------------------------------------------------- set-up --- */
+
+int sync_config_from(const struct config *cfg, struct sync_config *out, int *configured,
+                     char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    *configured = 0;
+    const char *url = config_get(cfg, "sync.url", "");
+    if (!url[0])
+        return 0;
+    size_t ul = strlen(url);
+    if (ul >= sizeof out->url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) {
+        snprintf(err, errlen, "config sync.url must be an http:// or https:// URL");
+        return -1;
+    }
+    snprintf(out->url, sizeof out->url, "%s", url);
+    while (ul > 0 && out->url[ul - 1] == '/')
+        out->url[--ul] = 0;
+    const char *tf = config_get(cfg, "sync.token_file", "");
+    if (!tf[0]) {
+        snprintf(err, errlen, "config sync.url is set but sync.token_file is not");
+        return -1;
+    }
+    struct stat sb;
+    if (stat(tf, &sb)) {
+        snprintf(err, errlen, "sync.token_file %.200s: cannot be read", tf);
+        return -1;
+    }
+    if (sb.st_mode & (S_IROTH | S_IWOTH)) {
+        snprintf(err, errlen, "sync.token_file %.200s is readable by other users: run  chmod 600 %.200s", tf, tf);
+        return -1;
+    }
+    FILE *f = fopen(tf, "r");
+    if (!f || !fgets(out->token, sizeof out->token, f)) {
+        if (f)
+            fclose(f);
+        snprintf(err, errlen, "sync.token_file %.200s: cannot be read or is empty", tf);
+        return -1;
+    }
+    fclose(f);
+    out->token[strcspn(out->token, "\r\n \t")] = 0;
+    if (!out->token[0]) {
+        snprintf(err, errlen, "sync.token_file %.200s is empty", tf);
+        return -1;
+    }
+    snprintf(out->ca_file, sizeof out->ca_file, "%s", config_get(cfg, "sync.ca_file", ""));
+    snprintf(out->pinned_pubkey, sizeof out->pinned_pubkey, "%s", config_get(cfg, "sync.pinned_pubkey", ""));
+    snprintf(out->location, sizeof out->location, "%s", config_get(cfg, "sync.location", "store-1"));
+    for (const char *p = out->location; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_')) {
+            snprintf(err, errlen, "config sync.location may hold only letters, digits, - and _");
+            return -1;
+        }
+    }
+    static const struct { const char *key; long long def, min, max; } ints[] = {
+        { "sync.batch", 100, 1, MAX_BATCH },
+        { "sync.page_size", 2000, 1, 5000 },
+        { "sync.pull_interval_ms", 30000, 100, 86400000 },
+        { "sync.backoff_base_ms", 1000, 10, 600000 },
+        { "sync.backoff_max_ms", 60000, 10, 3600000 },
+        { "sync.max_response_bytes", 16 << 20, 1024, 1 << 30 },
+        { "sync.connect_timeout_ms", 5000, 100, 600000 },
+        { "sync.timeout_ms", 30000, 100, 3600000 },
+        { "sync.insecure_tls", 0, 0, 1 },
+    };
+    long long v[sizeof ints / sizeof ints[0]];
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        if (config_get_int(cfg, ints[i].key, ints[i].def, &v[i]) || v[i] < ints[i].min || v[i] > ints[i].max) {
+            snprintf(err, errlen, "config %s must be a whole number from %lld to %lld", ints[i].key,
+                     ints[i].min, ints[i].max);
+            return -1;
+        }
+    }
+    out->batch = (int)v[0];
+    out->page_size = (int)v[1];
+    out->pull_interval_ms = v[2];
+    out->backoff_base_ms = v[3];
+    out->backoff_max_ms = v[4];
+    out->max_response_bytes = (size_t)v[5];
+    out->connect_timeout_ms = (long)v[6];
+    out->timeout_ms = (long)v[7];
+    out->insecure_tls = (int)v[8];
+    *configured = 1;
+    return 0;
+}
+
+struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_config *cfg,
+                      sync_changed_cb changed, sync_log_cb log, void *ctx, char *err, size_t errlen)
+{
+    struct sync *s = calloc(1, sizeof *s);
+    if (!s || !(s->push_keys = calloc(MAX_BATCH, sizeof *s->push_keys))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->loop = loop;
+    s->store = store;
+    s->db = store_db(store);
+    s->cfg = *cfg;
+    s->changed = changed;
+    s->log = log;
+    s->ctx = ctx;
+    s->rng = (uint64_t)loop_now_ms(loop) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < Q_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));
+            sync_free(s);
+            return NULL;
+        }
+    }
+    struct http_options ho = {
+        .bearer_token = cfg->token,
+        .max_response_bytes = cfg->max_response_bytes,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .timeout_ms = cfg->timeout_ms,
+        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
+                 cfg->insecure_tls },
+    };
+    s->http = http_new(loop, &ho);
+    if (!s->http) {
+        snprintf(err, errlen, "sync: cannot start libcurl");
+        sync_free(s);
+        return NULL;
+    }
+    refresh_counts(s);
+    schedule_push(s, 0);
+    schedule_pull(s, 0);
+    return s;
+}
+
+void sync_free(struct sync *s)
+{
+    if (!s)
+        return;
+    http_free(s->http);
+    if (s->push_timer)
+        loop_cancel_timer(s->loop, s->push_timer);
+    if (s->pull_timer)
+        loop_cancel_timer(s->loop, s->pull_timer);
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->q[i]);
+    memset(s->cfg.token, 0, sizeof s->cfg.token);
+    free(s->push_keys);
+    free(s);
+}
+
+void sync_kick(struct sync *s)
+{
+    refresh_counts(s);
+    /* a backoff in progress (or a Retry-After) still holds: only an idle engine starts now */
+    if (!s->push_req && !s->push_timer && !s->push_failures)
+        schedule_push(s, 0);
+    notify(s);
+}
+
+void sync_get_status(const struct sync *s, struct sync_status *out)
+{
+    *out = s->st;
+}
+
+void sync_get_stats(const struct sync *s, struct sync_stats *out)
+{
+    *out = s->stats;
+}

@@ -1,0 +1,65 @@
+/* The sync engine: completed sales and stock adjustments go up from the outbox, catalog and
+ * stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
+ * curl multi); the local database is changed one transaction per server answer, and only
+ * after the answer has been fully checked. */
+#ifndef TILL_SYNC_H
+#define TILL_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct store;
+struct config;
+struct sync;
+
+struct sync_config {
+    char url[256];              /* base URL, e.g. https://store.example.com */
+    char token[256];            /* bearer token, read from sync.token_file */
+    char ca_file[256];          /* "" = system CA bundle */
+    char pinned_pubkey[256];    /* "" = no pinning; else curl's sha256//... */
+    char location[64];          /* stock location of this store */
+    int batch;                  /* orders per POST */
+    int page_size;              /* catalog/stock changes per page */
+    int64_t pull_interval_ms;   /* how often catalog and stock are asked for changes */
+    int64_t backoff_base_ms, backoff_max_ms;
+    size_t max_response_bytes;
+    long connect_timeout_ms, timeout_ms;
+    int insecure_tls;           /* tests only */
+};
+
+/* Reads sync.* from config.  Returns 0 with *configured = 0 when sync.url is not set.  The
+ * token file must exist and must not be readable by other users: otherwise an error. */
+int sync_config_from(const struct config *cfg, struct sync_config *out, int *configured,
+                     char *err, size_t errlen);
+
+struct sync_status {
+    int online;                 /* the server answered the last request */
+    int64_t queued;             /* outbox rows waiting to be sent */
+    int64_t parked;             /* rejected by the server: a manager must look */
+    int64_t last_sync_at;       /* Unix seconds of the last successful exchange, 0 = never */
+    int64_t rounds;             /* completed rounds: catalog + stock pulled and outbox empty */
+    char last_error[200];
+};
+
+struct sync_stats {
+    int64_t requests;
+    int64_t orders_sent;        /* accepted or duplicate */
+    int64_t catalog_changes;    /* applied */
+    int64_t catalog_pages;
+    int64_t stock_changes;
+    int64_t errors;
+};
+
+typedef void (*sync_changed_cb)(void *ctx);
+typedef void (*sync_log_cb)(void *ctx, const char *line);
+
+struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_config *cfg,
+                      sync_changed_cb changed, sync_log_cb log, void *ctx, char *err, size_t errlen);
+void sync_free(struct sync *s);
+/* A sale was committed: send it soon (still respecting a server's Retry-After). */
+void sync_kick(struct sync *s);
+void sync_get_status(const struct sync *s, struct sync_status *out);
+void sync_get_stats(const struct sync *s, struct sync_stats *out);
+
+#endif

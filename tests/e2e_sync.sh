@@ -1,0 +1,53 @@
+#!/bin/bash
+# End to end: the real till in a terminal and the real reference server on loopback.
+# Sell while the server is down (the status bar says OFFLINE and counts the queue), start
+# the server with every request stalling for 10 s (the cashier's keys still work at once),
+# lift the stall, and watch the queue drain: each sale is on the server exactly once.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sync_lib.sh"
+t_tmpdir
+export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
+DB=$XDG_DATA_HOME/till/till.db
+SDB=$T_DIR/server.db
+q() { sqlite3 "$DB" "$1"; }
+server_init "$SDB" || { fail "server set-up"; finish; exit 1; }
+PORT=$(free_port)
+FAULTS=$T_DIR/faults
+: > "$FAULTS"
+
+t_tmux_start 120x30 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
+    --set sync.pull_interval_ms=300 --set sync.backoff_base_ms=100 --set sync.backoff_max_ms=500 \
+    --set sync.timeout_ms=30000"
+check "till starts with a store server configured" t_wait_for "Empty sale"
+check "server down: the header says OFFLINE" t_wait_for "OFFLINE"
+for i in 1 2 3; do sell_one || fail "sale $i while offline"; done
+check "three sales queued on screen" t_wait_for "Queued sales: 3"
+check_eq "and in the outbox" 3 "$(q "select count(*) from outbox where state = 'pending'")"
+
+set_faults "$FAULTS" "stall=100%,stall_ms=10000"
+check "server starts (stalling every request)" server_start "$SDB" "$PORT" "$FAULTS"
+sleep 1 # requests are now hanging in the server
+start=$(date +%s%N)
+t_keys 4028710122696 Enter
+check "during the stall a scan is on screen at once" t_wait_for "Basmati" 2
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "scan shown after ${elapsed} ms during the stall"
+check "well before the stall ends" test "$elapsed" -lt 3000
+t_keys F8
+t_wait_for "Cancel" 3 > /dev/null && t_keys y
+set_faults "$FAULTS" ""
+check "the queue drains" t_wait_for "Queued sales: 0" 40
+check "online again" t_wait_for "online"
+check_eq "every sale on the server once" 3 "$(sq "select count(*) from orders")"
+check_eq "with distinct keys" 3 "$(sq "select count(distinct idempotency_key) from orders")"
+check_eq "all sent locally" 3 "$(q "select count(*) from outbox where state = 'sent'")"
+check_eq "server stock went down by three" "$(( $(sq "select count(*) from orders") ))" \
+    "$(sq "select -sum(quantity) / 1000 from stock_movements where sku = 'SKU10001' and kind = 'sale'")"
+
+# a price change on the server reaches the till
+"$SERVER_BIN" --db "$SDB" price SKU10001 129 > /dev/null
+check "the new price arrives by delta" bash -c "for i in \$(seq 60); do [ \"\$(sqlite3 '$DB' \"select price from products where sku = 'SKU10001'\")\" = 129 ] && exit 0; sleep 0.2; done; exit 1"
+t_keys 4010433218190 Enter
+check "and is used for the next scan" t_wait_for "1,29"
+t_keys F10
+finish

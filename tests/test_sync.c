@@ -1,0 +1,498 @@
+/* The sync engine against the real reference server on loopback: outage and drain, the
+ * fault matrix (each with a count check on the server's own database), catalog full sync,
+ * delta and resume, and the token file rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cart.h"
+#include "config.h"
+#include "loop.h"
+#include "offline/sync.h"
+#include "sale.h"
+#include "store.h"
+
+extern const char *const demo_catalog_csv[];
+
+#define SERVER_BIN "build/till-server"
+
+struct fx {
+    char dir[64];
+    char db[128], server_db[128], token_file[128], faults[128], log[128];
+    int port;
+    pid_t server;
+    struct store *st;
+    struct loop *loop;
+    struct sync *sync;
+    struct sync_config sc;
+    struct cart carts[64];
+    int nlog_larger, nlog_lines;
+};
+
+static void run(const char *fmt, ...)
+{
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int64_t server_count(struct fx *f, const char *sql)
+{
+    sqlite3 *db;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(f->server_db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static int64_t local_count(struct fx *f, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A port that was free a moment ago: the server is started on it later. */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t l = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void set_faults(struct fx *f, const char *spec)
+{
+    FILE *o = fopen(f->faults, "w");
+    assert_non_null(o);
+    fprintf(o, "%s\n", spec);
+    fclose(o);
+    /* mtime has a granularity: make each change visible */
+    struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+    static long bump;
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec += ++bump;
+    ts[1] = ts[0];
+    utimensat(AT_FDCWD, f->faults, ts, 0);
+}
+
+static void start_server(struct fx *f)
+{
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char port[16];
+        snprintf(port, sizeof port, "%d", f->port);
+        dup2(pfd[1], 1);
+        close(pfd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0 && !getenv("SYNC_TEST_SERVER_LOG"))
+            dup2(devnull, 2);
+        execl(SERVER_BIN, SERVER_BIN, "--db", f->server_db, "serve", "--port", port, "--faults-file",
+              f->faults, (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    char line[128] = "";
+    FILE *in = fdopen(pfd[0], "r");
+    assert_non_null(fgets(line, sizeof line, in));
+    fclose(in);
+    assert_non_null(strstr(line, "listening on"));
+    f->server = pid;
+}
+
+static void stop_server(struct fx *f)
+{
+    if (f->server > 0) {
+        kill(f->server, SIGTERM);
+        waitpid(f->server, NULL, 0);
+        f->server = 0;
+    }
+}
+
+static void on_log(void *ctx, const char *line)
+{
+    struct fx *f = ctx;
+    f->nlog_lines++;
+    if (strstr(line, "larger than"))
+        f->nlog_larger++;
+}
+
+static void open_sync(struct fx *f)
+{
+    char err[256];
+    f->sync = sync_new(f->loop, f->st, &f->sc, NULL, on_log, f, err, sizeof err);
+    assert_non_null(f->sync);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/till-sync-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/till.db", f->dir);
+    snprintf(f->server_db, sizeof f->server_db, "%s/server.db", f->dir);
+    snprintf(f->token_file, sizeof f->token_file, "%s/token", f->dir);
+    snprintf(f->faults, sizeof f->faults, "%s/faults", f->dir);
+    set_faults(f, "");
+    run(SERVER_BIN " --db %s import assets/demo-catalog.csv > /dev/null", f->server_db);
+    run("umask 077; " SERVER_BIN " --db %s token create T1 > %s", f->server_db, f->token_file);
+    char err[256];
+    assert_int_equal(store_open(f->db, &f->st, err, sizeof err), 0);
+    struct tax_class std = { "std", "Standard", 190000 }, red = { "red", "Reduced", 70000 },
+                     zero = { "zero", "Zero", 0 };
+    store_upsert_tax_class(f->st, &std);
+    store_upsert_tax_class(f->st, &red);
+    store_upsert_tax_class(f->st, &zero);
+    f->loop = loop_new();
+    f->port = free_port();
+
+    struct config *cfg = config_new();
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", f->port);
+    config_set(cfg, "sync.url", url);
+    config_set(cfg, "sync.token_file", f->token_file);
+    config_set(cfg, "sync.backoff_base_ms", "50");
+    config_set(cfg, "sync.backoff_max_ms", "400");
+    config_set(cfg, "sync.pull_interval_ms", "300");
+    config_set(cfg, "sync.batch", "7"); /* several batches per test */
+    config_set(cfg, "sync.max_response_bytes", "1048576");
+    config_set(cfg, "sync.timeout_ms", "5000");
+    int configured;
+    assert_int_equal(sync_config_from(cfg, &f->sc, &configured, err, sizeof err), 0);
+    assert_true(configured);
+    config_free(cfg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    stop_server(f);
+    sync_free(f->sync);
+    loop_free(f->loop);
+    store_close(f->st);
+    for (int i = 0; i < 64; i++)
+        cart_free(&f->carts[i]);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Commits n real sales through the same path the till uses (the outbox row is the order). */
+static void sell(struct fx *f, int n, const char *tag)
+{
+    static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    for (int i = 0; i < n; i++) {
+        struct cart *c = &f->carts[i % 64];
+        cart_free(c);
+        cart_init(c, &tc);
+        struct product p;
+        assert_int_equal(store_find_by_sku(f->st, "SKU10001", &p), 0);
+        assert_int_equal(cart_add_item(c, &p, "4010433218190", (i % 3 + 1) * QTY_ONE), 0);
+        struct sale s;
+        memset(&s, 0, sizeof s);
+        char n4[16];
+        snprintf(n4, sizeof n4, "%04d", i);
+        snprintf(s.uuid, sizeof s.uuid, "%.8s-%.4s-4000-8000-000000000000", tag, n4);
+        snprintf(s.terminal_id, sizeof s.terminal_id, "T1");
+        snprintf(s.cashier, sizeof s.cashier, "test");
+        money_format_init(&s.fmt, "EUR", "eu");
+        s.tax = tc;
+        s.cart = c;
+        s.npayments = 1;
+        s.payments[0] = (struct payment){ .tender = TENDER_CASH, .amount = c->totals.total,
+                                          .tendered = c->totals.total };
+        s.completed_at = 1795583883 + i;
+        char err[256];
+        assert_int_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+        if (f->sync)
+            sync_kick(f->sync);
+    }
+}
+
+/* Runs the loop until the outbox is empty and a pull round completed, or ms pass. */
+static int drain(struct fx *f, int64_t ms, int64_t min_rounds)
+{
+    int64_t end = loop_now_ms(f->loop) + ms;
+    struct sync_status st;
+    do {
+        loop_run_once(f->loop, 50);
+        sync_get_status(f->sync, &st);
+        if (st.queued == 0 && st.rounds >= min_rounds)
+            return 0;
+    } while (loop_now_ms(f->loop) < end);
+    return -1;
+}
+
+static void import_catalog(struct fx *f)
+{
+    char err[256];
+    assert_int_equal(store_import_catalog_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
+}
+
+static void test_outage_then_drain(void **state)
+{
+    struct fx *f = *state;
+    import_catalog(f);
+    open_sync(f);
+    sell(f, 50, "aaaaaaaa");
+    /* server down: sales stay queued, nothing is lost */
+    int64_t end = loop_now_ms(f->loop) + 1000;
+    while (loop_now_ms(f->loop) < end)
+        loop_run_once(f->loop, 50);
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.online, 0);
+    assert_int_equal(st.queued, 50);
+    assert_true(st.last_error[0]);
+    start_server(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), 50);
+    assert_int_equal(server_count(f, "SELECT count(DISTINCT idempotency_key) FROM orders"), 50);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 50);
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.online, 1);
+    assert_true(st.last_sync_at > 0);
+}
+
+/* One fault kind: 20 sales through it, then every sale is on the server exactly once. */
+static void fault_case(struct fx *f, const char *spec, const char *tag)
+{
+    import_catalog(f);
+    set_faults(f, spec);
+    start_server(f);
+    open_sync(f);
+    sell(f, 20, tag);
+    assert_int_equal(drain(f, 30000, 1), 0);
+    assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), 20);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 20);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE state != 'sent'"), 0);
+    struct sync_stats ss;
+    sync_get_stats(f->sync, &ss);
+    assert_true(ss.errors >= 1); /* the fault really happened */
+}
+
+static void test_5xx_burst(void **state) { fault_case(*state, "5xx=4", "b5000000"); }
+static void test_connection_reset(void **state) { fault_case(*state, "reset=3", "cccccccc"); }
+static void test_malformed_json(void **state) { fault_case(*state, "malformed=3", "dddddddd"); }
+static void test_truncated_body(void **state) { fault_case(*state, "truncate=3", "eeeeeeee"); }
+
+static void test_close_after_commit(void **state)
+{
+    struct fx *f = *state;
+    fault_case(f, "close_after_commit=3", "ffffffff");
+    /* the server had committed what the client never heard about: still once each */
+    assert_int_equal(server_count(f, "SELECT count(DISTINCT idempotency_key) FROM orders"), 20);
+}
+
+static void test_oversize_reply(void **state)
+{
+    struct fx *f = *state;
+    fault_case(f, "oversize=2", "a0000000");
+    assert_true(f->nlog_larger >= 1);
+}
+
+static void test_retry_after_honoured(void **state)
+{
+    struct fx *f = *state;
+    import_catalog(f);
+    set_faults(f, "429=1");
+    start_server(f);
+    sell(f, 3, "a4290000");
+    int64_t t0 = loop_now_ms(f->loop);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    /* our own backoff is at most 400 ms here; the server asked for 2 s */
+    assert_true(loop_now_ms(f->loop) - t0 >= 1900);
+    assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), 3);
+}
+
+static void test_rejected_is_parked(void **state)
+{
+    struct fx *f = *state;
+    import_catalog(f);
+    start_server(f);
+    sell(f, 3, "a7000000");
+    /* a sale the server cannot accept: its total does not add up */
+    assert_int_equal(sqlite3_exec(store_db(f->st),
+                                  "UPDATE outbox SET payload = replace(payload, '\"total\":', '\"total\":1')"
+                                  " WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), 2);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE state = 'parked' AND id = 2"
+                                    " AND length(last_error) > 0"), 1);
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.parked, 1);
+    /* never retried: another round sends nothing more */
+    int64_t before = server_count(f, "SELECT count(*) FROM orders");
+    assert_int_equal(drain(f, 5000, st.rounds + 1), 0);
+    assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), before);
+}
+
+static void test_catalog_full_then_delta(void **state)
+{
+    struct fx *f = *state;
+    start_server(f);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 292);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM barcodes"), 292);
+    struct product p;
+    assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), 0);
+    assert_int_equal(p.price, 119);
+
+    /* an item in an open cart keeps the price it was scanned at */
+    static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    struct cart *open_cart = &f->carts[0];
+    cart_init(open_cart, &tc);
+    assert_int_equal(cart_add_item(open_cart, &p, "4010433218190", QTY_ONE), 0);
+
+    run(SERVER_BIN " --db %s price SKU10001 149 > /dev/null", f->server_db);
+    run(SERVER_BIN " --db %s delete SKU10002 > /dev/null", f->server_db);
+    char json[160];
+    snprintf(json, sizeof json, "%s/new.json", f->dir);
+    FILE *o = fopen(json, "w");
+    fprintf(o, "[{\"sku\":\"SKU99001\",\"name\":\"Oat Drink 1L\",\"price\":199,\"unit\":\"each\","
+               "\"tax_class\":\"std\",\"barcodes\":[\"4000000000017\"]}]");
+    fclose(o);
+    run(SERVER_BIN " --db %s import %s > /dev/null", f->server_db, json);
+    struct sync_stats before;
+    sync_get_stats(f->sync, &before);
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(drain(f, 20000, st.rounds + 2), 0);
+    struct sync_stats after;
+    sync_get_stats(f->sync, &after);
+    assert_int_equal(after.catalog_changes - before.catalog_changes, 3); /* a delta, not a full sync */
+    assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), 0);
+    assert_int_equal(p.price, 149);
+    assert_int_equal(store_find_by_barcode(f->st, "4060013389086", &p), STORE_NOTFOUND);
+    assert_int_equal(local_count(f, "SELECT active FROM products WHERE sku = 'SKU10002'"), 0);
+    assert_int_equal(store_find_by_barcode(f->st, "4000000000017", &p), 0);
+    assert_string_equal(p.name, "Oat Drink 1L");
+    assert_int_equal(open_cart->lines[0].unit_price, 119);
+}
+
+static void test_catalog_resumes_after_restart(void **state)
+{
+    struct fx *f = *state;
+    f->sc.page_size = 40;
+    start_server(f);
+    open_sync(f);
+    struct sync_stats ss;
+    int64_t end = loop_now_ms(f->loop) + 10000;
+    do {
+        loop_run_once(f->loop, 20);
+        sync_get_stats(f->sync, &ss);
+    } while (ss.catalog_pages < 3 && loop_now_ms(f->loop) < end);
+    sync_free(f->sync); /* "restart" mid-sync */
+    f->sync = NULL;
+    int64_t first = ss.catalog_changes;
+    assert_true(first >= 120 && first < 292);
+    char cursor[32];
+    assert_int_equal(store_meta_get(f->st, "sync.catalog_cursor", cursor, sizeof cursor), 0);
+    assert_true(strtoll(cursor, NULL, 10) > 0);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    sync_get_stats(f->sync, &ss);
+    assert_int_equal(first + ss.catalog_changes, 292); /* nothing fetched twice */
+    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 292);
+}
+
+static void test_bad_catalog_page_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+    set_faults(f, "malformed=100%");
+    start_server(f);
+    open_sync(f);
+    int64_t end = loop_now_ms(f->loop) + 1500;
+    while (loop_now_ms(f->loop) < end)
+        loop_run_once(f->loop, 50);
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_non_null(strstr(st.last_error, "not valid"));
+    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 0);
+    char cursor[32] = "";
+    assert_int_not_equal(store_meta_get(f->st, "sync.catalog_cursor", cursor, sizeof cursor), 0);
+}
+
+static void test_token_file_must_be_private(void **state)
+{
+    struct fx *f = *state;
+    struct config *cfg = config_new();
+    config_set(cfg, "sync.url", "http://127.0.0.1:1");
+    config_set(cfg, "sync.token_file", f->token_file);
+    chmod(f->token_file, 0644);
+    struct sync_config sc;
+    int configured;
+    char err[256] = "";
+    assert_int_not_equal(sync_config_from(cfg, &sc, &configured, err, sizeof err), 0);
+    assert_non_null(strstr(err, "chmod 600"));
+    chmod(f->token_file, 0600);
+    assert_int_equal(sync_config_from(cfg, &sc, &configured, err, sizeof err), 0);
+    assert_true(configured);
+    config_set(cfg, "sync.url", "ftp://example.com");
+    assert_int_not_equal(sync_config_from(cfg, &sc, &configured, err, sizeof err), 0);
+    config_free(cfg);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_outage_then_drain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_5xx_burst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_after_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_is_parked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_full_then_delta, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_resumes_after_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_catalog_page_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_file_must_be_private, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
