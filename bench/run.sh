@@ -11,4 +11,6 @@ fi
 status=0
 echo "== till in a pty: start-up and scan-to-screen"
 build/bench/bench_ui build/till "$CAT" "$N" 7 1000 || status=1
+echo "== sync with the reference server"
+bash bench/sync.sh || status=1
 exit $status

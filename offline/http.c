@@ -35,6 +35,8 @@ struct http {
     struct http_options opt;
     char *token, *ca_file, *pinned;
     char auth_header[600];
+    char *spare;                /* the last answer's buffer, reused: no mmap churn per page */
+    size_t spare_cap;
 };
 
 static void check_finished(struct http *h);
@@ -102,6 +104,12 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
         r->too_large = 1;
         return 0; /* aborts the transfer: an oversized answer is never buffered whole */
     }
+    if (!r->buf && r->h->spare) {
+        r->buf = r->h->spare;
+        r->cap = r->h->spare_cap;
+        r->h->spare = NULL;
+        r->h->spare_cap = 0;
+    }
     if (r->len + bytes + 1 > r->cap) {
         size_t cap = r->cap ? r->cap : 16384;
         while (cap < r->len + bytes + 1)
@@ -147,7 +155,13 @@ static void req_free(struct http_req *r)
     }
     curl_slist_free_all(r->headers);
     free(r->body_copy);
-    free(r->buf);
+    if (r->buf && r->cap > r->h->spare_cap && r->cap <= (8u << 20)) {
+        free(r->h->spare);
+        r->h->spare = r->buf;
+        r->h->spare_cap = r->cap;
+    } else {
+        free(r->buf);
+    }
     free(r);
 }
 
@@ -240,6 +254,7 @@ void http_free(struct http *h)
         loop_cancel_timer(h->loop, h->timer);
     if (h->multi)
         curl_multi_cleanup(h->multi);
+    free(h->spare);
     if (h->token) /* a token is a secret: do not leave it in freed memory */
         memset(h->token, 0, strlen(h->token));
     memset(h->auth_header, 0, sizeof h->auth_header);

@@ -28,8 +28,8 @@
 
 enum {
     Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PENDING, Q_COUNT_PARKED,
-    Q_UPSERT_PRODUCT, Q_DEL_BARCODES, Q_INS_BARCODE, Q_TOMBSTONE, Q_UPSERT_STOCK, Q_META_SET,
-    Q_META_GET, Q_COUNT
+    Q_STAGE_CLEAR, Q_STAGE_PRODUCT, Q_STAGE_BARCODE, Q_APPLY_PRODUCTS, Q_APPLY_DEL_BARCODES,
+    Q_APPLY_BARCODES, Q_APPLY_TOMBSTONES, Q_UPSERT_STOCK, Q_META_SET, Q_META_GET, Q_COUNT
 };
 
 static const char *const sql[Q_COUNT] = {
@@ -41,18 +41,30 @@ static const char *const sql[Q_COUNT] = {
                " attempts = attempts + 1 WHERE id = ?1 AND state = 'pending'",
     [Q_COUNT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
     [Q_COUNT_PARKED] = "SELECT count(*) FROM outbox WHERE state = 'parked'",
-    [Q_UPSERT_PRODUCT] =
+    /* A page is staged row by row in temp tables, then applied with one statement per
+     * table: the FTS5 name index flushes once per statement, so row-by-row upserts into
+     * products would cost ten times more. */
+    [Q_STAGE_CLEAR] = "DELETE FROM temp.sync_stage",
+    [Q_STAGE_PRODUCT] = "INSERT OR REPLACE INTO temp.sync_stage (sku, deleted, name, price, unit, tax_class,"
+                        " age_restricted, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_STAGE_BARCODE] = "INSERT OR REPLACE INTO temp.sync_stage_barcodes (code, sku) VALUES (?1, ?2)",
+    [Q_APPLY_PRODUCTS] =
         "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1 FROM temp.sync_stage"
+        " WHERE NOT deleted ORDER BY rowid"
         " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
         " unit = excluded.unit, tax_class = excluded.tax_class,"
         " age_restricted = excluded.age_restricted, active = excluded.active,"
-        " updated_at = excluded.updated_at RETURNING id",
-    [Q_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id = ?1",
-    [Q_INS_BARCODE] = "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)"
-                      " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id",
-    /* a deleted product stays for the sales that refer to it, inactive and unscannable */
-    [Q_TOMBSTONE] = "UPDATE products SET active = 0, updated_at = ?2 WHERE sku = ?1 RETURNING id",
+        " updated_at = excluded.updated_at",
+    /* every staged product's barcodes are replaced by the page's list; deleted products lose
+     * theirs (they stay, inactive, for the sales that refer to them) */
+    [Q_APPLY_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM products p"
+                             " JOIN temp.sync_stage s ON s.sku = p.sku)",
+    [Q_APPLY_BARCODES] = "INSERT INTO barcodes (code, product_id) SELECT b.code, p.id"
+                         " FROM temp.sync_stage_barcodes b JOIN products p ON p.sku = b.sku WHERE true"
+                         " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id",
+    [Q_APPLY_TOMBSTONES] = "UPDATE products SET active = 0, updated_at = ?1"
+                           " WHERE sku IN (SELECT sku FROM temp.sync_stage WHERE deleted)",
     [Q_UPSERT_STOCK] = "INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES (?1, ?2, ?3, ?4)"
                        " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
                        " seq = excluded.seq",
@@ -156,6 +168,14 @@ static int64_t backoff_ms(struct sync *s, int failures, int64_t retry_after_s)
     s->rng ^= s->rng >> 7;
     s->rng ^= s->rng << 17;
     return d / 2 + (int64_t)(s->rng % (uint64_t)(d / 2 + 1));
+}
+
+/* Catalog and stock pages are written with synchronous=NORMAL: in WAL mode a power cut can
+ * lose only the last pages, and their cursor with them, so they are fetched again.  Sales
+ * and outbox changes keep FULL. */
+static void set_durability(struct sync *s, int full)
+{
+    sqlite3_exec(s->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 }
 
 static int begin(struct sync *s)
@@ -571,58 +591,49 @@ static int apply_catalog_page(struct sync *s, const cJSON *changes, int64_t curs
     int64_t now = loop_wall_time();
     const cJSON *c;
     int n = 0;
+    if (step_done(s->q[Q_STAGE_CLEAR]) ||
+        sqlite3_exec(s->db, "DELETE FROM temp.sync_stage_barcodes", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
     cJSON_ArrayForEach(c, changes) {
         const char *sku = json_str(c, "sku", 64);
+        sqlite3_stmt *st = s->q[Q_STAGE_PRODUCT];
+        sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted"))) {
-            sqlite3_stmt *st = s->q[Q_TOMBSTONE];
-            sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, now);
-            int64_t id = -1;
-            int rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW)
-                id = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            sqlite3_bind_int(st, 2, 1);
+            for (int k = 3; k <= 8; k++)
+                sqlite3_bind_null(st, k);
+            if (step_done(st))
                 return -1;
-            if (id >= 0) {
-                sqlite3_bind_int64(s->q[Q_DEL_BARCODES], 1, id);
-                if (step_done(s->q[Q_DEL_BARCODES]))
-                    return -1;
-            }
             n++;
             continue;
         }
         int64_t price = 0;
         json_int(c, "price", 0, INT64_C(1) << 50, &price);
         const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
-        sqlite3_stmt *st = s->q[Q_UPSERT_PRODUCT];
-        sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, json_str(c, "name", 200), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, price);
-        sqlite3_bind_text(st, 4, json_str(c, "unit", 8), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, json_str(c, "tax_class", 16), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")));
-        sqlite3_bind_int(st, 7, active ? cJSON_IsTrue(active) : 1);
-        sqlite3_bind_int64(st, 8, now);
-        int64_t id = -1;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (id < 0)
-            return -1;
-        sqlite3_bind_int64(s->q[Q_DEL_BARCODES], 1, id);
-        if (step_done(s->q[Q_DEL_BARCODES]))
+        sqlite3_bind_int(st, 2, 0);
+        sqlite3_bind_text(st, 3, json_str(c, "name", 200), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, price);
+        sqlite3_bind_text(st, 5, json_str(c, "unit", 8), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, json_str(c, "tax_class", 16), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")));
+        sqlite3_bind_int(st, 8, active ? cJSON_IsTrue(active) : 1);
+        if (step_done(st))
             return -1;
         const cJSON *b;
         cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
-            sqlite3_stmt *bs = s->q[Q_INS_BARCODE];
+            sqlite3_stmt *bs = s->q[Q_STAGE_BARCODE];
             sqlite3_bind_text(bs, 1, b->valuestring, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(bs, 2, id);
+            sqlite3_bind_text(bs, 2, sku, -1, SQLITE_STATIC);
             if (step_done(bs))
                 return -1;
         }
         n++;
     }
+    sqlite3_bind_int64(s->q[Q_APPLY_PRODUCTS], 1, now);
+    sqlite3_bind_int64(s->q[Q_APPLY_TOMBSTONES], 1, now);
+    if (step_done(s->q[Q_APPLY_PRODUCTS]) || step_done(s->q[Q_APPLY_TOMBSTONES]) ||
+        step_done(s->q[Q_APPLY_DEL_BARCODES]) || step_done(s->q[Q_APPLY_BARCODES]))
+        return -1;
     char key[100];
     cursor_key(s, PULL_CATALOG, key, sizeof key);
     if (meta_set_int(s, key, cursor))
@@ -705,7 +716,15 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         return;
     }
     int has_more = cJSON_IsTrue(more);
+    /* the next page is on its way while this one is written; if writing fails, the
+     * request is cancelled so pages are never applied out of order */
+    if (has_more && pull_request(s, next)) {
+        cJSON_Delete(j);
+        pull_failed(s, -1);
+        return;
+    }
     int n = -1;
+    set_durability(s, 0);
     if (begin(s) == 0) {
         n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next) : apply_stock_page(s, items, next);
         if (n < 0)
@@ -713,9 +732,14 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         else if (commit(s))
             n = -1;
     }
+    set_durability(s, 1);
     cJSON_Delete(j);
     if (n < 0) {
         set_error(s, "could not store the %s page locally: %s", what, sqlite3_errmsg(s->db));
+        if (s->pull_req) {
+            http_cancel(s->http, s->pull_req);
+            s->pull_req = 0;
+        }
         pull_failed(s, -1);
         return;
     }
@@ -728,11 +752,8 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     s->pull_failures = 0;
     s->st.last_sync_at = loop_wall_time();
     s->st.last_error[0] = 0;
-    if (has_more) {
-        if (pull_request(s, next))
-            pull_failed(s, -1);
+    if (has_more)
         return;
-    }
     if (s->phase == PULL_CATALOG) {
         s->phase = PULL_STOCK;
         pull_start(s);
@@ -850,6 +871,15 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     s->log = log;
     s->ctx = ctx;
     s->rng = (uint64_t)loop_now_ms(loop) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
+    if (sqlite3_exec(s->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS sync_stage (sku TEXT PRIMARY KEY, deleted INTEGER NOT NULL,"
+                     " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER);"
+                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage_barcodes (code TEXT PRIMARY KEY, sku TEXT NOT NULL);",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));
+        sync_free(s);
+        return NULL;
+    }
     for (int i = 0; i < Q_COUNT; i++) {
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) != SQLITE_OK) {
             snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));

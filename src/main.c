@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,7 +108,7 @@ static int sync_once(struct app *app)
         return 1;
     }
     struct sync_status st;
-    int64_t deadline = loop_now_ms(app->loop) + 600000;
+    int64_t t0 = loop_now_ms(app->loop), deadline = t0 + 600000;
     for (;;) {
         loop_run_once(app->loop, 200);
         sync_get_status(app->sync, &st);
@@ -120,9 +121,12 @@ static int sync_once(struct app *app)
     }
     struct sync_stats ss;
     sync_get_stats(app->sync, &ss);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
-           " %lld parked\n", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
-           (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked);
+           " %lld parked; %lld ms, peak RSS %ld kB\n", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
+           (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked,
+           (long long)(loop_now_ms(app->loop) - t0), ru.ru_maxrss);
     return 0;
 }
 

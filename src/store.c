@@ -153,7 +153,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     /* WAL for concurrent readers (sync, reports); FULL so a committed sale survives power loss. */
     char *msg = NULL;
     if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                             " PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
+                             " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000;", NULL, NULL, &msg) != SQLITE_OK) {
         seterr(err, errlen, "cannot set up database %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         goto fail;

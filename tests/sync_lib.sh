@@ -1,10 +1,11 @@
 # Shared by the sync end-to-end tests: the reference server on a loopback port.
 SERVER_BIN=${SERVER_BIN:-$TILL_ROOT/build/till-server}
 
-# A loopback port nothing listens on (the server may be started on it later).
+# A loopback port nothing listens on (the server may be started on it later), below the
+# kernel's ephemeral range: there a client could rarely connect to itself.
 free_port() {
     while :; do
-        p=$(( 20000 + (RANDOM * 7 + $$) % 40000 ))
+        p=$(( 20000 + (RANDOM * 7 + $$) % 10000 ))
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
     done
 }

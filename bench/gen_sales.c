@@ -1,0 +1,68 @@
+/* Fills a till database with N completed sales waiting in the outbox, through the same
+ * commit path the till uses: gen_sales DB N */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cart.h"
+#include "sale.h"
+#include "store.h"
+
+extern const char *const demo_catalog_csv[];
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: gen_sales DB N\n");
+        return 2;
+    }
+    long n = strtol(argv[2], NULL, 10);
+    if (n < 0 || n > 100000000L)
+        n = 0;
+    struct store *st;
+    char err[256];
+    if (store_open(argv[1], &st, err, sizeof err)) {
+        fprintf(stderr, "gen_sales: %s\n", err);
+        return 1;
+    }
+    struct tax_class red = { "red", "Reduced", 70000 }, std = { "std", "Standard", 190000 };
+    store_upsert_tax_class(st, &red);
+    store_upsert_tax_class(st, &std);
+    int empty = 0;
+    store_catalog_empty(st, &empty);
+    if (empty && store_import_catalog_csv(st, demo_catalog_csv[0], err, sizeof err)) {
+        fprintf(stderr, "gen_sales: %s\n", err);
+        return 1;
+    }
+    static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    struct product milk, rice;
+    if (store_find_by_sku(st, "SKU10001", &milk) || store_find_by_barcode(st, "4028710122696", &rice)) {
+        fprintf(stderr, "gen_sales: demo products missing\n");
+        return 1;
+    }
+    for (long i = 0; i < n; i++) {
+        struct cart c;
+        cart_init(&c, &tc);
+        cart_add_item(&c, &milk, "4010433218190", (i % 3 + 1) * QTY_ONE);
+        cart_add_item(&c, &rice, "4028710122696", QTY_ONE);
+        struct sale s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.uuid, sizeof s.uuid, "b0000000-0000-4000-8000-%012ld", i % 1000000000L);
+        snprintf(s.terminal_id, sizeof s.terminal_id, "T1");
+        snprintf(s.cashier, sizeof s.cashier, "bench");
+        money_format_init(&s.fmt, "EUR", "eu");
+        s.tax = tc;
+        s.cart = &c;
+        s.npayments = 1;
+        s.payments[0] = (struct payment){ .tender = TENDER_CASH, .amount = c.totals.total,
+                                          .tendered = c.totals.total };
+        s.completed_at = 1795583883 + i;
+        if (store_commit_sale(st, &s, err, sizeof err)) {
+            fprintf(stderr, "gen_sales: %s\n", err);
+            return 1;
+        }
+        cart_free(&c);
+    }
+    store_close(st);
+    return 0;
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Sync benchmarks against the reference server on loopback (medians of BENCH_RUNS runs):
+#  - full catalog sync of N products into an empty database, beside sqlite3 .import of the
+#    same rows as CSV into the same schema (the floor), with the till's peak RSS;
+#  - a delta of 1,000 changed products;
+#  - draining 10,000 queued sales.
+cd "$(dirname "$0")/.." || exit 1
+N=${BENCH_PRODUCTS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+B=build/bench/sync
+mkdir -p "$B"
+CSV=build/bench/catalog-$N.csv
+if [ ! -f "$CSV" ]; then
+    build/bench/gen_catalog "$B/gen.db" "$N" "$CSV.tmp" > /dev/null && mv "$CSV.tmp" "$CSV" || exit 1
+    rm -f "$B/gen.db"*
+fi
+SDB=$B/server-$N.db
+if [ ! -f "$SDB" ]; then
+    echo "importing $N products into the reference server (once)..."
+    rm -f "$SDB.tmp"*
+    build/till-server --db "$SDB.tmp" import "$CSV" > /dev/null && mv "$SDB.tmp" "$SDB" || exit 1
+fi
+(umask 077 && build/till-server --db "$SDB" token create T1 > "$B/token") || exit 1
+
+start_server() { # DB -> PORT, SERVER_PID
+    build/till-server --db "$1" serve --port 0 > "$B/server.out" 2> /dev/null &
+    SERVER_PID=$!
+    for _ in $(seq 100); do grep -q listening "$B/server.out" && break; sleep 0.05; done
+    PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$B/server.out")
+}
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+till_sync() { # DB [extra args]: prints the till's own "N ms, peak RSS K kB"
+    db=$1; shift
+    build/till --db "$db" --set catalog.demo=no --set sync.url="http://127.0.0.1:$PORT" \
+        --set sync.token_file="$B/token" "$@" --sync-now
+}
+
+start_server "$SDB"
+trap 'kill $SERVER_PID 2>/dev/null' EXIT
+
+floor=""; full=""; rss=""
+for r in $(seq "$RUNS"); do
+    rm -f "$B/floor.db"* "$B/full.db"*
+    build/till --db "$B/floor.db" --set catalog.demo=no --check-config > /dev/null || exit 1
+    t0=$(ms)
+    sqlite3 "$B/floor.db" ".import --csv $CSV staging" \
+        "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted) SELECT sku, name, price, unit, tax_class, age_restricted FROM staging;" \
+        "INSERT INTO barcodes (code, product_id) SELECT s.barcode, p.id FROM staging s JOIN products p ON p.sku = s.sku;" \
+        "DROP TABLE staging;" || exit 1
+    floor="$floor $(( $(ms) - t0 ))"
+    t0=$(ms)
+    out=$(till_sync "$B/full.db" --set sync.page_size=5000) || { echo "sync failed: $out"; exit 1; }
+    full="$full $(( $(ms) - t0 ))"
+    rss="$rss $(echo "$out" | sed -n 's/.*peak RSS \([0-9]*\) kB.*/\1/p')"
+    echo "  run $r: $out"
+done
+got=$(sqlite3 "$B/full.db" "select count(*) from products")
+[ "$got" = "$N" ] || { echo "full sync brought $got products, not $N"; exit 1; }
+F=$(echo $floor | tr ' ' '\n' | median); S=$(echo $full | tr ' ' '\n' | median); R=$(echo $rss | tr ' ' '\n' | median)
+echo "full catalog sync of $N products: median $S ms (process start to done), sqlite3 .import of the same CSV: median $F ms"
+awk -v s="$S" -v f="$F" -v r="$R" 'BEGIN { printf "  ratio %.2fx the .import floor (goal <= 1.5x), %.1f s (goal < 5 s), peak RSS %.1f MB (goal < 32 MB)\n", s / f, s / 1000, r / 1024 }'
+
+# delta: 1,000 products change on the server, then one sync
+delta=""
+for r in $(seq "$RUNS"); do
+    head -n 1001 "$CSV" | tail -n 1000 | awk -F, -v r="$r" 'BEGIN { printf "[" } { printf "%s{\"sku\":\"%s\",\"name\":\"%s\",\"price\":%d,\"unit\":\"%s\",\"tax_class\":\"%s\",\"barcodes\":[\"%s\"]}", (NR > 1 ? "," : ""), $1, $3, $4 + r, $5, $6, $2 } END { print "]" }' > "$B/delta.json"
+    build/till-server --db "$SDB" import "$B/delta.json" > /dev/null || exit 1
+    out=$(till_sync "$B/full.db") || { echo "delta failed: $out"; exit 1; }
+    echo "  run $r: $out"
+    delta="$delta $(echo "$out" | sed -n 's/.*; \([0-9]*\) ms.*/\1/p')"
+done
+D=$(echo $delta | tr ' ' '\n' | median)
+echo "delta of 1000 changes: median $D ms inside till --sync-now (goal < 100 ms)"
+kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null
+
+# drain: 10,000 queued sales to a fresh server each run
+SALES=${BENCH_SALES:-10000}
+if [ ! -f "$B/sales-$SALES.db" ]; then
+    rm -f "$B/sales.tmp"*
+    build/bench/gen_sales "$B/sales.tmp" "$SALES" && sqlite3 "$B/sales.tmp" \
+        "INSERT INTO meta VALUES ('sync.catalog_cursor', '999999999'), ('sync.stock_cursor.store-1', '999999999')" &&
+        sqlite3 "$B/sales.tmp" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null && mv "$B/sales.tmp" "$B/sales-$SALES.db" || exit 1
+fi
+drain=""
+for r in $(seq "$RUNS"); do
+    rm -f "$B/drain-server.db"* "$B/drain.db"*
+    build/till-server --db "$B/drain-server.db" import assets/demo-catalog.csv > /dev/null
+    (umask 077 && build/till-server --db "$B/drain-server.db" token create T1 > "$B/token")
+    cp "$B/sales-$SALES.db" "$B/drain.db"
+    start_server "$B/drain-server.db"
+    out=$(till_sync "$B/drain.db") || { echo "drain failed: $out"; exit 1; }
+    echo "  run $r: $out"
+    n=$(sqlite3 "$B/drain-server.db" "select count(*) from orders")
+    [ "$n" = "$SALES" ] || { echo "server holds $n orders, not $SALES"; exit 1; }
+    drain="$drain $(echo "$out" | sed -n 's/.*; \([0-9]*\) ms.*/\1/p')"
+    kill $SERVER_PID; wait $SERVER_PID 2>/dev/null
+done
+echo "draining $SALES queued sales: median $(echo $drain | tr ' ' '\n' | median) ms (goal < 10000 ms)"
