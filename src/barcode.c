@@ -344,8 +344,10 @@ static enum barcode_status apply_ai(const char *ai, size_t ai_len, const char *v
             int64_t w = digits_value(v, n);
             /* kg with dec decimals to thousandths; finer labels are rounded half up to
              * the gram, which is what a scale would print */
-            for (; dec > 3; dec--)
-                w = (w + 5) / 10;
+            if (dec > 3) {
+                int64_t div = dec == 4 ? 10 : 100;
+                w = (w + div / 2) / div;
+            }
             for (; dec < 3; dec++)
                 w *= 10;
             b->weight = w;
@@ -539,6 +541,9 @@ enum barcode_status barcode_parse(const char *scan, size_t len, const struct bar
             return parse_gs1(scan, len, rules, today, out);
         return parse_digits(scan, len, rules, mode, out);
     }
+    /* "(01) GTIN" then text fields, sent without AIM identifier and without any GS */
+    if (len > 16 && scan[0] == '0' && scan[1] == '1' && all_digits(scan, 16))
+        return parse_gs1(scan, len, rules, today, out);
     if (len >= BARCODE_KEY_LEN)
         return BARCODE_ETOOLONG;
     for (size_t i = 0; i < len; i++)
