@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lookup.h"
 #include "receipt.h"
 
 extern const char *const demo_catalog_csv[];
@@ -163,36 +164,14 @@ void app_free(struct app *app)
     free(app->receipt_text);
 }
 
-/* A code is plausible if it is 4 to 48 digits; check digits of EAN/UPC are verified. */
-static int ean_check_ok(const char *code, size_t n)
+/* The local date for "expired" checks on GS1 labels. */
+static int today_yyyymmdd(void)
 {
-    int sum = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        int d = code[i] - '0';
-        /* weights 3 and 1 alternate from the digit next to the check digit */
-        sum += ((n - 1 - i) % 2) ? d * 3 : d;
-    }
-    return (10 - sum % 10) % 10 == code[n - 1] - '0';
-}
-
-static int validate_code(struct app *app, const char *code)
-{
-    size_t n = strlen(code);
-    if (n < 4 || n > 48) {
-        app_set_message(app, 1, "'%.40s' is not a barcode (4 to 48 digits)", code);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (code[i] < '0' || code[i] > '9') {
-            app_set_message(app, 1, "'%.40s' is not a barcode: only digits are allowed", code);
-            return -1;
-        }
-    }
-    if ((n == 8 || n == 12 || n == 13 || n == 14) && !ean_check_ok(code, n)) {
-        app_set_message(app, 1, "Barcode %s has a wrong check digit: scan again", code);
-        return -1;
-    }
-    return 0;
+    time_t now = (time_t)loop_wall_time();
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return 0;
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 static int add_product(struct app *app, const struct product *p, const char *code, int64_t qty)
@@ -209,33 +188,70 @@ static int add_product(struct app *app, const struct product *p, const char *cod
     return 0;
 }
 
+/* GS1 data from the label goes on the line just added; an expired item is sold only
+ * after the cashier has seen the warning (the line says EXPIRED). */
+static void mark_label_data(struct app *app, const struct scan_result *r)
+{
+    struct cart_line *l = &app->cart.lines[app->cart.nlines - 1];
+    snprintf(l->batch, sizeof l->batch, "%s", r->code.batch);
+    snprintf(l->serial, sizeof l->serial, "%s", r->code.serial);
+    l->expiry = r->code.expiry;
+    l->expired = r->code.expired;
+    if (l->expired)
+        app_set_message(app, 1, "%s is EXPIRED (use by %04d-%02d-%02d): take it out of the sale (F3)",
+                        l->product.name, (int)(l->expiry / 10000), (int)(l->expiry / 100 % 100),
+                        (int)(l->expiry % 100));
+}
+
 static int lookup_and_add(struct app *app, const char *code, int64_t qty)
 {
-    if (validate_code(app, code))
-        return -1;
-    struct product p;
-    int rc = store_find_by_barcode(app->store, code, &p);
-    if (rc == STORE_NOTFOUND) {
-        app_set_message(app, 1, "Unknown barcode %s: item not in the catalog", code);
+    struct scan_result r;
+    char msg[256];
+    if (lookup_scan(app->store, &app->s.barcode, code, today_yyyymmdd(), &r, msg, sizeof msg)) {
+        app_set_message(app, 1, "%s", msg);
         return -1;
     }
-    if (rc) {
-        app_set_message(app, 1, "Catalog lookup failed for %s: try again", code);
-        return -1;
-    }
+    struct product p = r.product;
     if (p.tax_rate_ppm < 0) {
         app_set_message(app, 1, "%s has tax class '%s', which is not configured", p.name, p.tax_class);
         return -1;
     }
+    if ((r.has_price || r.has_qty) && qty) {
+        app_set_message(app, 1, "%s: a weighed or priced label cannot be multiplied: scan each label", p.name);
+        return -1;
+    }
+    if (r.has_price) {
+        int rc = cart_add_priced_item(&app->cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
+        if (rc) {
+            app_set_message(app, 1, "%s: %s", p.name, cart_strerror(rc));
+            return -1;
+        }
+        app->selected = app->cart.nlines - 1;
+        char price[48];
+        money_format(r.price, &app->s.fmt, 1, price, sizeof price);
+        app_set_message(app, 0, "%s%s  %s (price from the label)", p.name,
+                        p.age_restricted ? "  (check age!)" : "", price);
+        mark_label_data(app, &r);
+        return 0;
+    }
+    if (r.has_qty) {
+        if (add_product(app, &p, r.line_code, r.qty))
+            return -1;
+        mark_label_data(app, &r);
+        return 0;
+    }
     if (p.unit == UNIT_KG && !qty) {
         app->weighed = p;
-        snprintf(app->weighed_barcode, sizeof app->weighed_barcode, "%s", code);
+        snprintf(app->weighed_barcode, sizeof app->weighed_barcode, "%s", r.line_code);
         app->input[0] = 0;
         app->mode = MODE_WEIGHT;
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
     }
-    return add_product(app, &p, code, qty ? qty : QTY_ONE);
+    if (add_product(app, &p, r.line_code, qty ? qty : QTY_ONE))
+        return -1;
+    mark_label_data(app, &r);
+    return 0;
 }
 
 /* Once money is taken the cart is fixed: the total must not move under the payments. */

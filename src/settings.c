@@ -101,6 +101,29 @@ static int parse_tax_classes(const struct config *cfg, struct settings *s, char 
     return 0;
 }
 
+/* "barcode.variable.21 = item:5,weight:5/3": one layout per prefix 20..29, over the
+ * defaults; "none" turns a prefix off. */
+static int parse_barcode_rules(const struct config *cfg, struct settings *s, char *err, size_t errlen)
+{
+    barcode_rules_default(&s->barcode, s->fmt.cur.exponent);
+    for (int i = 0; i < config_count(cfg); i++) {
+        const char *k = config_key_at(cfg, i);
+        if (strncmp(k, "barcode.variable.", 17) != 0)
+            continue;
+        const char *p = k + 17;
+        if (p[0] != '2' || p[1] < '0' || p[1] > '9' || p[2]) {
+            seterr(err, errlen, "config %s: the prefix must be 20 to 29", k);
+            return -1;
+        }
+        char why[200];
+        if (barcode_layout_parse(config_value_at(cfg, i), &s->barcode.variable[p[1] - '0'], why, sizeof why)) {
+            seterr(err, errlen, "config %s: %s", k, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int settings_from_config(const struct config *cfg, struct settings *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -143,7 +166,8 @@ int settings_from_config(const struct config *cfg, struct settings *s, char *err
     s->load_demo_catalog = strcmp(demo, "yes") == 0 || strcmp(demo, "true") == 0 || strcmp(demo, "1") == 0;
     if (int_setting(cfg, "receipt.width", 42, 24, 80, &s->receipt_width, err, errlen) ||
         int_setting(cfg, "scanner.wedge_max_gap_ms", 50, 1, 1000, &s->wedge_max_gap_ms, err, errlen) ||
-        int_setting(cfg, "scanner.wedge_min_length", 4, 1, 64, &s->wedge_min_length, err, errlen))
+        int_setting(cfg, "scanner.wedge_min_length", 4, 1, 64, &s->wedge_min_length, err, errlen) ||
+        parse_barcode_rules(cfg, s, err, errlen))
         return -1;
     return 0;
 }

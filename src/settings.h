@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "barcode.h"
 #include "config.h"
 #include "money.h"
 #include "product.h"
@@ -26,6 +27,7 @@ struct settings {
     int receipt_width;
     int wedge_max_gap_ms;
     int wedge_min_length;
+    struct barcode_rules barcode;  /* variable-measure layouts (barcode.variable.NN) */
 };
 
 int settings_from_config(const struct config *cfg, struct settings *out, char *err, size_t errlen);

@@ -63,6 +63,8 @@ static void test_settings_reject_bad_values(void **state)
         { "tax.std=101", "rate" },
         { "receipt.width=5", "receipt.width" },
         { "scanner.wedge_max_gap_ms=abc", "wedge_max_gap_ms" },
+        { "barcode.variable.21=item:5,weight:4/3", "barcode.variable.21" },
+        { "barcode.variable.30=item:5,weight:5/3", "20 to 29" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct config *c = config_new();
@@ -92,6 +94,28 @@ static void test_exclusive_us_store(void **state)
     config_free(c);
 }
 
+static void test_barcode_layouts(void **state)
+{
+    struct config *c = config_new();
+    char err[256];
+    assert_int_equal(config_parse(c, config_demo_defaults, "demo", err, sizeof err), 0);
+    struct settings s;
+    assert_int_equal(settings_from_config(c, &s, err, sizeof err), 0);
+    /* defaults: 21 weight (the demo catalog's scale labels), 22 price */
+    assert_true(s.barcode.variable[1].used);
+    assert_int_equal(s.barcode.variable[1].kind, BARCODE_VALUE_WEIGHT);
+    assert_int_equal(s.barcode.variable[2].kind, BARCODE_VALUE_PRICE);
+    assert_false(s.barcode.variable[3].used);
+    assert_int_equal(s.barcode.currency_exponent, 2);
+    assert_int_equal(config_parse(c, "[barcode]\nvariable.23 = item:4,check,price:5/2\nvariable.22 = none\n",
+                                  "t", err, sizeof err), 0);
+    assert_int_equal(settings_from_config(c, &s, err, sizeof err), 0);
+    assert_true(s.barcode.variable[3].used);
+    assert_true(s.barcode.variable[3].has_check);
+    assert_false(s.barcode.variable[2].used);
+    config_free(c);
+}
+
 static void test_load_file(void **state)
 {
     char path[] = "/tmp/till-conf-XXXXXX";
@@ -118,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_settings_from_demo_defaults),
         cmocka_unit_test(test_settings_reject_bad_values),
         cmocka_unit_test(test_exclusive_us_store),
+        cmocka_unit_test(test_barcode_layouts),
         cmocka_unit_test(test_load_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

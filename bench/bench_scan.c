@@ -1,0 +1,156 @@
+/* Scan-to-cart latency without rendering: barcode_parse + catalog lookup + cart add, as
+ * lookup_scan and the sale screen do it, beside the bare indexed SQLite lookup of the same
+ * barcodes in the same run; then product-name search per keystroke (FTS5 prefix).
+ *   bench_scan CATALOG_DB N [SCANS]
+ * The catalog comes from gen_catalog (barcodes 40 + 10-digit id + check digit). */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cart.h"
+#include "lookup.h"
+#include "money.h"
+#include "store.h"
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *lat, int n)
+{
+    qsort(lat, (size_t)n, sizeof *lat, cmp_double);
+    printf("%-44s median %7.1f us, p99 %7.1f us, max %8.1f us (%d)\n", what, lat[n / 2],
+           lat[(long)n * 99 / 100], lat[n - 1], n);
+}
+
+static void ean13(long long i, char out[14])
+{
+    snprintf(out, 14, "40%010lld", i % 10000000000LL);
+    int sum = 0;
+    for (int k = 0; k < 12; k++)
+        sum += (out[k] - '0') * (k % 2 ? 3 : 1);
+    out[12] = (char)('0' + (10 - sum % 10) % 10);
+    out[13] = 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_scan CATALOG_DB N [SCANS]\n");
+        return 2;
+    }
+    long long n = strtoll(argv[2], NULL, 10);
+    int scans = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 100000;
+    if (n < 1 || scans < 100) {
+        fprintf(stderr, "bench_scan: N >= 1 and SCANS >= 100\n");
+        return 2;
+    }
+    char err[256];
+    struct store *st;
+    if (store_open(argv[1], &st, err, sizeof err)) {
+        fprintf(stderr, "bench_scan: %s\n", err);
+        return 1;
+    }
+    struct barcode_rules rules;
+    barcode_rules_default(&rules, 2);
+    struct tax_config tax = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    struct cart cart;
+    cart_init(&cart, &tax);
+
+    char (*codes)[14] = malloc((size_t)scans * sizeof *codes);
+    double *lat = malloc((size_t)scans * sizeof *lat);
+    unsigned long long rnd = 88172645463325252ULL;
+    for (int i = 0; i < scans; i++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        ean13((long long)(rnd % (unsigned long long)n) + 1, codes[i]);
+    }
+
+    /* the same barcodes through the bare indexed query first and last, so neither side
+     * profits alone from a warm page cache */
+    sqlite3_stmt *bare;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT p.id, p.name, p.price FROM barcodes b JOIN products p"
+                           " ON p.id = b.product_id WHERE b.code = ?1", -1, &bare, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench_scan: %s\n", sqlite3_errmsg(store_db(st)));
+        return 1;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < scans; i++) {
+            double t0 = now_us();
+            sqlite3_bind_text(bare, 1, codes[i], 13, SQLITE_STATIC);
+            int rc = sqlite3_step(bare);
+            sqlite3_reset(bare);
+            lat[i] = now_us() - t0;
+            if (rc != SQLITE_ROW) {
+                fprintf(stderr, "bench_scan: %s not in the catalog\n", codes[i]);
+                return 1;
+            }
+        }
+        if (pass == 1)
+            report("bare indexed SQLite lookup:", lat, scans);
+
+        for (int i = 0; i < scans; i++) {
+            if (cart.nlines >= 100) /* a big basket; the cart recomputes per add */
+                cart_clear(&cart);
+            struct scan_result r;
+            char msg[256];
+            double t0 = now_us();
+            int rc = lookup_scan(st, &rules, codes[i], 20250615, &r, msg, sizeof msg);
+            if (rc == LOOKUP_OK)
+                rc = cart_add_item(&cart, &r.product, r.line_code, QTY_ONE);
+            lat[i] = now_us() - t0;
+            if (rc) {
+                fprintf(stderr, "bench_scan: %s: %s\n", codes[i], msg);
+                return 1;
+            }
+        }
+        if (pass == 0) {
+            char what[80];
+            snprintf(what, sizeof what, "scan-to-cart (parse+lookup+cart, %lld SKUs):", n);
+            report(what, lat, scans);
+        }
+    }
+    sqlite3_finalize(bare);
+
+    /* search as the cashier types: every prefix of "<adjective> <noun>" */
+    static const char *const words[] = { "organic cheese", "fresh bread", "premium coffee",
+        "smoked salmon", "dark chocolate", "wild honey", "creamy yoghurt", "spicy sauce",
+        "golden crisps", "baby shampoo", "mild cheese", "extra juice", "sweet cookies",
+        "light beer", "classic pasta", "crunchy cereal" };
+    int nq = 0, cap = 2000;
+    double *slat = malloc((size_t)cap * sizeof *slat);
+    struct product res[12];
+    for (int rep = 0; rep < 5; rep++)
+        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+            char typed[64];
+            for (size_t k = 1; k <= strlen(words[w]) && nq < cap; k++) {
+                snprintf(typed, sizeof typed, "%.*s", (int)k, words[w]);
+                double t0 = now_us();
+                int got = store_search_products(st, typed, res, 12);
+                slat[nq++] = now_us() - t0;
+                if (got < 0) {
+                    fprintf(stderr, "bench_scan: search '%s' failed\n", typed);
+                    return 1;
+                }
+            }
+        }
+    char what[80];
+    snprintf(what, sizeof what, "name search per keystroke (%lld SKUs):", n);
+    report(what, slat, nq);
+    free(slat);
+    free(codes);
+    free(lat);
+    cart_free(&cart);
+    store_close(st);
+    return 0;
+}
