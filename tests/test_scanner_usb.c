@@ -1,0 +1,427 @@
+/* The USB scanner driver through the real libusb, against a scanner emulated by umockdev:
+ * a boot-keyboard HID device 05e0:1200 with interrupt-IN endpoint 0x81.  The emulation
+ * answers usbfs ioctls (claim, submit/reap/discard URBs) and types queued key reports into
+ * the driver's interrupt transfers; the driver runs in Till's real event loop.
+ * Unplugging is a "remove" uevent (plus, in one variant, the kernel's ESHUTDOWN on the URB
+ * in flight); plugging back in is an "add" uevent. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <linux/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <umockdev.h>
+
+#include "drivers/scanner.h"
+#include "src/config.h"
+#include "src/loop.h"
+
+/* glib and umockdev keep some allocations for the life of the process. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libglib\nleak:libgobject\nleak:libumockdev\nleak:libgio\nleak:g_type_\n";
+}
+
+#define SYSFS_PATH "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3"
+#define DEVNODE "/dev/bus/usb/001/003"
+
+/* Device 05e0:1200, one configuration, interface 0 HID boot keyboard, endpoint 0x81
+ * interrupt IN, 8-byte packets, 10 ms interval. */
+static const char scanner_device[] =
+    "P: /devices/pci0000:00/0000:00:14.0/usb1/1-3\n"
+    "N: bus/usb/001/003\n"
+    "E: SUBSYSTEM=usb\n"
+    "E: DRIVER=usb\n"
+    "E: BUSNUM=001\n"
+    "E: DEVNUM=003\n"
+    "E: DEVNAME=" DEVNODE "\n"
+    "E: DEVTYPE=usb_device\n"
+    "A: bConfigurationValue=1\\n\n"
+    "A: busnum=1\\n\n"
+    "A: devnum=3\\n\n"
+    "A: speed=12\\n\n"
+    "H: descriptors="
+    "1201000200000008e0050012000101020001"
+    "09022200010100a032"
+    "090400000103010100"
+    "092111010001223f00"
+    "0705810308000a\n";
+
+struct emu {
+    pthread_mutex_t lock;
+    UMockdevTestbed *testbed;
+    UMockdevIoctlBase *handler;
+    int unplugged;          /* ioctls fail with ENODEV; the URB in flight ends ESHUTDOWN */
+    int fail_urb_on_unplug; /* as the kernel does; off: only the uevent tells */
+    GList *flying;          /* interrupt URBs submitted, not reaped */
+    GList *done;            /* URBs to reap next (control transfers, discarded) */
+    uint8_t reports[128][8];
+    int nreports, next_report;
+    int claims, releases;
+};
+
+static struct emu emu;
+
+static void queue_report(uint8_t mods, uint8_t key)
+{
+    pthread_mutex_lock(&emu.lock);
+    assert_true(emu.nreports < 128);
+    uint8_t *r = emu.reports[emu.nreports++];
+    memset(r, 0, 8);
+    r[0] = mods;
+    r[2] = key;
+    pthread_mutex_unlock(&emu.lock);
+}
+
+/* The scanner types text (digits and '\n') as press/release reports. */
+static void queue_scan(const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        uint8_t key = *p == '\n' ? 0x28 : *p == '0' ? 0x27 : (uint8_t)(0x1E + (*p - '1'));
+        queue_report(0, key);
+        queue_report(0, 0);
+    }
+}
+
+static void reap_into(UMockdevIoctlClient *client, UMockdevIoctlData *arg, UMockdevIoctlData *urb_data,
+                      int status, const uint8_t *data, int len)
+{
+    struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
+    urb->status = status;
+    urb->actual_length = len;
+    if (len)
+        memcpy(urb->buffer, data, (size_t)len);
+    UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
+    umockdev_ioctl_data_set_ptr(ptr, 0, urb_data);
+    umockdev_ioctl_client_complete(client, 0, 0);
+    umockdev_ioctl_data_unref(ptr);
+    umockdev_ioctl_data_unref(urb_data);
+}
+
+static gboolean handle_reap(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+    if (emu.done) {
+        UMockdevIoctlData *u = emu.done->data;
+        emu.done = g_list_delete_link(emu.done, emu.done);
+        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+        reap_into(client, arg, u, urb->type == USBDEVFS_URB_TYPE_CONTROL ? 0 : -ENOENT, NULL, 0);
+        return TRUE;
+    }
+    if (emu.flying && emu.unplugged && emu.fail_urb_on_unplug) {
+        UMockdevIoctlData *u = emu.flying->data;
+        emu.flying = g_list_delete_link(emu.flying, emu.flying);
+        reap_into(client, arg, u, -ESHUTDOWN, NULL, 0);
+        return TRUE;
+    }
+    if (emu.flying && !emu.unplugged && emu.next_report < emu.nreports) {
+        UMockdevIoctlData *u = emu.flying->data;
+        emu.flying = g_list_delete_link(emu.flying, emu.flying);
+        reap_into(client, arg, u, 0, emu.reports[emu.next_report++], 8);
+        return TRUE;
+    }
+    umockdev_ioctl_client_complete(client, -1, emu.unplugged && !emu.flying ? ENODEV : EAGAIN);
+    return TRUE;
+}
+
+static gboolean handle_submit(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+    if (emu.unplugged) {
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
+        return TRUE;
+    }
+    UMockdevIoctlData *u = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
+    struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+    UMockdevIoctlData *buf = umockdev_ioctl_data_resolve(u, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
+                                                          (gsize)urb->buffer_length, NULL);
+    if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
+        emu.done = g_list_append(emu.done, u); /* SET_PROTOCOL: accepted at once */
+    } else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == 0x81 && urb->buffer_length >= 8) {
+        emu.flying = g_list_append(emu.flying, u);
+    } else {
+        umockdev_ioctl_data_unref(buf);
+        umockdev_ioctl_data_unref(u);
+        umockdev_ioctl_client_complete(client, -1, EINVAL);
+        return TRUE;
+    }
+    umockdev_ioctl_data_unref(buf);
+    umockdev_ioctl_client_complete(client, 0, 0);
+    return TRUE;
+}
+
+static gint same_client_addr(gconstpointer data, gconstpointer addr)
+{
+    return ((const UMockdevIoctlData *)data)->client_addr != (gulong)addr;
+}
+
+static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer unused)
+{
+    gulong request = umockdev_ioctl_client_get_request(client);
+    UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+    gboolean handled = TRUE;
+    pthread_mutex_lock(&emu.lock);
+    switch (request) {
+    case USBDEVFS_GET_CAPABILITIES: {
+        UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
+        *(guint32 *)d->data = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+                              USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_ZERO_PACKET;
+        umockdev_ioctl_client_complete(client, 0, 0);
+        umockdev_ioctl_data_unref(d);
+        break;
+    }
+    case USBDEVFS_GETDRIVER: {
+        /* usbhid has the interface, as it would on a real machine */
+        UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_getdriver), NULL);
+        struct usbdevfs_getdriver *gd = (struct usbdevfs_getdriver *)d->data;
+        snprintf(gd->driver, sizeof gd->driver, "usbhid");
+        umockdev_ioctl_client_complete(client, emu.unplugged ? -1 : 0, emu.unplugged ? ENODEV : 0);
+        umockdev_ioctl_data_unref(d);
+        break;
+    }
+    case USBDEVFS_IOCTL: /* DISCONNECT / CONNECT the kernel driver */
+    case USBDEVFS_CLEAR_HALT:
+    case USBDEVFS_RESETEP:
+        umockdev_ioctl_client_complete(client, emu.unplugged ? -1 : 0, emu.unplugged ? ENODEV : 0);
+        break;
+    case USBDEVFS_CLAIMINTERFACE:
+        emu.claims += !emu.unplugged;
+        umockdev_ioctl_client_complete(client, emu.unplugged ? -1 : 0, emu.unplugged ? ENODEV : 0);
+        break;
+    case USBDEVFS_RELEASEINTERFACE:
+        emu.releases++;
+        umockdev_ioctl_client_complete(client, emu.unplugged ? -1 : 0, emu.unplugged ? ENODEV : 0);
+        break;
+    case USBDEVFS_SUBMITURB:
+        handled = handle_submit(client, arg);
+        break;
+    case USBDEVFS_REAPURB:
+    case USBDEVFS_REAPURBNDELAY:
+        handled = handle_reap(client, arg);
+        break;
+    case USBDEVFS_DISCARDURB: {
+        GList *l = g_list_find_custom(emu.flying, *(void **)arg->data, same_client_addr);
+        if (l) {
+            emu.done = g_list_append(emu.done, l->data);
+            emu.flying = g_list_delete_link(emu.flying, l);
+            umockdev_ioctl_client_complete(client, 0, 0);
+        } else {
+            umockdev_ioctl_client_complete(client, -1, EINVAL);
+        }
+        break;
+    }
+    default:
+        umockdev_ioctl_client_complete(client, -1, ENOTTY);
+        break;
+    }
+    pthread_mutex_unlock(&emu.lock);
+    return handled;
+}
+
+static void plug_in(void)
+{
+    pthread_mutex_lock(&emu.lock);
+    emu.unplugged = 0;
+    emu.next_report = emu.nreports; /* anything typed while unplugged is lost */
+    pthread_mutex_unlock(&emu.lock);
+    umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "add");
+}
+
+/* The device stops answering; with fail_urb its URB in flight ends with ESHUTDOWN, as
+ * the kernel does, and the remove uevent is left to the caller. */
+static void unplug(int fail_urb)
+{
+    pthread_mutex_lock(&emu.lock);
+    emu.unplugged = 1;
+    emu.fail_urb_on_unplug = fail_urb;
+    pthread_mutex_unlock(&emu.lock);
+    if (!fail_urb)
+        umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "remove");
+}
+
+/* ---- the driver side ---- */
+
+struct seen {
+    char scans[8][128];
+    int nscans;
+    enum scanner_state state;
+    char status[64];
+    int nstatus;
+};
+
+static void on_scan(void *ctx, const char *text)
+{
+    struct seen *s = ctx;
+    if (s->nscans < 8)
+        snprintf(s->scans[s->nscans], sizeof s->scans[0], "%s", text);
+    s->nscans++;
+}
+
+static void on_status(void *ctx, enum scanner_state state, const char *text)
+{
+    struct seen *s = ctx;
+    s->state = state;
+    snprintf(s->status, sizeof s->status, "%s", text);
+    s->nstatus++;
+}
+
+struct fixture {
+    struct loop *loop;
+    struct config *cfg;
+    struct scanner *scanner;
+    struct seen seen;
+};
+
+static int setup(void **state)
+{
+    static struct fixture f;
+    memset(&f, 0, sizeof f);
+    memset(&emu, 0, sizeof emu);
+    pthread_mutex_init(&emu.lock, NULL);
+    emu.testbed = umockdev_testbed_new();
+    emu.handler = umockdev_ioctl_base_new();
+    g_signal_connect_after(emu.handler, "handle-ioctl", G_CALLBACK(on_ioctl), NULL);
+    if (!umockdev_testbed_attach_ioctl(emu.testbed, DEVNODE, emu.handler, NULL))
+        return -1;
+    f.loop = loop_new();
+    f.cfg = config_new();
+    char err[256];
+    if (config_set(f.cfg, "scanner.usb.vid_pid", "05e0:1200") ||
+        config_set(f.cfg, "scanner.usb.retry_ms", "100"))
+        return -1;
+    struct scanner_events ev = { on_scan, on_status, &f.seen };
+    if (scanner_open("usb", f.loop, f.cfg, &ev, &f.scanner, err, sizeof err)) {
+        fprintf(stderr, "scanner_open: %s\n", err);
+        return -1;
+    }
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    scanner_free(f->scanner);
+    config_free(f->cfg);
+    loop_free(f->loop);
+    g_clear_object(&emu.handler);
+    g_clear_object(&emu.testbed);
+    g_list_free_full(emu.flying, (GDestroyNotify)umockdev_ioctl_data_unref);
+    g_list_free_full(emu.done, (GDestroyNotify)umockdev_ioctl_data_unref);
+    pthread_mutex_destroy(&emu.lock);
+    return 0;
+}
+
+/* Runs the loop until cond holds or 5 s pass. */
+#define RUN_UNTIL(f, cond)                                                    \
+    do {                                                                      \
+        for (int ms_ = 0; !(cond) && ms_ < 5000; ms_ += 10)                   \
+            loop_run_once((f)->loop, 10);                                     \
+        assert_true(cond);                                                    \
+    } while (0)
+
+static void add_device(void)
+{
+    assert_true(umockdev_testbed_add_from_string(emu.testbed, scanner_device, NULL));
+}
+
+static void test_scan_unplug_replug(void **state, int fail_urb)
+{
+    struct fixture *f = *state;
+    add_device();
+    assert_int_equal(scanner_start(f->scanner), 0);
+    assert_int_equal(f->seen.state, SCANNER_CONNECTED);
+    assert_string_equal(f->seen.status, "scanner connected");
+    assert_int_equal(emu.claims, 1);
+
+    queue_scan("4010433218190\n");
+    RUN_UNTIL(f, f->seen.nscans == 1);
+    assert_string_equal(f->seen.scans[0], "4010433218190");
+
+    unplug(fail_urb);
+    RUN_UNTIL(f, f->seen.state == SCANNER_DISCONNECTED);
+    assert_string_equal(f->seen.status, "scanner disconnected: unplugged");
+    if (fail_urb) /* the transfer error came first; udev tells a little later */
+        umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "remove");
+    /* the loop keeps turning (retries) and nothing is scanned while unplugged */
+    for (int i = 0; i < 30; i++)
+        loop_run_once(f->loop, 10);
+    assert_int_equal(f->seen.state, SCANNER_DISCONNECTED);
+
+    plug_in();
+    RUN_UNTIL(f, f->seen.state == SCANNER_CONNECTED);
+    assert_string_equal(f->seen.status, "scanner connected");
+    assert_int_equal(emu.claims, 2);
+
+    queue_scan("4028710122696\n");
+    RUN_UNTIL(f, f->seen.nscans == 2);
+    assert_string_equal(f->seen.scans[1], "4028710122696");
+}
+
+static void test_unplug_as_the_kernel_reports_it(void **state)
+{
+    test_scan_unplug_replug(state, 1);
+}
+
+static void test_unplug_seen_only_by_hotplug(void **state)
+{
+    test_scan_unplug_replug(state, 0);
+}
+
+static void test_start_without_scanner_then_plug_in(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(scanner_start(f->scanner), 0);
+    assert_int_equal(f->seen.state, SCANNER_DISCONNECTED);
+    assert_string_equal(f->seen.status, "scanner disconnected: no device 05e0:1200");
+    for (int i = 0; i < 25; i++) /* a few retries: the same status is not repeated */
+        loop_run_once(f->loop, 10);
+    assert_int_equal(f->seen.nstatus, 1);
+
+    add_device();
+    RUN_UNTIL(f, f->seen.state == SCANNER_CONNECTED);
+    queue_scan("4010433218190\n");
+    RUN_UNTIL(f, f->seen.nscans == 1);
+    assert_string_equal(f->seen.scans[0], "4010433218190");
+
+    /* stopping hands the interface back (usbhid would get it again) */
+    scanner_stop(f->scanner);
+    assert_int_equal(emu.releases, 1);
+}
+
+static void test_config_errors(void **state)
+{
+    struct loop *loop = loop_new();
+    struct config *cfg = config_new();
+    struct scanner *sc = NULL;
+    char err[256];
+    struct scanner_events ev = { on_scan, on_status, NULL };
+    assert_int_equal(scanner_open("usb", loop, cfg, &ev, &sc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "vid_pid"));
+    config_set(cfg, "scanner.usb.vid_pid", "05e0-1200");
+    assert_int_equal(scanner_open("usb", loop, cfg, &ev, &sc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "05e0:1200"));
+    config_set(cfg, "scanner.usb.vid_pid", "05e0:1200");
+    config_set(cfg, "scanner.usb.layout", "fr");
+    assert_int_equal(scanner_open("usb", loop, cfg, &ev, &sc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "layout"));
+    assert_int_equal(scanner_open("serial", loop, cfg, &ev, &sc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown scanner kind"));
+    config_free(cfg);
+    loop_free(loop);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_unplug_as_the_kernel_reports_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unplug_seen_only_by_hotplug, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_without_scanner_then_plug_in, setup, teardown),
+        cmocka_unit_test(test_config_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
