@@ -250,6 +250,8 @@ static void describe_wanted(struct scanner_usb *s, char *out, size_t len)
 
 static void on_transfer(struct libusb_transfer *t);
 static void schedule_retry(struct scanner_usb *s, int delay_ms);
+static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event, void *user);
+static int ensure_usb(struct scanner_usb *s, char *why, size_t whylen);
 
 static void close_device(struct scanner_usb *s)
 {
@@ -366,7 +368,7 @@ static void on_retry(struct loop *loop, void *ctx)
     s->retry_timer = 0;
     if (s->state != CONN_WAITING)
         return;
-    if (try_connect(s, why, sizeof why) == 0) {
+    if (ensure_usb(s, why, sizeof why) == 0 && try_connect(s, why, sizeof why) == 0) {
         report_status(s, SCANNER_CONNECTED, "scanner connected");
         return;
     }
@@ -506,6 +508,35 @@ static int read_config(struct scanner_usb *s, const struct config *cfg, char *er
     return 0;
 }
 
+/* libusb itself: set up on start, and again on each retry if that failed. */
+static int ensure_usb(struct scanner_usb *s, char *why, size_t whylen)
+{
+    if (s->usb)
+        return 0;
+    int rc = libusb_init(&s->usb);
+    if (rc) {
+        snprintf(why, whylen, "libusb: %s", libusb_strerror(rc));
+        s->usb = NULL;
+        return -1;
+    }
+    if (watch_usb_fds(s)) {
+        snprintf(why, whylen, "libusb: cannot watch fds");
+        unwatch_usb_fds(s);
+        libusb_exit(s->usb);
+        s->usb = NULL;
+        return -1;
+    }
+    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
+        int any = LIBUSB_HOTPLUG_MATCH_ANY;
+        if (libusb_hotplug_register_callback(s->usb,
+                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0,
+                s->have_vid_pid ? s->vid : any, s->have_vid_pid ? s->pid : any, any,
+                on_hotplug, s, &s->hotplug) == 0)
+            s->have_hotplug = 1;
+    }
+    return 0;
+}
+
 static int usb_open(void *priv, struct loop *loop, const struct config *cfg,
                     const struct scanner_events *ev, char *err, size_t errlen)
 {
@@ -516,19 +547,6 @@ static int usb_open(void *priv, struct loop *loop, const struct config *cfg,
         return -1;
     hid_kbd_init(&s->kbd, s->layout, on_decoded, s);
     hid_pos_init(&s->pos, NULL, on_decoded, s);
-    int rc = libusb_init(&s->usb);
-    if (rc) {
-        snprintf(err, errlen, "libusb: %s", libusb_strerror(rc));
-        s->usb = NULL;
-        return -1;
-    }
-    if (watch_usb_fds(s)) {
-        snprintf(err, errlen, "libusb: cannot watch its file descriptors");
-        unwatch_usb_fds(s);
-        libusb_exit(s->usb);
-        s->usb = NULL;
-        return -1;
-    }
     return 0;
 }
 
@@ -538,14 +556,6 @@ static int usb_start(void *priv)
     if (s->state != CONN_IDLE)
         return 0;
     s->stopping = 0;
-    if (!s->have_hotplug && libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        int any = LIBUSB_HOTPLUG_MATCH_ANY;
-        if (libusb_hotplug_register_callback(s->usb,
-                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0,
-                s->have_vid_pid ? s->vid : any, s->have_vid_pid ? s->pid : any, any,
-                on_hotplug, s, &s->hotplug) == 0)
-            s->have_hotplug = 1;
-    }
     s->state = CONN_WAITING;
     on_retry(s->loop, s);
     return 0;
@@ -568,7 +578,7 @@ static void drain_transfer(struct scanner_usb *s)
 static void usb_stop(void *priv)
 {
     struct scanner_usb *s = priv;
-    if (s->state == CONN_IDLE || !s->usb)
+    if (s->state == CONN_IDLE)
         return;
     s->stopping = 1;
     if (s->retry_timer)
@@ -577,19 +587,19 @@ static void usb_stop(void *priv)
     s->state = CONN_IDLE;
     drain_transfer(s);
     close_device(s);
-    if (s->have_hotplug)
-        libusb_hotplug_deregister_callback(s->usb, s->hotplug);
-    s->have_hotplug = 0;
 }
 
 static void usb_free(void *priv)
 {
     struct scanner_usb *s = priv;
+    usb_stop(s);
     if (!s->usb)
         return;
-    usb_stop(s);
+    if (s->have_hotplug)
+        libusb_hotplug_deregister_callback(s->usb, s->hotplug);
+    s->have_hotplug = 0;
     unwatch_usb_fds(s);
-    /* A transfer libusb never finished cannot be freed safely; leak it rather than crash. */
+    /* A transfer libusb never finished (drain gave up) is left to libusb_exit. */
     libusb_exit(s->usb);
     s->usb = NULL;
 }

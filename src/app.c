@@ -129,7 +129,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app->tender.cash_increment = inc;
     begin_sale(app);
     if (app_open_terminals(app, err, errlen) ||
-        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen))
+        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
+        app_open_scanner(app, err, errlen))
         goto fail;
     store_outbox_pending(app->store, &app->status.queued);
     audit(app, "start", NULL);
@@ -137,6 +138,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app_recover_start(app);
     return 0;
 fail:
+    app_close_scanner(app);
     app_close_terminals(app);
     cart_free(&app->cart);
     store_close(app->store);
@@ -146,6 +148,7 @@ fail:
 
 void app_free(struct app *app)
 {
+    app_close_scanner(app);
     app_close_terminals(app);
     drawer_close_device(app->drawer);
     if (app->store) {

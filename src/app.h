@@ -16,6 +16,7 @@
 #include "payment_journal.h"
 #include "drivers/payment_terminal.h"
 #include "drivers/drawer.h"
+#include "drivers/scanner.h"
 
 enum app_mode {
     MODE_SALE,           /* scanning into the cart */
@@ -101,6 +102,7 @@ struct app {
     struct payment_intent recover[APP_MAX_RECOVER];
     int nrecover, recover_idx;
     struct drawer *drawer;
+    struct scanner *scanner;    /* scanner.kind = usb; NULL for a keyboard wedge */
 
     char message[256];
     int message_is_error;
@@ -150,6 +152,10 @@ void app_recover_start(struct app *app);
 int app_recover_resolve(struct app *app, int approved_on_receipt);
 int app_open_terminals(struct app *app, char *err, size_t errlen);
 void app_close_terminals(struct app *app);
+/* scanner.kind = usb: opens and starts the scanner driver (src/app_scanner.c).  Only a
+ * configuration error fails; a missing scanner is a status and is looked for again. */
+int app_open_scanner(struct app *app, char *err, size_t errlen);
+void app_close_scanner(struct app *app);
 /* Completes the open sale once the tender is settled (internal to src/app*.c). */
 int app_complete_sale(struct app *app);
 /* Starts reversing the sale's approved card payments, then cancels it. */
