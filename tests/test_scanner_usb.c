@@ -12,7 +12,12 @@
 #include <errno.h>
 #include <linux/ioctl.h>
 #include <linux/usbdevice_fs.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <umockdev.h>
@@ -61,7 +66,7 @@ struct emu {
     int fail_urb_on_unplug; /* as the kernel does; off: only the uevent tells */
     GList *flying;          /* interrupt URBs submitted, not reaped */
     GList *done;            /* URBs to reap next (control transfers, discarded) */
-    uint8_t reports[128][8];
+    uint8_t reports[1024][8];
     int nreports, next_report;
     int claims, releases;
 };
@@ -71,7 +76,7 @@ static struct emu emu;
 static void queue_report(uint8_t mods, uint8_t key)
 {
     pthread_mutex_lock(&emu.lock);
-    assert_true(emu.nreports < 128);
+    assert_true(emu.nreports < 1024);
     uint8_t *r = emu.reports[emu.nreports++];
     memset(r, 0, 8);
     r[0] = mods;
@@ -415,8 +420,76 @@ static void test_config_errors(void **state)
     loop_free(loop);
 }
 
-int main(void)
+/* --emulate FIFO -- COMMAND...: the emulated scanner for end-to-end tests.  COMMAND (the
+ * real till) runs under umockdev's preload and sees the scanner; lines written to FIFO
+ * drive it: "scan CODE", "unplug", "plug".  Exits with COMMAND's status. */
+static int emulate(const char *fifo, char **argv)
 {
+    memset(&emu, 0, sizeof emu);
+    pthread_mutex_init(&emu.lock, NULL);
+    emu.testbed = umockdev_testbed_new();
+    emu.handler = umockdev_ioctl_base_new();
+    g_signal_connect_after(emu.handler, "handle-ioctl", G_CALLBACK(on_ioctl), NULL);
+    if (!umockdev_testbed_attach_ioctl(emu.testbed, DEVNODE, emu.handler, NULL) ||
+        !umockdev_testbed_add_from_string(emu.testbed, scanner_device, NULL))
+        return 2;
+    int fd = open(fifo, O_RDWR | O_NONBLOCK); /* O_RDWR: no EOF between writers */
+    if (fd < 0)
+        return 2;
+    pid_t child = fork();
+    if (child == 0) {
+        /* UMOCKDEV_DIR (set by the testbed) is inherited; the wrapper adds the preload. */
+        char *args[64];
+        int n = 0;
+        args[n++] = "umockdev-wrapper";
+        for (int i = 0; argv[i] && n < 63; i++)
+            args[n++] = argv[i];
+        args[n] = NULL;
+        execvp(args[0], args);
+        _exit(127);
+    }
+    char line[256];
+    size_t len = 0;
+    for (;;) {
+        int status;
+        if (waitpid(child, &status, WNOHANG) == child)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t r = read(fd, line + len, sizeof line - 1 - len);
+        if (r <= 0)
+            continue;
+        len += (size_t)r;
+        line[len] = 0;
+        char *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = 0;
+            if (strncmp(line, "scan ", 5) == 0) {
+                char text[260];
+                snprintf(text, sizeof text, "%s\n", line + 5);
+                queue_scan(text);
+            } else if (strcmp(line, "unplug") == 0) {
+                pthread_mutex_lock(&emu.lock);
+                emu.unplugged = 1;
+                emu.fail_urb_on_unplug = 1;
+                pthread_mutex_unlock(&emu.lock);
+                umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "remove");
+            } else if (strcmp(line, "plug") == 0) {
+                plug_in();
+            }
+            len -= (size_t)(nl + 1 - line);
+            memmove(line, nl + 1, len + 1);
+        }
+        if (len == sizeof line - 1)
+            len = 0;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && strcmp(argv[1], "--emulate") == 0 && strcmp(argv[3], "--") == 0)
+        return emulate(argv[2], argv + 4);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unplug_as_the_kernel_reports_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_seen_only_by_hotplug, setup, teardown),
