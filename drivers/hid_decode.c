@@ -280,7 +280,7 @@ int hid_pos_feed(struct hid_pos_decoder *d, const uint8_t *report, size_t len)
         return 0;
     /* Fixed fields must be inside the report; the data may be cut short by it. */
     int need = max_int(max_int(l->aim_offset + 3, l->data_offset), max_int(l->length_offset, l->cont_offset) + 1);
-    if (l->aim_offset < 0 || l->data_offset < 0 || (size_t)need > len)
+    if (l->data_offset < 0 || (size_t)need > len)
         return -1;
     size_t avail = len - (size_t)l->data_offset;
     size_t n = (size_t)(l->data_max > 0 ? l->data_max : 0);
@@ -294,7 +294,7 @@ int hid_pos_feed(struct hid_pos_decoder *d, const uint8_t *report, size_t len)
             n--;
     }
     /* The AIM identifier comes once, before the first fragment's data. */
-    if (d->len == 0 && !d->overflow && report[l->aim_offset] == ']') {
+    if (l->aim_offset >= 0 && d->len == 0 && !d->overflow && report[l->aim_offset] == ']') {
         for (int i = 0; i < 3 && report[l->aim_offset + i]; i++)
             append(d->buf, &d->len, &d->overflow, (const char *)report + l->aim_offset + i, 1);
     }
@@ -321,4 +321,123 @@ int hid_pos_feed(struct hid_pos_decoder *d, const uint8_t *report, size_t len)
     d->buf[0] = 0;
     d->overflow = 0;
     return done;
+}
+
+/* ---- report descriptor ---- */
+
+#define USAGE(page, id) (((uint32_t)(page) << 16) | (id))
+#define U_BYTE_COUNT   USAGE(0x01, 0x3B)
+#define U_SYMBOLOGY_1  USAGE(0x8C, 0xFB)
+#define U_DECODED_DATA USAGE(0x8C, 0xFE)
+#define U_DATA_CONT    USAGE(0x8C, 0xFF)
+#define MAX_LOCAL_USAGES 16
+
+struct field_pos {
+    int found;
+    int report_id;
+    uint32_t bit;      /* from the start of the report, after the id byte */
+    uint32_t size, count;
+};
+
+struct desc_globals {
+    uint32_t usage_page, report_size, report_count, report_id;
+};
+
+static uint32_t item_value(const uint8_t *p, size_t n)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static void note_field(struct field_pos *f, const struct desc_globals *g, uint32_t bit, uint32_t count)
+{
+    if (f->found)
+        return;
+    *f = (struct field_pos){ 1, (int)g->report_id, bit, g->report_size, count };
+}
+
+int hid_pos_layout_from_descriptor(const uint8_t *desc, size_t len, struct hid_pos_layout *out)
+{
+    struct desc_globals g = { 0, 0, 0, 0 }, stack[4];
+    int depth = 0, have_ids = 0;
+    uint32_t usages[MAX_LOCAL_USAGES];
+    int nusages = 0;
+    static const uint32_t zero_offsets[256];
+    uint32_t in_bits[256];
+    memcpy(in_bits, zero_offsets, sizeof in_bits);
+    struct field_pos count = { 0 }, aim = { 0 }, data = { 0 }, cont = { 0 };
+
+    for (size_t i = 0; i < len;) {
+        uint8_t prefix = desc[i];
+        if (prefix == 0xFE) { /* long item: never used by scanners, skipped */
+            if (i + 1 >= len)
+                return -1;
+            i += 3 + (size_t)desc[i + 1];
+            continue;
+        }
+        size_t n = (prefix & 3) == 3 ? 4 : (prefix & 3);
+        if (i + 1 + n > len)
+            return -1;
+        uint32_t v = item_value(desc + i + 1, n);
+        int type = (prefix >> 2) & 3, tag = prefix >> 4;
+        i += 1 + n;
+        if (type == 1) { /* global */
+            switch (tag) {
+            case 0: g.usage_page = v; break;
+            case 7: g.report_size = v; break;
+            case 8: g.report_id = v & 0xFF; have_ids = 1; break;
+            case 9: g.report_count = v; break;
+            case 10: if (depth < 4) stack[depth++] = g; break;
+            case 11: if (depth > 0) g = stack[--depth]; break;
+            default: break;
+            }
+        } else if (type == 2) { /* local */
+            if (tag == 0 && nusages < MAX_LOCAL_USAGES)
+                usages[nusages++] = n == 4 ? v : USAGE(g.usage_page, v);
+        } else if (type == 0) { /* main */
+            if (tag == 8) { /* Input */
+                uint32_t base = in_bits[g.report_id];
+                /* Sizes from a device: bounded so the offsets cannot wrap. */
+                if (g.report_size > 256 || g.report_count > 4096)
+                    return -1;
+                for (uint32_t f = 0; f < g.report_count && nusages > 0; f++) {
+                    uint32_t u = usages[f < (uint32_t)nusages ? f : (uint32_t)nusages - 1];
+                    uint32_t bit = base + f * g.report_size;
+                    if (u == U_BYTE_COUNT)
+                        note_field(&count, &g, bit, 1);
+                    else if (u == U_SYMBOLOGY_1)
+                        note_field(&aim, &g, bit, 1);
+                    else if (u == U_DECODED_DATA)
+                        note_field(&data, &g, bit, g.report_count - f);
+                    else if (u == U_DATA_CONT)
+                        note_field(&cont, &g, bit, 1);
+                }
+                in_bits[g.report_id] = base + g.report_size * g.report_count;
+                if (in_bits[g.report_id] > (1u << 20)) /* a report beyond 128 KiB is nonsense */
+                    return -1;
+            }
+            nusages = 0; /* locals end with every main item */
+        }
+    }
+    if (!data.found || data.size != 8 || data.bit % 8)
+        return -1;
+    int id_bytes = have_ids ? 1 : 0;
+    struct hid_pos_layout l = {
+        .report_id = have_ids ? (uint8_t)data.report_id : 0,
+        .length_offset = -1, .aim_offset = -1, .cont_offset = -1, .cont_mask = 0,
+        .data_offset = id_bytes + (int)(data.bit / 8),
+        .data_max = (int)data.count,
+    };
+    if (count.found && count.report_id == data.report_id && count.size == 8 && count.bit % 8 == 0)
+        l.length_offset = id_bytes + (int)(count.bit / 8);
+    if (aim.found && aim.report_id == data.report_id && aim.size == 8 && aim.bit % 8 == 0)
+        l.aim_offset = id_bytes + (int)(aim.bit / 8);
+    if (cont.found && cont.report_id == data.report_id) {
+        l.cont_offset = id_bytes + (int)(cont.bit / 8);
+        l.cont_mask = (uint8_t)(1u << (cont.bit % 8));
+    }
+    *out = l;
+    return 0;
 }

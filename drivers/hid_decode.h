@@ -57,7 +57,7 @@ int hid_kbd_feed(struct hid_kbd_decoder *d, const uint8_t *report, size_t len);
 struct hid_pos_layout {
     uint8_t report_id;       /* byte 0 must equal this (0: the report has no id byte) */
     int length_offset;       /* byte holding the data length, -1: trim trailing NULs */
-    int aim_offset;          /* three AIM bytes (']', code character, modifier) */
+    int aim_offset;          /* three AIM bytes (']', code character, modifier), -1 none */
     int data_offset;
     int data_max;
     int cont_offset;         /* byte with the "decoded data continued" flag */
@@ -65,6 +65,13 @@ struct hid_pos_layout {
 };
 
 extern const struct hid_pos_layout hid_pos_layout_default;
+
+/* Finds the Scanned Data Report in a HID report descriptor (the bytes the device returns
+ * for GET_DESCRIPTOR(Report)): Byte Count (0x01:0x3B), Symbology Identifier 1
+ * (0x8C:0xFB), Decoded Data (0x8C:0xFE), Decoded Data Continued (0x8C:0xFF).  Returns 0
+ * and fills out when Decoded Data was found, -1 otherwise (not a HID POS scanner, or a
+ * descriptor we do not understand: keep the default layout). */
+int hid_pos_layout_from_descriptor(const uint8_t *desc, size_t len, struct hid_pos_layout *out);
 
 struct hid_pos_decoder {
     struct hid_pos_layout layout;

@@ -1,5 +1,5 @@
-/* libFuzzer: every report a USB scanner can send goes through these decoders.  The input
- * is a stream of reports, each prefixed by its length byte. */
+/* libFuzzer: every report and report descriptor a USB scanner can send goes through these
+ * decoders.  The input is a stream of reports, each prefixed by its length byte. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hid_kbd_init(&us, HID_LAYOUT_US, check_scan, &total);
     hid_kbd_init(&de, HID_LAYOUT_DE, check_scan, &total);
     hid_pos_init(&pos, NULL, check_scan, &total);
+    /* The whole input is also a report descriptor; a layout found in it decodes too. */
+    struct hid_pos_layout layout;
+    struct hid_pos_decoder pos2;
+    int have_layout = hid_pos_layout_from_descriptor(data, size, &layout) == 0;
+    hid_pos_init(&pos2, have_layout ? &layout : NULL, check_scan, &total);
     size_t off = 0;
     while (off < size) {
         size_t n = data[off++];
@@ -33,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hid_kbd_feed(&us, data + off, n);
         hid_kbd_feed(&de, data + off, n);
         hid_pos_feed(&pos, data + off, n);
+        hid_pos_feed(&pos2, data + off, n);
         off += n;
     }
     return 0;

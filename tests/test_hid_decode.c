@@ -275,6 +275,59 @@ static void test_pos_layout_without_length(void **state)
     assert_string_equal(s.got[0], "]C1123");
 }
 
+/* A HID POS scanner's report descriptor (Honeywell's layout): report id 2, Byte Count,
+ * Symbology Identifier 1-3, 56 bytes Decoded Data, a Continued bit, 7 bits padding. */
+static const uint8_t pos_descriptor[] = {
+    0x05, 0x8C, 0x09, 0x02, 0xA1, 0x01,       /* page 0x8C, Bar Code Scanner, application */
+    0x85, 0x02,                               /* Report ID 2 */
+    0x09, 0x12, 0xA1, 0x02,                   /* Scanned Data Report, logical */
+    0x15, 0x00, 0x26, 0xFF, 0x00, 0x75, 0x08,
+    0x95, 0x01, 0x05, 0x01, 0x09, 0x3B, 0x81, 0x02,             /* Byte Count */
+    0x95, 0x03, 0x05, 0x8C, 0x09, 0xFB, 0x09, 0xFC, 0x09, 0xFD, 0x81, 0x02, /* AIM */
+    0x95, 0x38, 0x09, 0xFE, 0x82, 0x02, 0x01,                   /* Decoded Data (56) */
+    0x25, 0x01, 0x75, 0x01, 0x95, 0x01, 0x09, 0xFF, 0x81, 0x02, /* Continued */
+    0x75, 0x07, 0x81, 0x03,                                     /* padding */
+    0xC0, 0xC0,
+};
+
+static void test_pos_layout_from_descriptor(void **state)
+{
+    struct hid_pos_layout l;
+    assert_int_equal(hid_pos_layout_from_descriptor(pos_descriptor, sizeof pos_descriptor, &l), 0);
+    assert_int_equal(l.report_id, 2);
+    assert_int_equal(l.length_offset, 1);
+    assert_int_equal(l.aim_offset, 2);
+    assert_int_equal(l.data_offset, 5);
+    assert_int_equal(l.data_max, 56);
+    assert_int_equal(l.cont_offset, 61);
+    assert_int_equal(l.cont_mask, 0x01);
+
+    /* a 62-byte report decoded with that layout, in two parts */
+    struct scans s = { 0 };
+    struct hid_pos_decoder d;
+    uint8_t r[62] = { 0x02, 3, ']', 'Q', '1', 'a', 'b', 'c' };
+    r[61] = 0x01;
+    hid_pos_init(&d, &l, collect, &s);
+    assert_int_equal(hid_pos_feed(&d, r, sizeof r), 0);
+    memset(r + 1, 0, sizeof r - 1);
+    r[1] = 2;
+    r[5] = 'd';
+    r[6] = 'e';
+    assert_int_equal(hid_pos_feed(&d, r, sizeof r), 1);
+    assert_string_equal(s.got[0], "]Q1abcde");
+
+    /* the boot keyboard's descriptor has no Decoded Data: not a HID POS scanner */
+    static const uint8_t kbd[] = {
+        0x05, 0x01, 0x09, 0x06, 0xA1, 0x01, 0x05, 0x07, 0x19, 0xE0, 0x29, 0xE7, 0x15, 0x00,
+        0x25, 0x01, 0x75, 0x01, 0x95, 0x08, 0x81, 0x02, 0x95, 0x01, 0x75, 0x08, 0x81, 0x01,
+        0x95, 0x06, 0x75, 0x08, 0x15, 0x00, 0x25, 0x65, 0x05, 0x07, 0x19, 0x00, 0x29, 0x65,
+        0x81, 0x00, 0xC0,
+    };
+    assert_int_equal(hid_pos_layout_from_descriptor(kbd, sizeof kbd, &l), -1);
+    /* truncated in the middle of an item */
+    assert_int_equal(hid_pos_layout_from_descriptor(pos_descriptor, 16, &l), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_pos_single_report),
         cmocka_unit_test(test_pos_continued),
         cmocka_unit_test(test_pos_layout_without_length),
+        cmocka_unit_test(test_pos_layout_from_descriptor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
