@@ -30,12 +30,16 @@
 #define HID_PROTOCOL_MOUSE 2
 #define REPORT_MAX 64
 #define STOP_DRAIN_MS 250
+#define REPORT_DESC_MAX 1024
+#define MAX_REJECTED 8
+#define CLOSE_TRIES 50
 
 enum usb_match { MATCH_ANY_HID, MATCH_BOOT_KEYBOARD, MATCH_POS };
 
 enum conn_state {
     CONN_IDLE,        /* not started */
     CONN_WAITING,     /* no device: the retry timer is armed */
+    CONN_PROBING,     /* HID POS: reading the report descriptor */
     CONN_CONNECTED,   /* transfer in flight */
     CONN_CLOSING,     /* the device is gone; the handle closes on the next loop turn */
 };
@@ -64,6 +68,15 @@ struct scanner_usb {
     struct libusb_transfer *xfer;
     int xfer_busy;            /* submitted and its callback not yet run */
     unsigned char buf[REPORT_MAX];
+    /* The control transfer on the side: SET_PROTOCOL(boot) for a keyboard, the report
+     * descriptor for HID POS. */
+    struct libusb_transfer *ctrl;
+    int ctrl_busy;
+    unsigned char ctrl_buf[LIBUSB_CONTROL_SETUP_SIZE + REPORT_DESC_MAX];
+    uint16_t report_desc_len;
+    int close_tries;
+    libusb_device *rejected[MAX_REJECTED];   /* HID devices found not to be POS scanners */
+    int nrejected;
     char lost_reason[40];
     uint64_t retry_timer, close_timer;
     int stopping;
@@ -180,7 +193,18 @@ struct candidate {
     uint8_t endpoint;
     int report_len;
     int is_keyboard;
+    uint16_t report_desc_len;
 };
+
+/* The report descriptor's length, from the HID class descriptor after the interface. */
+static uint16_t report_descriptor_length(const struct libusb_interface_descriptor *alt)
+{
+    const unsigned char *x = alt->extra;
+    for (int i = 0; i + 9 <= alt->extra_length && x[i] >= 2; i += x[i])
+        if (x[i + 1] == 0x21 && x[i] >= 9 && x[i + 6] == 0x22)
+            return (uint16_t)(x[i + 7] | x[i + 8] << 8);
+    return 0;
+}
 
 static int interface_matches(const struct libusb_interface_descriptor *alt, enum usb_match match,
                              struct candidate *out)
@@ -204,6 +228,7 @@ static int interface_matches(const struct libusb_interface_descriptor *alt, enum
         if (out->report_len < 8)
             out->report_len = 8;
         out->is_keyboard = boot_kbd;
+        out->report_desc_len = report_descriptor_length(alt);
         return 1;
     }
     return 0;
@@ -218,6 +243,9 @@ static int device_matches(struct scanner_usb *s, libusb_device *dev, struct cand
         return 0;
     if (s->have_vid_pid && (dd.idVendor != s->vid || dd.idProduct != s->pid))
         return 0;
+    for (int i = 0; i < s->nrejected; i++)
+        if (s->rejected[i] == dev)
+            return 0;
     struct libusb_config_descriptor *cfg;
     if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
         return 0;
@@ -262,11 +290,19 @@ static void close_device(struct scanner_usb *s)
         /* On an unplugged device this fails harmlessly; otherwise usbhid gets it back. */
         libusb_release_interface(s->handle, s->iface);
         libusb_close(s->handle);
+        /* libusb drops transfers still in flight on a closed handle (only when the close
+         * timer gave up on them): they will never call back. */
+        s->xfer_busy = 0;
+        s->ctrl_busy = 0;
     }
     s->handle = NULL;
     if (s->xfer && !s->xfer_busy) {
         libusb_free_transfer(s->xfer);
         s->xfer = NULL;
+    }
+    if (s->ctrl && !s->ctrl_busy) {
+        libusb_free_transfer(s->ctrl);
+        s->ctrl = NULL;
     }
     if (s->dev)
         libusb_unref_device(s->dev);
@@ -281,29 +317,37 @@ static int submit(struct scanner_usb *s)
     return rc;
 }
 
-/* HID SET_PROTOCOL(boot): a boot keyboard may start in report protocol.  Fire and forget,
- * asynchronously: a scanner that refuses it still sends boot-format reports. */
-static void on_control_done(struct libusb_transfer *t)
+static void on_ctrl(struct libusb_transfer *t);
+
+static int submit_ctrl(struct scanner_usb *s, uint8_t request_type, uint8_t request,
+                       uint16_t value, uint16_t length)
 {
-    libusb_free_transfer(t);
+    if (!s->ctrl && !(s->ctrl = libusb_alloc_transfer(0)))
+        return LIBUSB_ERROR_NO_MEM;
+    libusb_fill_control_setup(s->ctrl_buf, request_type, request, value, (uint16_t)s->iface, length);
+    libusb_fill_control_transfer(s->ctrl, s->handle, s->ctrl_buf, on_ctrl, s, 2000);
+    int rc = libusb_submit_transfer(s->ctrl);
+    if (rc == 0)
+        s->ctrl_busy = 1;
+    return rc;
 }
 
+/* HID SET_PROTOCOL(boot): a boot keyboard may start in report protocol.  Asynchronous, and
+ * its outcome does not matter: a scanner that refuses it still sends boot reports. */
 static void set_boot_protocol(struct scanner_usb *s)
 {
-    struct libusb_transfer *t = libusb_alloc_transfer(0);
-    if (!t)
-        return;
-    unsigned char *setup = malloc(LIBUSB_CONTROL_SETUP_SIZE);
-    if (!setup) {
-        libusb_free_transfer(t);
-        return;
-    }
-    libusb_fill_control_setup(setup, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE |
-                              LIBUSB_ENDPOINT_OUT, 0x0B, 0, (uint16_t)s->iface, 0);
-    libusb_fill_control_transfer(t, s->handle, setup, on_control_done, s, 1000);
-    t->flags = LIBUSB_TRANSFER_FREE_BUFFER;
-    if (libusb_submit_transfer(t))
-        libusb_free_transfer(t);
+    submit_ctrl(s, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_OUT,
+                0x0B, 0, 0);
+}
+
+/* GET_DESCRIPTOR(Report) for a HID POS interface: where its scans sit in a report. */
+static int get_report_descriptor(struct scanner_usb *s)
+{
+    uint16_t len = s->report_desc_len ? s->report_desc_len : 512;
+    if (len > REPORT_DESC_MAX)
+        len = REPORT_DESC_MAX;
+    return submit_ctrl(s, LIBUSB_ENDPOINT_IN | LIBUSB_RECIPIENT_INTERFACE,
+                       LIBUSB_REQUEST_GET_DESCRIPTOR, 0x2200, len);
 }
 
 static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
@@ -329,6 +373,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     s->endpoint = c.endpoint;
     s->report_len = c.report_len;
     s->is_keyboard = c.is_keyboard;
+    s->report_desc_len = c.report_desc_len;
 
     int rc = libusb_open(dev, &s->handle);
     if (rc) {
@@ -345,14 +390,21 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     }
     libusb_fill_interrupt_transfer(s->xfer, s->handle, s->endpoint, s->buf, s->report_len,
                                    on_transfer, s, 0);
-    if (s->is_keyboard)
-        set_boot_protocol(s);
+    hid_kbd_reset(&s->kbd);
+    hid_pos_init(&s->pos, NULL, on_decoded, s);
+    s->lost_reason[0] = 0;
+    if (!s->is_keyboard) {
+        /* Reading starts once the descriptor says where the scan is (on_ctrl). */
+        rc = get_report_descriptor(s);
+        if (rc)
+            goto fail;
+        s->state = CONN_PROBING;
+        return 0;
+    }
+    set_boot_protocol(s);
     rc = submit(s);
     if (rc)
         goto fail;
-    hid_kbd_reset(&s->kbd);
-    hid_pos_reset(&s->pos);
-    s->lost_reason[0] = 0;
     s->state = CONN_CONNECTED;
     return 0;
 fail:
@@ -369,7 +421,8 @@ static void on_retry(struct loop *loop, void *ctx)
     if (s->state != CONN_WAITING)
         return;
     if (ensure_usb(s, why, sizeof why) == 0 && try_connect(s, why, sizeof why) == 0) {
-        report_status(s, SCANNER_CONNECTED, "scanner connected");
+        if (s->state == CONN_CONNECTED)
+            report_status(s, SCANNER_CONNECTED, "scanner connected");
         return;
     }
     report_status(s, SCANNER_DISCONNECTED, "scanner disconnected: %s", why);
@@ -384,10 +437,26 @@ static void schedule_retry(struct scanner_usb *s, int delay_ms)
     s->retry_timer = loop_add_timer(s->loop, delay_ms, on_retry, s);
 }
 
+static void cancel_transfers(struct scanner_usb *s)
+{
+    if (s->xfer_busy)
+        libusb_cancel_transfer(s->xfer);
+    if (s->ctrl_busy)
+        libusb_cancel_transfer(s->ctrl);
+}
+
+/* Closes once no transfer is in flight (libusb must finish them first), checking again
+ * every 10 ms rather than waiting. */
 static void on_close_timer(struct loop *loop, void *ctx)
 {
     struct scanner_usb *s = ctx;
     s->close_timer = 0;
+    if ((s->xfer_busy || s->ctrl_busy) && ++s->close_tries < CLOSE_TRIES) {
+        cancel_transfers(s);
+        s->close_timer = loop_add_timer(s->loop, 10, on_close_timer, s);
+        return;
+    }
+    s->close_tries = 0;
     close_device(s);
     report_status(s, SCANNER_DISCONNECTED, "scanner disconnected: %s", s->lost_reason);
     schedule_retry(s, s->retry_ms);
@@ -396,7 +465,7 @@ static void on_close_timer(struct loop *loop, void *ctx)
 /* The device went away (or broke): close it outside libusb's event handling. */
 static void device_lost(struct scanner_usb *s, const char *reason)
 {
-    if (s->state != CONN_CONNECTED)
+    if (s->state != CONN_CONNECTED && s->state != CONN_PROBING)
         return;
     if (reason != s->lost_reason)
         snprintf(s->lost_reason, sizeof s->lost_reason, "%s", reason);
@@ -438,14 +507,50 @@ static void on_transfer(struct libusb_transfer *t)
         device_lost(s, "unplugged");
 }
 
+static void reject_device(struct scanner_usb *s)
+{
+    if (s->nrejected < MAX_REJECTED)
+        s->rejected[s->nrejected++] = libusb_ref_device(s->dev);
+}
+
+static void on_ctrl(struct libusb_transfer *t)
+{
+    struct scanner_usb *s = t->user_data;
+    s->ctrl_busy = 0;
+    if (s->state != CONN_PROBING)
+        return; /* SET_PROTOCOL done, or closing */
+    if (t->status == LIBUSB_TRANSFER_NO_DEVICE || t->status == LIBUSB_TRANSFER_CANCELLED) {
+        device_lost(s, "unplugged");
+        return;
+    }
+    struct hid_pos_layout layout;
+    int is_pos = t->status == LIBUSB_TRANSFER_COMPLETED &&
+                 hid_pos_layout_from_descriptor(libusb_control_transfer_get_data(t),
+                                                (size_t)t->actual_length, &layout) == 0;
+    if (!is_pos && !s->have_vid_pid) {
+        /* Any HID device could have answered match = pos: look further. */
+        reject_device(s);
+        s->state = CONN_CONNECTED;
+        device_lost(s, "no HID POS scanner");
+        return;
+    }
+    /* The configured device: its descriptor or, failing that, the common layout. */
+    hid_pos_init(&s->pos, is_pos ? &layout : NULL, on_decoded, s);
+    if (submit(s)) {
+        device_lost(s, "unplugged");
+        return;
+    }
+    s->state = CONN_CONNECTED;
+    report_status(s, SCANNER_CONNECTED, "scanner connected");
+}
+
 static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event, void *user)
 {
     struct scanner_usb *s = user;
-    if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT && dev == s->dev && s->state == CONN_CONNECTED) {
-        snprintf(s->lost_reason, sizeof s->lost_reason, "unplugged");
-        /* The transfer completes as cancelled (or no-device) and device_lost follows. */
-        if (!s->xfer_busy || libusb_cancel_transfer(s->xfer) != 0)
-            device_lost(s, "unplugged");
+    if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT && dev == s->dev &&
+        (s->state == CONN_CONNECTED || s->state == CONN_PROBING)) {
+        /* Without waiting for the transfers: the close timer cancels them and waits. */
+        device_lost(s, "unplugged");
     } else if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED && s->state == CONN_WAITING) {
         schedule_retry(s, 0);
     }
@@ -565,11 +670,8 @@ static int usb_start(void *priv)
  * driver is switched off, never while selling. */
 static void drain_transfer(struct scanner_usb *s)
 {
-    if (!s->xfer_busy)
-        return;
-    if (libusb_cancel_transfer(s->xfer) != 0)
-        return;
-    for (int waited = 0; s->xfer_busy && waited < STOP_DRAIN_MS; waited += 10) {
+    cancel_transfers(s);
+    for (int waited = 0; (s->xfer_busy || s->ctrl_busy) && waited < STOP_DRAIN_MS; waited += 10) {
         struct timeval tv = { 0, 10000 };
         libusb_handle_events_timeout_completed(s->usb, &tv, NULL);
     }
@@ -595,6 +697,9 @@ static void usb_free(void *priv)
     usb_stop(s);
     if (!s->usb)
         return;
+    for (int i = 0; i < s->nrejected; i++)
+        libusb_unref_device(s->rejected[i]);
+    s->nrejected = 0;
     if (s->have_hotplug)
         libusb_hotplug_deregister_callback(s->usb, s->hotplug);
     s->have_hotplug = 0;
