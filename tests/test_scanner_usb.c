@@ -58,30 +58,102 @@ static const char scanner_device[] =
     "092111010001223f00"
     "0705810308000a\n";
 
+/* Device 05e0:1300: a scanner in HID POS mode (interface protocol 0, 64-byte reports),
+ * whose report descriptor is pos_descriptor (62 bytes). */
+#define POS_DEVNODE "/dev/bus/usb/001/005"
+static const char pos_device[] =
+    "P: /devices/pci0000:00/0000:00:14.0/usb1/1-5\n"
+    "N: bus/usb/001/005\n"
+    "E: SUBSYSTEM=usb\n"
+    "E: DRIVER=usb\n"
+    "E: BUSNUM=001\n"
+    "E: DEVNUM=005\n"
+    "E: DEVNAME=" POS_DEVNODE "\n"
+    "E: DEVTYPE=usb_device\n"
+    "A: bConfigurationValue=1\\n\n"
+    "A: busnum=1\\n\n"
+    "A: devnum=5\\n\n"
+    "A: speed=12\\n\n"
+    "H: descriptors="
+    "1201000200000008e0050013000101020001"
+    "09022200010100a032"
+    "090400000103000000"
+    "092111010001223e00"
+    "07058103400001\n";
+
+static const uint8_t pos_descriptor[] = {
+    0x05, 0x8C, 0x09, 0x02, 0xA1, 0x01, 0x85, 0x02, 0x09, 0x12, 0xA1, 0x02,
+    0x15, 0x00, 0x26, 0xFF, 0x00, 0x75, 0x08,
+    0x95, 0x01, 0x05, 0x01, 0x09, 0x3B, 0x81, 0x02,                         /* Byte Count */
+    0x95, 0x03, 0x05, 0x8C, 0x09, 0xFB, 0x09, 0xFC, 0x09, 0xFD, 0x81, 0x02, /* AIM id */
+    0x95, 0x38, 0x09, 0xFE, 0x82, 0x02, 0x01,                               /* 56 data */
+    0x25, 0x01, 0x75, 0x01, 0x95, 0x01, 0x09, 0xFF, 0x81, 0x02,             /* Continued */
+    0x75, 0x07, 0x81, 0x03, 0xC0, 0xC0,
+};
+
+/* Device 0fff:0001: some other HID device (vendor page, protocol 0), not a scanner. */
+#define OTHER_DEVNODE "/dev/bus/usb/001/004"
+static const char other_hid_device[] =
+    "P: /devices/pci0000:00/0000:00:14.0/usb1/1-4\n"
+    "N: bus/usb/001/004\n"
+    "E: SUBSYSTEM=usb\n"
+    "E: DRIVER=usb\n"
+    "E: BUSNUM=001\n"
+    "E: DEVNUM=004\n"
+    "E: DEVNAME=" OTHER_DEVNODE "\n"
+    "E: DEVTYPE=usb_device\n"
+    "A: bConfigurationValue=1\\n\n"
+    "A: busnum=1\\n\n"
+    "A: devnum=4\\n\n"
+    "A: speed=12\\n\n"
+    "H: descriptors="
+    "1201000200000008ff0f0100000101020001"
+    "09022200010100a032"
+    "090400000103000000"
+    "092111010001221500"
+    "0705810308000a\n";
+
+static const uint8_t other_descriptor[] = {
+    0x06, 0x00, 0xFF, 0x09, 0x01, 0xA1, 0x01, 0x15, 0x00, 0x26, 0xFF, 0x00,
+    0x75, 0x08, 0x95, 0x08, 0x09, 0x01, 0x81, 0x02, 0xC0,
+};
+
+/* An URB the emulation holds, with what a control transfer answers. */
+struct held_urb {
+    UMockdevIoctlData *u;
+    const uint8_t *reply;
+    int reply_len;
+};
+
 struct emu {
     pthread_mutex_t lock;
     UMockdevTestbed *testbed;
     UMockdevIoctlBase *handler;
     int unplugged;          /* ioctls fail with ENODEV; the URB in flight ends ESHUTDOWN */
     int fail_urb_on_unplug; /* as the kernel does; off: only the uevent tells */
-    GList *flying;          /* interrupt URBs submitted, not reaped */
+    GList *flying;          /* interrupt URBs submitted, not reaped (struct held_urb) */
     GList *done;            /* URBs to reap next (control transfers, discarded) */
-    uint8_t reports[1024][8];
+    uint8_t reports[1024][64];
+    int report_len[1024];
     int nreports, next_report;
     int claims, releases;
 };
 
 static struct emu emu;
 
-static void queue_report(uint8_t mods, uint8_t key)
+static void queue_raw_report(const uint8_t *data, int len)
 {
     pthread_mutex_lock(&emu.lock);
-    assert_true(emu.nreports < 1024);
-    uint8_t *r = emu.reports[emu.nreports++];
-    memset(r, 0, 8);
-    r[0] = mods;
-    r[2] = key;
+    assert_true(emu.nreports < 1024 && len <= 64);
+    memcpy(emu.reports[emu.nreports], data, (size_t)len);
+    emu.report_len[emu.nreports++] = len;
     pthread_mutex_unlock(&emu.lock);
+}
+
+static void queue_report(uint8_t mods, uint8_t key)
+{
+    uint8_t r[8] = { mods, 0, key, 0, 0, 0, 0, 0 };
+    queue_raw_report(r, sizeof r);
 }
 
 /* The scanner types text (digits and '\n') as press/release reports. */
@@ -94,44 +166,71 @@ static void queue_scan(const char *text)
     }
 }
 
-static void reap_into(UMockdevIoctlClient *client, UMockdevIoctlData *arg, UMockdevIoctlData *urb_data,
+static void reap_into(UMockdevIoctlClient *client, UMockdevIoctlData *arg, struct held_urb *h,
                       int status, const uint8_t *data, int len)
 {
+    UMockdevIoctlData *urb_data = h->u;
     struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
+    /* a control transfer's buffer starts with its 8-byte setup packet */
+    int skip = urb->type == USBDEVFS_URB_TYPE_CONTROL ? 8 : 0;
+    if (len > urb->buffer_length - skip)
+        len = urb->buffer_length - skip;
     urb->status = status;
     urb->actual_length = len;
     if (len)
-        memcpy(urb->buffer, data, (size_t)len);
+        memcpy((uint8_t *)urb->buffer + skip, data, (size_t)len);
     UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
     umockdev_ioctl_data_set_ptr(ptr, 0, urb_data);
     umockdev_ioctl_client_complete(client, 0, 0);
     umockdev_ioctl_data_unref(ptr);
     umockdev_ioctl_data_unref(urb_data);
+    g_free(h);
+}
+
+static struct held_urb *take_first(GList **list)
+{
+    struct held_urb *h = (*list)->data;
+    *list = g_list_delete_link(*list, *list);
+    return h;
 }
 
 static gboolean handle_reap(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
     if (emu.done) {
-        UMockdevIoctlData *u = emu.done->data;
-        emu.done = g_list_delete_link(emu.done, emu.done);
-        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
-        reap_into(client, arg, u, urb->type == USBDEVFS_URB_TYPE_CONTROL ? 0 : -ENOENT, NULL, 0);
+        struct held_urb *h = take_first(&emu.done);
+        struct usbdevfs_urb *urb = (struct usbdevfs_urb *)h->u->data;
+        if (urb->type == USBDEVFS_URB_TYPE_CONTROL)
+            reap_into(client, arg, h, 0, h->reply, h->reply_len);
+        else
+            reap_into(client, arg, h, -ENOENT, NULL, 0);
         return TRUE;
     }
     if (emu.flying && emu.unplugged && emu.fail_urb_on_unplug) {
-        UMockdevIoctlData *u = emu.flying->data;
-        emu.flying = g_list_delete_link(emu.flying, emu.flying);
-        reap_into(client, arg, u, -ESHUTDOWN, NULL, 0);
+        reap_into(client, arg, take_first(&emu.flying), -ESHUTDOWN, NULL, 0);
         return TRUE;
     }
     if (emu.flying && !emu.unplugged && emu.next_report < emu.nreports) {
-        UMockdevIoctlData *u = emu.flying->data;
-        emu.flying = g_list_delete_link(emu.flying, emu.flying);
-        reap_into(client, arg, u, 0, emu.reports[emu.next_report++], 8);
+        int i = emu.next_report++;
+        reap_into(client, arg, take_first(&emu.flying), 0, emu.reports[i], emu.report_len[i]);
         return TRUE;
     }
     umockdev_ioctl_client_complete(client, -1, emu.unplugged && !emu.flying ? ENODEV : EAGAIN);
     return TRUE;
+}
+
+/* GET_DESCRIPTOR(Report) answers the device's report descriptor; other control requests
+ * (SET_PROTOCOL) succeed with no data. */
+static void control_reply(const char *devnode, const uint8_t *setup, struct held_urb *h)
+{
+    if (setup[0] != 0x81 || setup[1] != 0x06 || setup[3] != 0x22)
+        return;
+    if (strcmp(devnode, POS_DEVNODE) == 0) {
+        h->reply = pos_descriptor;
+        h->reply_len = sizeof pos_descriptor;
+    } else if (strcmp(devnode, OTHER_DEVNODE) == 0) {
+        h->reply = other_descriptor;
+        h->reply_len = sizeof other_descriptor;
+    }
 }
 
 static gboolean handle_submit(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
@@ -144,11 +243,15 @@ static gboolean handle_submit(UMockdevIoctlClient *client, UMockdevIoctlData *ar
     struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
     UMockdevIoctlData *buf = umockdev_ioctl_data_resolve(u, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
                                                           (gsize)urb->buffer_length, NULL);
-    if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
-        emu.done = g_list_append(emu.done, u); /* SET_PROTOCOL: accepted at once */
+    struct held_urb *h = g_new0(struct held_urb, 1);
+    h->u = u;
+    if (urb->type == USBDEVFS_URB_TYPE_CONTROL && urb->buffer_length >= 8) {
+        control_reply(umockdev_ioctl_client_get_devnode(client), (const uint8_t *)buf->data, h);
+        emu.done = g_list_append(emu.done, h);
     } else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == 0x81 && urb->buffer_length >= 8) {
-        emu.flying = g_list_append(emu.flying, u);
+        emu.flying = g_list_append(emu.flying, h);
     } else {
+        g_free(h);
         umockdev_ioctl_data_unref(buf);
         umockdev_ioctl_data_unref(u);
         umockdev_ioctl_client_complete(client, -1, EINVAL);
@@ -161,7 +264,7 @@ static gboolean handle_submit(UMockdevIoctlClient *client, UMockdevIoctlData *ar
 
 static gint same_client_addr(gconstpointer data, gconstpointer addr)
 {
-    return ((const UMockdevIoctlData *)data)->client_addr != (gulong)addr;
+    return ((const struct held_urb *)data)->u->client_addr != (gulong)addr;
 }
 
 static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer unused)
@@ -281,6 +384,13 @@ struct fixture {
     struct seen seen;
 };
 
+static void free_held(gpointer p)
+{
+    struct held_urb *h = p;
+    umockdev_ioctl_data_unref(h->u);
+    g_free(h);
+}
+
 static int setup(void **state)
 {
     static struct fixture f;
@@ -290,7 +400,9 @@ static int setup(void **state)
     emu.testbed = umockdev_testbed_new();
     emu.handler = umockdev_ioctl_base_new();
     g_signal_connect_after(emu.handler, "handle-ioctl", G_CALLBACK(on_ioctl), NULL);
-    if (!umockdev_testbed_attach_ioctl(emu.testbed, DEVNODE, emu.handler, NULL))
+    if (!umockdev_testbed_attach_ioctl(emu.testbed, DEVNODE, emu.handler, NULL) ||
+        !umockdev_testbed_attach_ioctl(emu.testbed, POS_DEVNODE, emu.handler, NULL) ||
+        !umockdev_testbed_attach_ioctl(emu.testbed, OTHER_DEVNODE, emu.handler, NULL))
         return -1;
     f.loop = loop_new();
     f.cfg = config_new();
@@ -315,8 +427,8 @@ static int teardown(void **state)
     loop_free(f->loop);
     g_clear_object(&emu.handler);
     g_clear_object(&emu.testbed);
-    g_list_free_full(emu.flying, (GDestroyNotify)umockdev_ioctl_data_unref);
-    g_list_free_full(emu.done, (GDestroyNotify)umockdev_ioctl_data_unref);
+    g_list_free_full(emu.flying, free_held);
+    g_list_free_full(emu.done, free_held);
     pthread_mutex_destroy(&emu.lock);
     return 0;
 }
@@ -396,6 +508,43 @@ static void test_start_without_scanner_then_plug_in(void **state)
     /* stopping hands the interface back (usbhid would get it again) */
     scanner_stop(f->scanner);
     assert_int_equal(emu.releases, 1);
+}
+
+/* The 64-byte reports of pos_descriptor: id 2, byte count, AIM id, 56 data, flags. */
+static void queue_pos_scan(const char *aim, const char *data)
+{
+    uint8_t r[62] = { 0x02, (uint8_t)strlen(data) };
+    memcpy(r + 2, aim, 3);
+    memcpy(r + 5, data, strlen(data));
+    queue_raw_report(r, sizeof r);
+}
+
+static void test_hid_pos_scanner_found_by_its_descriptor(void **state)
+{
+    struct fixture *f = *state;
+    /* match = pos, no VID:PID: the first HID device whose descriptor is a POS scanner's */
+    scanner_free(f->scanner);
+    config_set(f->cfg, "scanner.usb.vid_pid", "");
+    config_set(f->cfg, "scanner.usb.match", "pos");
+    char err[256];
+    struct scanner_events ev = { on_scan, on_status, &f->seen };
+    assert_int_equal(scanner_open("usb", f->loop, f->cfg, &ev, &f->scanner, err, sizeof err), 0);
+
+    /* another HID device and a boot-keyboard scanner: neither is taken */
+    assert_true(umockdev_testbed_add_from_string(emu.testbed, other_hid_device, NULL));
+    add_device();
+    assert_int_equal(scanner_start(f->scanner), 0);
+    RUN_UNTIL(f, f->seen.state == SCANNER_DISCONNECTED && emu.releases == 1);
+    assert_string_equal(f->seen.status, "scanner disconnected: no HID POS scanner");
+    for (int i = 0; i < 30; i++) /* retries skip the device already looked at */
+        loop_run_once(f->loop, 10);
+    assert_int_equal(emu.claims, 1);
+
+    assert_true(umockdev_testbed_add_from_string(emu.testbed, pos_device, NULL));
+    RUN_UNTIL(f, f->seen.state == SCANNER_CONNECTED);
+    queue_pos_scan("]E0", "4010433218190");
+    RUN_UNTIL(f, f->seen.nscans == 1);
+    assert_string_equal(f->seen.scans[0], "]E04010433218190");
 }
 
 static void test_config_errors(void **state)
@@ -494,6 +643,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unplug_as_the_kernel_reports_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_seen_only_by_hotplug, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_without_scanner_then_plug_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hid_pos_scanner_found_by_its_descriptor, setup, teardown),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
