@@ -33,6 +33,10 @@
 #define REPORT_DESC_MAX 1024
 #define MAX_REJECTED 8
 #define CLOSE_TRIES 50
+/* After losing the device in the middle of a scan, the rest of that scan may still come
+ * once it is back: a scan starting this soon after reconnecting is dropped rather than
+ * sold as a shorter, wrong code.  The cashier scans again. */
+#define RESUME_GUARD_MS 1000
 
 enum usb_match { MATCH_ANY_HID, MATCH_BOOT_KEYBOARD, MATCH_POS };
 
@@ -90,6 +94,10 @@ struct scanner_usb {
 
     struct hid_kbd_decoder kbd;
     struct hid_pos_decoder pos;
+    int lost_mid_scan;
+    int64_t guard_until_ms;   /* scans starting before this are dropped */
+    int64_t scan_started_ms;
+    unsigned dropped_partial;
 };
 
 static void report_status(struct scanner_usb *s, enum scanner_state st, const char *fmt, ...)
@@ -115,6 +123,10 @@ static void report_status(struct scanner_usb *s, enum scanner_state st, const ch
 static void on_decoded(void *ctx, const char *scan)
 {
     struct scanner_usb *s = ctx;
+    if (s->scan_started_ms < s->guard_until_ms) {
+        s->dropped_partial++;
+        return;
+    }
     if (s->ev.on_scan)
         s->ev.on_scan(s->ev.ctx, scan);
 }
@@ -319,6 +331,13 @@ static int submit(struct scanner_usb *s)
 
 static void on_ctrl(struct libusb_transfer *t);
 
+static void now_connected(struct scanner_usb *s)
+{
+    s->state = CONN_CONNECTED;
+    s->guard_until_ms = s->lost_mid_scan ? loop_now_ms(s->loop) + RESUME_GUARD_MS : 0;
+    s->lost_mid_scan = 0;
+}
+
 static int submit_ctrl(struct scanner_usb *s, uint8_t request_type, uint8_t request,
                        uint16_t value, uint16_t length)
 {
@@ -405,7 +424,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     rc = submit(s);
     if (rc)
         goto fail;
-    s->state = CONN_CONNECTED;
+    now_connected(s);
     return 0;
 fail:
     snprintf(why, whylen, "%s", short_error(rc));
@@ -469,6 +488,7 @@ static void device_lost(struct scanner_usb *s, const char *reason)
         return;
     if (reason != s->lost_reason)
         snprintf(s->lost_reason, sizeof s->lost_reason, "%s", reason);
+    s->lost_mid_scan |= s->kbd.len > 0 || s->pos.len > 0;
     s->state = CONN_CLOSING;
     if (!s->stopping && !s->close_timer)
         s->close_timer = loop_add_timer(s->loop, 0, on_close_timer, s);
@@ -484,6 +504,8 @@ static void on_transfer(struct libusb_transfer *t)
     case LIBUSB_TRANSFER_COMPLETED: {
         /* A report longer than the buffer cannot arrive: libusb caps actual_length. */
         size_t len = (size_t)t->actual_length;
+        if ((s->is_keyboard ? s->kbd.len : s->pos.len) == 0)
+            s->scan_started_ms = loop_now_ms(s->loop);
         if (s->is_keyboard)
             hid_kbd_feed(&s->kbd, t->buffer, len);
         else
@@ -504,7 +526,7 @@ static void on_transfer(struct libusb_transfer *t)
     }
     /* on_scan may have stopped us */
     if (s->state == CONN_CONNECTED && submit(s))
-        device_lost(s, "unplugged");
+        device_lost(s, "transfer failed");
 }
 
 static void reject_device(struct scanner_usb *s)
@@ -540,7 +562,7 @@ static void on_ctrl(struct libusb_transfer *t)
         device_lost(s, "unplugged");
         return;
     }
-    s->state = CONN_CONNECTED;
+    now_connected(s);
     report_status(s, SCANNER_CONNECTED, "scanner connected");
 }
 

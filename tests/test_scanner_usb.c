@@ -137,6 +137,9 @@ struct emu {
     int report_len[1024];
     int nreports, next_report;
     int claims, releases;
+    int fail_submit_at;     /* fault injection: the Nth interrupt SUBMITURB fails (EIO) */
+    int fail_reap_at;       /* the Nth report reaped ends with EPROTO instead */
+    int submits, reaps;
 };
 
 static struct emu emu;
@@ -209,6 +212,11 @@ static gboolean handle_reap(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
         reap_into(client, arg, take_first(&emu.flying), -ESHUTDOWN, NULL, 0);
         return TRUE;
     }
+    if (emu.flying && !emu.unplugged && emu.next_report < emu.nreports &&
+        ++emu.reaps == emu.fail_reap_at) {
+        reap_into(client, arg, take_first(&emu.flying), -EPROTO, NULL, 0);
+        return TRUE;
+    }
     if (emu.flying && !emu.unplugged && emu.next_report < emu.nreports) {
         int i = emu.next_report++;
         reap_into(client, arg, take_first(&emu.flying), 0, emu.reports[i], emu.report_len[i]);
@@ -248,6 +256,13 @@ static gboolean handle_submit(UMockdevIoctlClient *client, UMockdevIoctlData *ar
     if (urb->type == USBDEVFS_URB_TYPE_CONTROL && urb->buffer_length >= 8) {
         control_reply(umockdev_ioctl_client_get_devnode(client), (const uint8_t *)buf->data, h);
         emu.done = g_list_append(emu.done, h);
+    } else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == 0x81 &&
+               urb->buffer_length >= 8 && ++emu.submits == emu.fail_submit_at) {
+        g_free(h);
+        umockdev_ioctl_data_unref(buf);
+        umockdev_ioctl_data_unref(u);
+        umockdev_ioctl_client_complete(client, -1, EIO);
+        return TRUE;
     } else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == 0x81 && urb->buffer_length >= 8) {
         emu.flying = g_list_append(emu.flying, h);
     } else {
@@ -433,13 +448,22 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs the loop until cond holds or 5 s pass. */
+/* Runs the loop until cond holds or 5 s pass.  (The emulated device's fd is always
+ * writable, so an iteration may take no time at all: count time, not iterations.) */
 #define RUN_UNTIL(f, cond)                                                    \
     do {                                                                      \
-        for (int ms_ = 0; !(cond) && ms_ < 5000; ms_ += 10)                   \
+        int64_t end_ = loop_now_ms((f)->loop) + 5000;                         \
+        while (!(cond) && loop_now_ms((f)->loop) < end_)                      \
             loop_run_once((f)->loop, 10);                                     \
         assert_true(cond);                                                    \
     } while (0)
+
+static void run_for(struct fixture *f, int64_t ms)
+{
+    int64_t end = loop_now_ms(f->loop) + ms;
+    while (loop_now_ms(f->loop) < end)
+        loop_run_once(f->loop, 10);
+}
 
 static void add_device(void)
 {
@@ -465,8 +489,7 @@ static void test_scan_unplug_replug(void **state, int fail_urb)
     if (fail_urb) /* the transfer error came first; udev tells a little later */
         umockdev_testbed_uevent(emu.testbed, SYSFS_PATH, "remove");
     /* the loop keeps turning (retries) and nothing is scanned while unplugged */
-    for (int i = 0; i < 30; i++)
-        loop_run_once(f->loop, 10);
+    run_for(f, 300);
     assert_int_equal(f->seen.state, SCANNER_DISCONNECTED);
 
     plug_in();
@@ -495,8 +518,7 @@ static void test_start_without_scanner_then_plug_in(void **state)
     assert_int_equal(scanner_start(f->scanner), 0);
     assert_int_equal(f->seen.state, SCANNER_DISCONNECTED);
     assert_string_equal(f->seen.status, "scanner disconnected: no device 05e0:1200");
-    for (int i = 0; i < 25; i++) /* a few retries: the same status is not repeated */
-        loop_run_once(f->loop, 10);
+    run_for(f, 300); /* a few retries: the same status is not repeated */
     assert_int_equal(f->seen.nstatus, 1);
 
     add_device();
@@ -508,6 +530,36 @@ static void test_start_without_scanner_then_plug_in(void **state)
     /* stopping hands the interface back (usbhid would get it again) */
     scanner_stop(f->scanner);
     assert_int_equal(emu.releases, 1);
+}
+
+/* Faults: a resubmission that fails and a transfer that ends in a protocol error each
+ * close the device; the retry opens it again.  A scan cut in two by the fault is not sold
+ * as its shorter second half; the next scan goes through. */
+static void test_transfer_faults_reconnect(void **state)
+{
+    struct fixture *f = *state;
+    pthread_mutex_lock(&emu.lock);
+    emu.fail_submit_at = 5;  /* after report 4: "12" typed, Enter not yet */
+    emu.fail_reap_at = 12;   /* reports 5-6 (Enter) after the reconnect, then "40", "1" */
+    pthread_mutex_unlock(&emu.lock);
+    add_device();
+    assert_int_equal(scanner_start(f->scanner), 0);
+    queue_scan("12\n");
+    RUN_UNTIL(f, f->seen.state == SCANNER_DISCONNECTED);
+    assert_string_equal(f->seen.status, "scanner disconnected: transfer failed");
+    RUN_UNTIL(f, f->seen.state == SCANNER_CONNECTED && emu.next_report == emu.nreports);
+
+    queue_scan("4010433218190\n");
+    RUN_UNTIL(f, f->seen.nstatus >= 4 && f->seen.state == SCANNER_CONNECTED &&
+                 emu.next_report == emu.nreports);
+    assert_int_equal(emu.claims, 3);
+    run_for(f, 200);
+    assert_int_equal(f->seen.nscans, 0); /* neither "12" nor "0433218190" */
+
+    run_for(f, 1100); /* past the guard after a scan was cut */
+    queue_scan("4028710122696\n");
+    RUN_UNTIL(f, f->seen.nscans == 1);
+    assert_string_equal(f->seen.scans[0], "4028710122696");
 }
 
 /* The 64-byte reports of pos_descriptor: id 2, byte count, AIM id, 56 data, flags. */
@@ -536,8 +588,7 @@ static void test_hid_pos_scanner_found_by_its_descriptor(void **state)
     assert_int_equal(scanner_start(f->scanner), 0);
     RUN_UNTIL(f, f->seen.state == SCANNER_DISCONNECTED && emu.releases == 1);
     assert_string_equal(f->seen.status, "scanner disconnected: no HID POS scanner");
-    for (int i = 0; i < 30; i++) /* retries skip the device already looked at */
-        loop_run_once(f->loop, 10);
+    run_for(f, 300); /* retries skip the device already looked at */
     assert_int_equal(emu.claims, 1);
 
     assert_true(umockdev_testbed_add_from_string(emu.testbed, pos_device, NULL));
@@ -643,6 +694,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unplug_as_the_kernel_reports_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_seen_only_by_hotplug, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_without_scanner_then_plug_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_faults_reconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hid_pos_scanner_found_by_its_descriptor, setup, teardown),
         cmocka_unit_test(test_config_errors),
     };
