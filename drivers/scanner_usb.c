@@ -9,9 +9,7 @@
  * the handle and reports "scanner disconnected"; a loop timer then looks for the device
  * every scanner.usb.retry_ms, sooner when hotplug reports an arrival.  The open sale is
  * not touched: scans simply resume on reconnect. */
-#include <errno.h>
 #include <libusb.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +296,7 @@ static void close_device(struct scanner_usb *s)
     if (s->close_timer)
         loop_cancel_timer(s->loop, s->close_timer);
     s->close_timer = 0;
+    s->close_tries = 0;
     if (s->handle) {
         /* On an unplugged device this fails harmlessly; otherwise usbhid gets it back. */
         libusb_release_interface(s->handle, s->iface);
@@ -517,7 +516,7 @@ static void on_transfer(struct libusb_transfer *t)
     case LIBUSB_TRANSFER_NO_DEVICE:
         device_lost(s, "unplugged");
         return;
-    case LIBUSB_TRANSFER_CANCELLED: /* by on_hotplug, which set the reason */
+    case LIBUSB_TRANSFER_CANCELLED: /* not by us: closing returns above */
         device_lost(s, s->lost_reason[0] ? s->lost_reason : "unplugged");
         return;
     default:
