@@ -131,7 +131,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app->tender.cash_increment = inc;
     begin_sale(app);
     if (app_open_terminals(app, err, errlen) ||
-        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen))
+        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
+        app_open_scanner(app, err, errlen))
         goto fail;
     store_outbox_pending(app->store, &app->status.queued);
     if (app_open_sync(app, err, errlen))
@@ -142,6 +143,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     return 0;
 fail:
     app_close_sync(app);
+    app_close_scanner(app);
     app_close_terminals(app);
     cart_free(&app->cart);
     store_close(app->store);
@@ -152,6 +154,7 @@ fail:
 void app_free(struct app *app)
 {
     app_close_sync(app);
+    app_close_scanner(app);
     app_close_terminals(app);
     drawer_close_device(app->drawer);
     if (app->store) {

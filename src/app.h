@@ -17,6 +17,7 @@
 #include "payment_journal.h"
 #include "drivers/payment_terminal.h"
 #include "drivers/drawer.h"
+#include "drivers/scanner.h"
 
 enum app_mode {
     MODE_SALE,           /* scanning into the cart */
@@ -107,6 +108,7 @@ struct app {
     struct drawer *drawer;
     struct sync *sync;          /* NULL when no store server is configured */
     void *log;                  /* FILE * of the log (sync errors and the like) */
+    struct scanner *scanner;    /* scanner.kind = usb; NULL for a keyboard wedge */
 
     char message[256];
     int message_is_error;
@@ -162,6 +164,10 @@ void app_recover_start(struct app *app);
 int app_recover_resolve(struct app *app, int approved_on_receipt);
 int app_open_terminals(struct app *app, char *err, size_t errlen);
 void app_close_terminals(struct app *app);
+/* scanner.kind = usb: opens and starts the scanner driver (src/app_scanner.c).  Only a
+ * configuration error fails; a missing scanner is a status and is looked for again. */
+int app_open_scanner(struct app *app, char *err, size_t errlen);
+void app_close_scanner(struct app *app);
 /* Completes the open sale once the tender is settled (internal to src/app*.c). */
 int app_complete_sale(struct app *app);
 /* Starts reversing the sale's approved card payments, then cancels it. */
