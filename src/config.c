@@ -140,6 +140,13 @@ int config_parse(struct config *cfg, const char *text, const char *origin, char 
             break;
         }
         *eq = 0;
+        /* a '#' after whitespace starts a comment, as in the example file */
+        for (char *c = eq + 1; *c; c++) {
+            if (*c == '#' && (c[-1] == ' ' || c[-1] == '\t')) {
+                *c = 0;
+                break;
+            }
+        }
         char *k = trim(s), *v = trim(eq + 1);
         if (!*k || !*section) {
             seterr(err, errlen, "%s:%d: key outside a [section]", origin, lineno);

@@ -24,6 +24,33 @@ static void test_parse_sections_and_override(void **state)
     config_free(c);
 }
 
+static void test_inline_comments(void **state)
+{
+    struct config *c = config_new();
+    char err[256];
+    assert_int_equal(config_parse(c, "[store]\nterminal_id = T1   # unique per till\nname = No#1 Shop\n"
+                                     "cashier = alex\t# tab before\n", "t", err, sizeof err), 0);
+    assert_string_equal(config_get(c, "store.terminal_id", ""), "T1");
+    assert_string_equal(config_get(c, "store.name", ""), "No#1 Shop"); /* '#' inside a word stays */
+    assert_string_equal(config_get(c, "store.cashier", ""), "alex");
+    config_free(c);
+}
+
+/* The shipped example is a valid configuration. */
+static void test_example_file_is_valid(void **state)
+{
+    struct config *c = config_new();
+    char err[256] = "";
+    assert_int_equal(config_load_file(c, "assets/till.conf.example", err, sizeof err), 0);
+    struct settings s;
+    int rc = settings_from_config(c, &s, err, sizeof err);
+    if (rc)
+        print_message("%s\n", err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s.terminal_id, "T1");
+    config_free(c);
+}
+
 static void test_parse_errors_name_the_line(void **state)
 {
     struct config *c = config_new();
@@ -138,6 +165,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_sections_and_override),
+        cmocka_unit_test(test_inline_comments),
+        cmocka_unit_test(test_example_file_is_valid),
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_settings_from_demo_defaults),
         cmocka_unit_test(test_settings_reject_bad_values),
