@@ -286,6 +286,9 @@ int store_outbox_pending(struct store *st, int64_t *out)
 
 /* Turns what the cashier typed into an FTS5 query: every word a quoted prefix term,
  * so quotes and operators in the input are plain text. */
+/* Each word of the input becomes a quoted prefix term.  A one-letter word is left out
+ * (until the next letter arrives): its prefix matches a large share of a big catalog and
+ * costs tens of milliseconds, and narrows nothing a cashier is looking for. */
 static int fts_query(const char *in, char *out, size_t len)
 {
     size_t o = 0;
@@ -295,17 +298,25 @@ static int fts_query(const char *in, char *out, size_t len)
             in++;
         if (!*in)
             break;
+        const char *w = in;
+        while (*in && *in != ' ')
+            in++;
+        size_t chars = 0;
+        for (const char *c = w; c < in; c++)
+            chars += ((unsigned char)*c & 0xC0) != 0x80; /* count UTF-8 characters */
+        if (chars < 2)
+            continue;
         if (o + 4 >= len)
             return -1;
         if (words++)
             out[o++] = ' ';
         out[o++] = '"';
-        while (*in && *in != ' ') {
+        for (const char *c = w; c < in; c++) {
             if (o + 4 >= len)
                 return -1;
-            if (*in == '"')
+            if (*c == '"')
                 out[o++] = '"';
-            out[o++] = *in++;
+            out[o++] = *c;
         }
         out[o++] = '"';
         out[o++] = '*';

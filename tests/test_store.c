@@ -122,6 +122,13 @@ static void test_lookup_and_search(void **state)
     /* quotes and FTS operators in the input are plain text, not syntax errors */
     assert_true(store_search_products(f->st, "\"milk OR *", res, 10) >= 0);
     assert_int_equal(store_search_products(f->st, "   ", res, 10), 0);
+    /* a one-letter word waits for the next letter: "whole m" searches "whole" */
+    assert_int_equal(store_search_products(f->st, "m", res, 10), 0);
+    n = store_search_products(f->st, "whole m", res, 10);
+    int found = 0;
+    for (int i = 0; i < n; i++)
+        found |= strcmp(res[i].name, "Whole Milk 1L") == 0;
+    assert_true(found);
 }
 
 static void test_bad_catalog_rolls_back(void **state)

@@ -28,7 +28,9 @@ static void search_draw(const struct app *app)
         if (i == app->result_sel)
             attroff(COLOR_PAIR(COLOR_SELECTED));
     }
-    if (app->nresults == 0 && app->input[0])
+    if (app->nresults == 0 && app->input[0] && !app->input[1])
+        mvaddstr(y + 4, x + 3, "Keep typing: results from two letters on.");
+    else if (app->nresults == 0 && app->input[0])
         mvaddstr(y + 4, x + 3, "No product matches.");
     mvaddstr(y + h - 2, x + 3, "Up/Down: choose  Enter: add  Esc: close");
     draw_field(y + 2, x + 3, w - 6, "Name:", app->input);
