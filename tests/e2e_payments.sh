@@ -10,7 +10,7 @@ start_till() { # name extra-args...
     name=$1; shift
     export XDG_DATA_HOME=$T_DIR/$name
     DB=$XDG_DATA_HOME/till/till.db
-    t_tmux_start 100x34 "$TILL_BIN --set payment.sim.latency_ms=150 $*"
+    t_tmux_start 100x34 "$TILL_BIN --set payment.sim.latency_ms=400 $*"
     t_wait_for "Empty sale" 10 >/dev/null
 }
 q() { sqlite3 "$DB" "$1"; }
