@@ -89,6 +89,7 @@ static int cmd_import(struct sdb *db, const char *path)
 {
     char err[256];
     long rows = 0;
+    sdb_bulk_mode(db);
     int rc = ends_with(path, ".json") ? catalog_import_json(db, path, &rows, err, sizeof err)
                                       : catalog_import_csv(db, path, &rows, err, sizeof err);
     if (rc != 0) {

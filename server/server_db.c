@@ -42,7 +42,7 @@ static const char *const migrations[] = {
 
 enum stmt_id {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-    ST_NEXT_CATALOG_SEQ, ST_NEXT_STOCK_SEQ, ST_CATALOG_SEQ,
+    ST_BUMP_SEQ, ST_GET_SEQ,
     ST_PRODUCT_GET, ST_PRODUCT_UPSERT, ST_PRODUCT_BUMP,
     ST_BARCODE_OWNER, ST_BARCODE_SET, ST_BARCODES_OF, ST_BARCODE_DELETE, ST_BARCODES_DELETE_SKU,
     ST_PRICE_SET, ST_RENAME, ST_DELETE, ST_PRICE_GET,
@@ -57,9 +57,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_NEXT_CATALOG_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = 'catalog_seq' RETURNING value",
-    [ST_NEXT_STOCK_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = 'stock_seq' RETURNING value",
-    [ST_CATALOG_SEQ] = "SELECT value FROM meta WHERE key = 'catalog_seq'",
+    /* Plain UPDATE then SELECT: RETURNING allocates per call, which dominated big imports. */
+    [ST_BUMP_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = ?1",
+    [ST_GET_SEQ] = "SELECT value FROM meta WHERE key = ?1",
     [ST_PRODUCT_GET] = "SELECT name, price, unit, tax_class, age_restricted, active, deleted"
                        " FROM products WHERE sku = ?1",
     [ST_PRODUCT_UPSERT] = "INSERT INTO products(sku, name, price, unit, tax_class, age_restricted,"
@@ -220,6 +220,11 @@ void sdb_close(struct sdb *db)
     free(db);
 }
 
+void sdb_bulk_mode(struct sdb *db)
+{
+    sqlite3_exec(db->conn, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+}
+
 int sdb_begin(struct sdb *db)
 {
     return run(use(db, ST_BEGIN));
@@ -239,24 +244,29 @@ void sdb_rollback(struct sdb *db)
         run(use(db, ST_ROLLBACK));
 }
 
-static int next_seq(struct sdb *db, enum stmt_id id, int64_t *seq)
+static int get_seq(struct sdb *db, const char *key, int64_t *seq)
 {
-    sqlite3_stmt *s = use(db, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return SDB_ERROR;
-    }
-    *seq = sqlite3_column_int64(s, 0);
-    return run(s);
-}
-
-int sdb_catalog_seq(struct sdb *db, int64_t *seq)
-{
-    sqlite3_stmt *s = use(db, ST_CATALOG_SEQ);
+    sqlite3_stmt *s = use(db, ST_GET_SEQ);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     *seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+}
+
+/* The next value of a sequence ("catalog_seq" or "stock_seq"), inside a write transaction. */
+static int next_seq(struct sdb *db, const char *key, int64_t *seq)
+{
+    sqlite3_stmt *s = use(db, ST_BUMP_SEQ);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (run(s) != SDB_OK)
+        return SDB_ERROR;
+    return get_seq(db, key, seq);
+}
+
+int sdb_catalog_seq(struct sdb *db, int64_t *seq)
+{
+    return get_seq(db, "catalog_seq", seq);
 }
 
 static int same_text(sqlite3_stmt *s, int col, const char *v)
@@ -287,7 +297,7 @@ static int product_unchanged(struct sdb *db, const struct sdb_product *p, int *e
 static int bump_product(struct sdb *db, const char *sku)
 {
     int64_t seq;
-    if (next_seq(db, ST_NEXT_CATALOG_SEQ, &seq) != SDB_OK)
+    if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
         return SDB_ERROR;
     sqlite3_stmt *s = use(db, ST_PRODUCT_BUMP);
     bind_text(s, 1, sku);
@@ -368,7 +378,7 @@ int sdb_product_put(struct sdb *db, const struct sdb_product *p, const char *con
     if (changed) {
         /* The row must exist before barcodes point at it; its seq is set below. */
         int64_t seq;
-        if (next_seq(db, ST_NEXT_CATALOG_SEQ, &seq) != SDB_OK)
+        if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
             return SDB_ERROR;
         sqlite3_stmt *s = use(db, ST_PRODUCT_UPSERT);
         bind_text(s, 1, p->sku);
@@ -401,7 +411,7 @@ static int product_change(struct sdb *db, enum stmt_id id, const char *sku, cons
     if (sdb_begin(db) != SDB_OK)
         return SDB_ERROR;
     int64_t seq;
-    if (next_seq(db, ST_NEXT_CATALOG_SEQ, &seq) != SDB_OK)
+    if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
         goto fail;
     sqlite3_stmt *s = use(db, id);
     bind_text(s, 1, sku);
@@ -639,7 +649,7 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     if (rc == SDB_OK && stored == on_hand)
         return SDB_OK;
     int64_t seq;
-    if (next_seq(db, ST_NEXT_STOCK_SEQ, &seq) != SDB_OK)
+    if (next_seq(db, "stock_seq", &seq) != SDB_OK)
         return SDB_ERROR;
     s = use(db, ST_LEVEL_PUT);
     bind_text(s, 1, sku);

@@ -67,6 +67,8 @@ void sdb_close(struct sdb *db);
 const char *sdb_errmsg(struct sdb *db);
 
 /* Write transactions (BEGIN IMMEDIATE) for callers that group several changes. */
+/* A large page cache for one big import transaction (keeps it off the disk until commit). */
+void sdb_bulk_mode(struct sdb *db);
 int sdb_begin(struct sdb *db);
 int sdb_commit(struct sdb *db);
 void sdb_rollback(struct sdb *db);
