@@ -1,6 +1,7 @@
 /*
- * Process-wide fault state behind a mutex. Kinds are tried in a fixed order and a request
- * consumes the first one that fires, so "5xx=1,429=1" gives one 503 and then one 429.
+ * Process-wide fault state behind a mutex. Kinds are tried in the order the SPEC names them
+ * and a request consumes the first one that fires, so "429=1,5xx=1" gives one 429, then
+ * one 503, then normal answers.
  */
 #include "faults.h"
 
@@ -86,9 +87,16 @@ static int parse_item(const char *item, struct fault_spec *out, char *err, size_
     struct fault_rule *r = NULL;
     if (nlen == 5 && strncmp(item, "stall", 5) == 0)
         r = &out->stall;
-    for (int k = 1; k < FAULT_KINDS && !r; k++)
-        if (strlen(names[k]) == nlen && strncmp(item, names[k], nlen) == 0)
-            r = &out->rule[k];
+    for (int k = 1; k < FAULT_KINDS && !r; k++) {
+        if (strlen(names[k]) != nlen || strncmp(item, names[k], nlen) != 0)
+            continue;
+        r = &out->rule[k];
+        int seen = 0;
+        for (int i = 0; i < out->norder; i++)
+            seen |= out->order[i] == (enum fault_kind)k;
+        if (!seen)
+            out->order[out->norder++] = (enum fault_kind)k;
+    }
     if (!r) {
         snprintf(err, errlen, "unknown fault '%.*s'", (int)nlen, item);
         return -1;
@@ -190,9 +198,9 @@ void faults_take(struct fault_pick *out)
     if (faults_file)
         file_refresh();
     out->kind = FAULT_NONE;
-    for (int k = 1; k < FAULT_KINDS && out->kind == FAULT_NONE; k++)
-        if (rule_fires(&current.rule[k]))
-            out->kind = (enum fault_kind)k;
+    for (int i = 0; i < current.norder && out->kind == FAULT_NONE; i++)
+        if (rule_fires(&current.rule[current.order[i]]))
+            out->kind = current.order[i];
     out->stall_ms = current.stall_ms > 0 && rule_fires(&current.stall) ? current.stall_ms : 0;
     pthread_mutex_unlock(&lock);
 }

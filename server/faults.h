@@ -27,11 +27,13 @@ struct fault_rule {
 
 struct fault_spec {
     struct fault_rule rule[FAULT_KINDS];
+    enum fault_kind order[FAULT_KINDS]; /* kinds in the order the SPEC names them */
+    int norder;
     struct fault_rule stall;
     long stall_ms;
 };
 
-/* What one request gets: at most one fault kind, plus an optional stall before answering. */
+/* What one request gets: at most one fault kind (the first in SPEC order that fires), plus an optional stall before answering. */
 struct fault_pick {
     enum fault_kind kind;
     long stall_ms;
