@@ -42,7 +42,7 @@ static const char *const migrations[] = {
 
 enum stmt_id {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-    ST_BUMP_SEQ, ST_GET_SEQ,
+    ST_PUT_SEQ, ST_GET_SEQ,
     ST_PRODUCT_GET, ST_PRODUCT_UPSERT, ST_PRODUCT_BUMP,
     ST_BARCODE_OWNER, ST_BARCODE_SET, ST_BARCODES_OF, ST_BARCODE_DELETE, ST_BARCODES_DELETE_SKU,
     ST_PRICE_SET, ST_RENAME, ST_DELETE, ST_PRICE_GET,
@@ -57,8 +57,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    /* Plain UPDATE then SELECT: RETURNING allocates per call, which dominated big imports. */
-    [ST_BUMP_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = ?1",
+    [ST_PUT_SEQ] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_SEQ] = "SELECT value FROM meta WHERE key = ?1",
     [ST_PRODUCT_GET] = "SELECT name, price, unit, tax_class, age_restricted, active, deleted"
                        " FROM products WHERE sku = ?1",
@@ -109,9 +108,22 @@ static const char *const stmt_sql[ST_COUNT] = {
                      " seq = excluded.seq",
 };
 
+/*
+ * A sequence counter cached for the length of one write transaction (we are the only
+ * writer then), written back just before COMMIT: a 1,000,000-row import bumps it a
+ * million times.
+ */
+struct seq_cache {
+    const char *key;
+    int64_t value;
+    int loaded;
+    int dirty;
+};
+
 struct sdb {
     sqlite3 *conn;
     sqlite3_stmt *st[ST_COUNT];
+    struct seq_cache catalog_seq, stock_seq;
 };
 
 const char *sdb_errmsg(struct sdb *db)
@@ -188,6 +200,8 @@ int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
         goto fail;
     }
+    db->catalog_seq.key = "catalog_seq";
+    db->stock_seq.key = "stock_seq";
     sqlite3_busy_timeout(db->conn, 10000);
     if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                      " PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK) {
@@ -225,25 +239,6 @@ void sdb_bulk_mode(struct sdb *db)
     sqlite3_exec(db->conn, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
 }
 
-int sdb_begin(struct sdb *db)
-{
-    return run(use(db, ST_BEGIN));
-}
-
-int sdb_commit(struct sdb *db)
-{
-    int rc = run(use(db, ST_COMMIT));
-    if (rc != SDB_OK)
-        sdb_rollback(db);
-    return rc;
-}
-
-void sdb_rollback(struct sdb *db)
-{
-    if (!sqlite3_get_autocommit(db->conn))
-        run(use(db, ST_ROLLBACK));
-}
-
 static int get_seq(struct sdb *db, const char *key, int64_t *seq)
 {
     sqlite3_stmt *s = use(db, ST_GET_SEQ);
@@ -254,14 +249,59 @@ static int get_seq(struct sdb *db, const char *key, int64_t *seq)
     return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
 }
 
-/* The next value of a sequence ("catalog_seq" or "stock_seq"), inside a write transaction. */
-static int next_seq(struct sdb *db, const char *key, int64_t *seq)
+/* The next value of a sequence, inside a write transaction. */
+static int next_seq(struct sdb *db, struct seq_cache *c, int64_t *seq)
 {
-    sqlite3_stmt *s = use(db, ST_BUMP_SEQ);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    if (run(s) != SDB_OK)
-        return SDB_ERROR;
-    return get_seq(db, key, seq);
+    if (!c->loaded) {
+        if (get_seq(db, c->key, &c->value) != SDB_OK)
+            return SDB_ERROR;
+        c->loaded = 1;
+    }
+    *seq = ++c->value;
+    c->dirty = 1;
+    return SDB_OK;
+}
+
+static int seq_flush(struct sdb *db, struct seq_cache *c)
+{
+    if (!c->dirty)
+        return SDB_OK;
+    sqlite3_stmt *s = use(db, ST_PUT_SEQ);
+    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, c->value);
+    return run(s);
+}
+
+static void seq_forget(struct sdb *db)
+{
+    db->catalog_seq.loaded = db->catalog_seq.dirty = 0;
+    db->stock_seq.loaded = db->stock_seq.dirty = 0;
+}
+
+int sdb_begin(struct sdb *db)
+{
+    seq_forget(db);
+    return run(use(db, ST_BEGIN));
+}
+
+int sdb_commit(struct sdb *db)
+{
+    int rc = seq_flush(db, &db->catalog_seq);
+    if (rc == SDB_OK)
+        rc = seq_flush(db, &db->stock_seq);
+    if (rc == SDB_OK)
+        rc = run(use(db, ST_COMMIT));
+    if (rc != SDB_OK)
+        sdb_rollback(db);
+    seq_forget(db);
+    return rc;
+}
+
+void sdb_rollback(struct sdb *db)
+{
+    seq_forget(db);
+    if (!sqlite3_get_autocommit(db->conn))
+        run(use(db, ST_ROLLBACK));
 }
 
 int sdb_catalog_seq(struct sdb *db, int64_t *seq)
@@ -297,7 +337,7 @@ static int product_unchanged(struct sdb *db, const struct sdb_product *p, int *e
 static int bump_product(struct sdb *db, const char *sku)
 {
     int64_t seq;
-    if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
+    if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
         return SDB_ERROR;
     sqlite3_stmt *s = use(db, ST_PRODUCT_BUMP);
     bind_text(s, 1, sku);
@@ -378,7 +418,7 @@ int sdb_product_put(struct sdb *db, const struct sdb_product *p, const char *con
     if (changed) {
         /* The row must exist before barcodes point at it; its seq is set below. */
         int64_t seq;
-        if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
+        if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
             return SDB_ERROR;
         sqlite3_stmt *s = use(db, ST_PRODUCT_UPSERT);
         bind_text(s, 1, p->sku);
@@ -411,7 +451,7 @@ static int product_change(struct sdb *db, enum stmt_id id, const char *sku, cons
     if (sdb_begin(db) != SDB_OK)
         return SDB_ERROR;
     int64_t seq;
-    if (next_seq(db, "catalog_seq", &seq) != SDB_OK)
+    if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
         goto fail;
     sqlite3_stmt *s = use(db, id);
     bind_text(s, 1, sku);
@@ -649,7 +689,7 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     if (rc == SDB_OK && stored == on_hand)
         return SDB_OK;
     int64_t seq;
-    if (next_seq(db, "stock_seq", &seq) != SDB_OK)
+    if (next_seq(db, &db->stock_seq, &seq) != SDB_OK)
         return SDB_ERROR;
     s = use(db, ST_LEVEL_PUT);
     bind_text(s, 1, sku);
