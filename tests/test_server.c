@@ -67,6 +67,8 @@ static int admin(struct fx *f, char *out, size_t outlen, const char *const *args
     pid_t pid = fork();
     if (pid == 0) {
         dup2(p[1], 1);
+        FILE *log = freopen(f->log, "a", stderr);
+        (void)log;
         close(p[0]);
         close(p[1]);
         execv(argv[0], (char *const *)argv);
@@ -794,6 +796,78 @@ static void test_body_too_large(void **state)
     free(r.body);
 }
 
+static void test_admin_json_import_rename_stock(void **state)
+{
+    struct fx *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/products.json", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    /* A new product, and SKU10001 taking over a second barcode (its set is replaced). */
+    fputs("[{\"sku\":\"NEW1\",\"name\":\"Oat Drink 1L\",\"price\":189,\"unit\":\"each\","
+          "\"tax_class\":\"std\",\"barcodes\":[\"2000000000015\",\"2000000000022\"]},"
+          "{\"sku\":\"SKU10001\",\"name\":\"Whole Milk 1L\",\"price\":119,\"unit\":\"each\","
+          "\"tax_class\":\"red\",\"barcodes\":[\"2000000000039\"]}]",
+          fp);
+    fclose(fp);
+    const char *import[] = { "import", path, NULL };
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    const char *rename_cmd[] = { "rename", "NEW1", "Oat Drink Barista 1L", NULL };
+    assert_int_equal(admin(f, NULL, 0, rename_cmd), 0);
+    const char *stock[] = { "stock", "SKU10005", "store-1", "7000", NULL };
+    assert_int_equal(admin(f, NULL, 0, stock), 0);
+
+    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    const cJSON *milk = cJSON_GetArrayItem(changes, 0), *oat = cJSON_GetArrayItem(changes, 1);
+    assert_string_equal(str(milk, "sku"), "SKU10001");
+    const cJSON *codes = cJSON_GetObjectItem(milk, "barcodes");
+    assert_int_equal(cJSON_GetArraySize(codes), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(codes, 0)), "2000000000039");
+    assert_string_equal(str(oat, "sku"), "NEW1");
+    assert_string_equal(str(oat, "name"), "Oat Drink Barista 1L");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(oat, "barcodes")), 2);
+    assert_int_equal(num(oat, "seq"), 295); /* 293 NEW1, 294 SKU10001, 295 the rename */
+    cJSON_Delete(doc);
+    assert_int_equal(on_hand(f, "SKU10005"), 7000);
+}
+
+static void test_faults_percent_file_change_and_env(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    write_faults(f, "5xx=100%");
+    for (int i = 0; i < 3; i++) {
+        http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+        assert_error_code(&r, 503, "unavailable");
+        free(r.body);
+    }
+    write_faults(f, "429=1"); /* a changed file replaces the faults and restarts counters */
+    http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 429, "rate_limited");
+    free(r.body);
+    http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    write_faults(f, "");
+    assert_int_equal(unlink(f->faults), 0);
+
+    /* The environment sets faults too; a bad SPEC stops the server from starting. */
+    assert_int_equal(server_stop(f), 0);
+    setenv("TILL_SERVER_FAULTS", "5xx=1", 1);
+    server_start(f);
+    unsetenv("TILL_SERVER_FAULTS");
+    http(f, "GET", "/v1/catalog", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 503, "unavailable");
+    free(r.body);
+    http(f, "GET", "/v1/catalog", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    const char *bad[] = { "serve", "--port", "0", "--faults", "explode=1", NULL };
+    assert_int_equal(admin(f, NULL, 0, bad), 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -817,6 +891,8 @@ int main(void)
         T(test_stall_blocks_nobody_else),
         T(test_malformed_request_body),
         T(test_body_too_large),
+        T(test_admin_json_import_rename_stock),
+        T(test_faults_percent_file_change_and_env),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
