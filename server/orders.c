@@ -91,6 +91,8 @@ static int payments_sum(const cJSON *order, int64_t *sum)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(order, "payments"), *p;
     *sum = 0;
+    if (!arr)
+        return 0; /* no payments: only a zero total can match */
     if (!cJSON_IsArray(arr))
         return -1;
     cJSON_ArrayForEach(p, arr) {
