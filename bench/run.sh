@@ -11,4 +11,6 @@ fi
 status=0
 echo "== till in a pty: start-up and scan-to-screen"
 build/bench/bench_ui build/till "$CAT" "$N" 7 1000 || status=1
+echo "== reference server: catalog import and catalog pages"
+sh bench/server.sh || status=1
 exit $status
