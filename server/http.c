@@ -496,7 +496,10 @@ int http_serve(const struct http_config *cfg, char *err, size_t errlen)
     }
     pool_put(&srv, db);
 
-    /* Signals go to sigwait below; the daemon's threads inherit the blocked mask. */
+    /* Signals go to sigwait below; the daemon's threads inherit the blocked mask. A
+     * background job of a script starts with SIGINT ignored, which would discard it. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
