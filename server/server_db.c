@@ -43,8 +43,8 @@ static const char *const migrations[] = {
 enum stmt_id {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_PUT_SEQ, ST_GET_SEQ,
-    ST_PRODUCT_GET, ST_PRODUCT_UPSERT, ST_PRODUCT_BUMP,
-    ST_BARCODE_OWNER, ST_BARCODE_SET, ST_BARCODES_OF, ST_BARCODE_DELETE, ST_BARCODES_DELETE_SKU,
+    ST_PRODUCT_UPSERT, ST_PRODUCT_BUMP,
+    ST_BARCODE_OWNER, ST_BARCODE_ADD, ST_BARCODE_MOVE, ST_BARCODES_OF, ST_BARCODE_DELETE, ST_BARCODES_DELETE_SKU,
     ST_PRICE_SET, ST_RENAME, ST_DELETE, ST_PRICE_GET,
     ST_CATALOG_PAGE, ST_STOCK_PAGE,
     ST_TOKEN_PUT, ST_TOKEN_GET,
@@ -59,18 +59,22 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_PUT_SEQ] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_SEQ] = "SELECT value FROM meta WHERE key = ?1",
-    [ST_PRODUCT_GET] = "SELECT name, price, unit, tax_class, age_restricted, active, deleted"
-                       " FROM products WHERE sku = ?1",
     [ST_PRODUCT_UPSERT] = "INSERT INTO products(sku, name, price, unit, tax_class, age_restricted,"
                           " active, seq, deleted) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)"
                           " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
                           " unit = excluded.unit, tax_class = excluded.tax_class,"
                           " age_restricted = excluded.age_restricted, active = excluded.active,"
-                          " seq = excluded.seq, deleted = 0",
+                          " seq = excluded.seq, deleted = 0"
+                          /* an identical row is left alone: changes() tells the caller */
+                          " WHERE products.name IS NOT excluded.name OR products.price <> excluded.price"
+                          " OR products.unit IS NOT excluded.unit"
+                          " OR products.tax_class IS NOT excluded.tax_class"
+                          " OR products.age_restricted <> excluded.age_restricted"
+                          " OR products.active <> excluded.active OR products.deleted <> 0",
     [ST_PRODUCT_BUMP] = "UPDATE products SET seq = ?2 WHERE sku = ?1 AND deleted = 0",
     [ST_BARCODE_OWNER] = "SELECT sku FROM barcodes WHERE code = ?1",
-    [ST_BARCODE_SET] = "INSERT INTO barcodes(code, sku) VALUES(?1, ?2)"
-                       " ON CONFLICT(code) DO UPDATE SET sku = excluded.sku",
+    [ST_BARCODE_ADD] = "INSERT INTO barcodes(code, sku) VALUES(?1, ?2) ON CONFLICT(code) DO NOTHING",
+    [ST_BARCODE_MOVE] = "UPDATE barcodes SET sku = ?2 WHERE code = ?1",
     [ST_BARCODES_OF] = "SELECT code FROM barcodes WHERE sku = ?1",
     [ST_BARCODE_DELETE] = "DELETE FROM barcodes WHERE code = ?1",
     [ST_BARCODES_DELETE_SKU] = "DELETE FROM barcodes WHERE sku = ?1",
@@ -309,30 +313,6 @@ int sdb_catalog_seq(struct sdb *db, int64_t *seq)
     return get_seq(db, "catalog_seq", seq);
 }
 
-static int same_text(sqlite3_stmt *s, int col, const char *v)
-{
-    const char *t = (const char *)sqlite3_column_text(s, col);
-    return t && v && strcmp(t, v) == 0;
-}
-
-/* 1 when the stored row equals p (and is live), 0 when it differs or is missing. */
-static int product_unchanged(struct sdb *db, const struct sdb_product *p, int *exists)
-{
-    sqlite3_stmt *s = use(db, ST_PRODUCT_GET);
-    bind_text(s, 1, p->sku);
-    int same = 0;
-    *exists = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *exists = 1;
-        same = same_text(s, 0, p->name) && sqlite3_column_int64(s, 1) == p->price &&
-               same_text(s, 2, p->unit) && same_text(s, 3, p->tax_class) &&
-               sqlite3_column_int(s, 4) == (p->age_restricted != 0) &&
-               sqlite3_column_int(s, 5) == (p->active != 0) && sqlite3_column_int(s, 6) == 0;
-    }
-    sqlite3_reset(s);
-    return same;
-}
-
 /* Gives another (live) product the next seq, e.g. when a barcode moved away from it. */
 static int bump_product(struct sdb *db, const char *sku)
 {
@@ -348,7 +328,17 @@ static int bump_product(struct sdb *db, const char *sku)
 /* Points one barcode at sku; *changed is set when it was new or moved. */
 static int barcode_claim(struct sdb *db, const char *code, const char *sku, int *changed)
 {
-    sqlite3_stmt *s = use(db, ST_BARCODE_OWNER);
+    /* A new code (the usual case on import) costs one statement. */
+    sqlite3_stmt *s = use(db, ST_BARCODE_ADD);
+    bind_text(s, 1, code);
+    bind_text(s, 2, sku);
+    if (run(s) != SDB_OK)
+        return SDB_ERROR;
+    if (sqlite3_changes(db->conn) > 0) {
+        *changed = 1;
+        return SDB_OK;
+    }
+    s = use(db, ST_BARCODE_OWNER);
     bind_text(s, 1, code);
     char *old_owner = NULL;
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -356,16 +346,18 @@ static int barcode_claim(struct sdb *db, const char *code, const char *sku, int 
         old_owner = strdup(o ? o : "");
     }
     sqlite3_reset(s);
-    if (old_owner && strcmp(old_owner, sku) == 0) {
+    if (!old_owner)
+        return SDB_ERROR;
+    if (strcmp(old_owner, sku) == 0) {
         free(old_owner);
         return SDB_OK;
     }
     *changed = 1;
-    s = use(db, ST_BARCODE_SET);
+    s = use(db, ST_BARCODE_MOVE);
     bind_text(s, 1, code);
     bind_text(s, 2, sku);
     int rc = run(s);
-    if (rc == SDB_OK && old_owner)
+    if (rc == SDB_OK)
         rc = bump_product(db, old_owner);
     free(old_owner);
     return rc;
@@ -413,25 +405,27 @@ static int barcodes_prune(struct sdb *db, const char *sku, const char *const *ke
 int sdb_product_put(struct sdb *db, const struct sdb_product *p, const char *const *barcodes,
                     size_t nbarcodes, int replace_barcodes)
 {
-    int exists;
-    int changed = !product_unchanged(db, p, &exists);
-    if (changed) {
-        /* The row must exist before barcodes point at it; its seq is set below. */
-        int64_t seq;
-        if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
-            return SDB_ERROR;
-        sqlite3_stmt *s = use(db, ST_PRODUCT_UPSERT);
-        bind_text(s, 1, p->sku);
-        bind_text(s, 2, p->name);
-        sqlite3_bind_int64(s, 3, p->price);
-        bind_text(s, 4, p->unit);
-        bind_text(s, 5, p->tax_class);
-        sqlite3_bind_int(s, 6, p->age_restricted != 0);
-        sqlite3_bind_int(s, 7, p->active != 0);
-        sqlite3_bind_int64(s, 8, seq);
-        if (run(s) != SDB_OK)
-            return SDB_ERROR;
-    }
+    /* The next seq is offered to the upsert and only taken when the row changed. The row
+     * must exist before barcodes point at it. */
+    struct seq_cache *c = &db->catalog_seq;
+    int64_t offered;
+    if (next_seq(db, c, &offered) != SDB_OK)
+        return SDB_ERROR;
+    c->value--;
+    sqlite3_stmt *s = use(db, ST_PRODUCT_UPSERT);
+    bind_text(s, 1, p->sku);
+    bind_text(s, 2, p->name);
+    sqlite3_bind_int64(s, 3, p->price);
+    bind_text(s, 4, p->unit);
+    bind_text(s, 5, p->tax_class);
+    sqlite3_bind_int(s, 6, p->age_restricted != 0);
+    sqlite3_bind_int(s, 7, p->active != 0);
+    sqlite3_bind_int64(s, 8, offered);
+    if (run(s) != SDB_OK)
+        return SDB_ERROR;
+    int changed = sqlite3_changes(db->conn) > 0;
+    if (changed)
+        c->value = offered;
     int barcodes_changed = 0;
     if (replace_barcodes &&
         barcodes_prune(db, p->sku, barcodes, nbarcodes, &barcodes_changed) != SDB_OK)

@@ -844,6 +844,23 @@ static void test_admin_json_import_rename_stock(void **state)
     assert_int_equal(num(oat, "seq"), 295); /* 293 NEW1, 294 SKU10001, 295 the rename */
     cJSON_Delete(doc);
     assert_int_equal(on_hand(f, "SKU10005"), 7000);
+
+    /* A barcode moving to another product changes both of them. */
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("[{\"sku\":\"NEW2\",\"name\":\"Milk Twin\",\"price\":100,"
+          "\"barcodes\":[\"4060013389086\"]}]", fp);
+    fclose(fp);
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    doc = get_json(f, "/v1/catalog?since=295");
+    changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    const cJSON *twin = cJSON_GetArrayItem(changes, 0), *old = cJSON_GetArrayItem(changes, 1);
+    assert_string_equal(str(twin, "sku"), "NEW2");
+    assert_string_equal(str(twin, "unit"), "each");
+    assert_string_equal(str(old, "sku"), "SKU10002");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(old, "barcodes")), 0);
+    cJSON_Delete(doc);
 }
 
 static void test_faults_percent_file_change_and_env(void **state)
