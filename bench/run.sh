@@ -15,4 +15,6 @@ echo "== scan-to-cart without rendering, beside the bare SQLite lookup; name sea
 build/bench/bench_scan "$CAT" "$N" 100000 || status=1
 echo "== sync with the reference server"
 bash bench/sync.sh || status=1
+echo "== reference server: catalog import and catalog pages"
+sh bench/server.sh || status=1
 exit $status

@@ -1,0 +1,18 @@
+/* The HTTP side of the store server: libmicrohttpd, routing, auth, JSON errors, faults. */
+#ifndef TILL_SERVER_HTTP_H
+#define TILL_SERVER_HTTP_H
+
+struct http_config {
+    const char *db_path;
+    const char *listen;   /* IPv4 address, default 127.0.0.1 */
+    unsigned short port;  /* 0 = pick a free one */
+    const char *currency; /* the store's currency, default EUR */
+};
+
+/*
+ * Serves until SIGTERM or SIGINT. Prints "listening on ADDR:PORT" as the first stdout line.
+ * err gets a message when the server cannot start. Returns 0 after a clean stop.
+ */
+int http_serve(const struct http_config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * till-server: the reference central store for Till. Admin commands work on the database
+ * directly (safe while `serve` runs: WAL and a busy timeout); `serve` answers the store API.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog_import.h"
+#include "faults.h"
+#include "http.h"
+#include "server_db.h"
+
+static void usage(void)
+{
+    fputs("usage: till-server --db PATH COMMAND\n"
+          "  token create TERMINAL_ID       print a new token for the terminal\n"
+          "  import FILE.csv|FILE.json      import or update products\n"
+          "  price SKU NEW_PRICE            change a price (minor units)\n"
+          "  rename SKU \"New name\"\n"
+          "  delete SKU                     tombstone a product\n"
+          "  stock SKU LOCATION QTY_MILLI   record a count taken now\n"
+          "  serve [--listen 127.0.0.1] [--port N] [--faults SPEC] [--faults-file PATH]"
+          " [--currency EUR]\n",
+          stderr);
+}
+
+static int parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int cmd_serve(const char *db_path, int argc, char **argv)
+{
+    struct http_config cfg = { .db_path = db_path, .listen = "127.0.0.1", .currency = "EUR" };
+    const char *spec = getenv("TILL_SERVER_FAULTS"), *file = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!val) {
+            fprintf(stderr, "till-server: %s needs a value\n", opt);
+            return 2;
+        }
+        i++;
+        if (strcmp(opt, "--listen") == 0) {
+            cfg.listen = val;
+        } else if (strcmp(opt, "--port") == 0) {
+            int64_t port;
+            if (parse_int64(val, &port) != 0 || port < 0 || port > 65535) {
+                fprintf(stderr, "till-server: bad port %s\n", val);
+                return 2;
+            }
+            cfg.port = (unsigned short)port;
+        } else if (strcmp(opt, "--faults") == 0) {
+            spec = val;
+        } else if (strcmp(opt, "--faults-file") == 0) {
+            file = val;
+        } else if (strcmp(opt, "--currency") == 0) {
+            cfg.currency = val;
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    char err[256];
+    if (faults_init(spec, file, err, sizeof err) != 0 ||
+        http_serve(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "till-server: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_import(struct sdb *db, const char *path)
+{
+    char err[256];
+    long rows = 0;
+    sdb_bulk_mode(db);
+    int rc = ends_with(path, ".json") ? catalog_import_json(db, path, &rows, err, sizeof err)
+                                      : catalog_import_csv(db, path, &rows, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "till-server: import %s: %s\n", path, err);
+        return 1;
+    }
+    int64_t seq = 0;
+    sdb_catalog_seq(db, &seq);
+    printf("imported %ld rows, catalog_seq %lld\n", rows, (long long)seq);
+    return 0;
+}
+
+static int report(int rc, const char *what, const char *sku, struct sdb *db)
+{
+    if (rc == SDB_NOT_FOUND) {
+        fprintf(stderr, "till-server: %s: no product %s\n", what, sku);
+        return 1;
+    }
+    if (rc != SDB_OK) {
+        fprintf(stderr, "till-server: %s: %s\n", what, sdb_errmsg(db));
+        return 1;
+    }
+    return 0;
+}
+
+/* The admin commands that need an open database. */
+static int cmd_admin(struct sdb *db, int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    int64_t n;
+    if (strcmp(cmd, "token") == 0 && argc == 3 && strcmp(argv[1], "create") == 0) {
+        char token[65];
+        if (sdb_token_create(db, argv[2], token, sizeof token) != SDB_OK)
+            return report(SDB_ERROR, "token", NULL, db);
+        printf("%s\n", token);
+        return 0;
+    }
+    if (strcmp(cmd, "import") == 0 && argc == 2)
+        return cmd_import(db, argv[1]);
+    if (strcmp(cmd, "price") == 0 && argc == 3) {
+        if (parse_int64(argv[2], &n) != 0 || n < 0) {
+            fprintf(stderr, "till-server: bad price %s\n", argv[2]);
+            return 2;
+        }
+        return report(sdb_product_set_price(db, argv[1], n), "price", argv[1], db);
+    }
+    if (strcmp(cmd, "rename") == 0 && argc == 3)
+        return report(sdb_product_rename(db, argv[1], argv[2]), "rename", argv[1], db);
+    if (strcmp(cmd, "delete") == 0 && argc == 2)
+        return report(sdb_product_delete(db, argv[1]), "delete", argv[1], db);
+    if (strcmp(cmd, "stock") == 0 && argc == 4) {
+        if (parse_int64(argv[3], &n) != 0) {
+            fprintf(stderr, "till-server: bad quantity %s\n", argv[3]);
+            return 2;
+        }
+        struct sdb_adjustment a = { .sku = argv[1], .location = argv[2], .kind = "count",
+                                    .quantity = n, .occurred_at = (int64_t)time(NULL),
+                                    .reason = "admin count" };
+        return report(sdb_adjustment_store(db, &a), "stock", argv[1], db);
+    }
+    usage();
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db_path = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db_path = argv[++i];
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    if (!db_path || i >= argc) {
+        usage();
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "till-server: libsodium init failed\n");
+        return 1;
+    }
+    if (strcmp(argv[i], "serve") == 0)
+        return cmd_serve(db_path, argc - i - 1, argv + i + 1);
+    struct sdb *db;
+    char err[256];
+    if (sdb_open(db_path, &db, err, sizeof err) != SDB_OK) {
+        fprintf(stderr, "till-server: %s\n", err);
+        return 1;
+    }
+    int rc = cmd_admin(db, argc - i, argv + i);
+    sdb_close(db);
+    return rc;
+}

@@ -1,0 +1,930 @@
+/*
+ * The reference store server, driven as a black box: each test starts build/till-server
+ * on port 0 against a fresh database (demo catalog imported, one terminal token), talks
+ * HTTP to it with libcurl, looks into the database where the contract promises something
+ * about storage, and stops the server in its teardown (also after a failed assertion).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fx {
+    char dir[64];
+    char db[128];
+    char faults[128];
+    char log[128];
+    char token[80];
+    pid_t pid;
+    int port;
+};
+
+struct resp {
+    CURLcode rc;
+    long status;
+    char *body;
+    size_t len, cap;
+    char retry_after[16];
+    double seconds;
+};
+
+enum auth { AUTH_NONE, AUTH_GOOD, AUTH_BAD };
+
+static const char *server_bin(void)
+{
+    const char *b = getenv("TILL_SERVER_BIN");
+    return b ? b : "build/till-server";
+}
+
+/* Runs `till-server --db DB ARGS...`, its stdout into out; returns the exit status. */
+static int admin(struct fx *f, char *out, size_t outlen, const char *const *args)
+{
+    const char *argv[16] = { server_bin(), "--db", f->db };
+    int argc = 3;
+    for (; *args && argc < 15; args++)
+        argv[argc++] = *args;
+    argv[argc] = NULL;
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        FILE *log = freopen(f->log, "a", stderr);
+        (void)log;
+        close(p[0]);
+        close(p[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t got = 0;
+    ssize_t n;
+    char sink[256];
+    while ((n = read(p[0], out && got < outlen - 1 ? out + got : sink,
+                     out && got < outlen - 1 ? outlen - 1 - got : sizeof sink)) > 0)
+        if (out && got < outlen - 1)
+            got += (size_t)n;
+    close(p[0]);
+    if (out)
+        out[got] = '\0';
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_faults(struct fx *f, const char *spec)
+{
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "%s.tmp", f->faults);
+    FILE *fp = fopen(tmp, "w");
+    assert_non_null(fp);
+    fputs(spec, fp);
+    fclose(fp);
+    assert_int_equal(rename(tmp, f->faults), 0);
+}
+
+/* Starts `serve --port 0` and reads the port from its first stdout line. */
+static void server_start(struct fx *f)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    f->pid = fork();
+    assert_true(f->pid >= 0);
+    if (f->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a crashed test */
+        dup2(p[1], 1);
+        FILE *log = freopen(f->log, "a", stderr);
+        (void)log;
+        close(p[0]);
+        close(p[1]);
+        execl(server_bin(), server_bin(), "--db", f->db, "serve", "--port", "0",
+              "--faults-file", f->faults, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[128] = { 0 };
+    size_t got = 0;
+    struct pollfd pfd = { p[0], POLLIN, 0 };
+    while (got < sizeof line - 1 && !memchr(line, '\n', got) && poll(&pfd, 1, 10000) > 0) {
+        ssize_t n = read(p[0], line + got, sizeof line - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(p[0]);
+    const char *colon = strrchr(line, ':');
+    assert_true(strncmp(line, "listening on 127.0.0.1:", 23) == 0);
+    f->port = (int)strtol(colon + 1, NULL, 10);
+    assert_true(f->port > 0);
+}
+
+/* SIGTERM, then the exit status (0 = clean stop); SIGKILL if it does not stop in 10 s. */
+static int server_stop(struct fx *f)
+{
+    if (f->pid <= 0)
+        return 0;
+    kill(f->pid, SIGTERM);
+    int st = 0;
+    for (int i = 0; i < 1000; i++) {
+        pid_t r = waitpid(f->pid, &st, WNOHANG);
+        if (r == f->pid) {
+            f->pid = 0;
+            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        }
+        usleep(10000);
+    }
+    kill(f->pid, SIGKILL);
+    waitpid(f->pid, &st, 0);
+    f->pid = 0;
+    return -1;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/till-server-test-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/store.db", f->dir);
+    snprintf(f->faults, sizeof f->faults, "%s/faults", f->dir);
+    snprintf(f->log, sizeof f->log, "%s/server.log", f->dir);
+    *state = f;
+    const char *import[] = { "import", "assets/demo-catalog.csv", NULL };
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    const char *token[] = { "token", "create", "T1", NULL };
+    assert_int_equal(admin(f, f->token, sizeof f->token, token), 0);
+    f->token[strcspn(f->token, "\n")] = '\0';
+    assert_int_equal(strlen(f->token), 64);
+    server_start(f);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    int stopped = server_stop(f);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rm = system(cmd);
+    free(f);
+    /* A server that did not stop cleanly on SIGTERM fails the test. */
+    return stopped == 0 && rm == 0 ? 0 : -1;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+    struct resp *r = userp;
+    size_t add = size * n;
+    if (r->len + add + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < r->len + add + 1)
+            cap *= 2;
+        char *grown = realloc(r->body, cap);
+        if (!grown)
+            return 0;
+        r->body = grown;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, add);
+    r->len += add;
+    r->body[r->len] = '\0';
+    return add;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+    struct resp *r = userp;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+        size_t i = 12, o = 0;
+        while (i < len && data[i] == ' ')
+            i++;
+        while (i < len && data[i] >= '0' && data[i] <= '9' && o < sizeof r->retry_after - 1)
+            r->retry_after[o++] = data[i++];
+        r->retry_after[o] = '\0';
+    }
+    return len;
+}
+
+static void http_raw(struct fx *f, const char *method, const char *path, const char *body,
+                     size_t body_len, enum auth auth, struct resp *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[512], hdr[160];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", f->port, path);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    if (auth != AUTH_NONE) {
+        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s",
+                 auth == AUTH_GOOD ? f->token : "0123456789abcdef");
+        h = curl_slist_append(h, hdr);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    r->rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+static void http(struct fx *f, const char *method, const char *path, const char *body,
+                 enum auth auth, struct resp *r)
+{
+    http_raw(f, method, path, body, body ? strlen(body) : 0, auth, r);
+}
+
+/* A 200 answer parsed as JSON (the caller deletes it). */
+static cJSON *get_json(struct fx *f, const char *path)
+{
+    struct resp r;
+    http(f, "GET", path, NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    free(r.body);
+    assert_non_null(doc);
+    return doc;
+}
+
+static cJSON *post_json(struct fx *f, const char *path, const char *body)
+{
+    struct resp r;
+    http(f, "POST", path, body, AUTH_GOOD, &r);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    free(r.body);
+    assert_non_null(doc);
+    return doc;
+}
+
+static void assert_error_code(const struct resp *r, long status, const char *code)
+{
+    assert_int_equal(r->status, status);
+    cJSON *doc = cJSON_Parse(r->body ? r->body : "");
+    assert_non_null(doc);
+    cJSON *err = cJSON_GetObjectItem(doc, "error");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(err, "code")), code);
+    assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItem(err, "message")));
+    cJSON_Delete(doc);
+}
+
+static int64_t num(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItem(obj, name);
+    assert_true(cJSON_IsNumber(v));
+    return (int64_t)v->valuedouble;
+}
+
+static const char *str(const cJSON *obj, const char *name)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(obj, name));
+    assert_non_null(s);
+    return s;
+}
+
+static int64_t db_count(struct fx *f, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+/* One cash order for `qty` milli-units of SKU10001 at 119 a piece. */
+static char *order_json(const char *key, int64_t qty, int64_t completed_at, int64_t total_delta)
+{
+    int64_t line_total = qty * 119 / 1000;
+    char *s = malloc(1024);
+    assert_non_null(s);
+    snprintf(s, 1024,
+             "{\"idempotency_key\":\"%s\",\"terminal_id\":\"T1\",\"sale_uuid\":\"u-%s\","
+             "\"completed_at\":%lld,\"currency\":\"EUR\",\"total\":%lld,"
+             "\"lines\":[{\"line_no\":1,\"sku\":\"SKU10001\",\"qty\":%lld,\"unit\":\"each\","
+             "\"unit_price\":119,\"line_total\":%lld,\"voided\":false}],"
+             "\"payments\":[{\"tender\":\"cash\",\"amount\":%lld}]}",
+             key, key, (long long)completed_at, (long long)(line_total + total_delta),
+             (long long)qty, (long long)line_total, (long long)(line_total + total_delta));
+    return s;
+}
+
+static cJSON *post_orders(struct fx *f, const char *order)
+{
+    size_t n = strlen(order) + 32;
+    char *body = malloc(n);
+    assert_non_null(body);
+    snprintf(body, n, "{\"orders\":[%s]}", order);
+    cJSON *doc = post_json(f, "/v1/orders", body);
+    free(body);
+    return doc;
+}
+
+static int64_t on_hand(struct fx *f, const char *sku)
+{
+    cJSON *doc = get_json(f, "/v1/stock?location=store-1&limit=5000");
+    const cJSON *l;
+    int64_t found = INT64_MIN;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(doc, "levels"))
+        if (strcmp(str(l, "sku"), sku) == 0)
+            found = num(l, "on_hand");
+    cJSON_Delete(doc);
+    return found;
+}
+
+static void test_health(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    http(f, "GET", "/v1/health", NULL, AUTH_NONE, &r);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_string_equal(str(doc, "status"), "ok");
+    assert_int_equal(num(doc, "catalog_seq"), 292);
+    cJSON_Delete(doc);
+    free(r.body);
+}
+
+static void test_auth_required(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    http(f, "GET", "/v1/catalog", NULL, AUTH_NONE, &r);
+    assert_error_code(&r, 401, "unauthorized");
+    free(r.body);
+    http(f, "GET", "/v1/catalog", NULL, AUTH_BAD, &r);
+    assert_error_code(&r, 401, "unauthorized");
+    free(r.body);
+    http(f, "POST", "/v1/orders", "{\"orders\":[]}", AUTH_BAD, &r);
+    assert_error_code(&r, 401, "unauthorized");
+    free(r.body);
+    http(f, "GET", "/v1/catalog?limit=1", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* The token never reaches the log. */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "grep -q %s %s", f->token, f->log);
+    assert_int_not_equal(system(cmd), 0);
+}
+
+static void test_routing_errors(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    http(f, "GET", "/v1/nothing", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 404, "not_found");
+    free(r.body);
+    http(f, "GET", "/v1/orders", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 405, "method_not_allowed");
+    free(r.body);
+    http(f, "GET", "/v1/catalog?since=abc", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 400, "bad_request");
+    free(r.body);
+}
+
+static void test_catalog_full_paging(void **state)
+{
+    struct fx *f = *state;
+    char **skus = calloc(400, sizeof *skus);
+    int nskus = 0, pages = 0;
+    int64_t cursor = 0;
+    int has_more = 1;
+    while (has_more) {
+        char path[128];
+        snprintf(path, sizeof path, "/v1/catalog?since=%lld&limit=100", (long long)cursor);
+        cJSON *doc = get_json(f, path);
+        const cJSON *c;
+        int64_t last = cursor;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "changes")) {
+            assert_true(num(c, "seq") > last); /* ascending, beyond the cursor */
+            last = num(c, "seq");
+            const char *sku = str(c, "sku");
+            for (int i = 0; i < nskus; i++)
+                assert_string_not_equal(skus[i], sku); /* each product once */
+            assert_true(nskus < 400);
+            skus[nskus++] = strdup(sku);
+            assert_true(cJSON_IsArray(cJSON_GetObjectItem(c, "barcodes")));
+            assert_true(num(c, "price") > 0);
+        }
+        assert_int_equal(num(doc, "next_cursor"), last);
+        assert_true(num(doc, "next_cursor") > cursor);
+        cursor = num(doc, "next_cursor");
+        has_more = cJSON_IsTrue(cJSON_GetObjectItem(doc, "has_more"));
+        cJSON_Delete(doc);
+        pages++;
+        assert_true(pages <= 3);
+    }
+    assert_int_equal(nskus, 292);
+    assert_int_equal(pages, 3);
+    /* Past the end: empty page, cursor unchanged. */
+    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "changes")), 0);
+    assert_int_equal(num(doc, "next_cursor"), 292);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "has_more")));
+    cJSON_Delete(doc);
+    for (int i = 0; i < nskus; i++)
+        free(skus[i]);
+    free(skus);
+}
+
+static void test_catalog_delta_with_tombstone(void **state)
+{
+    struct fx *f = *state;
+    const char *price[] = { "price", "SKU10001", "129", NULL };
+    const char *del[] = { "delete", "SKU10002", NULL };
+    const char *missing[] = { "price", "NOPE", "1", NULL };
+    assert_int_equal(admin(f, NULL, 0, price), 0);
+    assert_int_equal(admin(f, NULL, 0, del), 0);
+    assert_int_not_equal(admin(f, NULL, 0, missing), 0);
+    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    const cJSON *a = cJSON_GetArrayItem(changes, 0), *b = cJSON_GetArrayItem(changes, 1);
+    assert_int_equal(num(a, "seq"), 293);
+    assert_string_equal(str(a, "sku"), "SKU10001");
+    assert_int_equal(num(a, "price"), 129);
+    assert_string_equal(str(a, "name"), "Whole Milk 1L");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "barcodes"), 0)),
+                        "4010433218190");
+    assert_int_equal(num(b, "seq"), 294);
+    assert_string_equal(str(b, "sku"), "SKU10002");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(b, "deleted")));
+    assert_null(cJSON_GetObjectItem(b, "name"));
+    assert_int_equal(num(doc, "next_cursor"), 294);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "has_more")));
+    cJSON_Delete(doc);
+    /* Re-importing the same catalog changes nothing but the deleted product comes back. */
+    const char *import[] = { "import", "assets/demo-catalog.csv", NULL };
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    doc = get_json(f, "/v1/catalog?since=294");
+    changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    cJSON_Delete(doc);
+}
+
+static void test_order_accepted_then_duplicate(void **state)
+{
+    struct fx *f = *state;
+    char *order = order_json("T1:dup-1", 3000, 1764072060, 0);
+    cJSON *doc = post_orders(f, order);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "idempotency_key"), "T1:dup-1");
+    assert_string_equal(str(r, "status"), "accepted");
+    int64_t id = num(r, "order_id");
+    assert_true(id > 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "price_mismatches")), 0);
+    cJSON_Delete(doc);
+
+    doc = post_orders(f, order);
+    r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "duplicate");
+    assert_int_equal(num(r, "order_id"), id);
+    cJSON_Delete(doc);
+    free(order);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM stock_movements"), 1);
+    assert_int_equal(on_hand(f, "SKU10001"), -3000);
+}
+
+static void test_order_rejected_and_batch_independent(void **state)
+{
+    struct fx *f = *state;
+    char *bad = order_json("T1:bad-total", 2000, 1764072060, 1);
+    char *good = order_json("T1:good", 1000, 1764072060, 0);
+    char body[4096];
+    snprintf(body, sizeof body,
+             "{\"orders\":[%s,%s,{\"lines\":[]},{\"idempotency_key\":\"T1:nolines\",\"lines\":[]}]}",
+             bad, good);
+    cJSON *doc = post_json(f, "/v1/orders", body);
+    const cJSON *results = cJSON_GetObjectItem(doc, "results");
+    assert_int_equal(cJSON_GetArraySize(results), 4);
+    const cJSON *r0 = cJSON_GetArrayItem(results, 0), *r1 = cJSON_GetArrayItem(results, 1);
+    assert_string_equal(str(r0, "status"), "rejected");
+    assert_non_null(strstr(str(r0, "reason"), "total"));
+    assert_null(cJSON_GetObjectItem(r0, "order_id"));
+    assert_string_equal(str(r1, "status"), "accepted");
+    assert_string_equal(str(cJSON_GetArrayItem(results, 2), "reason"), "missing idempotency_key");
+    assert_string_equal(str(cJSON_GetArrayItem(results, 3), "reason"), "no lines");
+    cJSON_Delete(doc);
+    free(bad);
+    free(good);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders WHERE idempotency_key = 'T1:good'"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 1);
+}
+
+static void test_order_price_mismatch_and_unknown_sku(void **state)
+{
+    struct fx *f = *state;
+    const char *order =
+        "{\"idempotency_key\":\"T1:pm\",\"completed_at\":1000,\"currency\":\"EUR\",\"total\":300,"
+        "\"lines\":[{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":100,\"line_total\":100},"
+        "{\"sku\":\"NOSUCH\",\"qty\":1000,\"unit_price\":200,\"line_total\":200},"
+        "{\"sku\":\"SKU10003\",\"qty\":1000,\"unit_price\":1,\"line_total\":1,\"voided\":true}],"
+        "\"payments\":[{\"tender\":\"cash\",\"amount\":300}]}";
+    cJSON *doc = post_orders(f, order);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "accepted");
+    const cJSON *pm = cJSON_GetObjectItem(r, "price_mismatches");
+    const cJSON *unknown = cJSON_GetObjectItem(r, "unknown_skus");
+    assert_int_equal(cJSON_GetArraySize(pm), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(pm, 0)), "SKU10001");
+    assert_int_equal(cJSON_GetArraySize(unknown), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(unknown, 0)), "NOSUCH");
+    cJSON_Delete(doc);
+    /* The voided line moves no stock. */
+    assert_int_equal(db_count(f, "SELECT count(*) FROM stock_movements WHERE sku = 'SKU10003'"), 0);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM order_lines"), 3);
+
+    const char *usd = "{\"idempotency_key\":\"T1:usd\",\"completed_at\":1000,\"currency\":\"USD\","
+                      "\"total\":100,\"lines\":[{\"sku\":\"SKU10001\",\"qty\":1000,"
+                      "\"unit_price\":100,\"line_total\":100}],\"payments\":[{\"amount\":100}]}";
+    doc = post_orders(f, usd);
+    r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "rejected");
+    assert_non_null(strstr(str(r, "reason"), "currency"));
+    cJSON_Delete(doc);
+}
+
+static void post_adjustment(struct fx *f, const char *key, const char *kind, int64_t qty,
+                            int64_t at, const char *expect)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"adjustments\":[{\"idempotency_key\":\"%s\",\"sku\":\"SKU10001\","
+             "\"location\":\"store-1\",\"kind\":\"%s\",\"quantity\":%lld,\"occurred_at\":%lld}]}",
+             key, kind, (long long)qty, (long long)at);
+    cJSON *doc = post_json(f, "/v1/stock-adjustments", body);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "idempotency_key"), key);
+    assert_string_equal(str(r, "status"), expect);
+    cJSON_Delete(doc);
+}
+
+static void test_stock_count_and_late_sales(void **state)
+{
+    struct fx *f = *state;
+    post_adjustment(f, "T1:count:1", "count", 10000, 100, "accepted");
+    post_adjustment(f, "T1:count:1", "count", 10000, 100, "duplicate");
+    assert_int_equal(on_hand(f, "SKU10001"), 10000);
+    cJSON *doc = get_json(f, "/v1/stock");
+    int64_t cursor = num(doc, "next_cursor");
+    cJSON_Delete(doc);
+
+    /* A sale dated before the count is already in it. */
+    char *early = order_json("T1:early", 2000, 50, 0);
+    cJSON_Delete(post_orders(f, early));
+    free(early);
+    assert_int_equal(on_hand(f, "SKU10001"), 10000);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?since=%lld", (long long)cursor);
+    doc = get_json(f, path);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "levels")), 0);
+    cJSON_Delete(doc);
+
+    /* A sale dated after it counts. */
+    char *late = order_json("T1:late", 2000, 150, 0);
+    cJSON_Delete(post_orders(f, late));
+    free(late);
+    assert_int_equal(on_hand(f, "SKU10001"), 8000);
+    doc = get_json(f, path);
+    const cJSON *levels = cJSON_GetObjectItem(doc, "levels");
+    assert_int_equal(cJSON_GetArraySize(levels), 1);
+    assert_true(num(cJSON_GetArrayItem(levels, 0), "seq") > cursor);
+    assert_string_equal(str(cJSON_GetArrayItem(levels, 0), "location"), "store-1");
+    cJSON_Delete(doc);
+
+    /* A received delta after the count adds; a later count replaces everything. */
+    post_adjustment(f, "T1:recv:1", "received", 5000, 200, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), 13000);
+    post_adjustment(f, "T1:count:2", "count", 4000, 300, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), 4000);
+    post_adjustment(f, "T1:bad", "teleported", 1, 300, "rejected");
+}
+
+static void test_stock_negative_allowed(void **state)
+{
+    struct fx *f = *state;
+    post_adjustment(f, "T1:count:n", "count", 1000, 100, "accepted");
+    char *order = order_json("T1:neg", 3000, 200, 0);
+    cJSON *doc = post_orders(f, order);
+    free(order);
+    assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0), "status"),
+                        "accepted");
+    cJSON_Delete(doc);
+    assert_int_equal(on_hand(f, "SKU10001"), -2000);
+}
+
+static void test_faults_retry_after(void **state)
+{
+    struct fx *f = *state;
+    write_faults(f, "429=1,5xx=1\n");
+    struct resp r;
+    http(f, "GET", "/v1/catalog?limit=1", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 429, "rate_limited");
+    assert_string_equal(r.retry_after, "2");
+    free(r.body);
+    http(f, "GET", "/v1/health", NULL, AUTH_NONE, &r); /* health is never faulted */
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    http(f, "POST", "/v1/orders", "{\"orders\":[]}", AUTH_GOOD, &r);
+    assert_error_code(&r, 503, "unavailable");
+    assert_string_equal(r.retry_after, "1");
+    free(r.body);
+    http(f, "GET", "/v1/catalog?limit=1", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.retry_after, "");
+    free(r.body);
+}
+
+static void test_close_after_commit(void **state)
+{
+    struct fx *f = *state;
+    write_faults(f, "close_after_commit=1");
+    char *order = order_json("T1:cac", 1000, 1764072060, 0);
+    char body[2048];
+    snprintf(body, sizeof body, "{\"orders\":[%s]}", order);
+    struct resp r;
+    http(f, "POST", "/v1/orders", body, AUTH_GOOD, &r);
+    assert_int_not_equal(r.rc, CURLE_OK); /* the client never saw an answer */
+    free(r.body);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders WHERE idempotency_key = 'T1:cac'"), 1);
+    int64_t id = db_count(f, "SELECT id FROM orders WHERE idempotency_key = 'T1:cac'");
+
+    cJSON *doc = post_orders(f, order);
+    const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(res, "status"), "duplicate");
+    assert_int_equal(num(res, "order_id"), id);
+    cJSON_Delete(doc);
+    free(order);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 1);
+}
+
+static void test_reset_and_broken_bodies(void **state)
+{
+    struct fx *f = *state;
+    write_faults(f, "reset=1,malformed=1,truncate=1,oversize=1");
+    struct resp r;
+    http(f, "GET", "/v1/catalog?limit=50", NULL, AUTH_GOOD, &r);
+    assert_int_not_equal(r.rc, CURLE_OK);
+    free(r.body);
+    http(f, "GET", "/v1/catalog?limit=50", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(cJSON_Parse(r.body));
+    free(r.body);
+    http(f, "GET", "/v1/catalog?limit=50", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 100);
+    assert_null(cJSON_Parse(r.body));
+    free(r.body);
+    http(f, "GET", "/v1/catalog?limit=50", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 64u * 1024 * 1024);
+    cJSON *doc = cJSON_ParseWithLength(r.body, r.len);
+    assert_non_null(doc);
+    cJSON_Delete(doc);
+    free(r.body);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct timed {
+    struct fx *f;
+    struct resp r;
+    double start, end;
+};
+
+static void *timed_request(void *arg)
+{
+    struct timed *t = arg;
+    t->start = now_s();
+    http_raw(t->f, "GET", "/v1/catalog?limit=1", NULL, 0, AUTH_GOOD, &t->r);
+    t->end = now_s();
+    return NULL;
+}
+
+/* Whichever of two overlapping requests gets the stall, the other is answered meanwhile. */
+static void test_stall_blocks_nobody_else(void **state)
+{
+    struct fx *f = *state;
+    write_faults(f, "stall=1,stall_ms=1500");
+    struct timed a = { .f = f }, b = { .f = f };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, timed_request, &a), 0);
+    usleep(300000);
+    timed_request(&b);
+    pthread_join(t, NULL);
+    assert_int_equal(a.r.status, 200);
+    assert_int_equal(b.r.status, 200);
+    struct timed *slow = a.end - a.start > b.end - b.start ? &a : &b;
+    struct timed *fast = slow == &a ? &b : &a;
+    assert_true(slow->end - slow->start >= 1.4);
+    assert_true(fast->end - fast->start < 1.0);
+    assert_true(fast->end > slow->start && fast->end < slow->end); /* answered during the stall */
+    free(a.r.body);
+    free(b.r.body);
+}
+
+static void test_malformed_request_body(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    http(f, "POST", "/v1/orders", "{\"orders\":[{", AUTH_GOOD, &r);
+    assert_error_code(&r, 400, "bad_request");
+    free(r.body);
+    http(f, "POST", "/v1/orders", "{\"sales\":[]}", AUTH_GOOD, &r);
+    assert_error_code(&r, 400, "bad_request");
+    free(r.body);
+    http(f, "POST", "/v1/stock-adjustments", "", AUTH_GOOD, &r);
+    assert_error_code(&r, 400, "bad_request");
+    free(r.body);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 0);
+}
+
+static void test_body_too_large(void **state)
+{
+    struct fx *f = *state;
+    size_t n = 8u * 1024 * 1024 + 1;
+    char *body = malloc(n);
+    assert_non_null(body);
+    memset(body, ' ', n);
+    body[0] = '{';
+    body[n - 1] = '}';
+    struct resp r;
+    http_raw(f, "POST", "/v1/orders", body, n, AUTH_GOOD, &r);
+    free(body);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_error_code(&r, 413, "too_large");
+    free(r.body);
+
+    /* 501 orders: too many for one batch. */
+    struct strbuf_like { char *p; size_t len; } b = { malloc(64 * 1024), 0 };
+    assert_non_null(b.p);
+    b.len = (size_t)snprintf(b.p, 64, "{\"orders\":[");
+    for (int i = 0; i < 501; i++)
+        b.len += (size_t)snprintf(b.p + b.len, 64, "%s{}", i ? "," : "");
+    b.len += (size_t)snprintf(b.p + b.len, 64, "]}");
+    http_raw(f, "POST", "/v1/orders", b.p, b.len, AUTH_GOOD, &r);
+    free(b.p);
+    assert_error_code(&r, 413, "too_large");
+    free(r.body);
+}
+
+static void test_admin_json_import_rename_stock(void **state)
+{
+    struct fx *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/products.json", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    /* A new product, and SKU10001 taking over a second barcode (its set is replaced). */
+    fputs("[{\"sku\":\"NEW1\",\"name\":\"Oat Drink 1L\",\"price\":189,\"unit\":\"each\","
+          "\"tax_class\":\"std\",\"barcodes\":[\"2000000000015\",\"2000000000022\"]},"
+          "{\"sku\":\"SKU10001\",\"name\":\"Whole Milk 1L\",\"price\":119,\"unit\":\"each\","
+          "\"tax_class\":\"red\",\"barcodes\":[\"2000000000039\"]}]",
+          fp);
+    fclose(fp);
+    const char *import[] = { "import", path, NULL };
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    const char *rename_cmd[] = { "rename", "NEW1", "Oat Drink Barista 1L", NULL };
+    assert_int_equal(admin(f, NULL, 0, rename_cmd), 0);
+    const char *stock[] = { "stock", "SKU10005", "store-1", "7000", NULL };
+    assert_int_equal(admin(f, NULL, 0, stock), 0);
+
+    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    const cJSON *milk = cJSON_GetArrayItem(changes, 0), *oat = cJSON_GetArrayItem(changes, 1);
+    assert_string_equal(str(milk, "sku"), "SKU10001");
+    const cJSON *codes = cJSON_GetObjectItem(milk, "barcodes");
+    assert_int_equal(cJSON_GetArraySize(codes), 1);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(codes, 0)), "2000000000039");
+    assert_string_equal(str(oat, "sku"), "NEW1");
+    assert_string_equal(str(oat, "name"), "Oat Drink Barista 1L");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(oat, "barcodes")), 2);
+    assert_int_equal(num(oat, "seq"), 295); /* 293 NEW1, 294 SKU10001, 295 the rename */
+    cJSON_Delete(doc);
+    assert_int_equal(on_hand(f, "SKU10005"), 7000);
+
+    /* A barcode moving to another product changes both of them. */
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("[{\"sku\":\"NEW2\",\"name\":\"Milk Twin\",\"price\":100,"
+          "\"barcodes\":[\"4060013389086\"]}]", fp);
+    fclose(fp);
+    assert_int_equal(admin(f, NULL, 0, import), 0);
+    doc = get_json(f, "/v1/catalog?since=295");
+    changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    const cJSON *twin = cJSON_GetArrayItem(changes, 0), *old = cJSON_GetArrayItem(changes, 1);
+    assert_string_equal(str(twin, "sku"), "NEW2");
+    assert_string_equal(str(twin, "unit"), "each");
+    assert_string_equal(str(old, "sku"), "SKU10002");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(old, "barcodes")), 0);
+    cJSON_Delete(doc);
+}
+
+static void test_faults_percent_file_change_and_env(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    write_faults(f, "5xx=100%");
+    for (int i = 0; i < 3; i++) {
+        http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+        assert_error_code(&r, 503, "unavailable");
+        free(r.body);
+    }
+    write_faults(f, "429=1"); /* a changed file replaces the faults and restarts counters */
+    http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 429, "rate_limited");
+    free(r.body);
+    http(f, "GET", "/v1/stock", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    write_faults(f, "");
+    assert_int_equal(unlink(f->faults), 0);
+
+    /* The environment sets faults too; a bad SPEC stops the server from starting. */
+    assert_int_equal(server_stop(f), 0);
+    setenv("TILL_SERVER_FAULTS", "5xx=1", 1);
+    server_start(f);
+    unsetenv("TILL_SERVER_FAULTS");
+    http(f, "GET", "/v1/catalog", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 503, "unavailable");
+    free(r.body);
+    http(f, "GET", "/v1/catalog", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    const char *bad[] = { "serve", "--port", "0", "--faults", "explode=1", NULL };
+    assert_int_equal(admin(f, NULL, 0, bad), 1);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        T(test_health),
+        T(test_auth_required),
+        T(test_routing_errors),
+        T(test_catalog_full_paging),
+        T(test_catalog_delta_with_tombstone),
+        T(test_order_accepted_then_duplicate),
+        T(test_order_rejected_and_batch_independent),
+        T(test_order_price_mismatch_and_unknown_sku),
+        T(test_stock_count_and_late_sales),
+        T(test_stock_negative_allowed),
+        T(test_faults_retry_after),
+        T(test_close_after_commit),
+        T(test_reset_and_broken_bodies),
+        T(test_stall_blocks_nobody_else),
+        T(test_malformed_request_body),
+        T(test_body_too_large),
+        T(test_admin_json_import_rename_stock),
+        T(test_faults_percent_file_change_and_env),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
+}
