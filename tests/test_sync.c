@@ -383,6 +383,7 @@ static void test_rejected_is_parked(void **state)
 static void test_catalog_full_then_delta(void **state)
 {
     struct fx *f = *state;
+    run(SERVER_BIN " --db %s stock SKU10003 store-1 12000 > /dev/null", f->server_db);
     start_server(f);
     open_sync(f);
     assert_int_equal(drain(f, 20000, 1), 0);
@@ -391,6 +392,9 @@ static void test_catalog_full_then_delta(void **state)
     struct product p;
     assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), 0);
     assert_int_equal(p.price, 119);
+    /* stock levels come down by their own cursor */
+    assert_int_equal(local_count(f, "SELECT on_hand FROM stock_levels WHERE sku = 'SKU10003' AND location = 'store-1'"),
+                     12000);
 
     /* an item in an open cart keeps the price it was scanned at */
     static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
@@ -422,6 +426,15 @@ static void test_catalog_full_then_delta(void **state)
     assert_int_equal(store_find_by_barcode(f->st, "4000000000017", &p), 0);
     assert_string_equal(p.name, "Oat Drink 1L");
     assert_int_equal(open_cart->lines[0].unit_price, 119);
+
+    /* a sale of two goes up; the server's stock for it comes back down */
+    sell(f, 2, "a5000000"); /* SKU10001: 1 + 2 pieces */
+    run(SERVER_BIN " --db %s stock SKU10001 store-1 10000 > /dev/null", f->server_db);
+    sync_get_status(f->sync, &st);
+    assert_int_equal(drain(f, 20000, st.rounds + 2), 0);
+    int64_t on_hand = local_count(f, "SELECT on_hand FROM stock_levels WHERE sku = 'SKU10001'");
+    /* the count was taken after the sales' completed_at: they are already in it */
+    assert_int_equal(on_hand, server_count(f, "SELECT on_hand FROM stock_levels WHERE sku = 'SKU10001'"));
 }
 
 /* The real till syncing a 20,000-product catalog is killed (SIGKILL) mid-sync; the next
