@@ -38,6 +38,9 @@ static const char *const migrations[] = {
     "CREATE TABLE stock_levels(sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,"
     " seq INTEGER NOT NULL, PRIMARY KEY(sku, location));"
     "CREATE INDEX stock_levels_seq ON stock_levels(location, seq);",
+    /* 2: the latest count of an item without walking all its sales */
+    "CREATE INDEX stock_movements_counts ON stock_movements(sku, location, occurred_at)"
+    " WHERE kind = 'count';",
 };
 
 enum stmt_id {
@@ -101,7 +104,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " line_total, voided) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_MOVE_INSERT] = "INSERT INTO stock_movements(idempotency_key, sku, location, kind, quantity,"
                        " occurred_at, order_id, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements"
+    [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements INDEXED BY stock_movements_counts"
                       " WHERE sku = ?1 AND location = ?2 AND kind = 'count'"
                       " ORDER BY occurred_at DESC, id DESC LIMIT 1",
     [ST_DELTA_SUM] = "SELECT coalesce(sum(quantity), 0) FROM stock_movements"
@@ -649,8 +652,27 @@ int sdb_token_lookup(struct sdb *db, const char *token, char *terminal_id, size_
 /*
  * on_hand = latest count (by occurred_at) + deltas dated after it (all deltas without a
  * count). A changed value gets the next stock seq.
+ *
+ * After a delta (kind != count) only that delta can change it: when it is dated after the
+ * latest count it is added to the stored value, otherwise the count already holds it.
+ * Summing every movement of a best-selling item on every sale would make accepting
+ * orders quadratic. After a count, the deltas dated after it are summed (an index range).
  */
-static int stock_recompute(struct sdb *db, const char *sku, const char *location)
+static int stock_store(struct sdb *db, const char *sku, const char *location, int64_t on_hand)
+{
+    int64_t seq;
+    if (next_seq(db, &db->stock_seq, &seq) != SDB_OK)
+        return SDB_ERROR;
+    sqlite3_stmt *s = use(db, ST_LEVEL_PUT);
+    bind_text(s, 1, sku);
+    bind_text(s, 2, location);
+    sqlite3_bind_int64(s, 3, on_hand);
+    sqlite3_bind_int64(s, 4, seq);
+    return run(s);
+}
+
+static int stock_recompute(struct sdb *db, const char *sku, const char *location, const char *kind,
+                           int64_t quantity, int64_t occurred_at)
 {
     sqlite3_stmt *s = use(db, ST_LAST_COUNT);
     bind_text(s, 1, sku);
@@ -665,6 +687,16 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return SDB_ERROR;
 
+    int64_t stored;
+    int have = sdb_stock_on_hand(db, sku, location, &stored);
+    if (have == SDB_ERROR)
+        return SDB_ERROR;
+    if (strcmp(kind, "count") != 0 && have == SDB_OK) {
+        if (occurred_at <= after || quantity == 0)
+            return SDB_OK; /* the latest count already includes it */
+        return stock_store(db, sku, location, stored + quantity);
+    }
+
     s = use(db, ST_DELTA_SUM);
     bind_text(s, 1, sku);
     bind_text(s, 2, location);
@@ -675,22 +707,9 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     }
     int64_t on_hand = base + sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-
-    int64_t stored;
-    rc = sdb_stock_on_hand(db, sku, location, &stored);
-    if (rc == SDB_ERROR)
-        return SDB_ERROR;
-    if (rc == SDB_OK && stored == on_hand)
+    if (have == SDB_OK && stored == on_hand)
         return SDB_OK;
-    int64_t seq;
-    if (next_seq(db, &db->stock_seq, &seq) != SDB_OK)
-        return SDB_ERROR;
-    s = use(db, ST_LEVEL_PUT);
-    bind_text(s, 1, sku);
-    bind_text(s, 2, location);
-    sqlite3_bind_int64(s, 3, on_hand);
-    sqlite3_bind_int64(s, 4, seq);
-    return run(s);
+    return stock_store(db, sku, location, on_hand);
 }
 
 int sdb_stock_on_hand(struct sdb *db, const char *sku, const char *location, int64_t *on_hand)
@@ -747,7 +766,7 @@ static int order_lines_store(struct sdb *db, const struct sdb_order *o, int64_t 
             continue;
         if (insert_movement(db, NULL, l->sku, o->location, "sale", -l->qty, o->completed_at,
                             order_id, NULL) != SDB_OK ||
-            stock_recompute(db, l->sku, o->location) != SDB_OK)
+            stock_recompute(db, l->sku, o->location, "sale", -l->qty, o->completed_at) != SDB_OK)
             return SDB_ERROR;
     }
     return SDB_OK;
@@ -798,7 +817,7 @@ int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
         sdb_rollback(db);
         return dup ? SDB_DUPLICATE : SDB_ERROR;
     }
-    if (stock_recompute(db, a->sku, a->location) != SDB_OK) {
+    if (stock_recompute(db, a->sku, a->location, a->kind, a->quantity, a->occurred_at) != SDB_OK) {
         sdb_rollback(db);
         return SDB_ERROR;
     }
