@@ -45,9 +45,9 @@ static const char *const sql[Q_COUNT] = {
      * table: the FTS5 name index flushes once per statement, so row-by-row upserts into
      * products would cost ten times more. */
     [Q_STAGE_CLEAR] = "DELETE FROM temp.sync_stage",
-    [Q_STAGE_PRODUCT] = "INSERT OR REPLACE INTO temp.sync_stage (sku, deleted, name, price, unit, tax_class,"
+    [Q_STAGE_PRODUCT] = "INSERT INTO temp.sync_stage (sku, deleted, name, price, unit, tax_class,"
                         " age_restricted, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_STAGE_BARCODE] = "INSERT OR REPLACE INTO temp.sync_stage_barcodes (code, sku) VALUES (?1, ?2)",
+    [Q_STAGE_BARCODE] = "INSERT INTO temp.sync_stage_barcodes (code, sku) VALUES (?1, ?2)",
     [Q_APPLY_PRODUCTS] =
         "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
         " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1 FROM temp.sync_stage"
@@ -58,10 +58,12 @@ static const char *const sql[Q_COUNT] = {
         " updated_at = excluded.updated_at",
     /* every staged product's barcodes are replaced by the page's list; deleted products lose
      * theirs (they stay, inactive, for the sales that refer to them) */
-    [Q_APPLY_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM products p"
-                             " JOIN temp.sync_stage s ON s.sku = p.sku)",
+    /* CROSS JOIN keeps the page (small) outside and products (large) inside: without
+     * statistics on the temp tables the planner would scan all products for every page */
+    [Q_APPLY_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM temp.sync_stage s"
+                             " CROSS JOIN products p ON p.sku = s.sku)",
     [Q_APPLY_BARCODES] = "INSERT INTO barcodes (code, product_id) SELECT b.code, p.id"
-                         " FROM temp.sync_stage_barcodes b JOIN products p ON p.sku = b.sku WHERE true"
+                         " FROM temp.sync_stage_barcodes b CROSS JOIN products p ON p.sku = b.sku WHERE true"
                          " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id",
     [Q_APPLY_TOMBSTONES] = "UPDATE products SET active = 0, updated_at = ?1"
                            " WHERE sku IN (SELECT sku FROM temp.sync_stage WHERE deleted)",
@@ -872,9 +874,10 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     s->ctx = ctx;
     s->rng = (uint64_t)loop_now_ms(loop) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
     if (sqlite3_exec(s->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS sync_stage (sku TEXT PRIMARY KEY, deleted INTEGER NOT NULL,"
+                     "PRAGMA temp_store = MEMORY;"
+                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage (sku TEXT NOT NULL, deleted INTEGER NOT NULL,"
                      " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER);"
-                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage_barcodes (code TEXT PRIMARY KEY, sku TEXT NOT NULL);",
+                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage_barcodes (code TEXT NOT NULL, sku TEXT NOT NULL);",
                      NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));
         sync_free(s);
