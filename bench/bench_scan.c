@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_catalog.h"
 #include "cart.h"
 #include "lookup.h"
 #include "money.h"
@@ -32,16 +33,6 @@ static void report(const char *what, double *lat, int n)
     qsort(lat, (size_t)n, sizeof *lat, cmp_double);
     printf("%-44s median %7.1f us, p99 %7.1f us, max %8.1f us (%d)\n", what, lat[n / 2],
            lat[(long)n * 99 / 100], lat[n - 1], n);
-}
-
-static void ean13(long long i, char out[14])
-{
-    snprintf(out, 14, "40%010lld", i % 10000000000LL);
-    int sum = 0;
-    for (int k = 0; k < 12; k++)
-        sum += (out[k] - '0') * (k % 2 ? 3 : 1);
-    out[12] = (char)('0' + (10 - sum % 10) % 10);
-    out[13] = 0;
 }
 
 int main(int argc, char **argv)
@@ -73,7 +64,7 @@ int main(int argc, char **argv)
     unsigned long long rnd = 88172645463325252ULL;
     for (int i = 0; i < scans; i++) {
         rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
-        ean13((long long)(rnd % (unsigned long long)n) + 1, codes[i]);
+        bench_ean13((long long)(rnd % (unsigned long long)n) + 1, codes[i]);
     }
 
     /* the same barcodes through the bare indexed query first and last, so neither side

@@ -15,16 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-void bench_ean13(long long i, char out[14]);
-void bench_ean13(long long i, char out[14])
-{
-    snprintf(out, 14, "40%010lld", i);
-    int sum = 0;
-    for (int k = 0; k < 12; k++)
-        sum += (out[k] - '0') * (k % 2 ? 3 : 1);
-    out[12] = (char)('0' + (10 - sum % 10) % 10);
-    out[13] = 0;
-}
+#include "bench/bench_catalog.h"
 
 static double now_ms(void)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench_catalog.h"
 #include "store.h"
 
 static const char *const adj[] = { "Organic", "Fresh", "Classic", "Premium", "Light", "Spicy",
@@ -16,17 +17,6 @@ static const char *const noun[] = { "Apple", "Bread", "Cheese", "Coffee", "Tea",
     "Salmon", "Chicken", "Beans", "Soup", "Water", "Beer", "Wine", "Crisps", "Nuts", "Cereal",
     "Jam", "Sauce", "Candle", "Battery", "Tissue", "Sponge" };
 static const char *const size[] = { "100g", "250g", "500g", "1kg", "330ml", "500ml", "1L", "2L" };
-
-void bench_ean13(long long i, char out[14]);
-void bench_ean13(long long i, char out[14])
-{
-    snprintf(out, 14, "40%010lld", i);
-    int sum = 0;
-    for (int k = 0; k < 12; k++)
-        sum += (out[k] - '0') * (k % 2 ? 3 : 1);
-    out[12] = (char)('0' + (10 - sum % 10) % 10);
-    out[13] = 0;
-}
 
 int main(int argc, char **argv)
 {

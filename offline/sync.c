@@ -27,9 +27,9 @@
 #include "store.h"
 
 enum {
-    Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PENDING, Q_COUNT_PARKED,
+    Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PARKED,
     Q_STAGE_CLEAR, Q_STAGE_PRODUCT, Q_STAGE_BARCODE, Q_APPLY_PRODUCTS, Q_APPLY_DEL_BARCODES,
-    Q_APPLY_BARCODES, Q_APPLY_TOMBSTONES, Q_UPSERT_STOCK, Q_META_SET, Q_META_GET, Q_COUNT
+    Q_APPLY_BARCODES, Q_APPLY_TOMBSTONES, Q_UPSERT_STOCK, Q_COUNT
 };
 
 static const char *const sql[Q_COUNT] = {
@@ -39,7 +39,6 @@ static const char *const sql[Q_COUNT] = {
                " attempts = attempts + 1, last_error = NULL WHERE id = ?1 AND state = 'pending'",
     [Q_PARK] = "UPDATE outbox SET state = 'parked', last_error = ?2, server_ref = ?3,"
                " attempts = attempts + 1 WHERE id = ?1 AND state = 'pending'",
-    [Q_COUNT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
     [Q_COUNT_PARKED] = "SELECT count(*) FROM outbox WHERE state = 'parked'",
     /* A page is staged row by row in temp tables, then applied with one statement per
      * table: the FTS5 name index flushes once per statement, so row-by-row upserts into
@@ -70,9 +69,6 @@ static const char *const sql[Q_COUNT] = {
     [Q_UPSERT_STOCK] = "INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES (?1, ?2, ?3, ?4)"
                        " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
                        " seq = excluded.seq",
-    [Q_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
-                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
 enum pull_phase { PULL_CATALOG, PULL_STOCK };
@@ -139,21 +135,13 @@ static void notify(struct sync *s)
         s->changed(s->ctx);
 }
 
-static int64_t count_of(struct sync *s, int q)
-{
-    sqlite3_stmt *st = s->q[q];
-    int64_t n = 0;
-    sqlite3_reset(st);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return n;
-}
-
 static void refresh_counts(struct sync *s)
 {
-    s->st.queued = count_of(s, Q_COUNT_PENDING);
-    s->st.parked = count_of(s, Q_COUNT_PARKED);
+    store_outbox_pending(s->store, &s->st.queued);
+    sqlite3_stmt *st = s->q[Q_COUNT_PARKED];
+    if (sqlite3_step(st) == SQLITE_ROW)
+        s->st.parked = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
 }
 
 /* Exponential backoff with jitter (half to full delay), or the server's Retry-After. */
@@ -209,21 +197,13 @@ static int meta_set_int(struct sync *s, const char *key, int64_t v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
-    sqlite3_stmt *st = s->q[Q_META_SET];
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, buf, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_meta_set(s->store, key, buf) == STORE_OK ? 0 : -1;
 }
 
 static int64_t meta_get_int(struct sync *s, const char *key)
 {
-    sqlite3_stmt *st = s->q[Q_META_GET];
-    int64_t v = 0;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = strtoll((const char *)sqlite3_column_text(st, 0), NULL, 10);
-    sqlite3_reset(st);
-    return v;
+    char buf[32];
+    return store_meta_get(s->store, key, buf, sizeof buf) == STORE_OK ? strtoll(buf, NULL, 10) : 0;
 }
 
 static void cursor_key(struct sync *s, enum pull_phase ph, char *buf, size_t len)

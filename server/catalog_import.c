@@ -20,7 +20,7 @@ static int tax_class_valid(const char *t)
     return strcmp(t, "std") == 0 || strcmp(t, "red") == 0 || strcmp(t, "zero") == 0;
 }
 
-static int parse_int64(const char *s, int64_t *out)
+int parse_int64(const char *s, int64_t *out)
 {
     char *end;
     errno = 0;
@@ -96,6 +96,20 @@ static int csv_row(struct sdb *db, char *line, long lineno, char *err, size_t er
     return 0;
 }
 
+/* An import is all or nothing: rolled back on the first bad row, else committed. */
+static int finish_import(struct sdb *db, int rc, char *err, size_t errlen)
+{
+    if (rc != 0) {
+        sdb_rollback(db);
+        return -1;
+    }
+    if (sdb_commit(db) != SDB_OK) {
+        snprintf(err, errlen, "commit: %s", sdb_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -126,15 +140,7 @@ int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, 
     }
     free(line);
     fclose(f);
-    if (rc != 0) {
-        sdb_rollback(db);
-        return -1;
-    }
-    if (sdb_commit(db) != SDB_OK) {
-        snprintf(err, errlen, "commit: %s", sdb_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return finish_import(db, rc, err, errlen);
 }
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -244,13 +250,5 @@ int catalog_import_json(struct sdb *db, const char *path, long *rows, char *err,
     }
     cJSON_Delete(doc);
     *rows = i;
-    if (rc != 0) {
-        sdb_rollback(db);
-        return -1;
-    }
-    if (sdb_commit(db) != SDB_OK) {
-        snprintf(err, errlen, "commit: %s", sdb_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return finish_import(db, rc, err, errlen);
 }

@@ -3,6 +3,7 @@
 #define TILL_SERVER_CATALOG_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "server_db.h"
 
@@ -11,5 +12,8 @@ int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, 
 /* [{"sku":..,"name":..,"price":..,"unit":..,"tax_class":..,"barcodes":[..]}]; the barcodes
  * listed become the product's whole set. */
 int catalog_import_json(struct sdb *db, const char *path, long *rows, char *err, size_t errlen);
+
+/* A whole decimal integer (no trailing text, no overflow); 0 on success. Shared with the CLI. */
+int parse_int64(const char *s, int64_t *out);
 
 #endif

@@ -2,7 +2,6 @@
  * till-server: the reference central store for Till. Admin commands work on the database
  * directly (safe while `serve` runs: WAL and a busy timeout); `serve` answers the store API.
  */
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,17 +25,6 @@ static void usage(void)
           "  serve [--listen 127.0.0.1] [--port N] [--faults SPEC] [--faults-file PATH]"
           " [--currency EUR]\n",
           stderr);
-}
-
-static int parse_int64(const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -439,7 +439,8 @@ void app_search_update(struct app *app)
 {
     app->nresults = 0;
     app->result_sel = 0;
-    if (strlen(app->input) >= 1) {
+    app->search_needs_more = app->input[strspn(app->input, " ")] && store_search_terms(app->input) == 0;
+    if (app->input[0] && !app->search_needs_more) {
         int n = store_search_products(app->store, app->input, app->results, APP_SEARCH_MAX);
         app->nresults = n < 0 ? 0 : n;
     }

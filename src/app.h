@@ -87,6 +87,7 @@ struct app {
     /* Search results. */
     struct product results[APP_SEARCH_MAX];
     int nresults, result_sel;
+    int search_needs_more;      /* typed so far is too short to search */
 
     /* The sale just completed. */
     char *receipt_text;
@@ -121,7 +122,6 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
 /* Sync with the store server (src/app_sync.c): started by app_init when sync.url is set. */
 int app_open_sync(struct app *app, char *err, size_t errlen);
 void app_close_sync(struct app *app);
-int app_print_outbox(struct app *app, FILE *out);
 int app_retry_parked(struct app *app, const char *key);  /* 1: no parked order with that key */
 void app_log(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_free(struct app *app);

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "app.h"
+#include "offline/outbox.h"
 #include "offline/sync.h"
 #include "store.h"
 
@@ -81,46 +80,11 @@ void app_close_sync(struct app *app)
     app->log = NULL;
 }
 
-/* `till --outbox`: what waits to be sent and what the server rejected, for a manager. */
-int app_print_outbox(struct app *app, FILE *out)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(app->store),
-                           "SELECT state, idempotency_key, created_at, attempts, coalesce(last_error, ''),"
-                           " coalesce(server_ref, '') FROM outbox WHERE state != 'sent' ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char when[32];
-        time_t t = (time_t)sqlite3_column_int64(st, 2);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
-        fprintf(out, "%-8s %s  %s  attempts %d  %s\n", sqlite3_column_text(st, 0), when,
-                sqlite3_column_text(st, 1), sqlite3_column_int(st, 3), sqlite3_column_text(st, 4));
-        n++;
-    }
-    sqlite3_finalize(st);
-    fprintf(out, "%d not yet accepted by the store server (pending are sent automatically;"
-                 " parked were rejected: fix the cause, then  till --outbox-retry KEY)\n", n);
-    return 0;
-}
-
-/* `till --outbox-retry KEY`: a manager sends a parked order again. */
+/* `till --outbox-retry KEY`: a manager sends a parked order again; the audit log says who. */
 int app_retry_parked(struct app *app, const char *key)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(app->store),
-                           "UPDATE outbox SET state = 'pending', attempts = 0 WHERE idempotency_key = ?1"
-                           " AND state = 'parked'", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return -1;
-    int changed = sqlite3_changes(store_db(app->store));
-    if (changed)
+    int rc = outbox_retry_parked(app->store, key);
+    if (rc == 0)
         store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "outbox_retry", key);
-    return changed ? 0 : 1;
+    return rc;
 }

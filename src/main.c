@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "offline/outbox.h"
 #include "offline/sync.h"
 #include "config.h"
 #include "loop.h"
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
     if (check_only) {
         printf("configuration ok: %s, database %s\n", app.s.store_name, app.s.db_path);
     } else if (outbox) {
-        rc = app_print_outbox(&app, stdout) ? 1 : 0;
+        rc = outbox_print(app.store, stdout) ? 1 : 0;
     } else if (retry_key) {
         int r = app_retry_parked(&app, retry_key);
         if (r)

@@ -325,6 +325,12 @@ static int fts_query(const char *in, char *out, size_t len)
     return words;
 }
 
+int store_search_terms(const char *query)
+{
+    char q[512];
+    return fts_query(query, q, sizeof q);
+}
+
 int store_search_products(struct store *st, const char *query, struct product *out, int max)
 {
     char q[512];

@@ -40,6 +40,8 @@ int store_find_by_sku(struct store *st, const char *sku, struct product *out);
 int store_find_by_id(struct store *st, int64_t id, struct product *out);
 /* Name search (FTS5 prefix); fills up to max results, returns the count or < 0. */
 int store_search_products(struct store *st, const char *query, struct product *out, int max);
+/* How many words of query the search uses (one-letter words wait for their next letter). */
+int store_search_terms(const char *query);
 /* Imports a CSV catalog (see assets/demo-catalog.csv) in one transaction. */
 int store_import_catalog_csv(struct store *st, const char *csv, char *err, size_t errlen);
 int store_upsert_tax_class(struct store *st, const struct tax_class *tc);

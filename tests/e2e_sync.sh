@@ -5,15 +5,7 @@
 # lift the stall, and watch the queue drain: each sale is on the server exactly once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
-t_tmpdir
-export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
-DB=$XDG_DATA_HOME/till/till.db
-SDB=$T_DIR/server.db
-q() { sqlite3 "$DB" "$1"; }
-server_init "$SDB" || { fail "server set-up"; finish; exit 1; }
-PORT=$(free_port)
-FAULTS=$T_DIR/faults
-: > "$FAULTS"
+sync_test_setup || { fail "server set-up"; finish; exit 1; }
 
 t_tmux_start 120x30 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
     --set sync.pull_interval_ms=300 --set sync.backoff_base_ms=100 --set sync.backoff_max_ms=500 \

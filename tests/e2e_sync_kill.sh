@@ -4,14 +4,7 @@
 # the server exactly once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
-t_tmpdir
-export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
-DB=$XDG_DATA_HOME/till/till.db
-SDB=$T_DIR/server.db
-q() { sqlite3 "$DB" "$1"; }
-server_init "$SDB" || { fail "server set-up"; finish; exit 1; }
-PORT=$(free_port)
-FAULTS=$T_DIR/faults
+sync_test_setup || { fail "server set-up"; finish; exit 1; }
 set_faults "$FAULTS" "close_after_commit=30%"
 server_start "$SDB" "$PORT" "$FAULTS" || { fail "server start"; finish; exit 1; }
 SYNC="--set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token --set sync.batch=2 \

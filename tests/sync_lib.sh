@@ -1,6 +1,21 @@
 # Shared by the sync end-to-end tests: the reference server on a loopback port.
 SERVER_BIN=${SERVER_BIN:-$TILL_ROOT/build/till-server}
 
+# The set-up every sync test shares: a test directory, the till's database ($DB, q for
+# queries), a reference server database with the demo catalog and a token ($SDB, sq), a
+# free port for it ($PORT) and its faults file ($FAULTS, empty: no faults).
+sync_test_setup() {
+    t_tmpdir
+    export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
+    DB=$XDG_DATA_HOME/till/till.db
+    SDB=$T_DIR/server.db
+    PORT=$(free_port)
+    FAULTS=$T_DIR/faults
+    : > "$FAULTS"
+    server_init "$SDB"
+}
+q() { sqlite3 "$DB" "$1"; }
+
 # A loopback port nothing listens on (the server may be started on it later), below the
 # kernel's ephemeral range: there a client could rarely connect to itself.
 free_port() {

@@ -20,9 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "barcode.h"
 #include "cart.h"
 #include "config.h"
 #include "loop.h"
+#include "offline/outbox.h"
 #include "offline/sync.h"
 #include "sale.h"
 #include "store.h"
@@ -378,6 +380,12 @@ static void test_rejected_is_parked(void **state)
     int64_t before = server_count(f, "SELECT count(*) FROM orders");
     assert_int_equal(drain(f, 5000, st.rounds + 1), 0);
     assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), before);
+    /* a manager puts it back in the queue (till --outbox-retry KEY) */
+    assert_int_equal(outbox_retry_parked(f->st, "no-such-key"), 1);
+    char key[80];
+    snprintf(key, sizeof key, "T1:%s", "a7000000-0001-4000-8000-000000000000");
+    assert_int_equal(outbox_retry_parked(f->st, key), 0);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE id = 2 AND state = 'pending'"), 1);
 }
 
 static void test_catalog_full_then_delta(void **state)
@@ -451,10 +459,7 @@ static void test_catalog_resumes_after_kill(void **state)
     for (int i = 0; i < N; i++) {
         char code[14];
         snprintf(code, sizeof code, "29%010d", i);
-        int sum = 0;
-        for (int k = 0; k < 12; k++)
-            sum += (code[k] - '0') * (k % 2 ? 3 : 1);
-        code[12] = (char)('0' + (10 - sum % 10) % 10);
+        code[12] = (char)('0' + barcode_gs1_check_digit(code, 13));
         code[13] = 0;
         fprintf(o, "BIG%06d,%s,Bulk Item %d,%d,each,std,0\n", i, code, i, 100 + i % 900);
     }

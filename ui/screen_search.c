@@ -28,7 +28,7 @@ static void search_draw(const struct app *app)
         if (i == app->result_sel)
             attroff(COLOR_PAIR(COLOR_SELECTED));
     }
-    if (app->nresults == 0 && app->input[0] && !app->input[1])
+    if (app->search_needs_more)
         mvaddstr(y + 4, x + 3, "Keep typing: results from two letters on.");
     else if (app->nresults == 0 && app->input[0])
         mvaddstr(y + 4, x + 3, "No product matches.");
