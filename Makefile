@@ -1,11 +1,13 @@
 # Till — terminal point of sale.  `make run` and `make test` do all the setup.
 #
-# Every public target first makes sure the Debian packages are there
-# (scripts/install-deps.sh), then re-enters make with TILL_DEPS_CHECKED=1 so that
-# pkg-config flags are read after the install, not before.
+# `run`, `test`, `bench` and `deps` first make sure the Debian packages are there
+# (scripts/install-deps.sh), then re-enter make with TILL_DEPS_CHECKED=1 so that pkg-config
+# flags are read after the install, not before.  `all` and `install` never run apt.
 
+DEPS_GOALS := run test bench deps fuzz
 ifndef TILL_DEPS_CHECKED
-GOALS := $(filter-out clean,$(or $(MAKECMDGOALS),all))
+ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
+GOALS := $(filter-out clean deps,$(MAKECMDGOALS))
 .PHONY: $(GOALS) clean deps
 $(GOALS): deps
 	@$(MAKE) --no-print-directory TILL_DEPS_CHECKED=1 $@
@@ -13,7 +15,11 @@ deps:
 	@sh scripts/install-deps.sh
 clean:
 	rm -rf build
-else
+DEPS_DISPATCHED := 1
+endif
+endif
+
+ifndef DEPS_DISPATCHED
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -21,31 +27,40 @@ CC      ?= cc
 FUZZCC  ?= clang
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASEFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -I. -Ibuild/gen $(WARN) -MMD -MP
+# One include style: every project header by its path from the top, "core/money.h".
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(WARN) -MMD -MP
 OPT      ?= -O2 -g
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Libraries per target: the app, the reference server, the tests.
-APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
-SERVER_PKGS := libmicrohttpd sqlite3 libcjson libsodium
-TEST_PKGS   := $(APP_PKGS) libmicrohttpd cmocka
-APP_CFLAGS  := $(shell pkg-config --cflags $(APP_PKGS))
-APP_LIBS    := $(shell pkg-config --libs $(APP_PKGS)) -lm
-SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS))
-SERVER_LIBS := $(shell pkg-config --libs $(SERVER_PKGS)) -lm
-TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) umockdev-1.0)
-TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS)) -lm
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
-# Sources are discovered: a new file in src/ ui/ drivers/ offline/ joins libtill.a.
+# The layers, bottom up; each folder compiles with the flags of the libraries it may use.
+# The pure core uses none.
+CFLAGS_core    :=
+CFLAGS_src     := $(call pkg_cflags,sqlite3)
+CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
+CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson)
+CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
+CFLAGS_ui      := $(call pkg_cflags,ncursesw)
+CFLAGS_main    := $(call pkg_cflags,ncursesw)
+CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium)
+CFLAGS_gen     :=
+APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
+APP_LIBS    := $(call pkg_libs,$(APP_PKGS)) -lm
+SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium) -lm
+TEST_CFLAGS := $(call pkg_cflags,$(APP_PKGS) libmicrohttpd cmocka umockdev-1.0)
+TEST_LIBS   := $(call pkg_libs,$(APP_PKGS) libmicrohttpd cmocka) -lm
+folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
+
+# Sources are discovered: a new file in a layer's folder joins libtill.a.
+LAYERS    := core src drivers offline app ui
 GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c ui/*.c drivers/*.c offline/*.c))
+LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 SERVER_SRC := $(wildcard server/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
-
-# The pure core: no I/O headers allowed (checked by `make check-style`).
-CORE_PURE := src/money.c src/cart.c src/tax.c src/receipt.c src/barcode.c src/tender.c src/sale.c src/wedge.c
 
 LIB_OBJ      := $(LIB_SRC:%.c=build/%.o) $(GEN_SRC:build/gen/%.c=build/gen/%.o)
 ASAN_LIB_OBJ := $(LIB_SRC:%.c=build/asan/%.o) $(GEN_SRC:build/gen/%.c=build/asan/gen/%.o)
@@ -66,23 +81,23 @@ build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 	@mkdir -p $(@D)
 	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@
 
-build/%.o: %.c | $(GEN_SRC)
-	@mkdir -p $(@D)
-	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) $(APP_CFLAGS) $(SERVER_CFLAGS) -c $< -o $@
 build/gen/%.o: build/gen/%.c
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) -c $< -o $@
-build/asan/%.o: %.c | $(GEN_SRC)
-	@mkdir -p $(@D)
-	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) -c $< -o $@
-build/fuzz/%.o: %.c | $(GEN_SRC)
-	@mkdir -p $(@D)
-	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(APP_CFLAGS) -c $< -o $@
 build/fuzz/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -O1 -c $< -o $@
+build/asan/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(call folder_cflags,$<) -c $< -o $@
+build/fuzz/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(call folder_cflags,$<) -c $< -o $@
+build/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) $(call folder_cflags,$<) -c $< -o $@
 
 build/libtill.a: $(LIB_OBJ)
 	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
@@ -91,27 +106,28 @@ build/asan/libtill.a: $(ASAN_LIB_OBJ)
 build/fuzz/libtill.a: $(FUZZ_LIB_OBJ)
 	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 
-build/till: build/src/main.o build/libtill.a
+build/till: build/main/main.o build/libtill.a
 	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(APP_LIBS)
-build/asan/till: build/asan/src/main.o build/asan/libtill.a
+build/asan/till: build/asan/main/main.o build/asan/libtill.a
 	@echo "  CC $@"; $(CC) $(SANFLAGS) -o $@ $^ $(APP_LIBS)
-build/till-server: $(SERVER_OBJ) build/libtill.a
-	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(SERVER_LIBS) $(APP_LIBS)
+# The server stands apart: its own objects and its own libraries only.
+build/till-server: $(SERVER_OBJ)
+	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(SERVER_LIBS)
 
 # Tests: cmocka programs under ASan+UBSan. A test may add libraries with
 # TEST_LDLIBS_<name> (e.g. umockdev's preload for the USB tests).
 TEST_LDLIBS_test_scanner_usb = -Wl,--no-as-needed -lumockdev-preload -lumockdev -lgobject-2.0 -lglib-2.0 -Wl,--as-needed
 build/asan/tests/%: tests/%.c build/asan/libtill.a
 	@mkdir -p $(@D)
-	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(APP_CFLAGS) $(TEST_CFLAGS) -o $@ $< build/asan/libtill.a $(TEST_LIBS) $(TEST_LDLIBS_$*)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LDLIBS_$*) build/asan/libtill.a $(TEST_LIBS)
 
 build/fuzz/tests/%: tests/%.c build/fuzz/libtill.a
 	@mkdir -p $(@D)
-	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(APP_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(TEST_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
 
 build/bench/%: bench/%.c build/libtill.a
 	@mkdir -p $(@D)
-	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(APP_CFLAGS) $(SERVER_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) $(SERVER_LIBS) -lutil
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O2 -g $(TEST_CFLAGS) -o $@ $< build/libtill.a $(APP_LIBS) -lutil
 
 # The ZVT terminal simulator, for tests that drive the real till against it.
 build/zvt-sim: tests/zvt_sim.c
@@ -133,18 +149,19 @@ bench: build/till $(SERVER_BIN) $(BENCH_BIN)
 run: build/till $(SERVER_BIN)
 	@sh scripts/run-demo.sh
 
+# Banned calls, the pure core's purity, and which folder may include which.
 check-style:
-	@bad=$$(grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets)\s*\(' src/*.c ui/*.c drivers/*.c offline/*.c server/*.c 2>/dev/null); \
-	 if [ -n "$$bad" ]; then echo "banned calls:"; echo "$$bad"; exit 1; fi
-	@bad=$$(grep -nE '#include <(curses|ncurses|curl/|libusb|sqlite3|unistd|poll|fcntl|sys/)|\b(fopen|printf|fprintf|fwrite|puts|time|clock_gettime|gettimeofday|getenv)\s*\(' $(wildcard $(CORE_PURE)) /dev/null); \
-	 if [ -n "$$bad" ]; then echo "I/O headers in the pure core:"; echo "$$bad"; exit 1; fi
+	@sh scripts/check-style.sh
 
 install: build/till $(SERVER_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard assets/till.conf.example assets/store-api.yaml assets/*.rules assets/demo-catalog.csv) $(DESTDIR)$(PREFIX)/share/till/
 
-.PHONY: all test fuzz bench run check-style install
+clean:
+	rm -rf build
+
+.PHONY: all test fuzz bench run check-style install clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

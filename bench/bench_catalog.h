@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "barcode.h"
+#include "core/barcode.h"
 
 static inline void bench_ean13(long long i, char out[14])
 {

@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include "bench/bench_catalog.h"
-#include "cart.h"
-#include "lookup.h"
-#include "money.h"
-#include "store.h"
+#include "core/cart.h"
+#include "src/lookup.h"
+#include "core/money.h"
+#include "src/store.h"
 
 static double now_us(void)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench/bench_catalog.h"
-#include "store.h"
+#include "src/store.h"
 
 static const char *const adj[] = { "Organic", "Fresh", "Classic", "Premium", "Light", "Spicy",
     "Sweet", "Crunchy", "Smoked", "Wild", "Golden", "Creamy", "Dark", "Mild", "Extra", "Baby" };

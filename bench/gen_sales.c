@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cart.h"
-#include "sale.h"
-#include "store.h"
+#include "core/cart.h"
+#include "core/sale.h"
+#include "offline/order.h"
+#include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
         s.payments[0] = (struct payment){ .tender = TENDER_CASH, .amount = c.totals.total,
                                           .tendered = c.totals.total };
         s.completed_at = 1795583883 + i;
-        if (store_commit_sale(st, &s, err, sizeof err)) {
+        if (store_commit_sale(st, &s, order_encode, err, sizeof err)) {
             fprintf(stderr, "gen_sales: %s\n", err);
             return 1;
         }

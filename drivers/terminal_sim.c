@@ -18,7 +18,7 @@
 #include "drivers/payment_terminal.h"
 #include "src/config.h"
 #include "src/loop.h"
-#include "src/money.h"
+#include "core/money.h"
 
 #define SIM_MAX_STEPS 64
 

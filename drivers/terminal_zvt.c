@@ -22,7 +22,7 @@
 #include "drivers/zvt_apdu.h"
 #include "src/config.h"
 #include "src/loop.h"
-#include "src/money.h"
+#include "core/money.h"
 
 enum zvt_state { Z_IDLE, Z_CONNECTING, Z_REGISTERING, Z_RUNNING };
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "offline/http.h"
-#include "loop.h"
+#include "src/loop.h"
 
 struct http_req {
     struct http *h;

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "offline/outbox.h"
-#include "store.h"
+#include "src/store.h"
 
 int outbox_print(struct store *st, FILE *out)
 {

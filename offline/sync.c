@@ -22,9 +22,9 @@
 
 #include "offline/http.h"
 #include "offline/sync.h"
-#include "config.h"
-#include "loop.h"
-#include "store.h"
+#include "src/config.h"
+#include "src/loop.h"
+#include "src/store.h"
 
 enum {
     Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PARKED,

@@ -1,5 +1,5 @@
 /* Import: every row validated, all rows in one transaction, nothing stored on an error. */
-#include "catalog_import.h"
+#include "server/catalog_import.h"
 
 #include <errno.h>
 #include <stdio.h>

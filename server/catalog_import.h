@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server_db.h"
+#include "server/server_db.h"
 
 /* CSV header: sku,barcode,name,price,unit,tax_class,age_restricted; one barcode per row. */
 int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, size_t errlen);

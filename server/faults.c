@@ -3,7 +3,7 @@
  * and a request consumes the first one that fires, so "429=1,5xx=1" gives one 429, then
  * one 503, then normal answers.
  */
-#include "faults.h"
+#include "server/faults.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include "http.h"
+#include "server/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,10 +23,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "faults.h"
-#include "orders.h"
-#include "server_db.h"
-#include "strbuf.h"
+#include "server/faults.h"
+#include "server/orders.h"
+#include "server/server_db.h"
+#include "server/strbuf.h"
 
 #define MAX_BODY (8u * 1024 * 1024)
 #define MAX_BATCH 500

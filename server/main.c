@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalog_import.h"
-#include "faults.h"
-#include "http.h"
-#include "server_db.h"
+#include "server/catalog_import.h"
+#include "server/faults.h"
+#include "server/http.h"
+#include "server/server_db.h"
 
 static void usage(void)
 {

@@ -1,5 +1,5 @@
 /* Orders and adjustments: a rejected item never touches the database. */
-#include "orders.h"
+#include "server/orders.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "server_db.h"
+#include "server/server_db.h"
 
 /*
  * Checks one ORDER, stores it when valid (deduplicated by its idempotency_key) and appends

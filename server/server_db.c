@@ -2,7 +2,7 @@
  * SQLite storage of the store server. Prepared statements live as long as the connection;
  * parameters are always bound. Migrations are an ordered list applied by PRAGMA user_version.
  */
-#include "server_db.h"
+#include "server/server_db.h"
 
 #include <sodium.h>
 #include <sqlite3.h>

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "strbuf.h"
+#include "server/strbuf.h"
 
 enum { SDB_OK = 0, SDB_NOT_FOUND = 1, SDB_DUPLICATE = 2, SDB_ERROR = -1 };
 

@@ -1,5 +1,5 @@
 /* Growing buffer: doubling capacity, a sticky failure flag so callers check once at the end. */
-#include "strbuf.h"
+#include "server/strbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>

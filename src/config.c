@@ -1,4 +1,4 @@
-#include "config.h"
+#include "src/config.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,9 +1,9 @@
-#include "lookup.h"
+#include "src/lookup.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "store.h"
+#include "src/store.h"
 
 int lookup_scan(struct store *store, const struct barcode_rules *rules, const char *scan,
                 int today, struct scan_result *out, char *msg, size_t msglen)

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "barcode.h"
-#include "product.h"
+#include "core/barcode.h"
+#include "core/product.h"
 
 struct store;
 

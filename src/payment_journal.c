@@ -1,4 +1,4 @@
-#include "payment_journal.h"
+#include "src/payment_journal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

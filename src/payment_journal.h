@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "drivers/payment_terminal.h"
-#include "store.h"
+#include "core/payment_outcome.h"
+#include "src/store.h"
 
 struct payment_intent {
     int64_t id;

@@ -1,4 +1,4 @@
-#include "settings.h"
+#include "src/settings.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,11 +5,11 @@
 
 #include <stddef.h>
 
-#include "barcode.h"
-#include "config.h"
-#include "money.h"
-#include "product.h"
-#include "tax.h"
+#include "core/barcode.h"
+#include "src/config.h"
+#include "core/money.h"
+#include "core/product.h"
+#include "core/tax.h"
 
 #define SETTINGS_MAX_TAX 8
 

@@ -1,4 +1,4 @@
-#include "store.h"
+#include "src/store.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "money.h"
-#include "sale.h"
+#include "core/money.h"
+#include "core/sale.h"
 
 extern const char *const store_migrations[];
 
@@ -547,7 +547,8 @@ static int write_sale_rows(struct store *st, const struct sale *sale, int *step)
     return SQLITE_DONE;
 }
 
-int store_commit_sale(struct store *st, struct sale *sale, char *err, size_t errlen)
+int store_commit_sale(struct store *st, struct sale *sale, store_order_encoder encode,
+                      char *err, size_t errlen)
 {
     char *json = NULL;
     int step = 0;
@@ -562,12 +563,11 @@ int store_commit_sale(struct store *st, struct sale *sale, char *err, size_t err
     sale->receipt_no = receipt_no;
     if ((rc = write_sale_rows(st, sale, &step)) != SQLITE_DONE)
         goto fail;
-    if (sale_to_json(sale, &json)) {
+    char key[80];
+    if (encode(sale, &json, key, sizeof key)) {
         rc = SQLITE_NOMEM;
         goto fail;
     }
-    char key[80];
-    snprintf(key, sizeof key, "%s:%s", sale->terminal_id, sale->uuid);
     s = stmt(st, Q_INS_OUTBOX);
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, json, -1, SQLITE_STATIC);

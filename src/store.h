@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "product.h"
+#include "core/product.h"
 
 struct store;
 struct sale;
@@ -46,9 +46,14 @@ int store_search_terms(const char *query);
 int store_import_catalog_csv(struct store *st, const char *csv, char *err, size_t errlen);
 int store_upsert_tax_class(struct store *st, const struct tax_class *tc);
 
+/* Encodes a numbered sale as its outbox row (key and payload, malloc'd); 0 or -1.  Storage
+ * does not know the wire format: the caller hands the encoder in (offline/order.h). */
+typedef int (*store_order_encoder)(const struct sale *sale, char **payload, char *key, size_t keylen);
+
 /* Commits a completed sale: numbers it (sale->receipt_no), then writes sale, lines, taxes,
- * payments and its outbox row (the order JSON) in one transaction: all or nothing. */
-int store_commit_sale(struct store *st, struct sale *sale, char *err, size_t errlen);
+ * payments and its outbox row (from encode) in one transaction: all or nothing. */
+int store_commit_sale(struct store *st, struct sale *sale, store_order_encoder encode,
+                      char *err, size_t errlen);
 int store_sale_count(struct store *st, int64_t *out);
 int store_outbox_pending(struct store *st, int64_t *out);
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "barcode.h"
+#include "core/barcode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

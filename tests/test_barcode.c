@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "barcode.h"
+#include "core/barcode.h"
 
 #define TODAY 20250615
 

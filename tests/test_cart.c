@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cart.h"
-#include "money.h"
-#include "receipt.h"
-#include "sale.h"
+#include "core/cart.h"
+#include "core/money.h"
+#include "core/receipt.h"
+#include "core/sale.h"
+#include "offline/order.h"
 
 static struct product make(const char *sku, int64_t price, enum unit u, const char *tax, int64_t rate)
 {
@@ -201,7 +202,7 @@ static void test_receipt_and_json(void **state)
     assert_non_null(strstr(text, "TOTAL"));
     assert_non_null(strstr(text, "2,38 €"));
     assert_non_null(strstr(text, "Change"));
-    assert_int_equal(sale_to_json(&s, &json), 0);
+    assert_int_equal(order_to_json(&s, &json), 0);
     assert_non_null(strstr(json, "\"idempotency_key\":\"T9:u-1\""));
     assert_non_null(strstr(json, "\"total\":238"));
     assert_int_equal(sale_paid(&s), 238);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "settings.h"
+#include "src/config.h"
+#include "src/settings.h"
 
 static void test_parse_sections_and_override(void **state)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lookup.h"
-#include "store.h"
+#include "src/lookup.h"
+#include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "wedge.h"
+#include "src/loop.h"
+#include "core/wedge.h"
 
 static char order[16];
 static int norder;

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "money.h"
+#include "core/money.h"
 
 static struct money_format eur, usd, jpy;
 

@@ -10,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cart.h"
-#include "sale.h"
-#include "store.h"
+#include "core/cart.h"
+#include "core/sale.h"
+#include "offline/order.h"
+#include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -177,7 +178,7 @@ static void test_commit_sale_writes_everything(void **state)
     struct sale s;
     make_sale(f->st, &c, &s, "uuid-ok");
     char err[256];
-    assert_int_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
     assert_int_equal(s.receipt_no, 1);
     assert_int_equal(count(f->st, "sales"), 1);
     assert_int_equal(count(f->st, "sale_lines"), 2);
@@ -185,12 +186,12 @@ static void test_commit_sale_writes_everything(void **state)
     assert_int_equal(count(f->st, "outbox"), 1);
     assert_int_equal(count(f->st, "sale_taxes"), 1);
     /* the same sale twice is refused by the UNIQUE uuid: never a duplicate */
-    assert_int_not_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+    assert_int_not_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
     assert_int_equal(count(f->st, "sales"), 1);
     assert_int_equal(count(f->st, "outbox"), 1);
     cart_free(&c);
     make_sale(f->st, &c, &s, "uuid-2");
-    assert_int_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
     assert_int_equal(s.receipt_no, 2);
     cart_free(&c);
 }
@@ -206,7 +207,7 @@ static void test_commit_atomic_at_every_step(void **state)
     for (int step = 1; step <= 7; step++) {
         store_fail_commit_step(f->st, step);
         char err[256] = "";
-        assert_int_not_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+        assert_int_not_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
         assert_true(strlen(err) > 0);
         assert_int_equal(count(f->st, "sales"), 0);
         assert_int_equal(count(f->st, "sale_lines"), 0);
@@ -216,7 +217,7 @@ static void test_commit_atomic_at_every_step(void **state)
     }
     store_fail_commit_step(f->st, 0);
     char err[256];
-    assert_int_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
     assert_int_equal(count(f->st, "sales"), 1);
     cart_free(&c);
 }
@@ -242,7 +243,7 @@ static void test_disk_full(void **state)
         char uuid[40];
         snprintf(uuid, sizeof uuid, "full-%d", i);
         make_sale(f->st, &c, &sale, uuid);
-        rc = store_commit_sale(f->st, &sale, err, sizeof err);
+        rc = store_commit_sale(f->st, &sale, order_encode, err, sizeof err);
         cart_free(&c);
     }
     assert_int_equal(rc, STORE_EFULL);

@@ -20,14 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "barcode.h"
-#include "cart.h"
-#include "config.h"
-#include "loop.h"
+#include "core/barcode.h"
+#include "core/cart.h"
+#include "src/config.h"
+#include "src/loop.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
-#include "sale.h"
-#include "store.h"
+#include "core/sale.h"
+#include "offline/order.h"
+#include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -250,7 +251,7 @@ static void sell(struct fx *f, int n, const char *tag)
                                           .tendered = c->totals.total };
         s.completed_at = 1795583883 + i;
         char err[256];
-        assert_int_equal(store_commit_sale(f->st, &s, err, sizeof err), 0);
+        assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
         if (f->sync)
             sync_kick(f->sync);
     }

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "tender.h"
+#include "core/tender.h"
 
 static struct payment card(int64_t amount)
 {

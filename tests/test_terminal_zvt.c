@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "zvt_sim.c"
+#include "tests/zvt_sim.c"
 
 #include "drivers/payment_terminal.h"
 #include "src/config.h"

@@ -1,6 +1,6 @@
 #include <curses.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 /* The one place function keys are bound (shown in the footer and in help). */

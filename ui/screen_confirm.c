@@ -1,7 +1,7 @@
 /* Yes/no confirmations: cancel the open sale, quit with items in the cart. */
 #include <curses.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static void confirm_draw(const struct app *app)

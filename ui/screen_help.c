@@ -1,7 +1,7 @@
 /* Help: every key, in the words a new cashier needs. */
 #include <curses.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static const char *const help_lines[] = {

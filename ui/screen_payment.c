@@ -3,7 +3,7 @@
 #include <curses.h>
 #include <stdio.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static void row(const struct app *app, int y, int x, int w, const char *label, int64_t v, int bold)

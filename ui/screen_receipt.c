@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static void receipt_draw(const struct app *app)

@@ -2,7 +2,7 @@
 #include <curses.h>
 #include <stdio.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static void recover_draw(const struct app *app)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/app.h"
+#include "app/app.h"
 #include "ui/screen.h"
 
 static void draw_header(const struct app *app)

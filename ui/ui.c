@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/app.h"
-#include "src/wedge.h"
+#include "app/app.h"
+#include "core/wedge.h"
 #include "ui/screen.h"
 
 #define MIN_COLS 80

@@ -1,9 +1,9 @@
-#include "cart.h"
+#include "core/cart.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "money.h"
+#include "core/money.h"
 
 void cart_init(struct cart *cart, const struct tax_config *tax)
 {

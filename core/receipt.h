@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "sale.h"
+#include "core/sale.h"
 
 #define RECEIPT_DEFAULT_WIDTH 42
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app.h"
+#include "app/app.h"
 
 static void on_scanner_scan(void *ctx, const char *text)
 {

@@ -1,4 +1,4 @@
-#include "wedge.h"
+#include "core/wedge.h"
 
 #include <string.h>
 

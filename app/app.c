@@ -1,4 +1,5 @@
-#include "app.h"
+#include "app/app.h"
+#include "offline/order.h"
 #include "offline/sync.h"
 
 #include <errno.h>
@@ -12,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lookup.h"
-#include "receipt.h"
+#include "src/lookup.h"
+#include "core/receipt.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -538,7 +539,7 @@ int app_complete_sale(struct app *app)
     sale.change_given = change;
 
     char err[STORE_ERRLEN];
-    if (store_commit_sale(app->store, &sale, err, sizeof err)) {
+    if (store_commit_sale(app->store, &sale, order_encode, err, sizeof err)) {
         app_set_message(app, 1, "%s", err);
         app->mode = MODE_PAY;
         return -1;

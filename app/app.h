@@ -7,14 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cart.h"
-#include "config.h"
-#include "loop.h"
-#include "sale.h"
-#include "settings.h"
-#include "store.h"
-#include "tender.h"
-#include "payment_journal.h"
+#include "core/cart.h"
+#include "src/config.h"
+#include "src/loop.h"
+#include "core/sale.h"
+#include "src/settings.h"
+#include "src/store.h"
+#include "core/tender.h"
+#include "src/payment_journal.h"
 #include "drivers/payment_terminal.h"
 #include "drivers/drawer.h"
 #include "drivers/scanner.h"
@@ -119,7 +119,7 @@ struct app {
 };
 
 int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
-/* Sync with the store server (src/app_sync.c): started by app_init when sync.url is set. */
+/* Sync with the store server (app/app_sync.c): started by app_init when sync.url is set. */
 int app_open_sync(struct app *app, char *err, size_t errlen);
 void app_close_sync(struct app *app);
 int app_retry_parked(struct app *app, const char *key);  /* 1: no parked order with that key */
@@ -164,11 +164,11 @@ void app_recover_start(struct app *app);
 int app_recover_resolve(struct app *app, int approved_on_receipt);
 int app_open_terminals(struct app *app, char *err, size_t errlen);
 void app_close_terminals(struct app *app);
-/* scanner.kind = usb: opens and starts the scanner driver (src/app_scanner.c).  Only a
+/* scanner.kind = usb: opens and starts the scanner driver (app/app_scanner.c).  Only a
  * configuration error fails; a missing scanner is a status and is looked for again. */
 int app_open_scanner(struct app *app, char *err, size_t errlen);
 void app_close_scanner(struct app *app);
-/* Completes the open sale once the tender is settled (internal to src/app*.c). */
+/* Completes the open sale once the tender is settled (internal to app/). */
 int app_complete_sale(struct app *app);
 /* Starts reversing the sale's approved card payments, then cancels it. */
 int app_reverse_cards_then_cancel(struct app *app);

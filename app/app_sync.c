@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
-#include "store.h"
+#include "src/store.h"
 
 void app_log(struct app *app, const char *fmt, ...)
 {

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cart.h"
-#include "money.h"
+#include "core/cart.h"
+#include "core/money.h"
 
 enum tender_kind { TENDER_CASH, TENDER_CARD, TENDER_VOUCHER };
 
@@ -44,7 +44,5 @@ struct sale {
 const char *tender_name(enum tender_kind t);   /* "cash", "card", "voucher" */
 /* Sum of payment amounts. */
 int64_t sale_paid(const struct sale *sale);
-/* Order JSON for the outbox and the store API (assets/store-api.yaml, Order). */
-int sale_to_json(const struct sale *sale, char **out);
 
 #endif

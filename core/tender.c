@@ -1,8 +1,8 @@
-#include "tender.h"
+#include "core/tender.h"
 
 #include <string.h>
 
-#include "money.h"
+#include "core/money.h"
 
 void tender_init(struct tender_state *t, int64_t total, int64_t cash_increment)
 {

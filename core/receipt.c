@@ -1,4 +1,4 @@
-#include "receipt.h"
+#include "core/receipt.h"
 
 #include <stdarg.h>
 #include <stdio.h>

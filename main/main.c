@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
-#include "config.h"
-#include "loop.h"
-#include "store.h"
+#include "src/config.h"
+#include "src/loop.h"
+#include "src/store.h"
 #include "ui/ui.h"
 
 #define TILL_VERSION "0.1.0"

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "product.h"
-#include "tax.h"
+#include "core/product.h"
+#include "core/tax.h"
 
 enum {
     CART_OK = 0,

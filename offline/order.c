@@ -1,25 +1,13 @@
-#include "sale.h"
+/* The order as the store API carries it (assets/store-api.yaml, Order): built once, here. */
+#include "offline/order.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-const char *tender_name(enum tender_kind t)
+void order_idempotency_key(const struct sale *sale, char *out, size_t len)
 {
-    switch (t) {
-    case TENDER_CASH: return "cash";
-    case TENDER_CARD: return "card";
-    case TENDER_VOUCHER: return "voucher";
-    }
-    return "?";
-}
-
-int64_t sale_paid(const struct sale *sale)
-{
-    int64_t sum = 0;
-    for (int i = 0; i < sale->npayments; i++)
-        if (money_add(sum, sale->payments[i].amount, &sum))
-            return INT64_MAX;
-    return sum;
+    snprintf(out, len, "%.31s:%.39s", sale->terminal_id, sale->uuid);
 }
 
 static void add_str_or_null(cJSON *o, const char *k, const char *v)
@@ -32,20 +20,14 @@ static void add_str_or_null(cJSON *o, const char *k, const char *v)
 
 /* Integers go out as JSON numbers; all our amounts fit in 2^53 in practice, and the
  * server checks that they are integral. */
-int sale_to_json(const struct sale *sale, char **out)
+int order_to_json(const struct sale *sale, char **out)
 {
     const struct cart *cart = sale->cart;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return -1;
-    char key[80];
-    int n = 0;
-    for (const char *s = sale->terminal_id; *s && n < 39; s++)
-        key[n++] = *s;
-    key[n++] = ':';
-    for (const char *s = sale->uuid; *s && n < 78; s++)
-        key[n++] = *s;
-    key[n] = 0;
+    char key[ORDER_KEY_MAX];
+    order_idempotency_key(sale, key, sizeof key);
     cJSON_AddStringToObject(o, "idempotency_key", key);
     cJSON_AddStringToObject(o, "terminal_id", sale->terminal_id);
     cJSON_AddStringToObject(o, "sale_uuid", sale->uuid);
@@ -97,4 +79,10 @@ int sale_to_json(const struct sale *sale, char **out)
     *out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return *out ? 0 : -1;
+}
+
+int order_encode(const struct sale *sale, char **payload, char *key, size_t keylen)
+{
+    order_idempotency_key(sale, key, keylen);
+    return order_to_json(sale, payload);
 }

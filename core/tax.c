@@ -1,8 +1,8 @@
-#include "tax.h"
+#include "core/tax.h"
 
 #include <string.h>
 
-#include "money.h"
+#include "core/money.h"
 
 #define PPM 1000000
 

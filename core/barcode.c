@@ -1,4 +1,4 @@
-#include "barcode.h"
+#include "core/barcode.h"
 
 #include <stdio.h>
 #include <string.h>

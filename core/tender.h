@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "sale.h"
+#include "core/sale.h"
 
 enum {
     TENDER_OK = 0,

@@ -1,0 +1,36 @@
+/* What a payment terminal said about one request, as the driver, the payment journal and
+ * the sale all see it.  It lives in the core because every layer above needs it.  Pure
+ * data: no I/O.  A card number never appears here: drivers keep the last four digits. */
+#ifndef TILL_CORE_PAYMENT_OUTCOME_H
+#define TILL_CORE_PAYMENT_OUTCOME_H
+
+#include <stdint.h>
+
+enum pt_op { PT_PURCHASE, PT_REVERSAL, PT_REFUND, PT_STATUS, PT_END_OF_DAY, PT_ABORT };
+
+enum pt_result {
+    PT_APPROVED,
+    PT_DECLINED,
+    PT_ABORTED,   /* cancelled by cashier or customer; nothing charged */
+    PT_ERROR,     /* failed; nothing charged */
+    PT_UNKNOWN,   /* the request may have reached the terminal; outcome not known */
+    PT_NOT_FOUND, /* status enquiry: the terminal has no such transaction */
+};
+
+struct pt_outcome {
+    enum pt_op op;
+    enum pt_result result;
+    int never_reached;        /* the request provably never reached the terminal */
+    int64_t amount;           /* approved amount (may be less than asked: partial) */
+    char reference[48];       /* Till's reference for the transaction */
+    char masked_pan[24];      /* "************1234" */
+    char card_scheme[24];
+    char auth_code[16];
+    char terminal_id[24];
+    char trace[16];
+    char receipt_no[16];
+    char message[128];        /* for the cashier */
+    char receipt[1024];       /* the terminal's receipt lines, '\n'-separated */
+};
+
+#endif

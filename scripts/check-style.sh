@@ -1,0 +1,47 @@
+#!/bin/sh
+# `make check-style`: banned calls; the pure core free of I/O, clocks, cJSON and the
+# libraries; and the layers: a folder includes only its own headers and those of folders
+# below it.  Bottom up:  core <- src <- drivers, offline <- app <- ui <- main.
+# server/ stands apart and includes only itself.
+cd "$(dirname "$0")/.." || exit 1
+status=0
+
+bad=$(grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets)\s*\(' core/*.c src/*.c app/*.c main/*.c ui/*.c drivers/*.c offline/*.c server/*.c 2>/dev/null)
+if [ -n "$bad" ]; then echo "banned calls:"; echo "$bad"; status=1; fi
+
+bad=$( (grep -nE '#include <(curses|ncurses|curl/|cjson/|libusb|sqlite3|sodium|microhttpd|unistd|poll|fcntl|sys/)' core/*.c core/*.h /dev/null;
+        grep -nE '\b(fopen|printf|fprintf|fwrite|puts|time|clock_gettime|gettimeofday|getenv|cJSON_[A-Za-z]+)\s*\(' core/*.c /dev/null) )
+if [ -n "$bad" ]; then echo "I/O, clocks or libraries in the pure core (core/):"; echo "$bad"; status=1; fi
+
+# allowed FOLDER: the folders whose headers FOLDER may include
+allowed() {
+    case $1 in
+    core) echo "core" ;;
+    src) echo "core src" ;;
+    drivers) echo "core src drivers" ;;
+    offline) echo "core src offline" ;;
+    app) echo "core src drivers offline app" ;;
+    ui) echo "core src drivers offline app ui" ;;
+    main) echo "core src drivers offline app ui main" ;;
+    server) echo "server" ;;
+    esac
+}
+for dir in core src drivers offline app ui main server; do
+    ok=$(allowed "$dir")
+    for f in "$dir"/*.c "$dir"/*.h; do
+        [ -f "$f" ] || continue
+        grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" | while IFS= read -r line; do
+            inc=$(printf '%s\n' "$line" | sed -E 's/.*#[[:space:]]*include[[:space:]]*"([^"]*)".*/\1/')
+            top=${inc%%/*}
+            if [ "$top" = "$inc" ]; then
+                echo "$f:${line%%:*}: include \"$inc\" by its path from the top (\"folder/$inc\")"
+                continue
+            fi
+            case " $ok " in *" $top "*) ;; *)
+                echo "$f:${line%%:*}: $dir/ may not include \"$inc\" (allowed: $ok)" ;;
+            esac
+        done
+    done
+done > build/check-style-layers.txt 2>&1 || true
+if [ -s build/check-style-layers.txt ]; then echo "layer rules broken:"; cat build/check-style-layers.txt; status=1; fi
+exit $status
