@@ -110,6 +110,12 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app->loop = loop;
     if (settings_from_config(cfg, &app->s, err, errlen))
         return -1;
+    /* Drivers read the resolved paths (a simulated terminal keeps its memory beside the
+     * database), so the defaults are written back into the configuration. */
+    if (config_set(cfg, "paths.database", app->s.db_path) || config_set(cfg, "paths.spool", app->s.spool_dir)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     char dir[512];
     dirname_of(app->s.db_path, dir, sizeof dir);
     if (mkdir_p(dir) || mkdir_p(app->s.spool_dir)) {
@@ -132,7 +138,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app->tender.cash_increment = inc;
     begin_sale(app);
     if (app_open_terminals(app, err, errlen) ||
-        drawer_open_device(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
+        drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_scanner(app, err, errlen))
         goto fail;
     store_outbox_pending(app->store, &app->status.queued);
@@ -157,7 +163,7 @@ void app_free(struct app *app)
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
-    drawer_close_device(app->drawer);
+    drawer_close(app->drawer);
     if (app->store) {
         if (!cart_is_empty(&app->cart))
             audit(app, "sale_abandoned", app->sale_uuid);

@@ -22,11 +22,6 @@ int app_open_terminals(struct app *app, char *err, size_t errlen)
     const char *list = config_get(app->cfg, "payment.terminals", "");
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
-    /* sim terminals remember their transactions next to the database, like a device would */
-    char dev[600];
-    snprintf(dev, sizeof dev, "%s.sim-terminal", app->s.db_path);
-    if (!config_get(app->cfg, "payment.sim.device_file", NULL))
-        config_set(app->cfg, "payment.sim.device_file", dev);
     for (char *p = buf, *next; p && *p; p = next) {
         next = strchr(p, ',');
         if (next)

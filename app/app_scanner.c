@@ -40,6 +40,6 @@ int app_open_scanner(struct app *app, char *err, size_t errlen)
 
 void app_close_scanner(struct app *app)
 {
-    scanner_free(app->scanner);
+    scanner_close(app->scanner);
     app->scanner = NULL;
 }

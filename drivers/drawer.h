@@ -6,16 +6,18 @@
 
 #include <stddef.h>
 
+#include "drivers/registry.h"
+
 struct loop;
 struct config;
 struct drawer;
 
+#define DRAWER_OPS_VERSION 1
+
 struct drawer_ops {
-    int version;
-    size_t priv_size;
-    const char *name;
-    int (*open_device)(void *priv, struct loop *loop, const struct config *cfg, char *err, size_t errlen);
-    void (*close_device)(void *priv);
+    struct driver_header drv; /* kind, version, private size, config name: drawer.driver = sim */
+    int (*open)(void *priv, struct loop *loop, const struct config *cfg, char *err, size_t errlen);
+    void (*close)(void *priv);
     int (*kick)(void *priv);          /* open the drawer */
     int (*is_open)(void *priv);
 };
@@ -25,9 +27,11 @@ struct drawer {
     void *priv;
 };
 
-int drawer_open_device(const char *kind, struct loop *loop, const struct config *cfg,
-                       struct drawer **out, char *err, size_t errlen);
-void drawer_close_device(struct drawer *d);
+/* Looks the kind up in the driver registry and opens it. */
+int drawer_open(const char *kind, struct loop *loop, const struct config *cfg,
+                struct drawer **out, char *err, size_t errlen);
+/* NULL is fine. */
+void drawer_close(struct drawer *d);
 int drawer_kick(struct drawer *d);
 int drawer_is_open(struct drawer *d);
 

@@ -16,7 +16,7 @@ struct drawer_sim {
     unsigned kicks;
 };
 
-static int sim_open_device(void *priv, struct loop *loop, const struct config *cfg, char *err, size_t errlen)
+static int sim_open(void *priv, struct loop *loop, const struct config *cfg, char *err, size_t errlen)
 {
     struct drawer_sim *d = priv;
     long long ms;
@@ -29,7 +29,7 @@ static int sim_open_device(void *priv, struct loop *loop, const struct config *c
     return 0;
 }
 
-static void sim_close_device(void *priv)
+static void sim_close(void *priv)
 {
     struct drawer_sim *d = priv;
     if (d->timer)
@@ -60,56 +60,9 @@ static int sim_is_open(void *priv)
 }
 
 const struct drawer_ops drawer_sim_ops = {
-    .version = 1,
-    .priv_size = sizeof(struct drawer_sim),
-    .name = "sim",
-    .open_device = sim_open_device,
-    .close_device = sim_close_device,
+    .drv = { DRIVER_DRAWER, DRAWER_OPS_VERSION, sizeof(struct drawer_sim), "sim" },
+    .open = sim_open,
+    .close = sim_close,
     .kick = sim_kick,
     .is_open = sim_is_open,
 };
-
-static const struct drawer_ops *const drawers[] = { &drawer_sim_ops };
-
-int drawer_open_device(const char *kind, struct loop *loop, const struct config *cfg,
-                       struct drawer **out, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < sizeof drawers / sizeof drawers[0]; i++) {
-        if (strcmp(drawers[i]->name, kind) != 0)
-            continue;
-        struct drawer *d = calloc(1, sizeof *d);
-        void *priv = calloc(1, drawers[i]->priv_size);
-        if (!d || !priv || drawers[i]->open_device(priv, loop, cfg, err, errlen)) {
-            if (!d || !priv)
-                snprintf(err, errlen, "out of memory");
-            free(d);
-            free(priv);
-            return -1;
-        }
-        d->ops = drawers[i];
-        d->priv = priv;
-        *out = d;
-        return 0;
-    }
-    snprintf(err, errlen, "unknown drawer kind '%s' (known: sim)", kind);
-    return -1;
-}
-
-void drawer_close_device(struct drawer *d)
-{
-    if (!d)
-        return;
-    d->ops->close_device(d->priv);
-    free(d->priv);
-    free(d);
-}
-
-int drawer_kick(struct drawer *d)
-{
-    return d ? d->ops->kick(d->priv) : -1;
-}
-
-int drawer_is_open(struct drawer *d)
-{
-    return d ? d->ops->is_open(d->priv) : 0;
-}

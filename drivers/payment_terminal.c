@@ -1,34 +1,23 @@
-/* The payment terminal registry: config name -> driver vtable. */
+/* Payment terminals seen by the app: open through the registry (drivers/registry.c). */
 #include "drivers/payment_terminal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const struct terminal_ops *const registry[] = { &terminal_sim_ops, &terminal_zvt_ops };
-
 int payment_terminal_open(const char *kind, struct loop *loop, const struct config *cfg,
                           const char *prefix, const struct pt_events *ev,
                           struct payment_terminal **out, char *err, size_t errlen)
 {
-    const struct terminal_ops *ops = NULL;
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-        if (strcmp(registry[i]->name, kind) == 0)
-            ops = registry[i];
-    if (!ops) {
-        snprintf(err, errlen, "unknown payment terminal kind '%s' (known: sim, zvt)", kind);
+    const struct driver_header *h = driver_find(DRIVER_TERMINAL, kind, err, errlen);
+    if (!h)
         return -1;
-    }
-    if (ops->version < TERMINAL_OPS_VERSION) {
-        snprintf(err, errlen, "payment terminal driver '%s' is too old", kind);
-        return -1;
-    }
+    const struct terminal_ops *ops = (const struct terminal_ops *)h;  /* drv is the first member */
     struct payment_terminal *t = calloc(1, sizeof *t);
-    void *priv = calloc(1, ops->priv_size);
+    void *priv = driver_priv_new(h, err, errlen);
     if (!t || !priv) {
         free(t);
         free(priv);
-        snprintf(err, errlen, "out of memory");
         return -1;
     }
     t->ops = ops;
@@ -50,6 +39,36 @@ void payment_terminal_close(struct payment_terminal *t)
     t->ops->close(t->priv);
     free(t->priv);
     free(t);
+}
+
+int payment_terminal_purchase(struct payment_terminal *t, int64_t amount, const char *reference)
+{
+    return t->ops->purchase(t->priv, amount, reference);
+}
+
+int payment_terminal_reversal(struct payment_terminal *t, const struct pt_outcome *original)
+{
+    return t->ops->reversal(t->priv, original);
+}
+
+int payment_terminal_refund(struct payment_terminal *t, int64_t amount, const char *reference)
+{
+    return t->ops->refund(t->priv, amount, reference);
+}
+
+int payment_terminal_status_enquiry(struct payment_terminal *t, const char *reference, int64_t amount)
+{
+    return t->ops->status_enquiry(t->priv, reference, amount);
+}
+
+int payment_terminal_end_of_day(struct payment_terminal *t)
+{
+    return t->ops->end_of_day(t->priv);
+}
+
+int payment_terminal_abort(struct payment_terminal *t)
+{
+    return t->ops->abort(t->priv);
 }
 
 const char *pt_result_name(enum pt_result r)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/payment_outcome.h"
+#include "drivers/registry.h"
 
 struct loop;
 struct config;
@@ -22,9 +23,7 @@ struct pt_events {
 #define TERMINAL_OPS_VERSION 1
 
 struct terminal_ops {
-    int version;
-    size_t priv_size;          /* the caller allocates the driver's state */
-    const char *name;          /* config name: "sim", "zvt" */
+    struct driver_header drv;  /* kind, version, private size, config name: "sim", "zvt" */
     /* prefix names the driver's config section, e.g. "payment.sim" */
     int (*open)(void *priv, struct loop *loop, const struct config *cfg, const char *prefix,
                 const struct pt_events *ev, char *err, size_t errlen);
@@ -44,11 +43,21 @@ struct payment_terminal {
     char name[32];
 };
 
-/* Looks the kind up in the driver registry and opens it. */
+/* Looks the kind up in the driver registry (drivers/registry.c) and opens it. */
 int payment_terminal_open(const char *kind, struct loop *loop, const struct config *cfg,
                           const char *prefix, const struct pt_events *ev,
                           struct payment_terminal **out, char *err, size_t errlen);
 void payment_terminal_close(struct payment_terminal *t);
+
+/* The operations, each asynchronous: 0 when started (the outcome arrives through the
+ * events), -1 when the terminal cannot take it now (busy).  Nobody calls the ops table
+ * directly. */
+int payment_terminal_purchase(struct payment_terminal *t, int64_t amount, const char *reference);
+int payment_terminal_reversal(struct payment_terminal *t, const struct pt_outcome *original);
+int payment_terminal_refund(struct payment_terminal *t, int64_t amount, const char *reference);
+int payment_terminal_status_enquiry(struct payment_terminal *t, const char *reference, int64_t amount);
+int payment_terminal_end_of_day(struct payment_terminal *t);
+int payment_terminal_abort(struct payment_terminal *t);
 
 const char *pt_result_name(enum pt_result r);
 /* Masks a PAN to "************1234"; digits beyond the last four never leave this call. */

@@ -1,38 +1,31 @@
-/* The scanner driver registry: config name to ops. */
+/* Scanners seen by the app: open through the registry, start, stop, close. */
 #include "drivers/scanner.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const struct scanner_ops *const scanners[] = { &scanner_usb_ops };
-
 int scanner_open(const char *kind, struct loop *loop, const struct config *cfg,
                  const struct scanner_events *ev, struct scanner **out, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof scanners / sizeof scanners[0]; i++) {
-        const struct scanner_ops *ops = scanners[i];
-        if (strcmp(ops->name, kind) != 0)
-            continue;
-        struct scanner *s = calloc(1, sizeof *s);
-        void *priv = calloc(1, ops->priv_size);
-        if (!s || !priv) {
-            snprintf(err, errlen, "out of memory");
-            goto fail;
-        }
-        if (ops->open(priv, loop, cfg, ev, err, errlen))
-            goto fail;
-        s->ops = ops;
-        s->priv = priv;
-        *out = s;
-        return 0;
-fail:
+    const struct driver_header *h = driver_find(DRIVER_SCANNER, kind, err, errlen);
+    if (!h) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, "; none or wedge for a keyboard wedge");
+        return -1;
+    }
+    const struct scanner_ops *ops = (const struct scanner_ops *)h;  /* drv is the first member */
+    struct scanner *s = calloc(1, sizeof *s);
+    void *priv = driver_priv_new(h, err, errlen);
+    if (!s || !priv || ops->open(priv, loop, cfg, ev, err, errlen)) {
         free(s);
         free(priv);
         return -1;
     }
-    snprintf(err, errlen, "unknown scanner kind '%s' (known: usb; none or wedge for a keyboard wedge)", kind);
-    return -1;
+    s->ops = ops;
+    s->priv = priv;
+    *out = s;
+    return 0;
 }
 
 int scanner_start(struct scanner *s)
@@ -46,12 +39,12 @@ void scanner_stop(struct scanner *s)
         s->ops->stop(s->priv);
 }
 
-void scanner_free(struct scanner *s)
+void scanner_close(struct scanner *s)
 {
     if (!s)
         return;
     s->ops->stop(s->priv);
-    s->ops->free(s->priv);
+    s->ops->close(s->priv);
     free(s->priv);
     free(s);
 }

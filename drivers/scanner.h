@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "drivers/registry.h"
+
 struct loop;
 struct config;
 
@@ -21,9 +23,7 @@ struct scanner_events {
 #define SCANNER_OPS_VERSION 1
 
 struct scanner_ops {
-    int version;
-    size_t priv_size;        /* the caller allocates the driver's state */
-    const char *name;        /* config name: scanner.kind = usb */
+    struct driver_header drv; /* kind, version, private size, config name: scanner.kind = usb */
     /* Reads the driver's config; fails only for a configuration error. */
     int (*open)(void *priv, struct loop *loop, const struct config *cfg,
                 const struct scanner_events *ev, char *err, size_t errlen);
@@ -31,7 +31,7 @@ struct scanner_ops {
      * missing device (that is a status). */
     int (*start)(void *priv);
     void (*stop)(void *priv);
-    void (*free)(void *priv);
+    void (*close)(void *priv);
 };
 
 struct scanner {
@@ -44,8 +44,8 @@ int scanner_open(const char *kind, struct loop *loop, const struct config *cfg,
                  const struct scanner_events *ev, struct scanner **out, char *err, size_t errlen);
 int scanner_start(struct scanner *s);
 void scanner_stop(struct scanner *s);
-/* Stops and frees; NULL is fine. */
-void scanner_free(struct scanner *s);
+/* Stops and closes; NULL is fine. */
+void scanner_close(struct scanner *s);
 
 extern const struct scanner_ops scanner_usb_ops;
 

@@ -712,7 +712,7 @@ static void usb_stop(void *priv)
     close_device(s);
 }
 
-static void usb_free(void *priv)
+static void usb_close(void *priv)
 {
     struct scanner_usb *s = priv;
     usb_stop(s);
@@ -731,11 +731,9 @@ static void usb_free(void *priv)
 }
 
 const struct scanner_ops scanner_usb_ops = {
-    .version = SCANNER_OPS_VERSION,
-    .priv_size = sizeof(struct scanner_usb),
-    .name = "usb",
+    .drv = { DRIVER_SCANNER, SCANNER_OPS_VERSION, sizeof(struct scanner_usb), "usb" },
     .open = usb_open,
     .start = usb_start,
     .stop = usb_stop,
-    .free = usb_free,
+    .close = usb_close,
 };

@@ -110,6 +110,21 @@ static int load_script(struct sim *s, const char *text, char sep, char *err, siz
     return 0;
 }
 
+/* Like a real device, a simulated terminal remembers its transactions across restarts: by
+ * default in a file beside the database, one per configured terminal ("payment.sim" keeps
+ * the name it always had: DB.sim-terminal; "payment.spare": DB.spare.sim-terminal). */
+static void sim_default_device_file(const struct config *cfg, const char *prefix, char *out, size_t len)
+{
+    const char *db = config_get(cfg, "paths.database", "");
+    const char *name = strncmp(prefix, "payment.", 8) == 0 ? prefix + 8 : prefix;
+    if (!*db)
+        snprintf(out, len, "%s", "");
+    else if (strcmp(name, "sim") == 0)
+        snprintf(out, len, "%s.sim-terminal", db);
+    else
+        snprintf(out, len, "%s.%s.sim-terminal", db, name);
+}
+
 static int sim_open(void *priv, struct loop *loop, const struct config *cfg, const char *prefix,
                     const struct pt_events *ev, char *err, size_t errlen)
 {
@@ -134,7 +149,9 @@ static int sim_open(void *priv, struct loop *loop, const struct config *cfg, con
     }
     s->timeout_ms = (int)v;
     snprintf(key, sizeof key, "%s.device_file", prefix);
-    snprintf(s->device_file, sizeof s->device_file, "%s", config_get(cfg, key, ""));
+    char def[sizeof s->device_file];
+    sim_default_device_file(cfg, prefix, def, sizeof def);
+    snprintf(s->device_file, sizeof s->device_file, "%s", config_get(cfg, key, def));
     snprintf(key, sizeof key, "%s.script_file", prefix);
     const char *file = config_get(cfg, key, NULL);
     if (file) {
@@ -406,9 +423,7 @@ static int sim_abort(void *priv)
 }
 
 const struct terminal_ops terminal_sim_ops = {
-    .version = TERMINAL_OPS_VERSION,
-    .priv_size = sizeof(struct sim),
-    .name = "sim",
+    .drv = { DRIVER_TERMINAL, TERMINAL_OPS_VERSION, sizeof(struct sim), "sim" },
     .open = sim_open,
     .close = sim_close,
     .purchase = sim_purchase,

@@ -489,9 +489,7 @@ static int zvt_abort(void *priv)
 }
 
 const struct terminal_ops terminal_zvt_ops = {
-    .version = TERMINAL_OPS_VERSION,
-    .priv_size = sizeof(struct zvt),
-    .name = "zvt",
+    .drv = { DRIVER_TERMINAL, TERMINAL_OPS_VERSION, sizeof(struct zvt), "zvt" },
     .open = zvt_open,
     .close = zvt_close,
     .purchase = zvt_purchase,

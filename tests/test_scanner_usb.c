@@ -437,7 +437,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    scanner_free(f->scanner);
+    scanner_close(f->scanner);
     config_free(f->cfg);
     loop_free(f->loop);
     g_clear_object(&emu.handler);
@@ -575,7 +575,7 @@ static void test_hid_pos_scanner_found_by_its_descriptor(void **state)
 {
     struct fixture *f = *state;
     /* match = pos, no VID:PID: the first HID device whose descriptor is a POS scanner's */
-    scanner_free(f->scanner);
+    scanner_close(f->scanner);
     config_set(f->cfg, "scanner.usb.vid_pid", "");
     config_set(f->cfg, "scanner.usb.match", "pos");
     char err[256];
