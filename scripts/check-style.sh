@@ -26,6 +26,8 @@ allowed() {
     server) echo "server" ;;
     esac
 }
+layers=$(mktemp)
+trap 'rm -f "$layers"' EXIT
 for dir in core src drivers offline app ui main server; do
     ok=$(allowed "$dir")
     for f in "$dir"/*.c "$dir"/*.h; do
@@ -42,6 +44,6 @@ for dir in core src drivers offline app ui main server; do
             esac
         done
     done
-done > build/check-style-layers.txt 2>&1 || true
-if [ -s build/check-style-layers.txt ]; then echo "layer rules broken:"; cat build/check-style-layers.txt; status=1; fi
+done > "$layers" 2>&1 || true
+if [ -s "$layers" ]; then echo "layer rules broken:"; cat "$layers"; status=1; fi
 exit $status
