@@ -55,7 +55,7 @@ folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
 
 # Sources are discovered: a new file in a layer's folder joins libtill.a.
 LAYERS    := core src drivers offline app ui
-GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c
+GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c build/gen/gs1_ai.c
 LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 SERVER_SRC := $(wildcard server/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -80,6 +80,10 @@ build/gen/migrations.c: scripts/embed.sh $(sort $(wildcard assets/migrations/*.s
 build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 	@mkdir -p $(@D)
 	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@
+# Every GS1 Application Identifier, from the list in assets/ (its origin is noted there).
+build/gen/gs1_ai.c: scripts/gen-gs1-ai.sh assets/gs1-ai.txt
+	@mkdir -p $(@D)
+	sh scripts/gen-gs1-ai.sh assets/gs1-ai.txt > $@.tmp && mv $@.tmp $@
 
 build/gen/%.o: build/gen/%.c
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(OPT) -c $< -o $@

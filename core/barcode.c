@@ -104,6 +104,29 @@ int barcode_upce_to_upca(const char *e, char a[13])
     return 0;
 }
 
+/* UPC-A (12 digits) to its UPC-E form (8 digits + NUL), -1 if it has none: each of the
+ * four zero-suppression patterns is tried and kept only if it expands back. */
+static int upca_to_upce(const char *a, char e[9])
+{
+    const char *m = a + 1, *p = a + 6; /* manufacturer m[0..4], product p[0..4] */
+    char cand[4][6] = {
+        { m[0], m[1], p[2], p[3], p[4], m[2] },
+        { m[0], m[1], m[2], p[3], p[4], '3' },
+        { m[0], m[1], m[2], m[3], p[4], '4' },
+        { m[0], m[1], m[2], m[3], m[4], p[4] },
+    };
+    for (int i = 0; i < 4; i++) {
+        char back[13];
+        e[0] = a[0];
+        memcpy(e + 1, cand[i], 6);
+        e[7] = a[11];
+        e[8] = 0;
+        if (barcode_upce_to_upca(e, back) == 0 && memcmp(back, a, 12) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 static void add_key(struct barcode *b, const char *key, size_t n)
 {
     if (b->nkeys >= BARCODE_MAX_KEYS || n >= BARCODE_KEY_LEN)
@@ -133,6 +156,10 @@ static void add_gtin_keys(struct barcode *b, const char *d, size_t n)
     if (memcmp(g, "000000", 6) == 0)
         add_key(b, g + 6, 8);
     add_key(b, g, 14);
+    /* a UPC-A that has a UPC-E form: catalogs keep some items by their 8 digits */
+    char upce[9];
+    if (g[0] == '0' && g[1] == '0' && upca_to_upce(g + 2, upce) == 0)
+        add_key(b, upce, 8);
 }
 
 /* ---- variable measure ---- */
@@ -193,80 +220,42 @@ static enum barcode_status parse_variable(const char *d, const struct barcode_la
 
 /* ---- GS1 element strings ---- */
 
-enum ai_flags { AI_NUM = 1, AI_DATE = 2, AI_GTIN = 4, AI_SSCC = 8, AI_DEC = 16 };
-
-struct ai_def {
-    const char *ai;   /* for AI_DEC families: the first three digits; the fourth is n */
-    int min, max;     /* data length */
-    int flags;
-};
-
-/* The AIs a till meets on trade items, plus logistic ones it must skip cleanly. */
-static const struct ai_def AIS[] = {
-    { "00", 18, 18, AI_NUM | AI_SSCC },
-    { "01", 14, 14, AI_NUM | AI_GTIN },
-    { "02", 14, 14, AI_NUM | AI_GTIN },
-    { "10", 1, 20, 0 },
-    { "11", 6, 6, AI_NUM | AI_DATE },
-    { "12", 6, 6, AI_NUM | AI_DATE },
-    { "13", 6, 6, AI_NUM | AI_DATE },
-    { "15", 6, 6, AI_NUM | AI_DATE },
-    { "16", 6, 6, AI_NUM | AI_DATE },
-    { "17", 6, 6, AI_NUM | AI_DATE },
-    { "20", 2, 2, AI_NUM },
-    { "21", 1, 20, 0 },
-    { "22", 1, 20, 0 },
-    { "240", 1, 30, 0 },
-    { "241", 1, 30, 0 },
-    { "250", 1, 30, 0 },
-    { "251", 1, 30, 0 },
-    { "254", 1, 20, 0 },
-    { "30", 1, 8, AI_NUM },
-    { "37", 1, 8, AI_NUM },
-    { "310", 6, 6, AI_NUM | AI_DEC }, { "311", 6, 6, AI_NUM | AI_DEC },
-    { "312", 6, 6, AI_NUM | AI_DEC }, { "313", 6, 6, AI_NUM | AI_DEC },
-    { "314", 6, 6, AI_NUM | AI_DEC }, { "315", 6, 6, AI_NUM | AI_DEC },
-    { "316", 6, 6, AI_NUM | AI_DEC }, { "320", 6, 6, AI_NUM | AI_DEC },
-    { "330", 6, 6, AI_NUM | AI_DEC },
-    { "390", 1, 15, AI_NUM | AI_DEC }, { "391", 4, 18, AI_NUM | AI_DEC },
-    { "392", 1, 15, AI_NUM | AI_DEC }, { "393", 4, 18, AI_NUM | AI_DEC },
-    { "400", 1, 30, 0 },
-    { "401", 1, 30, 0 },
-    { "402", 17, 17, AI_NUM },
-    { "403", 1, 30, 0 },
-    { "410", 13, 13, AI_NUM }, { "411", 13, 13, AI_NUM }, { "412", 13, 13, AI_NUM },
-    { "413", 13, 13, AI_NUM }, { "414", 13, 13, AI_NUM }, { "415", 13, 13, AI_NUM },
-    { "420", 1, 20, 0 },
-    { "422", 3, 3, AI_NUM },
-    { "7003", 10, 10, AI_NUM },
-    { "8008", 8, 12, AI_NUM },
-    { "8020", 1, 25, 0 },
-    { "90", 1, 30, 0 },
-    { "91", 1, 90, 0 }, { "92", 1, 90, 0 }, { "93", 1, 90, 0 }, { "94", 1, 90, 0 },
-    { "95", 1, 90, 0 }, { "96", 1, 90, 0 }, { "97", 1, 90, 0 }, { "98", 1, 90, 0 },
-    { "99", 1, 90, 0 },
-};
-
-/* GS1 General Specifications 7.8.5: AIs whose element string needs no FNC1 after it,
- * by their first two digits (data length in brackets). */
-static int predefined_length(const char *ai)
+/* AIs have 2 to 4 digits and none is the prefix of another (GS1 General Specifications
+ * 3.1), so comparing the first len digits with the table's AI decides. */
+static int ai_cmp(const char *ai, size_t len, const char *entry)
 {
-    static const char *const pre[] = { "00", "01", "02", "03", "04", "11", "12", "13", "14",
-        "15", "16", "17", "18", "19", "20", "31", "32", "33", "34", "35", "36", "41" };
-    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
-        if (ai[0] == pre[i][0] && ai[1] == pre[i][1])
-            return 1;
-    return 0;
+    int c = strncmp(ai, entry, len);
+    if (c)
+        return c;
+    return entry[len] ? -1 : 0;
 }
 
-static const struct ai_def *find_ai(const char *s, size_t n, size_t *ai_len)
+const struct barcode_ai *barcode_ai_find(const char *ai, size_t len)
 {
-    for (size_t i = 0; i < sizeof AIS / sizeof AIS[0]; i++) {
-        size_t k = strlen(AIS[i].ai);
-        size_t len = k + ((AIS[i].flags & AI_DEC) ? 1 : 0);
-        if (n >= len && memcmp(s, AIS[i].ai, k) == 0 && all_digits(s, len)) {
-            *ai_len = len;
-            return &AIS[i];
+    if (len < 2 || len > 4 || !all_digits(ai, len))
+        return NULL;
+    size_t lo = 0, hi = barcode_ai_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = ai_cmp(ai, len, barcode_ai_table[mid].ai);
+        if (c == 0)
+            return &barcode_ai_table[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* The AI at the start of s (n bytes left), trying 2, 3 and 4 digits. */
+static const struct barcode_ai *ai_at(const char *s, size_t n, size_t *ai_len)
+{
+    for (size_t k = 2; k <= 4 && k <= n; k++) {
+        const struct barcode_ai *a = barcode_ai_find(s, k);
+        if (a) {
+            *ai_len = k;
+            return a;
         }
     }
     return NULL;
@@ -279,6 +268,51 @@ static int cset82(unsigned char c)
            (c && strchr("!\"%&'()*+,-./:;<=>?_", c));
 }
 
+/* Character set 39: digits, capitals, "#-/". */
+static int cset39(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || is_digit((char)c) || c == '#' || c == '-' || c == '/';
+}
+
+/* Character set 64, base64url; "=" pads only at the end. */
+static int cset64(const char *v, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)v[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit((char)c) || c == '-' || c == '_')
+        return 1;
+    if (c != '=')
+        return 0;
+    for (size_t j = i; j < n; j++)
+        if (v[j] != '=')
+            return 0;
+    return 1;
+}
+
+static enum barcode_status check_chars(char cset, const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        switch (cset) {
+        case 'N':
+            if (!is_digit((char)c))
+                return BARCODE_EAI_DIGITS;
+            break;
+        case 'Y':
+            if (!cset39(c))
+                return BARCODE_EAI_CHARS;
+            break;
+        case 'Z':
+            if (!cset64(v, n, i))
+                return BARCODE_EAI_CHARS;
+            break;
+        default:
+            if (!cset82(c))
+                return BARCODE_EAI_CHARS;
+        }
+    }
+    return BARCODE_OK;
+}
+
 static int days_in_month(int y, int m)
 {
     static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -287,8 +321,9 @@ static int days_in_month(int y, int m)
     return days[m - 1];
 }
 
-/* YYMMDD to YYYYMMDD. The century follows GS1 7.12: within -49..+50 years of today. */
-static enum barcode_status parse_date(const char *d, int today, int32_t *out)
+/* YYMMDD to YYYYMMDD. The century follows GS1 7.12: within -49..+50 years of today.
+ * Day 00 (where day_zero allows it) is the month's last day. */
+static enum barcode_status parse_date(const char *d, int today, int day_zero, int32_t *out)
 {
     int yy = (int)digits_value(d, 2), mm = (int)digits_value(d + 2, 2), dd = (int)digits_value(d + 4, 2);
     if (mm < 1 || mm > 12)
@@ -302,71 +337,113 @@ static enum barcode_status parse_date(const char *d, int today, int32_t *out)
     else if (diff <= -50)
         year += 100;
     int last = days_in_month(year, mm);
-    if (dd > last)
+    if (dd > last || (dd == 0 && !day_zero))
         return BARCODE_EDATE;
-    if (dd == 0)  /* no day given: the end of the month */
+    if (dd == 0)
         dd = last;
     *out = year * 10000 + mm * 100 + dd;
     return BARCODE_OK;
 }
 
-static enum barcode_status apply_ai(const char *ai, size_t ai_len, const char *v, size_t n,
-                                    const struct ai_def *def, const struct barcode_rules *rules,
-                                    int today, struct barcode *b)
+/* Checks a field's n bytes of data against its AI's components, in order: each fixed
+ * component takes its length, the last variable one the rest; optional ones may be
+ * missing once the data is used up. */
+static enum barcode_status check_field(const struct barcode_ai *a, const char *v, size_t n, int today)
 {
-    if ((def->flags & (AI_GTIN | AI_SSCC)) && !check_ok(v, n))
-        return BARCODE_ECHECK;
-    if (memcmp(ai, "01", 2) == 0 && ai_len == 2) {
-        memcpy(b->gtin, v, 14);
-        b->gtin[14] = 0;
-    }
-    if (def->flags & AI_DATE) {
-        int32_t date;
-        enum barcode_status st = parse_date(v, today, &date);
+    size_t pos = 0;
+    for (int i = 0; i < a->nparts; i++) {
+        const struct barcode_ai_part *p = &a->part[i];
+        if (pos == n && p->optional)
+            break;
+        size_t len = p->max;
+        if (p->min != p->max) {
+            len = n - pos;
+            if (len < p->min || len > p->max)
+                return BARCODE_EAI_LENGTH;
+        } else if (n - pos < len) {
+            return BARCODE_EAI_LENGTH;
+        }
+        enum barcode_status st = check_chars(p->cset, v + pos, len);
         if (st)
             return st;
-        if (memcmp(ai, "17", 2) == 0) {
-            b->expiry = date;
-            b->expired = today > 0 && date < today;
-        }
-    }
-    if (ai_len == 2 && memcmp(ai, "10", 2) == 0)
-        copy_n(b->batch, sizeof b->batch, v, n);
-    if (ai_len == 2 && memcmp(ai, "21", 2) == 0)
-        copy_n(b->serial, sizeof b->serial, v, n);
-    if (ai_len == 2 && (memcmp(ai, "30", 2) == 0 || memcmp(ai, "37", 2) == 0))
-        b->count = digits_value(v, n);
-    if (def->flags & AI_DEC) {
-        int dec = ai[3] - '0';
-        if (memcmp(ai, "310", 3) == 0) {
-            if (dec > 5)
-                return BARCODE_EAI;
-            int64_t w = digits_value(v, n);
-            /* kg with dec decimals to thousandths; finer labels are rounded half up to
-             * the gram, which is what a scale would print */
-            if (dec > 3) {
-                int64_t div = dec == 4 ? 10 : 100;
-                w = (w + div / 2) / div;
-            }
-            for (; dec < 3; dec++)
-                w *= 10;
-            b->weight = w;
-            b->has_weight = w > 0;
-        } else if (memcmp(ai, "392", 3) == 0) {
-            int64_t p;
-            enum barcode_status st = scale_value(digits_value(v, n), dec, rules->currency_exponent, &p);
+        int32_t date;
+        if (p->check == BARCODE_AI_CHECK_CSUM && !check_ok(v + pos, len))
+            return BARCODE_ECHECK;
+        if (p->check == BARCODE_AI_CHECK_DATE0 || p->check == BARCODE_AI_CHECK_DATE) {
+            st = parse_date(v + pos, today, p->check == BARCODE_AI_CHECK_DATE0, &date);
             if (st)
                 return st;
-            b->price = p;
-            b->has_price = p > 0;
-        } else if (memcmp(ai, "391", 3) == 0 || memcmp(ai, "393", 3) == 0) {
-            if (!all_digits(v, 3))
-                return BARCODE_EAI_DIGITS;
-        } else if (memcmp(ai, "39", 2) != 0 && dec > 6) {
-            return BARCODE_EAI;
         }
+        pos += len;
+    }
+    return pos == n ? BARCODE_OK : BARCODE_EAI_LENGTH;
+}
+
+static size_t field_max(const struct barcode_ai *a)
+{
+    size_t n = 0;
+    for (int i = 0; i < a->nparts; i++)
+        n += a->part[i].max;
+    return n;
+}
+
+/* Takes what Till uses from one checked field: the GTIN, expiry, batch, serial, count,
+ * and a weight or price; every other AI is skipped. */
+static enum barcode_status apply_ai(const struct barcode_ai *a, const char *v, size_t n,
+                                    const struct barcode_rules *rules, int today, struct barcode *b)
+{
+    const char *ai = a->ai;
+    if (strcmp(ai, "01") == 0) {
+        /* two different GTINs: no way to tell which item this is */
+        if (b->gtin[0] && memcmp(b->gtin, v, 14) != 0)
+            return BARCODE_EAI_CONFLICT;
+        memcpy(b->gtin, v, 14);
+        b->gtin[14] = 0;
+    } else if (strcmp(ai, "17") == 0) {
+        int32_t date;
+        enum barcode_status st = parse_date(v, today, 1, &date);
+        if (st)
+            return st;
+        b->expiry = date;
+        b->expired = today > 0 && date < today;
+    } else if (strcmp(ai, "10") == 0) {
+        copy_n(b->batch, sizeof b->batch, v, n);
+    } else if (strcmp(ai, "21") == 0) {
+        copy_n(b->serial, sizeof b->serial, v, n);
+    } else if (strcmp(ai, "30") == 0 || strcmp(ai, "37") == 0) {
+        b->count = digits_value(v, n);
+    } else if (a->decimals && memcmp(ai, "310", 3) == 0) {
+        int dec = ai[3] - '0';
+        int64_t w = digits_value(v, n);
+        /* kg with dec decimals to thousandths; finer labels are rounded half up to the
+         * gram, which is what a scale would print */
+        if (dec > 3) {
+            int64_t div = dec == 4 ? 10 : 100;
+            w = (w + div / 2) / div;
+        }
+        for (; dec < 3; dec++)
+            w *= 10;
+        if (b->has_weight && b->weight != w)
+            return BARCODE_EAI_CONFLICT;
+        b->weight = w;
+        b->has_weight = w > 0;
+    } else if (a->decimals && memcmp(ai, "392", 3) == 0) {
+        int64_t p;
+        enum barcode_status st = scale_value(digits_value(v, n), ai[3] - '0', rules->currency_exponent, &p);
+        if (st)
+            return st;
+        if (b->has_price && b->price != p)
+            return BARCODE_EAI_CONFLICT;
+        b->price = p;
+        b->has_price = p > 0;
     }
     return BARCODE_OK;
+}
+
+static enum barcode_status gs1_fail(struct barcode *b, const char *ai, size_t ai_len, enum barcode_status st)
+{
+    copy_n(b->bad_ai, sizeof b->bad_ai, ai, ai_len);
+    return st;
 }
 
 static enum barcode_status parse_gs1(const char *s, size_t n, const struct barcode_rules *rules,
@@ -379,37 +456,31 @@ static enum barcode_status parse_gs1(const char *s, size_t n, const struct barco
             pos++;
             continue;
         }
-        size_t ai_len;
-        const struct ai_def *def = find_ai(s + pos, n - pos, &ai_len);
-        if (!def)
-            return BARCODE_EAI;
-        char ai[5];
-        copy_n(ai, sizeof ai, s + pos, ai_len);
+        size_t ai_len = 0;
+        const struct barcode_ai *a = ai_at(s + pos, n - pos, &ai_len);
+        if (!a) {
+            /* GS1 defines no such AI: its length is unknown, so nothing after it can be
+             * read (the GS1 Syntax Engine refuses unknown AIs by default too) */
+            size_t k = 0;
+            while (k < 4 && pos + k < n && is_digit(s[pos + k]))
+                k++;
+            return gs1_fail(b, s + pos, k, BARCODE_EAI);
+        }
         const char *v = s + pos + ai_len;
         size_t avail = n - pos - ai_len, len;
-        if (predefined_length(ai)) {
-            len = (size_t)def->max;
-            if (avail < len)
-                return BARCODE_EAI_LENGTH;
-            if (memchr(v, GS, len))
-                return BARCODE_EAI_LENGTH;
+        if (a->predefined) {
+            len = field_max(a);
+            if (avail < len || memchr(v, GS, len))
+                return gs1_fail(b, a->ai, ai_len, BARCODE_EAI_LENGTH);
         } else {
             const char *gs = memchr(v, GS, avail);
             len = gs ? (size_t)(gs - v) : avail;
-            if (len < (size_t)def->min || len > (size_t)def->max)
-                return BARCODE_EAI_LENGTH;
         }
-        if (def->flags & AI_NUM) {
-            if (!all_digits(v, len))
-                return BARCODE_EAI_DIGITS;
-        } else {
-            for (size_t i = 0; i < len; i++)
-                if (!cset82((unsigned char)v[i]))
-                    return BARCODE_EAI_CHARS;
-        }
-        enum barcode_status st = apply_ai(ai, ai_len, v, len, def, rules, today, b);
+        enum barcode_status st = check_field(a, v, len, today);
+        if (!st)
+            st = apply_ai(a, v, len, rules, today, b);
         if (st)
-            return st;
+            return gs1_fail(b, a->ai, ai_len, st);
         fields++;
         pos += ai_len + len;
     }
@@ -427,8 +498,8 @@ static enum barcode_status parse_gs1(const char *s, size_t n, const struct barco
 
 /* ---- plain digits ---- */
 
-/* 8 digits are EAN-8 or UPC-E; the AIM identifier tells, if the scanner sends one. */
-enum eight { EIGHT_ANY, EIGHT_EAN8, EIGHT_UPCE };
+/* 8 digits are EAN-8 or UPC-E; with ]E4 the scanner said EAN-8. */
+enum eight { EIGHT_ANY, EIGHT_EAN8 };
 
 static enum barcode_status parse_digits(const char *d, size_t n, const struct barcode_rules *rules,
                                         enum eight mode, struct barcode *b)
@@ -436,7 +507,7 @@ static enum barcode_status parse_digits(const char *d, size_t n, const struct ba
     copy_n(b->code, sizeof b->code, d, n);
     switch (n) {
     case 8: {
-        int ean8 = mode != EIGHT_UPCE && check_ok(d, 8);
+        int ean8 = check_ok(d, 8);
         char upca[13];
         int upce = mode != EIGHT_EAN8 && barcode_upce_to_upca(d, upca) == 0 && check_ok(upca, 12);
         if (!ean8 && !upce)
@@ -482,14 +553,85 @@ static enum barcode_status parse_digits(const char *d, size_t n, const struct ba
     }
 }
 
-/* AIM symbology identifiers (ISO/IEC 15424) that mean "GS1 element string". */
-static int aim_is_gs1(const char *aim)
+/* ---- AIM symbology identifiers (ISO/IEC 15424) ---- */
+
+/* What "]" + symbology + modifier says the data is. */
+enum aim_kind {
+    AIM_NONE,
+    AIM_EAN13,       /* ]E0: EAN-13, UPC-A or UPC-E, always as 13 digits */
+    AIM_EAN8,        /* ]E4: EAN-8, 8 digits */
+    AIM_EAN_ADDON,   /* ]E3: EAN-13/UPC (13) or EAN-8 (8) with a 2- or 5-digit add-on */
+    AIM_ADDON_ONLY,  /* ]E1, ]E2: the add-on alone */
+    AIM_EAN_OTHER,   /* ]E with a modifier no EAN/UPC reader sends */
+    AIM_GS1,         /* a GS1 element string follows */
+    AIM_OTHER,       /* Code 39, plain Code 128, ITF, plain QR...: the data says */
+};
+
+static enum aim_kind aim_kind(const char *aim)
 {
-    static const char *const gs1[] = { "]C1", "]e0", "]d2", "]Q3", "]J1" };
+    /* FNC1 in first position: GS1-128 (]C1), DataBar (]e0), GS1 DataMatrix (]d2, and ]d5
+     * with ECI), GS1 QR Code (]Q3, ]Q4 with ECI), GS1 DotCode (]J1) */
+    static const char *const gs1[] = { "]C1", "]e0", "]d2", "]d5", "]Q3", "]Q4", "]J1" };
     for (size_t i = 0; i < sizeof gs1 / sizeof gs1[0]; i++)
         if (memcmp(aim, gs1[i], 3) == 0)
-            return 1;
-    return 0;
+            return AIM_GS1;
+    if (aim[1] != 'E')
+        return AIM_OTHER;
+    switch (aim[2]) {
+    case '0': return AIM_EAN13;
+    case '1': case '2': return AIM_ADDON_ONLY;
+    case '3': return AIM_EAN_ADDON;
+    case '4': return AIM_EAN8;
+    default: return AIM_EAN_OTHER;
+    }
+}
+
+/* The EAN/UPC family (]E...): the data must be exactly what the symbology carries, so a
+ * garbled scan is refused here and never reaches the catalog as a PLU or SKU. */
+static enum barcode_status parse_ean_aim(enum aim_kind kind, const char *d, size_t n,
+                                         const struct barcode_rules *rules, struct barcode *b)
+{
+    size_t main_len = 0, addon_len = 0;
+    switch (kind) {
+    case AIM_EAN13:
+        main_len = 13;
+        /* some readers send the add-on as its own packet on the same line:
+         * "]E0" 13 digits "]E1" 2 digits, or "]E2" 5 digits */
+        if (n == 13 + 3 + 2 && memcmp(d + 13, "]E1", 3) == 0)
+            addon_len = 2;
+        else if (n == 13 + 3 + 5 && memcmp(d + 13, "]E2", 3) == 0)
+            addon_len = 5;
+        if (addon_len && !all_digits(d + 16, addon_len))
+            return BARCODE_ESYMBOLOGY;
+        if (addon_len)
+            memcpy(b->addon, d + 16, addon_len);
+        else if (n != 13)
+            return BARCODE_ESYMBOLOGY;
+        break;
+    case AIM_EAN8:
+        main_len = 8;
+        if (n != 8)
+            return BARCODE_ESYMBOLOGY;
+        break;
+    case AIM_EAN_ADDON:
+        if (n == 15 || n == 18)
+            main_len = 13;
+        else if (n == 10 || n == 13)
+            main_len = 8;
+        else
+            return BARCODE_ESYMBOLOGY;
+        if (!all_digits(d, n))
+            return BARCODE_ESYMBOLOGY;
+        memcpy(b->addon, d + main_len, n - main_len);
+        break;
+    case AIM_ADDON_ONLY:
+        return BARCODE_EADDON;
+    default:
+        return BARCODE_ESYMBOLOGY;
+    }
+    if (!all_digits(d, main_len))
+        return BARCODE_ESYMBOLOGY;
+    return parse_digits(d, main_len, rules, main_len == 8 ? EIGHT_EAN8 : EIGHT_ANY, b);
 }
 
 static int sku_char(char c)
@@ -519,19 +661,18 @@ enum barcode_status barcode_parse(const char *scan, size_t len, const struct bar
             return BARCODE_ECHARS;
     }
     int gs1 = memchr(scan, GS, len) != NULL;
-    enum eight mode = EIGHT_ANY;
     if (len >= 3 && scan[0] == ']') {
         memcpy(out->aim, scan, 3);
         out->aim[3] = 0;
-        gs1 = gs1 || aim_is_gs1(scan);
-        if (memcmp(scan, "]E4", 3) == 0)
-            mode = EIGHT_EAN8;
-        else if (memcmp(scan, "]E0", 3) == 0)
-            mode = EIGHT_UPCE;
+        enum aim_kind kind = aim_kind(scan);
         scan += 3;
         len -= 3;
         if (!len)
             return BARCODE_EEMPTY;
+        if (kind == AIM_GS1)
+            return parse_gs1(scan, len, rules, today, out);
+        if (kind != AIM_OTHER)
+            return parse_ean_aim(kind, scan, len, rules, out);
     }
     if (gs1)
         return parse_gs1(scan, len, rules, today, out);
@@ -539,7 +680,7 @@ enum barcode_status barcode_parse(const char *scan, size_t len, const struct bar
         /* longer than any GTIN: only a GS1 element string sent without separators */
         if (len > 14)
             return parse_gs1(scan, len, rules, today, out);
-        return parse_digits(scan, len, rules, mode, out);
+        return parse_digits(scan, len, rules, EIGHT_ANY, out);
     }
     /* "(01) GTIN" then text fields, sent without AIM identifier and without any GS */
     if (len > 16 && scan[0] == '0' && scan[1] == '1' && all_digits(scan, 16))
@@ -565,15 +706,61 @@ const char *barcode_strerror(enum barcode_status st)
     case BARCODE_ELENGTH: return "not a barcode: wrong number of digits (scan again, or type 4-7 digits for a PLU)";
     case BARCODE_ECHECK: return "wrong check digit: scan again";
     case BARCODE_EPRICECHECK: return "wrong price check digit on the label: scan again or key the item in";
-    case BARCODE_EAI: return "GS1 code with an unknown data field: key the item in";
+    case BARCODE_EAI: return "GS1 code with a data field GS1 does not define: scan again or key the item in";
     case BARCODE_EAI_LENGTH: return "GS1 code with a field of the wrong length: scan again";
     case BARCODE_EAI_DIGITS: return "GS1 code with letters where digits belong: scan again";
     case BARCODE_EAI_CHARS: return "GS1 code with characters GS1 does not allow: scan again";
     case BARCODE_EDATE: return "GS1 code with an impossible date: scan again";
     case BARCODE_ENOGTIN: return "this GS1 code has no item number (01): scan the item's own barcode";
     case BARCODE_EVALUE: return "weight or price on the label cannot be used: key the item in";
+    case BARCODE_ESYMBOLOGY: return "garbled scan: the digits do not fit the barcode type the scanner reported; scan again";
+    case BARCODE_EADDON: return "only the small add-on code was read: scan the item's main barcode";
+    case BARCODE_EAI_CONFLICT: return "GS1 code with one field twice and two different values: key the item in";
     }
     return "barcode error";
+}
+
+/* What each EAN/UPC identifier carries, for the garbled-scan message. */
+static const char *aim_carries(const char *aim)
+{
+    switch (aim_kind(aim)) {
+    case AIM_EAN13: return "EAN-13/UPC (]E0), which is 13 digits";
+    case AIM_EAN8: return "EAN-8 (]E4), which is 8 digits";
+    case AIM_EAN_ADDON: return "EAN/UPC with add-on (]E3), which is 13 or 8 digits and 2 or 5 more";
+    default: return NULL;
+    }
+}
+
+/* Why one GS1 field was refused, and what the cashier can do. */
+static const char *field_reason(enum barcode_status st)
+{
+    switch (st) {
+    case BARCODE_EAI_LENGTH: return "wrong length; scan again";
+    case BARCODE_EAI_DIGITS: return "letters where digits belong; scan again";
+    case BARCODE_EAI_CHARS: return "characters GS1 does not allow; scan again";
+    case BARCODE_EDATE: return "not a real date; scan again";
+    case BARCODE_ECHECK: return "wrong check digit; scan again";
+    case BARCODE_EVALUE: return "a value the till cannot use exactly; key the item in";
+    case BARCODE_EAI_CONFLICT: return "given twice with different values; key the item in";
+    default: return NULL;
+    }
+}
+
+void barcode_message(enum barcode_status st, const struct barcode *b, char *buf, size_t len)
+{
+    if (!len)
+        return;
+    const char *carries = b ? aim_carries(b->aim) : NULL;
+    const struct barcode_ai *a = b && b->bad_ai[0] ? barcode_ai_find(b->bad_ai, strlen(b->bad_ai)) : NULL;
+    if (st == BARCODE_ESYMBOLOGY && carries)
+        snprintf(buf, len, "garbled scan: the scanner reported %s; scan again", carries);
+    else if (st == BARCODE_EAI && b && b->bad_ai[0])
+        snprintf(buf, len, "GS1 code with a data field GS1 does not define (at %s...): scan again or key the item in",
+                 b->bad_ai);
+    else if (a && field_reason(st))
+        snprintf(buf, len, "GS1 field (%s) %s: %s", a->ai, a->title, field_reason(st));
+    else
+        snprintf(buf, len, "%s", barcode_strerror(st));
 }
 
 /* ---- rules ---- */

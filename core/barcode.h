@@ -5,7 +5,13 @@
  * ITF-14/GTIN-14, GS1 element strings (GS1-128, DataBar, GS1 DataMatrix/QR) with FNC1 sent
  * as GS (0x1D) or without separators when every AI has a predefined length, AIM symbology
  * identifiers ("]E0", "]C1", ...), variable-measure EAN-13 (prefixes 20-29, layouts from
- * the config) and plain internal codes (PLU of 4-7 digits, SKU-like text). */
+ * the config) and plain internal codes (PLU of 4-7 digits, SKU-like text).
+ *
+ * Every GS1 Application Identifier is known (the table is generated at build time from
+ * assets/gs1-ai.txt): a field Till has no use for is checked and skipped, so a label keeps
+ * its (01) GTIN and the fields Till reads. A scan whose AIM identifier claims EAN/UPC
+ * must carry what that symbology carries (]E0: 13 digits, ]E4: 8, ]E3: 13 or 8 plus a 2-
+ * or 5-digit add-on); otherwise it is refused and never looked up as a PLU or SKU. */
 #ifndef TILL_BARCODE_H
 #define TILL_BARCODE_H
 
@@ -27,7 +33,11 @@ enum barcode_status {
     BARCODE_EDATE,         /* GS1: a date field is not a date */
     BARCODE_ENOGTIN,       /* GS1: no item number (01) in the code, e.g. a pallet label */
     BARCODE_EVALUE,        /* a weight or price the till cannot represent exactly */
+    BARCODE_ESYMBOLOGY,    /* the data does not fit the symbology the scanner named (]E0...) */
+    BARCODE_EADDON,        /* only an EAN/UPC add-on (]E1, ]E2) was read, not the item's code */
+    BARCODE_EAI_CONFLICT,  /* GS1: one field twice with different values, e.g. two GTINs */
 };
+#define BARCODE_STATUS_LAST BARCODE_EAI_CONFLICT
 
 enum barcode_kind {
     BARCODE_NONE,
@@ -87,6 +97,11 @@ struct barcode {
     char batch[21];           /* (10) */
     char serial[21];          /* (21) */
     int64_t count;            /* (30) or (37), 0 if absent */
+
+    char addon[6];            /* EAN/UPC 2- or 5-digit add-on sent with the code, else "" */
+    /* On a GS1 error: the AI of the field at fault (or the first digits where no AI
+     * matched), for the message; "" otherwise. */
+    char bad_ai[5];
 };
 
 /* Parses len bytes of scan (not NUL-terminated; an embedded NUL is an error).
@@ -95,6 +110,44 @@ enum barcode_status barcode_parse(const char *scan, size_t len, const struct bar
                                   int today_yyyymmdd, struct barcode *out);
 /* A message a cashier understands ("wrong check digit: scan again"). */
 const char *barcode_strerror(enum barcode_status st);
+/* The same, with what the failed parse left in b: the GS1 field at fault ("GS1 field (17)
+ * USE BY or EXPIRY: not a date ...") or the symbology the scanner named. */
+void barcode_message(enum barcode_status st, const struct barcode *b, char *buf, size_t len);
+
+/* ---- GS1 Application Identifiers ---- */
+
+enum barcode_ai_check {
+    BARCODE_AI_CHECK_NONE,
+    BARCODE_AI_CHECK_CSUM,    /* GS1 mod-10 check digit */
+    BARCODE_AI_CHECK_DATE0,   /* YYMMDD, day 00 = the month's end */
+    BARCODE_AI_CHECK_DATE,    /* YYMMDD, a real day */
+};
+
+#define BARCODE_AI_MAX_PARTS 5
+
+/* One component of an AI's data: "N6", "X..20", "[N3]". Only the last may vary in
+ * length; nothing mandatory follows an optional one. */
+struct barcode_ai_part {
+    char cset;                /* 'N' digits, 'X' GS1 set 82, 'Y' set 39, 'Z' set 64 */
+    unsigned char min, max;   /* length; min == max for a fixed length */
+    unsigned char optional;
+    unsigned char check;      /* enum barcode_ai_check */
+};
+
+struct barcode_ai {
+    char ai[5];
+    unsigned char predefined; /* predefined length: no FNC1 follows (GS1 GenSpecs 7.8.5) */
+    unsigned char decimals;   /* the AI's last digit is the number of decimals */
+    unsigned char nparts;
+    struct barcode_ai_part part[BARCODE_AI_MAX_PARTS];
+    const char *title;        /* GS1's data title, "GTIN", "USE BY or EXPIRY" */
+};
+
+/* The generated table (build/gen/gs1_ai.c), sorted by AI in byte order. */
+extern const struct barcode_ai barcode_ai_table[];
+extern const size_t barcode_ai_count;
+/* The AI of exactly len (2-4) digits at ai, or NULL if GS1 defines none. */
+const struct barcode_ai *barcode_ai_find(const char *ai, size_t len);
 
 /* Defaults: 21 = item:5,weight:5/3 (the demo catalog's weighed items), 22 = item:5,price:5/2. */
 void barcode_rules_default(struct barcode_rules *rules, int currency_exponent);
