@@ -20,17 +20,21 @@ int lookup_scan(struct store *store, const struct barcode_rules *rules, const ch
         for (size_t i = 0; scan[i] && n + 1 < sizeof shown; i++)
             shown[n++] = (unsigned char)scan[i] < 0x20 ? '~' : scan[i];
         shown[n] = 0;
+        char why[160];
+        barcode_message(st, &out->code, why, sizeof why);
         if (st == BARCODE_EEMPTY)
             snprintf(msg, msglen, "Nothing scanned: scan or type a barcode");
         else
-            snprintf(msg, msglen, "Barcode %s%s: %s", shown, len > n ? "..." : "", barcode_strerror(st));
+            snprintf(msg, msglen, "Barcode %s%s: %s", shown, len > n ? "..." : "", why);
         return LOOKUP_EINVALID;
     }
     const struct barcode *b = &out->code;
     int rc = STORE_NOTFOUND;
     for (int i = 0; i < b->nkeys && rc == STORE_NOTFOUND; i++)
         rc = store_find_by_barcode(store, b->keys[i], &out->product);
-    /* an internal code may be the SKU itself (returns, stock counts by shelf label) */
+    /* an internal code may be the SKU itself (returns, stock counts by shelf label); only
+     * a plain code: a scan the reader called EAN/UPC or GS1 never reaches this (the
+     * barcode parser refuses one that does not fit its symbology) */
     if (rc == STORE_NOTFOUND && b->kind == BARCODE_PLAIN)
         rc = store_find_by_sku(store, b->keys[0], &out->product);
     if (rc == STORE_NOTFOUND) {

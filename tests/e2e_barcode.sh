@@ -1,6 +1,7 @@
 #!/bin/bash
 # End to end: scale labels and GS1 codes in the real till. A weight label sells its weight
-# without asking, an expired GS1 label is flagged on the line, a bad label changes nothing.
+# without asking, an expired GS1 label is flagged on the line, a bad label or a garbled
+# EAN scan changes nothing.
 . "$(dirname "$0")/lib.sh"
 t_tmpdir
 export XDG_DATA_HOME=$T_DIR/data XDG_CONFIG_HOME=$T_DIR/config
@@ -21,6 +22,13 @@ t_keys Enter                                     # Whole Milk, (17) 2020-01-01, 
 check "GS1 code finds the item" t_wait_for "Whole Milk 1L"
 check "expired item is flagged on the line" t_wait_for "(EXPIRED)"
 check "and in the message" t_wait_for "is EXPIRED"
+
+# a scanner sending AIM identifiers: "]E0" claims EAN-13, so this garbled read must not
+# sell SKU10001 (Whole Milk) as an internal code
+t_keys -l "]E0SKU10001"
+t_keys Enter
+check "garbled EAN scan says so" t_wait_for "garbled scan"
+check "and sells nothing" t_wait_for "TOTAL 3,88 €"
 
 t_keys 2110020015003 Enter
 check "label with a bad check digit is refused" t_wait_for "wrong check digit"

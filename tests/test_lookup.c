@@ -188,6 +188,49 @@ static void test_errors_have_messages(void **state)
     assert_int_equal(scan(f, "2212343014998", &r, msg), LOOKUP_NOTFOUND); /* price layout differs */
 }
 
+/* A scan the reader calls EAN/UPC (]E0, ]E4) that does not fit the symbology is refused
+ * with a message that says so; it never finds a PLU or a SKU by accident. */
+static void test_garbled_ean_never_matches_plu_or_sku(void **state)
+{
+    struct fx *f = *state;
+    struct scan_result r;
+    char msg[256];
+    const char *garbled[] = { "]E04011", "]E44011", "]E0SKU10001", "]E0401043321819", "]E3SKU10001" };
+    for (size_t i = 0; i < sizeof garbled / sizeof garbled[0]; i++) {
+        assert_int_equal(scan(f, garbled[i], &r, msg), LOOKUP_EINVALID);
+        if (!strstr(msg, "garbled scan"))
+            fail_msg("%s: %s", garbled[i], msg);
+        assert_string_equal(r.product.name, "");
+    }
+    assert_non_null(strstr(msg, "]E3SKU10001: garbled scan"));
+    /* the same codes without an identifier are what they look like */
+    assert_int_equal(scan(f, "4011", &r, msg), LOOKUP_OK);
+    assert_string_equal(r.product.name, "Loose Lemons");
+    assert_int_equal(scan(f, "]C0SKU10001", &r, msg), LOOKUP_OK);
+    assert_string_equal(r.product.name, "Whole Milk 1L");
+    /* a good ]E0 scan finds its item */
+    assert_int_equal(scan(f, "]E04010433218190", &r, msg), LOOKUP_OK);
+    assert_string_equal(r.product.name, "Whole Milk 1L");
+    /* UPC-E sent as 13 digits finds the catalog's UPC-A */
+    assert_int_equal(scan(f, "]E00042100005264", &r, msg), LOOKUP_OK);
+    assert_string_equal(r.product.name, "Imported Soup");
+}
+
+/* A GS1 label full of fields Till does not use still sells its item; a broken field
+ * is named in the message. */
+static void test_gs1_unused_fields(void **state)
+{
+    struct fx *f = *state;
+    struct scan_result r;
+    char msg[256];
+    assert_int_equal(scan(f, "]d20104010433218190" "17251231" "7240PROTO\x1d" "8200https://example.com/m\x1d" "10L9", &r, msg),
+                     LOOKUP_OK);
+    assert_string_equal(r.product.name, "Whole Milk 1L");
+    assert_string_equal(r.code.batch, "L9");
+    assert_int_equal(scan(f, "]d20104010433218190" "17251232", &r, msg), LOOKUP_EINVALID);
+    assert_non_null(strstr(msg, "GS1 field (17) USE BY or EXPIRY: not a real date"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +241,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gs1_label, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_have_messages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbled_ean_never_matches_plu_or_sku, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gs1_unused_fields, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
