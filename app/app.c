@@ -1,5 +1,6 @@
 #include "app/app.h"
 #include "offline/order.h"
+#include "offline/outbox.h"
 #include "offline/sync.h"
 
 #include <errno.h>
@@ -13,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/catalog.h"
 #include "src/lookup.h"
+#include "src/sales.h"
 #include "core/receipt.h"
 
 extern const char *const demo_catalog_csv[];
@@ -91,15 +94,15 @@ static void dirname_of(const char *path, char *out, size_t len)
 static int load_catalog(struct app *app, char *err, size_t errlen)
 {
     for (int i = 0; i < app->s.ntax; i++)
-        if (store_upsert_tax_class(app->store, &app->s.tax_classes[i])) {
+        if (catalog_upsert_tax_class(app->store, &app->s.tax_classes[i])) {
             snprintf(err, errlen, "cannot store tax class %s", app->s.tax_classes[i].code);
             return -1;
         }
     int empty = 0;
-    if (store_catalog_empty(app->store, &empty))
+    if (catalog_is_empty(app->store, &empty))
         return -1;
     if (empty && app->s.load_demo_catalog)
-        return store_import_catalog_csv(app->store, demo_catalog_csv[0], err, errlen);
+        return catalog_import_csv(app->store, demo_catalog_csv[0], err, errlen);
     return 0;
 }
 
@@ -141,7 +144,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_scanner(app, err, errlen))
         goto fail;
-    store_outbox_pending(app->store, &app->status.queued);
+    outbox_count(app->store, OUTBOX_PENDING, &app->status.queued);
     if (app_open_sync(app, err, errlen))
         goto fail;
     audit(app, "start", NULL);
@@ -446,9 +449,9 @@ void app_search_update(struct app *app)
 {
     app->nresults = 0;
     app->result_sel = 0;
-    app->search_needs_more = app->input[strspn(app->input, " ")] && store_search_terms(app->input) == 0;
+    app->search_needs_more = app->input[strspn(app->input, " ")] && catalog_search_terms(app->input) == 0;
     if (app->input[0] && !app->search_needs_more) {
-        int n = store_search_products(app->store, app->input, app->results, APP_SEARCH_MAX);
+        int n = catalog_search(app->store, app->input, app->results, APP_SEARCH_MAX);
         app->nresults = n < 0 ? 0 : n;
     }
     app->dirty = 1;
@@ -545,7 +548,7 @@ int app_complete_sale(struct app *app)
     sale.change_given = change;
 
     char err[STORE_ERRLEN];
-    if (store_commit_sale(app->store, &sale, order_encode, err, sizeof err)) {
+    if (sales_commit(app->store, &sale, order_enqueue, NULL, err, sizeof err)) {
         app_set_message(app, 1, "%s", err);
         app->mode = MODE_PAY;
         return -1;

@@ -2,12 +2,12 @@
  * Products get valid EAN-13 barcodes (4000000000000 + i, with check digit), names built
  * from a word list (so name search has realistic prefixes), prices and tax classes.
  * With CSV it also writes the same rows as a catalog CSV. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench_catalog.h"
+#include "src/catalog.h"
 #include "src/store.h"
 
 static const char *const adj[] = { "Organic", "Fresh", "Classic", "Premium", "Light", "Spicy",
@@ -18,13 +18,16 @@ static const char *const noun[] = { "Apple", "Bread", "Cheese", "Coffee", "Tea",
     "Jam", "Sauce", "Candle", "Battery", "Tissue", "Sponge" };
 static const char *const size[] = { "100g", "250g", "500g", "1kg", "330ml", "500ml", "1L", "2L" };
 
+/* Staged and applied like a sync's catalog pages: one transaction, a page at a time. */
+#define PAGE 5000
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: gen_catalog DB N [CSV]\n");
         return 2;
     }
-    long long n = atoll(argv[2]);
+    long long n = strtoll(argv[2], NULL, 10);
     char err[256];
     struct store *st;
     remove(argv[1]);
@@ -35,16 +38,13 @@ int main(int argc, char **argv)
     FILE *csv = argc > 3 ? fopen(argv[3], "w") : NULL;
     if (csv)
         fprintf(csv, "sku,barcode,name,price,unit,tax_class,age_restricted\n");
-    sqlite3 *db = store_db(st);
     struct tax_class std = { "std", "Standard", 190000 }, red = { "red", "Reduced", 70000 };
-    store_upsert_tax_class(st, &std);
-    store_upsert_tax_class(st, &red);
-    sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
-    sqlite3_stmt *p, *b;
-    sqlite3_prepare_v2(db, "INSERT INTO products (id, sku, name, price, unit, tax_class) VALUES (?1, ?2, ?3, ?4, 'each', ?5)", -1, &p, NULL);
-    sqlite3_prepare_v2(db, "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)", -1, &b, NULL);
+    catalog_upsert_tax_class(st, &std);
+    catalog_upsert_tax_class(st, &red);
+    store_durability(st, 0);
+    int rc = catalog_writer_open(st) || store_begin(st, STORE_TX_PLAIN) || catalog_stage_begin(st);
     unsigned rnd = 12345;
-    for (long long i = 1; i <= n; i++) {
+    for (long long i = 1; i <= n && rc == 0; i++) {
         char sku[32], name[128], code[14];
         rnd = rnd * 1103515245u + 12345u;
         snprintf(sku, sizeof sku, "B%08lld", i);
@@ -53,24 +53,16 @@ int main(int argc, char **argv)
         bench_ean13(i, code);
         long long price = 49 + (rnd >> 4) % 5000;
         const char *tax = (rnd >> 20) % 3 ? "red" : "std";
-        sqlite3_bind_int64(p, 1, i);
-        sqlite3_bind_text(p, 2, sku, -1, SQLITE_STATIC);
-        sqlite3_bind_text(p, 3, name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(p, 4, price);
-        sqlite3_bind_text(p, 5, tax, -1, SQLITE_STATIC);
-        sqlite3_step(p);
-        sqlite3_reset(p);
-        sqlite3_bind_text(b, 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(b, 2, i);
-        sqlite3_step(b);
-        sqlite3_reset(b);
+        struct catalog_change c = { .sku = sku, .name = name, .price = price, .unit = UNIT_EACH,
+                                    .tax_class = tax, .active = 1 };
+        rc = catalog_stage_product(st, &c) || catalog_stage_barcode(st, sku, code);
+        if (rc == 0 && (i % PAGE == 0 || i == n))
+            rc = catalog_stage_apply(st, 0) || catalog_stage_begin(st);
         if (csv)
             fprintf(csv, "%s,%s,%s,%lld,each,%s,0\n", sku, code, name, price, tax);
     }
-    sqlite3_finalize(p);
-    sqlite3_finalize(b);
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "commit: %s\n", sqlite3_errmsg(db));
+    if (rc || store_commit(st)) {
+        fprintf(stderr, "gen_catalog: %s\n", store_errmsg(st));
         return 1;
     }
     if (csv)

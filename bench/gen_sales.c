@@ -7,6 +7,8 @@
 #include "core/cart.h"
 #include "core/sale.h"
 #include "offline/order.h"
+#include "src/catalog.h"
+#include "src/sales.h"
 #include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
@@ -27,17 +29,17 @@ int main(int argc, char **argv)
         return 1;
     }
     struct tax_class red = { "red", "Reduced", 70000 }, std = { "std", "Standard", 190000 };
-    store_upsert_tax_class(st, &red);
-    store_upsert_tax_class(st, &std);
+    catalog_upsert_tax_class(st, &red);
+    catalog_upsert_tax_class(st, &std);
     int empty = 0;
-    store_catalog_empty(st, &empty);
-    if (empty && store_import_catalog_csv(st, demo_catalog_csv[0], err, sizeof err)) {
+    catalog_is_empty(st, &empty);
+    if (empty && catalog_import_csv(st, demo_catalog_csv[0], err, sizeof err)) {
         fprintf(stderr, "gen_sales: %s\n", err);
         return 1;
     }
     static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
     struct product milk, rice;
-    if (store_find_by_sku(st, "SKU10001", &milk) || store_find_by_barcode(st, "4028710122696", &rice)) {
+    if (catalog_find_by_sku(st, "SKU10001", &milk) || catalog_find_by_barcode(st, "4028710122696", &rice)) {
         fprintf(stderr, "gen_sales: demo products missing\n");
         return 1;
     }
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
         s.payments[0] = (struct payment){ .tender = TENDER_CASH, .amount = c.totals.total,
                                           .tendered = c.totals.total };
         s.completed_at = 1795583883 + i;
-        if (store_commit_sale(st, &s, order_encode, err, sizeof err)) {
+        if (sales_commit(st, &s, order_enqueue, NULL, err, sizeof err)) {
             fprintf(stderr, "gen_sales: %s\n", err);
             return 1;
         }

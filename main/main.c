@@ -10,8 +10,11 @@
 #include "app/app.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
+#include "src/catalog.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/sales.h"
+#include "src/settings.h"
 #include "src/store.h"
 #include "ui/ui.h"
 
@@ -86,11 +89,11 @@ static int import_catalog(struct config *cfg, const char *path)
     int rc = store_open(s.db_path, &st, err, sizeof err);
     if (rc == 0) {
         for (int i = 0; i < s.ntax && rc == 0; i++)
-            rc = store_upsert_tax_class(st, &s.tax_classes[i]);
+            rc = catalog_upsert_tax_class(st, &s.tax_classes[i]);
         if (rc == 0)
-            rc = store_import_catalog_csv(st, buf, err, sizeof err);
+            rc = catalog_import_csv(st, buf, err, sizeof err);
         int64_t count = 0;
-        store_product_count(st, &count);
+        catalog_product_count(st, &count);
         if (rc == 0)
             printf("imported %s: %lld products in %s\n", path, (long long)count, s.db_path);
         store_close(st);
@@ -99,6 +102,78 @@ static int import_catalog(struct config *cfg, const char *path)
     if (rc)
         fprintf(stderr, "till: %s\n", err);
     return rc ? 1 : 0;
+}
+
+/* Read-only commands open the database read-only: they never create one.  A missing
+ * database most often means another one is in use (make run keeps its own). */
+static int open_existing(const struct config *cfg, struct store **st, char *db_path, size_t len)
+{
+    char err[600];
+    struct settings s;
+    if (settings_from_config(cfg, &s, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return -1;
+    }
+    snprintf(db_path, len, "%s", s.db_path);
+    int rc = store_open_readonly(s.db_path, st, err, sizeof err);
+    if (rc == STORE_NOTFOUND)
+        fprintf(stderr, "till: %s; Till has not run with this database yet. Name the one in use with"
+                        " --db PATH (make run uses build/demo/till.db)\n", err);
+    else if (rc)
+        fprintf(stderr, "till: %s\n", err);
+    return rc;
+}
+
+/* till --outbox: the manager's list, read-only. */
+static int show_outbox(const struct config *cfg)
+{
+    struct store *st;
+    char path[512];
+    if (open_existing(cfg, &st, path, sizeof path))
+        return 1;
+    printf("database %s\n", path);
+    int rc = outbox_print(st, stdout) ? 1 : 0;
+    store_close(st);
+    return rc;
+}
+
+/* till --check-config: every setting is checked by starting the app as usual, but on a
+ * database in memory, so that nothing is created or written; then the configured
+ * database is described as it is. */
+static int check_config(struct config *cfg, struct loop *loop)
+{
+    char err[512], db_path[512];
+    struct settings s;
+    if (settings_from_config(cfg, &s, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    snprintf(db_path, sizeof db_path, "%s", s.db_path);
+    struct app app;
+    if (config_set(cfg, "paths.database", ":memory:") || app_init(&app, cfg, loop, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    printf("configuration ok: %s, database %s\n", app.s.store_name, db_path);
+    app_free(&app);
+    struct store *st;
+    int rc = store_open_readonly(db_path, &st, err, sizeof err);
+    if (rc == STORE_NOTFOUND) {
+        printf("  the database does not exist yet: Till creates it when it starts\n");
+        return 0;
+    }
+    if (rc) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    int64_t products = 0, sales = 0, queued = 0;
+    catalog_product_count(st, &products);
+    sales_count(st, &sales);
+    outbox_count(st, OUTBOX_PENDING, &queued);
+    printf("  %lld products, %lld sales, %lld waiting for the store server\n", (long long)products,
+           (long long)sales, (long long)queued);
+    store_close(st);
+    return 0;
 }
 
 /* One sync round without a screen (for cron, first installs and benchmarks). */
@@ -219,7 +294,18 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if (outbox) {
+        rc = show_outbox(cfg);
+        config_free(cfg);
+        return rc;
+    }
     struct loop *loop = loop_new();
+    if (loop && check_only) {
+        rc = check_config(cfg, loop);
+        loop_free(loop);
+        config_free(cfg);
+        return rc;
+    }
     struct app app;
     if (!loop || app_init(&app, cfg, loop, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", loop ? err : "out of memory");
@@ -227,11 +313,7 @@ int main(int argc, char **argv)
         config_free(cfg);
         return 1;
     }
-    if (check_only) {
-        printf("configuration ok: %s, database %s\n", app.s.store_name, app.s.db_path);
-    } else if (outbox) {
-        rc = outbox_print(app.store, stdout) ? 1 : 0;
-    } else if (retry_key) {
+    if (retry_key) {
         int r = app_retry_parked(&app, retry_key);
         if (r)
             fprintf(stderr, "till: %s\n", r > 0 ? "no parked sale with that key" : "database error");

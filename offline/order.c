@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "offline/outbox.h"
+#include "src/store.h"
+
 void order_idempotency_key(const struct sale *sale, char *out, size_t len)
 {
     snprintf(out, len, "%.31s:%.39s", sale->terminal_id, sale->uuid);
@@ -81,8 +84,14 @@ int order_to_json(const struct sale *sale, char **out)
     return *out ? 0 : -1;
 }
 
-int order_encode(const struct sale *sale, char **payload, char *key, size_t keylen)
+int order_enqueue(struct store *st, const struct sale *sale, void *ctx)
 {
-    order_idempotency_key(sale, key, keylen);
-    return order_to_json(sale, payload);
+    (void)ctx;
+    char key[ORDER_KEY_MAX], *json = NULL;
+    order_idempotency_key(sale, key, sizeof key);
+    if (order_to_json(sale, &json))
+        return STORE_ERROR;
+    int rc = outbox_enqueue(st, OUTBOX_ORDER, key, json, sale->completed_at);
+    free(json);
+    return rc;
 }

@@ -7,13 +7,16 @@
 
 #include "core/sale.h"
 
+struct store;
+
 #define ORDER_KEY_MAX 80
 
 /* "terminal id:sale uuid" */
 void order_idempotency_key(const struct sale *sale, char *out, size_t len);
 /* Order JSON (malloc'd, the caller frees); 0 or -1 when out of memory. */
 int order_to_json(const struct sale *sale, char **out);
-/* Both at once, as store_commit_sale wants them (a store_order_encoder). */
-int order_encode(const struct sale *sale, char **payload, char *key, size_t keylen);
+/* Queues the numbered sale as an order in the outbox.  A sales_in_tx_fn (src/sales.h):
+ * the app hands it to sales_commit, so the order lands in the sale's own transaction. */
+int order_enqueue(struct store *st, const struct sale *sale, void *ctx);
 
 #endif

@@ -11,7 +11,6 @@
  * transaction, so a restart resumes from the last applied page.  Only one page is held in
  * memory at a time (max_response_bytes bounds it), whatever the catalog size. */
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,55 +20,13 @@
 #include <unistd.h>
 
 #include "offline/http.h"
+#include "offline/outbox.h"
 #include "offline/sync.h"
+#include "src/catalog.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/stock.h"
 #include "src/store.h"
-
-enum {
-    Q_PENDING, Q_SENT, Q_PARK, Q_COUNT_PARKED,
-    Q_STAGE_CLEAR, Q_STAGE_PRODUCT, Q_STAGE_BARCODE, Q_APPLY_PRODUCTS, Q_APPLY_DEL_BARCODES,
-    Q_APPLY_BARCODES, Q_APPLY_TOMBSTONES, Q_UPSERT_STOCK, Q_COUNT
-};
-
-static const char *const sql[Q_COUNT] = {
-    [Q_PENDING] = "SELECT id, idempotency_key, payload FROM outbox"
-                  " WHERE state = 'pending' AND kind = ?1 ORDER BY id LIMIT ?2",
-    [Q_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, server_ref = ?3,"
-               " attempts = attempts + 1, last_error = NULL WHERE id = ?1 AND state = 'pending'",
-    [Q_PARK] = "UPDATE outbox SET state = 'parked', last_error = ?2, server_ref = ?3,"
-               " attempts = attempts + 1 WHERE id = ?1 AND state = 'pending'",
-    [Q_COUNT_PARKED] = "SELECT count(*) FROM outbox WHERE state = 'parked'",
-    /* A page is staged row by row in temp tables, then applied with one statement per
-     * table: the FTS5 name index flushes once per statement, so row-by-row upserts into
-     * products would cost ten times more. */
-    [Q_STAGE_CLEAR] = "DELETE FROM temp.sync_stage",
-    [Q_STAGE_PRODUCT] = "INSERT INTO temp.sync_stage (sku, deleted, name, price, unit, tax_class,"
-                        " age_restricted, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_STAGE_BARCODE] = "INSERT INTO temp.sync_stage_barcodes (code, sku) VALUES (?1, ?2)",
-    [Q_APPLY_PRODUCTS] =
-        "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
-        " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1 FROM temp.sync_stage"
-        " WHERE NOT deleted ORDER BY rowid"
-        " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
-        " unit = excluded.unit, tax_class = excluded.tax_class,"
-        " age_restricted = excluded.age_restricted, active = excluded.active,"
-        " updated_at = excluded.updated_at",
-    /* every staged product's barcodes are replaced by the page's list; deleted products lose
-     * theirs (they stay, inactive, for the sales that refer to them) */
-    /* CROSS JOIN keeps the page (small) outside and products (large) inside: without
-     * statistics on the temp tables the planner would scan all products for every page */
-    [Q_APPLY_DEL_BARCODES] = "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM temp.sync_stage s"
-                             " CROSS JOIN products p ON p.sku = s.sku)",
-    [Q_APPLY_BARCODES] = "INSERT INTO barcodes (code, product_id) SELECT b.code, p.id"
-                         " FROM temp.sync_stage_barcodes b CROSS JOIN products p ON p.sku = b.sku WHERE true"
-                         " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id",
-    [Q_APPLY_TOMBSTONES] = "UPDATE products SET active = 0, updated_at = ?1"
-                           " WHERE sku IN (SELECT sku FROM temp.sync_stage WHERE deleted)",
-    [Q_UPSERT_STOCK] = "INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES (?1, ?2, ?3, ?4)"
-                       " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
-                       " seq = excluded.seq",
-};
 
 enum pull_phase { PULL_CATALOG, PULL_STOCK };
 
@@ -78,8 +35,6 @@ enum pull_phase { PULL_CATALOG, PULL_STOCK };
 struct sync {
     struct loop *loop;
     struct store *store;
-    sqlite3 *db;
-    sqlite3_stmt *q[Q_COUNT];
     struct http *http;
     struct sync_config cfg;
     sync_changed_cb changed;
@@ -93,7 +48,7 @@ struct sync {
     uint64_t push_req, push_timer;
     int push_failures;
     int push_single;            /* the server refused a batch: find the order it refuses */
-    const char *push_kind;
+    enum outbox_kind push_kind;
     int64_t push_ids[MAX_BATCH];
     char (*push_keys)[128];
     int push_n;
@@ -137,11 +92,8 @@ static void notify(struct sync *s)
 
 static void refresh_counts(struct sync *s)
 {
-    store_outbox_pending(s->store, &s->st.queued);
-    sqlite3_stmt *st = s->q[Q_COUNT_PARKED];
-    if (sqlite3_step(st) == SQLITE_ROW)
-        s->st.parked = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    outbox_count(s->store, OUTBOX_PENDING, &s->st.queued);
+    outbox_count(s->store, OUTBOX_PARKED, &s->st.parked);
 }
 
 /* Exponential backoff with jitter (half to full delay), or the server's Retry-After. */
@@ -158,39 +110,6 @@ static int64_t backoff_ms(struct sync *s, int failures, int64_t retry_after_s)
     s->rng ^= s->rng >> 7;
     s->rng ^= s->rng << 17;
     return d / 2 + (int64_t)(s->rng % (uint64_t)(d / 2 + 1));
-}
-
-/* Catalog and stock pages are written with synchronous=NORMAL: in WAL mode a power cut can
- * lose only the last pages, and their cursor with them, so they are fetched again.  Sales
- * and outbox changes keep FULL. */
-static void set_durability(struct sync *s, int full)
-{
-    sqlite3_exec(s->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-}
-
-static int begin(struct sync *s)
-{
-    return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static int commit(struct sync *s)
-{
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-        return 0;
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return -1;
-}
-
-static void rollback(struct sync *s)
-{
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int meta_set_int(struct sync *s, const char *key, int64_t v)
@@ -247,6 +166,11 @@ static const char *server_message(const struct http_response *r, char *buf, size
 
 /* ---------------------------------------------------------------- push (outbox) --- */
 
+static const char *push_path(enum outbox_kind kind)
+{
+    return kind == OUTBOX_ORDER ? "/v1/orders" : "/v1/stock-adjustments";
+}
+
 static void schedule_push(struct sync *s, int64_t delay_ms);
 
 static void on_push_timer(struct loop *loop, void *ctx)
@@ -276,7 +200,7 @@ static void push_failed(struct sync *s, int64_t retry_after_s)
 static int apply_push_results(struct sync *s, const cJSON *results)
 {
     int done = 0;
-    if (begin(s))
+    if (store_begin(s->store, STORE_TX_PLAIN))
         return -1;
     int64_t now = loop_wall_time();
     for (int i = 0; i < s->push_n; i++) {
@@ -297,31 +221,25 @@ static int apply_push_results(struct sync *s, const cJSON *results)
         int64_t oid;
         if (json_int(res, "order_id", 0, INT64_C(1) << 52, &oid) == 0)
             snprintf(ref, sizeof ref, "%lld", (long long)oid);
-        sqlite3_stmt *st;
+        int rc;
         if (status && (strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0)) {
-            st = s->q[Q_SENT];
-            sqlite3_bind_int64(st, 1, s->push_ids[i]);
-            sqlite3_bind_int64(st, 2, now);
-            sqlite3_bind_text(st, 3, ref[0] ? ref : status, -1, SQLITE_TRANSIENT);
+            rc = outbox_mark_sent(s->store, s->push_ids[i], now, ref[0] ? ref : status);
         } else if (status && strcmp(status, "rejected") == 0) {
             const char *reason = json_str(res, "reason", 300);
-            st = s->q[Q_PARK];
-            sqlite3_bind_int64(st, 1, s->push_ids[i]);
-            sqlite3_bind_text(st, 2, reason ? reason : "rejected without a reason", -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, "rejected", -1, SQLITE_STATIC);
+            rc = outbox_park(s->store, s->push_ids[i], reason ? reason : "rejected without a reason", "rejected");
             slog(s, "sync: the server rejected %s: %s (parked for a manager)", s->push_keys[i],
                  reason ? reason : "no reason given");
         } else {
             slog(s, "sync: unknown status for %s: it will be sent again", s->push_keys[i]);
             continue;
         }
-        if (step_done(st)) {
-            rollback(s);
+        if (rc) {
+            store_rollback(s->store);
             return -1;
         }
         done++;
     }
-    if (commit(s))
+    if (store_commit(s->store))
         return -1;
     s->stats.orders_sent += done;
     return done;
@@ -332,14 +250,15 @@ static void on_push_done(void *ctx, const struct http_response *r)
     struct sync *s = ctx;
     s->push_req = 0;
     s->stats.requests++;
-    const char *path = strcmp(s->push_kind, "order") == 0 ? "/v1/orders" : "/v1/stock-adjustments";
+    const char *path = push_path(s->push_kind);
+    /* online means this request succeeded: anything but a valid 200 answer is offline
+     * (a 404 from a wrong sync.url, a 401, a proxy's error page, a garbled body) */
+    s->st.online = 0;
     if (!r->transport_ok) {
-        s->st.online = 0;
         set_error(s, "POST %s: %s", path, r->error);
         push_failed(s, -1);
         return;
     }
-    s->st.online = r->status < 500;
     char msg[320];
     if (r->status == 400 || r->status == 413 || r->status == 422) {
         server_message(r, msg, sizeof msg);
@@ -350,21 +269,18 @@ static void on_push_done(void *ctx, const struct http_response *r)
             schedule_push(s, 0);
             return;
         }
-        if (begin(s) == 0) {
-            sqlite3_stmt *st = s->q[Q_PARK];
+        if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
             char reason[400];
             snprintf(reason, sizeof reason, "refused by the server (HTTP %ld): %s", r->status, msg);
-            sqlite3_bind_int64(st, 1, s->push_ids[0]);
-            sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, "refused", -1, SQLITE_STATIC);
-            if (step_done(st) == 0 && commit(s) == 0) {
+            if (outbox_park(s->store, s->push_ids[0], reason, "refused") == STORE_OK &&
+                store_commit(s->store) == STORE_OK) {
                 slog(s, "sync: %s parked: %s", s->push_keys[0], reason);
                 refresh_counts(s);
                 schedule_push(s, 0);
                 notify(s);
                 return;
             }
-            rollback(s);
+            store_rollback(s->store);
         }
         set_error(s, "could not park %s", s->push_keys[0]);
         push_failed(s, -1);
@@ -383,10 +299,11 @@ static void on_push_done(void *ctx, const struct http_response *r)
         push_failed(s, -1);
         return;
     }
+    s->st.online = 1;
     int done = apply_push_results(s, results);
     cJSON_Delete(j);
     if (done < 0) {
-        set_error(s, "could not record the server's answer locally: %s", sqlite3_errmsg(s->db));
+        set_error(s, "could not record the server's answer locally: %s", store_errmsg(s->store));
         push_failed(s, -1);
         return;
     }
@@ -403,50 +320,56 @@ static void on_push_done(void *ctx, const struct http_response *r)
         push_failed(s, -1);
 }
 
-static int load_batch(struct sync *s, const char *kind, char **body, size_t *len)
+/* The batch's request body: the stored payloads (the exact JSON to send) in one array. */
+struct batch {
+    struct sync *s;
+    char *body;
+    size_t len, cap;
+};
+
+static int add_to_batch(void *ctx, int64_t id, const char *key, const char *payload, size_t pl)
+{
+    struct batch *b = ctx;
+    struct sync *s = b->s;
+    if (s->push_n >= MAX_BATCH)
+        return 1;
+    if (b->len + pl + 8 > b->cap) {
+        size_t cap = b->cap;
+        while (b->len + pl + 8 > cap)
+            cap *= 2;
+        char *nb = realloc(b->body, cap);
+        if (!nb)
+            return -1;
+        b->body = nb;
+        b->cap = cap;
+    }
+    if (s->push_n)
+        b->body[b->len++] = ',';
+    memcpy(b->body + b->len, payload, pl);
+    b->len += pl;
+    s->push_ids[s->push_n] = id;
+    snprintf(s->push_keys[s->push_n], sizeof s->push_keys[0], "%s", key);
+    s->push_n++;
+    return 0;
+}
+
+static int load_batch(struct sync *s, enum outbox_kind kind, char **body, size_t *len)
 {
     int limit = s->push_single ? 1 : s->cfg.batch;
-    sqlite3_stmt *st = s->q[Q_PENDING];
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, limit);
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    if (!b) {
-        sqlite3_reset(st);
+    struct batch b = { s, malloc(4096), 0, 4096 };
+    if (!b.body)
+        return -1;
+    b.len = (size_t)snprintf(b.body, b.cap, "%s", kind == OUTBOX_ORDER ? "{\"orders\":[" : "{\"adjustments\":[");
+    s->push_n = 0;
+    int n = outbox_next_batch(s->store, kind, limit, add_to_batch, &b);
+    if (n < 0 || n < s->push_n) {
+        free(b.body);
         return -1;
     }
-    const char *head = strcmp(kind, "order") == 0 ? "{\"orders\":[" : "{\"adjustments\":[";
-    n = (size_t)snprintf(b, cap, "%s", head);
-    s->push_n = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->push_n < MAX_BATCH) {
-        const char *key = (const char *)sqlite3_column_text(st, 1);
-        const char *payload = (const char *)sqlite3_column_text(st, 2);
-        size_t pl = (size_t)sqlite3_column_bytes(st, 2);
-        if (n + pl + 8 > cap) {
-            while (n + pl + 8 > cap)
-                cap *= 2;
-            char *nb = realloc(b, cap);
-            if (!nb) {
-                free(b);
-                sqlite3_reset(st);
-                return -1;
-            }
-            b = nb;
-        }
-        if (s->push_n)
-            b[n++] = ',';
-        memcpy(b + n, payload, pl); /* stored as the exact JSON to send */
-        n += pl;
-        s->push_ids[s->push_n] = sqlite3_column_int64(st, 0);
-        snprintf(s->push_keys[s->push_n], sizeof s->push_keys[0], "%s", key ? key : "");
-        s->push_n++;
-    }
-    sqlite3_reset(st);
-    memcpy(b + n, "]}", 3);
-    n += 2;
-    *body = b;
-    *len = n;
+    memcpy(b.body + b.len, "]}", 3);
+    b.len += 2;
+    *body = b.body;
+    *len = b.len;
     return s->push_n;
 }
 
@@ -454,13 +377,13 @@ static void push_start(struct sync *s)
 {
     if (s->push_req)
         return;
-    static const char *const kinds[] = { "order", "stock_adjustment" };
+    static const enum outbox_kind kinds[] = { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT };
     for (int k = 0; k < 2; k++) {
         char *body;
         size_t len;
         int n = load_batch(s, kinds[k], &body, &len);
         if (n < 0) {
-            set_error(s, "cannot read the outbox: %s", sqlite3_errmsg(s->db));
+            set_error(s, "cannot read the outbox: %s", store_errmsg(s->store));
             push_failed(s, -1);
             return;
         }
@@ -469,7 +392,7 @@ static void push_start(struct sync *s)
             continue;
         }
         char url[400];
-        snprintf(url, sizeof url, "%s%s", s->cfg.url, k == 0 ? "/v1/orders" : "/v1/stock-adjustments");
+        snprintf(url, sizeof url, "%s%s", s->cfg.url, push_path(kinds[k]));
         s->push_kind = kinds[k];
         s->push_req = http_request(s->http, "POST", url, body, len, on_push_done, s);
         free(body);
@@ -568,53 +491,38 @@ static int check_catalog_page(const cJSON *changes, char *why, size_t len)
     return 0;
 }
 
+/* Stages the checked page in the catalog's writer, applies it and moves the cursor. */
 static int apply_catalog_page(struct sync *s, const cJSON *changes, int64_t cursor)
 {
-    int64_t now = loop_wall_time();
     const cJSON *c;
     int n = 0;
-    if (step_done(s->q[Q_STAGE_CLEAR]) ||
-        sqlite3_exec(s->db, "DELETE FROM temp.sync_stage_barcodes", NULL, NULL, NULL) != SQLITE_OK)
+    if (catalog_stage_begin(s->store))
         return -1;
     cJSON_ArrayForEach(c, changes) {
-        const char *sku = json_str(c, "sku", 64);
-        sqlite3_stmt *st = s->q[Q_STAGE_PRODUCT];
-        sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted"))) {
-            sqlite3_bind_int(st, 2, 1);
-            for (int k = 3; k <= 8; k++)
-                sqlite3_bind_null(st, k);
-            if (step_done(st))
-                return -1;
-            n++;
-            continue;
-        }
-        int64_t price = 0;
-        json_int(c, "price", 0, INT64_C(1) << 50, &price);
+        const char *unit = json_str(c, "unit", 8);
         const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
-        sqlite3_bind_int(st, 2, 0);
-        sqlite3_bind_text(st, 3, json_str(c, "name", 200), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, price);
-        sqlite3_bind_text(st, 5, json_str(c, "unit", 8), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, json_str(c, "tax_class", 16), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")));
-        sqlite3_bind_int(st, 8, active ? cJSON_IsTrue(active) : 1);
-        if (step_done(st))
+        struct catalog_change ch = {
+            .sku = json_str(c, "sku", 64),
+            .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
+            .name = json_str(c, "name", 200),
+            .unit = unit && strcmp(unit, "kg") == 0 ? UNIT_KG : UNIT_EACH,
+            .tax_class = json_str(c, "tax_class", 16),
+            .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")),
+            .active = active ? cJSON_IsTrue(active) : 1,
+        };
+        json_int(c, "price", 0, INT64_C(1) << 50, &ch.price);
+        if (catalog_stage_product(s->store, &ch))
             return -1;
+        n++;
+        if (ch.deleted)
+            continue;
         const cJSON *b;
         cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
-            sqlite3_stmt *bs = s->q[Q_STAGE_BARCODE];
-            sqlite3_bind_text(bs, 1, b->valuestring, -1, SQLITE_STATIC);
-            sqlite3_bind_text(bs, 2, sku, -1, SQLITE_STATIC);
-            if (step_done(bs))
+            if (catalog_stage_barcode(s->store, ch.sku, b->valuestring))
                 return -1;
         }
-        n++;
     }
-    sqlite3_bind_int64(s->q[Q_APPLY_PRODUCTS], 1, now);
-    sqlite3_bind_int64(s->q[Q_APPLY_TOMBSTONES], 1, now);
-    if (step_done(s->q[Q_APPLY_PRODUCTS]) || step_done(s->q[Q_APPLY_TOMBSTONES]) ||
-        step_done(s->q[Q_APPLY_DEL_BARCODES]) || step_done(s->q[Q_APPLY_BARCODES]))
+    if (catalog_stage_apply(s->store, loop_wall_time()))
         return -1;
     char key[100];
     cursor_key(s, PULL_CATALOG, key, sizeof key);
@@ -646,12 +554,7 @@ static int apply_stock_page(struct sync *s, const cJSON *levels, int64_t cursor)
         json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
         json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
         const char *loc = json_str(c, "location", 63);
-        sqlite3_stmt *st = s->q[Q_UPSERT_STOCK];
-        sqlite3_bind_text(st, 1, json_str(c, "sku", 64), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, loc ? loc : s->cfg.location, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, on_hand);
-        sqlite3_bind_int64(st, 4, seq);
-        if (step_done(st))
+        if (stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq))
             return -1;
         n++;
     }
@@ -669,13 +572,12 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     s->stats.requests++;
     const char *what = s->phase == PULL_CATALOG ? "catalog" : "stock";
     char msg[320];
+    s->st.online = 0; /* until the answer proves valid, as for a push */
     if (!r->transport_ok) {
-        s->st.online = 0;
         set_error(s, "GET %s: %s", what, r->error);
         pull_failed(s, -1);
         return;
     }
-    s->st.online = r->status < 500;
     if (r->status != 200) {
         set_error(s, "GET %s: HTTP %ld: %s", what, r->status, server_message(r, msg, sizeof msg));
         pull_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
@@ -697,6 +599,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         pull_failed(s, -1);
         return;
     }
+    s->st.online = 1;
     int has_more = cJSON_IsTrue(more);
     /* the next page is on its way while this one is written; if writing fails, the
      * request is cancelled so pages are never applied out of order */
@@ -706,18 +609,21 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         return;
     }
     int n = -1;
-    set_durability(s, 0);
-    if (begin(s) == 0) {
+    /* catalog and stock pages are written with synchronous=NORMAL: in WAL mode a power
+     * cut can lose only the last pages, and their cursor with them, so they are fetched
+     * again.  Sales and outbox changes keep FULL. */
+    store_durability(s->store, 0);
+    if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
         n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next) : apply_stock_page(s, items, next);
         if (n < 0)
-            rollback(s);
-        else if (commit(s))
+            store_rollback(s->store);
+        else if (store_commit(s->store))
             n = -1;
     }
-    set_durability(s, 1);
+    store_durability(s->store, 1);
     cJSON_Delete(j);
     if (n < 0) {
-        set_error(s, "could not store the %s page locally: %s", what, sqlite3_errmsg(s->db));
+        set_error(s, "could not store the %s page locally: %s", what, store_errmsg(s->store));
         if (s->pull_req) {
             http_cancel(s->http, s->pull_req);
             s->pull_req = 0;
@@ -847,28 +753,15 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     }
     s->loop = loop;
     s->store = store;
-    s->db = store_db(store);
     s->cfg = *cfg;
     s->changed = changed;
     s->log = log;
     s->ctx = ctx;
     s->rng = (uint64_t)loop_now_ms(loop) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
-    if (sqlite3_exec(s->db,
-                     "PRAGMA temp_store = MEMORY;"
-                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage (sku TEXT NOT NULL, deleted INTEGER NOT NULL,"
-                     " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER);"
-                     " CREATE TEMP TABLE IF NOT EXISTS sync_stage_barcodes (code TEXT NOT NULL, sku TEXT NOT NULL);",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));
+    if (catalog_writer_open(store)) {
+        snprintf(err, errlen, "sync: %s", store_errmsg(store));
         sync_free(s);
         return NULL;
-    }
-    for (int i = 0; i < Q_COUNT; i++) {
-        if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) != SQLITE_OK) {
-            snprintf(err, errlen, "sync: %s", sqlite3_errmsg(s->db));
-            sync_free(s);
-            return NULL;
-        }
     }
     struct http_options ho = {
         .bearer_token = cfg->token,
@@ -899,8 +792,6 @@ void sync_free(struct sync *s)
         loop_cancel_timer(s->loop, s->push_timer);
     if (s->pull_timer)
         loop_cancel_timer(s->loop, s->pull_timer);
-    for (int i = 0; i < Q_COUNT; i++)
-        sqlite3_finalize(s->q[i]);
     memset(s->cfg.token, 0, sizeof s->cfg.token);
     free(s->push_keys);
     free(s);

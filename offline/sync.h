@@ -34,7 +34,7 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
                      char *err, size_t errlen);
 
 struct sync_status {
-    int online;                 /* the server answered the last request */
+    int online;                 /* the last request to the store API succeeded (a valid 200 answer) */
     int64_t queued;             /* outbox rows waiting to be sent */
     int64_t parked;             /* rejected by the server: a manager must look */
     int64_t last_sync_at;       /* Unix seconds of the last successful exchange, 0 = never */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "src/catalog.h"
 #include "src/store.h"
 
 int lookup_scan(struct store *store, const struct barcode_rules *rules, const char *scan,
@@ -31,12 +32,12 @@ int lookup_scan(struct store *store, const struct barcode_rules *rules, const ch
     const struct barcode *b = &out->code;
     int rc = STORE_NOTFOUND;
     for (int i = 0; i < b->nkeys && rc == STORE_NOTFOUND; i++)
-        rc = store_find_by_barcode(store, b->keys[i], &out->product);
+        rc = catalog_find_by_barcode(store, b->keys[i], &out->product);
     /* an internal code may be the SKU itself (returns, stock counts by shelf label); only
      * a plain code: a scan the reader called EAN/UPC or GS1 never reaches this (the
      * barcode parser refuses one that does not fit its symbology) */
     if (rc == STORE_NOTFOUND && b->kind == BARCODE_PLAIN)
-        rc = store_find_by_sku(store, b->keys[0], &out->product);
+        rc = catalog_find_by_sku(store, b->keys[0], &out->product);
     if (rc == STORE_NOTFOUND) {
         snprintf(msg, msglen, "Unknown barcode %s: item not in the catalog", b->code);
         return LOOKUP_NOTFOUND;

@@ -2,7 +2,7 @@
  * terminal, and every outcome updates it, each in its own transaction.  Open intents
  * (sending, unknown, or approved for a sale that never completed) survive a crash and are
  * resolved at the next start, so a customer is never charged twice and an approved
- * payment is never forgotten. */
+ * payment is never forgotten.  This module owns the payment_intents table. */
 #ifndef TILL_PAYMENT_JOURNAL_H
 #define TILL_PAYMENT_JOURNAL_H
 
@@ -29,7 +29,11 @@ int journal_update(struct store *st, const char *reference, const char *state,
                    const struct pt_outcome *o, int64_t now);
 /* Intents that need resolving: sending, unknown, or approved without a completed sale. */
 int journal_open_intents(struct store *st, struct payment_intent *out, int max);
+/* 0 found, 1 no such intent, -1 error. */
 int journal_get(struct store *st, const char *reference, struct payment_intent *out);
+/* The sale's approved intents become completed: called by sales_commit inside the
+ * sale's transaction, so a payment is settled exactly when its sale is stored. */
+int journal_complete_sale(struct store *st, const char *sale_uuid, int64_t now);
 /* The journal state for a terminal result. */
 const char *journal_state_for(enum pt_result r);
 

@@ -1,21 +1,23 @@
-/* Local storage: one SQLite database (WAL) holding catalog, sales, payments, outbox and
- * audit log.  Every business event is one transaction.  Prepared statements live as long
- * as the handle; parameters are always bound. */
+/* Local storage: one SQLite database (WAL).  The store owns the handle, the schema
+ * (migrations by PRAGMA user_version), transactions, a cache of prepared statements, the
+ * meta table and the audit log.  Every other table belongs to one module that keeps its
+ * own SQL and runs it through store_stmt/store_step:
+ *   catalog (src/catalog.c), stock levels (src/stock.c), sales (src/sales.c), payment
+ *   intents (src/payment_journal.c), outbox (offline/outbox.c).
+ * Every business event is one transaction; parameters are always bound. */
 #ifndef TILL_STORE_H
 #define TILL_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/product.h"
-
 struct store;
-struct sale;
-struct sqlite3;
+struct sqlite3_stmt;
 
 enum {
     STORE_OK = 0,
     STORE_NOTFOUND = 1,
+    STORE_ROW = 2,     /* store_step: a row is ready to read */
     STORE_ERROR = -1,
     STORE_EBUSY = -2,
     STORE_EFULL = -3,  /* disk full: nothing was written */
@@ -25,37 +27,36 @@ enum {
 
 /* Opens (creating if needed) and migrates to the latest schema version. */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/* Opens an existing database for reading only: never creates a file, never migrates.  A
+ * missing database or one of another schema version is an error that says so. */
+int store_open_readonly(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
-/* The raw handle, for modules that keep their own prepared statements (offline/, drivers). */
-struct sqlite3 *store_db(struct store *st);
 int store_schema_version(struct store *st);
 int store_latest_version(void);
 
-/* Catalog */
-int store_product_count(struct store *st, int64_t *out);
-/* Cheap on any catalog size (no count over a million rows at start-up). */
-int store_catalog_empty(struct store *st, int *out);
-int store_find_by_barcode(struct store *st, const char *code, struct product *out);
-int store_find_by_sku(struct store *st, const char *sku, struct product *out);
-int store_find_by_id(struct store *st, int64_t id, struct product *out);
-/* Name search (FTS5 prefix); fills up to max results, returns the count or < 0. */
-int store_search_products(struct store *st, const char *query, struct product *out, int max);
-/* How many words of query the search uses (one-letter words wait for their next letter). */
-int store_search_terms(const char *query);
-/* Imports a CSV catalog (see assets/demo-catalog.csv) in one transaction. */
-int store_import_catalog_csv(struct store *st, const char *csv, char *err, size_t errlen);
-int store_upsert_tax_class(struct store *st, const struct tax_class *tc);
+/* The prepared statement for sql, reset and unbound.  sql must be a string with static
+ * storage (a module's own constant): statements are cached for the life of the handle,
+ * keyed by the string's address.  NULL if it cannot be prepared (store_errmsg says why). */
+struct sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* Steps s once: STORE_ROW (read the columns, then step again or sqlite3_reset), STORE_OK
+ * when done (s is reset), or STORE_EFULL/STORE_EBUSY/STORE_ERROR (s is reset).  The one
+ * place where statements run, so that a test can make the Nth step of a sale fail. */
+int store_step(struct store *st, struct sqlite3_stmt *s);
+/* Rows changed and the rowid inserted by the last statement. */
+int64_t store_changes(struct store *st);
+int64_t store_last_insert_id(struct store *st);
+/* Why the last statement or transaction failed. */
+const char *store_errmsg(struct store *st);
 
-/* Encodes a numbered sale as its outbox row (key and payload, malloc'd); 0 or -1.  Storage
- * does not know the wire format: the caller hands the encoder in (offline/order.h). */
-typedef int (*store_order_encoder)(const struct sale *sale, char **payload, char *key, size_t keylen);
-
-/* Commits a completed sale: numbers it (sale->receipt_no), then writes sale, lines, taxes,
- * payments and its outbox row (from encode) in one transaction: all or nothing. */
-int store_commit_sale(struct store *st, struct sale *sale, store_order_encoder encode,
-                      char *err, size_t errlen);
-int store_sale_count(struct store *st, int64_t *out);
-int store_outbox_pending(struct store *st, int64_t *out);
+/* Transactions (BEGIN IMMEDIATE).  A sale's transaction is marked so that the fault
+ * injection below hits only sale commits.  store_commit rolls back when it fails. */
+enum store_tx { STORE_TX_PLAIN, STORE_TX_SALE };
+int store_begin(struct store *st, enum store_tx kind);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+/* synchronous = FULL (default: a committed sale survives power loss) or NORMAL (catalog
+ * and stock pages, which are fetched again if lost). */
+void store_durability(struct store *st, int full);
 
 int store_audit(struct store *st, int64_t at, const char *terminal, const char *cashier,
                 const char *event, const char *detail);
@@ -64,7 +65,10 @@ int store_audit(struct store *st, int64_t at, const char *terminal, const char *
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value);
 
-/* Fault injection for tests: the Nth statement step inside store_commit_sale fails. */
+/* Fault injection for tests: the Nth step inside a sale transaction fails (0: none). */
 void store_fail_commit_step(struct store *st, int n);
+/* Fault injection for tests: the database may not grow past its current size, as if the
+ * disk were full. */
+int store_simulate_disk_full(struct store *st);
 
 #endif

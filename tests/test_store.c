@@ -13,6 +13,10 @@
 #include "core/cart.h"
 #include "core/sale.h"
 #include "offline/order.h"
+#include "offline/outbox.h"
+#include "src/catalog.h"
+#include "src/payment_journal.h"
+#include "src/sales.h"
 #include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
@@ -33,10 +37,10 @@ static int setup(void **state)
     assert_int_equal(store_open(f->path, &f->st, err, sizeof err), 0);
     struct tax_class std = { "std", "Standard", 190000 }, red = { "red", "Reduced", 70000 },
                      zero = { "zero", "Zero", 0 };
-    store_upsert_tax_class(f->st, &std);
-    store_upsert_tax_class(f->st, &red);
-    store_upsert_tax_class(f->st, &zero);
-    assert_int_equal(store_import_catalog_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
+    catalog_upsert_tax_class(f->st, &std);
+    catalog_upsert_tax_class(f->st, &red);
+    catalog_upsert_tax_class(f->st, &zero);
+    assert_int_equal(catalog_import_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
     *state = f;
     return 0;
 }
@@ -52,16 +56,26 @@ static int teardown(void **state)
     return 0;
 }
 
-static int64_t count(struct store *st, const char *table)
+/* The test looks at the file through its own connection, as any reader would. */
+static int64_t query(struct fx *f, const char *sql)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
     sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     int64_t n = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
+    sqlite3_close(db);
     return n;
+}
+
+static int64_t count(struct fx *f, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    return query(f, sql);
 }
 
 static void test_migration_from_empty(void **state)
@@ -71,33 +85,38 @@ static void test_migration_from_empty(void **state)
     assert_true(store_latest_version() >= 1);
     /* reopening does not migrate again or lose data */
     int64_t n;
-    store_product_count(f->st, &n);
+    catalog_product_count(f->st, &n);
     store_close(f->st);
     char err[256];
     assert_int_equal(store_open(f->path, &f->st, err, sizeof err), 0);
     int64_t m;
-    store_product_count(f->st, &m);
+    catalog_product_count(f->st, &m);
     assert_int_equal(n, m);
     assert_true(n > 200);
-    /* WAL mode */
+    /* WAL mode (a property of the file) */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *s;
-    sqlite3_prepare_v2(store_db(f->st), "PRAGMA journal_mode", -1, &s, NULL);
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
     sqlite3_step(s);
     assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
     sqlite3_finalize(s);
+    sqlite3_close(db);
 }
 
 static void test_newer_schema_refused(void **state)
 {
     struct fx *f = *state;
-    sqlite3_exec(store_db(f->st), "PRAGMA user_version = 999", NULL, NULL, NULL);
     store_close(f->st);
+    sqlite3 *db;
+    sqlite3_open(f->path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
+    sqlite3_close(db);
     char err[256] = "";
     f->st = NULL;
     assert_int_not_equal(store_open(f->path, &f->st, err, sizeof err), 0);
     assert_non_null(strstr(err, "newer"));
     /* put it back so teardown can close a handle */
-    sqlite3 *db;
     sqlite3_open(f->path, &db);
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", store_latest_version());
@@ -110,22 +129,22 @@ static void test_lookup_and_search(void **state)
 {
     struct fx *f = *state;
     struct product p;
-    assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), STORE_OK);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), STORE_OK);
     assert_string_equal(p.name, "Whole Milk 1L");
     assert_int_equal(p.price, 119);
     assert_int_equal(p.tax_rate_ppm, 70000);
-    assert_int_equal(store_find_by_barcode(f->st, "0000000000000", &p), STORE_NOTFOUND);
+    assert_int_equal(catalog_find_by_barcode(f->st, "0000000000000", &p), STORE_NOTFOUND);
     struct product res[10];
-    int n = store_search_products(f->st, "mil", res, 10);
+    int n = catalog_search(f->st, "mil", res, 10);
     assert_true(n >= 2);
-    n = store_search_products(f->st, "whole mil", res, 10);
+    n = catalog_search(f->st, "whole mil", res, 10);
     assert_int_equal(n, 1);
     /* quotes and FTS operators in the input are plain text, not syntax errors */
-    assert_true(store_search_products(f->st, "\"milk OR *", res, 10) >= 0);
-    assert_int_equal(store_search_products(f->st, "   ", res, 10), 0);
+    assert_true(catalog_search(f->st, "\"milk OR *", res, 10) >= 0);
+    assert_int_equal(catalog_search(f->st, "   ", res, 10), 0);
     /* a one-letter word waits for the next letter: "whole m" searches "whole" */
-    assert_int_equal(store_search_products(f->st, "m", res, 10), 0);
-    n = store_search_products(f->st, "whole m", res, 10);
+    assert_int_equal(catalog_search(f->st, "m", res, 10), 0);
+    n = catalog_search(f->st, "whole m", res, 10);
     int found = 0;
     for (int i = 0; i < n; i++)
         found |= strcmp(res[i].name, "Whole Milk 1L") == 0;
@@ -136,16 +155,92 @@ static void test_bad_catalog_rolls_back(void **state)
 {
     struct fx *f = *state;
     int64_t before;
-    store_product_count(f->st, &before);
+    catalog_product_count(f->st, &before);
     char err[256];
     const char *csv = "sku,barcode,name,price,unit,tax_class,age_restricted\n"
                       "NEW1,4000000000013,New thing,100,each,std,0\n"
                       "NEW2,4000000000990,Broken,abc,each,std,0\n";
-    assert_int_not_equal(store_import_catalog_csv(f->st, csv, err, sizeof err), 0);
+    assert_int_not_equal(catalog_import_csv(f->st, csv, err, sizeof err), 0);
     assert_non_null(strstr(err, "line 3"));
     int64_t after;
-    store_product_count(f->st, &after);
+    catalog_product_count(f->st, &after);
     assert_int_equal(before, after);
+}
+
+/* A bad row names its line, its field and the reason; nothing of the file is imported. */
+static void test_import_names_row_field_reason(void **state)
+{
+    struct fx *f = *state;
+    static const struct { const char *row, *want[3]; } cases[] = {
+        { "NEW2,4000000000991,Wrong Check,100,each,std,0", { "line 3", "field barcode", "wrong check digit" } },
+        { "NEW2,4000000000990|96385075,Second Code Bad,100,each,std,0", { "line 3", "96385075", "check digit" } },
+        { "NEW2,4000000000990,Unknown Tax,100,each,xx,0", { "field tax_class", "unknown tax class \"xx\"", "red, std, zero" } },
+        { "NEW2,4000000000990,Broken,abc,each,std,0", { "line 3 (sku NEW2)", "field price", "not a whole number" } },
+        { "NEW2,4000000000990,Minus,-5,each,std,0", { "field price", "negative", "line 3" } },
+        { "NEW2,4000000000990,Litre,100,l,std,0", { "field unit", "neither each nor kg", "line 3" } },
+        { "NEW2,4000000000990,,100,each,std,0", { "field name", "empty", "line 3" } },
+        { "NEW2,4000000000990,Age,100,each,std,yes", { "field age_restricted", "line 3", "yes" } },
+        { "NEW2,4000000000990,Short,100,each,std", { "line 3", "expected 7 fields", "found 6" } },
+    };
+    int64_t before;
+    catalog_product_count(f->st, &before);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char csv[512], err[256] = "";
+        snprintf(csv, sizeof csv, "sku,barcode,name,price,unit,tax_class,age_restricted\n"
+                                  "NEW1,4000000000013,New thing,100,each,std,0\n%s\n", cases[i].row);
+        assert_int_not_equal(catalog_import_csv(f->st, csv, err, sizeof err), 0);
+        for (int k = 0; k < 3; k++) {
+            if (!strstr(err, cases[i].want[k]))
+                fail_msg("row %zu: \"%s\" lacks \"%s\"", i, err, cases[i].want[k]);
+        }
+        int64_t after;
+        catalog_product_count(f->st, &after);
+        assert_int_equal(before, after);
+    }
+    /* right check digits of every GTIN length, a PLU and an internal code pass */
+    char err[256] = "";
+    const char *good = "sku,barcode,name,price,unit,tax_class,age_restricted\n"
+                       "NEW3,96385074|042100005264|4000000000990|14000000000997|4011|INT-77,Many Codes,100,each,std,1\n";
+    assert_int_equal(catalog_import_csv(f->st, good, err, sizeof err), 0);
+    struct product p;
+    assert_int_equal(catalog_find_by_barcode(f->st, "14000000000997", &p), STORE_OK);
+    assert_string_equal(p.sku, "NEW3");
+    assert_int_equal(p.age_restricted, 1);
+    assert_int_equal(catalog_find_by_barcode(f->st, "INT-77", &p), STORE_OK);
+}
+
+/* A row is the product's truth: importing it again with other barcodes replaces them. */
+static void test_import_replaces_barcodes(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    const char *csv = "SKU10001,4000000000990|96385074,Whole Milk 1L,129,each,red,0\n";
+    assert_int_equal(catalog_import_csv(f->st, csv, err, sizeof err), 0);
+    struct product p;
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), STORE_NOTFOUND);
+    assert_int_equal(catalog_find_by_barcode(f->st, "96385074", &p), STORE_OK);
+    assert_string_equal(p.sku, "SKU10001");
+    assert_int_equal(p.price, 129);
+}
+
+/* Read-only commands: a missing database is not created, an existing one is not written. */
+static void test_open_readonly(void **state)
+{
+    struct fx *f = *state;
+    char missing[160], err[256] = "";
+    snprintf(missing, sizeof missing, "%s/none.db", f->dir);
+    struct store *ro = NULL;
+    assert_int_equal(store_open_readonly(missing, &ro, err, sizeof err), STORE_NOTFOUND);
+    assert_null(ro);
+    assert_non_null(strstr(err, "no database at"));
+    assert_int_equal(access(missing, F_OK), -1);
+    assert_int_equal(store_open_readonly(f->path, &ro, err, sizeof err), 0);
+    int64_t n = 0;
+    assert_int_equal(catalog_product_count(ro, &n), 0);
+    assert_true(n > 200);
+    assert_int_not_equal(store_meta_set(ro, "x", "1"), 0);
+    store_close(ro);
+    assert_int_equal(count(f, "meta"), 0);
 }
 
 static void make_sale(struct store *st, struct cart *c, struct sale *s, const char *uuid)
@@ -153,9 +248,9 @@ static void make_sale(struct store *st, struct cart *c, struct sale *s, const ch
     static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
     cart_init(c, &tc);
     struct product p;
-    assert_int_equal(store_find_by_barcode(st, "4010433218190", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(st, "4010433218190", &p), 0);
     cart_add_item(c, &p, "4010433218190", 2 * QTY_ONE);
-    assert_int_equal(store_find_by_barcode(st, "4060013389086", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(st, "4060013389086", &p), 0);
     cart_add_item(c, &p, "4060013389086", QTY_ONE);
     memset(s, 0, sizeof *s);
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
@@ -178,20 +273,20 @@ static void test_commit_sale_writes_everything(void **state)
     struct sale s;
     make_sale(f->st, &c, &s, "uuid-ok");
     char err[256];
-    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
+    assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
     assert_int_equal(s.receipt_no, 1);
-    assert_int_equal(count(f->st, "sales"), 1);
-    assert_int_equal(count(f->st, "sale_lines"), 2);
-    assert_int_equal(count(f->st, "payments"), 1);
-    assert_int_equal(count(f->st, "outbox"), 1);
-    assert_int_equal(count(f->st, "sale_taxes"), 1);
+    assert_int_equal(count(f, "sales"), 1);
+    assert_int_equal(count(f, "sale_lines"), 2);
+    assert_int_equal(count(f, "payments"), 1);
+    assert_int_equal(count(f, "outbox"), 1);
+    assert_int_equal(count(f, "sale_taxes"), 1);
     /* the same sale twice is refused by the UNIQUE uuid: never a duplicate */
-    assert_int_not_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
-    assert_int_equal(count(f->st, "sales"), 1);
-    assert_int_equal(count(f->st, "outbox"), 1);
+    assert_int_not_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
+    assert_int_equal(count(f, "sales"), 1);
+    assert_int_equal(count(f, "outbox"), 1);
     cart_free(&c);
     make_sale(f->st, &c, &s, "uuid-2");
-    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
+    assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
     assert_int_equal(s.receipt_no, 2);
     cart_free(&c);
 }
@@ -203,22 +298,39 @@ static void test_commit_atomic_at_every_step(void **state)
     struct cart c;
     struct sale s;
     make_sale(f->st, &c, &s, "uuid-fail");
-    /* steps: sale, 2 lines, 1 tax row, 1 payment, outbox, card intents = 7 */
-    for (int step = 1; step <= 7; step++) {
+    /* a card payment approved for this sale is completed with it, or not at all */
+    assert_int_equal(journal_begin(f->st, "uuid-fail/1", "uuid-fail", "purchase", "sim", 100, 1), 0);
+    assert_int_equal(journal_update(f->st, "uuid-fail/1", "approved", NULL, 2), 0);
+    struct payment_intent in;
+    /* steps: numbering, sale, 2 lines, 1 tax row, 1 payment, outbox, card intents = 8 */
+    for (int step = 1; step <= 8; step++) {
         store_fail_commit_step(f->st, step);
         char err[256] = "";
-        assert_int_not_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
+        assert_int_not_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
         assert_true(strlen(err) > 0);
-        assert_int_equal(count(f->st, "sales"), 0);
-        assert_int_equal(count(f->st, "sale_lines"), 0);
-        assert_int_equal(count(f->st, "payments"), 0);
-        assert_int_equal(count(f->st, "sale_taxes"), 0);
-        assert_int_equal(count(f->st, "outbox"), 0);
+        assert_int_equal(count(f, "sales"), 0);
+        assert_int_equal(count(f, "sale_lines"), 0);
+        assert_int_equal(count(f, "payments"), 0);
+        assert_int_equal(count(f, "sale_taxes"), 0);
+        assert_int_equal(count(f, "outbox"), 0);
+        assert_int_equal(journal_get(f->st, "uuid-fail/1", &in), 0);
+        assert_string_equal(in.state, "approved");
+        assert_int_equal(s.receipt_no, 0);
     }
     store_fail_commit_step(f->st, 0);
     char err[256];
-    assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
-    assert_int_equal(count(f->st, "sales"), 1);
+    assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
+    assert_int_equal(count(f, "sales"), 1);
+    assert_int_equal(journal_get(f->st, "uuid-fail/1", &in), 0);
+    assert_string_equal(in.state, "completed");
+    /* the order row is the outbox's, pending, under the order's idempotency key */
+    struct outbox_entry e;
+    assert_int_equal(outbox_get(f->st, "T1:uuid-fail", &e), 0);
+    assert_int_equal(e.state, OUTBOX_PENDING);
+    assert_int_equal(e.kind, OUTBOX_ORDER);
+    int64_t sales = 0;
+    assert_int_equal(sales_count(f->st, &sales), 0);
+    assert_int_equal(sales, 1);
     cart_free(&c);
 }
 
@@ -226,14 +338,7 @@ static void test_commit_atomic_at_every_step(void **state)
 static void test_disk_full(void **state)
 {
     struct fx *f = *state;
-    sqlite3_stmt *s;
-    sqlite3_prepare_v2(store_db(f->st), "PRAGMA page_count", -1, &s, NULL);
-    sqlite3_step(s);
-    int pages = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %d", pages);
-    sqlite3_exec(store_db(f->st), pragma, NULL, NULL, NULL);
+    assert_int_equal(store_simulate_disk_full(f->st), 0);
     struct cart c;
     struct sale sale;
     int rc = 0;
@@ -243,13 +348,13 @@ static void test_disk_full(void **state)
         char uuid[40];
         snprintf(uuid, sizeof uuid, "full-%d", i);
         make_sale(f->st, &c, &sale, uuid);
-        rc = store_commit_sale(f->st, &sale, order_encode, err, sizeof err);
+        rc = sales_commit(f->st, &sale, order_enqueue, NULL, err, sizeof err);
         cart_free(&c);
     }
     assert_int_equal(rc, STORE_EFULL);
     assert_non_null(strstr(err, "disk full"));
-    assert_int_equal(count(f->st, "sales"), count(f->st, "outbox"));
-    assert_int_equal(count(f->st, "sales"), count(f->st, "payments"));
+    assert_int_equal(count(f, "sales"), count(f, "outbox"));
+    assert_int_equal(count(f, "sales"), count(f, "payments"));
 }
 
 static void test_meta_and_audit(void **state)
@@ -261,7 +366,7 @@ static void test_meta_and_audit(void **state)
     assert_int_equal(store_meta_get(f->st, "cursor", buf, sizeof buf), 0);
     assert_string_equal(buf, "42");
     assert_int_equal(store_audit(f->st, 1, "T1", "x", "line_void", "d"), 0);
-    assert_int_equal(count(f->st, "audit_log"), 1);
+    assert_int_equal(count(f, "audit_log"), 1);
 }
 
 int main(void)
@@ -271,6 +376,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_and_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_catalog_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_names_row_field_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_replaces_barcodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_sale_writes_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_atomic_at_every_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),

@@ -1,0 +1,522 @@
+/* The catalog's tables (products, barcodes, tax_classes, products_fts) and all their SQL. */
+#include "src/catalog.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/barcode.h"
+#include "src/loop.h"
+#include "src/store.h"
+
+#define PRODUCT_COLS \
+    "p.id, p.sku, p.name, p.price, p.unit, p.tax_class, p.age_restricted, p.active, " \
+    "COALESCE(t.rate_ppm, -1)"
+
+static const char SQL_BY_BARCODE[] =
+    "SELECT " PRODUCT_COLS " FROM barcodes b JOIN products p ON p.id = b.product_id"
+    " LEFT JOIN tax_classes t ON t.code = p.tax_class WHERE b.code = ?1";
+static const char SQL_BY_SKU[] =
+    "SELECT " PRODUCT_COLS " FROM products p LEFT JOIN tax_classes t ON t.code = p.tax_class WHERE p.sku = ?1";
+static const char SQL_BY_ID[] =
+    "SELECT " PRODUCT_COLS " FROM products p LEFT JOIN tax_classes t ON t.code = p.tax_class WHERE p.id = ?1";
+/* No ORDER BY rank: on one or two letters it costs tens of milliseconds. */
+static const char SQL_SEARCH[] =
+    "SELECT " PRODUCT_COLS " FROM products_fts f JOIN products p ON p.id = f.rowid"
+    " LEFT JOIN tax_classes t ON t.code = p.tax_class WHERE products_fts MATCH ?1 AND p.active LIMIT ?2";
+static const char SQL_COUNT[] = "SELECT count(*) FROM products";
+static const char SQL_ANY[] = "SELECT EXISTS (SELECT 1 FROM products)";
+static const char SQL_UPSERT_TAX[] =
+    "INSERT INTO tax_classes (code, name, rate_ppm) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT(code) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm";
+static const char SQL_TAX_EXISTS[] = "SELECT EXISTS (SELECT 1 FROM tax_classes WHERE code = ?1)";
+static const char SQL_TAX_CODES[] =
+    "SELECT group_concat(code, ', ') FROM (SELECT code FROM tax_classes ORDER BY code)";
+
+/* The writer's stage: temp tables in memory, without keys (a page is small; the apply
+ * statements read it whole). */
+static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
+static const char SQL_STAGE_CREATE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS catalog_stage (sku TEXT NOT NULL, deleted INTEGER NOT NULL,"
+    " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER)";
+static const char SQL_STAGE_BARCODES_CREATE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS catalog_stage_barcodes (code TEXT NOT NULL, sku TEXT NOT NULL)";
+static const char SQL_STAGE_CLEAR[] = "DELETE FROM temp.catalog_stage";
+static const char SQL_STAGE_BARCODES_CLEAR[] = "DELETE FROM temp.catalog_stage_barcodes";
+static const char SQL_STAGE_PRODUCT[] =
+    "INSERT INTO temp.catalog_stage (sku, deleted, name, price, unit, tax_class, age_restricted, active)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_STAGE_BARCODE[] = "INSERT INTO temp.catalog_stage_barcodes (code, sku) VALUES (?1, ?2)";
+static const char SQL_APPLY_PRODUCTS[] =
+    "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
+    " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1 FROM temp.catalog_stage"
+    " WHERE NOT deleted ORDER BY rowid"
+    " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
+    " unit = excluded.unit, tax_class = excluded.tax_class,"
+    " age_restricted = excluded.age_restricted, active = excluded.active,"
+    " updated_at = excluded.updated_at";
+static const char SQL_APPLY_TOMBSTONES[] =
+    "UPDATE products SET active = 0, updated_at = ?1"
+    " WHERE sku IN (SELECT sku FROM temp.catalog_stage WHERE deleted)";
+/* every staged product's barcodes are replaced by the staged list; deleted products lose
+ * theirs (they stay, inactive, for the sales that refer to them) */
+/* CROSS JOIN keeps the stage (small) outside and products (large) inside: without
+ * statistics on the temp tables the planner would scan all products for every page */
+static const char SQL_APPLY_DEL_BARCODES[] =
+    "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM temp.catalog_stage s"
+    " CROSS JOIN products p ON p.sku = s.sku)";
+static const char SQL_APPLY_BARCODES[] =
+    "INSERT INTO barcodes (code, product_id) SELECT b.code, p.id"
+    " FROM temp.catalog_stage_barcodes b CROSS JOIN products p ON p.sku = b.sku WHERE true"
+    " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id";
+
+static void col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    snprintf(dst, len, "%s", t ? t : "");
+}
+
+static void read_product(sqlite3_stmt *s, struct product *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(s, 0);
+    col_text(s, 1, p->sku, sizeof p->sku);
+    col_text(s, 2, p->name, sizeof p->name);
+    p->price = sqlite3_column_int64(s, 3);
+    const char *u = (const char *)sqlite3_column_text(s, 4);
+    p->unit = u && strcmp(u, "kg") == 0 ? UNIT_KG : UNIT_EACH;
+    col_text(s, 5, p->tax_class, sizeof p->tax_class);
+    p->age_restricted = sqlite3_column_int(s, 6);
+    p->active = sqlite3_column_int(s, 7);
+    p->tax_rate_ppm = sqlite3_column_int64(s, 8);
+}
+
+static int find_one(struct store *st, sqlite3_stmt *s, struct product *out)
+{
+    int rc = store_step(st, s);
+    if (rc == STORE_ROW) {
+        read_product(s, out);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    return rc == STORE_OK ? STORE_NOTFOUND : rc;
+}
+
+int catalog_find_by_barcode(struct store *st, const char *code, struct product *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_BY_BARCODE);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    return find_one(st, s, out);
+}
+
+int catalog_find_by_sku(struct store *st, const char *sku, struct product *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_BY_SKU);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, sku, -1, SQLITE_STATIC);
+    return find_one(st, s, out);
+}
+
+int catalog_find_by_id(struct store *st, int64_t id, struct product *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_BY_ID);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    return find_one(st, s, out);
+}
+
+static int query_int(struct store *st, const char *sql, const char *arg, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (!s)
+        return STORE_ERROR;
+    if (arg)
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_ERROR : rc;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+int catalog_product_count(struct store *st, int64_t *out)
+{
+    return query_int(st, SQL_COUNT, NULL, out);
+}
+
+int catalog_is_empty(struct store *st, int *out)
+{
+    int64_t any = 0;
+    int rc = query_int(st, SQL_ANY, NULL, &any);
+    *out = !any;
+    return rc;
+}
+
+/* Each word of the input becomes a quoted prefix term, so quotes and operators in the
+ * input are plain text.  A one-letter word is left out (until the next letter arrives):
+ * its prefix matches a large share of a big catalog and costs tens of milliseconds, and
+ * narrows nothing a cashier is looking for. */
+static int fts_query(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    int words = 0;
+    while (*in) {
+        while (*in == ' ')
+            in++;
+        if (!*in)
+            break;
+        const char *w = in;
+        while (*in && *in != ' ')
+            in++;
+        size_t chars = 0;
+        for (const char *c = w; c < in; c++)
+            chars += ((unsigned char)*c & 0xC0) != 0x80; /* count UTF-8 characters */
+        if (chars < 2)
+            continue;
+        if (o + 4 >= len)
+            return -1;
+        if (words++)
+            out[o++] = ' ';
+        out[o++] = '"';
+        for (const char *c = w; c < in; c++) {
+            if (o + 4 >= len)
+                return -1;
+            if (*c == '"')
+                out[o++] = '"';
+            out[o++] = *c;
+        }
+        out[o++] = '"';
+        out[o++] = '*';
+    }
+    out[o] = 0;
+    return words;
+}
+
+int catalog_search_terms(const char *query)
+{
+    char q[512];
+    return fts_query(query, q, sizeof q);
+}
+
+int catalog_search(struct store *st, const char *query, struct product *out, int max)
+{
+    char q[512];
+    if (fts_query(query, q, sizeof q) <= 0)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, SQL_SEARCH);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, max);
+    int n = 0;
+    while (n < max && store_step(st, s) == STORE_ROW)
+        read_product(s, &out[n++]);
+    sqlite3_reset(s);
+    return n;
+}
+
+int catalog_upsert_tax_class(struct store *st, const struct tax_class *tc)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_UPSERT_TAX);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, tc->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, tc->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, tc->rate_ppm);
+    return store_step(st, s);
+}
+
+/* ------------------------------------------------------------------- writer --- */
+
+static int run(struct store *st, const char *sql)
+{
+    return store_step(st, store_stmt(st, sql)) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+int catalog_writer_open(struct store *st)
+{
+    if (run(st, SQL_TEMP_MEMORY) || run(st, SQL_STAGE_CREATE) || run(st, SQL_STAGE_BARCODES_CREATE))
+        return STORE_ERROR;
+    return STORE_OK;
+}
+
+int catalog_stage_begin(struct store *st)
+{
+    return run(st, SQL_STAGE_CLEAR) || run(st, SQL_STAGE_BARCODES_CLEAR) ? STORE_ERROR : STORE_OK;
+}
+
+int catalog_stage_product(struct store *st, const struct catalog_change *c)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_STAGE_PRODUCT);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, c->sku, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, c->deleted != 0);
+    if (!c->deleted) { /* a tombstone's other columns stay NULL */
+        sqlite3_bind_text(s, 3, c->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, c->price);
+        sqlite3_bind_text(s, 5, unit_name(c->unit), -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 6, c->tax_class, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 7, c->age_restricted != 0);
+        sqlite3_bind_int(s, 8, c->active != 0);
+    }
+    return store_step(st, s) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+int catalog_stage_barcode(struct store *st, const char *sku, const char *code)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_STAGE_BARCODE);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, sku, -1, SQLITE_STATIC);
+    return store_step(st, s) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+int catalog_stage_apply(struct store *st, int64_t now)
+{
+    sqlite3_stmt *p = store_stmt(st, SQL_APPLY_PRODUCTS);
+    if (!p)
+        return STORE_ERROR;
+    sqlite3_bind_int64(p, 1, now);
+    if (store_step(st, p))
+        return STORE_ERROR;
+    sqlite3_stmt *t = store_stmt(st, SQL_APPLY_TOMBSTONES);
+    if (!t)
+        return STORE_ERROR;
+    sqlite3_bind_int64(t, 1, now);
+    if (store_step(st, t) || run(st, SQL_APPLY_DEL_BARCODES) || run(st, SQL_APPLY_BARCODES))
+        return STORE_ERROR;
+    return STORE_OK;
+}
+
+/* --------------------------------------------------------------- CSV import --- */
+
+/* Products staged per apply: bounds the stage's memory on a big file. */
+#define IMPORT_CHUNK 5000
+
+enum { F_SKU, F_BARCODE, F_NAME, F_PRICE, F_UNIT, F_TAX, F_AGE, F_COUNT };
+
+/* Splits one CSV line in place (no quoting: catalog fields hold no commas). */
+static int split_csv(char *line, char **fields, int max)
+{
+    int n = 0;
+    fields[n++] = line;
+    for (char *p = line; *p && n < max; p++) {
+        if (*p == ',') {
+            *p = 0;
+            fields[n++] = p + 1;
+        }
+    }
+    return n;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return n > 0;
+}
+
+/* A barcode as a catalog stores it (the n characters at code): printable, at most 48
+ * characters; a GTIN (8, 12, 13 or 14 digits) must carry its right check digit.  Other
+ * codes (PLU, internal numbers) pass as they are. */
+static int check_barcode(const char *code, size_t n, char *why, size_t len)
+{
+    if (!n) {
+        snprintf(why, len, "empty barcode (between two '|' or at an end)");
+        return -1;
+    }
+    if (n > 48) {
+        snprintf(why, len, "%.20s... is longer than 48 characters", code);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)code[i] <= ' ' || (unsigned char)code[i] >= 0x7f) {
+            snprintf(why, len, "\"%.*s\" holds a space or a character that is not printable ASCII", (int)n, code);
+            return -1;
+        }
+    }
+    if (all_digits(code, n) && (n == 8 || n == 12 || n == 13 || n == 14)) {
+        int want = barcode_gs1_check_digit(code, n);
+        if (want != code[n - 1] - '0') {
+            snprintf(why, len, "%.*s has a wrong check digit (%c; a valid GTIN would end in %d)",
+                     (int)n, code, code[n - 1], want);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int tax_class_known(struct store *st, const char *code, int *known)
+{
+    int64_t v = 0;
+    int rc = query_int(st, SQL_TAX_EXISTS, code, &v);
+    *known = v != 0;
+    return rc;
+}
+
+static void tax_class_list(struct store *st, char *buf, size_t len)
+{
+    snprintf(buf, len, "none");
+    sqlite3_stmt *s = store_stmt(st, SQL_TAX_CODES);
+    if (s && store_step(st, s) == STORE_ROW) {
+        if (sqlite3_column_text(s, 0))
+            col_text(s, 0, buf, len);
+        sqlite3_reset(s);
+    }
+}
+
+/* Checks one row; on a bad field says which and why ("field price: ..."). */
+static int check_row(struct store *st, char **f, char *why, size_t len)
+{
+    if (!f[F_SKU][0]) {
+        snprintf(why, len, "field sku: empty");
+        return -1;
+    }
+    if (!f[F_NAME][0]) {
+        snprintf(why, len, "field name: empty");
+        return -1;
+    }
+    char *end;
+    long long price = strtoll(f[F_PRICE], &end, 10);
+    if (*end || end == f[F_PRICE]) {
+        snprintf(why, len, "field price: \"%.20s\" is not a whole number of minor units (cents)", f[F_PRICE]);
+        return -1;
+    }
+    if (price < 0) {
+        snprintf(why, len, "field price: %lld is negative", price);
+        return -1;
+    }
+    enum unit unit;
+    if (unit_parse(f[F_UNIT], &unit)) {
+        snprintf(why, len, "field unit: \"%.20s\" is neither each nor kg", f[F_UNIT]);
+        return -1;
+    }
+    int known = 0;
+    if (tax_class_known(st, f[F_TAX], &known)) {
+        snprintf(why, len, "field tax_class: %s", store_errmsg(st));
+        return -1;
+    }
+    if (!known) {
+        char list[128];
+        tax_class_list(st, list, sizeof list);
+        snprintf(why, len, "field tax_class: unknown tax class \"%.16s\" (known: %s)", f[F_TAX], list);
+        return -1;
+    }
+    if (strcmp(f[F_AGE], "") && strcmp(f[F_AGE], "0") && strcmp(f[F_AGE], "1")) {
+        snprintf(why, len, "field age_restricted: \"%.20s\" is neither 0 nor 1", f[F_AGE]);
+        return -1;
+    }
+    /* barcodes separated by '|'; an empty field means none */
+    for (const char *code = f[F_BARCODE]; *code;) {
+        const char *bar = strchr(code, '|');
+        size_t n = bar ? (size_t)(bar - code) : strlen(code);
+        char reason[160];
+        if (check_barcode(code, n, reason, sizeof reason)) {
+            snprintf(why, len, "field barcode: %s", reason);
+            return -1;
+        }
+        if (!bar)
+            break;
+        code = bar + 1;
+    }
+    return 0;
+}
+
+static int stage_row(struct store *st, char **f)
+{
+    enum unit unit = UNIT_EACH;
+    unit_parse(f[F_UNIT], &unit);
+    struct catalog_change c = {
+        .sku = f[F_SKU], .name = f[F_NAME], .price = strtoll(f[F_PRICE], NULL, 10), .unit = unit,
+        .tax_class = f[F_TAX], .age_restricted = f[F_AGE][0] == '1', .active = 1,
+    };
+    if (catalog_stage_product(st, &c))
+        return STORE_ERROR;
+    for (char *code = f[F_BARCODE]; *code;) {
+        char *bar = strchr(code, '|');
+        if (bar)
+            *bar = 0;
+        if (catalog_stage_barcode(st, c.sku, code))
+            return STORE_ERROR;
+        if (!bar)
+            break;
+        code = bar + 1;
+    }
+    return STORE_OK;
+}
+
+/* Reads the rows into the stage and applies it every IMPORT_CHUNK products. */
+static int import_rows(struct store *st, char *csv, char *err, size_t errlen)
+{
+    int64_t now = loop_wall_time();
+    int lineno = 0, staged = 0;
+    if (catalog_stage_begin(st))
+        goto db_error;
+    for (char *line = csv, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        lineno++;
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\r')
+            line[n - 1] = 0;
+        if (lineno == 1 && strncmp(line, "sku,", 4) == 0)
+            continue;
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *f[F_COUNT + 1];
+        int nf = split_csv(line, f, F_COUNT + 1);
+        if (nf != F_COUNT) {
+            snprintf(err, errlen, "catalog line %d: expected 7 fields (sku,barcode,name,price,unit,"
+                     "tax_class,age_restricted), found %d", lineno, nf);
+            return STORE_ERROR;
+        }
+        char why[200];
+        if (check_row(st, f, why, sizeof why)) {
+            snprintf(err, errlen, "catalog line %d (sku %.32s): %s", lineno, f[F_SKU][0] ? f[F_SKU] : "?", why);
+            return STORE_ERROR;
+        }
+        if (stage_row(st, f))
+            goto db_error;
+        if (++staged == IMPORT_CHUNK) {
+            if (catalog_stage_apply(st, now) || catalog_stage_begin(st))
+                goto db_error;
+            staged = 0;
+        }
+    }
+    if (staged && catalog_stage_apply(st, now))
+        goto db_error;
+    return STORE_OK;
+db_error:
+    snprintf(err, errlen, "catalog import (line %d): %s", lineno, store_errmsg(st));
+    return STORE_ERROR;
+}
+
+int catalog_import_csv(struct store *st, const char *csv, char *err, size_t errlen)
+{
+    char *copy = strdup(csv);
+    if (!copy) {
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERROR;
+    }
+    int rc = catalog_writer_open(st);
+    if (rc)
+        snprintf(err, errlen, "catalog import: %s", store_errmsg(st));
+    else if ((rc = store_begin(st, STORE_TX_PLAIN)))
+        snprintf(err, errlen, "catalog import: %s", store_errmsg(st));
+    else if ((rc = import_rows(st, copy, err, errlen)))
+        store_rollback(st);
+    else if ((rc = store_commit(st)))
+        snprintf(err, errlen, "catalog import: %s", store_errmsg(st));
+    free(copy);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/* The stock_levels table (migration 003) and its SQL. */
+#include "src/stock.h"
+
+#include <sqlite3.h>
+
+#include "src/store.h"
+
+static const char SQL_SET[] =
+    "INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand, seq = excluded.seq";
+static const char SQL_GET[] = "SELECT on_hand FROM stock_levels WHERE sku = ?1 AND location = ?2";
+
+int stock_level_set(struct store *st, const char *sku, const char *location, int64_t on_hand, int64_t seq)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_SET);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, sku, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, location, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, on_hand);
+    sqlite3_bind_int64(s, 4, seq);
+    return store_step(st, s);
+}
+
+int stock_level_get(struct store *st, const char *sku, const char *location, int64_t *on_hand)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_GET);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, sku, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, location, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_NOTFOUND : rc;
+    *on_hand = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
