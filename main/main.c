@@ -138,11 +138,12 @@ static int show_outbox(const struct config *cfg)
 }
 
 /* till --check-config: every setting is checked by starting the app as usual, but on a
- * database in memory, so that nothing is created or written; then the configured
- * database is described as it is. */
+ * database in memory and the current directory as spool, so that nothing is created or
+ * written (the configured paths were checked first); then the configured database is
+ * described as it is. */
 static int check_config(struct config *cfg, struct loop *loop)
 {
-    char err[512], db_path[512];
+    char err[512] = "out of memory", db_path[512];
     struct settings s;
     if (settings_from_config(cfg, &s, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", err);
@@ -150,7 +151,8 @@ static int check_config(struct config *cfg, struct loop *loop)
     }
     snprintf(db_path, sizeof db_path, "%s", s.db_path);
     struct app app;
-    if (config_set(cfg, "paths.database", ":memory:") || app_init(&app, cfg, loop, err, sizeof err)) {
+    if (config_set(cfg, "paths.database", ":memory:") || config_set(cfg, "paths.spool", ".") ||
+        app_init(&app, cfg, loop, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", err);
         return 1;
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/catalog.h"
 #include "src/lookup.h"
 #include "src/store.h"
 
@@ -41,11 +42,11 @@ static int setup(void **state)
     assert_int_equal(store_open(path, &f->st, err, sizeof err), 0);
     struct tax_class std = { "std", "Standard", 190000 }, red = { "red", "Reduced", 70000 },
                      zero = { "zero", "Zero", 0 };
-    store_upsert_tax_class(f->st, &std);
-    store_upsert_tax_class(f->st, &red);
-    store_upsert_tax_class(f->st, &zero);
-    assert_int_equal(store_import_catalog_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
-    assert_int_equal(store_import_catalog_csv(f->st, EXTRA_CSV, err, sizeof err), 0);
+    catalog_upsert_tax_class(f->st, &std);
+    catalog_upsert_tax_class(f->st, &red);
+    catalog_upsert_tax_class(f->st, &zero);
+    assert_int_equal(catalog_import_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
+    assert_int_equal(catalog_import_csv(f->st, EXTRA_CSV, err, sizeof err), 0);
     barcode_rules_default(&f->rules, 2);
     *state = f;
     return 0;

@@ -28,6 +28,9 @@
 #include "offline/sync.h"
 #include "core/sale.h"
 #include "offline/order.h"
+#include "src/catalog.h"
+#include "src/sales.h"
+#include "src/stock.h"
 #include "src/store.h"
 
 extern const char *const demo_catalog_csv[];
@@ -72,14 +75,19 @@ static int64_t server_count(struct fx *f, const char *sql)
     return n;
 }
 
+/* The till's database as any other reader sees it: through a connection of its own. */
 static int64_t local_count(struct fx *f, const char *sql)
 {
-    sqlite3_stmt *st;
+    sqlite3 *db;
     int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    sqlite3_close(db);
     return n;
 }
 
@@ -184,9 +192,9 @@ static int setup(void **state)
     assert_int_equal(store_open(f->db, &f->st, err, sizeof err), 0);
     struct tax_class std = { "std", "Standard", 190000 }, red = { "red", "Reduced", 70000 },
                      zero = { "zero", "Zero", 0 };
-    store_upsert_tax_class(f->st, &std);
-    store_upsert_tax_class(f->st, &red);
-    store_upsert_tax_class(f->st, &zero);
+    catalog_upsert_tax_class(f->st, &std);
+    catalog_upsert_tax_class(f->st, &red);
+    catalog_upsert_tax_class(f->st, &zero);
     f->loop = loop_new();
     f->port = free_port();
 
@@ -234,7 +242,7 @@ static void sell(struct fx *f, int n, const char *tag)
         cart_free(c);
         cart_init(c, &tc);
         struct product p;
-        assert_int_equal(store_find_by_sku(f->st, "SKU10001", &p), 0);
+        assert_int_equal(catalog_find_by_sku(f->st, "SKU10001", &p), 0);
         assert_int_equal(cart_add_item(c, &p, "4010433218190", (i % 3 + 1) * QTY_ONE), 0);
         struct sale s;
         memset(&s, 0, sizeof s);
@@ -251,7 +259,7 @@ static void sell(struct fx *f, int n, const char *tag)
                                           .tendered = c->totals.total };
         s.completed_at = 1795583883 + i;
         char err[256];
-        assert_int_equal(store_commit_sale(f->st, &s, order_encode, err, sizeof err), 0);
+        assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
         if (f->sync)
             sync_kick(f->sync);
     }
@@ -274,7 +282,7 @@ static int drain(struct fx *f, int64_t ms, int64_t min_rounds)
 static void import_catalog(struct fx *f)
 {
     char err[256];
-    assert_int_equal(store_import_catalog_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
+    assert_int_equal(catalog_import_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
 }
 
 static void test_outage_then_drain(void **state)
@@ -366,14 +374,23 @@ static void test_rejected_is_parked(void **state)
     start_server(f);
     sell(f, 3, "a7000000");
     /* a sale the server cannot accept: its total does not add up */
-    assert_int_equal(sqlite3_exec(store_db(f->st),
-                                  "UPDATE outbox SET payload = replace(payload, '\"total\":', '\"total\":1')"
-                                  " WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE outbox SET payload = replace(payload, '\"total\":', '\"total\":1')"
+                                      " WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
     open_sync(f);
     assert_int_equal(drain(f, 20000, 1), 0);
     assert_int_equal(server_count(f, "SELECT count(*) FROM orders"), 2);
     assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE state = 'parked' AND id = 2"
                                     " AND length(last_error) > 0"), 1);
+    struct outbox_entry e;
+    char parked_key[80];
+    snprintf(parked_key, sizeof parked_key, "T1:%s", "a7000000-0001-4000-8000-000000000000");
+    assert_int_equal(outbox_get(f->st, parked_key, &e), 0);
+    assert_int_equal(e.state, OUTBOX_PARKED);
+    assert_string_equal(e.server_ref, "rejected");
+    assert_true(e.last_error[0] != 0);
     struct sync_status st;
     sync_get_status(f->sync, &st);
     assert_int_equal(st.parked, 1);
@@ -389,6 +406,39 @@ static void test_rejected_is_parked(void **state)
     assert_int_equal(local_count(f, "SELECT count(*) FROM outbox WHERE id = 2 AND state = 'pending'"), 1);
 }
 
+/* "online" means the last request to the store API succeeded: a server that answers 404
+ * (here a wrong sync.url) is not online, however quickly it answers. */
+static void test_not_found_is_offline(void **state)
+{
+    struct fx *f = *state;
+    import_catalog(f);
+    start_server(f);
+    char good[256];
+    snprintf(good, sizeof good, "%s", f->sc.url);
+    snprintf(f->sc.url, sizeof f->sc.url, "%.200s/wrong", good);
+    open_sync(f);
+    sell(f, 1, "a4040000");
+    struct sync_stats ss;
+    int64_t end = loop_now_ms(f->loop) + 20000;
+    do {
+        loop_run_once(f->loop, 50);
+        sync_get_stats(f->sync, &ss);
+    } while (ss.requests < 3 && loop_now_ms(f->loop) < end);
+    assert_true(ss.requests >= 3); /* the push and pulls were answered */
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.online, 0);
+    assert_non_null(strstr(st.last_error, "HTTP 404"));
+    assert_int_equal(st.queued, 1);
+    /* the same server at the right URL: online */
+    sync_free(f->sync);
+    snprintf(f->sc.url, sizeof f->sc.url, "%s", good);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.online, 1);
+}
+
 static void test_catalog_full_then_delta(void **state)
 {
     struct fx *f = *state;
@@ -399,11 +449,13 @@ static void test_catalog_full_then_delta(void **state)
     assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 292);
     assert_int_equal(local_count(f, "SELECT count(*) FROM barcodes"), 292);
     struct product p;
-    assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), 0);
     assert_int_equal(p.price, 119);
     /* stock levels come down by their own cursor */
-    assert_int_equal(local_count(f, "SELECT on_hand FROM stock_levels WHERE sku = 'SKU10003' AND location = 'store-1'"),
-                     12000);
+    int64_t level = 0;
+    assert_int_equal(stock_level_get(f->st, "SKU10003", "store-1", &level), 0);
+    assert_int_equal(level, 12000);
+    assert_int_equal(stock_level_get(f->st, "SKU10003", "store-2", &level), STORE_NOTFOUND);
 
     /* an item in an open cart keeps the price it was scanned at */
     static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
@@ -428,11 +480,11 @@ static void test_catalog_full_then_delta(void **state)
     struct sync_stats after;
     sync_get_stats(f->sync, &after);
     assert_int_equal(after.catalog_changes - before.catalog_changes, 3); /* a delta, not a full sync */
-    assert_int_equal(store_find_by_barcode(f->st, "4010433218190", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), 0);
     assert_int_equal(p.price, 149);
-    assert_int_equal(store_find_by_barcode(f->st, "4060013389086", &p), STORE_NOTFOUND);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4060013389086", &p), STORE_NOTFOUND);
     assert_int_equal(local_count(f, "SELECT active FROM products WHERE sku = 'SKU10002'"), 0);
-    assert_int_equal(store_find_by_barcode(f->st, "4000000000017", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000017", &p), 0);
     assert_string_equal(p.name, "Oat Drink 1L");
     assert_int_equal(open_cart->lines[0].unit_price, 119);
 
@@ -558,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_oversize_reply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_is_parked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_found_is_offline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_full_then_delta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_resumes_after_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_catalog_page_changes_nothing, setup, teardown),
