@@ -28,9 +28,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_sales: %s\n", err);
         return 1;
     }
-    struct tax_class red = { "red", "Reduced", 70000 }, std = { "std", "Standard", 190000 };
+    struct tax_class red = { "red", "Reduced", 70000 }, std = { "std", "Standard", 190000 },
+                     zero = { "zero", "Zero", 0 };
     catalog_upsert_tax_class(st, &red);
     catalog_upsert_tax_class(st, &std);
+    catalog_upsert_tax_class(st, &zero);
     int empty = 0;
     catalog_is_empty(st, &empty);
     if (empty && catalog_import_csv(st, demo_catalog_csv[0], err, sizeof err)) {

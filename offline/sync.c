@@ -361,8 +361,8 @@ static int load_batch(struct sync *s, enum outbox_kind kind, char **body, size_t
         return -1;
     b.len = (size_t)snprintf(b.body, b.cap, "%s", kind == OUTBOX_ORDER ? "{\"orders\":[" : "{\"adjustments\":[");
     s->push_n = 0;
-    int n = outbox_next_batch(s->store, kind, limit, add_to_batch, &b);
-    if (n < 0 || n < s->push_n) {
+    /* rows that do not fit (out of memory) simply wait for the next batch */
+    if (outbox_next_batch(s->store, kind, limit, add_to_batch, &b) < 0) {
         free(b.body);
         return -1;
     }
