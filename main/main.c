@@ -138,9 +138,9 @@ static int show_outbox(const struct config *cfg)
 }
 
 /* till --check-config: every setting is checked by starting the app as usual, but on a
- * database in memory and the current directory as spool, so that nothing is created or
- * written (the configured paths were checked first); then the configured database is
- * described as it is. */
+ * database in memory, the current directory as spool and no log file, so that nothing
+ * is created or written (the configured paths were checked first); then the configured
+ * database is described as it is. */
 static int check_config(struct config *cfg, struct loop *loop)
 {
     char err[512] = "out of memory", db_path[512];
@@ -152,7 +152,7 @@ static int check_config(struct config *cfg, struct loop *loop)
     snprintf(db_path, sizeof db_path, "%s", s.db_path);
     struct app app;
     if (config_set(cfg, "paths.database", ":memory:") || config_set(cfg, "paths.spool", ".") ||
-        app_init(&app, cfg, loop, err, sizeof err)) {
+        config_set(cfg, "log.file", "/dev/null") || app_init(&app, cfg, loop, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", err);
         return 1;
     }

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 t_tmpdir
 export HOME=$T_DIR/home XDG_DATA_HOME= XDG_CONFIG_HOME=
-mkdir -p "$HOME"
+mkdir -p "$HOME" "$T_DIR/cwd"
+cd "$T_DIR/cwd" || exit 1
 
 out=$("$TILL_BIN" --check-config 2>&1); rc=$?
 check_eq "--check-config without a database succeeds" 0 "$rc"
@@ -16,7 +17,7 @@ out=$("$TILL_BIN" --outbox 2>&1); rc=$?
 check_eq "--outbox without a database fails" 1 "$rc"
 check "--outbox says there is no database and how to name one" \
     grep -qE "no database at $HOME/.local/share/till/till.db.*--db PATH" <<< "$out"
-check_eq "neither created a file or directory" "" "$(find "$HOME" -mindepth 1)"
+check_eq "neither created a file or directory" "" "$(find "$HOME" . -mindepth 1)"
 
 # an existing database: described, listed, and not changed (not even its -wal/-shm files)
 DB=$T_DIR/shop/till.db
