@@ -151,6 +151,19 @@ int cart_active_lines(const struct cart *cart)
     return n;
 }
 
+int64_t cart_item_count(const struct cart *cart)
+{
+    int64_t n = 0;
+    for (int i = 0; i < cart->nlines; i++) {
+        const struct cart_line *l = &cart->lines[i];
+        if (l->voided)
+            continue;
+        /* bounded: CART_MAX_LINES lines of at most CART_MAX_QTY each */
+        n += l->product.unit == UNIT_KG || l->qty < QTY_ONE ? 1 : l->qty / QTY_ONE;
+    }
+    return n;
+}
+
 int cart_is_empty(const struct cart *cart)
 {
     return cart_active_lines(cart) == 0;

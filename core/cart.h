@@ -59,6 +59,9 @@ int cart_void_line(struct cart *cart, int line);
 /* Lines that count (not voided). */
 int cart_active_lines(const struct cart *cart);
 int cart_is_empty(const struct cart *cart);
+/* Pieces in the cart, as "Items N" should say: 3 bottles count 3, a weighed line (or a
+ * price label) counts 1, voided lines nothing. */
+int64_t cart_item_count(const struct cart *cart);
 const char *cart_strerror(int rc);
 
 #endif

@@ -1,5 +1,6 @@
 #include "core/money.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct currency currencies[] = {
@@ -227,4 +228,51 @@ int qty_format(int64_t qty, char *buf, size_t len)
         return money_format(qty / QTY_ONE, &f, 0, buf, len);
     }
     return money_format(qty, &f, 0, buf, len);
+}
+
+/* Writes value / 10^exp with sep before the fraction; keeps at least min_frac fraction
+ * digits and drops trailing zeros beyond them. */
+static int format_fixed(int64_t value, int exp, int min_frac, char sep, char *buf, size_t len)
+{
+    if (len == 0)
+        return MONEY_ERANGE;
+    /* uint64 so that INT64_MIN has a magnitude */
+    uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value, scale = 1;
+    for (int i = 0; i < exp; i++)
+        scale *= 10;
+    uint64_t whole = mag / scale, frac = mag % scale;
+    int digits = exp;
+    while (digits > min_frac && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    const char *sign = value < 0 ? "-" : "";
+    int n = digits > 0 ? snprintf(buf, len, "%s%llu%c%0*llu", sign, (unsigned long long)whole, sep, digits,
+                                  (unsigned long long)frac)
+                       : snprintf(buf, len, "%s%llu", sign, (unsigned long long)whole);
+    if (n < 0 || (size_t)n >= len) {
+        buf[0] = 0;
+        return MONEY_ERANGE;
+    }
+    return n;
+}
+
+int money_format_qty(int64_t qty, int weighed, const struct money_format *fmt, char *buf, size_t len)
+{
+    return format_fixed(qty, 3, weighed ? 3 : 0, fmt->decimal_sep, buf, len);
+}
+
+int money_format_rate(int64_t rate_ppm, const struct money_format *fmt, char *buf, size_t len)
+{
+    char num[32];
+    int n = format_fixed(rate_ppm, 4, 0, fmt->decimal_sep, num, sizeof num);
+    if (n < 0 || (size_t)n + 2 > len) {
+        if (len)
+            buf[0] = 0;
+        return MONEY_ERANGE;
+    }
+    memcpy(buf, num, (size_t)n);
+    buf[n] = '%';
+    buf[n + 1] = 0;
+    return n + 1;
 }

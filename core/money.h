@@ -58,7 +58,16 @@ int money_parse(const char *s, const struct money_format *fmt, int64_t *out);
 
 /* Quantity "3", "1.250", "0,5" into thousandths. */
 int qty_parse(const char *s, int64_t *out);
-/* "3" for whole pieces, "1.250" for fractional. */
+/* "3" for whole pieces, "1.250" for fractional (always a '.': for data, not for people). */
 int qty_format(int64_t qty, char *buf, size_t len);
+
+/* A quantity as the store writes numbers (fmt's decimal separator, no grouping, so
+ * "1.250" can never be read as a thousand and a quarter): weighed = 1 always shows grams
+ * ("1,250", "2,000" in eu style); pieces show "3", or "1,5" for a fraction.
+ * Returns the length written, or MONEY_ERANGE if buf is too small. */
+int money_format_qty(int64_t qty, int weighed, const struct money_format *fmt, char *buf, size_t len);
+/* A tax rate in ppm (190000 = 19 %) as "19%", "8,875%" (eu) or "8.875%" (us): trailing
+ * zeros dropped.  Returns the length written, or MONEY_ERANGE. */
+int money_format_rate(int64_t rate_ppm, const struct money_format *fmt, char *buf, size_t len);
 
 #endif

@@ -180,6 +180,28 @@ static void test_priced_label_line(void **state)
     cart_free(&c);
 }
 
+/* "Items N" counts pieces: 3 bottles are 3 items, a weighed line 1, a void nothing. */
+static void test_item_count_counts_pieces(void **state)
+{
+    struct cart c;
+    cart_init(&c, &incl_total);
+    assert_int_equal(cart_item_count(&c), 0);
+    struct product water = make("water", 49, UNIT_EACH, "std", 190000);
+    struct product apples = make("apples", 299, UNIT_KG, "red", 70000);
+    struct product beef = make("beef", 1299, UNIT_KG, "red", 70000);
+    assert_int_equal(cart_add_item(&c, &water, "", 3 * QTY_ONE), 0);
+    assert_int_equal(cart_add_item(&c, &apples, "", 1250), 0);
+    assert_int_equal(cart_add_priced_item(&c, &beef, "2110070012345", 0, 1234), 0);
+    assert_int_equal(cart_add_item(&c, &water, "", QTY_ONE), 0);
+    assert_int_equal(cart_item_count(&c), 3 + 1 + 1 + 1);
+    assert_int_equal(cart_active_lines(&c), 4);
+    assert_int_equal(cart_void_line(&c, 0), 0);
+    assert_int_equal(cart_item_count(&c), 3);
+    assert_int_equal(cart_set_qty(&c, 3, 5 * QTY_ONE), 0);
+    assert_int_equal(cart_item_count(&c), 7);
+    cart_free(&c);
+}
+
 static void test_receipt_and_json(void **state)
 {
     struct cart c;
@@ -222,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_rounding_per_line_vs_per_total),
         cmocka_unit_test(test_half_cent_tax),
         cmocka_unit_test(test_priced_label_line),
+        cmocka_unit_test(test_item_count_counts_pieces),
         cmocka_unit_test(test_receipt_and_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

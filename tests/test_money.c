@@ -139,6 +139,45 @@ static void test_qty(void **state)
     assert_string_equal(b, "1.250");
 }
 
+/* Quantities and rates follow the store's style: the eu style never shows "1.250 kg". */
+static void test_qty_and_rate_follow_the_style(void **state)
+{
+    char b[32];
+    assert_int_equal(money_format_qty(1250, 1, &eur, b, sizeof b), 5);
+    assert_string_equal(b, "1,250");
+    money_format_qty(1250, 1, &usd, b, sizeof b);
+    assert_string_equal(b, "1.250");
+    money_format_qty(2000, 1, &eur, b, sizeof b);
+    assert_string_equal(b, "2,000");           /* a weight always shows its grams */
+    money_format_qty(3000, 0, &eur, b, sizeof b);
+    assert_string_equal(b, "3");
+    money_format_qty(1500, 0, &eur, b, sizeof b);
+    assert_string_equal(b, "1,5");
+    money_format_qty(12345000, 0, &eur, b, sizeof b);
+    assert_string_equal(b, "12345");          /* no grouping: "12.345" would read as a weight */
+    money_format_qty(-250, 1, &eur, b, sizeof b);
+    assert_string_equal(b, "-0,250");
+    assert_int_equal(money_format_qty(1250, 1, &eur, b, 5), MONEY_ERANGE);
+    assert_string_equal(b, "");
+
+    assert_int_equal(money_format_rate(190000, &eur, b, sizeof b), 3);
+    assert_string_equal(b, "19%");
+    money_format_rate(70000, &eur, b, sizeof b);
+    assert_string_equal(b, "7%");
+    money_format_rate(88750, &eur, b, sizeof b);
+    assert_string_equal(b, "8,875%");          /* all four decimals kept, not cut to 8.8 */
+    money_format_rate(88750, &usd, b, sizeof b);
+    assert_string_equal(b, "8.875%");
+    money_format_rate(55000, &eur, b, sizeof b);
+    assert_string_equal(b, "5,5%");
+    money_format_rate(0, &eur, b, sizeof b);
+    assert_string_equal(b, "0%");
+    money_format_rate(1, &usd, b, sizeof b);
+    assert_string_equal(b, "0.0001%");
+    assert_int_equal(money_format_rate(190000, &eur, b, 3), MONEY_ERANGE);
+    assert_int_equal(money_format_rate(190000, &eur, b, 4), 3);
+}
+
 static void test_currency_lookup(void **state)
 {
     struct currency c;
@@ -160,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_rounding_half_away_from_zero),
         cmocka_unit_test(test_cash_rounding),
         cmocka_unit_test(test_qty),
+        cmocka_unit_test(test_qty_and_rate_follow_the_style),
         cmocka_unit_test(test_currency_lookup),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
