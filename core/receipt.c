@@ -98,11 +98,38 @@ static void amount(const struct sale *s, int64_t v, char *dst, size_t n)
         fmt(dst, n, "?");
 }
 
+/* One cart line: name and amount, the quantity when it is not one piece, and for a voided
+ * line the void as its own negative line under it, so that the printed amounts add up to
+ * the total. */
+static void item_lines(struct buf *b, const struct sale *sale, const struct cart_line *ln, int width)
+{
+    char l[160], r[64], a[48], q[32];
+    int weighed = ln->product.unit == UNIT_KG;
+    amount(sale, ln->line_total, a, sizeof a);
+    fmt(r, sizeof r, "%s %s", a, ln->product.tax_class);
+    line_lr(b, width, ln->product.name, r);
+    if (ln->qty != QTY_ONE || weighed) {
+        if (money_format_qty(ln->qty, weighed, &sale->fmt, q, sizeof q) < 0)
+            fmt(q, sizeof q, "?");
+        amount(sale, ln->unit_price, a, sizeof a);
+        fmt(l, sizeof l, weighed ? "  %s kg x %s" : "  %s x %s", q, a);
+        line_lr(b, width, l, "");
+    }
+    if (ln->expired)
+        line_lr(b, width, "  ! past expiry date", "");
+    if (ln->voided) {
+        amount(sale, -ln->line_total, a, sizeof a);
+        fmt(r, sizeof r, "%s %s", a, ln->product.tax_class);
+        fmt(l, sizeof l, "  VOID %s", ln->product.name);
+        line_lr(b, width, l, r);
+    }
+}
+
 int receipt_render(const struct sale *sale, int width, const char *when_text, char **out)
 {
     struct buf b = { 0 };
     const struct cart *cart = sale->cart;
-    char l[160], r[64], a[48], c[48];
+    char l[160], a[48], c[48];
     if (width < 24)
         width = 24;
 
@@ -113,30 +140,8 @@ int receipt_render(const struct sale *sale, int width, const char *when_text, ch
     line_center(&b, width, l);
     rule(&b, width, '-');
 
-    for (int i = 0; i < cart->nlines; i++) {
-        const struct cart_line *ln = &cart->lines[i];
-        amount(sale, ln->line_total, a, sizeof a);
-        fmt(r, sizeof r, "%s %s", a, ln->product.tax_class);
-        if (ln->voided) {
-            fmt(l, sizeof l, "VOID %s", ln->product.name);
-            fmt(r, sizeof r, "-%s", a);
-            line_lr(&b, width, l, "");
-            line_lr(&b, width, "  (voided)", r);
-            continue;
-        }
-        line_lr(&b, width, ln->product.name, r);
-        if (ln->qty != QTY_ONE || ln->product.unit == UNIT_KG) {
-            char q[32];
-            qty_format(ln->qty, q, sizeof q);
-            amount(sale, ln->unit_price, a, sizeof a);
-            fmt(l, sizeof l, "  %s %s x %s", q, ln->product.unit == UNIT_KG ? "kg" : "", a);
-            if (ln->product.unit != UNIT_KG)
-                fmt(l, sizeof l, "  %s x %s", q, a);
-            line_lr(&b, width, l, "");
-        }
-        if (ln->expired)
-            line_lr(&b, width, "  ! past expiry date", "");
-    }
+    for (int i = 0; i < cart->nlines; i++)
+        item_lines(&b, sale, &cart->lines[i], width);
     rule(&b, width, '-');
     if (money_format(cart->totals.total, &sale->fmt, 1, a, sizeof a) < 0)
         fmt(a, sizeof a, "?");
@@ -160,8 +165,10 @@ int receipt_render(const struct sale *sale, int width, const char *when_text, ch
         const struct tax_line *t = &cart->totals.classes[i];
         amount(sale, t->net, a, sizeof a);
         amount(sale, t->tax, c, sizeof c);
-        fmt(l, sizeof l, "  %s %lld.%lld%% net %s", t->code, (long long)(t->rate_ppm / 10000),
-            (long long)(t->rate_ppm % 10000 / 1000), a);
+        char rate[32];
+        if (money_format_rate(t->rate_ppm, &sale->fmt, rate, sizeof rate) < 0)
+            fmt(rate, sizeof rate, "?");
+        fmt(l, sizeof l, "  %s %s net %s", t->code, rate, a);
         line_lr(&b, width, l, c);
     }
     for (int i = 0; i < sale->npayments; i++) {
