@@ -21,14 +21,20 @@ endif
 
 ifndef DEPS_DISPATCHED
 
+VERSION := 0.1.0
 PREFIX  ?= /usr/local
 DESTDIR ?=
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/till
+# udev reads packaged rules from its own directory, never from under /usr/local: the
+# rule goes there whatever PREFIX is (/etc/udev/rules.d is the administrator's).
+UDEVDIR ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)
 CC      ?= cc
 FUZZCC  ?= clang
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # One include style: every project header by its path from the top, "core/money.h".
-BASEFLAGS = -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(WARN) -MMD -MP
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(WARN) -MMD -MP -DTILL_VERSION='"$(VERSION)"'
 OPT      ?= -O2 -g
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -43,7 +49,8 @@ CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
-CFLAGS_main    := $(call pkg_cflags,ncursesw)
+# the man page names where `make install` puts the example and the udev rule
+CFLAGS_main    := $(call pkg_cflags,ncursesw) -DTILL_DOCDIR='"$(DOCDIR)"' -DTILL_UDEVDIR='"$(UDEVDIR)"'
 CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium)
 CFLAGS_gen     :=
 APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
@@ -57,6 +64,7 @@ folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
 LAYERS    := core src drivers offline app ui
 GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c build/gen/gs1_ai.c
 LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
+MAIN_SRC  := $(wildcard main/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz_*.c)
@@ -72,7 +80,18 @@ SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o)
 
 SERVER_BIN := $(if $(SERVER_SRC),build/till-server)
 
-all: build/till $(SERVER_BIN)
+MAN_PAGES := build/till.1 $(if $(SERVER_SRC),build/till-server.1)
+
+all: build/till $(SERVER_BIN) $(MAN_PAGES)
+
+# The man pages come from the same tables as --help (till) and from --help itself
+# (till-server), so they cannot disagree with the programs.
+# VERSION and the install directories are compiled into these
+$(MAIN_SRC:%.c=build/%.o) $(MAIN_SRC:%.c=build/asan/%.o) build/server/main.o: Makefile
+build/till.1: build/till
+	@echo "  MAN $@"; build/till --man > $@.tmp && mv $@.tmp $@
+build/till-server.1: build/till-server scripts/help2man.sh
+	@echo "  MAN $@"; sh scripts/help2man.sh build/till-server > $@.tmp && mv $@.tmp $@
 
 build/gen/migrations.c: scripts/embed.sh $(sort $(wildcard assets/migrations/*.sql))
 	@mkdir -p $(@D)
@@ -110,9 +129,9 @@ build/asan/libtill.a: $(ASAN_LIB_OBJ)
 build/fuzz/libtill.a: $(FUZZ_LIB_OBJ)
 	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 
-build/till: build/main/main.o build/libtill.a
+build/till: $(MAIN_SRC:%.c=build/%.o) build/libtill.a
 	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(APP_LIBS)
-build/asan/till: build/asan/main/main.o build/asan/libtill.a
+build/asan/till: $(MAIN_SRC:%.c=build/asan/%.o) build/asan/libtill.a
 	@echo "  CC $@"; $(CC) $(SANFLAGS) -o $@ $^ $(APP_LIBS)
 # The server stands apart: its own objects and its own libraries only.
 build/till-server: $(SERVER_OBJ)
@@ -138,7 +157,7 @@ build/zvt-sim: tests/zvt_sim.c
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DZVT_SIM_MAIN -Wno-missing-prototypes -o $@ $<
 
-test: build/till $(SERVER_BIN) build/asan/till build/zvt-sim $(TEST_BIN) $(FUZZ_BIN) check-style
+test: build/till $(SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).
@@ -157,10 +176,16 @@ run: build/till $(SERVER_BIN)
 check-style:
 	@sh scripts/check-style.sh
 
-install: build/till $(SERVER_BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till
+# Debian's places: programs in bin, man pages in share/man/man1, the example config in the
+# package's doc examples, data in share/till, the udev rule in udev's rules directory.
+install: build/till $(SERVER_BIN) $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UDEVDIR)/rules.d
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(wildcard assets/till.conf.example assets/store-api.yaml assets/*.rules assets/demo-catalog.csv) $(DESTDIR)$(PREFIX)/share/till/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 assets/till.conf.example $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 assets/60-till-scanner.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 644 assets/store-api.yaml assets/demo-catalog.csv $(DESTDIR)$(PREFIX)/share/till/
 
 clean:
 	rm -rf build

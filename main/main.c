@@ -8,43 +8,17 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "main/cli.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
 #include "src/config.h"
+#include "src/config_keys.h"
 #include "src/loop.h"
 #include "src/sales.h"
 #include "src/settings.h"
 #include "src/store.h"
 #include "ui/ui.h"
-
-#define TILL_VERSION "0.1.0"
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: till [options]\n"
-            "A terminal point of sale. With no config file it opens the demo store.\n\n"
-            "  -c, --config FILE     read settings from FILE (default: ~/.config/till/till.conf if present)\n"
-            "  -d, --db PATH         SQLite database (paths.database)\n"
-            "  -s, --spool DIR       receipt spool directory (paths.spool)\n"
-            "      --store NAME      store name shown on screen and receipts (store.name)\n"
-            "      --terminal ID     terminal id (store.terminal_id)\n"
-            "      --cashier NAME    cashier name (store.cashier)\n"
-            "      --currency CODE   ISO 4217 currency, e.g. EUR, USD (store.currency)\n"
-            "      --money-style S   eu (1.234,50 €) or us ($1,234.50) (store.money_style)\n"
-            "      --tax-mode M      inclusive (EU) or exclusive (US) (store.tax_mode)\n"
-            "      --set KEY=VALUE   any setting, e.g. --set receipt.width=48\n"
-            "      --import-catalog FILE  import a catalog CSV into the database and exit\n"
-            "      --check-config    validate the configuration and exit\n"
-            "      --sync-now        without a screen: send queued sales, fetch catalog and stock\n"
-            "                        changes from the store server (sync.url), then exit\n"
-            "      --outbox          list sales not yet accepted by the store server, then exit\n"
-            "      --outbox-retry KEY  send a sale the server rejected (parked) again\n"
-            "  -h, --help            this help\n"
-            "  -V, --version         print the version\n\n"
-            "See assets/till.conf.example for every setting.\n");
-}
 
 static int default_config_path(char *buf, size_t len)
 {
@@ -210,55 +184,36 @@ static int sync_once(struct app *app)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_STORE = 256, OPT_TERMINAL, OPT_CASHIER, OPT_CURRENCY, OPT_STYLE, OPT_TAXMODE,
-           OPT_SET, OPT_IMPORT, OPT_CHECK, OPT_SYNC_NOW, OPT_OUTBOX, OPT_OUTBOX_RETRY };
-    static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' }, { "db", required_argument, NULL, 'd' },
-        { "spool", required_argument, NULL, 's' }, { "store", required_argument, NULL, OPT_STORE },
-        { "terminal", required_argument, NULL, OPT_TERMINAL },
-        { "cashier", required_argument, NULL, OPT_CASHIER },
-        { "currency", required_argument, NULL, OPT_CURRENCY },
-        { "money-style", required_argument, NULL, OPT_STYLE },
-        { "tax-mode", required_argument, NULL, OPT_TAXMODE },
-        { "set", required_argument, NULL, OPT_SET },
-        { "import-catalog", required_argument, NULL, OPT_IMPORT },
-        { "check-config", no_argument, NULL, OPT_CHECK },
-        { "sync-now", no_argument, NULL, OPT_SYNC_NOW },
-        { "outbox", no_argument, NULL, OPT_OUTBOX },
-        { "outbox-retry", required_argument, NULL, OPT_OUTBOX_RETRY },
-        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
     int check_only = 0, sync_now = 0, outbox = 0;
     const char *retry_key = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
-    int noverrides = 0, c;
+    int noverrides = 0, c, info = 0;
     if (!overrides)
         return 1;
-    while ((c = getopt_long(argc, argv, "c:d:s:hV", opts, NULL)) != -1) {
+    const struct option *opts = cli_getopt_options();
+    while ((c = getopt_long(argc, argv, cli_getopt_short(), opts, NULL)) != -1) {
         const char *key = NULL;
+        /* a flag that stands for a setting sets it, as --set would */
+        for (int i = 0; i < cli_nflags; i++)
+            if (cli_flags[i].val == c)
+                key = cli_flags[i].key;
         switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'd': key = "paths.database"; break;
-        case 's': key = "paths.spool"; break;
-        case OPT_STORE: key = "store.name"; break;
-        case OPT_TERMINAL: key = "store.terminal_id"; break;
-        case OPT_CASHIER: key = "store.cashier"; break;
-        case OPT_CURRENCY: key = "store.currency"; break;
-        case OPT_STYLE: key = "store.money_style"; break;
-        case OPT_TAXMODE: key = "store.tax_mode"; break;
-        case OPT_SET: overrides[noverrides++] = strdup(optarg); break;
-        case OPT_IMPORT: import_path = optarg; break;
-        case OPT_CHECK: check_only = 1; break;
-        case OPT_SYNC_NOW: sync_now = 1; break;
-        case OPT_OUTBOX: outbox = 1; break;
-        case OPT_OUTBOX_RETRY: retry_key = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("till %s\n", TILL_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case CLI_CONFIG: config_path = optarg; break;
+        case CLI_SET: overrides[noverrides++] = strdup(optarg); break;
+        case CLI_IMPORT: import_path = optarg; break;
+        case CLI_CHECK: check_only = 1; break;
+        case CLI_SYNC_NOW: sync_now = 1; break;
+        case CLI_OUTBOX: outbox = 1; break;
+        case CLI_OUTBOX_RETRY: retry_key = optarg; break;
+        case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
+        default:
+            if (key)
+                break;
+            info = '?';
+            break;
         }
         if (key) {
             size_t n = strlen(key) + strlen(optarg) + 2;
@@ -267,6 +222,21 @@ int main(int argc, char **argv)
                 snprintf(a, n, "%s=%s", key, optarg);
             overrides[noverrides++] = a;
         }
+    }
+
+    if (info) {
+        for (int i = 0; i < noverrides; i++)
+            free(overrides[i]);
+        free(overrides);
+        if (info == CLI_HELP)
+            cli_usage(stdout);
+        else if (info == CLI_VERSION)
+            printf("till %s\n", TILL_VERSION);
+        else if (info == CLI_MAN)
+            cli_man(stdout);
+        else
+            fprintf(stderr, "Try 'till --help' for the flags and every setting.\n");
+        return info == '?' ? 2 : 0;
     }
 
     struct config *cfg = config_new();
@@ -287,6 +257,19 @@ int main(int argc, char **argv)
     free(overrides);
     if (rc) {
         fprintf(stderr, "till: %s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    /* A misspelt key would otherwise be ignored without a word: refuse it, here and in
+     * --check-config alike. */
+    char keys_err[2048];
+    if (config_check_keys(cfg, keys_err, sizeof keys_err)) {
+        for (char *line = keys_err, *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next)
+                *next++ = 0;
+            fprintf(stderr, "till: %s\n", line);
+        }
         config_free(cfg);
         return 1;
     }

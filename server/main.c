@@ -13,18 +13,36 @@
 #include "server/http.h"
 #include "server/server_db.h"
 
-static void usage(void)
+#ifndef TILL_VERSION
+#define TILL_VERSION "unknown"   /* the Makefile defines it */
+#endif
+
+/* Also the source of the man page till-server(1) (scripts/help2man.sh reads --help). */
+static void usage(FILE *out)
 {
     fputs("usage: till-server --db PATH COMMAND\n"
+          "       till-server --help | --version\n"
+          "Till's reference store server: admin commands on its database, and the store API.\n"
+          "options:\n"
+          "  --db PATH                      the server's SQLite database\n"
+          "  -h, --help                     this help\n"
+          "  -V, --version                  print the version\n"
+          "commands:\n"
           "  token create TERMINAL_ID       print a new token for the terminal\n"
           "  import FILE.csv|FILE.json      import or update products\n"
           "  price SKU NEW_PRICE            change a price (minor units)\n"
-          "  rename SKU \"New name\"\n"
+          "  rename SKU \"New name\"         rename a product\n"
           "  delete SKU                     tombstone a product\n"
           "  stock SKU LOCATION QTY_MILLI   record a count taken now\n"
-          "  serve [--listen 127.0.0.1] [--port N] [--faults SPEC] [--faults-file PATH]"
-          " [--currency EUR]\n",
-          stderr);
+          "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
+          "serve options:\n"
+          "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
+          "  --port N                       TCP port (default 0: any free port; the port is printed)\n"
+          "  --faults SPEC                  tests: inject faults, e.g. 5xx=2,stall=1,truncate=10%\n"
+          "                                 (also from TILL_SERVER_FAULTS)\n"
+          "  --faults-file PATH             tests: the fault SPEC from a file, re-read when it changes\n"
+          "  --currency CODE                the catalog's ISO 4217 currency (default EUR)\n",
+          out);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -60,7 +78,7 @@ static int cmd_serve(const char *db_path, int argc, char **argv)
         } else if (strcmp(opt, "--currency") == 0) {
             cfg.currency = val;
         } else {
-            usage();
+            usage(stderr);
             return 2;
         }
     }
@@ -138,7 +156,7 @@ static int cmd_admin(struct sdb *db, int argc, char **argv)
                                     .reason = "admin count" };
         return report(sdb_adjustment_store(db, &a), "stock", argv[1], db);
     }
-    usage();
+    usage(stderr);
     return 2;
 }
 
@@ -147,15 +165,23 @@ int main(int argc, char **argv)
     const char *db_path = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+            printf("till-server %s\n", TILL_VERSION);
+            return 0;
+        }
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db_path = argv[++i];
         } else {
-            usage();
+            usage(stderr);
             return 2;
         }
     }
     if (!db_path || i >= argc) {
-        usage();
+        usage(stderr);
         return 2;
     }
     if (sodium_init() < 0) {

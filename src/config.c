@@ -32,6 +32,8 @@ const char config_demo_defaults[] =
 
 struct kv {
     char *key, *value;
+    char *origin;  /* NULL: set by the program */
+    int line;
 };
 
 struct config {
@@ -61,40 +63,50 @@ void config_free(struct config *cfg)
     for (int i = 0; i < cfg->n; i++) {
         free(cfg->items[i].key);
         free(cfg->items[i].value);
+        free(cfg->items[i].origin);
     }
     free(cfg->items);
     free(cfg);
 }
 
-int config_set(struct config *cfg, const char *key, const char *value)
+int config_set_from(struct config *cfg, const char *key, const char *value, const char *origin, int line)
 {
     char *v = strdup(value);
-    if (!v)
-        return -1;
+    char *o = origin ? strdup(origin) : NULL;
+    if (!v || (origin && !o))
+        goto fail;
     for (int i = 0; i < cfg->n; i++) {
         if (strcmp(cfg->items[i].key, key) == 0) {
             free(cfg->items[i].value);
+            free(cfg->items[i].origin);
             cfg->items[i].value = v;
+            cfg->items[i].origin = o;
+            cfg->items[i].line = line;
             return 0;
         }
     }
     if (cfg->n == cfg->cap) {
         int cap = cfg->cap ? cfg->cap * 2 : 32;
         struct kv *n = realloc(cfg->items, (size_t)cap * sizeof *n);
-        if (!n) {
-            free(v);
-            return -1;
-        }
+        if (!n)
+            goto fail;
         cfg->items = n;
         cfg->cap = cap;
     }
     char *k = strdup(key);
-    if (!k) {
-        free(v);
-        return -1;
-    }
-    cfg->items[cfg->n++] = (struct kv){ k, v };
+    if (!k)
+        goto fail;
+    cfg->items[cfg->n++] = (struct kv){ k, v, o, line };
     return 0;
+fail:
+    free(v);
+    free(o);
+    return -1;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value)
+{
+    return config_set_from(cfg, key, value, NULL, 0);
 }
 
 static char *trim(char *s)
@@ -155,7 +167,7 @@ int config_parse(struct config *cfg, const char *text, const char *origin, char 
         }
         char full[160];
         snprintf(full, sizeof full, "%s.%s", section, k);
-        if (config_set(cfg, full, v)) {
+        if (config_set_from(cfg, full, v, origin, lineno)) {
             rc = -1;
             break;
         }
@@ -212,9 +224,10 @@ int config_set_assignment(struct config *cfg, const char *assignment, char *err,
         seterr(err, errlen, "expected section.key=value, got '%s'", assignment);
         return -1;
     }
-    char key[160];
+    char key[160], origin[200];
     snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
-    return config_set(cfg, trim(key), eq + 1);
+    snprintf(origin, sizeof origin, "--set %s", assignment);
+    return config_set_from(cfg, trim(key), eq + 1, origin, 0);
 }
 
 const char *config_get(const struct config *cfg, const char *key, const char *def)
@@ -254,4 +267,10 @@ const char *config_key_at(const struct config *cfg, int i)
 const char *config_value_at(const struct config *cfg, int i)
 {
     return cfg->items[i].value;
+}
+
+const char *config_origin_at(const struct config *cfg, int i, int *line)
+{
+    *line = cfg->items[i].line;
+    return cfg->items[i].origin ? cfg->items[i].origin : "(set by the program)";
 }

@@ -1,0 +1,306 @@
+#include "src/config_keys.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* In the order of assets/till.conf.example.  Defaults are as the code that reads each key
+ * has them (tests/test_config.c compares the ones it can). */
+const struct config_key config_keys[] = {
+    { "store.name", "text", "Till", "store name on the screen and the receipts", NULL },
+    { "store.terminal_id", "text", "T1", "this till's id, unique per till: part of every sale's idempotency key", NULL },
+    { "store.cashier", "text", "cashier", "cashier name on the receipts", NULL },
+    { "store.currency", "ISO 4217 code", "EUR", "EUR, USD, GBP, CHF, JPY, SEK, DKK, NOK, PLN, CZK, HUF, CAD, AUD, KWD, BHD, ISK", NULL },
+    { "store.money_style", "eu | us", "eu", "how amounts, quantities and rates are written: eu 1.234,50 € and 1,250 kg; us $1,234.50 and 1.250 kg", NULL },
+    { "store.tax_mode", "inclusive | exclusive", "inclusive", "inclusive: shelf prices include the tax (EU); exclusive: tax is added (US)", NULL },
+    { "store.tax_rounding", "per_total | per_line", "per_total", "per_total: tax rounded once per tax class on the sum; per_line: on each line, then summed", NULL },
+
+    { "tax.CODE", "RATE [NAME]", NULL, "a tax class: rate in percent (up to 4 decimals), then its name, e.g. std = 19 Standard rate; products name their class by CODE; at least one", NULL },
+
+    { "paths.database", "path", "$XDG_DATA_HOME/till/till.db", "the SQLite database (XDG_DATA_HOME defaults to ~/.local/share)", NULL },
+    { "paths.spool", "path", "$XDG_DATA_HOME/till/spool", "where receipts are written, one file per sale", NULL },
+
+    { "catalog.demo", "yes | no", "no", "yes: import the demo catalog into an empty database", NULL },
+
+    { "receipt.width", "number 24..80", "42", "receipt columns: 42 for 80 mm paper, 32 for 58 mm", NULL },
+
+    { "scanner.kind", "wedge | usb | none", "none", "wedge or none: the scanner types like a keyboard; usb: Till reads the scanner directly", NULL },
+    { "scanner.driver", "wedge | usb | none", "none", "the older name of scanner.kind", NULL },
+    { "scanner.wedge_max_gap_ms", "number 1..1000", "50", "keys closer together than this are a scan, not typing", NULL },
+    { "scanner.wedge_min_length", "number 1..64", "4", "shorter bursts of keys are typing, not a scan", NULL },
+    { "scanner.usb.vid_pid", "VID:PID", NULL, "the USB scanner, in hex as lsusb shows it, e.g. 05e0:1200", NULL },
+    { "scanner.usb.match", "boot-keyboard | pos", NULL, "which HID interface: the keyboard mode, or HID POS (scans carry their symbology id); unset: the first", NULL },
+    { "scanner.usb.layout", "us | de", "us", "keyboard mode only: the layout the scanner is set to type", NULL },
+    { "scanner.usb.retry_ms", "number 10..600000", "1000", "how often to look for an unplugged scanner", NULL },
+
+    { "barcode.variable.NN", "layout", "21: item:5,weight:5/3; 22: item:5,price:5/2; others none",
+      "variable-measure EAN-13 layout for prefix NN (20..29): item:N, check, weight:N/D or price:N/D; or none", NULL },
+
+    { "payment.terminals", "list of NAME:KIND", NULL, "card terminals in priority order, NAME:KIND or just KIND (kinds: sim, zvt); each has its [payment.NAME] section", NULL },
+    { "payment.cash_rounding", "number 1..100000", "1", "cash is rounded to this many minor units (5 for CHF 0.05 rounding)", NULL },
+    { "payment.NAME.host", "IP address", "127.0.0.1", "the ZVT terminal's address (not a host name: a DNS lookup could block the till)", "zvt" },
+    { "payment.NAME.port", "number 1..65535", "20007", "the ZVT terminal's TCP port", "zvt" },
+    { "payment.NAME.password", "6 digits", "000000", "the ZVT terminal's password", "zvt" },
+    { "payment.NAME.connect_timeout_ms", "number 1..", "3000", "how long to wait for the connection", "zvt" },
+    { "payment.NAME.timeout_ms", "number 1..", "120000", "how long to wait for the terminal's answer", "zvt" },
+    { "payment.NAME.script", "behaviours", "approve", "the simulated terminal's behaviour per payment, comma-separated, the last repeating: approve, decline, partial:AMOUNT, timeout, disconnect, unreachable, abort", "sim" },
+    { "payment.NAME.script_file", "path", NULL, "a file with one behaviour per line, instead of script", "sim" },
+    { "payment.NAME.latency_ms", "number 0..600000", "1500", "how long the simulated customer takes", "sim" },
+    { "payment.NAME.timeout_ms", "number 1..600000", "30000", "how long to wait for the simulated terminal's answer", "sim" },
+    { "payment.NAME.device_file", "path", NULL, "the simulated terminal's memory of its transactions (for a terminal named sim: the database path + .sim-terminal)", "sim" },
+
+    { "drawer.driver", "sim", "sim", "the cash drawer's driver", NULL },
+    { "drawer.close_after_ms", "number 0..", "3000", "the simulated drawer reports closed again after this long", NULL },
+
+    { "sync.url", "http:// or https:// URL", NULL, "the central store API; unset: Till runs standalone", NULL },
+    { "sync.token_file", "path", NULL, "this terminal's bearer token, one line; must not be readable by other users (chmod 600)", NULL },
+    { "sync.ca_file", "path", NULL, "CA bundle for the server's certificate (unset: the system's)", NULL },
+    { "sync.pinned_pubkey", "sha256//BASE64", NULL, "optional public-key pinning, curl's syntax", NULL },
+    { "sync.location", "letters, digits, - and _", "store-1", "this store's stock location on the server", NULL },
+    { "sync.batch", "number 1..500", "100", "sales per upload", NULL },
+    { "sync.page_size", "number 1..5000", "2000", "products per catalog page", NULL },
+    { "sync.pull_interval_ms", "number 100..86400000", "30000", "how often catalog and stock are asked for changes", NULL },
+    { "sync.backoff_base_ms", "number 10..600000", "1000", "first retry delay, doubling with jitter (a server's Retry-After wins)", NULL },
+    { "sync.backoff_max_ms", "number 10..3600000", "60000", "longest retry delay", NULL },
+    { "sync.max_response_bytes", "number 1024..1073741824", "16777216", "largest answer accepted from the server", NULL },
+    { "sync.connect_timeout_ms", "number 100..600000", "5000", "how long to wait for a connection", NULL },
+    { "sync.timeout_ms", "number 100..3600000", "30000", "how long one request may take", NULL },
+    { "sync.insecure_tls", "0 | 1", "0", "tests only: 1 turns certificate verification off; never in a store", NULL },
+
+    { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },
+};
+const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
+
+static void append(char *err, size_t errlen, size_t *pos, const char *fmt, ...)
+{
+    if (!err || *pos + 1 >= errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err + *pos, errlen - *pos, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *pos = *pos + (size_t)n < errlen ? *pos + (size_t)n : errlen - 1;
+}
+
+int config_key_distance(const char *a, const char *b, int cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 120 || lb > 120)
+        return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > (size_t)cap)
+        return cap + 1;
+    /* three rows of the optimal-string-alignment table */
+    int rows[3][121];
+    int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = (int)i;
+        int best = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < d)
+                d = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d;
+            if (d < best)
+                best = d;
+        }
+        if (best > cap)
+            return cap + 1;
+        int *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb] > cap ? cap + 1 : prev[lb];
+}
+
+/* The terminals of payment.terminals: "name:kind" or "kind" (then the name is the kind). */
+struct terminal_names {
+    char name[8][32], kind[8][32];
+    int n;
+};
+
+static void parse_terminals(const struct config *cfg, struct terminal_names *t)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", config_get(cfg, "payment.terminals", ""));
+    t->n = 0;
+    for (char *p = buf, *next; p && *p && t->n < 8; p = next) {
+        next = strchr(p, ',');
+        if (next)
+            *next++ = 0;
+        p += strspn(p, " \t");
+        size_t n = strlen(p);
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            p[--n] = 0;
+        if (!*p)
+            continue;
+        char *colon = strchr(p, ':');
+        const char *kind = colon ? colon + 1 : p;
+        if (colon)
+            *colon = 0;
+        snprintf(t->name[t->n], sizeof t->name[0], "%s", p);
+        snprintf(t->kind[t->n], sizeof t->kind[0], "%s", kind);
+        t->n++;
+    }
+}
+
+/* Writes the row's key with each capitals segment replaced by the key's own segment at
+ * that place, so "payment.NAME.host" reads "payment.counter.host" for "payment.counter.hots".
+ * Returns 1 when the row is a family (had a capitals segment). */
+static int instantiate(const char *pattern, const char *key, char *out, size_t len)
+{
+    size_t o = 0;
+    int family = 0;
+    const char *p = pattern, *k = key;
+    while (*p && o + 1 < len) {
+        size_t pn = strcspn(p, "."), kn = k ? strcspn(k, ".") : 0;
+        int caps = pn > 0;
+        for (size_t i = 0; i < pn; i++)
+            caps &= (p[i] >= 'A' && p[i] <= 'Z');
+        const char *src = caps && k && kn ? k : p;
+        size_t sn = caps && k && kn ? kn : pn;
+        family |= caps;
+        if (o + sn + 2 > len)
+            break;
+        memcpy(out + o, src, sn);
+        o += sn;
+        p += pn;
+        if (k)
+            k = k[kn] ? k + kn + 1 : NULL;
+        if (*p == '.') {
+            out[o++] = '.';
+            p++;
+        }
+    }
+    out[o] = 0;
+    return family;
+}
+
+/* Is key this row?  Family segments match any one segment; payment.NAME needs NAME to be
+ * a configured terminal of the row's kind. */
+static int row_matches(const struct config_key *row, const char *key, const struct terminal_names *t)
+{
+    char inst[160];
+    instantiate(row->key, key, inst, sizeof inst);
+    if (strcmp(inst, key) != 0)
+        return 0;
+    if (!row->kind)
+        return 1;
+    const char *name = key + strlen("payment.");
+    size_t n = strcspn(name, ".");
+    for (int i = 0; i < t->n; i++)
+        if (strlen(t->name[i]) == n && strncmp(t->name[i], name, n) == 0 && strcmp(t->kind[i], row->kind) == 0)
+            return 1;
+    return 0;
+}
+
+int config_check_keys(const struct config *cfg, char *err, size_t errlen)
+{
+    struct terminal_names t;
+    parse_terminals(cfg, &t);
+    size_t pos = 0;
+    int bad = 0;
+    if (err && errlen)
+        err[0] = 0;
+    for (int i = 0; i < config_count(cfg); i++) {
+        const char *key = config_key_at(cfg, i);
+        int known = 0;
+        for (size_t r = 0; r < config_nkeys && !known; r++)
+            known = row_matches(&config_keys[r], key, &t);
+        if (known)
+            continue;
+        bad++;
+        int line = 0;
+        const char *origin = config_origin_at(cfg, i, &line);
+        if (line)
+            append(err, errlen, &pos, "%s:%d: unknown key '%s'", origin, line, key);
+        else
+            append(err, errlen, &pos, "%s: unknown key '%s'", origin, key);
+
+        /* payment.NAME.x for a NAME that is not a terminal: say so, the key may be right */
+        const char *name = strncmp(key, "payment.", 8) == 0 ? key + 8 : NULL;
+        size_t nn = name ? strcspn(name, ".") : 0;
+        if (name && name[nn] == '.') {
+            int idx = -1;
+            for (int j = 0; j < t.n; j++)
+                if (strlen(t.name[j]) == nn && strncmp(t.name[j], name, nn) == 0)
+                    idx = j;
+            if (idx < 0) {
+                append(err, errlen, &pos, ": no terminal '%.*s' in payment.terminals", (int)nn, name);
+                int best = 3, bj = -1;
+                char given[32];
+                snprintf(given, sizeof given, "%.*s", (int)nn, name);
+                for (int j = 0; j < t.n; j++) {
+                    int d = config_key_distance(t.name[j], given, 2);
+                    if (d < best) {
+                        best = d;
+                        bj = j;
+                    }
+                }
+                if (bj >= 0)
+                    append(err, errlen, &pos, " (did you mean payment.%s.%s?)", t.name[bj], name + nn + 1);
+                append(err, errlen, &pos, "\n");
+                continue;
+            }
+        }
+
+        /* a right key for the wrong kind of terminal */
+        if (name && name[nn] == '.') {
+            const char *kind = NULL;
+            for (size_t r = 0; r < config_nkeys && !kind; r++) {
+                char inst[160];
+                instantiate(config_keys[r].key, key, inst, sizeof inst);
+                if (config_keys[r].kind && strcmp(inst, key) == 0)
+                    kind = config_keys[r].kind;
+            }
+            if (kind) {
+                const char *is = "";
+                for (int j = 0; j < t.n; j++)
+                    if (strlen(t.name[j]) == nn && strncmp(t.name[j], name, nn) == 0)
+                        is = t.kind[j];
+                append(err, errlen, &pos, ": '%.*s' is a %s terminal; %s is a key of %s terminals\n",
+                       (int)nn, name, is, name + nn + 1, kind);
+                continue;
+            }
+        }
+
+        /* the nearest key; a typo is a few edits, so look no further than a third of it */
+        int cap = (int)strlen(key) / 3 < 2 ? 2 : (int)strlen(key) / 3;
+        if (cap > 4)
+            cap = 4;
+        int best = cap + 1;
+        char suggestion[160] = "";
+        for (size_t r = 0; r < config_nkeys; r++) {
+            char inst[160];
+            instantiate(config_keys[r].key, key, inst, sizeof inst);
+            /* a terminal's key is suggested only for a kind it applies to */
+            if (config_keys[r].kind && !row_matches(&config_keys[r], inst, &t))
+                continue;
+            int d = config_key_distance(inst, key, cap);
+            /* and the section itself is a near miss: "store.x" is not a typo of "tax.x" */
+            char s1[64], s2[64];
+            snprintf(s1, sizeof s1, "%.*s", (int)strcspn(inst, "."), inst);
+            snprintf(s2, sizeof s2, "%.*s", (int)strcspn(key, "."), key);
+            int scap = strlen(s1) / 3 > 1 ? (int)strlen(s1) / 3 : 1;
+            if (d < best && config_key_distance(s1, s2, scap) <= scap) {
+                best = d;
+                snprintf(suggestion, sizeof suggestion, "%s", inst);
+            }
+        }
+        if (suggestion[0])
+            append(err, errlen, &pos, " (did you mean %s?)\n", suggestion);
+        else
+            append(err, errlen, &pos, " (every key: till --help, or man till)\n");
+    }
+    if (pos && err[pos - 1] == '\n')
+        err[pos - 1] = 0;
+    return bad;
+}
