@@ -49,8 +49,7 @@ CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
-# the man page names where `make install` puts the example and the udev rule
-CFLAGS_main    := $(call pkg_cflags,ncursesw) -DTILL_DOCDIR='"$(DOCDIR)"' -DTILL_UDEVDIR='"$(UDEVDIR)"'
+CFLAGS_main    := $(call pkg_cflags,ncursesw)
 CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium)
 CFLAGS_gen     :=
 APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
@@ -86,7 +85,7 @@ all: build/till $(SERVER_BIN) $(MAN_PAGES)
 
 # The man pages come from the same tables as --help (till) and from --help itself
 # (till-server), so they cannot disagree with the programs.
-# VERSION and the install directories are compiled into these
+# VERSION is compiled into these
 $(MAIN_SRC:%.c=build/%.o) $(MAIN_SRC:%.c=build/asan/%.o) build/server/main.o: Makefile
 build/till.1: build/till
 	@echo "  MAN $@"; build/till --man > $@.tmp && mv $@.tmp $@

@@ -238,13 +238,14 @@ void cli_man(FILE *out)
           "The database unless \\fBpaths.database\\fR says otherwise (\\fI~/.local/share/till/till.db\\fR); "
           "receipts go to \\fIspool/\\fR next to it.\n",
           out);
-    fputs(".TP\n.I ", out);
-    roff(out, TILL_DOCDIR "/examples/till.conf.example");
-    fputs("\nA commented example configuration.\n.TP\n.I ", out);
-    roff(out, TILL_UDEVDIR "/rules.d/60-till-scanner.rules");
-    fputs("\nLets the seat's user (and group plugdev) open a USB scanner read directly "
+    /* where `make install` puts them; PREFIX is not compiled in, so say it in words */
+    fputs(".TP\n.I PREFIX/share/doc/till/examples/till.conf.example\n"
+          "A commented example configuration (PREFIX is \\fI/usr\\fR for a package, "
+          "\\fI/usr/local\\fR by default).\n"
+          ".TP\n.I /lib/udev/rules.d/60\\-till\\-scanner.rules\n"
+          "Lets the seat's user (and group plugdev) open a USB scanner read directly "
           "(\\fBscanner.kind = usb\\fR); for another scanner model, put its VID and PID in a copy in "
-          "\\fI/etc/udev/rules.d/\\fR (which overrides the file of the same name).\n"
+          "\\fI/etc/udev/rules.d/\\fR, which overrides the file of the same name.\n"
           ".SH ENVIRONMENT\n"
           ".TP\n.B XDG_CONFIG_HOME\nWhere the configuration is looked for.\n"
           ".TP\n.B XDG_DATA_HOME\nWhere the database and the receipts are kept by default.\n"

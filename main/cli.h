@@ -5,15 +5,8 @@
 
 #include <stdio.h>
 
-/* The Makefile defines these (VERSION, DOCDIR, UDEVDIR). */
 #ifndef TILL_VERSION
-#define TILL_VERSION "unknown"
-#endif
-#ifndef TILL_DOCDIR
-#define TILL_DOCDIR "/usr/local/share/doc/till"
-#endif
-#ifndef TILL_UDEVDIR
-#define TILL_UDEVDIR "/lib/udev"
+#define TILL_VERSION "unknown"   /* the Makefile defines it */
 #endif
 
 enum cli_opt {
