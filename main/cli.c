@@ -178,7 +178,9 @@ static void man_settings(FILE *out)
           ".PP\n"
           "Families: \\fBtax.\\fICODE\\fR is one tax class per key; \\fBbarcode.variable.\\fINN\\fR one "
           "layout per prefix 20 to 29; \\fBpayment.\\fINAME\\fB.\\fIkey\\fR holds the keys of the terminal "
-          "\\fINAME\\fR from \\fBpayment.terminals\\fR, which depend on its kind (\\fBsim\\fR or \\fBzvt\\fR).\n",
+          "\\fINAME\\fR from \\fBpayment.terminals\\fR, which depend on its kind (\\fBsim\\fR or \\fBzvt\\fR); "
+          "a section for a terminal not listed there has the keys of any kind, and one whose name is a "
+          "letter or two off a listed terminal's is taken for a typo.\n",
           out);
     const char *section = "";
     for (size_t i = 0; i < config_nkeys; i++) {

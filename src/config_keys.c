@@ -184,8 +184,34 @@ static int instantiate(const char *pattern, const char *key, char *out, size_t l
     return family;
 }
 
-/* Is key this row?  Family segments match any one segment; payment.NAME needs NAME to be
- * a configured terminal of the row's kind. */
+static int terminal_index(const struct terminal_names *t, const char *name, size_t n)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strlen(t->name[i]) == n && strncmp(t->name[i], name, n) == 0)
+            return i;
+    return -1;
+}
+
+/* The listed terminal whose name is a typo away from name[0..n), or -1. */
+static int near_terminal(const struct terminal_names *t, const char *name, size_t n)
+{
+    char given[32];
+    snprintf(given, sizeof given, "%.*s", (int)n, name);
+    int best = -1, bd = 0;
+    for (int i = 0; i < t->n; i++) {
+        int cap = strlen(t->name[i]) / 3 > 1 ? (int)strlen(t->name[i]) / 3 : 1;
+        int d = config_key_distance(t->name[i], given, cap);
+        if (d <= cap && (best < 0 || d < bd)) {
+            best = i;
+            bd = d;
+        }
+    }
+    return best;
+}
+
+/* Is key this row?  Family segments match any one segment.  payment.NAME takes the keys
+ * of NAME's kind; a NAME not in payment.terminals (a terminal kept for later) those of
+ * any kind, unless NAME is a typo of a listed one. */
 static int row_matches(const struct config_key *row, const char *key, const struct terminal_names *t)
 {
     char inst[160];
@@ -196,10 +222,10 @@ static int row_matches(const struct config_key *row, const char *key, const stru
         return 1;
     const char *name = key + strlen("payment.");
     size_t n = strcspn(name, ".");
-    for (int i = 0; i < t->n; i++)
-        if (strlen(t->name[i]) == n && strncmp(t->name[i], name, n) == 0 && strcmp(t->kind[i], row->kind) == 0)
-            return 1;
-    return 0;
+    int i = terminal_index(t, name, n);
+    if (i >= 0)
+        return strcmp(t->kind[i], row->kind) == 0;
+    return near_terminal(t, name, n) < 0;
 }
 
 int config_check_keys(const struct config *cfg, char *err, size_t errlen)
@@ -225,31 +251,13 @@ int config_check_keys(const struct config *cfg, char *err, size_t errlen)
         else
             append(err, errlen, &pos, "%s: unknown key '%s'", origin, key);
 
-        /* payment.NAME.x for a NAME that is not a terminal: say so, the key may be right */
+        /* payment.NAME.x for a NAME a typo away from a listed terminal: say so */
         const char *name = strncmp(key, "payment.", 8) == 0 ? key + 8 : NULL;
         size_t nn = name ? strcspn(name, ".") : 0;
-        if (name && name[nn] == '.') {
-            int idx = -1;
-            for (int j = 0; j < t.n; j++)
-                if (strlen(t.name[j]) == nn && strncmp(t.name[j], name, nn) == 0)
-                    idx = j;
-            if (idx < 0) {
-                append(err, errlen, &pos, ": no terminal '%.*s' in payment.terminals", (int)nn, name);
-                int best = 3, bj = -1;
-                char given[32];
-                snprintf(given, sizeof given, "%.*s", (int)nn, name);
-                for (int j = 0; j < t.n; j++) {
-                    int d = config_key_distance(t.name[j], given, 2);
-                    if (d < best) {
-                        best = d;
-                        bj = j;
-                    }
-                }
-                if (bj >= 0)
-                    append(err, errlen, &pos, " (did you mean payment.%s.%s?)", t.name[bj], name + nn + 1);
-                append(err, errlen, &pos, "\n");
-                continue;
-            }
+        if (name && name[nn] == '.' && terminal_index(&t, name, nn) < 0 && near_terminal(&t, name, nn) >= 0) {
+            append(err, errlen, &pos, ": no terminal '%.*s' in payment.terminals (did you mean payment.%s.%s?)\n",
+                   (int)nn, name, t.name[near_terminal(&t, name, nn)], name + nn + 1);
+            continue;
         }
 
         /* a right key for the wrong kind of terminal */
@@ -261,11 +269,9 @@ int config_check_keys(const struct config *cfg, char *err, size_t errlen)
                 if (config_keys[r].kind && strcmp(inst, key) == 0)
                     kind = config_keys[r].kind;
             }
-            if (kind) {
-                const char *is = "";
-                for (int j = 0; j < t.n; j++)
-                    if (strlen(t.name[j]) == nn && strncmp(t.name[j], name, nn) == 0)
-                        is = t.kind[j];
+            int j = terminal_index(&t, name, nn);
+            if (kind && j >= 0) {
+                const char *is = t.kind[j];
                 append(err, errlen, &pos, ": '%.*s' is a %s terminal; %s is a key of %s terminals\n",
                        (int)nn, name, is, name + nn + 1, kind);
                 continue;

@@ -7,7 +7,9 @@
  *   tax.CODE             one tax class per key
  *   barcode.variable.NN  one layout per prefix 20..29
  *   payment.NAME.KEY     one section per terminal listed in payment.terminals; KEY
- *                        depends on that terminal's kind (the row's `kind`). */
+ *                        depends on that terminal's kind (the row's `kind`).  A NAME
+ *                        not listed (a terminal kept for later) may have any kind's
+ *                        keys, unless it is a typo of a listed name. */
 #ifndef TILL_CONFIG_KEYS_H
 #define TILL_CONFIG_KEYS_H
 

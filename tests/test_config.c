@@ -231,6 +231,12 @@ static void test_terminal_sections(void **state)
     assert_int_equal(check_text("[payment]\nterminals = spare:sim\n[payment.spare]\nhost = 1.2.3.4\n",
                                 err, sizeof err), 1);
     assert_contains(err, "'spare' is a sim terminal; host is a key of zvt terminals");
+    /* a section of a terminal not listed (kept for later) has any kind's keys, checked */
+    assert_int_equal(check_text("[payment]\nterminals = counter:zvt\n[payment.old]\nhost = 1.2.3.4\nscript = approve\n",
+                                err, sizeof err), 0);
+    assert_int_equal(check_text("[payment]\nterminals = counter:zvt\n[payment.old]\nscirpt = approve\n",
+                                err, sizeof err), 1);
+    assert_contains(err, "did you mean payment.old.script?");
     assert_int_equal(check_text("[payment]\nterminal = sim\n", err, sizeof err), 1);
     assert_contains(err, "did you mean payment.terminals?");
 }
