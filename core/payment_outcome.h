@@ -6,6 +6,10 @@
 
 #include <stdint.h>
 
+/* One copy of a terminal's receipt, UTF-8: real terminals send 500-1,300 bytes per copy
+ * (text blocks) or 40-70 print lines; this holds several times that. */
+#define PT_RECEIPT_MAX 8192
+
 enum pt_op { PT_PURCHASE, PT_REVERSAL, PT_REFUND, PT_STATUS, PT_END_OF_DAY, PT_ABORT };
 
 enum pt_result {
@@ -30,7 +34,11 @@ struct pt_outcome {
     char trace[16];
     char receipt_no[16];
     char message[128];        /* for the cashier */
-    char receipt[1024];       /* the terminal's receipt lines, '\n'-separated */
+    /* The terminal's receipt, '\n'-separated lines, card numbers masked: the cardholder's
+     * copy (printed on the customer's receipt) and the merchant's copy (kept, not given
+     * to the customer). */
+    char receipt[PT_RECEIPT_MAX];
+    char merchant_receipt[PT_RECEIPT_MAX];
 };
 
 #endif

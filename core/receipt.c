@@ -176,12 +176,21 @@ int receipt_render(const struct sale *sale, int width, const char *when_text, ch
         if (!p->terminal_receipt[0])
             continue;
         rule(&b, width, '-');
+        /* the terminal's cardholder copy, whole: a line wider than the receipt wraps */
         const char *s = p->terminal_receipt;
         while (*s) {
             const char *e = strchr(s, '\n');
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            buf_put(&b, s, n < (size_t)width * 4 ? n : (size_t)width * 4);
-            buf_put(&b, "\n", 1);
+            char line[PT_RECEIPT_MAX];
+            memcpy(line, s, n);
+            line[n] = 0;
+            const char *rest = line;
+            do {
+                size_t part = text_prefix(rest, width);
+                buf_put(&b, rest, part);
+                buf_put(&b, "\n", 1);
+                rest += part;
+            } while (*rest);
             s += n + (e != NULL);
         }
     }

@@ -8,6 +8,7 @@
 
 #include "core/cart.h"
 #include "core/money.h"
+#include "core/payment_outcome.h"
 
 enum tender_kind { TENDER_CASH, TENDER_CARD, TENDER_VOUCHER };
 
@@ -21,7 +22,7 @@ struct payment {
     char masked_pan[24];   /* "************1234": last four digits only */
     char auth_code[16];
     char terminal_id[24];
-    char terminal_receipt[1024]; /* the terminal's own receipt lines, '\n'-separated */
+    char terminal_receipt[PT_RECEIPT_MAX]; /* the terminal's cardholder copy, '\n'-separated */
 };
 
 #define SALE_MAX_PAYMENTS 16

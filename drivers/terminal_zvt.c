@@ -3,9 +3,17 @@
  * intermediate status, print lines, status information and completion are acknowledged
  * and turned into one outcome.  Config (prefix = "payment.zvt"):
  *   host (an IP address: no DNS lookup may block the till), port, password (6 digits),
- *   connect_timeout_ms (default 3000), timeout_ms (default 120000).
+ *   connect_timeout_ms (default 3000), timeout_ms (default 120000),
+ *   code_page (the terminal's character set: cp437 (ZVT default), latin1, latin9, cp1252,
+ *   utf8), state_file (default: next to the database, "<database>.<name>-zvt").
  * A failure before the command was written is "never reached": another terminal may
- * take the payment.  After it was written, a broken connection or a timeout is UNKNOWN. */
+ * take the payment.  After it was written, a broken connection or a timeout is UNKNOWN,
+ * and so is every answer the specification does not make unambiguous.
+ *
+ * The state file is the driver's memory of the terminal across a crash: the number of the
+ * terminal's last receipt, and which payment was sent after it.  A status enquiry asks the
+ * terminal to repeat its last receipt (06 20) and compares: the same receipt as before the
+ * payment means the payment never happened; a newer one for the amount is the payment. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +30,7 @@
 #include "drivers/zvt_apdu.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/settings.h"
 #include "core/money.h"
 
 enum zvt_state { Z_IDLE, Z_CONNECTING, Z_REGISTERING, Z_RUNNING };
@@ -36,9 +45,17 @@ struct zvt {
     uint16_t currency;
     struct money_format fmt;
 
+    enum zvt_charset charset;
+    char state_file[600];
+    char last_txn[16];        /* the terminal's last receipt number seen ("" = unknown) */
+    char pending_ref[48];     /* the last purchase sent, and the receipt number before it */
+    int64_t pending_amount;
+    char pending_before[16];
+
     enum zvt_state state;
     int fd;
     int sent;                 /* the command has been written to the terminal */
+    int awaiting_ack;         /* our registration or command has had no answer yet */
     int connect_errno;
     int registered_done;
     uint64_t timer;
@@ -49,8 +66,60 @@ struct zvt {
     uint8_t rbuf[ZVT_MAX_APDU];
     size_t rlen;
     struct zvt_status st;
+    struct zvt_receipts receipts;
     struct pt_outcome out;
 };
+
+/* --- the state file: written whole (temp file, fsync, rename), so a crash leaves the
+ * old or the new version --- */
+
+static void state_save(struct zvt *z)
+{
+    if (!z->state_file[0])
+        return;
+    char tmp[640];
+    snprintf(tmp, sizeof tmp, "%s.tmp", z->state_file);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "last %s\npending %s %lld %s\n", z->last_txn[0] ? z->last_txn : "-",
+            z->pending_ref[0] ? z->pending_ref : "-", (long long)z->pending_amount,
+            z->pending_before[0] ? z->pending_before : "-");
+    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    if (ok)
+        rename(tmp, z->state_file);
+    else
+        unlink(tmp);
+}
+
+static void state_field(const char *v, char *out, size_t cap)
+{
+    size_t n = strcmp(v, "-") == 0 ? 0 : strlen(v);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, v, n);
+    out[n] = 0;
+}
+
+static void state_load(struct zvt *z)
+{
+    FILE *f = z->state_file[0] ? fopen(z->state_file, "r") : NULL;
+    if (!f)
+        return;
+    char line[160], a[48], b[48];
+    long long amount;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "last %15s", a) == 1)
+            state_field(a, z->last_txn, sizeof z->last_txn);
+        else if (sscanf(line, "pending %47s %lld %15s", a, &amount, b) == 3) {
+            state_field(a, z->pending_ref, sizeof z->pending_ref);
+            state_field(b, z->pending_before, sizeof z->pending_before);
+            z->pending_amount = amount;
+        }
+    }
+    fclose(f);
+}
 
 static int zvt_open(void *priv, struct loop *loop, const struct config *cfg, const char *prefix,
                     const struct pt_events *ev, char *err, size_t errlen)
@@ -105,6 +174,24 @@ static int zvt_open(void *priv, struct loop *loop, const struct config *cfg, con
         snprintf(err, errlen, "%s.password must be 6 digits", prefix);
         return -1;
     }
+    snprintf(key, sizeof key, "%s.code_page", prefix);
+    const char *cp = config_get(cfg, key, "cp437");
+    if (zvt_charset_parse(cp, &z->charset)) {
+        snprintf(err, errlen, "%s must be cp437, latin1, latin9, cp1252 or utf8, not '%s'", key, cp);
+        return -1;
+    }
+    snprintf(key, sizeof key, "%s.state_file", prefix);
+    const char *sf = config_get(cfg, key, NULL);
+    const char *name = strncmp(prefix, "payment.", 8) == 0 ? prefix + 8 : prefix;
+    char data[400];
+    if (sf)
+        snprintf(z->state_file, sizeof z->state_file, "%s", sf);
+    else if (config_get(cfg, "paths.database", NULL))
+        snprintf(z->state_file, sizeof z->state_file, "%.500s.%.60s-zvt",
+                 config_get(cfg, "paths.database", ""), name);
+    else if (settings_default_data_dir(data, sizeof data) == 0)
+        snprintf(z->state_file, sizeof z->state_file, "%s/till.db.%.60s-zvt", data, name);
+    state_load(z);
     return 0;
 }
 
@@ -141,6 +228,9 @@ static void fill_outcome(struct zvt *z)
     snprintf(o->trace, sizeof o->trace, "%s", s->trace);
     snprintf(o->receipt_no, sizeof o->receipt_no, "%s", s->receipt_no);
     snprintf(o->terminal_id, sizeof o->terminal_id, "%s", s->terminal_id);
+    zvt_receipts_finish(&z->receipts);
+    snprintf(o->receipt, sizeof o->receipt, "%s", z->receipts.cardholder);
+    snprintf(o->merchant_receipt, sizeof o->merchant_receipt, "%s", z->receipts.merchant);
     if (!o->receipt[0] && o->result == PT_APPROVED) {
         /* the terminal printed nothing through us: compose the lines from its status */
         char a[48];
@@ -152,6 +242,9 @@ static void fill_outcome(struct zvt *z)
 
 static void finish(struct zvt *z, enum pt_result r, const char *msg)
 {
+    /* an enquiry that failed says nothing about the payment it asked about */
+    if (z->out.op == PT_STATUS && r != PT_APPROVED && r != PT_NOT_FOUND)
+        r = PT_UNKNOWN;
     z->out.result = r;
     if (msg)
         snprintf(z->out.message, sizeof z->out.message, "%s", msg);
@@ -207,88 +300,134 @@ static void ack(struct zvt *z)
     queue(z, a, zvt_build_ack(a, sizeof a));
 }
 
-static void append_line(struct zvt *z, const uint8_t *s, size_t n)
-{
-    char *r = z->out.receipt;
-    size_t o = strlen(r);
-    if (o && o + 1 < sizeof z->out.receipt)
-        r[o++] = '\n';
-    for (size_t i = 0; i < n && o + 1 < sizeof z->out.receipt; i++)
-        r[o++] = s[i] >= 0x20 && s[i] < 0x7F ? (char)s[i] : ' ';
-    r[o] = 0;
-}
-
 static void send_command(struct zvt *z)
 {
     z->state = Z_RUNNING;
+    if (z->out.op == PT_PURCHASE) {
+        /* durable before the command leaves: which payment follows which receipt */
+        snprintf(z->pending_ref, sizeof z->pending_ref, "%s", z->out.reference);
+        z->pending_amount = z->out.amount;
+        snprintf(z->pending_before, sizeof z->pending_before, "%s", z->last_txn);
+        state_save(z);
+    }
     z->sent = 1;
+    z->awaiting_ack = 1;
     queue(z, z->cmd, z->cmd_len);
+}
+
+/* 84 xx (xx != 00) from the terminal.  As the direct answer to our registration nothing
+ * was asked yet: never reached.  As the direct answer to our command with a code from the
+ * specification's error table, the terminal refused it (PA00P016 5.2.3).  Anything else
+ * (mid-transaction, "please wait", a code the table does not have) is not a refusal the
+ * specification makes certain: the outcome is unknown. */
+static void negative_ack(struct zvt *z, uint8_t code)
+{
+    char msg[256], what[96];
+    zvt_result_describe(code, what, sizeof what);
+    if (z->state == Z_REGISTERING) {
+        z->out.never_reached = 1;
+        snprintf(msg, sizeof msg, "Terminal refused the registration: %s", what);
+        finish(z, PT_ERROR, msg);
+        return;
+    }
+    int refusal = z->awaiting_ack && code >= 0x64 && code != 0x9C &&
+                  strcmp(zvt_result_text(code), "unknown error code") != 0;
+    if (refusal) {
+        snprintf(msg, sizeof msg, "Terminal refused the command: %s", what);
+        finish(z, PT_ERROR, msg);
+    } else {
+        snprintf(msg, sizeof msg, "Terminal answered 84 %02X (%s): outcome unknown", code, what);
+        finish(z, PT_UNKNOWN, msg);
+    }
+}
+
+/* The terminal's answer to Repeat Receipt, against what the state file knew before the
+ * payment: unambiguous answers settle it, anything else is left to the cashier. */
+static void enquiry_complete(struct zvt *z)
+{
+    const struct zvt_status *s = &z->st;
+    const char *txn = s->receipt_no[0] ? s->receipt_no : s->trace;
+    int ours = z->pending_ref[0] && strcmp(z->pending_ref, z->out.reference) == 0 &&
+               z->pending_before[0];
+    char a[48], msg[256];
+    money_format(s->amount, &z->fmt, 1, a, sizeof a);
+    if (ours && txn[0] && strcmp(txn, z->pending_before) == 0) {
+        finish(z, PT_NOT_FOUND, "The terminal's last transaction is older than this payment: nothing was charged");
+        return;
+    }
+    if (ours && txn[0] && s->has_result && s->has_amount) {
+        if (s->result == 0x00 && s->amount > 0 && s->amount <= z->out.amount) {
+            z->out.amount = s->amount;
+            finish(z, PT_APPROVED, "Approved (the terminal's last transaction)");
+            return;
+        }
+        if (s->result != 0x00 && s->amount == z->out.amount) {
+            char why[96];
+            zvt_result_describe(s->result, why, sizeof why);
+            snprintf(msg, sizeof msg, "The terminal did not approve it (%s): nothing was charged", why);
+            finish(z, PT_NOT_FOUND, msg);
+            return;
+        }
+    }
+    if (txn[0] && s->has_amount)
+        snprintf(msg, sizeof msg, "Terminal's last transaction: receipt %s, %s, %s. Check whether it is this payment",
+                 txn, a, s->has_result && s->result == 0 ? "approved" : "not approved");
+    else
+        snprintf(msg, sizeof msg, "The terminal cannot tell about that payment: check its last receipt");
+    finish(z, PT_UNKNOWN, msg);
 }
 
 /* One APDU from the terminal; returns -1 when the transaction has ended. */
 static int handle(struct zvt *z, const struct zvt_apdu *a)
 {
     uint16_t cmd = (uint16_t)(a->cls << 8 | a->ins);
-    if (a->cls == 0x84) { /* negative acknowledgement: the command was refused */
-        char msg[96];
-        snprintf(msg, sizeof msg, "Terminal refused the command (84 %02X)", a->ins);
-        if (z->state == Z_REGISTERING)
-            z->out.never_reached = 1;
-        finish(z, PT_ERROR, msg);
+    if (a->cls == 0x84 && a->ins != 0x00) {
+        negative_ack(z, a->ins);
         return -1;
     }
     switch (cmd) {
-    case 0x8000: /* ack of our command */
+    case 0x8000: /* acknowledgement of our command */
+    case 0x8400: /* 84 00 is a positive acknowledgement too (PA00P016 5.2.3) */
+        z->awaiting_ack = 0;
         return 0;
-    case 0x04FF:
+    case 0x04FF: {
+        char text[256];
         ack(z);
-        z->ev.status(z->ev.ctx, a->len ? zvt_intermediate_text(a->data[0]) : "Please wait");
-        return 0;
-    case 0x06D1: /* print line: <attribute> <text> */
-        ack(z);
-        if (a->len >= 1)
-            append_line(z, a->data + 1, a->len - 1);
-        return 0;
-    case 0x06D3: { /* print text block: TLV */
-        struct zvt_status t;
-        memset(&t, 0, sizeof t);
-        ack(z);
-        if (a->len >= 1 && a->data[0] == 0x06) {
-            size_t off = 1, vlen;
-            /* BMP 06 length form */
-            if (a->len >= 2 && a->data[1] < 0x80) {
-                vlen = a->data[1];
-                off = 2;
-            } else if (a->len >= 3 && a->data[1] == 0x81) {
-                vlen = a->data[2];
-                off = 3;
-            } else if (a->len >= 4 && a->data[1] == 0x82) {
-                vlen = (size_t)a->data[2] << 8 | a->data[3];
-                off = 4;
-            } else {
-                return 0;
-            }
-            if (vlen <= a->len - off && zvt_parse_tlv(a->data + off, vlen, &t, 0) == ZVT_OK)
-                append_line(z, (const uint8_t *)t.tlv_text, strlen(t.tlv_text));
-        }
+        if (zvt_parse_intermediate(a->data, a->len, z->charset, text, sizeof text) == ZVT_OK)
+            z->ev.status(z->ev.ctx, text);
         return 0;
     }
+    case 0x06D1: /* print line */
+        ack(z);
+        zvt_receipts_add_line(&z->receipts, a->data, a->len, z->charset);
+        return 0;
+    case 0x06D3: /* print text block */
+        ack(z);
+        zvt_receipts_add_block(&z->receipts, a->data, a->len, z->charset);
+        return 0;
     case 0x040F: /* status information */
         ack(z);
+        z->st.charset = z->charset;
         if (zvt_parse_bmps(a->data, a->len, &z->st) != ZVT_OK) {
             finish(z, PT_UNKNOWN, "Malformed status from the terminal: outcome unknown");
             return -1;
         }
+        if (z->st.receipt_no[0] || z->st.trace[0]) {
+            snprintf(z->last_txn, sizeof z->last_txn, "%s", z->st.receipt_no[0] ? z->st.receipt_no : z->st.trace);
+            state_save(z);
+        }
         return 0;
     case 0x060F: /* completion */
         ack(z);
+        z->awaiting_ack = 0;
         if (z->state == Z_REGISTERING) {
             memset(&z->st, 0, sizeof z->st);
+            zvt_receipts_init(&z->receipts);
             send_command(z);
             return 0;
         }
         if (z->out.op == PT_STATUS) {
-            finish(z, PT_UNKNOWN, "Terminal is up, but cannot report that transaction: check its last receipt");
+            enquiry_complete(z);
             return -1;
         }
         if (z->out.op == PT_END_OF_DAY || z->out.op == PT_REVERSAL || z->out.op == PT_REFUND ||
@@ -299,18 +438,20 @@ static int handle(struct zvt *z, const struct zvt_apdu *a)
             }
         }
         if (z->st.has_result) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "Not approved: %s", zvt_result_text(z->st.result));
+            char msg[256], why[96];
+            zvt_result_describe(z->st.result, why, sizeof why);
+            snprintf(msg, sizeof msg, "Not approved: %s", why);
             finish(z, PT_DECLINED, msg);
         } else {
             finish(z, PT_UNKNOWN, "Completion without a result: outcome unknown");
         }
         return -1;
-    case 0x061E: { /* abort from the terminal */
+    case 0x061E: { /* abort from the terminal: the command was not carried out */
         uint8_t rc = a->len ? a->data[0] : 0xFF;
-        char msg[96];
+        char msg[256], why[96];
         ack(z);
-        snprintf(msg, sizeof msg, "Terminal aborted: %s", zvt_result_text(rc));
+        zvt_result_describe(rc, why, sizeof why);
+        snprintf(msg, sizeof msg, "Terminal aborted: %s", why);
         finish(z, rc == 0x6C ? PT_ABORTED : PT_DECLINED, msg);
         return -1;
     }
@@ -374,6 +515,7 @@ static void on_io(struct loop *loop, int fd, short revents, void *ctx)
         /* config byte 0x86: ECR prints payment and administration receipts from the
          * terminal's print lines (06 D1), and wants intermediate status */
         size_t n = zvt_build_registration(z->password, 0x86 | 0x08, z->currency, reg, sizeof reg);
+        z->awaiting_ack = 1;
         queue(z, reg, n);
         return;
     }
@@ -415,6 +557,8 @@ static int start(struct zvt *z, enum pt_op op, int64_t amount, const char *refer
     z->cmd_len = cmd_len;
     memset(&z->out, 0, sizeof z->out);
     memset(&z->st, 0, sizeof z->st);
+    zvt_receipts_init(&z->receipts);
+    z->awaiting_ack = 0;
     z->out.op = op;
     z->out.amount = amount;
     snprintf(z->out.reference, sizeof z->out.reference, "%s", reference ? reference : "");
@@ -463,8 +607,9 @@ static int zvt_refund(void *priv, int64_t amount, const char *reference)
 static int zvt_status_enquiry(void *priv, const char *reference, int64_t amount)
 {
     struct zvt *z = priv;
+    /* Repeat Receipt: the terminal's last transaction, with its receipt number */
     return start(z, PT_STATUS, amount, reference,
-                 zvt_build_status_enquiry(z->password, z->cmd, sizeof z->cmd));
+                 zvt_build_repeat_receipt(z->password, z->cmd, sizeof z->cmd));
 }
 
 static int zvt_end_of_day(void *priv)

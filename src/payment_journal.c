@@ -13,7 +13,8 @@ static const char SQL_UPDATE[] =
     " masked_pan = COALESCE(?5, masked_pan), card_scheme = COALESCE(?6, card_scheme),"
     " auth_code = COALESCE(?7, auth_code), trace = COALESCE(?8, trace),"
     " receipt_no = COALESCE(?9, receipt_no), terminal_id = COALESCE(?10, terminal_id),"
-    " receipt = COALESCE(?11, receipt), message = COALESCE(?12, message)"
+    " receipt = COALESCE(?11, receipt), message = COALESCE(?12, message),"
+    " merchant_receipt = COALESCE(?13, merchant_receipt)"
     " WHERE reference = ?1";
 /* a sale's approved card payments are completed in the sale's own transaction */
 static const char SQL_COMPLETE_SALE[] =
@@ -69,6 +70,7 @@ int journal_update(struct store *st, const char *reference, const char *state,
         bind_text_or_null(s, 10, o->terminal_id);
         bind_text_or_null(s, 11, o->receipt);
         bind_text_or_null(s, 12, o->message);
+        bind_text_or_null(s, 13, o->merchant_receipt);
     }
     return store_step(st, s) == STORE_OK && store_changes(st) == 1 ? 0 : -1;
 }
