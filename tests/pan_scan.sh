@@ -1,24 +1,38 @@
 #!/bin/bash
-# pan_scan.sh [--barcodes DB] PATH...: prints every whole run of 13-19 digits that passes
-# the Luhn check (what a card number looks like) in the files or directories given; SQLite
-# files are dumped first. Catalog barcodes (EAN-13 can pass Luhn too) are excluded when a
-# database with a barcodes table is named. Exit 1 if anything is found.
+# pan_scan.sh [--barcodes DB] PATH...: prints every card-number-like run in the files or
+# directories given: 13-19 digits that pass the Luhn check, written together or in groups
+# separated by one space or dash ("4111 1111 1111 1111", as terminals print them), and any
+# span of whole groups of such a run ("Nr 4111 1111 1111 1111 01"). SQLite files are
+# dumped first. Catalog barcodes (EAN-13 can pass Luhn too) are excluded when a database
+# with a barcodes table is named. Exit 1 if anything is found.
 known=""
 if [ "$1" = --barcodes ]; then
     known=$(sqlite3 "$2" 'select code from barcodes' 2>/dev/null); shift 2
 fi
-luhn() {
-    local s=$1 sum=0 i d alt=0
-    for (( i=${#s}-1; i>=0; i-- )); do
-        d=${s:i:1}
-        if (( alt )); then d=$(( d * 2 )); (( d > 9 )) && d=$(( d - 9 )); fi
-        sum=$(( sum + d )); alt=$(( !alt ))
-    done
-    (( sum % 10 == 0 ))
-}
+# Candidates: digit groups joined by single spaces or dashes; every span of whole groups
+# with 13-19 digits is Luhn-checked (awk: a database dump has many numbers).
 scan_text() { # name
-    grep -aoE '(^|[^0-9])[0-9]{13,19}([^0-9]|$)' | grep -aoE '[0-9]{13,19}' | sort -u | while read -r run; do
-        luhn "$run" || continue
+    grep -aoE '[0-9]+([ -][0-9]+)*' | awk '
+    function luhn(s,    i, d, sum, alt) {
+        sum = 0; alt = 0
+        for (i = length(s); i >= 1; i--) {
+            d = substr(s, i, 1) + 0
+            if (alt) { d *= 2; if (d > 9) d -= 9 }
+            sum += d; alt = !alt
+        }
+        return sum % 10 == 0
+    }
+    {
+        n = split($0, g, /[ -]/)
+        for (a = 1; a <= n; a++) {
+            s = ""
+            for (b = a; b <= n; b++) {
+                s = s g[b]
+                if (length(s) > 19) break
+                if (length(s) >= 13 && luhn(s)) print s
+            }
+        }
+    }' | sort -u | while read -r run; do
         printf '%s\n' "$known" | grep -qx "$run" && continue
         echo "$1: $run"
     done

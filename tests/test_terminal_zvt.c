@@ -1,6 +1,7 @@
 /* The real ZVT driver, in a real event loop, against the ZVT terminal simulator
  * (tests/zvt_sim.c, a separate process on 127.0.0.1): purchase, decline, abort, reversal,
- * refund, end-of-day, and every way a transaction can go wrong. */
+ * refund, end-of-day, every way a transaction can go wrong, and the status enquiry (Repeat
+ * Receipt) that settles an unknown outcome, also after a crash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@ struct fx {
     pid_t sim;
     int port;
     char journal[64];
+    char state[64];
     struct loop *loop;
     struct config *cfg;
     struct payment_terminal *t;
@@ -50,11 +52,13 @@ static struct fx *start(const char *behaviours, int timeout_ms)
     struct fx *f = calloc(1, sizeof *f);
     snprintf(f->journal, sizeof f->journal, "/tmp/zvt-journal-%d-%ld", getpid(), random());
     unlink(f->journal);
+    snprintf(f->state, sizeof f->state, "/tmp/zvt-state-%d-%ld", getpid(), random());
+    unlink(f->state);
     int lfd = zsim_listen(&f->port);
     assert_true(lfd >= 0);
     f->sim = fork();
     if (f->sim == 0) {
-        struct zsim s = { behaviours, f->journal, 0, 0 };
+        struct zsim s = { behaviours, f->journal, 0, 0, 0, 0, 0 };
         zsim_serve(lfd, &s, 0);
         _exit(0);
     }
@@ -67,10 +71,20 @@ static struct fx *start(const char *behaviours, int timeout_ms)
     snprintf(v, sizeof v, "%d", timeout_ms);
     config_set(f->cfg, "payment.zvt.timeout_ms", v);
     config_set(f->cfg, "payment.zvt.connect_timeout_ms", "1000");
+    config_set(f->cfg, "payment.zvt.state_file", f->state);
     struct pt_events ev = { on_status, on_done, &f->r };
     char err[256];
     assert_int_equal(payment_terminal_open("zvt", f->loop, f->cfg, "payment.zvt", &ev, &f->t, err, sizeof err), 0);
     return f;
+}
+
+/* Till crashed and started again: a new driver instance, the same terminal and state file. */
+static void restart_driver(struct fx *f)
+{
+    payment_terminal_close(f->t);
+    struct pt_events ev = { on_status, on_done, &f->r };
+    char err[256];
+    assert_int_equal(payment_terminal_open("zvt", f->loop, f->cfg, "payment.zvt", &ev, &f->t, err, sizeof err), 0);
 }
 
 static void stop(struct fx *f)
@@ -83,6 +97,7 @@ static void stop(struct fx *f)
         waitpid(f->sim, NULL, 0);
     }
     unlink(f->journal);
+    unlink(f->state);
     free(f);
 }
 
@@ -121,7 +136,7 @@ static void test_purchase_approved(void **state)
     assert_non_null(strstr(f->r.o.receipt, "KARTENZAHLUNG"));
     assert_non_null(strstr(f->r.o.receipt, "BETRAG EUR 12.34"));
     assert_non_null(strstr(f->r.statuses, "Insert card"));
-    assert_non_null(strstr(f->r.statuses, "PIN pad"));
+    assert_non_null(strstr(f->r.statuses, "PIN-pad"));
     assert_true(journal_has(f, "APPROVED 1234 0001"));
     stop(f);
 }
@@ -246,6 +261,83 @@ static void test_refused_and_malformed(void **state)
     stop(f);
 }
 
+/* The terminal took the request and dropped the line without charging: asked with Repeat
+ * Receipt, its last receipt is the one from before the payment, so nothing was charged. */
+static void test_enquiry_finds_nothing_charged(void **state)
+{
+    struct fx *f = start("approve,drop", 5000);
+    f->t->ops->purchase(f->t->priv, 300, "sale-20");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->purchase(f->t->priv, 450, "sale-21");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    memset(&f->r, 0, sizeof f->r);
+    assert_int_equal(f->t->ops->status_enquiry(f->t->priv, "sale-21", 450), 0);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_NOT_FOUND);
+    stop(f);
+}
+
+/* Charged, then the line broke, then Till crashed: after the restart the driver asks the
+ * terminal and settles it as approved, with the terminal's details, without the cashier. */
+static void test_enquiry_after_crash_finds_approval(void **state)
+{
+    struct fx *f = start("approve,drop_after_approve", 5000);
+    f->t->ops->purchase(f->t->priv, 300, "sale-22");
+    wait_done(f, 5000);
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->purchase(f->t->priv, 1250, "sale-23");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    assert_true(journal_has(f, "APPROVED 1250 0002"));
+    restart_driver(f);
+    memset(&f->r, 0, sizeof f->r);
+    assert_int_equal(f->t->ops->status_enquiry(f->t->priv, "sale-23", 1250), 0);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_APPROVED);
+    assert_int_equal(f->r.o.amount, 1250);
+    assert_string_equal(f->r.o.receipt_no, "0002");
+    assert_string_equal(f->r.o.masked_pan, "************4242");
+    assert_non_null(strstr(f->r.o.receipt, "KOPIE"));
+    /* a different reference is not this transaction: the cashier decides */
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->status_enquiry(f->t->priv, "sale-other", 1250);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    stop(f);
+}
+
+/* Without a receipt number from before the payment nothing is certain: unknown, and the
+ * message tells the cashier what the terminal's last transaction was. */
+static void test_enquiry_without_history_is_unknown(void **state)
+{
+    struct fx *f = start("drop_after_approve", 5000);
+    f->t->ops->purchase(f->t->priv, 990, "sale-24");
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->status_enquiry(f->t->priv, "sale-24", 990);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    assert_non_null(strstr(f->r.o.message, "receipt 0001"));
+    stop(f);
+}
+
+/* A terminal with nothing to repeat aborts the Repeat Receipt: that is not "not charged". */
+static void test_enquiry_refused_is_unknown(void **state)
+{
+    struct fx *f = start("drop", 5000);
+    f->t->ops->purchase(f->t->priv, 100, "sale-25");
+    wait_done(f, 5000);
+    memset(&f->r, 0, sizeof f->r);
+    f->t->ops->status_enquiry(f->t->priv, "sale-25", 100);
+    wait_done(f, 5000);
+    assert_int_equal(f->r.o.result, PT_UNKNOWN);
+    stop(f);
+}
+
 static void test_busy_refuses_second_request(void **state)
 {
     struct fx *f = start("approve", 5000);
@@ -271,6 +363,10 @@ int main(void)
         cmocka_unit_test(test_silent_terminal_times_out_unknown),
         cmocka_unit_test(test_refused_and_malformed),
         cmocka_unit_test(test_busy_refuses_second_request),
+        cmocka_unit_test(test_enquiry_finds_nothing_charged),
+        cmocka_unit_test(test_enquiry_after_crash_finds_approval),
+        cmocka_unit_test(test_enquiry_without_history_is_unknown),
+        cmocka_unit_test(test_enquiry_refused_is_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,10 +3,14 @@
  * Authorization -> 80 00, intermediate status (04 FF), print lines (06 D1), status
  * information (04 0F), completion (06 0F); failures end with Abort (06 1E).
  * Every message to the ECR waits for its 80 00 acknowledgement.
- * Behaviours (one per authorization, the last repeats): approve, approve_slow (pauses at "insert card"), decline, partial:N,
+ * Behaviours (one per authorization, the last repeats): approve, approve_slow (pauses at "insert card"),
+ * approve_pan (like approve_slow, and prints the full card number on a receipt line, as
+ * some terminals do), decline, partial:N,
  * slow (waits 2 s for an ECR abort), drop (closes after acknowledging the request),
  * drop_after_approve (charged, then closes before completion), refuse (84 83),
  * malformed (a broken status information), silent (never answers).
+ * Repeat Receipt (06 20) sends the status information and receipt of the last payment again
+ * (spec 2.20), or aborts with 06 1E if there was none.
  * It writes what it charged to a journal file: "APPROVED <amount> <receipt>",
  * "REVERSED <receipt>", "REFUNDED <amount>". */
 #include <arpa/inet.h>
@@ -25,6 +29,9 @@ struct zsim {
     const char *journal;
     int next;
     unsigned receipt;
+    int has_last;            /* the last payment, for Repeat Receipt */
+    uint64_t last_amount;
+    int last_approved;
 };
 
 static int zs_read_full(int fd, uint8_t *p, size_t n, int timeout_ms)
@@ -194,7 +201,7 @@ static int zs_authorization(int fd, struct zsim *s, const uint8_t *data, size_t 
     uint8_t st = 0x0A; /* insert card */
     if (zs_send_acked(fd, 0x04, 0xFF, &st, 1))
         return -1;
-    if (strcmp(beh, "approve_slow") == 0)
+    if (strcmp(beh, "approve_slow") == 0 || strcmp(beh, "approve_pan") == 0)
         usleep(500 * 1000); /* the customer takes a while: the till shows the status */
     if (strcmp(beh, "slow") == 0 && zs_wait_abort(fd, 2000)) {
         uint8_t rc = 0x6C;
@@ -227,9 +234,28 @@ static int zs_authorization(int fd, struct zsim *s, const uint8_t *data, size_t 
              (unsigned long long)amount % 100);
     if (zs_print_line(fd, line) || zs_print_line(fd, "Zahlung erfolgt"))
         return -1;
+    if (strcmp(beh, "approve_pan") == 0 && zs_print_line(fd, "Karte 4111 1111 1111 1111"))
+        return -1;
+    s->has_last = 1;
+    s->last_amount = amount;
+    s->last_approved = 1;
     if (zs_status_approved(fd, s, amount))
         return -1;
     if (strcmp(beh, "drop_after_approve") == 0)
+        return -1;
+    return zs_send_acked(fd, 0x06, 0x0F, NULL, 0);
+}
+
+/* 06 20: the last payment's status information and receipt again. */
+static int zs_repeat_receipt(int fd, struct zsim *s)
+{
+    if (zs_send(fd, 0x80, 0x00, NULL, 0))
+        return -1;
+    if (!s->has_last) {
+        uint8_t rc = 0x83; /* function not possible: nothing to repeat */
+        return zs_send_acked(fd, 0x06, 0x1E, &rc, 1);
+    }
+    if (zs_print_line(fd, "   KARTENZAHLUNG (KOPIE)") || zs_status_approved(fd, s, s->last_amount))
         return -1;
     return zs_send_acked(fd, 0x06, 0x0F, NULL, 0);
 }
@@ -291,6 +317,9 @@ static void zsim_connection(int fd, struct zsim *s)
             break;
         case 0x0501:
             rc = zs_simple(fd, s, NULL, 0);
+            break;
+        case 0x0620:
+            rc = zs_repeat_receipt(fd, s);
             break;
         default:
             zs_send(fd, 0x84, 0x83, NULL, 0);

@@ -1,0 +1,17 @@
+#!/bin/bash
+# The card-number scan itself: it must find numbers as terminals print them (grouped by
+# spaces or dashes, or next to other figures), and must not cry wolf at masked numbers,
+# Luhn-invalid runs or a receipt's trace and date figures.
+. "$(dirname "$0")/lib.sh"
+t_tmpdir
+SCAN="$TILL_ROOT/tests/pan_scan.sh"
+found() { printf '%s\n' "$1" > "$T_DIR/f.txt"; ! bash "$SCAN" "$T_DIR/f.txt" >/dev/null; }
+clean() { printf '%s\n' "$1" > "$T_DIR/f.txt"; bash "$SCAN" "$T_DIR/f.txt" >/dev/null; }
+check "a whole run" found "PAN 4111111111111111"
+check "groups of four with spaces (a receipt line)" found "Nr:  4111 1111 1111 1111"
+check "groups with dashes" found "5500-0000-0000-0004"
+check "next to other figures" found "Karte 4111 1111 1111 1111 01 25"
+check "masked numbers are fine" clean "Nr:  **** **** **** 4821"
+check "a Luhn-invalid run is not a card" clean "4111 1111 1111 1112"
+check "receipt figures are not cards" clean "0000013    0004      000001  19.10.2021 13:30:04"
+finish
