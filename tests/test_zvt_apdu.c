@@ -11,10 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <stdio.h>
 
 #include "drivers/payment_terminal.h"
 #include "drivers/zvt_apdu.h"
+#include "tests/zvt_captures.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ })
 
@@ -84,8 +88,13 @@ static void test_extended_length(void **state)
     /* incomplete: need more */
     assert_int_equal(zvt_apdu_parse(b, 4, &a), 0);
     assert_int_equal(zvt_apdu_parse(b, 100, &a), 0);
-    /* the long form for a short length is not an APDU */
-    assert_int_equal(zvt_apdu_parse(BYTES(0x06, 0xD3, 0xFF, 0x05, 0x00, 1, 2, 3, 4, 5), 10, &a), ZVT_EMALFORMED);
+    /* the long form for a short length is valid, low byte first (real terminals send it) */
+    assert_int_equal(zvt_apdu_parse(BYTES(0x06, 0xD3, 0xFF, 0x05, 0x00, 1, 2, 3, 4, 5), 10, &a), 10);
+    assert_int_equal(a.len, 5);
+    assert_int_equal(a.data[4], 5);
+    assert_int_equal(zvt_apdu_parse(BYTES(0x04, 0x0F, 0xFF, 0x01, 0x00, 0x6C), 6, &a), 6);
+    assert_int_equal(a.len, 1);
+    assert_int_equal(zvt_apdu_parse(BYTES(0x04, 0x0F, 0xFF, 0x00, 0x01, 0x6C), 6, &a), 0); /* 256: more to come */
     /* too small an output buffer */
     assert_int_equal(zvt_apdu_encode(0x06, 0xD3, data, 300, b, 100), 0);
 }
@@ -150,7 +159,7 @@ static void test_status_information_abort_by_key(void **state)
     assert_int_equal(zvt_parse_bmps(a.data, a.len, &s), 0);
     assert_int_equal(s.result, 0x6C);
     assert_string_equal(s.additional, "Abbruch durch Kunde");
-    assert_string_equal(zvt_result_text(s.result), "aborted (timeout or abort key)");
+    assert_string_equal(zvt_result_text(s.result), "abort via timeout or abort-key");
 }
 
 /* 9: TLV container inside BMP 06, with constructed tags and two-byte tags. */
@@ -220,6 +229,226 @@ static void test_pan_masking(void **state)
     assert_string_equal(s.masked_pan, "************1111");
 }
 
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The specification's error table, word for word in meaning; 01..63 are host codes. */
+static void test_result_codes(void **state)
+{
+    char d[96];
+    assert_string_equal(zvt_result_text(0x64), "card not readable (LRC-/parity-error)");
+    assert_string_equal(zvt_result_text(0x78), "card expired");
+    assert_string_equal(zvt_result_text(0x7A), "card unknown");
+    assert_string_equal(zvt_result_text(0x9C), "please wait");
+    assert_string_equal(zvt_result_text(0x83), "function not possible");
+    assert_string_equal(zvt_result_text(0x05), "declined by the card issuer's host");
+    zvt_result_describe(0x05, d, sizeof d);
+    assert_string_equal(d, "declined by the card issuer's host (host code 5)");
+    zvt_result_describe(0x78, d, sizeof d);
+    assert_string_equal(d, "card expired (78)");
+    assert_string_equal(zvt_result_text(0x80), "unknown error code");
+    assert_string_equal(zvt_intermediate_text(0x0A), "Insert card");
+    assert_string_equal(zvt_intermediate_text(0x0C), "Card not readable");
+}
+
+static void test_code_pages(void **state)
+{
+    char out[64];
+    /* CP 437, the ZVT default: as the hobex terminal prints "für" and "HÄNDLERBELEG" */
+    zvt_text_decode(BYTES('f', 0x81, 'r'), 3, ZVT_CP437, out, sizeof out);
+    assert_string_equal(out, "f\xC3\xBCr");
+    zvt_text_decode(BYTES('H', 0x8E, 'N', 'D', 0x94, 0x84, 0xE1), 7, ZVT_CP437, out, sizeof out);
+    assert_string_equal(out, "H\xC3\x84ND\xC3\xB6\xC3\xA4\xC3\x9F");
+    /* ISO 8859-1, as the line-printing terminal sends "HÄNDLERBELEG" */
+    zvt_text_decode(BYTES('H', 0xC4, 'N'), 3, ZVT_LATIN1, out, sizeof out);
+    assert_string_equal(out, "H\xC3\x84N");
+    /* the euro sign: ISO 8859-15 A4, Windows-1252 80 */
+    zvt_text_decode(BYTES('1', ' ', 0xA4), 3, ZVT_LATIN9, out, sizeof out);
+    assert_string_equal(out, "1 \xE2\x82\xAC");
+    zvt_text_decode(BYTES(0x80, '5'), 2, ZVT_CP1252, out, sizeof out);
+    assert_string_equal(out, "\xE2\x82\xAC" "5");
+    /* UTF-8 passes through; a broken sequence does not */
+    zvt_text_decode(BYTES(0xE2, 0x82, 0xAC, 0xC3, 'x'), 5, ZVT_UTF8, out, sizeof out);
+    assert_string_equal(out, "\xE2\x82\xAC?x");
+    /* control characters keep the layout as spaces; trailing spaces go */
+    zvt_text_decode(BYTES('a', 0x09, 'b', ' ', ' '), 5, ZVT_CP437, out, sizeof out);
+    assert_string_equal(out, "a b");
+    /* too small: never half a character */
+    char tiny[3];
+    zvt_text_decode(BYTES('a', 0x81), 2, ZVT_CP437, tiny, sizeof tiny);
+    assert_string_equal(tiny, "a");
+    enum zvt_charset cs;
+    assert_int_equal(zvt_charset_parse("latin9", &cs), 0);
+    assert_int_equal(cs, ZVT_LATIN9);
+    assert_int_equal(zvt_charset_parse("ebcdic", &cs), -1);
+}
+
+/* A card number a terminal sends in any text comes out masked. */
+static void test_card_numbers_masked_in_texts(void **state)
+{
+    char out[64];
+    zvt_text_decode((const uint8_t *)"Karte 4111 1111 1111 1111", 25, ZVT_CP437, out, sizeof out);
+    assert_string_equal(out, "Karte **** **** **** 1111");
+    struct zvt_status s;
+    memset(&s, 0, sizeof s);
+    /* BMP 3C additional text with a full number */
+    uint8_t d[40] = { 0x3C, 0xF0, 0xF2, 0xF0 };
+    memcpy(d + 4, "PAN 5500000000000004", 20);
+    assert_int_equal(zvt_parse_bmps(d, 24, &s), 0);
+    assert_string_equal(s.additional, "PAN ************0004");
+    struct zvt_receipts *r = calloc(1, sizeof *r);
+    zvt_receipts_init(r);
+    const char line[] = "\x00Track 4111111111111111D25121011234";
+    assert_int_equal(zvt_receipts_add_line(r, (const uint8_t *)line, sizeof line - 1, ZVT_CP437), 0);
+    zvt_receipts_finish(r);
+    assert_string_equal(r->cardholder, "Track ************1111");
+    char status[128];
+    assert_int_equal(zvt_parse_intermediate(BYTES(0xFF, 0x06, 0x14, 0x24, 0x12, 0x07, 0x10, '4', '1', '1', '1',
+                                                  '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'),
+                                            23, ZVT_CP437, status, sizeof status), 0);
+    assert_string_equal(status, "************1111");
+    free(r);
+}
+
+static void test_print_line_with_tlv(void **state)
+{
+    uint8_t b[64];
+    size_t n = zcap_bytes(zcap_d1_lines[0], b, sizeof b);
+    struct zvt_apdu a;
+    assert_int_equal(zvt_apdu_parse(b, n, &a), (long)n);
+    struct zvt_print_line pl;
+    assert_int_equal(zvt_parse_print_line(a.data, a.len, &pl), 0);
+    assert_int_equal(pl.attribute, 0x40);
+    assert_int_equal(pl.receipt_type, ZVT_RECEIPT_MERCHANT);
+    assert_int_equal(pl.text_len, 18);
+    assert_memory_equal(pl.text, "** H\xC4NDLERBELEG **", 18);
+    /* a line without TLV is all text, and an empty last line is just the attribute */
+    assert_int_equal(zvt_parse_print_line(BYTES(0x00, 'O', 'K'), 3, &pl), 0);
+    assert_int_equal(pl.text_len, 2);
+    assert_int_equal(pl.receipt_type, 0);
+    assert_int_equal(zvt_parse_print_line(BYTES(0x81), 1, &pl), 0);
+    assert_int_equal(pl.text_len, 0);
+    assert_int_equal(zvt_parse_print_line(NULL, 0, &pl), ZVT_EMALFORMED);
+}
+
+static void test_intermediate_display_text(void **state)
+{
+    uint8_t b[64];
+    size_t n = zcap_bytes(zcap_intermediate_text, b, sizeof b);
+    struct zvt_apdu a;
+    assert_int_equal(zvt_apdu_parse(b, n, &a), (long)n);
+    char text[128];
+    assert_int_equal(zvt_parse_intermediate(a.data, a.len, ZVT_CP437, text, sizeof text), 0);
+    assert_string_equal(text, "EUR 1.23 / Bitte warten");
+    assert_int_equal(zvt_parse_intermediate(BYTES(0x0A), 1, ZVT_CP437, text, sizeof text), 0);
+    assert_string_equal(text, "Insert card");
+    assert_int_equal(zvt_parse_intermediate(BYTES(0x17, 0x05), 2, ZVT_CP437, text, sizeof text), 0);
+    assert_string_equal(text, "Please wait");
+}
+
+static void add_block(struct zvt_receipts *r, const char *hex)
+{
+    static uint8_t b[2048];
+    size_t n = zcap_bytes(hex, b, sizeof b);
+    struct zvt_apdu a;
+    assert_true(n > 0);
+    assert_int_equal(zvt_apdu_parse(b, n, &a), (long)n);
+    assert_int_equal(zvt_receipts_add_block(r, a.data, a.len, ZVT_CP437), 0);
+}
+
+/* Text blocks: both copies whole, apart, decoded; the administration receipt is the
+ * merchant's. */
+static void test_receipt_blocks(void **state)
+{
+    struct zvt_receipts *r = calloc(1, sizeof *r);
+    zvt_receipts_init(r);
+    add_block(r, zcap_d3_merchant);
+    add_block(r, zcap_d3_cardholder);
+    zvt_receipts_finish(r);
+    assert_false(r->truncated);
+    assert_non_null(strstr(r->cardholder, "KUNDENBELEG"));
+    assert_null(strstr(r->cardholder, "NDLERBELEG"));
+    assert_non_null(strstr(r->cardholder, "     f\xC3\xBCr PORTALUM GmbH\n"));
+    assert_true(starts_with(r->cardholder, "  Leihstellung von hobex\n"));
+    /* every line kept, line by line, to the end of the block (trailing paper feed dropped) */
+    assert_non_null(strstr(r->cardholder, "\n           1/0/"));
+    assert_int_equal(r->cardholder[strlen(r->cardholder) - 1], '/');
+    assert_non_null(strstr(r->cardholder, "L:************0000"));
+    assert_non_null(strstr(r->merchant, "H\xC3\x84NDLERBELEG"));
+    assert_non_null(strstr(r->merchant, "KEIN CVM"));
+    assert_null(strstr(r->merchant, "KUNDENBELEG"));
+    size_t lines = 0;
+    for (const char *p = r->cardholder; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines + 1, 38 - 5); /* 38 text lines, the last five blank (paper feed) */
+    zvt_receipts_init(r);
+    add_block(r, zcap_d3_admin);
+    zvt_receipts_finish(r);
+    assert_string_equal(r->cardholder, "");
+    assert_non_null(strstr(r->merchant, "Abschluss - keine TX"));
+    free(r);
+}
+
+/* Print lines: 67 lines, two copies told apart by the markers (the terminal's one
+ * mis-marked line stays in the cardholder's copy), trailing TLV stripped, Latin-1. */
+static void test_receipt_lines(void **state)
+{
+    struct zvt_receipts *r = calloc(1, sizeof *r);
+    zvt_receipts_init(r);
+    for (size_t i = 0; i < sizeof zcap_d1_lines / sizeof zcap_d1_lines[0]; i++) {
+        uint8_t b[64];
+        size_t n = zcap_bytes(zcap_d1_lines[i], b, sizeof b);
+        struct zvt_apdu a;
+        assert_int_equal(zvt_apdu_parse(b, n, &a), (long)n);
+        assert_int_equal(zvt_receipts_add_line(r, a.data, a.len, ZVT_LATIN1), 0);
+    }
+    zvt_receipts_finish(r);
+    assert_true(starts_with(r->merchant, "** H\xC3\x84NDLERBELEG **\nTEST Portalum\n"));
+    assert_true(starts_with(r->cardholder, "** KUNDENBELEG **\nTEST Portalum\nRIEDG 50\n"));
+    assert_non_null(strstr(r->cardholder, "VIELEN DANK"));
+    assert_null(strstr(r->merchant, "VIELEN DANK"));
+    assert_non_null(strstr(r->cardholder, "Nr:  **** **** **** 4821"));
+    assert_non_null(strstr(r->cardholder, "BETRAG:  EUR        2,00"));
+    assert_null(strchr(r->cardholder, 0x06)); /* no TLV bytes left in the text */
+    assert_null(strstr(r->merchant, "\x1F"));
+    free(r);
+}
+
+/* Without markers: the receipt before the last is the merchant's, the last the cardholder's. */
+static void test_receipt_lines_unmarked(void **state)
+{
+    struct zvt_receipts *r = calloc(1, sizeof *r);
+    zvt_receipts_init(r);
+    zvt_receipts_add_line(r, BYTES(0x00, 'M', '1'), 3, ZVT_CP437);
+    zvt_receipts_add_line(r, BYTES(0x81), 1, ZVT_CP437);
+    zvt_receipts_add_line(r, BYTES(0x00, 'C', '1'), 3, ZVT_CP437);
+    zvt_receipts_add_line(r, BYTES(0x00), 1, ZVT_CP437);
+    zvt_receipts_add_line(r, BYTES(0x00, 'C', '2'), 3, ZVT_CP437);
+    zvt_receipts_finish(r);
+    assert_string_equal(r->merchant, "M1");
+    assert_string_equal(r->cardholder, "C1\n\nC2");
+    free(r);
+}
+
+/* A copy longer than PT_RECEIPT_MAX keeps whole lines and says it was cut. */
+static void test_receipt_too_long(void **state)
+{
+    struct zvt_receipts *r = calloc(1, sizeof *r);
+    zvt_receipts_init(r);
+    uint8_t line[41];
+    line[0] = 0;
+    memset(line + 1, 'x', 40);
+    for (int i = 0; i < 400; i++)
+        zvt_receipts_add_line(r, line, sizeof line, ZVT_CP437);
+    zvt_receipts_finish(r);
+    assert_true(r->truncated);
+    assert_true(strlen(r->cardholder) < PT_RECEIPT_MAX);
+    assert_int_equal(strlen(r->cardholder) % 41, 40);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +462,15 @@ int main(void)
         cmocka_unit_test(test_status_information_with_tlv),
         cmocka_unit_test(test_malformed_inputs_are_errors),
         cmocka_unit_test(test_pan_masking),
+        cmocka_unit_test(test_result_codes),
+        cmocka_unit_test(test_code_pages),
+        cmocka_unit_test(test_card_numbers_masked_in_texts),
+        cmocka_unit_test(test_print_line_with_tlv),
+        cmocka_unit_test(test_intermediate_display_text),
+        cmocka_unit_test(test_receipt_blocks),
+        cmocka_unit_test(test_receipt_lines),
+        cmocka_unit_test(test_receipt_lines_unmarked),
+        cmocka_unit_test(test_receipt_too_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
