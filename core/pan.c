@@ -84,7 +84,7 @@ static size_t mask_track2(char *s, size_t start, size_t end)
     return start + 16;
 }
 
-int pan_mask_text(char *s)
+static int mask_pass(char *s)
 {
     int masked = 0;
     size_t i = 0;
@@ -112,7 +112,9 @@ int pan_mask_text(char *s)
             for (int b = ng - 1; b >= a && found < 0; b--) {
                 char digits[PAN_MAX];
                 size_t nd = span_digits(s, gstart, gend, a, b, digits);
-                if (nd >= PAN_MIN && pan_luhn_ok(digits, nd))
+                /* a span of several groups must look like a card number: no card
+                 * number starts with 0, while zero-padded receipt figures do */
+                if (nd >= PAN_MIN && (a == b || digits[0] != '0') && pan_luhn_ok(digits, nd))
                     found = b;
                 if (nd)
                     memset(digits, 0, sizeof digits);
@@ -136,4 +138,14 @@ int pan_mask_text(char *s)
         i = track2_end ? track2_end : gend[ng - 1];
     }
     return masked;
+}
+
+/* Passes until nothing is found: the four digits a mask leaves can join the figures after
+ * them into a new card-number-like run, and that is masked too. */
+int pan_mask_text(char *s)
+{
+    int total = 0, n;
+    while ((n = mask_pass(s)) > 0)
+        total += n;
+    return total;
 }

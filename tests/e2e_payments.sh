@@ -76,7 +76,7 @@ check_eq "one card payment in the sale" "card|119" "$(q 'select tender, amount f
 # --- a real ZVT terminal (the simulator) that takes the request and then goes silent:
 # the outcome is unknown, so the sim terminal behind it must not be offered ---
 ZVT_SIM=${ZVT_SIM:-$TILL_ROOT/build/zvt-sim}
-"$ZVT_SIM" 0 approve_slow,silent "$T_DIR/zvt.journal" > "$T_DIR/zvt.port" &
+"$ZVT_SIM" 0 approve_pan,silent "$T_DIR/zvt.journal" > "$T_DIR/zvt.port" &
 T_PIDS="$T_PIDS $!"
 for i in $(seq 50); do [ -s "$T_DIR/zvt.port" ] && break; sleep 0.1; done
 ZPORT=$(head -n1 "$T_DIR/zvt.port")
@@ -86,6 +86,9 @@ t_keys 4010433218190 Enter F5 F6
 check "ZVT terminal shows its status on the till" t_wait_for "counter: Insert card"
 check "a ZVT payment completes the sale" t_wait_for "CHANGE DUE: 0,00 €"
 check "with the terminal's printed lines on the receipt" t_wait_for "KARTENZAHLUNG"
+check "the full card number the terminal printed is masked" t_wait_for "Karte **** **** **** 1111"
+check "and stored nowhere (database, receipt spool, state file)" \
+    bash "$TILL_ROOT/tests/pan_scan.sh" --barcodes "$DB" "$XDG_DATA_HOME"
 t_keys Enter 4010433218190 Enter F5 F6
 check "a ZVT terminal that times out after the request: unknown" t_wait_for "Outcome unknown"
 t_keys Enter

@@ -37,6 +37,8 @@ static void test_separated_groups(void **state)
     masks("0000013    0004      000001", "0000013    0004      000001", 0);
     masks("19.10.2021 13:30:04", "19.10.2021 13:30:04", 0);
     masks("Nr:  **** **** **** 4821", "Nr:  **** **** **** 4821", 0);
+    /* amount, trace, approval code, last four: figures side by side, not a card number */
+    masks("100 000001 007919 4444", "100 000001 007919 4444", 0);
 }
 
 static void test_track2(void **state)

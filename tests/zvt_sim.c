@@ -368,7 +368,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int port = atoi(argv[1]);
-    struct zsim s = { argv[2], argc > 3 ? argv[3] : NULL, 0, 0 };
+    struct zsim s = { argv[2], argc > 3 ? argv[3] : NULL, 0, 0, 0, 0, 0 };
     int lfd = zsim_listen(&port);
     if (lfd < 0) {
         perror("listen");
