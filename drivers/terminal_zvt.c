@@ -5,7 +5,8 @@
  *   host (an IP address: no DNS lookup may block the till), port, password (6 digits),
  *   connect_timeout_ms (default 3000), timeout_ms (default 120000),
  *   code_page (the terminal's character set: cp437 (ZVT default), latin1, latin9, cp1252,
- *   utf8), state_file (default: next to the database, "<database>.<name>-zvt").
+ *   utf8), state_file (default: beside the database, "<database>.<name>-zvt"; none when
+ *   there is no database, and then an interrupted payment is left to the cashier).
  * A failure before the command was written is "never reached": another terminal may
  * take the payment.  After it was written, a broken connection or a timeout is UNKNOWN,
  * and so is every answer the specification does not make unambiguous.
@@ -30,7 +31,6 @@
 #include "drivers/zvt_apdu.h"
 #include "src/config.h"
 #include "src/loop.h"
-#include "src/settings.h"
 #include "core/money.h"
 
 enum zvt_state { Z_IDLE, Z_CONNECTING, Z_REGISTERING, Z_RUNNING };
@@ -182,15 +182,14 @@ static int zvt_open(void *priv, struct loop *loop, const struct config *cfg, con
     }
     snprintf(key, sizeof key, "%s.state_file", prefix);
     const char *sf = config_get(cfg, key, NULL);
+    /* like the simulated terminal's memory: beside the database (the app puts its path in
+     * paths.database), one per configured terminal */
     const char *name = strncmp(prefix, "payment.", 8) == 0 ? prefix + 8 : prefix;
-    char data[400];
+    const char *db = config_get(cfg, "paths.database", "");
     if (sf)
         snprintf(z->state_file, sizeof z->state_file, "%s", sf);
-    else if (config_get(cfg, "paths.database", NULL))
-        snprintf(z->state_file, sizeof z->state_file, "%.500s.%.60s-zvt",
-                 config_get(cfg, "paths.database", ""), name);
-    else if (settings_default_data_dir(data, sizeof data) == 0)
-        snprintf(z->state_file, sizeof z->state_file, "%s/till.db.%.60s-zvt", data, name);
+    else if (*db)
+        snprintf(z->state_file, sizeof z->state_file, "%.500s.%.60s-zvt", db, name);
     state_load(z);
     return 0;
 }
