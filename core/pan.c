@@ -61,6 +61,20 @@ static size_t span_digits(const char *s, const size_t gstart[], const size_t gen
     return n;
 }
 
+/* Groups a..b (more than one) written as a card number is: it does not start with 0 (no
+ * card number does, zero-padded figures do) and every group but the last has 4 to 6
+ * digits (4-4-4-4, 4-6-5, 4-4-4-4-3), unlike amounts, trace and approval numbers printed
+ * side by side. */
+static int card_layout(const char *s, const size_t gstart[], const size_t gend[], int a, int b)
+{
+    if (s[gstart[a]] == '0')
+        return 0;
+    for (int g = a; g < b; g++)
+        if (gend[g] - gstart[g] < 4 || gend[g] - gstart[g] > 6)
+            return 0;
+    return gend[b] - gstart[b] <= 7;
+}
+
 /* Track 2: the plain digit run [start, end) followed by D or = and at least four digits.
  * Replaces the token with twelve '*' and the last four digits; returns the new end. */
 static size_t mask_track2(char *s, size_t start, size_t end)
@@ -112,9 +126,8 @@ static int mask_pass(char *s)
             for (int b = ng - 1; b >= a && found < 0; b--) {
                 char digits[PAN_MAX];
                 size_t nd = span_digits(s, gstart, gend, a, b, digits);
-                /* a span of several groups must look like a card number: no card
-                 * number starts with 0, while zero-padded receipt figures do */
-                if (nd >= PAN_MIN && (a == b || digits[0] != '0') && pan_luhn_ok(digits, nd))
+                if (nd >= PAN_MIN && (a == b || card_layout(s, gstart, gend, a, b)) &&
+                    pan_luhn_ok(digits, nd))
                     found = b;
                 if (nd)
                     memset(digits, 0, sizeof digits);

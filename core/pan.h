@@ -9,8 +9,8 @@
 /* Masks, in place, every card-number-like run in the NUL-terminated text s:
  * - 13 to 19 digits that pass the Luhn check, written together or in groups separated by
  *   one space or dash ("4111 1111 1111 1111"): every digit but the last four becomes '*',
- *   the separators stay, so a receipt keeps its layout (a run of several groups must not
- *   start with 0: no card number does, while zero-padded figures side by side do);
+ *   the separators stay, so a receipt keeps its layout.  Groups count when written as a
+ *   card number is: not starting with 0, every group but the last 4 to 6 digits long;
  * - track-2 style data, 12 to 19 digits then a 'D' or '=' separator then at least four
  *   digits (expiry, service code, discretionary data): the whole token becomes
  *   "************" and the last four digits before the separator (the text gets shorter).

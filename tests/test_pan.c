@@ -39,6 +39,8 @@ static void test_separated_groups(void **state)
     masks("Nr:  **** **** **** 4821", "Nr:  **** **** **** 4821", 0);
     /* amount, trace, approval code, last four: figures side by side, not a card number */
     masks("100 000001 007919 4444", "100 000001 007919 4444", 0);
+    masks("861-1 199 000001 007919", "861-1 199 000001 007919", 0);
+    masks("3782 822463 10005", "**** ****** *0005", 1);          /* Amex layout 4-6-5 */
 }
 
 static void test_track2(void **state)
