@@ -1,5 +1,6 @@
 #include "core/cart.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,19 @@ int cart_void_line(struct cart *cart, int idx)
         return CART_EVOIDED;
     cart->lines[idx].voided = 1;
     return recompute(cart);
+}
+
+int cart_set_line_label(struct cart *cart, int idx, const char *batch, const char *serial,
+                        int32_t expiry, int expired)
+{
+    if (idx < 0 || idx >= cart->nlines)
+        return CART_EINVAL;
+    struct cart_line *l = &cart->lines[idx];
+    snprintf(l->batch, sizeof l->batch, "%s", batch ? batch : "");
+    snprintf(l->serial, sizeof l->serial, "%s", serial ? serial : "");
+    l->expiry = expiry;
+    l->expired = expired != 0;
+    return CART_OK;
 }
 
 int cart_active_lines(const struct cart *cart)

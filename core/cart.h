@@ -56,6 +56,10 @@ int cart_add_priced_item(struct cart *cart, const struct product *p, const char 
                          int64_t qty, int64_t line_total);
 int cart_set_qty(struct cart *cart, int line, int64_t qty);
 int cart_void_line(struct cart *cart, int line);
+/* GS1 data read from the label of line (batch, serial, use-by date YYYYMMDD or 0, and
+ * whether that date has passed); longer texts are cut to the line's fields. */
+int cart_set_line_label(struct cart *cart, int line, const char *batch, const char *serial,
+                        int32_t expiry, int expired);
 /* Lines that count (not voided). */
 int cart_active_lines(const struct cart *cart);
 int cart_is_empty(const struct cart *cart);

@@ -55,6 +55,28 @@ static void test_add_multiplier_void(void **state)
     cart_free(&c);
 }
 
+/* Label data goes through the cart: long texts are cut, a bad line index is refused, and
+ * the totals do not move. */
+static void test_line_label(void **state)
+{
+    struct cart c;
+    cart_init(&c, &incl_total);
+    struct product milk = make("milk", 119, UNIT_EACH, "std", 190000);
+    assert_int_equal(cart_add_item(&c, &milk, "4010433218190", QTY_ONE), 0);
+    assert_int_equal(cart_set_line_label(&c, 0, "LOT-42", "0123456789012345678901234567890", 20240131, 1), 0);
+    assert_string_equal(c.lines[0].batch, "LOT-42");
+    assert_int_equal(strlen(c.lines[0].serial), sizeof c.lines[0].serial - 1);
+    assert_int_equal(c.lines[0].expiry, 20240131);
+    assert_true(c.lines[0].expired);
+    assert_int_equal(c.totals.total, 119);
+    assert_int_equal(cart_set_line_label(&c, 1, "x", "y", 0, 0), CART_EINVAL);
+    assert_int_equal(cart_set_line_label(&c, -1, "x", "y", 0, 0), CART_EINVAL);
+    assert_int_equal(cart_set_line_label(&c, 0, NULL, NULL, 0, 0), 0);
+    assert_string_equal(c.lines[0].batch, "");
+    assert_false(c.lines[0].expired);
+    cart_free(&c);
+}
+
 static void test_zero_negative_fractional_qty_refused(void **state)
 {
     struct cart c;
@@ -243,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_exclusive_totals),
         cmocka_unit_test(test_rounding_per_line_vs_per_total),
         cmocka_unit_test(test_half_cent_tax),
+        cmocka_unit_test(test_line_label),
         cmocka_unit_test(test_priced_label_line),
         cmocka_unit_test(test_item_count_counts_pieces),
         cmocka_unit_test(test_receipt_and_json),

@@ -124,7 +124,7 @@ static int journal_has(struct fx *f, const char *line)
 static void test_purchase_approved(void **state)
 {
     struct fx *f = start("approve", 5000);
-    assert_int_equal(f->t->ops->purchase(f->t->priv, 1234, "sale-1"), 0);
+    assert_int_equal(payment_terminal_purchase(f->t, 1234, "sale-1"), 0);
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
     assert_int_equal(f->r.o.amount, 1234);
@@ -144,7 +144,7 @@ static void test_purchase_approved(void **state)
 static void test_partial_approval(void **state)
 {
     struct fx *f = start("partial:500", 5000);
-    f->t->ops->purchase(f->t->priv, 2000, "sale-2");
+    payment_terminal_purchase(f->t, 2000, "sale-2");
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
     assert_int_equal(f->r.o.amount, 500);
@@ -154,7 +154,7 @@ static void test_partial_approval(void **state)
 static void test_purchase_declined(void **state)
 {
     struct fx *f = start("decline", 5000);
-    f->t->ops->purchase(f->t->priv, 999, "sale-3");
+    payment_terminal_purchase(f->t, 999, "sale-3");
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_DECLINED);
     assert_false(journal_has(f, "APPROVED"));
@@ -164,13 +164,13 @@ static void test_purchase_declined(void **state)
 static void abort_soon(struct loop *loop, void *ctx)
 {
     struct fx *f = ctx;
-    assert_int_equal(f->t->ops->abort(f->t->priv), 0);
+    assert_int_equal(payment_terminal_abort(f->t), 0);
 }
 
 static void test_abort_by_ecr(void **state)
 {
     struct fx *f = start("slow", 5000);
-    f->t->ops->purchase(f->t->priv, 500, "sale-4");
+    payment_terminal_purchase(f->t, 500, "sale-4");
     loop_add_timer(f->loop, 300, abort_soon, f);
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_ABORTED);
@@ -181,22 +181,22 @@ static void test_abort_by_ecr(void **state)
 static void test_reversal_refund_end_of_day(void **state)
 {
     struct fx *f = start("approve", 5000);
-    f->t->ops->purchase(f->t->priv, 700, "sale-5");
+    payment_terminal_purchase(f->t, 700, "sale-5");
     wait_done(f, 5000);
     struct pt_outcome orig = f->r.o;
     memset(&f->r, 0, sizeof f->r);
-    assert_int_equal(f->t->ops->reversal(f->t->priv, &orig), 0);
+    assert_int_equal(payment_terminal_reversal(f->t, &orig), 0);
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
     assert_int_equal(f->r.o.op, PT_REVERSAL);
     assert_true(journal_has(f, "REVERSED 0001"));
     memset(&f->r, 0, sizeof f->r);
-    f->t->ops->refund(f->t->priv, 250, "refund-1");
+    payment_terminal_refund(f->t, 250, "refund-1");
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
     assert_true(journal_has(f, "REFUNDED 250"));
     memset(&f->r, 0, sizeof f->r);
-    f->t->ops->end_of_day(f->t->priv);
+    payment_terminal_end_of_day(f->t);
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
     assert_non_null(strstr(f->r.o.receipt, "ZVT SIMULATOR"));
@@ -211,7 +211,7 @@ static void test_unreachable_is_never_reached(void **state)
     kill(f->sim, SIGKILL);
     waitpid(f->sim, NULL, 0);
     f->sim = -1;
-    f->t->ops->purchase(f->t->priv, 100, "sale-6");
+    payment_terminal_purchase(f->t, 100, "sale-6");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_ERROR);
     assert_true(f->r.o.never_reached);
@@ -222,7 +222,7 @@ static void test_unreachable_is_never_reached(void **state)
 static void test_drop_after_request_is_unknown(void **state)
 {
     struct fx *f = start("drop", 5000);
-    f->t->ops->purchase(f->t->priv, 100, "sale-7");
+    payment_terminal_purchase(f->t, 100, "sale-7");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_UNKNOWN);
     assert_false(f->r.o.never_reached);
@@ -232,7 +232,7 @@ static void test_drop_after_request_is_unknown(void **state)
 static void test_drop_after_approve_is_unknown(void **state)
 {
     struct fx *f = start("drop_after_approve", 5000);
-    f->t->ops->purchase(f->t->priv, 100, "sale-8");
+    payment_terminal_purchase(f->t, 100, "sale-8");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_UNKNOWN);
     assert_true(journal_has(f, "APPROVED 100"));   /* the terminal's truth: charged */
@@ -242,7 +242,7 @@ static void test_drop_after_approve_is_unknown(void **state)
 static void test_silent_terminal_times_out_unknown(void **state)
 {
     struct fx *f = start("silent", 400);
-    f->t->ops->purchase(f->t->priv, 100, "sale-9");
+    payment_terminal_purchase(f->t, 100, "sale-9");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_UNKNOWN);
     stop(f);
@@ -251,11 +251,11 @@ static void test_silent_terminal_times_out_unknown(void **state)
 static void test_refused_and_malformed(void **state)
 {
     struct fx *f = start("refuse,malformed", 5000);
-    f->t->ops->purchase(f->t->priv, 100, "sale-10");
+    payment_terminal_purchase(f->t, 100, "sale-10");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_ERROR);           /* 84 83: refused, nothing charged */
     memset(&f->r, 0, sizeof f->r);
-    f->t->ops->purchase(f->t->priv, 100, "sale-11");
+    payment_terminal_purchase(f->t, 100, "sale-11");
     wait_done(f, 3000);
     assert_int_equal(f->r.o.result, PT_UNKNOWN);         /* broken status: cannot know */
     stop(f);
@@ -341,8 +341,8 @@ static void test_enquiry_refused_is_unknown(void **state)
 static void test_busy_refuses_second_request(void **state)
 {
     struct fx *f = start("approve", 5000);
-    assert_int_equal(f->t->ops->purchase(f->t->priv, 100, "a"), 0);
-    assert_int_equal(f->t->ops->purchase(f->t->priv, 100, "b"), -1);
+    assert_int_equal(payment_terminal_purchase(f->t, 100, "a"), 0);
+    assert_int_equal(payment_terminal_purchase(f->t, 100, "b"), -1);
     wait_done(f, 5000);
     assert_string_equal(f->r.o.reference, "a");
     stop(f);
