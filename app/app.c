@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,33 +30,17 @@ void app_set_message(struct app *app, int is_error, const char *fmt, ...)
     app->dirty = 1;
 }
 
-static void new_uuid(char out[40])
+int app_take_dirty(struct app *app)
 {
-    unsigned char b[16];
-    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
-        /* getrandom cannot fail for 16 bytes after boot; fall back to time and pid */
-        uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-        for (int i = 0; i < 16; i++)
-            b[i] = (unsigned char)(t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
-    }
-    b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+    int d = app->dirty;
+    app->dirty = 0;
+    return d;
 }
 
 static void begin_sale(struct app *app)
 {
-    cart_clear(&app->cart);
-    new_uuid(app->sale_uuid);
-    app->sale_started_at = loop_wall_time();
-    tender_init(&app->tender, 0, app->tender.cash_increment);
-    app->pay_seq = 0;
-    app->pay_state = PAY_IDLE;
-    app->selected = -1;
-    app->pending_qty = 0;
-    app->input[0] = 0;
+    sale_session_begin(&app->sale, loop_wall_time());
+    card_payment_new_sale(&app->card, app->sale.uuid);
     app->dirty = 1;
 }
 
@@ -132,19 +115,20 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         app->store = NULL;
         return -1;
     }
-    cart_init(&app->cart, &app->s.tax);
     long long inc;
     if (config_get_int(cfg, "payment.cash_rounding", 1, &inc) || inc < 1 || inc > 100000) {
         snprintf(err, errlen, "config payment.cash_rounding must be a whole number of minor units (1 = none, 5 for CHF)");
-        goto fail;
+        store_close(app->store);
+        app->store = NULL;
+        return -1;
     }
-    app->tender.cash_increment = inc;
+    sale_session_init(&app->sale, &app->s.tax, inc);
     begin_sale(app);
     if (app_open_terminals(app, err, errlen) ||
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_scanner(app, err, errlen))
         goto fail;
-    outbox_count(app->store, OUTBOX_PENDING, &app->status.queued);
+    outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
     if (app_open_sync(app, err, errlen))
         goto fail;
     audit(app, "start", NULL);
@@ -155,7 +139,9 @@ fail:
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
-    cart_free(&app->cart);
+    drawer_close(app->drawer);
+    app->drawer = NULL;
+    sale_session_free(&app->sale);
     store_close(app->store);
     app->store = NULL;
     return -1;
@@ -168,13 +154,13 @@ void app_free(struct app *app)
     app_close_terminals(app);
     drawer_close(app->drawer);
     if (app->store) {
-        if (!cart_is_empty(&app->cart))
-            audit(app, "sale_abandoned", app->sale_uuid);
+        if (!cart_is_empty(&app->sale.cart))
+            audit(app, "sale_abandoned", app->sale.uuid);
         audit(app, "stop", NULL);
         store_close(app->store);
     }
-    cart_free(&app->cart);
-    free(app->receipt_text);
+    sale_session_free(&app->sale);
+    free(app->last.receipt_text);
 }
 
 /* The local date for "expired" checks on GS1 labels. */
@@ -189,14 +175,14 @@ static int today_yyyymmdd(void)
 
 static int add_product(struct app *app, const struct product *p, const char *code, int64_t qty)
 {
-    int rc = cart_add_item(&app->cart, p, code, qty);
+    int rc = cart_add_item(&app->sale.cart, p, code, qty);
     if (rc) {
         app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
         return -1;
     }
-    app->selected = app->cart.nlines - 1;
+    app->sale.selected = app->sale.cart.nlines - 1;
     char price[48];
-    money_format(app->cart.lines[app->selected].line_total, &app->s.fmt, 1, price, sizeof price);
+    money_format(app->sale.cart.lines[app->sale.selected].line_total, &app->s.fmt, 1, price, sizeof price);
     app_set_message(app, 0, "%s%s  %s", p->name, p->age_restricted ? "  (check age!)" : "", price);
     return 0;
 }
@@ -205,11 +191,10 @@ static int add_product(struct app *app, const struct product *p, const char *cod
  * after the cashier has seen the warning (the line says EXPIRED). */
 static void mark_label_data(struct app *app, const struct scan_result *r)
 {
-    struct cart_line *l = &app->cart.lines[app->cart.nlines - 1];
-    snprintf(l->batch, sizeof l->batch, "%s", r->code.batch);
-    snprintf(l->serial, sizeof l->serial, "%s", r->code.serial);
-    l->expiry = r->code.expiry;
-    l->expired = r->code.expired;
+    struct cart *cart = &app->sale.cart;
+    int line = cart->nlines - 1;
+    cart_set_line_label(cart, line, r->code.batch, r->code.serial, r->code.expiry, r->code.expired);
+    const struct cart_line *l = &cart->lines[line];
     if (l->expired)
         app_set_message(app, 1, "%s is EXPIRED (use by %04d-%02d-%02d): take it out of the sale (F3)",
                         l->product.name, (int)(l->expiry / 10000), (int)(l->expiry / 100 % 100),
@@ -234,12 +219,12 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         return -1;
     }
     if (r.has_price) {
-        int rc = cart_add_priced_item(&app->cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
+        int rc = cart_add_priced_item(&app->sale.cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
         if (rc) {
             app_set_message(app, 1, "%s: %s", p.name, cart_strerror(rc));
             return -1;
         }
-        app->selected = app->cart.nlines - 1;
+        app->sale.selected = app->sale.cart.nlines - 1;
         char price[48];
         money_format(r.price, &app->s.fmt, 1, price, sizeof price);
         app_set_message(app, 0, "%s%s  %s (price from the label)", p.name,
@@ -254,9 +239,8 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         return 0;
     }
     if (p.unit == UNIT_KG && !qty) {
-        app->weighed = p;
-        snprintf(app->weighed_barcode, sizeof app->weighed_barcode, "%s", r.line_code);
-        app->input[0] = 0;
+        app->sale.weighed = p;
+        snprintf(app->sale.weighed_barcode, sizeof app->sale.weighed_barcode, "%s", r.line_code);
         app->mode = MODE_WEIGHT;
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
@@ -270,7 +254,7 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
 /* Once money is taken the cart is fixed: the total must not move under the payments. */
 static int cart_locked(struct app *app)
 {
-    if (app->tender.n == 0)
+    if (!sale_session_locked(&app->sale))
         return 0;
     app_set_message(app, 1, "Payments are already taken: finish paying (F5) or cancel the sale (F8)");
     return 1;
@@ -280,35 +264,29 @@ int app_scan(struct app *app, const char *code)
 {
     if (app->mode == MODE_RECEIPT)
         app_next_sale(app);
-    if (app->mode == MODE_SEARCH || app->mode == MODE_HELP) {
+    if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
         app->mode = MODE_SALE;
-        app->input[0] = 0;
-    }
     if (app->mode != MODE_SALE) {
         app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
     }
     if (cart_locked(app))
         return -1;
-    int64_t qty = app->pending_qty;
-    app->pending_qty = 0;
+    int64_t qty = app->sale.pending_qty;
+    app->sale.pending_qty = 0;
     return lookup_and_add(app, code, qty);
 }
 
-int app_scan_burst(struct app *app, const char *code)
+void app_clear_pending_qty(struct app *app)
 {
-    if (app->mode != MODE_SALE || strlen(app->input) + strlen(code) >= sizeof app->input)
-        return app_scan(app, code);
-    size_t n = strlen(app->input);
-    snprintf(app->input + n, sizeof app->input - n, "%s", code);
-    return app_submit_input(app);
+    app->sale.pending_qty = 0;
+    app->dirty = 1;
 }
 
-int app_submit_input(struct app *app)
+int app_submit_input(struct app *app, const char *typed)
 {
-    char text[APP_INPUT_MAX];
-    snprintf(text, sizeof text, "%s", app->input);
-    app->input[0] = 0;
+    char text[256];
+    snprintf(text, sizeof text, "%s", typed);
     app->dirty = 1;
     if (!text[0])
         return 0;
@@ -322,26 +300,27 @@ int app_submit_input(struct app *app)
         return -1;
     }
     if (!star[1]) {
-        app->pending_qty = qty;
+        app->sale.pending_qty = qty;
         char q[32];
         qty_format(qty, q, sizeof q);
         app_set_message(app, 0, "Quantity %s: now scan the item", q);
         return 0;
     }
-    app->pending_qty = qty;
+    app->sale.pending_qty = qty;
     return app_scan(app, star + 1);
 }
 
 void app_select_line(struct app *app, int delta)
 {
-    if (app->cart.nlines == 0)
+    struct sale_session *sale = &app->sale;
+    if (sale->cart.nlines == 0)
         return;
-    int s = app->selected < 0 ? app->cart.nlines - 1 : app->selected + delta;
+    int s = sale->selected < 0 ? sale->cart.nlines - 1 : sale->selected + delta;
     if (s < 0)
         s = 0;
-    if (s >= app->cart.nlines)
-        s = app->cart.nlines - 1;
-    app->selected = s;
+    if (s >= sale->cart.nlines)
+        s = sale->cart.nlines - 1;
+    sale->selected = s;
     app->dirty = 1;
 }
 
@@ -349,18 +328,19 @@ int app_void_selected(struct app *app)
 {
     if (cart_locked(app))
         return -1;
-    if (app->selected < 0 || app->selected >= app->cart.nlines) {
+    struct sale_session *sale = &app->sale;
+    if (sale->selected < 0 || sale->selected >= sale->cart.nlines) {
         app_set_message(app, 1, "No line to void: the cart is empty");
         return -1;
     }
-    const struct cart_line *l = &app->cart.lines[app->selected];
-    int rc = cart_void_line(&app->cart, app->selected);
+    const struct cart_line *l = &sale->cart.lines[sale->selected];
+    int rc = cart_void_line(&sale->cart, sale->selected);
     if (rc) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
         return -1;
     }
     char detail[160];
-    snprintf(detail, sizeof detail, "%s line %d %s", app->sale_uuid, app->selected + 1, l->product.sku);
+    snprintf(detail, sizeof detail, "%s line %d %s", sale->uuid, sale->selected + 1, l->product.sku);
     audit(app, "line_void", detail);
     app_set_message(app, 0, "Voided: %s", l->product.name);
     return 0;
@@ -372,32 +352,31 @@ void app_open_mode(struct app *app, enum app_mode mode)
     case MODE_QTY:
         if (cart_locked(app))
             return;
-        if (app->selected < 0 || app->cart.lines[app->selected].voided) {
+        if (app->sale.selected < 0 || app->sale.cart.lines[app->sale.selected].voided) {
             app_set_message(app, 1, "Select a line first (Up/Down); voided lines cannot change");
             return;
         }
         break;
     case MODE_PAY:
-        if (cart_is_empty(&app->cart)) {
+        if (cart_is_empty(&app->sale.cart)) {
             app_set_message(app, 1, "Nothing to pay: scan an item first");
             return;
         }
-        app->tender.total = app->cart.totals.total;
+        app->sale.tender.total = app->sale.cart.totals.total;
         break;
     case MODE_CONFIRM_CANCEL:
-        if (app->cart.nlines == 0) {
+        if (app->sale.cart.nlines == 0) {
             app_set_message(app, 1, "No open sale to cancel");
             return;
         }
         break;
     case MODE_SEARCH:
-        app->nresults = 0;
-        app->result_sel = 0;
+        app->search.n = 0;
+        app->search.needs_more = 0;
         break;
     default:
         break;
     }
-    app->input[0] = 0;
     app->mode = mode;
     app->dirty = 1;
 }
@@ -409,72 +388,66 @@ void app_close_dialog(struct app *app)
         return;
     }
     app->mode = MODE_SALE;
-    app->input[0] = 0;
     app->dirty = 1;
 }
 
-int app_submit_qty(struct app *app)
+int app_submit_qty(struct app *app, const char *text)
 {
     int64_t qty;
-    if (qty_parse(app->input, &qty)) {
-        app_set_message(app, 1, "'%s' is not a quantity", app->input);
-        app->input[0] = 0;
+    if (qty_parse(text, &qty)) {
+        app_set_message(app, 1, "'%s' is not a quantity", text);
         return -1;
     }
-    int rc = cart_set_qty(&app->cart, app->selected, qty);
+    int rc = cart_set_qty(&app->sale.cart, app->sale.selected, qty);
     if (rc) {
         app_set_message(app, 1, "Quantity not changed: %s", cart_strerror(rc));
-        app->input[0] = 0;
         return -1;
     }
     app_close_dialog(app);
-    app_set_message(app, 0, "Quantity changed: %s", app->cart.lines[app->selected].product.name);
+    app_set_message(app, 0, "Quantity changed: %s", app->sale.cart.lines[app->sale.selected].product.name);
     return 0;
 }
 
-int app_submit_weight(struct app *app)
+int app_submit_weight(struct app *app, const char *text)
 {
     int64_t grams;
-    if (qty_parse(app->input, &grams) || grams <= 0) {
-        app_set_message(app, 1, "'%s' is not a weight: type kg, e.g. 0.750", app->input);
-        app->input[0] = 0;
+    if (qty_parse(text, &grams) || grams <= 0) {
+        app_set_message(app, 1, "'%s' is not a weight: type kg, e.g. 0.750", text);
         return -1;
     }
     app->mode = MODE_SALE;
-    app->input[0] = 0;
-    return add_product(app, &app->weighed, app->weighed_barcode, grams);
+    return add_product(app, &app->sale.weighed, app->sale.weighed_barcode, grams);
 }
 
-void app_search_update(struct app *app)
+void app_search_update(struct app *app, const char *text)
 {
-    app->nresults = 0;
-    app->result_sel = 0;
-    app->search_needs_more = app->input[strspn(app->input, " ")] && catalog_search_terms(app->input) == 0;
-    if (app->input[0] && !app->search_needs_more) {
-        int n = catalog_search(app->store, app->input, app->results, APP_SEARCH_MAX);
-        app->nresults = n < 0 ? 0 : n;
+    struct app_search *se = &app->search;
+    se->n = 0;
+    se->needs_more = text[strspn(text, " ")] && catalog_search_terms(text) == 0;
+    if (text[0] && !se->needs_more) {
+        int n = catalog_search(app->store, text, se->results, APP_SEARCH_MAX);
+        se->n = n < 0 ? 0 : n;
     }
     app->dirty = 1;
 }
 
-int app_search_choose(struct app *app)
+int app_search_choose(struct app *app, int index)
 {
-    if (app->result_sel < 0 || app->result_sel >= app->nresults) {
+    if (index < 0 || index >= app->search.n) {
         app_set_message(app, 1, "No product chosen: type part of a name");
         return -1;
     }
-    struct product p = app->results[app->result_sel];
+    struct product p = app->search.results[index];
     app->mode = MODE_SALE;
-    app->input[0] = 0;
-    int64_t qty = app->pending_qty;
-    app->pending_qty = 0;
+    int64_t qty = app->sale.pending_qty;
+    app->sale.pending_qty = 0;
     if (p.tax_rate_ppm < 0) {
         app_set_message(app, 1, "%s has tax class '%s', which is not configured", p.name, p.tax_class);
         return -1;
     }
     if (p.unit == UNIT_KG && !qty) {
-        app->weighed = p;
-        app->weighed_barcode[0] = 0;
+        app->sale.weighed = p;
+        app->sale.weighed_barcode[0] = 0;
         app->mode = MODE_WEIGHT;
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
@@ -484,7 +457,7 @@ int app_search_choose(struct app *app)
 
 int64_t app_amount_due(const struct app *app)
 {
-    return tender_balance(&app->tender);
+    return tender_balance(&app->sale.tender);
 }
 
 /* Writes the receipt text to the spool directory: temp file, fsync, rename, so a
@@ -493,7 +466,7 @@ static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, 
 {
     char path[700], tmp[720];
     snprintf(path, sizeof path, "%s/receipt-%06lld-%s.txt", app->s.spool_dir,
-             (long long)receipt_no, app->sale_uuid);
+             (long long)receipt_no, app->sale.uuid);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -531,20 +504,21 @@ static void format_when(int64_t t, char *buf, size_t len)
 /* Completes the open sale with the payments collected so far. */
 int app_complete_sale(struct app *app)
 {
-    int64_t change = tender_change(&app->tender);
+    struct sale_session *ss = &app->sale;
+    int64_t change = tender_change(&ss->tender);
     struct sale sale;
     memset(&sale, 0, sizeof sale);
-    snprintf(sale.uuid, sizeof sale.uuid, "%s", app->sale_uuid);
+    snprintf(sale.uuid, sizeof sale.uuid, "%s", ss->uuid);
     snprintf(sale.terminal_id, sizeof sale.terminal_id, "%s", app->s.terminal_id);
     snprintf(sale.cashier, sizeof sale.cashier, "%s", app->s.cashier);
     snprintf(sale.store_name, sizeof sale.store_name, "%s", app->s.store_name);
-    sale.started_at = app->sale_started_at;
+    sale.started_at = ss->started_at;
     sale.completed_at = loop_wall_time();
     sale.fmt = app->s.fmt;
     sale.tax = app->s.tax;
-    sale.cart = &app->cart;
-    memcpy(sale.payments, app->tender.payments, sizeof sale.payments);
-    sale.npayments = app->tender.n;
+    sale.cart = &ss->cart;
+    memcpy(sale.payments, ss->tender.payments, sizeof sale.payments);
+    sale.npayments = ss->tender.n;
     sale.change_given = change;
 
     char err[STORE_ERRLEN];
@@ -553,18 +527,19 @@ int app_complete_sale(struct app *app)
         app->mode = MODE_PAY;
         return -1;
     }
-    app->status.queued++;
-    if (app->sync)
-        sync_kick(app->sync);
-    app->last_total = app->cart.totals.total;
-    app->last_change = change;
-    app->last_receipt_no = sale.receipt_no;
+    app->sync.queued++;
+    if (app->sync.engine)
+        sync_kick(app->sync.engine);
+    struct app_last_sale *last = &app->last;
+    last->total = ss->cart.totals.total;
+    last->change = change;
+    last->receipt_no = sale.receipt_no;
     char when[32];
     format_when(sale.completed_at, when, sizeof when);
-    free(app->receipt_text);
-    app->receipt_text = NULL;
-    if (receipt_render(&sale, app->s.receipt_width, when, &app->receipt_text) == 0) {
-        if (spool_receipt(app, app->receipt_text, sale.receipt_no, err, sizeof err))
+    free(last->receipt_text);
+    last->receipt_text = NULL;
+    if (receipt_render(&sale, app->s.receipt_width, when, &last->receipt_text) == 0) {
+        if (spool_receipt(app, last->receipt_text, sale.receipt_no, err, sizeof err))
             app_set_message(app, 1, "Sale %lld saved, but the receipt file could not be written: %s",
                             (long long)sale.receipt_no, err);
         else
@@ -572,35 +547,32 @@ int app_complete_sale(struct app *app)
     } else {
         app_set_message(app, 1, "Sale %lld saved; receipt could not be laid out", (long long)sale.receipt_no);
     }
-    app->receipt_scroll = 0;
     app->mode = MODE_RECEIPT;
-    app->input[0] = 0;
     app->dirty = 1;
     return 0;
 }
 
-int app_pay_cash(struct app *app)
+int app_pay_cash(struct app *app, const char *text)
 {
-    if (app->pay_state != PAY_IDLE) {
+    struct tender_state *t = &app->sale.tender;
+    if (app->card.state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
-    app->tender.total = app->cart.totals.total;
-    int64_t tendered = tender_cash_due(&app->tender);
-    if (app->input[0] && money_parse(app->input, &app->s.fmt, &tendered)) {
-        app_set_message(app, 1, "'%s' is not an amount", app->input);
-        app->input[0] = 0;
+    t->total = app->sale.cart.totals.total;
+    int64_t tendered = tender_cash_due(t);
+    if (text[0] && money_parse(text, &app->s.fmt, &tendered)) {
+        app_set_message(app, 1, "'%s' is not an amount", text);
         return -1;
     }
-    app->input[0] = 0;
     int64_t change;
-    int rc = tender_add_cash(&app->tender, tendered, &change);
+    int rc = tender_add_cash(t, tendered, &change);
     if (rc) {
         app_set_message(app, 1, "Cash not taken: %s", tender_strerror(rc));
         return -1;
     }
     drawer_kick(app->drawer);
-    if (!tender_is_settled(&app->tender)) {
+    if (!tender_is_settled(t)) {
         char a[48], d[48];
         money_format(tendered, &app->s.fmt, 1, a, sizeof a);
         money_format(app_amount_due(app), &app->s.fmt, 1, d, sizeof d);
@@ -614,22 +586,25 @@ int app_pay_cash(struct app *app)
     return 0;
 }
 
-int app_pay_voucher(struct app *app)
+int app_pay_voucher(struct app *app, const char *text)
 {
+    struct tender_state *t = &app->sale.tender;
     int64_t value;
-    if (!app->input[0] || money_parse(app->input, &app->s.fmt, &value)) {
-        app_set_message(app, 1, "Type the voucher's value, then F7");
-        app->input[0] = 0;
+    if (app->card.state != CARD_IDLE) {
+        app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
-    app->input[0] = 0;
-    app->tender.total = app->cart.totals.total;
-    int rc = tender_add_voucher(&app->tender, value, "voucher");
+    if (!text[0] || money_parse(text, &app->s.fmt, &value)) {
+        app_set_message(app, 1, "Type the voucher's value, then F7");
+        return -1;
+    }
+    t->total = app->sale.cart.totals.total;
+    int rc = tender_add_voucher(t, value, "voucher");
     if (rc) {
         app_set_message(app, 1, "Voucher not taken: %s", tender_strerror(rc));
         return -1;
     }
-    if (tender_is_settled(&app->tender))
+    if (tender_is_settled(t))
         return app_complete_sale(app);
     char d[48];
     money_format(app_amount_due(app), &app->s.fmt, 1, d, sizeof d);
@@ -637,16 +612,32 @@ int app_pay_voucher(struct app *app)
     return 0;
 }
 
-int app_cancel_sale(struct app *app)
+void app_cancel_sale_now(struct app *app)
 {
-    /* approved card payments are reversed first: cancelling never keeps a customer's money */
-    for (int i = 0; i < app->tender.n; i++)
-        if (app->tender.payments[i].tender == TENDER_CARD)
-            return app_reverse_cards_then_cancel(app);
-    audit(app, "sale_cancelled", app->sale_uuid);
+    audit(app, "sale_cancelled", app->sale.uuid);
     begin_sale(app);
     app->mode = MODE_SALE;
     app_set_message(app, 0, "Sale cancelled.");
+    if (app->quit_after_cancel) {
+        app->quit_after_cancel = 0;
+        app->quit = 1;
+    }
+}
+
+int app_cancel_sale(struct app *app)
+{
+    app->quit_after_cancel = 0;
+    /* approved card payments are reversed first: cancelling never keeps a customer's money */
+    if (!sale_session_has_card_payments(&app->sale)) {
+        app_cancel_sale_now(app);
+        return 0;
+    }
+    app->mode = MODE_PAY;
+    app->dirty = 1;
+    if (card_payment_reverse_all_then_cancel(&app->card, &app->sale.tender)) {
+        app_set_message(app, 1, "A card payment is in progress: wait for the terminal, then cancel");
+        return -1;
+    }
     return 0;
 }
 
@@ -657,13 +648,24 @@ void app_next_sale(struct app *app)
     app_set_message(app, 0, "Next customer. Scan the first item.");
 }
 
-void app_request_quit(struct app *app)
+int app_request_quit(struct app *app)
 {
-    if (app->cart.nlines && app->mode != MODE_RECEIPT) {
+    if (app->sale.cart.nlines && app->mode != MODE_RECEIPT) {
         app->mode = MODE_CONFIRM_QUIT;
         app->dirty = 1;
-        return;
+        return 0;
     }
-    app->quit = 1;
-    loop_stop(app->loop);
+    return 1;
+}
+
+int app_quit_cancelling_sale(struct app *app)
+{
+    if (!sale_session_has_card_payments(&app->sale)) {
+        app_cancel_sale_now(app);
+        return 1;
+    }
+    /* the cards are reversed first; app->quit is set once the sale is cancelled */
+    if (app_cancel_sale(app) == 0 && app->card.cancel_when_reversed)
+        app->quit_after_cancel = 1;
+    return 0;
 }

@@ -17,7 +17,7 @@ static void on_scanner_scan(void *ctx, const char *text)
 static void on_scanner_status(void *ctx, enum scanner_state state, const char *text)
 {
     struct app *app = ctx;
-    snprintf(app->status.scanner, sizeof app->status.scanner, "%s", text);
+    snprintf(app->scanner.status, sizeof app->scanner.status, "%s", text);
     app->dirty = 1;
 }
 
@@ -29,17 +29,17 @@ int app_open_scanner(struct app *app, char *err, size_t errlen)
         return 0;
     const struct scanner_events ev = { on_scanner_scan, on_scanner_status, app };
     char why[200];
-    if (scanner_open(kind, app->loop, app->cfg, &ev, &app->scanner, why, sizeof why)) {
+    if (scanner_open(kind, app->loop, app->cfg, &ev, &app->scanner.dev, why, sizeof why)) {
         snprintf(err, errlen, "config scanner: %s", why);
         return -1;
     }
     /* Never fails for a missing device: that arrives as a status. */
-    scanner_start(app->scanner);
+    scanner_start(app->scanner.dev);
     return 0;
 }
 
 void app_close_scanner(struct app *app)
 {
-    scanner_close(app->scanner);
-    app->scanner = NULL;
+    scanner_close(app->scanner.dev);
+    app->scanner.dev = NULL;
 }

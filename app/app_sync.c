@@ -12,7 +12,7 @@
 
 void app_log(struct app *app, const char *fmt, ...)
 {
-    FILE *f = app->log;
+    FILE *f = app->sync.log;
     if (!f)
         return;
     char when[32];
@@ -37,12 +37,12 @@ static void on_sync_changed(void *ctx)
 {
     struct app *app = ctx;
     struct sync_status st;
-    sync_get_status(app->sync, &st);
-    app->status.online = st.online;
-    app->status.queued = st.queued;
-    app->status.parked = st.parked;
-    app->status.last_sync_at = st.last_sync_at;
-    snprintf(app->status.sync_error, sizeof app->status.sync_error, "%s", st.last_error);
+    sync_get_status(app->sync.engine, &st);
+    app->sync.online = st.online;
+    app->sync.queued = st.queued;
+    app->sync.parked = st.parked;
+    app->sync.last_sync_at = st.last_sync_at;
+    snprintf(app->sync.error, sizeof app->sync.error, "%s", st.last_error);
     app->dirty = 1;
 }
 
@@ -54,17 +54,17 @@ int app_open_sync(struct app *app, char *err, size_t errlen)
         snprintf(path, sizeof path, "%s.log", app->s.db_path);
         lp = path;
     }
-    app->log = fopen(lp, "a");
+    app->sync.log = fopen(lp, "a");
     struct sync_config sc;
     int configured;
     if (sync_config_from(app->cfg, &sc, &configured, err, errlen))
         return -1;
-    app->status.sync_configured = configured;
+    app->sync.configured = configured;
     if (!configured)
         return 0;
-    app->sync = sync_new(app->loop, app->store, &sc, on_sync_changed, on_sync_log, app, err, errlen);
+    app->sync.engine = sync_new(app->loop, app->store, &sc, on_sync_changed, on_sync_log, app, err, errlen);
     memset(sc.token, 0, sizeof sc.token);
-    if (!app->sync)
+    if (!app->sync.engine)
         return -1;
     app_log(app, "sync: store server %s, location %s", sc.url, sc.location);
     on_sync_changed(app);
@@ -73,11 +73,11 @@ int app_open_sync(struct app *app, char *err, size_t errlen)
 
 void app_close_sync(struct app *app)
 {
-    sync_free(app->sync);
-    app->sync = NULL;
-    if (app->log)
-        fclose(app->log);
-    app->log = NULL;
+    sync_free(app->sync.engine);
+    app->sync.engine = NULL;
+    if (app->sync.log)
+        fclose(app->sync.log);
+    app->sync.log = NULL;
 }
 
 /* `till --outbox-retry KEY`: a manager sends a parked order again; the audit log says who. */

@@ -155,7 +155,7 @@ static int check_config(struct config *cfg, struct loop *loop)
 /* One sync round without a screen (for cron, first installs and benchmarks). */
 static int sync_once(struct app *app)
 {
-    if (!app->sync) {
+    if (!app->sync.engine) {
         fprintf(stderr, "till: --sync-now needs a store server (sync.url and sync.token_file)\n");
         return 1;
     }
@@ -163,7 +163,7 @@ static int sync_once(struct app *app)
     int64_t t0 = loop_now_ms(app->loop), deadline = t0 + 600000;
     for (;;) {
         loop_run_once(app->loop, 200);
-        sync_get_status(app->sync, &st);
+        sync_get_status(app->sync.engine, &st);
         if (st.rounds > 0 && st.queued == 0)
             break;
         if (loop_now_ms(app->loop) > deadline || (st.last_error[0] && !st.online)) {
@@ -172,7 +172,7 @@ static int sync_once(struct app *app)
         }
     }
     struct sync_stats ss;
-    sync_get_stats(app->sync, &ss);
+    sync_get_stats(app->sync.engine, &ss);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
@@ -307,12 +307,15 @@ int main(int argc, char **argv)
         rc = r ? 1 : 0;
     } else if (sync_now) {
         rc = sync_once(&app);
-    } else if (ui_start(&app, err, sizeof err)) {
-        fprintf(stderr, "till: %s\n", err);
-        rc = 1;
     } else {
-        loop_run(loop);
-        ui_stop(&app);
+        struct ui *ui = ui_start(&app, err, sizeof err);
+        if (ui) {
+            loop_run(loop);
+            ui_stop(ui);
+        } else {
+            fprintf(stderr, "till: %s\n", err);
+            rc = 1;
+        }
     }
     app_free(&app);
     loop_free(loop);

@@ -32,10 +32,13 @@ check "total without the voided line" t_wait_for "TOTAL 10,16 €"
 
 t_keys F5
 check "payment dialog opens" t_wait_for "F6: card"
+check "the payment dialog's footer shows its keys, not the sale screen's" \
+    t_footer_is "Enter Cash  F6 Card  F7 Voucher  F8 Cancel sale  Esc Back"
 t_keys F7
 check "a voucher needs its value" t_wait_for "Type the voucher's value"
 t_keys 20 Enter
 check "change due is shown" t_wait_for "CHANGE DUE: 9,84 €"
+check "the receipt's footer shows its keys" t_footer_is "Enter Next customer  Up/Down Scroll  F10 Quit"
 check "receipt is shown" t_wait_for "Thank you!"
 
 q() { sqlite3 "$DB" "$1"; }

@@ -23,6 +23,7 @@ t_keys 1 Enter
 check "partial cash leaves a balance" t_wait_for "Still due: 1,99 €"
 t_keys F6
 check "terminal status shown while it works" t_wait_for "Insert or tap card"
+check "while the terminal works only Esc (abort) works" t_footer_is "Esc Abort"
 check "half cash, half card completes the sale" t_wait_for "CHANGE DUE: 0,00 €"
 check "the terminal's receipt lines are on the Till receipt" t_wait_for "CARD PAYMENT (SIMULATED)"
 check_eq "cash and card stored" "cash|100
@@ -43,7 +44,9 @@ t_keys Enter
 t_keys 4028710122696 Enter F5
 t_keys 1 F6                                          # approve 1,00 by card
 check "card part approved" t_wait_for "Still due: 1,99 €"
-t_keys Escape F8 y
+t_keys Escape
+check "Esc leaves the payment dialog" t_wait_gone "F6: card"
+t_keys F8 y
 check "cancelling reverses the card first" t_wait_for "Sale cancelled"
 check_eq "the reversal reached the terminal" 1 "$(DEV | grep -c '^REVERSED')"
 check_eq "journal says reversed" 1 "$(q "select count(*) from payment_intents where state = 'reversed'")"
@@ -55,6 +58,7 @@ start_till failover --set payment.terminals=front:sim,back:sim --set payment.fro
     --set payment.back.script=approve --set payment.front.device_file=$T_DIR/front.dev --set payment.back.device_file=$T_DIR/back.dev
 t_keys 4010433218190 Enter F5 F6
 check "unreachable terminal: nothing charged, next one offered" t_wait_for "use terminal back"
+check "the failover's footer: next terminal or other tender" t_footer_is "Enter Next terminal  Esc Other tender"
 t_keys Enter
 check "the second terminal takes the payment" t_wait_for "CHANGE DUE: 0,00 €"
 check_eq "charged once, on the second terminal" "0 1" "$(grep -c APPROVED $T_DIR/front.dev 2>/dev/null || echo 0) $(grep -c APPROVED $T_DIR/back.dev)"
@@ -64,6 +68,8 @@ start_till unknown --set payment.terminals=front:sim,back:sim --set payment.fron
     --set payment.back.script=approve --set payment.front.device_file=$T_DIR/ufront.dev --set payment.back.device_file=$T_DIR/uback.dev
 t_keys 4010433218190 Enter F5 F6
 check "a broken connection mid-payment is unknown" t_wait_for "Outcome unknown"
+check "unknown: the footer offers asking again or the cashier's word" \
+    t_footer_is "F6 Ask again  A Receipt says approved  N Receipt says not approved"
 check "no other terminal is offered" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'use terminal back'"
 t_keys Enter                                         # Enter must not fail over
 sleep 0.3

@@ -10,13 +10,18 @@ q() { sqlite3 "$DB" "$1"; }
 t_tmux_start 100x30 "$TILL_BIN"
 check "sale screen opens" t_wait_for "Empty sale"
 
+check "the sale screen's footer shows its function keys" \
+    t_footer_is "F1 Help  F2 Qty  F3 Void  F4 Search  F5 Pay  F8 Cancel sale  F10 Quit"
 t_keys F1
 check "help explains the keys" t_wait_for "void the selected line"
+check "help lists the payment dialog's keys too" t_wait_for "Paying:   Enter Cash  F6 Card  F7 Voucher"
+check "help's footer: only the key that closes it" t_footer_is "Esc Close"
 t_keys Escape
-check "help closes" t_wait_for "Empty sale"
+check "help closes" t_wait_gone "void the selected line"
 
 t_keys F4
 check "search opens" t_wait_for "Search product"
+check "search's footer shows its keys" t_footer_is "Enter Add  Up/Down Choose  Esc Close"
 t_keys -l "whisk"
 check "search finds as you type" t_wait_for "Whisky 12 Years"
 t_keys Enter
@@ -24,6 +29,7 @@ check "chosen product added" t_wait_for "TOTAL 34,99 €"
 
 t_keys 2110020000008 Enter                      # Bananas, per kg
 check "weighed item asks for the weight" t_wait_for "Weight in kg"
+check "the prompt's footer shows its keys" t_footer_is "Enter Confirm  Esc Cancel"
 t_keys -l "1,5"
 t_keys Enter
 check "weighed line priced by weight" t_wait_for "2,69"    # 1.79 x 1.5 = 2.685 -> 2.69
@@ -39,6 +45,7 @@ t_keys -l "1.5"
 t_keys Enter
 check "half a bottle is refused" t_wait_for "whole pieces"
 t_keys Escape
+check "the quantity dialog closes" t_wait_gone "New quantity"
 
 tmux -L "$T_TMUX" resize-window -t t -x 60 -y 20 2>/dev/null || tmux -L "$T_TMUX" resize-pane -t t -x 60 -y 20
 check "too small terminal: clear message" t_wait_for "at least 80x24"
@@ -47,6 +54,7 @@ check "back to size: sale intact" t_wait_for "TOTAL 39,76 €"
 
 t_keys F8
 check "cancel asks first" t_wait_for "Cancel the whole sale?"
+check "the confirmation's footer shows y and n/Esc" t_footer_is "y Yes, cancel the sale  n/Esc No, go back"
 t_keys n
 check "no keeps the sale" t_wait_for "TOTAL 39,76 €"
 t_keys F8 y
@@ -59,6 +67,7 @@ check "item added" t_wait_for "Whole Milk 1L"
 t_keys C-c
 check "Ctrl-C with items asks first" t_wait_for "Quit and cancel the sale?"
 t_keys Escape
+check "Esc keeps the sale" t_wait_gone "Quit and cancel the sale?"
 t_keys F5 Enter
 check "exact-amount payment" t_wait_for "CHANGE DUE: 0,00 €"
 t_keys C-c

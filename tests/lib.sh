@@ -74,3 +74,23 @@ t_type_slowly() {
         tmux -L "$T_TMUX" send-keys -t t -l "$c"; sleep 0.12
     done
 }
+# t_wait_gone TEXT [seconds]: waits until TEXT is no longer on screen (a dialog closed).
+t_wait_gone() {
+    n=$(( ${2:-10} * 20 ))
+    while [ "$n" -gt 0 ]; do
+        t_screen | grep -qF -- "$1" || return 0
+        sleep 0.05; n=$((n - 1))
+    done
+    echo "--- screen while waiting for '$1' to go:"; t_screen
+    return 1
+}
+# t_footer_is TEXT [seconds]: waits until the bottom line (the keys that work) is TEXT.
+t_footer_is() {
+    n=$(( ${2:-10} * 20 ))
+    while [ "$n" -gt 0 ]; do
+        [ "$(t_screen | tail -n 1 | sed 's/^ *//; s/ *$//')" = "$1" ] && return 0
+        sleep 0.05; n=$((n - 1))
+    done
+    echo "--- footer while waiting for '$1':"; t_screen | tail -n 1
+    return 1
+}

@@ -94,19 +94,19 @@ int field_edit(char *buf, size_t len, struct ui_key k)
         if (n > 0)
             n--;
         buf[n] = 0;
-        return KEY_HANDLED;
+        return UI_HANDLED | UI_REDRAW;
     }
     if (!k.is_key && k.code == 21) { /* Ctrl-U clears the field */
         buf[0] = 0;
-        return KEY_HANDLED;
+        return UI_HANDLED | UI_REDRAW;
     }
     if (k.is_key || k.code < 32 || k.code == 127)
-        return KEY_IGNORED;
+        return UI_IGNORED;
     char mb[8];
     int m = wctomb(mb, (wchar_t)k.code);
     if (m <= 0 || n + (size_t)m + 1 > len)
-        return KEY_HANDLED;
+        return UI_HANDLED | UI_REDRAW;
     memcpy(buf + n, mb, (size_t)m);
     buf[n + (size_t)m] = 0;
-    return KEY_HANDLED;
+    return UI_HANDLED | UI_REDRAW;
 }

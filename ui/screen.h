@@ -1,14 +1,22 @@
-/* Screens and dialogs as descriptors: each draws the app's state and handles keys by
- * calling app actions.  One table (ui/keys.c) maps function keys to actions. */
+/* Screens and dialogs as descriptors (like tmux's window modes): each screen file exports a
+ * `const struct screen` that draws the app's state, handles keys by calling app actions,
+ * and names its keys in a bindings table.  The footer, the F1 help and the key hints in a
+ * dialog are all generated from those tables, so a key shown is a key that works.
+ * UI-only state (the input line, scroll positions, wedge bursts) lives in struct ui. */
 #ifndef TILL_UI_SCREEN_H
 #define TILL_UI_SCREEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <wchar.h>
 
-struct app;
+#include "app/app.h"
+#include "core/wedge.h"
 
-enum { KEY_IGNORED = 0, KEY_HANDLED = 1 };
+/* What a key handler did (flags). */
+enum { UI_IGNORED = 0, UI_HANDLED = 1, UI_REDRAW = 2, UI_QUIT = 4 };
+
+#define UI_INPUT_MAX 128
 
 /* An input event: a character (is_key = 0) or an ncurses KEY_* code (is_key = 1). */
 struct ui_key {
@@ -16,10 +24,52 @@ struct ui_key {
     int is_key;
 };
 
+struct ui {
+    struct app *app;
+    const struct screen *screen;   /* the active screen */
+    enum app_mode mode;            /* the app mode it was entered for */
+    char input[UI_INPUT_MAX];      /* what the cashier is typing in the current field */
+    int result_sel;                /* search: the highlighted result */
+    int receipt_scroll;            /* receipt: first line shown */
+    int quit;                      /* stop the loop */
+    int dirty;                     /* UI state changed: redraw */
+    long last_minute;              /* the clock in the header */
+    struct {                       /* keyboard-wedge scans (see ui.c) */
+        struct wedge_config cfg;
+        struct wedge_burst burst;
+        uint64_t timer;
+    } wedge;
+};
+
+/* A key, what it does and how it is shown.  key_name NULL hides an alias (Y for y) from
+ * the footer and the help; help NULL leaves it out of the help and dialog hints. */
+struct binding {
+    wint_t code;
+    int is_key;
+    const char *key_name;          /* "F5", "Enter", "Up/Down" */
+    const char *label;             /* in the footer: "Pay" */
+    const char *help;              /* in F1 help and dialog hints: "pay: cash, card or voucher" */
+    int (*run)(struct ui *ui, struct app *app);   /* UI_* flags */
+};
+
+struct bindings {
+    const struct binding *keys;
+    size_t n;
+};
+#define BINDINGS(table) ((struct bindings){ (table), sizeof(table) / sizeof((table)[0]) })
+#define NO_BINDINGS ((struct bindings){ NULL, 0 })
+
 struct screen {
     const char *name;
-    void (*draw)(const struct app *app);
-    int (*key)(struct app *app, struct ui_key k);
+    void (*enter)(struct ui *ui, struct app *app);      /* may be NULL */
+    void (*leave)(struct ui *ui, struct app *app);      /* may be NULL */
+    /* Draws over the sale screen; returns 1 when it placed the cursor in a field. */
+    int (*draw)(const struct ui *ui, const struct app *app);
+    /* UI_* flags; unbound keys usually go to the screen's input field. */
+    int (*key)(struct ui *ui, struct app *app, struct ui_key k);
+    void (*resize)(struct ui *ui, const struct app *app);  /* may be NULL */
+    /* The keys that work now (they may depend on the state, e.g. a card payment's). */
+    struct bindings (*bindings)(const struct app *app);
 };
 
 extern const struct screen screen_sale;
@@ -31,15 +81,21 @@ extern const struct screen screen_receipt;
 extern const struct screen screen_help;
 extern const struct screen screen_recover;
 
-/* Actions bound to function keys, shown in the footer. */
-enum ui_action {
-    ACT_NONE, ACT_HELP, ACT_QTY, ACT_VOID, ACT_SEARCH, ACT_PAY, ACT_CANCEL, ACT_QUIT,
-};
-enum ui_action keys_action_for(struct ui_key k);
-/* "F1 Help  F2 Qty ..." for the footer. */
-const char *keys_footer(void);
-/* Runs a function-key action on the app; KEY_HANDLED if k was bound. */
-int keys_dispatch(struct app *app, struct ui_key k);
+/* The one table from app modes to screens (ui/ui.c). */
+const struct screen *screen_for_mode(enum app_mode mode);
+
+/* Bindings (ui/bindings.c). */
+/* Runs the binding for k, if any: its flags, or UI_IGNORED. */
+int bindings_dispatch(struct bindings b, struct ui *ui, struct app *app, struct ui_key k);
+/* "F1 Help  F2 Qty ..." */
+void bindings_footer(struct bindings b, char *buf, size_t len);
+/* "Enter: confirm   Esc: cancel", for a line inside a small dialog. */
+void bindings_hint_line(struct bindings b, char *buf, size_t len);
+/* How many bindings have a help text. */
+int bindings_help_count(struct bindings b);
+/* Draws "KEY   help" lines (in a column key_width wide; 0: "KEY: help") from row y;
+ * returns the number of rows drawn. */
+int draw_bindings_help(struct bindings b, int y, int x, int width, int key_width);
 
 /* Drawing helpers (ui/draw.c). */
 enum { COLOR_HEADER = 1, COLOR_ERROR, COLOR_OK, COLOR_SELECTED, COLOR_DIALOG, COLOR_TOTAL };
@@ -48,7 +104,7 @@ void draw_text_right(int y, int x_end, const char *s);
 /* A framed box centred on the screen; returns its top-left corner. */
 void draw_dialog(int h, int w, const char *title, int *top, int *left);
 void draw_field(int y, int x, int width, const char *label, const char *value);
-/* Line editing on app->input: printable characters append, Backspace deletes. */
+/* Line editing on buf: printable characters append, Backspace deletes, Ctrl-U clears. */
 int field_edit(char *buf, size_t len, struct ui_key k);
 int key_is_enter(struct ui_key k);
 int key_is_escape(struct ui_key k);

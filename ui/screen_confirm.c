@@ -4,34 +4,67 @@
 #include "app/app.h"
 #include "ui/screen.h"
 
-static void confirm_draw(const struct app *app)
+static struct bindings confirm_bindings(const struct app *app);
+
+static int confirm_draw(const struct ui *ui, const struct app *app)
 {
-    int y, x, w = 52;
+    int y, x, w = 60;
     int cancel = app->mode == MODE_CONFIRM_CANCEL;
     draw_dialog(7, w, cancel ? "Cancel sale" : "Quit", &y, &x);
     mvaddstr(y + 2, x + 3, cancel ? "Cancel the whole sale? Nothing will be charged."
                                   : "Items are in the cart. Quit and cancel the sale?");
+    char hint[128];
+    bindings_hint_line(confirm_bindings(app), hint, sizeof hint);
     attron(A_BOLD);
-    mvaddstr(y + 4, x + 3, "y: yes      n or Esc: no, go back");
+    draw_text(y + 4, x + 3, w - 6, hint);
     attroff(A_BOLD);
+    return 0;
 }
 
-static int confirm_key(struct app *app, struct ui_key k)
+static int yes(struct ui *ui, struct app *app)
 {
-    if (!k.is_key && (k.code == 'y' || k.code == 'Y')) {
-        if (app->mode == MODE_CONFIRM_CANCEL) {
-            app_cancel_sale(app);
-        } else {
-            app_cancel_sale(app);
-            app_request_quit(app);
-        }
-        return KEY_HANDLED;
+    if (app->mode == MODE_CONFIRM_CANCEL) {
+        app_cancel_sale(app);
+        return UI_REDRAW;
     }
-    if (key_is_escape(k) || (!k.is_key && (k.code == 'n' || k.code == 'N'))) {
-        app_close_dialog(app);
-        return KEY_HANDLED;
-    }
-    return KEY_IGNORED;
+    return app_quit_cancelling_sale(app) ? UI_QUIT : UI_REDRAW;
 }
 
-const struct screen screen_confirm = { "confirm", confirm_draw, confirm_key };
+static int no(struct ui *ui, struct app *app)
+{
+    app_close_dialog(app);
+    return UI_REDRAW;
+}
+
+static const struct binding cancel_keys[] = {
+    { 'y', 0, "y", "Yes, cancel the sale", NULL, yes },
+    { 'Y', 0, NULL, NULL, NULL, yes },
+    { 'n', 0, "n/Esc", "No, go back", NULL, no },
+    { 'N', 0, NULL, NULL, NULL, no },
+    { 27, 0, NULL, NULL, NULL, no },
+};
+
+static const struct binding quit_keys[] = {
+    { 'y', 0, "y", "Yes, cancel the sale and quit", NULL, yes },
+    { 'Y', 0, NULL, NULL, NULL, yes },
+    { 'n', 0, "n/Esc", "No, go back", NULL, no },
+    { 'N', 0, NULL, NULL, NULL, no },
+    { 27, 0, NULL, NULL, NULL, no },
+};
+
+static struct bindings confirm_bindings(const struct app *app)
+{
+    return app->mode == MODE_CONFIRM_CANCEL ? BINDINGS(cancel_keys) : BINDINGS(quit_keys);
+}
+
+static int confirm_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    return bindings_dispatch(confirm_bindings(app), ui, app, k);
+}
+
+const struct screen screen_confirm = {
+    .name = "confirm",
+    .draw = confirm_draw,
+    .key = confirm_key,
+    .bindings = confirm_bindings,
+};

@@ -1,44 +1,72 @@
-/* Help: every key, in the words a new cashier needs. */
+/* Help: every key of the sale screen and of the payment dialog, generated from their
+ * bindings, with the few words a new cashier needs around them. */
 #include <curses.h>
+#include <stdio.h>
 
 #include "app/app.h"
 #include "ui/screen.h"
 
-static const char *const help_lines[] = {
+static struct bindings help_bindings(const struct app *app);
+
+static const char *const help_before[] = {
     "Scan an item, or type its barcode and press Enter.",
     "3*  then a scan: sell 3 of the item (or type 3*BARCODE).",
-    "Up/Down   select a line in the cart",
-    "F2        change the quantity of the selected line",
-    "F3        void the selected line (it stays visible)",
-    "F4        search a product by name",
-    "F5        pay: type the cash handed over, Enter",
-    "          (Enter on an empty field = exact amount)",
-    "          F6 card, F7 voucher; mix them until nothing is due",
-    "F8        cancel the whole sale",
-    "F10       quit (a completed sale is always saved)",
-    "Esc       close a dialog / clear the input line",
+};
+static const char *const help_after[] = {
     "Items sold by weight ask for the weight in kg.",
 };
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define KEY_COLUMN 9
 
-static void help_draw(const struct app *app)
+static int help_draw(const struct ui *ui, const struct app *app)
 {
-    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int y, x, w = 62;
+    struct bindings sale = screen_sale.bindings(app);
+    char pay[160], line[200], hint[128];
+    /* the payment dialog's keys when no card payment runs */
+    bindings_footer(screen_payment.bindings(NULL), pay, sizeof pay);
+    int n = NELEM(help_before) + bindings_help_count(sale) + 1 + NELEM(help_after);
+    int y, x, w = 76;
     draw_dialog(n + 5, w, "Help", &y, &x);
-    for (int i = 0; i < n; i++)
-        draw_text(y + 2 + i, x + 3, w - 6, help_lines[i]);
+    int r = y + 2, cx = x + 3, cw = w - 6;
+    for (int i = 0; i < NELEM(help_before); i++)
+        draw_text(r++, cx, cw, help_before[i]);
+    r += draw_bindings_help(sale, r, cx, cw, KEY_COLUMN);
+    snprintf(line, sizeof line, "%-*s %s", KEY_COLUMN, "Paying:", pay);
+    draw_text(r++, cx, cw, line);
+    for (int i = 0; i < NELEM(help_after); i++)
+        draw_text(r++, cx, cw, help_after[i]);
+    bindings_hint_line(help_bindings(app), hint, sizeof hint);
     attron(A_BOLD);
-    mvaddstr(y + n + 3, x + 3, "Esc or Enter: close");
+    draw_text(y + n + 3, cx, cw, hint);
     attroff(A_BOLD);
+    return 0;
 }
 
-static int help_key(struct app *app, struct ui_key k)
+static int close_help(struct ui *ui, struct app *app)
 {
-    if (key_is_escape(k) || key_is_enter(k) || (k.is_key && k.code == KEY_F(1))) {
-        app_close_dialog(app);
-        return KEY_HANDLED;
-    }
-    return KEY_IGNORED;
+    app_close_dialog(app);
+    return UI_REDRAW;
 }
 
-const struct screen screen_help = { "help", help_draw, help_key };
+static const struct binding help_keys[] = {
+    { 27, 0, "Esc", "Close", NULL, close_help },
+    { '\r', 0, NULL, NULL, NULL, close_help },
+    { KEY_F(1), 1, NULL, NULL, NULL, close_help },
+};
+
+static struct bindings help_bindings(const struct app *app)
+{
+    return BINDINGS(help_keys);
+}
+
+static int help_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    return bindings_dispatch(help_bindings(app), ui, app, k);
+}
+
+const struct screen screen_help = {
+    .name = "help",
+    .draw = help_draw,
+    .key = help_key,
+    .bindings = help_bindings,
+};

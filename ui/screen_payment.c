@@ -1,10 +1,13 @@
 /* Payment dialog: total, payments so far, what is due; cash, card or voucher; the card
- * terminal's own status while it works, and the choices when its outcome is unknown. */
+ * terminal's own status while it works, and the choices when its outcome is unknown.
+ * Which keys work depends on where the card payment stands: one table per state. */
 #include <curses.h>
 #include <stdio.h>
 
 #include "app/app.h"
 #include "ui/screen.h"
+
+static struct bindings payment_bindings(const struct app *app);
 
 static void row(const struct app *app, int y, int x, int w, const char *label, int64_t v, int bold)
 {
@@ -18,16 +21,32 @@ static void row(const struct app *app, int y, int x, int w, const char *label, i
         attroff(A_BOLD);
 }
 
-static void payment_draw(const struct app *app)
+/* The line above the key hints: what is going on. */
+static const char *state_text(enum card_state s)
 {
-    int w = 60, np = app->tender.n;
-    int h = 15 + np;
+    switch (s) {
+    case CARD_IDLE: return NULL;
+    case CARD_WAITING: return "The customer is using the card terminal.";
+    case CARD_UNKNOWN: return "Outcome unknown: the card may have been charged.";
+    case CARD_FAILOVER: return "Terminal not reached: nothing was charged.";
+    case CARD_REVERSING: return "Reversing card payments before cancelling...";
+    }
+    return NULL;
+}
+
+static int payment_draw(const struct ui *ui, const struct app *app)
+{
+    const struct tender_state *t = &app->sale.tender;
+    const struct card_payment *cp = &app->card;
+    struct bindings keys = payment_bindings(app);
+    int w = 60, np = t->n;
+    int h = 10 + np + bindings_help_count(keys);
     int y, x;
     draw_dialog(h, w, "Payment", &y, &x);
     int cx = x + 3, cw = w - 6, r = y + 2;
-    row(app, r++, cx, cw, "Total", app->cart.totals.total, 0);
+    row(app, r++, cx, cw, "Total", app->sale.cart.totals.total, 0);
     for (int i = 0; i < np; i++) {
-        const struct payment *p = &app->tender.payments[i];
+        const struct payment *p = &t->payments[i];
         char label[80];
         snprintf(label, sizeof label, "  %s%s%s", p->tender == TENDER_CASH ? "Cash" :
                  p->tender == TENDER_CARD ? "Card" : "Voucher", p->masked_pan[0] ? " " : "", p->masked_pan);
@@ -35,91 +54,124 @@ static void payment_draw(const struct app *app)
     }
     row(app, r++, cx, cw, "Due", app_amount_due(app), 1);
     r++;
-    if (app->pay_status[0] && app->pay_state != PAY_IDLE) {
+    if (cp->status[0] && cp->state != CARD_IDLE) {
         attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
-        draw_text(r, cx, cw, app->pay_status);
+        draw_text(r, cx, cw, cp->status);
         attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     }
     r += 2;
-    switch (app->pay_state) {
-    case PAY_IDLE:
-        draw_field(r - 1, cx, cw, "Amount:", app->input);
-        draw_text(r + 1, cx, cw, "Enter: cash (empty field = exact amount)");
-        draw_text(r + 2, cx, cw, "F6: card (empty = all that is due)  F7: voucher");
-        draw_text(r + 3, cx, cw, "Esc: back to the sale   F8: cancel the sale");
-        draw_field(r - 1, cx, cw, "Amount:", app->input);
-        break;
-    case PAY_WAITING:
-        draw_text(r + 1, cx, cw, "The customer is using the card terminal.");
-        draw_text(r + 2, cx, cw, "Esc: ask the terminal to abort");
-        break;
-    case PAY_UNKNOWN:
-        attron(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
-        draw_text(r, cx, cw, "Outcome unknown: the card may have been charged.");
-        attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
-        draw_text(r + 1, cx, cw, "F6: ask the terminal again");
-        draw_text(r + 2, cx, cw, "A: terminal receipt shows APPROVED");
-        draw_text(r + 3, cx, cw, "N: terminal receipt shows NOT approved");
-        break;
-    case PAY_FAILOVER:
-        draw_text(r + 1, cx, cw, "Terminal not reached: nothing was charged.");
-        draw_text(r + 2, cx, cw, "Enter: try the next terminal   Esc: other tender");
-        break;
-    case PAY_REVERSING:
-        draw_text(r + 1, cx, cw, "Reversing card payments before cancelling...");
-        break;
+    const char *what = state_text(cp->state);
+    int warn = cp->state == CARD_UNKNOWN;
+    if (what) {
+        if (warn)
+            attron(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
+        draw_text(r, cx, cw, what);
+        if (warn)
+            attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
     }
+    draw_bindings_help(keys, r + 1, cx, cw, 0);
+    if (cp->state != CARD_IDLE)
+        return 0;
+    draw_field(r - 1, cx, cw, "Amount:", ui->input);
+    return 1;
 }
 
-static int payment_key(struct app *app, struct ui_key k)
+/* Each tender takes the amount typed, which is then cleared for the next one. */
+static int take_input(struct ui *ui, char *text, size_t len)
 {
-    switch (app->pay_state) {
-    case PAY_WAITING:
-        if (key_is_escape(k))
-            app_abort_card(app);
-        return KEY_HANDLED;
-    case PAY_REVERSING:
-        return KEY_HANDLED;
-    case PAY_UNKNOWN:
-        if (k.is_key && k.code == KEY_F(6))
-            app_card_enquire(app);
-        else if (!k.is_key && (k.code == 'a' || k.code == 'A'))
-            app_card_resolve(app, 1);
-        else if (!k.is_key && (k.code == 'n' || k.code == 'N'))
-            app_card_resolve(app, 0);
-        return KEY_HANDLED;
-    case PAY_FAILOVER:
-        if (key_is_enter(k))
-            app_card_failover(app);
-        else if (key_is_escape(k))
-            app->pay_state = PAY_IDLE;
-        return KEY_HANDLED;
-    case PAY_IDLE:
-        break;
-    }
-    if (key_is_escape(k)) {
-        app_close_dialog(app);
-        return KEY_HANDLED;
-    }
-    if (key_is_enter(k) || (k.is_key && k.code == KEY_F(5))) {
-        app_pay_cash(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_F(6)) {
-        app_pay_card(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_F(7)) {
-        app_pay_voucher(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_F(8)) {
-        app_open_mode(app, MODE_CONFIRM_CANCEL);
-        return KEY_HANDLED;
-    }
-    if (k.is_key)
-        return KEY_IGNORED;
-    return field_edit(app->input, sizeof app->input, k);
+    snprintf(text, len, "%s", ui->input);
+    ui->input[0] = 0;
+    return UI_REDRAW;
 }
 
-const struct screen screen_payment = { "payment", payment_draw, payment_key };
+static int pay_cash(struct ui *ui, struct app *app)
+{
+    char text[UI_INPUT_MAX];
+    take_input(ui, text, sizeof text);
+    app_pay_cash(app, text);
+    return UI_REDRAW;
+}
+
+static int pay_card(struct ui *ui, struct app *app)
+{
+    char text[UI_INPUT_MAX];
+    take_input(ui, text, sizeof text);
+    app_pay_card(app, text);
+    return UI_REDRAW;
+}
+
+static int pay_voucher(struct ui *ui, struct app *app)
+{
+    char text[UI_INPUT_MAX];
+    take_input(ui, text, sizeof text);
+    app_pay_voucher(app, text);
+    return UI_REDRAW;
+}
+
+static int cancel_sale(struct ui *ui, struct app *app) { app_open_mode(app, MODE_CONFIRM_CANCEL); return UI_REDRAW; }
+static int back(struct ui *ui, struct app *app) { app_close_dialog(app); return UI_REDRAW; }
+static int abort_card(struct ui *ui, struct app *app) { app_abort_card(app); return UI_REDRAW; }
+static int enquire(struct ui *ui, struct app *app) { app_card_enquire(app); return UI_REDRAW; }
+static int receipt_approved(struct ui *ui, struct app *app) { app_card_resolve(app, 1); return UI_REDRAW; }
+static int receipt_not_approved(struct ui *ui, struct app *app) { app_card_resolve(app, 0); return UI_REDRAW; }
+static int failover(struct ui *ui, struct app *app) { app_card_failover(app); return UI_REDRAW; }
+static int other_tender(struct ui *ui, struct app *app) { app_card_failover_dismiss(app); return UI_REDRAW; }
+
+static const struct binding idle_keys[] = {
+    { '\r', 0, "Enter", "Cash", "cash (empty field = exact amount)", pay_cash },
+    { KEY_F(5), 1, NULL, NULL, NULL, pay_cash },
+    { KEY_F(6), 1, "F6", "Card", "card (empty = all that is due)", pay_card },
+    { KEY_F(7), 1, "F7", "Voucher", "voucher (type its value first)", pay_voucher },
+    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the sale", cancel_sale },
+    { 27, 0, "Esc", "Back", "back to the sale", back },
+};
+
+static const struct binding waiting_keys[] = {
+    { 27, 0, "Esc", "Abort", "ask the terminal to abort", abort_card },
+};
+
+static const struct binding unknown_keys[] = {
+    { KEY_F(6), 1, "F6", "Ask again", "ask the terminal again", enquire },
+    { 'a', 0, "A", "Receipt says approved", "terminal receipt shows APPROVED", receipt_approved },
+    { 'A', 0, NULL, NULL, NULL, receipt_approved },
+    { 'n', 0, "N", "Receipt says not approved", "terminal receipt shows NOT approved", receipt_not_approved },
+    { 'N', 0, NULL, NULL, NULL, receipt_not_approved },
+};
+
+static const struct binding failover_keys[] = {
+    { '\r', 0, "Enter", "Next terminal", "try the next terminal", failover },
+    { 27, 0, "Esc", "Other tender", "pay another way", other_tender },
+};
+
+/* app NULL: the keys when no card payment runs (for the help). */
+static struct bindings payment_bindings(const struct app *app)
+{
+    switch (app ? app->card.state : CARD_IDLE) {
+    case CARD_IDLE: return BINDINGS(idle_keys);
+    case CARD_WAITING: return BINDINGS(waiting_keys);
+    case CARD_UNKNOWN: return BINDINGS(unknown_keys);
+    case CARD_FAILOVER: return BINDINGS(failover_keys);
+    case CARD_REVERSING: return NO_BINDINGS;
+    }
+    return NO_BINDINGS;
+}
+
+static int payment_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    int r = bindings_dispatch(payment_bindings(app), ui, app, k);
+    if (r)
+        return r;
+    /* while a terminal works, every other key is swallowed: nothing may change the sale */
+    if (app->card.state != CARD_IDLE)
+        return UI_HANDLED;
+    if (k.is_key)
+        return UI_IGNORED;
+    return field_edit(ui->input, sizeof ui->input, k);
+}
+
+const struct screen screen_payment = {
+    .name = "payment",
+    .draw = payment_draw,
+    .key = payment_key,
+    .bindings = payment_bindings,
+};

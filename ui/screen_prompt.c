@@ -5,33 +5,61 @@
 #include "app/app.h"
 #include "ui/screen.h"
 
-static void prompt_draw(const struct app *app)
+static struct bindings prompt_bindings(const struct app *app);
+
+static int prompt_draw(const struct ui *ui, const struct app *app)
 {
     int y, x, w = 56;
     int qty = app->mode == MODE_QTY;
     draw_dialog(8, w, qty ? "Quantity" : "Weight", &y, &x);
-    const char *name = qty ? app->cart.lines[app->selected].product.name : app->weighed.name;
+    const char *name = qty ? app->sale.cart.lines[app->sale.selected].product.name : app->sale.weighed.name;
     draw_text(y + 2, x + 3, w - 6, name);
-    mvaddstr(y + 5, x + 3, "Enter: confirm   Esc: cancel");
-    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : "Weight in kg:", app->input);
+    char hint[128];
+    bindings_hint_line(prompt_bindings(app), hint, sizeof hint);
+    draw_text(y + 5, x + 3, w - 6, hint);
+    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : "Weight in kg:", ui->input);
+    return 1;
 }
 
-static int prompt_key(struct app *app, struct ui_key k)
+static int confirm(struct ui *ui, struct app *app)
 {
-    if (key_is_escape(k)) {
-        app_close_dialog(app);
-        return KEY_HANDLED;
-    }
-    if (key_is_enter(k)) {
-        if (app->mode == MODE_QTY)
-            app_submit_qty(app);
-        else
-            app_submit_weight(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key)
-        return KEY_IGNORED;
-    return field_edit(app->input, sizeof app->input, k);
+    char text[UI_INPUT_MAX];
+    snprintf(text, sizeof text, "%s", ui->input);
+    ui->input[0] = 0;   /* a refused value is cleared for the next try */
+    if (app->mode == MODE_QTY)
+        app_submit_qty(app, text);
+    else
+        app_submit_weight(app, text);
+    return UI_REDRAW;
 }
 
-const struct screen screen_prompt = { "prompt", prompt_draw, prompt_key };
+static int cancel(struct ui *ui, struct app *app)
+{
+    app_close_dialog(app);
+    return UI_REDRAW;
+}
+
+static const struct binding prompt_keys[] = {
+    { '\r', 0, "Enter", "Confirm", NULL, confirm },
+    { 27, 0, "Esc", "Cancel", NULL, cancel },
+};
+
+static struct bindings prompt_bindings(const struct app *app)
+{
+    return BINDINGS(prompt_keys);
+}
+
+static int prompt_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    int r = bindings_dispatch(prompt_bindings(app), ui, app, k);
+    if (r || k.is_key)
+        return r;
+    return field_edit(ui->input, sizeof ui->input, k);
+}
+
+const struct screen screen_prompt = {
+    .name = "prompt",
+    .draw = prompt_draw,
+    .key = prompt_key,
+    .bindings = prompt_bindings,
+};

@@ -6,22 +6,34 @@
 #include "app/app.h"
 #include "ui/screen.h"
 
-static void receipt_draw(const struct app *app)
+static struct bindings receipt_bindings(const struct app *app);
+
+static int receipt_lines(const struct app *app)
+{
+    int n = 0;
+    for (const char *s = app->last.receipt_text ? app->last.receipt_text : ""; *s; s++)
+        n += *s == '\n';
+    return n + 1;
+}
+
+static int receipt_draw(const struct ui *ui, const struct app *app)
 {
     int w = app->s.receipt_width + 6;
+    if (w < 56)
+        w = 56;   /* room for the key hints under a narrow receipt */
     if (w > COLS - 2)
         w = COLS - 2;
     int h = LINES - 2, y, x;
     draw_dialog(h, w, "Sale complete", &y, &x);
     char a[48], line[96];
-    money_format(app->last_change, &app->s.fmt, 1, a, sizeof a);
+    money_format(app->last.change, &app->s.fmt, 1, a, sizeof a);
     snprintf(line, sizeof line, "CHANGE DUE: %s", a);
     attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     draw_text(y + 1, x + 3, w - 6, line);
     attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     int row = 0, rows = h - 5;
-    const char *s = app->receipt_text ? app->receipt_text : "";
-    int skip = app->receipt_scroll;
+    const char *s = app->last.receipt_text ? app->last.receipt_text : "";
+    int skip = ui->receipt_scroll;
     while (*s && row < rows) {
         const char *e = strchr(s, '\n');
         int n = e ? (int)(e - s) : (int)strlen(s);
@@ -35,27 +47,73 @@ static void receipt_draw(const struct app *app)
         }
         s += n + (e != NULL);
     }
-    draw_text(y + h - 2, x + 3, w - 6, "Enter: next customer  Up/Down: scroll");
+    char hint[128];
+    bindings_hint_line(receipt_bindings(app), hint, sizeof hint);
+    draw_text(y + h - 2, x + 3, w - 6, hint);
+    return 0;
 }
 
-static int receipt_key(struct app *app, struct ui_key k)
+static void receipt_enter(struct ui *ui, struct app *app)
 {
-    if (key_is_enter(k) || key_is_escape(k)) {
-        app_next_sale(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && (k.code == KEY_UP || k.code == KEY_DOWN)) {
-        app->receipt_scroll += k.code == KEY_UP ? -1 : 1;
-        if (app->receipt_scroll < 0)
-            app->receipt_scroll = 0;
-        app->dirty = 1;
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_F(10)) {
-        app_request_quit(app);
-        return KEY_HANDLED;
-    }
-    return KEY_IGNORED;
+    ui->receipt_scroll = 0;
 }
 
-const struct screen screen_receipt = { "receipt", receipt_draw, receipt_key };
+/* A smaller window shows fewer lines: keep the scroll within the receipt. */
+static void receipt_resize(struct ui *ui, const struct app *app)
+{
+    int max = receipt_lines(app) - 1;
+    if (ui->receipt_scroll > max)
+        ui->receipt_scroll = max > 0 ? max : 0;
+}
+
+static int next_customer(struct ui *ui, struct app *app)
+{
+    app_next_sale(app);
+    return UI_REDRAW;
+}
+
+static int scroll_up(struct ui *ui, struct app *app)
+{
+    if (ui->receipt_scroll > 0)
+        ui->receipt_scroll--;
+    return UI_REDRAW;
+}
+
+static int scroll_down(struct ui *ui, struct app *app)
+{
+    if (ui->receipt_scroll < receipt_lines(app) - 1)
+        ui->receipt_scroll++;
+    return UI_REDRAW;
+}
+
+static int quit(struct ui *ui, struct app *app)
+{
+    return app_request_quit(app) ? UI_QUIT : UI_REDRAW;
+}
+
+static const struct binding receipt_keys[] = {
+    { '\r', 0, "Enter", "Next customer", NULL, next_customer },
+    { 27, 0, NULL, NULL, NULL, next_customer },
+    { KEY_UP, 1, "Up/Down", "Scroll", NULL, scroll_up },
+    { KEY_DOWN, 1, NULL, NULL, NULL, scroll_down },
+    { KEY_F(10), 1, "F10", "Quit", NULL, quit },
+};
+
+static struct bindings receipt_bindings(const struct app *app)
+{
+    return BINDINGS(receipt_keys);
+}
+
+static int receipt_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    return bindings_dispatch(receipt_bindings(app), ui, app, k);
+}
+
+const struct screen screen_receipt = {
+    .name = "receipt",
+    .enter = receipt_enter,
+    .draw = receipt_draw,
+    .key = receipt_key,
+    .resize = receipt_resize,
+    .bindings = receipt_bindings,
+};

@@ -5,7 +5,9 @@
 #include "app/app.h"
 #include "ui/screen.h"
 
-static void recover_draw(const struct app *app)
+static struct bindings recover_bindings(const struct app *app);
+
+static int recover_draw(const struct ui *ui, const struct app *app)
 {
     int w = 66, h = 14, y, x;
     draw_dialog(h, w, "Interrupted card payments", &y, &x);
@@ -13,36 +15,59 @@ static void recover_draw(const struct app *app)
     char line[160], a[48];
     draw_text(y + 2, cx, cw, "Till stopped while a card payment was running. Each one is");
     draw_text(y + 3, cx, cw, "checked with the terminal, so no customer is charged twice.");
-    if (app->recover_idx < app->nrecover) {
-        const struct payment_intent *in = &app->recover[app->recover_idx];
+    const struct card_payment *cp = &app->card;
+    const struct payment_intent *in = card_payment_recovering(cp);
+    if (in) {
         money_format(in->amount, &app->s.fmt, 1, a, sizeof a);
-        snprintf(line, sizeof line, "%d of %d: %s on terminal %s (%s)", app->recover_idx + 1,
-                 app->nrecover, a, in->terminal, in->state);
+        snprintf(line, sizeof line, "%d of %d: %s on terminal %s (%s)", cp->recover_idx + 1,
+                 cp->nrecover, a, in->terminal, in->state);
         attron(A_BOLD);
         draw_text(y + 5, cx, cw, line);
         attroff(A_BOLD);
     }
-    draw_text(y + 7, cx, cw, app->pay_status);
-    if (app->pay_state == PAY_UNKNOWN) {
+    draw_text(y + 7, cx, cw, cp->status);
+    if (cp->state == CARD_UNKNOWN) {
         attron(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
         draw_text(y + 9, cx, cw, "The terminal cannot tell. Check its last receipt:");
         attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
-        draw_text(y + 10, cx, cw, "A: it shows APPROVED (Till reverses it)");
-        draw_text(y + 11, cx, cw, "N: it shows NOT approved (nothing to do)");
+        draw_bindings_help(recover_bindings(app), y + 10, cx, cw, 0);
     }
+    return 0;
 }
 
-static int recover_key(struct app *app, struct ui_key k)
+static int approved(struct ui *ui, struct app *app)
 {
-    if (app->pay_state != PAY_UNKNOWN)
-        return KEY_IGNORED;
-    if (!k.is_key && (k.code == 'a' || k.code == 'A'))
-        app_recover_resolve(app, 1);
-    else if (!k.is_key && (k.code == 'n' || k.code == 'N'))
-        app_recover_resolve(app, 0);
-    else
-        return KEY_IGNORED;
-    return KEY_HANDLED;
+    app_recover_resolve(app, 1);
+    return UI_REDRAW;
 }
 
-const struct screen screen_recover = { "recover", recover_draw, recover_key };
+static int not_approved(struct ui *ui, struct app *app)
+{
+    app_recover_resolve(app, 0);
+    return UI_REDRAW;
+}
+
+static const struct binding unknown_keys[] = {
+    { 'a', 0, "A", "Receipt says approved", "it shows APPROVED (Till reverses it)", approved },
+    { 'A', 0, NULL, NULL, NULL, approved },
+    { 'n', 0, "N", "Receipt says not approved", "it shows NOT approved (nothing to do)", not_approved },
+    { 'N', 0, NULL, NULL, NULL, not_approved },
+};
+
+/* Only a payment the terminal cannot tell about waits for the cashier. */
+static struct bindings recover_bindings(const struct app *app)
+{
+    return app->card.state == CARD_UNKNOWN ? BINDINGS(unknown_keys) : NO_BINDINGS;
+}
+
+static int recover_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    return bindings_dispatch(recover_bindings(app), ui, app, k);
+}
+
+const struct screen screen_recover = {
+    .name = "recover",
+    .draw = recover_draw,
+    .key = recover_key,
+    .bindings = recover_bindings,
+};

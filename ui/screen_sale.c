@@ -14,11 +14,12 @@ static void draw_header(const struct app *app)
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(clock, sizeof clock, "%H:%M", &tm);
-    const struct app_status *st = &app->status;
+    const struct app_sync *st = &app->sync;
     snprintf(left, sizeof left, " %s | Till %s | Cashier %s", app->s.store_name,
              app->s.terminal_id, app->s.cashier);
-    const char *net = !st->sync_configured ? "standalone" : st->online ? "online" : "OFFLINE";
-    snprintf(right, sizeof right, "%s%s%s | %s ", st->scanner, st->scanner[0] ? " | " : "", net, clock);
+    const char *net = !st->configured ? "standalone" : st->online ? "online" : "OFFLINE";
+    const char *scanner = app->scanner.status;
+    snprintf(right, sizeof right, "%s%s%s | %s ", scanner, scanner[0] ? " | " : "", net, clock);
     attron(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
     mvhline(0, 0, ' ', COLS);
     draw_text(0, 0, COLS - text_columns(right) - 1, left);
@@ -28,7 +29,7 @@ static void draw_header(const struct app *app)
 
 static void draw_line(const struct app *app, int y, int i)
 {
-    const struct cart_line *l = &app->cart.lines[i];
+    const struct cart_line *l = &app->sale.cart.lines[i];
     char qty[32], price[48], total[48], name[160];
     qty_format(l->qty, qty, sizeof qty);
     if (l->product.unit == UNIT_KG)
@@ -37,7 +38,7 @@ static void draw_line(const struct app *app, int y, int i)
     money_format(l->line_total, &app->s.fmt, 0, total, sizeof total);
     snprintf(name, sizeof name, "%s%s%s", l->voided ? "VOID " : "", l->product.name,
              l->expired ? " (EXPIRED)" : "");
-    int sel = i == app->selected;
+    int sel = i == app->sale.selected;
     if (sel)
         attron(COLOR_PAIR(COLOR_SELECTED));
     if (l->voided)
@@ -62,9 +63,9 @@ static void draw_line(const struct app *app, int y, int i)
 
 static void draw_totals(const struct app *app, int y)
 {
-    const struct tax_totals *t = &app->cart.totals;
+    const struct tax_totals *t = &app->sale.cart.totals;
     char buf[256], amount[48];
-    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %d  %s", cart_active_lines(&app->cart),
+    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %d  %s", cart_active_lines(&app->sale.cart),
                                 app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
     for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
         money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
@@ -83,8 +84,8 @@ static void draw_totals(const struct app *app, int y)
 static void draw_status(const struct app *app, int y)
 {
     char buf[256];
-    const struct app_status *st = &app->status;
-    if (st->sync_configured) {
+    const struct app_sync *st = &app->sync;
+    if (st->configured) {
         char when[16] = "never";
         if (st->last_sync_at) {
             time_t t = (time_t)st->last_sync_at;
@@ -96,8 +97,8 @@ static void draw_status(const struct app *app, int y)
         if (st->parked && n > 0 && (size_t)n < sizeof buf)
             n += snprintf(buf + n, sizeof buf - (size_t)n, "  REJECTED by the server: %lld (manager: till --outbox)",
                           (long long)st->parked);
-        if (!st->online && st->sync_error[0] && n > 0 && (size_t)n < sizeof buf)
-            snprintf(buf + n, sizeof buf - (size_t)n, "  (%.60s)", st->sync_error);
+        if (!st->online && st->error[0] && n > 0 && (size_t)n < sizeof buf)
+            snprintf(buf + n, sizeof buf - (size_t)n, "  (%.60s)", st->error);
     } else {
         snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
     }
@@ -106,8 +107,9 @@ static void draw_status(const struct app *app, int y)
     attroff(A_DIM);
 }
 
-static void sale_draw(const struct app *app)
+static int sale_draw(const struct ui *ui, const struct app *app)
 {
+    const struct sale_session *sale = &app->sale;
     draw_header(app);
     attron(A_BOLD);
     mvprintw(1, 0, "  # Item");
@@ -119,17 +121,17 @@ static void sale_draw(const struct app *app)
     int top_row = 2, bottom = LINES - 6; /* cart rows are top_row .. bottom-1 */
     int rows = bottom - top_row;
     int first = 0;
-    int focus = app->selected >= 0 ? app->selected : app->cart.nlines - 1;
+    int focus = sale->selected >= 0 ? sale->selected : sale->cart.nlines - 1;
     if (focus >= rows)
         first = focus - rows + 1;
-    if (app->cart.nlines == 0) {
+    if (sale->cart.nlines == 0) {
         attron(A_DIM);
         mvprintw(top_row + 1, 4, "Empty sale. Scan an item or type its barcode and press Enter.");
         mvprintw(top_row + 2, 4, "No barcode at hand? F4 finds a product by name.");
         mvprintw(top_row + 3, 4, "Type 3* before a scan to sell three.  F1 shows all keys.");
         attroff(A_DIM);
     }
-    for (int i = first; i < app->cart.nlines && i - first < rows; i++)
+    for (int i = first; i < sale->cart.nlines && i - first < rows; i++)
         draw_line(app, top_row + i - first, i);
     if (first > 0)
         mvprintw(top_row, COLS - 12, "^ %d more", first);
@@ -141,45 +143,83 @@ static void sale_draw(const struct app *app)
         attroff(COLOR_PAIR(COLOR_ERROR) | COLOR_PAIR(COLOR_OK) | A_BOLD);
     }
     draw_status(app, LINES - 2);
-    attron(COLOR_PAIR(COLOR_HEADER));
-    mvhline(LINES - 1, 0, ' ', COLS);
-    draw_text(LINES - 1, 1, COLS - 2, keys_footer());
-    attroff(COLOR_PAIR(COLOR_HEADER));
-    if (app->mode == MODE_SALE) {
-        char label[64];
-        if (app->pending_qty) {
-            char q[32];
-            qty_format(app->pending_qty, q, sizeof q);
-            snprintf(label, sizeof label, "Barcode (x%s):", q);
-        } else {
-            snprintf(label, sizeof label, "Barcode:");
-        }
-        draw_field(LINES - 3, 1, COLS - 2, label, app->input);
+    if (app->mode != MODE_SALE)
+        return 0;
+    char label[64];
+    if (sale->pending_qty) {
+        char q[32];
+        qty_format(sale->pending_qty, q, sizeof q);
+        snprintf(label, sizeof label, "Barcode (x%s):", q);
+    } else {
+        snprintf(label, sizeof label, "Barcode:");
     }
+    draw_field(LINES - 3, 1, COLS - 2, label, ui->input);
+    return 1;
 }
 
-static int sale_key(struct app *app, struct ui_key k)
+static int open_help(struct ui *ui, struct app *app) { app_open_mode(app, MODE_HELP); return UI_REDRAW; }
+static int open_qty(struct ui *ui, struct app *app) { app_open_mode(app, MODE_QTY); return UI_REDRAW; }
+static int void_line(struct ui *ui, struct app *app) { app_void_selected(app); return UI_REDRAW; }
+static int open_search(struct ui *ui, struct app *app) { app_open_mode(app, MODE_SEARCH); return UI_REDRAW; }
+static int open_pay(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PAY); return UI_REDRAW; }
+static int open_cancel(struct ui *ui, struct app *app) { app_open_mode(app, MODE_CONFIRM_CANCEL); return UI_REDRAW; }
+
+static int quit(struct ui *ui, struct app *app)
 {
-    if (keys_dispatch(app, k))
-        return KEY_HANDLED;
-    if (key_is_enter(k)) {
-        app_submit_input(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_UP) {
-        app_select_line(app, -1);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && k.code == KEY_DOWN) {
-        app_select_line(app, +1);
-        return KEY_HANDLED;
-    }
-    if (key_is_escape(k)) {
-        app->input[0] = 0;
-        app->pending_qty = 0;
-        return KEY_HANDLED;
-    }
-    return field_edit(app->input, sizeof app->input, k);
+    return app_request_quit(app) ? UI_QUIT : UI_REDRAW;
 }
 
-const struct screen screen_sale = { "sale", sale_draw, sale_key };
+static int submit(struct ui *ui, struct app *app)
+{
+    char text[UI_INPUT_MAX];
+    snprintf(text, sizeof text, "%s", ui->input);
+    ui->input[0] = 0;
+    app_submit_input(app, text);
+    return UI_REDRAW;
+}
+
+static int select_up(struct ui *ui, struct app *app) { app_select_line(app, -1); return UI_REDRAW; }
+static int select_down(struct ui *ui, struct app *app) { app_select_line(app, +1); return UI_REDRAW; }
+
+static int clear_input(struct ui *ui, struct app *app)
+{
+    ui->input[0] = 0;
+    app_clear_pending_qty(app);
+    return UI_REDRAW;
+}
+
+/* The footer shows the function keys (the line is full at 80 columns); Enter, Up/Down and
+ * Esc are in the help. */
+static const struct binding sale_keys[] = {
+    { KEY_F(1), 1, "F1", "Help", NULL, open_help },
+    { KEY_F(2), 1, "F2", "Qty", "change the quantity of the selected line", open_qty },
+    { KEY_F(3), 1, "F3", "Void", "void the selected line (it stays visible)", void_line },
+    { KEY_F(4), 1, "F4", "Search", "search a product by name", open_search },
+    { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", open_pay },
+    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
+    { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
+    { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
+    { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
+    { KEY_DOWN, 1, NULL, NULL, NULL, select_down },
+    { 27, 0, "Esc", NULL, "clear the input line", clear_input },
+};
+
+static struct bindings sale_bindings(const struct app *app)
+{
+    return BINDINGS(sale_keys);
+}
+
+static int sale_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    int r = bindings_dispatch(sale_bindings(app), ui, app, k);
+    if (r)
+        return r;
+    return field_edit(ui->input, sizeof ui->input, k);
+}
+
+const struct screen screen_sale = {
+    .name = "sale",
+    .draw = sale_draw,
+    .key = sale_key,
+    .bindings = sale_bindings,
+};

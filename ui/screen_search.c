@@ -5,59 +5,99 @@
 #include "app/app.h"
 #include "ui/screen.h"
 
-static void search_draw(const struct app *app)
+static struct bindings search_bindings(const struct app *app);
+
+static int search_draw(const struct ui *ui, const struct app *app)
 {
+    const struct app_search *se = &app->search;
     int w = COLS - 8 < 72 ? COLS - 8 : 72;
     int h = APP_SEARCH_MAX + 7;
     if (h > LINES - 2)
         h = LINES - 2;
     int y, x;
     draw_dialog(h, w, "Search product", &y, &x);
-    draw_field(y + 2, x + 3, w - 6, "Name:", app->input);
     int rows = h - 6;
-    for (int i = 0; i < app->nresults && i < rows; i++) {
-        const struct product *p = &app->results[i];
+    for (int i = 0; i < se->n && i < rows; i++) {
+        const struct product *p = &se->results[i];
         char price[48], line[160];
         money_format(p->price, &app->s.fmt, 1, price, sizeof price);
         snprintf(line, sizeof line, "%s%s", p->name, p->unit == UNIT_KG ? " (per kg)" : "");
-        if (i == app->result_sel)
+        if (i == ui->result_sel)
             attron(COLOR_PAIR(COLOR_SELECTED));
         mvhline(y + 4 + i, x + 2, ' ', w - 4);
         draw_text(y + 4 + i, x + 3, w - 20, line);
         draw_text_right(y + 4 + i, x + w - 3, price);
-        if (i == app->result_sel)
+        if (i == ui->result_sel)
             attroff(COLOR_PAIR(COLOR_SELECTED));
     }
-    if (app->search_needs_more)
+    if (se->needs_more)
         mvaddstr(y + 4, x + 3, "Keep typing: results from two letters on.");
-    else if (app->nresults == 0 && app->input[0])
+    else if (se->n == 0 && ui->input[0])
         mvaddstr(y + 4, x + 3, "No product matches.");
-    mvaddstr(y + h - 2, x + 3, "Up/Down: choose  Enter: add  Esc: close");
-    draw_field(y + 2, x + 3, w - 6, "Name:", app->input);
+    char hint[128];
+    bindings_hint_line(search_bindings(app), hint, sizeof hint);
+    draw_text(y + h - 2, x + 3, w - 6, hint);
+    draw_field(y + 2, x + 3, w - 6, "Name:", ui->input);
+    return 1;
 }
 
-static int search_key(struct app *app, struct ui_key k)
+static void search_enter(struct ui *ui, struct app *app)
 {
-    if (key_is_escape(k)) {
-        app_close_dialog(app);
-        return KEY_HANDLED;
-    }
-    if (key_is_enter(k)) {
-        app_search_choose(app);
-        return KEY_HANDLED;
-    }
-    if (k.is_key && (k.code == KEY_UP || k.code == KEY_DOWN)) {
-        int s = app->result_sel + (k.code == KEY_UP ? -1 : 1);
-        if (s >= 0 && s < app->nresults)
-            app->result_sel = s;
-        app->dirty = 1;
-        return KEY_HANDLED;
-    }
-    if (field_edit(app->input, sizeof app->input, k)) {
-        app_search_update(app);
-        return KEY_HANDLED;
-    }
-    return KEY_IGNORED;
+    ui->result_sel = 0;
 }
 
-const struct screen screen_search = { "search", search_draw, search_key };
+static int choose(struct ui *ui, struct app *app)
+{
+    app_search_choose(app, ui->result_sel);
+    return UI_REDRAW;
+}
+
+static int move_selection(struct ui *ui, const struct app *app, int delta)
+{
+    int s = ui->result_sel + delta;
+    if (s >= 0 && s < app->search.n)
+        ui->result_sel = s;
+    return UI_REDRAW;
+}
+
+static int up(struct ui *ui, struct app *app) { return move_selection(ui, app, -1); }
+static int down(struct ui *ui, struct app *app) { return move_selection(ui, app, +1); }
+
+static int close_search(struct ui *ui, struct app *app)
+{
+    app_close_dialog(app);
+    return UI_REDRAW;
+}
+
+static const struct binding search_keys[] = {
+    { '\r', 0, "Enter", "Add", NULL, choose },
+    { KEY_UP, 1, "Up/Down", "Choose", NULL, up },
+    { KEY_DOWN, 1, NULL, NULL, NULL, down },
+    { 27, 0, "Esc", "Close", NULL, close_search },
+};
+
+static struct bindings search_bindings(const struct app *app)
+{
+    return BINDINGS(search_keys);
+}
+
+static int search_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    int r = bindings_dispatch(search_bindings(app), ui, app, k);
+    if (r)
+        return r;
+    r = field_edit(ui->input, sizeof ui->input, k);
+    if (r) {
+        ui->result_sel = 0;
+        app_search_update(app, ui->input);
+    }
+    return r;
+}
+
+const struct screen screen_search = {
+    .name = "search",
+    .enter = search_enter,
+    .draw = search_draw,
+    .key = search_key,
+    .bindings = search_bindings,
+};

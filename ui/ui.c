@@ -21,21 +21,53 @@
 #define MIN_COLS 80
 #define MIN_LINES 24
 
-static const struct screen *screen_for(enum app_mode mode)
+/* The one table from app modes to screens. */
+static const struct screen *const mode_screens[] = {
+    [MODE_SALE] = &screen_sale,
+    [MODE_QTY] = &screen_prompt,
+    [MODE_WEIGHT] = &screen_prompt,
+    [MODE_SEARCH] = &screen_search,
+    [MODE_PAY] = &screen_payment,
+    [MODE_RECEIPT] = &screen_receipt,
+    [MODE_CONFIRM_CANCEL] = &screen_confirm,
+    [MODE_CONFIRM_QUIT] = &screen_confirm,
+    [MODE_HELP] = &screen_help,
+    [MODE_RECOVER] = &screen_recover,
+};
+
+const struct screen *screen_for_mode(enum app_mode mode)
 {
-    switch (mode) {
-    case MODE_SALE: return &screen_sale;
-    case MODE_QTY:
-    case MODE_WEIGHT: return &screen_prompt;
-    case MODE_SEARCH: return &screen_search;
-    case MODE_PAY: return &screen_payment;
-    case MODE_RECEIPT: return &screen_receipt;
-    case MODE_CONFIRM_CANCEL:
-    case MODE_CONFIRM_QUIT: return &screen_confirm;
-    case MODE_HELP: return &screen_help;
-    case MODE_RECOVER: return &screen_recover;
-    }
+    if ((size_t)mode < sizeof mode_screens / sizeof mode_screens[0] && mode_screens[mode])
+        return mode_screens[mode];
     return &screen_sale;
+}
+
+/* The app changed mode (a key, a terminal's answer, a scan): the screen it left lets go,
+ * the one it entered starts with an empty field. */
+static void sync_screen(struct ui *ui)
+{
+    struct app *app = ui->app;
+    if (ui->screen && app->mode == ui->mode)
+        return;
+    if (ui->screen && ui->screen->leave)
+        ui->screen->leave(ui, app);
+    ui->mode = app->mode;
+    ui->screen = screen_for_mode(app->mode);
+    ui->input[0] = 0;
+    if (ui->screen->enter)
+        ui->screen->enter(ui, app);
+    ui->dirty = 1;
+}
+
+static void stop(struct ui *ui)
+{
+    ui->quit = 1;
+    loop_stop(ui->app->loop);
+}
+
+static int too_small(void)
+{
+    return COLS < MIN_COLS || LINES < MIN_LINES;
 }
 
 static void draw_too_small(void)
@@ -46,67 +78,95 @@ static void draw_too_small(void)
     mvprintw(2, 0, "(The open sale is kept.)");
 }
 
-static void draw(struct app *app)
+/* The bottom line: the keys that work on the active screen, from its bindings. */
+static void draw_footer(const struct ui *ui)
 {
-    if (COLS < MIN_COLS || LINES < MIN_LINES) {
+    char buf[256];
+    bindings_footer(ui->screen->bindings(ui->app), buf, sizeof buf);
+    attron(COLOR_PAIR(COLOR_HEADER));
+    mvhline(LINES - 1, 0, ' ', COLS);
+    draw_text(LINES - 1, 1, COLS - 2, buf);
+    attroff(COLOR_PAIR(COLOR_HEADER));
+}
+
+/* The one place that updates the terminal. */
+static void draw(struct ui *ui)
+{
+    const struct app *app = ui->app;
+    if (too_small()) {
         draw_too_small();
     } else {
         erase();
         curs_set(0);
-        screen_sale.draw(app);
-        if (app->mode != MODE_SALE)
-            screen_for(app->mode)->draw(app);
-        curs_set(app->mode == MODE_SALE || app->mode == MODE_PAY || app->mode == MODE_QTY ||
-                 app->mode == MODE_WEIGHT || app->mode == MODE_SEARCH);
-        if (app->mode == MODE_PAY && app->pay_state != PAY_IDLE)
-            curs_set(0);
+        draw_footer(ui);
+        /* the sale stays visible under every dialog */
+        int cursor = screen_sale.draw(ui, app);
+        if (ui->screen != &screen_sale)
+            cursor = ui->screen->draw(ui, app);
+        curs_set(cursor);
     }
     wnoutrefresh(stdscr);
     doupdate();
-    app->dirty = 0;
+    ui->dirty = 0;
 }
 
-void ui_refresh(struct app *app)
+static void refresh_if_changed(struct ui *ui)
 {
-    if (app->dirty)
-        draw(app);
+    if (ui->app->quit && !ui->quit)
+        stop(ui);
+    sync_screen(ui);
+    if (app_take_dirty(ui->app) | ui->dirty)
+        draw(ui);
 }
 
-static void on_key(struct app *app, struct ui_key k)
+static int is_ctrl_c(struct ui_key k)
 {
+    return !k.is_key && k.code == 3;
+}
+
+static void request_quit(struct ui *ui)
+{
+    if (app_request_quit(ui->app))
+        stop(ui);
+    ui->dirty = 1;
+}
+
+static void on_key(struct ui *ui, struct ui_key k)
+{
+    struct app *app = ui->app;
     if (k.is_key && k.code == KEY_RESIZE) {
-        app->dirty = 1;
+        if (ui->screen->resize)
+            ui->screen->resize(ui, app);
+        ui->dirty = 1;
         return;
     }
     /* Below the minimum size only quitting works; the sale stays as it is. */
-    if (COLS < MIN_COLS || LINES < MIN_LINES) {
-        if (keys_action_for(k) == ACT_QUIT)
-            app_request_quit(app);
+    if (too_small()) {
+        if (is_ctrl_c(k) || (k.is_key && k.code == KEY_F(10)))
+            request_quit(ui);
         return;
     }
     /* Ctrl-C works from every screen; it asks first when a sale is open. */
-    if (!k.is_key && k.code == 3 && app->mode != MODE_CONFIRM_QUIT) {
-        app_request_quit(app);
-        app->dirty = 1;
+    if (is_ctrl_c(k) && app->mode != MODE_CONFIRM_QUIT) {
+        request_quit(ui);
+        sync_screen(ui);
         return;
     }
-    if (screen_for(app->mode)->key(app, k) == KEY_HANDLED)
-        app->dirty = 1;
+    int r = ui->screen->key(ui, app, k);
+    if (r & UI_QUIT)
+        stop(ui);
+    if (r & (UI_HANDLED | UI_REDRAW))
+        ui->dirty = 1;
+    sync_screen(ui);
 }
 
 /* Keyboard-wedge scans: printable keys are held while they may still be a scanner's
  * burst; a burst ended by Enter/Tab goes to app_scan on whatever screen is open, so a scan
  * is never typed into an unrelated field.  Anything slower is released as typing. */
-static struct {
-    struct wedge_config cfg;
-    struct wedge_burst burst;
-    uint64_t timer;
-} wedge;
-
-static void release_burst(struct app *app)
+static void release_burst(struct ui *ui)
 {
-    const char *s = wedge.burst.text;
-    size_t left = wedge.burst.len;
+    const char *s = ui->wedge.burst.text;
+    size_t left = ui->wedge.burst.len;
     mbstate_t st;
     memset(&st, 0, sizeof st);
     while (left > 0) {
@@ -114,18 +174,37 @@ static void release_burst(struct app *app)
         size_t n = mbrtowc(&wc, s, left, &st);
         if (n == 0 || n > left)
             break;
-        on_key(app, (struct ui_key){ (wint_t)wc, 0 });
+        on_key(ui, (struct ui_key){ (wint_t)wc, 0 });
         s += n;
         left -= n;
     }
-    wedge_burst_clear(&wedge.burst);
+    wedge_burst_clear(&ui->wedge.burst);
+}
+
+/* On the sale screen a scan completes what is typed (so "3*" by hand, then a scan, sells
+ * three); anywhere else it is a scan on its own. */
+static void scan_burst(struct ui *ui, const char *code)
+{
+    struct app *app = ui->app;
+    size_t typed = strlen(ui->input);
+    if (ui->screen == &screen_sale && typed + strlen(code) < sizeof ui->input) {
+        char text[2 * UI_INPUT_MAX];
+        snprintf(text, sizeof text, "%s%s", ui->input, code);
+        ui->input[0] = 0;
+        app_submit_input(app, text);
+    } else {
+        app_scan(app, code);
+    }
+    ui->dirty = 1;
+    sync_screen(ui);
 }
 
 static void on_burst_timeout(struct loop *loop, void *ctx)
 {
-    wedge.timer = 0;
-    release_burst(ctx);
-    ui_refresh(ctx);
+    struct ui *ui = ctx;
+    ui->wedge.timer = 0;
+    release_burst(ui);
+    refresh_if_changed(ui);
 }
 
 static int is_printable(struct ui_key k)
@@ -140,88 +219,87 @@ static int is_scan_end(struct ui_key k)
 
 static void on_stdin(struct loop *loop, int fd, short revents, void *ctx)
 {
-    struct app *app = ctx;
+    struct ui *ui = ctx;
     wint_t ch;
     int rc, printables = 0;
     if (revents & (POLLHUP | POLLERR)) {
         /* the terminal went away: completed sales are already saved */
-        app->quit = 1;
-        loop_stop(loop);
+        stop(ui);
         return;
     }
-    if (wedge.timer) {
-        loop_cancel_timer(loop, wedge.timer);
-        wedge.timer = 0;
+    if (ui->wedge.timer) {
+        loop_cancel_timer(loop, ui->wedge.timer);
+        ui->wedge.timer = 0;
     }
     int64_t now = loop_now_ms(loop);
-    while (!app->quit && (rc = get_wch(&ch)) != ERR) {
+    const struct wedge_config *cfg = &ui->wedge.cfg;
+    struct wedge_burst *burst = &ui->wedge.burst;
+    while (!ui->quit && (rc = get_wch(&ch)) != ERR) {
         struct ui_key k = { ch, rc == KEY_CODE_YES };
         if (is_printable(k)) {
             char mb[MB_LEN_MAX];
             int n = wctomb(mb, (wchar_t)k.code);
-            if (wedge.burst.chars && !wedge_burst_alive(&wedge.burst, &wedge.cfg, now))
-                release_burst(app);
-            if (n <= 0 || wedge_burst_add(&wedge.burst, &wedge.cfg, mb, (size_t)n, now)) {
-                release_burst(app);
-                on_key(app, k);
+            if (burst->chars && !wedge_burst_alive(burst, cfg, now))
+                release_burst(ui);
+            if (n <= 0 || wedge_burst_add(burst, cfg, mb, (size_t)n, now)) {
+                release_burst(ui);
+                on_key(ui, k);
             }
             printables++;
-        } else if (is_scan_end(k) && wedge_burst_is_scan(&wedge.burst, &wedge.cfg, now)) {
-            app_scan_burst(app, wedge.burst.text);
-            wedge_burst_clear(&wedge.burst);
-            app->dirty = 1;
+        } else if (is_scan_end(k) && wedge_burst_is_scan(burst, cfg, now)) {
+            char code[sizeof burst->text];
+            snprintf(code, sizeof code, "%s", burst->text);
+            wedge_burst_clear(burst);
+            scan_burst(ui, code);
         } else {
-            release_burst(app);
-            on_key(app, k);
+            release_burst(ui);
+            on_key(ui, k);
         }
     }
     /* A single key on its own is a person typing: show it now.  More may be a scan
      * still arriving: wait one gap for the rest. */
-    if (wedge.burst.chars == 1 && printables == 1)
-        release_burst(app);
-    else if (wedge.burst.chars)
-        wedge.timer = loop_add_timer(loop, wedge.cfg.max_gap_ms, on_burst_timeout, app);
-    ui_refresh(app);
+    if (burst->chars == 1 && printables == 1)
+        release_burst(ui);
+    else if (burst->chars)
+        ui->wedge.timer = loop_add_timer(loop, cfg->max_gap_ms, on_burst_timeout, ui);
+    refresh_if_changed(ui);
 }
 
 /* Terminal, sync and USB events change state from their own callbacks: whatever they
  * changed is on screen before the loop sleeps again. */
 static void on_prepare(struct loop *loop, int *wait_ms, void *ctx)
 {
-    (void)loop;
-    (void)wait_ms;
-    ui_refresh(ctx);
+    refresh_if_changed(ctx);
 }
 
 static void on_winch(struct loop *loop, int signo, void *ctx)
 {
-    struct app *app = ctx;
+    struct ui *ui = ctx;
     struct winsize ws;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
         resizeterm(ws.ws_row, ws.ws_col);
-    app->dirty = 1;
-    ui_refresh(app);
+    if (ui->screen->resize)
+        ui->screen->resize(ui, ui->app);
+    ui->dirty = 1;
+    refresh_if_changed(ui);
 }
 
 static void on_terminate(struct loop *loop, int signo, void *ctx)
 {
-    struct app *app = ctx;
-    app->quit = 1;
-    loop_stop(loop);
+    stop(ctx);
 }
 
 /* Redraws when the minute on the clock changes. */
 static void on_clock(struct loop *loop, void *ctx)
 {
-    struct app *app = ctx;
-    static time_t last_minute;
-    time_t now = time(NULL);
-    if (now / 60 != last_minute) {
-        last_minute = now / 60;
-        app->dirty = 1;
+    struct ui *ui = ctx;
+    long minute = (long)(time(NULL) / 60);
+    if (minute != ui->last_minute) {
+        ui->last_minute = minute;
+        ui->dirty = 1;
     }
-    ui_refresh(app);
-    loop_add_timer(loop, 1000 - (loop_now_ms(loop) % 1000), on_clock, app);
+    refresh_if_changed(ui);
+    loop_add_timer(loop, 1000 - (loop_now_ms(loop) % 1000), on_clock, ui);
 }
 
 static void use_utf8_locale(void)
@@ -231,17 +309,25 @@ static void use_utf8_locale(void)
         setlocale(LC_ALL, "C.UTF-8");
 }
 
-int ui_start(struct app *app, char *err, size_t errlen)
+struct ui *ui_start(struct app *app, char *err, size_t errlen)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(err, errlen, "Till needs a terminal (stdin and stdout must be a tty)");
-        return -1;
+        return NULL;
     }
+    struct ui *ui = calloc(1, sizeof *ui);
+    if (!ui) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    ui->app = app;
     use_utf8_locale();
+    /* Esc followed quickly by a key must stay two keys, not become Alt+key */
     set_escdelay(25);
     if (!initscr()) {
         snprintf(err, errlen, "cannot initialise the terminal (is TERM set?)");
-        return -1;
+        free(ui);
+        return NULL;
     }
     raw();      /* Ctrl-C arrives as a key: it asks before dropping an open sale */
     noecho();
@@ -258,22 +344,29 @@ int ui_start(struct app *app, char *err, size_t errlen)
         init_pair(COLOR_DIALOG, -1, -1);
         init_pair(COLOR_TOTAL, COLOR_YELLOW, -1);
     }
-    wedge.cfg = (struct wedge_config){ app->s.wedge_max_gap_ms, app->s.wedge_min_length };
-    wedge_burst_clear(&wedge.burst);
-    loop_watch_fd(app->loop, STDIN_FILENO, POLLIN, on_stdin, app);
-    loop_watch_signal(app->loop, SIGWINCH, on_winch, app);
-    loop_watch_signal(app->loop, SIGTERM, on_terminate, app);
-    loop_watch_signal(app->loop, SIGHUP, on_terminate, app);
-    loop_add_timer(app->loop, 1000, on_clock, app);
-    loop_add_prepare(app->loop, on_prepare, app);
-    app->dirty = 1;
-    ui_refresh(app);
-    return 0;
+    ui->wedge.cfg = (struct wedge_config){ app->s.wedge_max_gap_ms, app->s.wedge_min_length };
+    wedge_burst_clear(&ui->wedge.burst);
+    loop_watch_fd(app->loop, STDIN_FILENO, POLLIN, on_stdin, ui);
+    loop_watch_signal(app->loop, SIGWINCH, on_winch, ui);
+    loop_watch_signal(app->loop, SIGTERM, on_terminate, ui);
+    loop_watch_signal(app->loop, SIGHUP, on_terminate, ui);
+    loop_add_timer(app->loop, 1000, on_clock, ui);
+    loop_add_prepare(app->loop, on_prepare, ui);
+    sync_screen(ui);
+    ui->dirty = 1;
+    refresh_if_changed(ui);
+    return ui;
 }
 
-void ui_stop(struct app *app)
+void ui_stop(struct ui *ui)
 {
-    loop_unwatch_fd(app->loop, STDIN_FILENO);
-    loop_remove_prepare(app->loop, on_prepare, app);
+    if (!ui)
+        return;
+    struct loop *loop = ui->app->loop;
+    loop_unwatch_fd(loop, STDIN_FILENO);
+    loop_remove_prepare(loop, on_prepare, ui);
+    if (ui->wedge.timer)
+        loop_cancel_timer(loop, ui->wedge.timer);
     endwin();
+    free(ui);
 }

@@ -6,10 +6,11 @@
 
 struct app;
 
-/* Takes over the terminal and joins stdin, SIGWINCH and the clock to the app's loop. */
-int ui_start(struct app *app, char *err, size_t errlen);
-void ui_stop(struct app *app);
-/* Redraws if the app's state changed. */
-void ui_refresh(struct app *app);
+struct ui;
+
+/* Takes over the terminal and joins stdin, SIGWINCH and the clock to the app's loop;
+ * NULL (and err) when it cannot.  ui_stop gives the terminal back and frees the ui. */
+struct ui *ui_start(struct app *app, char *err, size_t errlen);
+void ui_stop(struct ui *ui);
 
 #endif
