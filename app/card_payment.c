@@ -201,6 +201,7 @@ int card_payment_failover_dismiss(struct card_payment *cp)
     if (cp->state != CARD_FAILOVER)
         return -1;
     cp->state = CARD_IDLE;
+    say(cp, 0, "Nothing was charged. Choose another tender.");
     changed(cp);
     return 0;
 }

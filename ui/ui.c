@@ -83,6 +83,8 @@ static void draw_footer(const struct ui *ui)
 {
     char buf[256];
     bindings_footer(ui->screen->bindings(ui->app), buf, sizeof buf);
+    if (!buf[0])
+        snprintf(buf, sizeof buf, "Please wait...");   /* no key works until it is done */
     attron(COLOR_PAIR(COLOR_HEADER));
     mvhline(LINES - 1, 0, ' ', COLS);
     draw_text(LINES - 1, 1, COLS - 2, buf);
