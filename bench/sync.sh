@@ -4,24 +4,12 @@
 #    same rows as CSV into the same schema (the floor), with the till's peak RSS;
 #  - a delta of 1,000 changed products;
 #  - draining 10,000 queued sales.
+# BENCH_SYNC_ONLY=drain runs only the last one (no 1M-product catalog needed).
 cd "$(dirname "$0")/.." || exit 1
 N=${BENCH_PRODUCTS:-1000000}
 RUNS=${BENCH_RUNS:-3}
 B=build/bench/sync
 mkdir -p "$B"
-CSV=build/bench/catalog-$N.csv
-if [ ! -f "$CSV" ]; then
-    build/bench/gen_catalog "$B/gen.db" "$N" "$CSV.tmp" > /dev/null && mv "$CSV.tmp" "$CSV" || exit 1
-    rm -f "$B/gen.db"*
-fi
-SDB=$B/server-$N.db
-if [ ! -f "$SDB" ]; then
-    echo "importing $N products into the reference server (once)..."
-    rm -f "$SDB.tmp"*
-    build/till-server --db "$SDB.tmp" import "$CSV" > /dev/null && mv "$SDB.tmp" "$SDB" || exit 1
-fi
-(umask 077 && build/till-server --db "$SDB" token create T1 > "$B/token") || exit 1
-
 start_server() { # DB -> PORT, SERVER_PID
     build/till-server --db "$1" serve --port 0 > "$B/server.out" 2> /dev/null &
     SERVER_PID=$!
@@ -35,6 +23,20 @@ till_sync() { # DB [extra args]: prints the till's own "N ms, peak RSS K kB"
     build/till --db "$db" --set catalog.demo=no --set sync.url="http://127.0.0.1:$PORT" \
         --set sync.token_file="$B/token" "$@" --sync-now
 }
+
+if [ "${BENCH_SYNC_ONLY:-}" != drain ]; then
+CSV=build/bench/catalog-$N.csv
+if [ ! -f "$CSV" ]; then
+    build/bench/gen_catalog "$B/gen.db" "$N" "$CSV.tmp" > /dev/null && mv "$CSV.tmp" "$CSV" || exit 1
+    rm -f "$B/gen.db"*
+fi
+SDB=$B/server-$N.db
+if [ ! -f "$SDB" ]; then
+    echo "importing $N products into the reference server (once)..."
+    rm -f "$SDB.tmp"*
+    build/till-server --db "$SDB.tmp" import "$CSV" > /dev/null && mv "$SDB.tmp" "$SDB" || exit 1
+fi
+(umask 077 && build/till-server --db "$SDB" token create T1 > "$B/token") || exit 1
 
 start_server "$SDB"
 trap 'kill $SERVER_PID 2>/dev/null' EXIT
@@ -75,6 +77,7 @@ done
 D=$(echo $delta | tr ' ' '\n' | median)
 echo "delta of 1000 changes: median $D ms inside till --sync-now (goal < 100 ms)"
 kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null
+fi
 
 # drain: 10,000 queued sales to a fresh server each run
 SALES=${BENCH_SALES:-10000}
