@@ -76,8 +76,12 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/%.c=build/fuzz/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=build/bench/%)
 SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o)
+ASAN_SERVER_OBJ := $(SERVER_SRC:%.c=build/asan/%.o)
+# The server's parsers without its main(), for the fuzz targets tests/fuzz_server_*.c.
+FUZZ_SERVER_OBJ := $(patsubst %.c,build/fuzz/%.o,$(filter-out server/main.c,$(SERVER_SRC)))
 
 SERVER_BIN := $(if $(SERVER_SRC),build/till-server)
+ASAN_SERVER_BIN := $(if $(SERVER_SRC),build/asan/till-server)
 
 MAN_PAGES := build/till.1 $(if $(SERVER_SRC),build/till-server.1)
 
@@ -86,7 +90,7 @@ all: build/till $(SERVER_BIN) $(MAN_PAGES)
 # The man pages come from the same tables as --help (till) and from --help itself
 # (till-server), so they cannot disagree with the programs.
 # VERSION is compiled into these
-$(MAIN_SRC:%.c=build/%.o) $(MAIN_SRC:%.c=build/asan/%.o) build/server/main.o: Makefile
+$(MAIN_SRC:%.c=build/%.o) $(MAIN_SRC:%.c=build/asan/%.o) build/server/main.o build/asan/server/main.o: Makefile
 build/till.1: build/till
 	@echo "  MAN $@"; build/till --man > $@.tmp && mv $@.tmp $@
 build/till-server.1: build/till-server scripts/help2man.sh
@@ -127,6 +131,8 @@ build/asan/libtill.a: $(ASAN_LIB_OBJ)
 	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 build/fuzz/libtill.a: $(FUZZ_LIB_OBJ)
 	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
+build/fuzz/libtill-server.a: $(FUZZ_SERVER_OBJ)
+	@echo "  AR $@"; rm -f $@ && ar rcs $@ $^
 
 build/till: $(MAIN_SRC:%.c=build/%.o) build/libtill.a
 	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(APP_LIBS)
@@ -135,6 +141,9 @@ build/asan/till: $(MAIN_SRC:%.c=build/asan/%.o) build/asan/libtill.a
 # The server stands apart: its own objects and its own libraries only.
 build/till-server: $(SERVER_OBJ)
 	@echo "  CC $@"; $(CC) $(OPT) -o $@ $^ $(SERVER_LIBS)
+# What tests/test_server.c drives: the same server under ASan+UBSan.
+build/asan/till-server: $(ASAN_SERVER_OBJ)
+	@echo "  CC $@"; $(CC) $(SANFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 # Tests: cmocka programs under ASan+UBSan. A test may add libraries with
 # TEST_LDLIBS_<name> (e.g. umockdev's preload for the USB tests).
@@ -146,6 +155,10 @@ build/asan/tests/%: tests/%.c build/asan/libtill.a
 build/fuzz/tests/%: tests/%.c build/fuzz/libtill.a
 	@mkdir -p $(@D)
 	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(TEST_CFLAGS) -o $@ $< build/fuzz/libtill.a $(APP_LIBS)
+# The server's fuzz targets link the server's objects (the shorter stem wins over the rule above).
+build/fuzz/tests/fuzz_server_%: tests/fuzz_server_%.c build/fuzz/libtill-server.a
+	@mkdir -p $(@D)
+	@echo "  FUZZCC $@"; $(FUZZCC) $(BASEFLAGS) -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer,address,undefined $(CFLAGS_server) -o $@ $< build/fuzz/libtill-server.a $(SERVER_LIBS)
 
 build/bench/%: bench/%.c build/libtill.a
 	@mkdir -p $(@D)
@@ -156,7 +169,9 @@ build/zvt-sim: tests/zvt_sim.c
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DZVT_SIM_MAIN -Wno-missing-prototypes -o $@ $<
 
-test: build/till $(SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim $(TEST_BIN) $(FUZZ_BIN) check-style
+# gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
+test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim \
+      build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).

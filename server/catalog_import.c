@@ -20,15 +20,14 @@ static int tax_class_valid(const char *t)
     return strcmp(t, "std") == 0 || strcmp(t, "red") == 0 || strcmp(t, "zero") == 0;
 }
 
-int parse_int64(const char *s, int64_t *out)
+static int text_valid(const char *s, size_t max)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
+    return s && *s && strlen(s) <= max;
+}
+
+static int price_valid(int64_t p)
+{
+    return p >= 0 && p <= SDB_PRICE_MAX;
 }
 
 /*
@@ -82,8 +81,10 @@ static int csv_row(struct sdb *db, char *line, long lineno, char *err, size_t er
     struct sdb_product p = { .sku = f[0], .name = f[2], .unit = f[4], .tax_class = f[5],
                              .active = 1 };
     int64_t age;
-    if (!*p.sku || !*p.name || parse_int64(f[3], &p.price) != 0 || p.price < 0 ||
-        !unit_valid(p.unit) || !tax_class_valid(p.tax_class) || parse_int64(f[6], &age) != 0) {
+    if (!text_valid(p.sku, SDB_SKU_MAX) || !text_valid(p.name, SDB_NAME_MAX) ||
+        parse_int64(f[3], &p.price) != 0 || !price_valid(p.price) || !unit_valid(p.unit) ||
+        !tax_class_valid(p.tax_class) || parse_int64(f[6], &age) != 0 ||
+        strlen(f[1]) > SDB_BARCODE_MAX) {
         snprintf(err, errlen, "line %ld: bad product row", lineno);
         return -1;
     }
@@ -117,9 +118,15 @@ int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, 
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    int rc = catalog_import_csv_stream(db, f, rows, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int catalog_import_csv_stream(struct sdb *db, FILE *f, long *rows, char *err, size_t errlen)
+{
     if (sdb_begin(db) != SDB_OK) {
         snprintf(err, errlen, "begin: %s", sdb_errmsg(db));
-        fclose(f);
         return -1;
     }
     char *line = NULL;
@@ -139,7 +146,6 @@ int catalog_import_csv(struct sdb *db, const char *path, long *rows, char *err, 
             (*rows)++;
     }
     free(line);
-    fclose(f);
     return finish_import(db, rc, err, errlen);
 }
 
@@ -193,8 +199,12 @@ static int json_product(struct sdb *db, const cJSON *o, long index, char *err, s
         .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "age_restricted")),
         .active = active ? cJSON_IsTrue(active) : 1,
     };
-    if (!p.sku || !*p.sku || !p.name || !cJSON_IsNumber(price) || price->valuedouble < 0 ||
-        !unit_valid(p.unit) || !tax_class_valid(p.tax_class) || (codes && !cJSON_IsArray(codes))) {
+    /* the bound comes before the cast: a double beyond int64 is undefined to convert */
+    if (!text_valid(p.sku, SDB_SKU_MAX) || !text_valid(p.name, SDB_NAME_MAX) ||
+        !cJSON_IsNumber(price) || !(price->valuedouble >= 0) ||
+        price->valuedouble > (double)SDB_PRICE_MAX ||
+        price->valuedouble != (double)(int64_t)price->valuedouble || !unit_valid(p.unit) ||
+        !tax_class_valid(p.tax_class) || (codes && !cJSON_IsArray(codes))) {
         snprintf(err, errlen, "product %ld: bad product", index);
         return -1;
     }
@@ -207,8 +217,9 @@ static int json_product(struct sdb *db, const cJSON *o, long index, char *err, s
     }
     for (int i = 0; i < n; i++) {
         list[i] = cJSON_GetStringValue(cJSON_GetArrayItem(codes, i));
-        if (!list[i] || !*list[i]) {
-            snprintf(err, errlen, "product %ld: barcodes must be strings", index);
+        if (!text_valid(list[i], SDB_BARCODE_MAX)) {
+            snprintf(err, errlen, "product %ld: barcodes must be strings of 1 to %d bytes", index,
+                     SDB_BARCODE_MAX);
             free(list);
             return -1;
         }
@@ -228,10 +239,23 @@ int catalog_import_json(struct sdb *db, const char *path, long *rows, char *err,
     char *text = read_file(path, &len, err, errlen);
     if (!text)
         return -1;
-    cJSON *doc = cJSON_ParseWithLength(text, len);
+    int rc = catalog_import_json_text(db, text, len, rows, err, errlen);
     free(text);
+    if (rc != 0 && strncmp(err, "expected", 8) == 0) {
+        char why[128];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "%s: %s", path, why);
+    }
+    return rc;
+}
+
+int catalog_import_json_text(struct sdb *db, const char *text, size_t len, long *rows, char *err,
+                             size_t errlen)
+{
+    cJSON *doc = cJSON_ParseWithLength(text, len);
+    *rows = 0;
     if (!cJSON_IsArray(doc)) {
-        snprintf(err, errlen, "%s: expected a JSON array of products", path);
+        snprintf(err, errlen, "expected a JSON array of products");
         cJSON_Delete(doc);
         return -1;
     }

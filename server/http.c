@@ -1,6 +1,9 @@
 /*
- * One thread per connection (so a stalled answer blocks nobody else) and a small pool of
- * database connections, one per request at a time.
+ * A bounded pool of polling threads (epoll) serves every connection; idle connections cost
+ * a socket, not a thread, so slow clients cannot starve the tills. Limits: connections in
+ * all, per client address, and an idle timeout. A small pool of database connections, one
+ * per request at a time. A stalled answer (fault injection) suspends its connection
+ * instead of sleeping on a polling thread, so it blocks nobody else.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,10 +18,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -41,9 +46,25 @@ struct pool {
     int nidle;
 };
 
+/* Connections suspended by a stall fault, resumed by one thread at their deadline. */
+struct stall {
+    struct MHD_Connection *conn;
+    struct timespec until; /* CLOCK_MONOTONIC */
+};
+
+struct stalls {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct stall *v;
+    size_t n, cap;
+    int stop;
+    pthread_t thread;
+};
+
 struct server {
     const struct http_config *cfg;
     struct pool pool;
+    struct stalls stalls;
 };
 
 struct request {
@@ -54,6 +75,8 @@ struct request {
     size_t len;
     int too_large;
     int status; /* 0 when the connection was dropped on purpose */
+    int fault_taken;
+    struct fault_pick fault;
 };
 
 /* What a handler answers; body is malloc'd JSON. */
@@ -196,23 +219,18 @@ static void handle_stock(struct sdb *db, struct MHD_Connection *c, struct reply 
     reply_json(r, &sb);
 }
 
-typedef int (*item_handler)(struct sdb *db, const cJSON *item, const char *currency,
+typedef int (*item_handler)(struct sdb *db, const cJSON *item, const struct orders_rules *rules,
                             cJSON *results);
 
-static int order_item(struct sdb *db, const cJSON *item, const char *currency, cJSON *results)
-{
-    return orders_handle(db, item, currency, results);
-}
-
-static int adjustment_item(struct sdb *db, const cJSON *item, const char *currency,
-                           cJSON *results)
-{
-    return adjustments_handle(db, item, results);
-}
-
-/* POST bodies {"<field>":[...]}: each item gets its own transaction and result. */
-static void handle_batch(struct server *srv, struct sdb *db, const struct request *rq,
-                         const char *field, item_handler handle, struct reply *r)
+/*
+ * POST bodies {"<field>":[...]}: each item gets its own transaction and result. A batch
+ * with an item of another terminal is refused whole (403) and stores nothing: that token
+ * is misconfigured or stolen, and the till keeps its items queued until it is fixed. A
+ * single item whose key is stored with another payload is answered 409; in a larger batch
+ * the conflict is that item's result (rejected, code "conflict").
+ */
+static void handle_batch(struct sdb *db, const struct request *rq, const char *field,
+                         item_handler handle, const struct orders_rules *rules, struct reply *r)
 {
     cJSON *doc = rq->len ? cJSON_ParseWithLength(rq->body, rq->len) : NULL;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, field);
@@ -230,24 +248,41 @@ static void handle_batch(struct server *srv, struct sdb *db, const struct reques
         cJSON_Delete(doc);
         return;
     }
+    if (orders_terminal_check(items, rules->terminal_id, msg, sizeof msg) != 0) {
+        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden", msg);
+        cJSON_Delete(doc);
+        return;
+    }
     cJSON *out = cJSON_CreateObject();
     cJSON *results = cJSON_AddArrayToObject(out, "results");
     const cJSON *item;
-    int failed = !results;
+    int failed = !results, conflict = 0;
     cJSON_ArrayForEach(item, items) {
-        if (failed || handle(db, item, srv->cfg->currency, results) != SDB_OK) {
+        int rc = failed ? SDB_ERROR : handle(db, item, rules, results);
+        if (rc == SDB_CONFLICT)
+            conflict = 1;
+        else if (rc != SDB_OK) {
             failed = 1;
             break;
         }
     }
+    int single = cJSON_GetArraySize(items) == 1;
     cJSON_Delete(doc);
+    if (!failed && conflict && single) {
+        const cJSON *res = cJSON_GetArrayItem(results, 0);
+        cJSON *err = cJSON_CreateObject();
+        cJSON_AddStringToObject(err, "code", "conflict");
+        cJSON_AddStringToObject(err, "message",
+                                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "reason")));
+        cJSON_AddItemToObject(out, "error", err);
+    }
     char *text = failed ? NULL : cJSON_PrintUnformatted(out);
     cJSON_Delete(out);
     if (!text) {
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "storage failed; retry");
         return;
     }
-    r->status = MHD_HTTP_OK;
+    r->status = conflict && single ? MHD_HTTP_CONFLICT : MHD_HTTP_OK;
     r->body = text;
     r->len = strlen(text);
 }
@@ -273,7 +308,8 @@ static enum route route_of(const char *url)
     return R_NONE;
 }
 
-static int authorized(struct sdb *db, struct MHD_Connection *c)
+/* The terminal the bearer token belongs to, or 0 for no or an unknown token. */
+static int authorized(struct sdb *db, struct MHD_Connection *c, char *terminal, size_t len)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -281,7 +317,7 @@ static int authorized(struct sdb *db, struct MHD_Connection *c)
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    return *token && sdb_token_lookup(db, token, NULL, 0) == SDB_OK;
+    return *token && sdb_token_lookup(db, token, terminal, len) == SDB_OK;
 }
 
 /* Auth, limits and the endpoint's work. */
@@ -289,11 +325,14 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
                    enum route route, struct reply *r)
 {
     struct sdb *db = pool_get(srv);
+    char terminal[128] = "";
     if (!db) {
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database unavailable");
         return;
     }
-    if (route != R_HEALTH && !authorized(db, c))
+    struct orders_rules rules = { .currency = srv->cfg->currency, .terminal_id = terminal,
+                                  .now = (int64_t)time(NULL) };
+    if (route != R_HEALTH && !authorized(db, c, terminal, sizeof terminal))
         reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", "missing or unknown bearer token");
     else if (rq->too_large)
         reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "request body over 8 MiB");
@@ -304,9 +343,9 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
     else if (route == R_STOCK)
         handle_stock(db, c, r);
     else if (route == R_ORDERS)
-        handle_batch(srv, db, rq, "orders", order_item, r);
+        handle_batch(db, rq, "orders", orders_handle, &rules, r);
     else
-        handle_batch(srv, db, rq, "adjustments", adjustment_item, r);
+        handle_batch(db, rq, "adjustments", adjustments_handle, &rules, r);
     pool_put(srv, db);
 }
 
@@ -372,11 +411,110 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* Doubles the array (cap updated); NULL when out of memory, the old array kept. */
+static struct stall *stalls_grow(struct stall *v, size_t *cap)
+{
+    size_t ncap = *cap ? *cap * 2 : 16;
+    struct stall *g = realloc(v, ncap * sizeof *g);
+    if (g)
+        *cap = ncap;
+    return g;
+}
+
+static int before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Resumes each stalled connection at its deadline; all of them at once when stopping. */
+static void *stalls_run(void *arg)
+{
+    struct stalls *st = arg;
+    pthread_mutex_lock(&st->lock);
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        struct timespec next = { 0, 0 };
+        int have_next = 0;
+        for (size_t i = 0; i < st->n;) {
+            if (st->stop || !before(&now, &st->v[i].until)) {
+                struct MHD_Connection *c = st->v[i].conn;
+                st->v[i] = st->v[--st->n];
+                MHD_resume_connection(c);
+                continue;
+            }
+            if (!have_next || before(&st->v[i].until, &next))
+                next = st->v[i].until;
+            have_next = 1;
+            i++;
+        }
+        if (st->stop)
+            break;
+        if (have_next)
+            pthread_cond_timedwait(&st->wake, &st->lock, &next);
+        else
+            pthread_cond_wait(&st->wake, &st->lock);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+static int stalls_start(struct stalls *st)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    return pthread_create(&st->thread, NULL, stalls_run, st) == 0 ? 0 : -1;
+}
+
+static void stalls_stop(struct stalls *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->stop = 1;
+    pthread_cond_signal(&st->wake);
+    pthread_mutex_unlock(&st->lock);
+    pthread_join(st->thread, NULL);
+    free(st->v);
+    pthread_cond_destroy(&st->wake);
+    pthread_mutex_destroy(&st->lock);
+}
+
+/* Suspends c for ms; the handler is called again when it resumes. -1: stall inline. */
+static int stall_connection(struct stalls *st, struct MHD_Connection *c, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&st->lock);
+    if (!st->stop && st->n == st->cap) {
+        struct stall *grown = stalls_grow(st->v, &st->cap);
+        if (grown)
+            st->v = grown;
+    }
+    if (st->stop || st->n == st->cap) {
+        pthread_mutex_unlock(&st->lock);
+        return -1;
+    }
+    /* suspended under the lock, so the stall thread cannot resume it first */
+    MHD_suspend_connection(c);
+    st->v[st->n++] = (struct stall){ c, until };
+    pthread_cond_signal(&st->wake);
+    pthread_mutex_unlock(&st->lock);
+    return 0;
+}
+
 static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
                                 const char *url, const char *method)
 {
     struct reply r = { 0 };
-    struct fault_pick fault = { FAULT_NONE, 0 };
     enum route route = route_of(url);
     if (route == R_NONE) {
         reply_error(&r, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
@@ -387,10 +525,17 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
                     route == R_ORDERS || route == R_ADJUSTMENTS ? "use POST" : "use GET");
         return send_reply(c, rq, &r, FAULT_NONE);
     }
-    if (route != R_HEALTH)
-        faults_take(&fault);
-    if (fault.stall_ms > 0)
-        sleep_ms(fault.stall_ms);
+    if (!rq->fault_taken) {
+        rq->fault_taken = 1;
+        if (route != R_HEALTH)
+            faults_take(&rq->fault);
+        if (rq->fault.stall_ms > 0) {
+            if (stall_connection(&srv->stalls, c, rq->fault.stall_ms) == 0)
+                return MHD_YES;
+            sleep_ms(rq->fault.stall_ms);
+        }
+    }
+    struct fault_pick fault = rq->fault;
     switch (fault.kind) {
     case FAULT_RESET:
         return MHD_NO;
@@ -479,6 +624,47 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/*
+ * libmicrohttpd's messages, at most one a second: a flood of refused connections (limits
+ * reached) would otherwise become a flood of log lines.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static time_t last;
+    static unsigned long dropped;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&lock);
+    if (now == last) {
+        dropped++;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    last = now;
+    if (dropped)
+        fprintf(stderr, "till-server: (%lu more messages from libmicrohttpd)\n", dropped);
+    dropped = 0;
+    fputs("till-server: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    pthread_mutex_unlock(&lock);
+}
+
+/* The connection limit the open-file limit allows (raised to its hard maximum first). */
+static unsigned connection_budget(unsigned wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return wanted;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    /* descriptors for the databases, the listener, epoll and the log */
+    rlim_t spare = rl.rlim_cur > 2 * POOL_MAX + 64 ? rl.rlim_cur - 2 * POOL_MAX - 64 : 16;
+    return spare < wanted ? (unsigned)spare : wanted;
+}
+
 int http_serve(const struct http_config *cfg, char *err, size_t errlen)
 {
     struct server srv = { .cfg = cfg };
@@ -494,7 +680,13 @@ int http_serve(const struct http_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s", cfg->db_path);
         return -1;
     }
+    char durability[96];
+    sdb_durability(db, durability, sizeof durability);
     pool_put(&srv, db);
+    unsigned max_conns = connection_budget(cfg->max_connections);
+    fprintf(stderr, "till-server: database %s (%s); %u threads, at most %u connections, %u per"
+            " address, %u s idle timeout\n", cfg->db_path, durability, cfg->threads, max_conns,
+            cfg->per_ip, cfg->idle_timeout_s);
 
     /* Signals go to sigwait below; the daemon's threads inherit the blocked mask. A
      * background job of a script starts with SIGINT ignored, which would discard it. */
@@ -507,14 +699,24 @@ int http_serve(const struct http_config *cfg, char *err, size_t errlen)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (stalls_start(&srv.stalls) != 0) {
+        snprintf(err, errlen, "cannot start a thread");
+        pool_drain(&srv);
+        return -1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-            MHD_USE_ERROR_LOG,
-        cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_END);
+        MHD_USE_EPOLL_INTERNALLY | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, cfg->port, NULL,
+        NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_END);
     if (!d) {
         snprintf(err, errlen, "cannot listen on %s:%u", cfg->listen, cfg->port);
+        stalls_stop(&srv.stalls);
         pool_drain(&srv);
         return -1;
     }
@@ -524,6 +726,7 @@ int http_serve(const struct http_config *cfg, char *err, size_t errlen)
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "till-server: signal %d, stopping\n", sig);
+    stalls_stop(&srv.stalls); /* resumes every stalled connection before the daemon goes */
     MHD_stop_daemon(d);
     pool_drain(&srv);
     pthread_mutex_destroy(&srv.pool.lock);

@@ -7,7 +7,17 @@ struct http_config {
     const char *listen;   /* IPv4 address, default 127.0.0.1 */
     unsigned short port;  /* 0 = pick a free one */
     const char *currency; /* the store's currency, default EUR */
+    unsigned threads;         /* polling threads */
+    unsigned max_connections; /* in all (lowered to what the open-file limit allows) */
+    unsigned per_ip;          /* from one client address */
+    unsigned idle_timeout_s;  /* a connection silent this long is closed */
 };
+
+/* Defaults: enough for a store's tills behind one NAT address, and bounded. */
+#define HTTP_DEFAULT_THREADS 8
+#define HTTP_DEFAULT_MAX_CONNECTIONS 2000
+#define HTTP_DEFAULT_PER_IP 32
+#define HTTP_DEFAULT_IDLE_TIMEOUT 20
 
 /*
  * Serves until SIGTERM or SIGINT. Prints "listening on ADDR:PORT" as the first stdout line.

@@ -3,6 +3,7 @@
  * directly (safe while `serve` runs: WAL and a busy timeout); `serve` answers the store API.
  */
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,11 @@ static void usage(FILE *out)
           "  --faults SPEC                  tests: inject faults, e.g. 5xx=2,stall=1,truncate=10%\n"
           "                                 (also from TILL_SERVER_FAULTS)\n"
           "  --faults-file PATH             tests: the fault SPEC from a file, re-read when it changes\n"
-          "  --currency CODE                the catalog's ISO 4217 currency (default EUR)\n",
+          "  --currency CODE                the catalog's ISO 4217 currency (default EUR)\n"
+          "  --threads N                    threads serving connections (default 8)\n"
+          "  --max-connections N            open connections in all (default 2000)\n"
+          "  --max-per-ip N                 open connections from one address (default 32)\n"
+          "  --idle-timeout SECONDS         close a connection silent this long (default 20)\n",
           out);
 }
 
@@ -53,7 +58,21 @@ static int ends_with(const char *s, const char *suffix)
 
 static int cmd_serve(const char *db_path, int argc, char **argv)
 {
-    struct http_config cfg = { .db_path = db_path, .listen = "127.0.0.1", .currency = "EUR" };
+    struct http_config cfg = { .db_path = db_path, .listen = "127.0.0.1", .currency = "EUR",
+                               .threads = HTTP_DEFAULT_THREADS,
+                               .max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
+                               .per_ip = HTTP_DEFAULT_PER_IP,
+                               .idle_timeout_s = HTTP_DEFAULT_IDLE_TIMEOUT };
+    static const struct {
+        const char *name;
+        size_t offset;
+        int64_t max;
+    } limits[] = {
+        { "--threads", offsetof(struct http_config, threads), 256 },
+        { "--max-connections", offsetof(struct http_config, max_connections), 1000000 },
+        { "--max-per-ip", offsetof(struct http_config, per_ip), 1000000 },
+        { "--idle-timeout", offsetof(struct http_config, idle_timeout_s), 3600 },
+    };
     const char *spec = getenv("TILL_SERVER_FAULTS"), *file = NULL;
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -78,8 +97,20 @@ static int cmd_serve(const char *db_path, int argc, char **argv)
         } else if (strcmp(opt, "--currency") == 0) {
             cfg.currency = val;
         } else {
-            usage(stderr);
-            return 2;
+            size_t k = 0;
+            while (k < sizeof limits / sizeof limits[0] && strcmp(opt, limits[k].name) != 0)
+                k++;
+            int64_t n;
+            if (k == sizeof limits / sizeof limits[0]) {
+                usage(stderr);
+                return 2;
+            }
+            if (parse_int64(val, &n) != 0 || n < 1 || n > limits[k].max) {
+                fprintf(stderr, "till-server: %s must be 1 to %lld\n", opt,
+                        (long long)limits[k].max);
+                return 2;
+            }
+            *(unsigned *)((char *)&cfg + limits[k].offset) = (unsigned)n;
         }
     }
     char err[256];
@@ -114,6 +145,10 @@ static int report(int rc, const char *what, const char *sku, struct sdb *db)
         fprintf(stderr, "till-server: %s: no product %s\n", what, sku);
         return 1;
     }
+    if (rc == SDB_RANGE) {
+        fprintf(stderr, "till-server: %s: %s\n", what, sdb_detail(db));
+        return 1;
+    }
     if (rc != SDB_OK) {
         fprintf(stderr, "till-server: %s: %s\n", what, sdb_errmsg(db));
         return 1;
@@ -136,7 +171,7 @@ static int cmd_admin(struct sdb *db, int argc, char **argv)
     if (strcmp(cmd, "import") == 0 && argc == 2)
         return cmd_import(db, argv[1]);
     if (strcmp(cmd, "price") == 0 && argc == 3) {
-        if (parse_int64(argv[2], &n) != 0 || n < 0) {
+        if (parse_int64(argv[2], &n) != 0 || n < 0 || n > SDB_PRICE_MAX) {
             fprintf(stderr, "till-server: bad price %s\n", argv[2]);
             return 2;
         }
@@ -147,7 +182,7 @@ static int cmd_admin(struct sdb *db, int argc, char **argv)
     if (strcmp(cmd, "delete") == 0 && argc == 2)
         return report(sdb_product_delete(db, argv[1]), "delete", argv[1], db);
     if (strcmp(cmd, "stock") == 0 && argc == 4) {
-        if (parse_int64(argv[3], &n) != 0) {
+        if (parse_int64(argv[3], &n) != 0 || n < 0 || n > SDB_STOCK_MAX) {
             fprintf(stderr, "till-server: bad quantity %s\n", argv[3]);
             return 2;
         }

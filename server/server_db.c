@@ -4,6 +4,7 @@
  */
 #include "server/server_db.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -39,8 +40,10 @@ static const char *const migrations[] = {
     " seq INTEGER NOT NULL, PRIMARY KEY(sku, location));"
     "CREATE INDEX stock_levels_seq ON stock_levels(location, seq);",
     /* 2: the latest count of an item without walking all its sales */
-    "CREATE INDEX stock_movements_counts ON stock_movements(sku, location, occurred_at)"
-    " WHERE kind = 'count';",
+    ("CREATE INDEX stock_movements_counts ON stock_movements(sku, location, occurred_at)"
+     " WHERE kind = 'count';"),
+    /* 3: what a repeated idempotency key is compared with (NULL for orders stored before) */
+    "ALTER TABLE orders ADD COLUMN payload_sha256 TEXT;",
 };
 
 enum stmt_id {
@@ -52,7 +55,7 @@ enum stmt_id {
     ST_CATALOG_PAGE, ST_STOCK_PAGE,
     ST_TOKEN_PUT, ST_TOKEN_GET,
     ST_ORDER_INSERT, ST_ORDER_BY_KEY, ST_LINE_INSERT, ST_MOVE_INSERT,
-    ST_LAST_COUNT, ST_DELTA_SUM, ST_LEVEL_GET, ST_LEVEL_PUT,
+    ST_LAST_COUNT, ST_DELTAS_AFTER, ST_LEVEL_GET, ST_LEVEL_PUT,
     ST_COUNT
 };
 
@@ -97,9 +100,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                      " created_at = excluded.created_at",
     [ST_TOKEN_GET] = "SELECT terminal_id FROM terminals WHERE token_hash = ?1",
     [ST_ORDER_INSERT] = "INSERT INTO orders(idempotency_key, terminal_id, sale_uuid, total, currency,"
-                        " completed_at, location, payload, received_at)"
-                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [ST_ORDER_BY_KEY] = "SELECT id FROM orders WHERE idempotency_key = ?1",
+                        " completed_at, location, payload, received_at, payload_sha256)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_ORDER_BY_KEY] = "SELECT id, payload_sha256, payload FROM orders WHERE idempotency_key = ?1",
     [ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, line_no, sku, barcode, name, qty, unit_price,"
                        " line_total, voided) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_MOVE_INSERT] = "INSERT INTO stock_movements(idempotency_key, sku, location, kind, quantity,"
@@ -107,8 +110,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements INDEXED BY stock_movements_counts"
                       " WHERE sku = ?1 AND location = ?2 AND kind = 'count'"
                       " ORDER BY occurred_at DESC, id DESC LIMIT 1",
-    [ST_DELTA_SUM] = "SELECT coalesce(sum(quantity), 0) FROM stock_movements"
-                     " WHERE sku = ?1 AND location = ?2 AND kind <> 'count' AND occurred_at > ?3",
+    /* Summed in C with an overflow check: SQLite's sum() fails the statement instead. */
+    [ST_DELTAS_AFTER] = "SELECT quantity FROM stock_movements"
+                        " WHERE sku = ?1 AND location = ?2 AND kind <> 'count' AND occurred_at > ?3",
     [ST_LEVEL_GET] = "SELECT on_hand FROM stock_levels WHERE sku = ?1 AND location = ?2",
     [ST_LEVEL_PUT] = "INSERT INTO stock_levels(sku, location, on_hand, seq) VALUES(?1, ?2, ?3, ?4)"
                      " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
@@ -131,11 +135,17 @@ struct sdb {
     sqlite3 *conn;
     sqlite3_stmt *st[ST_COUNT];
     struct seq_cache catalog_seq, stock_seq;
+    char detail[192]; /* why the last SDB_RANGE */
 };
 
 const char *sdb_errmsg(struct sdb *db)
 {
     return sqlite3_errmsg(db->conn);
+}
+
+const char *sdb_detail(struct sdb *db)
+{
+    return db->detail;
 }
 
 /* Resets and clears a statement so it can be bound afresh. */
@@ -210,7 +220,9 @@ int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen)
     db->catalog_seq.key = "catalog_seq";
     db->stock_seq.key = "stock_seq";
     sqlite3_busy_timeout(db->conn, 10000);
-    if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    /* FULL: in WAL mode NORMAL may lose the last commits on a power cut, and an order the
+     * server answered "accepted" is one the till marks sent and never sends again. */
+    if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                      " PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->conn));
         goto fail;
@@ -239,6 +251,41 @@ void sdb_close(struct sdb *db)
         sqlite3_finalize(db->st[i]);
     sqlite3_close(db->conn);
     free(db);
+}
+
+/* One PRAGMA's value as text, read back from the connection. */
+static void pragma_text(struct sdb *db, const char *sql, char *out, size_t len)
+{
+    sqlite3_stmt *s;
+    snprintf(out, len, "?");
+    if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+}
+
+void sdb_durability(struct sdb *db, char *out, size_t len)
+{
+    static const char *const sync_names[] = { "off", "normal", "full", "extra" };
+    char mode[16], sync[16];
+    pragma_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    pragma_text(db, "PRAGMA synchronous", sync, sizeof sync);
+    int64_t level;
+    const char *name = parse_int64(sync, &level) == 0 && level >= 0 && level <= 3
+                           ? sync_names[level] : sync;
+    snprintf(out, len, "journal_mode=%s synchronous=%s", mode, name);
+}
+
+int parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 void sdb_bulk_mode(struct sdb *db)
@@ -660,6 +707,12 @@ int sdb_token_lookup(struct sdb *db, const char *token, char *terminal_id, size_
  */
 static int stock_store(struct sdb *db, const char *sku, const char *location, int64_t on_hand)
 {
+    if (on_hand > SDB_STOCK_MAX || on_hand < -SDB_STOCK_MAX) {
+        snprintf(db->detail, sizeof db->detail,
+                 "stock of %.64s at %.32s would be %lld, outside the +/-2^50 tills accept",
+                 sku, location, (long long)on_hand);
+        return SDB_RANGE;
+    }
     int64_t seq;
     if (next_seq(db, &db->stock_seq, &seq) != SDB_OK)
         return SDB_ERROR;
@@ -694,19 +747,25 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     if (strcmp(kind, "count") != 0 && have == SDB_OK) {
         if (occurred_at <= after || quantity == 0)
             return SDB_OK; /* the latest count already includes it */
-        return stock_store(db, sku, location, stored + quantity);
+        int64_t sum;
+        if (__builtin_add_overflow(stored, quantity, &sum))
+            return stock_store(db, sku, location, quantity < 0 ? INT64_MIN : INT64_MAX);
+        return stock_store(db, sku, location, sum);
     }
 
-    s = use(db, ST_DELTA_SUM);
+    s = use(db, ST_DELTAS_AFTER);
     bind_text(s, 1, sku);
     bind_text(s, 2, location);
     sqlite3_bind_int64(s, 3, after);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return SDB_ERROR;
-    }
-    int64_t on_hand = base + sqlite3_column_int64(s, 0);
+    int64_t on_hand = base;
+    int overflow = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        overflow |= __builtin_add_overflow(on_hand, sqlite3_column_int64(s, 0), &on_hand);
     sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return SDB_ERROR;
+    if (overflow)
+        on_hand = INT64_MAX; /* out of range either way: stock_store refuses it */
     if (have == SDB_OK && stored == on_hand)
         return SDB_OK;
     return stock_store(db, sku, location, on_hand);
@@ -764,12 +823,46 @@ static int order_lines_store(struct sdb *db, const struct sdb_order *o, int64_t 
             return SDB_ERROR;
         if (l->voided)
             continue;
-        if (insert_movement(db, NULL, l->sku, o->location, "sale", -l->qty, o->completed_at,
-                            order_id, NULL) != SDB_OK ||
-            stock_recompute(db, l->sku, o->location, "sale", -l->qty, o->completed_at) != SDB_OK)
+        if (insert_movement(db, NULL, l->sku, o->location, "sale", -l->qty, o->stock_at,
+                            order_id, NULL) != SDB_OK)
             return SDB_ERROR;
+        int rc = stock_recompute(db, l->sku, o->location, "sale", -l->qty, o->stock_at);
+        if (rc != SDB_OK)
+            return rc;
     }
     return SDB_OK;
+}
+
+void sdb_payload_hash(const char *payload, char hex[SDB_HASH_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)payload, strlen(payload));
+    sodium_bin2hex(hex, SDB_HASH_HEX, h, sizeof h);
+}
+
+/*
+ * Looks the key up: SDB_NOT_FOUND, or SDB_DUPLICATE / SDB_CONFLICT by comparing the
+ * payload's hash with the stored one (computed from the stored payload for orders kept
+ * before hashes were).
+ */
+int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, int64_t *order_id)
+{
+    sqlite3_stmt *s = use(db, ST_ORDER_BY_KEY);
+    bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    }
+    *order_id = sqlite3_column_int64(s, 0);
+    char stored[SDB_HASH_HEX];
+    const char *h = (const char *)sqlite3_column_text(s, 1);
+    if (h)
+        snprintf(stored, sizeof stored, "%s", h);
+    else
+        sdb_payload_hash((const char *)sqlite3_column_text(s, 2), stored);
+    sqlite3_reset(s);
+    return strcmp(stored, payload_sha256) == 0 ? SDB_DUPLICATE : SDB_CONFLICT;
 }
 
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
@@ -786,21 +879,21 @@ int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id
     bind_text(s, 7, o->location);
     bind_text(s, 8, o->payload);
     sqlite3_bind_int64(s, 9, (int64_t)time(NULL));
+    bind_text(s, 10, o->payload_sha256);
+    int rc;
     if (run(s) != SDB_OK) {
         /* The UNIQUE key decides, inside this transaction: the order is already stored. */
         if (!is_unique_violation(db))
             goto fail;
-        s = use(db, ST_ORDER_BY_KEY);
-        bind_text(s, 1, o->idempotency_key);
-        int rc = sqlite3_step(s);
-        *order_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-        sqlite3_reset(s);
+        rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
         sdb_rollback(db);
-        return rc == SQLITE_ROW ? SDB_DUPLICATE : SDB_ERROR;
+        return rc == SDB_NOT_FOUND ? SDB_ERROR : rc;
     }
     *order_id = sqlite3_last_insert_rowid(db->conn);
-    if (order_lines_store(db, o, *order_id) != SDB_OK)
-        goto fail;
+    if ((rc = order_lines_store(db, o, *order_id)) != SDB_OK) {
+        sdb_rollback(db);
+        return rc;
+    }
     return sdb_commit(db);
 fail:
     sdb_rollback(db);
@@ -817,9 +910,10 @@ int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
         sdb_rollback(db);
         return dup ? SDB_DUPLICATE : SDB_ERROR;
     }
-    if (stock_recompute(db, a->sku, a->location, a->kind, a->quantity, a->occurred_at) != SDB_OK) {
+    int rc = stock_recompute(db, a->sku, a->location, a->kind, a->quantity, a->occurred_at);
+    if (rc != SDB_OK) {
         sdb_rollback(db);
-        return SDB_ERROR;
+        return rc;
     }
     return sdb_commit(db);
 }

@@ -11,9 +11,21 @@
 
 #include "server/strbuf.h"
 
-enum { SDB_OK = 0, SDB_NOT_FOUND = 1, SDB_DUPLICATE = 2, SDB_ERROR = -1 };
+/* SDB_CONFLICT: the key is stored with another payload. SDB_RANGE: a stock level would leave
+ * what tills accept (sdb_detail says which). */
+enum { SDB_OK = 0, SDB_NOT_FOUND = 1, SDB_DUPLICATE = 2, SDB_CONFLICT = 3, SDB_RANGE = 4,
+       SDB_ERROR = -1 };
 
 #define SDB_DEFAULT_LOCATION "store-1"
+/* Tills refuse a stock level beyond +/-2^50 (offline/sync.c), so one is never published. */
+#define SDB_STOCK_MAX (INT64_C(1) << 50)
+/* What a till accepts in a catalog page (offline/sync.c check_catalog_page). */
+#define SDB_PRICE_MAX (INT64_C(1) << 50)
+#define SDB_SKU_MAX 64
+#define SDB_NAME_MAX 200
+#define SDB_BARCODE_MAX 48
+/* Hex SHA-256 and its NUL. */
+#define SDB_HASH_HEX 65
 
 struct sdb;
 
@@ -45,8 +57,10 @@ struct sdb_order {
     const char *currency;
     const char *location;
     const char *payload; /* the order as received, kept for audit */
+    const char *payload_sha256; /* sdb_payload_hash(payload) */
     int64_t total;
     int64_t completed_at;
+    int64_t stock_at; /* when its sale movements happened: completed_at unless in the future */
     const struct sdb_order_line *lines;
     size_t nlines;
 };
@@ -65,6 +79,12 @@ struct sdb_adjustment {
 int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen);
 void sdb_close(struct sdb *db);
 const char *sdb_errmsg(struct sdb *db);
+/* Why the last call returned SDB_RANGE. */
+const char *sdb_detail(struct sdb *db);
+/* "journal_mode=wal synchronous=full", as the connection reports them. */
+void sdb_durability(struct sdb *db, char *out, size_t len);
+/* A whole decimal integer (no trailing text, no overflow); 0 on success. */
+int parse_int64(const char *s, int64_t *out);
 
 /* Write transactions (BEGIN IMMEDIATE) for callers that group several changes. */
 /* A large page cache for one big import transaction (keeps it off the disk until commit). */
@@ -100,13 +120,20 @@ int sdb_token_create(struct sdb *db, const char *terminal_id, char *token_hex, s
 /* SDB_OK when the token belongs to a terminal (its id copied out), else SDB_NOT_FOUND. */
 int sdb_token_lookup(struct sdb *db, const char *token, char *terminal_id, size_t len);
 
+/* Hex SHA-256 of an order's payload: what a repeated idempotency key is compared by. */
+void sdb_payload_hash(const char *payload, char hex[SDB_HASH_HEX]);
+/* SDB_NOT_FOUND, or the stored order's id with SDB_DUPLICATE (same payload hash) or
+ * SDB_CONFLICT (another payload under the same key). */
+int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, int64_t *order_id);
 /*
  * Stores an order, its lines and one sale movement per non-voided line in one
- * transaction. SDB_DUPLICATE (order_id = the first order's id) when the key exists.
+ * transaction. When the key exists: SDB_DUPLICATE or SDB_CONFLICT as sdb_order_find, with
+ * order_id the first order's id. SDB_RANGE (nothing stored) when a stock level would leave
+ * +/-SDB_STOCK_MAX.
  */
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id);
-/* Stores a stock adjustment in its own transaction; SDB_DUPLICATE when the key exists.
- * A NULL idempotency_key is allowed (admin counts). */
+/* Stores a stock adjustment in its own transaction; SDB_DUPLICATE when the key exists,
+ * SDB_RANGE as for orders. A NULL idempotency_key is allowed (admin counts). */
 int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a);
 /* The stored on-hand of (sku, location); SDB_NOT_FOUND when never stocked. */
 int sdb_stock_on_hand(struct sdb *db, const char *sku, const char *location, int64_t *on_hand);
