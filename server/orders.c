@@ -32,6 +32,20 @@ static const char *json_str(const cJSON *obj, const char *name, size_t maxlen)
     return v->valuestring;
 }
 
+/*
+ * The first field of a name that appears twice: readers of the stored payload disagree on
+ * which one counts (cJSON takes the first, many parsers the last), so such an order is
+ * refused rather than audited one way and summed another.
+ */
+static const char *repeated_field(const cJSON *obj)
+{
+    for (const cJSON *a = obj ? obj->child : NULL; a; a = a->next)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (a->string && b->string && strcmp(a->string, b->string) == 0)
+                return a->string;
+    return NULL;
+}
+
 static int has(const cJSON *obj, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, name) != NULL;
@@ -262,6 +276,16 @@ int orders_validate(const cJSON *order, const struct orders_rules *rules, struct
     reason[0] = '\0';
     if (!cJSON_IsObject(order)) {
         snprintf(reason, rlen, "an order must be an object");
+        return -1;
+    }
+    const char *twice = repeated_field(order);
+    const cJSON *item;
+    cJSON_ArrayForEach(item, lines)
+        twice = twice ? twice : repeated_field(item);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(order, "payments"))
+        twice = twice ? twice : repeated_field(item);
+    if (twice) {
+        snprintf(reason, rlen, "field %.40s appears twice", twice);
         return -1;
     }
     o->idempotency_key = json_str(order, "idempotency_key", ORDERS_MAX_KEY);

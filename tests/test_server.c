@@ -21,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,10 +51,11 @@ struct resp {
 
 enum auth { AUTH_NONE, AUTH_GOOD, AUTH_BAD };
 
+/* The server under ASan+UBSan (make test builds it); TILL_SERVER_BIN picks another. */
 static const char *server_bin(void)
 {
     const char *b = getenv("TILL_SERVER_BIN");
-    return b ? b : "build/till-server";
+    return b ? b : "build/asan/till-server";
 }
 
 /* Runs `till-server --db DB ARGS...`, its stdout into out; returns the exit status. */
@@ -224,8 +229,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     return len;
 }
 
-static void http_raw(struct fx *f, const char *method, const char *path, const char *body,
-                     size_t body_len, enum auth auth, struct resp *r)
+/* One request with an explicit bearer token (NULL: none). */
+static void http_token(struct fx *f, const char *method, const char *path, const char *body,
+                       size_t body_len, const char *token, struct resp *r)
 {
     memset(r, 0, sizeof *r);
     CURL *c = curl_easy_init();
@@ -233,9 +239,8 @@ static void http_raw(struct fx *f, const char *method, const char *path, const c
     char url[512], hdr[160];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", f->port, path);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    if (auth != AUTH_NONE) {
-        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s",
-                 auth == AUTH_GOOD ? f->token : "0123456789abcdef");
+    if (token) {
+        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", token);
         h = curl_slist_append(h, hdr);
     }
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -256,6 +261,13 @@ static void http_raw(struct fx *f, const char *method, const char *path, const c
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+}
+
+static void http_raw(struct fx *f, const char *method, const char *path, const char *body,
+                     size_t body_len, enum auth auth, struct resp *r)
+{
+    http_token(f, method, path, body, body_len,
+               auth == AUTH_NONE ? NULL : auth == AUTH_GOOD ? f->token : "0123456789abcdef", r);
 }
 
 static void http(struct fx *f, const char *method, const char *path, const char *body,
@@ -898,6 +910,518 @@ static void test_faults_percent_file_change_and_env(void **state)
     assert_int_equal(admin(f, NULL, 0, bad), 1);
 }
 
+/* ---- A server that trusts no till ---- */
+
+/* A token for another terminal, created while the server runs. */
+static void token_for(struct fx *f, const char *terminal, char *out, size_t len)
+{
+    const char *args[] = { "token", "create", terminal, NULL };
+    assert_int_equal(admin(f, out, len, args), 0);
+    out[strcspn(out, "\n")] = '\0';
+    assert_int_equal(strlen(out), 64);
+}
+
+/* POSTs {"orders":[ORDERS]} and returns the status, the parsed body in *doc. */
+static long post_orders_status(struct fx *f, const char *orders, const char *token, cJSON **doc)
+{
+    size_t n = strlen(orders) + 32;
+    char *body = malloc(n);
+    assert_non_null(body);
+    snprintf(body, n, "{\"orders\":[%s]}", orders);
+    struct resp r;
+    http_token(f, "POST", "/v1/orders", body, strlen(body), token, &r);
+    free(body);
+    assert_int_equal(r.rc, CURLE_OK);
+    *doc = cJSON_Parse(r.body ? r.body : "");
+    assert_non_null(*doc);
+    free(r.body);
+    return r.status;
+}
+
+static void test_token_bound_to_its_terminal(void **state)
+{
+    struct fx *f = *state;
+    char t2[80];
+    token_for(f, "T2", t2, sizeof t2);
+    /* T2's token posting T1's sale (key and terminal_id of T1) */
+    char *order = order_json("T1:stolen", 1000, 1764072060, 0);
+    cJSON *doc;
+    assert_int_equal(post_orders_status(f, order, t2, &doc), 403);
+    assert_string_equal(str(cJSON_GetObjectItem(doc, "error"), "code"), "forbidden");
+    cJSON_Delete(doc);
+    /* a batch with one foreign order among good ones is refused whole */
+    char *good = order_json("T2:own", 1000, 1764072060, 0), both[4096];
+    char *fixed = strstr(good, "\"terminal_id\":\"T1\"");
+    assert_non_null(fixed);
+    fixed[16] = '2'; /* its terminal_id becomes T2 */
+    snprintf(both, sizeof both, "%s,%s", good, order);
+    assert_int_equal(post_orders_status(f, both, t2, &doc), 403);
+    cJSON_Delete(doc);
+    /* the key says T2 but terminal_id still says T1 */
+    char *mixed = order_json("T2:mixed", 1000, 1764072060, 0);
+    assert_int_equal(post_orders_status(f, mixed, t2, &doc), 403);
+    cJSON_Delete(doc);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 0);
+    /* its own order goes through; adjustments are bound the same way */
+    assert_int_equal(post_orders_status(f, good, t2, &doc), 200);
+    assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0), "status"),
+                        "accepted");
+    cJSON_Delete(doc);
+    const char *adj = "{\"adjustments\":[{\"idempotency_key\":\"T1:count:x\",\"sku\":\"SKU10001\","
+                      "\"kind\":\"count\",\"quantity\":1000,\"occurred_at\":100}]}";
+    struct resp r;
+    http_token(f, "POST", "/v1/stock-adjustments", adj, strlen(adj), t2, &r);
+    assert_error_code(&r, 403, "forbidden");
+    free(r.body);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders WHERE terminal_id = 'T2'"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM stock_movements WHERE kind = 'count'"), 0);
+    free(order);
+    free(good);
+    free(mixed);
+}
+
+static void test_same_key_other_payload_is_a_conflict(void **state)
+{
+    struct fx *f = *state;
+    char *first = order_json("T1:k", 1000, 1764072060, 0);
+    char *other = order_json("T1:k", 5000, 1764072060, 0); /* another sale, same key */
+    cJSON *doc;
+    assert_int_equal(post_orders_status(f, first, f->token, &doc), 200);
+    cJSON_Delete(doc);
+    /* alone: HTTP 409, and the result says conflict */
+    assert_int_equal(post_orders_status(f, other, f->token, &doc), 409);
+    assert_string_equal(str(cJSON_GetObjectItem(doc, "error"), "code"), "conflict");
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "rejected");
+    assert_string_equal(str(r, "code"), "conflict");
+    assert_non_null(strstr(str(r, "reason"), "conflict"));
+    cJSON_Delete(doc);
+    /* in a batch: a per-order rejection, the other order accepted */
+    char *next = order_json("T1:k2", 1000, 1764072060, 0), batch[4096];
+    snprintf(batch, sizeof batch, "%s,%s", other, next);
+    assert_int_equal(post_orders_status(f, batch, f->token, &doc), 200);
+    const cJSON *results = cJSON_GetObjectItem(doc, "results");
+    assert_string_equal(str(cJSON_GetArrayItem(results, 0), "code"), "conflict");
+    assert_string_equal(str(cJSON_GetArrayItem(results, 1), "status"), "accepted");
+    cJSON_Delete(doc);
+    /* the same payload again is still a duplicate, and the first sale is what is stored */
+    assert_int_equal(post_orders_status(f, first, f->token, &doc), 200);
+    assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0), "status"),
+                        "duplicate");
+    cJSON_Delete(doc);
+    assert_int_equal(db_count(f, "SELECT qty FROM order_lines l JOIN orders o ON o.id = l.order_id"
+                                 " WHERE o.idempotency_key = 'T1:k'"), 1000);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders WHERE payload_sha256 IS NOT NULL"), 2);
+    free(first);
+    free(other);
+    free(next);
+}
+
+/* One order built from its lines; total and the cash payment are given separately. */
+static char *order_with(const char *key, const char *lines, long long total, long long paid,
+                        const char *extra)
+{
+    size_t cap = strlen(lines) + strlen(extra) + 512;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    snprintf(s, cap,
+             "{\"idempotency_key\":\"%s\",\"terminal_id\":\"T1\",\"completed_at\":1764072060,"
+             "\"currency\":\"EUR\",\"total\":%lld,\"lines\":[%s],"
+             "\"payments\":[{\"tender\":\"cash\",\"amount\":%lld}]%s}",
+             key, total, lines, paid, extra);
+    return s;
+}
+
+/* Posts one order and checks its status and, for a rejection, a word of its reason. */
+static void expect_order(struct fx *f, const char *order, const char *status, const char *why)
+{
+    cJSON *doc;
+    assert_int_equal(post_orders_status(f, order, f->token, &doc), 200);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    if (strcmp(str(r, "status"), status) != 0)
+        fail_msg("%s: expected %s, got %s (%s)", order, status, str(r, "status"),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "reason")));
+    if (why) {
+        assert_string_equal(str(r, "code"), "invalid");
+        if (!strstr(str(r, "reason"), why))
+            fail_msg("reason \"%s\" lacks \"%s\"", str(r, "reason"), why);
+    }
+    cJSON_Delete(doc);
+}
+
+#define MILK(qty, total) "{\"sku\":\"SKU10001\",\"qty\":" #qty ",\"unit\":\"each\"," \
+                         "\"unit_price\":119,\"line_total\":" #total "}"
+
+static void test_orders_validated_against_till_bounds(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *lines;
+        long long total;
+        const char *extra, *status, *why;
+    } cases[] = {
+        /* the order: a quantity no till can hold */
+        { "{\"sku\":\"SKU10001\",\"qty\":-2251799813685248,\"unit_price\":0,\"line_total\":0}", 0, "",
+          "rejected", "qty" },
+        { MILK(100001000, 11900119), 11900119, "", "rejected", "qty" },
+        { MILK(0, 0), 0, "", "rejected", "qty" },
+        { MILK(-1000, -119), -119, "", "rejected", "return" },
+        { MILK(1500, 179), 179, "", "rejected", "whole pieces" },
+        { MILK(2000, 239), 239, "", "rejected", "line_total" },
+        /* a price above 2^50 (one gram of it, so the total itself is in range) */
+        { "{\"sku\":\"SKU10001\",\"qty\":1,\"unit\":\"kg\",\"unit_price\":1125899906842625,"
+          "\"line_total\":1125899906843}", 1125899906843LL, "", "rejected", "unit_price" },
+        /* weighed: 1.250 kg at 1.99 = 2.4875 -> 2.49 (half away from zero), not 2.48 */
+        { "{\"sku\":\"SKU10050\",\"qty\":1250,\"unit\":\"kg\",\"unit_price\":199,\"line_total\":248}",
+          248, "", "rejected", "line_total" },
+        { "{\"sku\":\"SKU10050\",\"qty\":1250,\"unit\":\"kg\",\"unit_price\":199,\"line_total\":249}",
+          249, "", "accepted", NULL },
+        /* a price-embedded label fixes the line total */
+        { "{\"sku\":\"SKU10050\",\"qty\":1000,\"unit\":\"each\",\"unit_price\":199,"
+          "\"line_total\":350,\"price_from_label\":true}", 350, "", "accepted", NULL },
+        { MILK(1000, 119), 120, "", "rejected", "total" },
+        { MILK(1000, 119), 119, ",\"subtotal\":118", "rejected", "subtotal" },
+        /* tax: 7% inclusive of 1.19 is 0.08 (0.0778...) */
+        { "{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":119,\"line_total\":119,"
+          "\"tax_class\":\"red\",\"tax_rate_ppm\":70000}", 119,
+          ",\"tax_mode\":\"inclusive\",\"subtotal\":119,\"tax_total\":8", "accepted", NULL },
+        { "{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":119,\"line_total\":119,"
+          "\"tax_class\":\"red\",\"tax_rate_ppm\":70000}", 119,
+          ",\"tax_mode\":\"inclusive\",\"tax_total\":9", "rejected", "tax_total" },
+        /* exclusive: 1.19 + 7% = 1.27 */
+        { "{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":119,\"line_total\":119,"
+          "\"tax_class\":\"red\",\"tax_rate_ppm\":70000}", 127,
+          ",\"tax_mode\":\"exclusive\",\"tax_total\":8", "accepted", NULL },
+        { MILK(1000, 119), 119, ",\"tax_mode\":\"exclusive\"", "rejected", "tax_total" },
+        /* a field given twice reads differently to different parsers */
+        { MILK(1000, 119), 119, ",\"total\":0", "rejected", "twice" },
+        { MILK(1000, 119), 119, ",\"return_of\":\"T1:never-sold\"", "rejected", "return_of" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "T1:v%zu", i);
+        char *o = order_with(key, cases[i].lines, cases[i].total, cases[i].total, cases[i].extra);
+        expect_order(f, o, cases[i].status, cases[i].why);
+        free(o);
+    }
+    /* payments must cover the total exactly */
+    char *o = order_with("T1:pay", MILK(1000, 119), 119, 100, "");
+    expect_order(f, o, "rejected", "payments");
+    free(o);
+    /* a return referencing a stored sale brings the stock back */
+    o = order_with("T1:sold", MILK(3000, 357), 357, 357, "");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -3000 - 1000 - 1000); /* with the tax cases */
+    o = order_with("T1:ret", MILK(-1000, -119), -119, -119, ",\"return_of\":\"T1:sold\"");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -4000);
+    /* 1001 lines: more than a cart holds */
+    size_t cap = 1001 * 80 + 64, len = 0;
+    char *many = malloc(cap);
+    assert_non_null(many);
+    for (int i = 0; i < 1001; i++)
+        len += (size_t)snprintf(many + len, cap - len, "%s" MILK(1000, 119), i ? "," : "");
+    o = order_with("T1:many", many, 119119, 119119, "");
+    expect_order(f, o, "rejected", "lines");
+    free(o);
+    free(many);
+    /* nothing rejected reached the database */
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 6);
+}
+
+static void test_stock_arithmetic_stays_in_range(void **state)
+{
+    struct fx *f = *state;
+    const int64_t max = INT64_C(1) << 50;
+    post_adjustment(f, "T1:c1", "count", max, 100, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), max);
+    /* today this wrapped (and aborted under UBSan); now the level would leave +/-2^50 */
+    post_adjustment(f, "T1:r1", "received", max, 200, "rejected");
+    post_adjustment(f, "T1:r2", "received", 1000, 200, "rejected");
+    post_adjustment(f, "T1:c2", "count", max + 1, 300, "rejected");
+    post_adjustment(f, "T1:c3", "count", -1, 300, "rejected");
+    post_adjustment(f, "T1:d1", "damaged", -max, 400, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), 0);
+    post_adjustment(f, "T1:d2", "damaged", -max, 500, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), -max);
+    /* a sale that would take it below -2^50 is refused (out_of_range), nothing stored */
+    char *o = order_json("T1:over", 1000, 600, 0);
+    cJSON *doc;
+    assert_int_equal(post_orders_status(f, o, f->token, &doc), 200);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "rejected");
+    assert_string_equal(str(r, "code"), "out_of_range");
+    assert_non_null(strstr(str(r, "reason"), "SKU10001"));
+    cJSON_Delete(doc);
+    free(o);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 0);
+    assert_int_equal(on_hand(f, "SKU10001"), -max);
+    /* every level a till can page through is within what it accepts */
+    assert_int_equal(db_count(f, "SELECT count(*) FROM stock_levels WHERE abs(on_hand) > 1125899906842624"), 0);
+}
+
+static void test_future_dates(void **state)
+{
+    struct fx *f = *state;
+    int64_t now = (int64_t)time(NULL);
+    /* a sale from a till whose clock runs ahead is kept (it happened), flagged, and moves
+     * stock now rather than hiding behind later counts */
+    char *o = order_json("T1:ahead", 1000, now + 86400, 0);
+    cJSON *doc = post_orders(f, o);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "accepted");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "flags"), 0)),
+                        "completed_at_in_future");
+    cJSON_Delete(doc);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -1000);
+    assert_true(db_count(f, "SELECT max(occurred_at) FROM stock_movements WHERE kind = 'sale'") <= now + 300);
+    /* a count or delta ahead of the server's clock by more than 300 s is refused */
+    post_adjustment(f, "T1:future", "count", 5000, now + 3600, "rejected");
+    post_adjustment(f, "T1:later", "received", 1000, now + 3600, "rejected");
+    assert_int_equal(on_hand(f, "SKU10001"), -1000);
+    post_adjustment(f, "T1:skew", "count", 5000, now + 60, "accepted"); /* within the skew */
+    assert_int_equal(on_hand(f, "SKU10001"), 5000);
+}
+
+static void test_item_gone_from_catalog_accepted_and_flagged(void **state)
+{
+    struct fx *f = *state;
+    const char *del[] = { "delete", "SKU10001", NULL };
+    assert_int_equal(admin(f, NULL, 0, del), 0);
+    char *o = order_json("T1:gone", 2000, 1764072060, 0);
+    cJSON *doc = post_orders(f, o);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    assert_string_equal(str(r, "status"), "accepted");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "unknown_skus"), 0)),
+                        "SKU10001");
+    cJSON_Delete(doc);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -2000);
+}
+
+/* The server says how its database writes are made durable, read from the connection. */
+static void test_durability_full(void **state)
+{
+    struct fx *f = *state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "grep -q 'journal_mode=wal synchronous=full' %s", f->log);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* ---- Slow clients ---- */
+
+/*
+ * Slow clients: N connections from 127.0.0.FIRST.. (spread over NADDRS loopback
+ * addresses), each sending an unfinished request a header line every second, reconnecting
+ * when the server closes one (if reconnect). Stops by itself at its deadline.
+ */
+struct attack {
+    int port, nconn, first_addr, naddrs, reconnect;
+    double deadline;
+    volatile int stop;
+    volatile int open_now;  /* connections open at the last look */
+    volatile long closed;   /* closed by the server */
+    pthread_t thread;
+};
+
+static int attack_connect(const struct attack *a, int i)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in src = { .sin_family = AF_INET }, dst = { .sin_family = AF_INET };
+    src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)(a->first_addr - 1 + i % a->naddrs));
+    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    dst.sin_port = htons((uint16_t)a->port);
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0 ||
+        (connect(fd, (struct sockaddr *)&dst, sizeof dst) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void *attack_run(void *arg)
+{
+    struct attack *a = arg;
+    int *fds = malloc((size_t)a->nconn * sizeof *fds);
+    struct pollfd *pf = malloc((size_t)a->nconn * sizeof *pf);
+    if (!fds || !pf)
+        abort();
+    for (int i = 0; i < a->nconn; i++)
+        fds[i] = attack_connect(a, i);
+    double next_trickle = 0;
+    while (!a->stop && now_s() < a->deadline) {
+        int n = 0;
+        for (int i = 0; i < a->nconn; i++) {
+            if (fds[i] < 0 && a->reconnect)
+                fds[i] = attack_connect(a, i);
+            pf[i] = (struct pollfd){ fds[i], POLLIN | POLLRDHUP, 0 };
+        }
+        poll(pf, (nfds_t)a->nconn, 200);
+        int trickle = now_s() >= next_trickle;
+        for (int i = 0; i < a->nconn; i++) {
+            if (fds[i] < 0)
+                continue;
+            char buf[256];
+            if (pf[i].revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) {
+                /* the server never answers an unfinished request: anything is a close */
+                ssize_t got = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT);
+                (void)got;
+                close(fds[i]);
+                fds[i] = -1;
+                a->closed++;
+                continue;
+            }
+            if (trickle) {
+                /* the request line, then one header line at a time, never the blank line */
+                const char *part = next_trickle == 0 ? "GET /v1/catalog HTTP/1.1\r\nHost: x\r\n"
+                                                     : "X-Slow: 1\r\n";
+                if (send(fds[i], part, strlen(part), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+                    errno != EAGAIN && errno != ENOTCONN) {
+                    close(fds[i]);
+                    fds[i] = -1;
+                    a->closed++;
+                    continue;
+                }
+            }
+            n++;
+        }
+        if (trickle)
+            next_trickle = now_s() + 1.0;
+        a->open_now = n;
+    }
+    for (int i = 0; i < a->nconn; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+    free(pf);
+    return NULL;
+}
+
+static void attack_start(struct attack *a, struct fx *f, int nconn, int first, int naddrs,
+                         int reconnect, double seconds)
+{
+    *a = (struct attack){ .port = f->port, .nconn = nconn, .first_addr = first, .naddrs = naddrs,
+                          .reconnect = reconnect, .deadline = now_s() + seconds };
+    assert_int_equal(pthread_create(&a->thread, NULL, attack_run, a), 0);
+}
+
+static void attack_stop(struct attack *a)
+{
+    a->stop = 1;
+    pthread_join(a->thread, NULL);
+}
+
+/* Waits (up to `seconds`) until the attack holds `n` connections and has for a second. */
+static int attack_holds(struct attack *a, int n, double seconds)
+{
+    double end = now_s() + seconds, since = 0;
+    while (now_s() < end) {
+        if (a->open_now == n) {
+            if (since == 0)
+                since = now_s();
+            else if (now_s() - since >= 1.0)
+                return 1;
+        } else {
+            since = 0;
+        }
+        usleep(50000);
+    }
+    return 0;
+}
+
+/* Runs argv with a deadline; its exit status, or -1 when killed at the deadline. */
+static int run_until(char *const *argv, const char *log, int seconds)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        FILE *o = freopen(log, "w", stdout), *e = freopen(log, "a", stderr);
+        (void)o;
+        (void)e;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st = 0;
+    for (int i = 0; i < seconds * 10; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        usleep(100000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+/* From one address, no more than the per-address limit (32) stay connected. */
+static void test_per_address_limit(void **state)
+{
+    struct fx *f = *state;
+    struct attack a;
+    attack_start(&a, f, 100, 18, 1, 0, 60);
+    int held = attack_holds(&a, 32, 40);
+    long closed = a.closed;
+    attack_stop(&a);
+    assert_true(held);
+    assert_int_equal(closed, 68);
+    /* and the tills on other addresses are served meanwhile (checked by the next test) */
+}
+
+/*
+ * 500 slow connections (from 127.0.0.2-17, under the per-address limit of 32 each, so
+ * that the server really holds them all) while the real till drains its queue of sales
+ * from 127.0.0.1: the drain completes with no error, every sale is stored once, and the
+ * attack was still holding its connections at the end.
+ */
+static void test_slow_clients_do_not_stop_a_till(void **state)
+{
+    struct fx *f = *state;
+    const char *n_env = getenv("TILL_TEST_SLOW_CLIENTS");
+    int nconn = n_env ? (int)strtol(n_env, NULL, 10) : 500, sales = 300;
+    char till_db[160], token_file[160], url[64], tok[200], log[160], n[16];
+    snprintf(till_db, sizeof till_db, "%s/till.db", f->dir);
+    snprintf(token_file, sizeof token_file, "%s/token", f->dir);
+    snprintf(log, sizeof log, "%s/till.log", f->dir);
+    snprintf(url, sizeof url, "sync.url=http://127.0.0.1:%d", f->port);
+    snprintf(tok, sizeof tok, "sync.token_file=%s", token_file);
+    snprintf(n, sizeof n, "%d", sales);
+    FILE *fp = fopen(token_file, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%s\n", f->token);
+    fclose(fp);
+    assert_int_equal(chmod(token_file, 0600), 0);
+    char *gen[] = { "build/bench/gen_sales", till_db, n, NULL };
+    assert_int_equal(run_until(gen, log, 120), 0);
+
+    struct attack a;
+    attack_start(&a, f, nconn, 2, (nconn + 31) / 32, 1, 240);
+    if (!attack_holds(&a, nconn, 60)) {
+        attack_stop(&a);
+        fail_msg("the attack never held its %d connections (%d open)", nconn, a.open_now);
+    }
+    double t0 = now_s();
+    char *till[] = { "build/till", "--db", till_db, "--set", "catalog.demo=no", "--set", url,
+                     "--set", tok, "--sync-now", NULL };
+    int rc = run_until(till, log, 180);
+    double took = now_s() - t0;
+    int open_at_end = a.open_now;
+    long closed = a.closed;
+    attack_stop(&a);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "cat %s", log);
+    if (rc != 0 && system(cmd) >= 0)
+        fail_msg("till --sync-now exited %d under %d slow connections", rc, nconn);
+    printf("# drained %d sales in %.1f s under %d slow connections (%d open at the end, %ld closed)\n",
+           sales, took, nconn, open_at_end, closed);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), sales);
+    assert_true(open_at_end >= nconn * 9 / 10);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -923,6 +1447,15 @@ int main(void)
         T(test_body_too_large),
         T(test_admin_json_import_rename_stock),
         T(test_faults_percent_file_change_and_env),
+        T(test_token_bound_to_its_terminal),
+        T(test_same_key_other_payload_is_a_conflict),
+        T(test_orders_validated_against_till_bounds),
+        T(test_stock_arithmetic_stays_in_range),
+        T(test_future_dates),
+        T(test_item_gone_from_catalog_accepted_and_flagged),
+        T(test_durability_full),
+        T(test_per_address_limit),
+        T(test_slow_clients_do_not_stop_a_till),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
