@@ -260,7 +260,8 @@ static void on_push_done(void *ctx, const struct http_response *r)
         return;
     }
     char msg[320];
-    if (r->status == 400 || r->status == 413 || r->status == 422) {
+    /* 409: the server holds another sale under this key; parked loudly, never sent */
+    if (r->status == 400 || r->status == 409 || r->status == 413 || r->status == 422) {
         server_message(r, msg, sizeof msg);
         if (s->push_n > 1) {
             /* one order in the batch is refused: send them one by one to find it */
