@@ -61,6 +61,9 @@ int order_to_json(const struct sale *sale, char **out)
         cJSON_AddStringToObject(j, "tax_class", l->product.tax_class);
         cJSON_AddNumberToObject(j, "tax_rate_ppm", (double)l->product.tax_rate_ppm);
         cJSON_AddBoolToObject(j, "voided", l->voided);
+        /* the label's price is the line total: the server cannot recompute it */
+        if (l->price_from_barcode)
+            cJSON_AddTrueToObject(j, "price_from_label");
         cJSON_AddItemToArray(lines, j);
     }
     cJSON *pays = cJSON_AddArrayToObject(o, "payments");
