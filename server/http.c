@@ -223,7 +223,7 @@ typedef int (*item_handler)(struct sdb *db, const cJSON *item, const struct orde
                             cJSON *results);
 
 /*
- * POST bodies {"<field>":[...]}: each item gets its own transaction and result. A batch
+ * POST bodies {"<field>":[...]}: each item gets its own savepoint and result. A batch
  * with an item of another terminal is refused whole (403) and stores nothing: that token
  * is misconfigured or stolen, and the till keeps its items queued until it is fixed. A
  * single item whose key is stored with another payload is answered 409; in a larger batch
@@ -256,7 +256,8 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
     cJSON *out = cJSON_CreateObject();
     cJSON *results = cJSON_AddArrayToObject(out, "results");
     const cJSON *item;
-    int failed = !results, conflict = 0;
+    /* one transaction for the request (each item a savepoint): answered after COMMIT */
+    int failed = !results || sdb_begin(db) != SDB_OK, conflict = 0;
     cJSON_ArrayForEach(item, items) {
         int rc = failed ? SDB_ERROR : handle(db, item, rules, results);
         if (rc == SDB_CONFLICT)
@@ -266,6 +267,10 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
             break;
         }
     }
+    if (failed)
+        sdb_rollback(db);
+    else
+        failed = sdb_commit(db) != SDB_OK;
     int single = cJSON_GetArraySize(items) == 1;
     cJSON_Delete(doc);
     if (!failed && conflict && single) {

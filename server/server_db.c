@@ -358,6 +358,36 @@ void sdb_rollback(struct sdb *db)
         run(use(db, ST_ROLLBACK));
 }
 
+/*
+ * One order or adjustment: its own transaction, or a savepoint inside the caller's (a
+ * whole request in one transaction: one fsync for up to 500 orders, and still nothing
+ * answered before it is durable).
+ */
+static int item_begin(struct sdb *db, int *own)
+{
+    *own = sqlite3_get_autocommit(db->conn);
+    if (*own)
+        return sdb_begin(db);
+    return sqlite3_exec(db->conn, "SAVEPOINT item", NULL, NULL, NULL) == SQLITE_OK ? SDB_OK
+                                                                                 : SDB_ERROR;
+}
+
+static int item_commit(struct sdb *db, int own)
+{
+    if (own)
+        return sdb_commit(db);
+    return sqlite3_exec(db->conn, "RELEASE item", NULL, NULL, NULL) == SQLITE_OK ? SDB_OK
+                                                                               : SDB_ERROR;
+}
+
+static void item_rollback(struct sdb *db, int own)
+{
+    if (own)
+        sdb_rollback(db);
+    else
+        sqlite3_exec(db->conn, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+}
+
 int sdb_catalog_seq(struct sdb *db, int64_t *seq)
 {
     return get_seq(db, "catalog_seq", seq);
@@ -867,7 +897,8 @@ int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, 
 
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
 {
-    if (sdb_begin(db) != SDB_OK)
+    int own;
+    if (item_begin(db, &own) != SDB_OK)
         return SDB_ERROR;
     sqlite3_stmt *s = use(db, ST_ORDER_INSERT);
     bind_text(s, 1, o->idempotency_key);
@@ -886,34 +917,35 @@ int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id
         if (!is_unique_violation(db))
             goto fail;
         rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
-        sdb_rollback(db);
+        item_rollback(db, own);
         return rc == SDB_NOT_FOUND ? SDB_ERROR : rc;
     }
     *order_id = sqlite3_last_insert_rowid(db->conn);
     if ((rc = order_lines_store(db, o, *order_id)) != SDB_OK) {
-        sdb_rollback(db);
+        item_rollback(db, own);
         return rc;
     }
-    return sdb_commit(db);
+    return item_commit(db, own);
 fail:
-    sdb_rollback(db);
+    item_rollback(db, own);
     return SDB_ERROR;
 }
 
 int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
 {
-    if (sdb_begin(db) != SDB_OK)
+    int own;
+    if (item_begin(db, &own) != SDB_OK)
         return SDB_ERROR;
     if (insert_movement(db, a->idempotency_key, a->sku, a->location, a->kind, a->quantity,
                         a->occurred_at, 0, a->reason) != SDB_OK) {
         int dup = is_unique_violation(db);
-        sdb_rollback(db);
+        item_rollback(db, own);
         return dup ? SDB_DUPLICATE : SDB_ERROR;
     }
     int rc = stock_recompute(db, a->sku, a->location, a->kind, a->quantity, a->occurred_at);
     if (rc != SDB_OK) {
-        sdb_rollback(db);
+        item_rollback(db, own);
         return rc;
     }
-    return sdb_commit(db);
+    return item_commit(db, own);
 }

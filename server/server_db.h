@@ -127,7 +127,7 @@ void sdb_payload_hash(const char *payload, char hex[SDB_HASH_HEX]);
 int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, int64_t *order_id);
 /*
  * Stores an order, its lines and one sale movement per non-voided line in one
- * transaction. When the key exists: SDB_DUPLICATE or SDB_CONFLICT as sdb_order_find, with
+ * transaction (a savepoint when the caller holds one, see sdb_begin). When the key exists: SDB_DUPLICATE or SDB_CONFLICT as sdb_order_find, with
  * order_id the first order's id. SDB_RANGE (nothing stored) when a stock level would leave
  * +/-SDB_STOCK_MAX.
  */
