@@ -5,84 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 1024) + n;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-/* Display width of UTF-8 text (one column per code point; receipts are Latin text). */
-static int text_width(const char *s)
-{
-    int w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-/* Byte length of the first `cols` columns of s. */
-static size_t text_prefix(const char *s, int cols)
-{
-    size_t i = 0;
-    int w = 0;
-    while (s[i]) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80 && w++ == cols)
-            break;
-        i++;
-    }
-    return i;
-}
-
-/* left text, right-aligned right text, on one line of width columns. */
-static void line_lr(struct buf *b, int width, const char *left, const char *right)
-{
-    int rw = text_width(right);
-    int room = width - rw - 1;
-    if (room < 0)
-        room = 0;
-    size_t ln = text_prefix(left, room);
-    buf_put(b, left, ln);
-    int lw = text_width(left) < room ? text_width(left) : room;
-    for (int i = lw; i < width - rw; i++)
-        buf_put(b, " ", 1);
-    buf_put(b, right, strlen(right));
-    buf_put(b, "\n", 1);
-}
-
-static void line_center(struct buf *b, int width, const char *s)
-{
-    int w = text_width(s);
-    for (int i = 0; i < (width - w) / 2; i++)
-        buf_put(b, " ", 1);
-    buf_put(b, s, text_prefix(s, width));
-    buf_put(b, "\n", 1);
-}
-
-static void rule(struct buf *b, int width, char c)
-{
-    for (int i = 0; i < width; i++)
-        buf_put(b, &c, 1);
-    buf_put(b, "\n", 1);
-}
+static void fmt(char *dst, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
 static void fmt(char *dst, size_t n, const char *f, ...)
 {
@@ -98,69 +21,97 @@ static void amount(const struct sale *s, int64_t v, char *dst, size_t n)
         fmt(dst, n, "?");
 }
 
-/* One cart line: name and amount, the quantity when it is not one piece, and for a voided
- * line the void as its own negative line under it, so that the printed amounts add up to
- * the total. */
-static void item_lines(struct buf *b, const struct sale *sale, const struct cart_line *ln, int width)
+/* Each '\n'-separated line of text as its own item (a line wider than the receipt wraps). */
+static void text_lines(struct receipt_layout *l, enum rl_align align, unsigned style, const char *text)
 {
-    char l[160], r[64], a[48], q[32];
-    int weighed = ln->product.unit == UNIT_KG;
-    amount(sale, ln->line_total, a, sizeof a);
-    fmt(r, sizeof r, "%s %s", a, ln->product.tax_class);
-    line_lr(b, width, ln->product.name, r);
-    if (ln->qty != QTY_ONE || weighed) {
-        if (money_format_qty(ln->qty, weighed, &sale->fmt, q, sizeof q) < 0)
-            fmt(q, sizeof q, "?");
-        amount(sale, ln->unit_price, a, sizeof a);
-        fmt(l, sizeof l, weighed ? "  %s kg x %s" : "  %s x %s", q, a);
-        line_lr(b, width, l, "");
-    }
-    if (ln->expired)
-        line_lr(b, width, "  ! past expiry date", "");
-    if (ln->voided) {
-        amount(sale, -ln->line_total, a, sizeof a);
-        fmt(r, sizeof r, "%s %s", a, ln->product.tax_class);
-        fmt(l, sizeof l, "  VOID %s", ln->product.name);
-        line_lr(b, width, l, r);
+    char line[PT_RECEIPT_MAX];
+    while (text && *text) {
+        const char *e = strchr(text, '\n');
+        size_t n = e ? (size_t)(e - text) : strlen(text);
+        fmt(line, sizeof line, "%.*s", (int)(n < sizeof line - 1 ? n : sizeof line - 1), text);
+        rl_text(l, align, style, line);
+        text += n + (e != NULL);
     }
 }
 
-int receipt_render(const struct sale *sale, int width, const char *when_text, char **out)
+static void header(struct receipt_layout *l, const struct sale *sale, const struct receipt_options *o)
 {
-    struct buf b = { 0 };
+    char line[160];
+    if (o->copy)
+        rl_text(l, RL_CENTER, RL_BOLD | RL_DOUBLE, "COPY");
+    rl_text(l, RL_CENTER, RL_BOLD | RL_DOUBLE, sale->store_name);
+    text_lines(l, RL_CENTER, 0, o->header);
+    if (o->gift)
+        rl_text(l, RL_CENTER, RL_BOLD, "GIFT RECEIPT");
+    fmt(line, sizeof line, "Receipt %lld  Till %s", (long long)sale->receipt_no, sale->terminal_id);
+    rl_text(l, RL_CENTER, 0, line);
+    fmt(line, sizeof line, "%s  Cashier %s", o->when_text ? o->when_text : "", sale->cashier);
+    rl_text(l, RL_CENTER, 0, line);
+    rl_rule(l, '-');
+}
+
+/* One cart line: name and amount, the quantity when it is not one piece, and for a voided
+ * line the void as its own negative line under it, so that the printed amounts add up to
+ * the total.  A gift receipt shows what was bought, and how much of it, only. */
+static void item(struct receipt_layout *l, const struct sale *sale, const struct cart_line *ln, int gift)
+{
+    char left[160], right[64], a[48], q[32];
+    int weighed = ln->product.unit == UNIT_KG;
+    if (money_format_qty(ln->qty, weighed, &sale->fmt, q, sizeof q) < 0)
+        fmt(q, sizeof q, "?");
+    if (gift) {
+        if (ln->voided)
+            return;
+        if (ln->qty != QTY_ONE || weighed)
+            fmt(right, sizeof right, weighed ? "%s kg" : "%s x", q);
+        else
+            right[0] = 0;
+        rl_pair(l, 0, ln->product.name, right);
+        return;
+    }
+    amount(sale, ln->line_total, a, sizeof a);
+    fmt(right, sizeof right, "%s %s", a, ln->product.tax_class);
+    rl_pair(l, 0, ln->product.name, right);
+    if (ln->qty != QTY_ONE || weighed) {
+        amount(sale, ln->unit_price, a, sizeof a);
+        fmt(left, sizeof left, weighed ? "  %s kg x %s" : "  %s x %s", q, a);
+        rl_text(l, RL_LEFT, 0, left);
+    }
+    if (ln->expired)
+        rl_text(l, RL_LEFT, 0, "  ! past expiry date");
+    if (ln->voided) {
+        amount(sale, -ln->line_total, a, sizeof a);
+        fmt(right, sizeof right, "%s %s", a, ln->product.tax_class);
+        fmt(left, sizeof left, "  VOID %s", ln->product.name);
+        rl_pair(l, 0, left, right);
+    }
+}
+
+static const char *tender_label(enum tender_kind t)
+{
+    return t == TENDER_CASH ? "Cash" : t == TENDER_CARD ? "Card" : "Voucher";
+}
+
+static void totals(struct receipt_layout *l, const struct sale *sale)
+{
     const struct cart *cart = sale->cart;
-    char l[160], a[48], c[48];
-    if (width < 24)
-        width = 24;
-
-    line_center(&b, width, sale->store_name);
-    fmt(l, sizeof l, "Receipt %lld  Till %s", (long long)sale->receipt_no, sale->terminal_id);
-    line_center(&b, width, l);
-    fmt(l, sizeof l, "%s  Cashier %s", when_text, sale->cashier);
-    line_center(&b, width, l);
-    rule(&b, width, '-');
-
-    for (int i = 0; i < cart->nlines; i++)
-        item_lines(&b, sale, &cart->lines[i], width);
-    rule(&b, width, '-');
+    char left[160], a[48], c[48];
     if (money_format(cart->totals.total, &sale->fmt, 1, a, sizeof a) < 0)
         fmt(a, sizeof a, "?");
-    line_lr(&b, width, "TOTAL", a);
+    rl_pair(l, RL_BOLD, "TOTAL", a);
     for (int i = 0; i < sale->npayments; i++) {
         const struct payment *p = &sale->payments[i];
         amount(sale, p->tender == TENDER_CASH ? p->tendered : p->amount, a, sizeof a);
-        fmt(l, sizeof l, "%s%s%s", p->tender == TENDER_CASH ? "Cash" :
-                                   p->tender == TENDER_CARD ? "Card" : "Voucher",
-            p->masked_pan[0] ? " " : "", p->masked_pan[0] ? p->masked_pan : "");
-        line_lr(&b, width, l, a);
+        fmt(left, sizeof left, "%s%s%s", tender_label(p->tender), p->masked_pan[0] ? " " : "",
+            p->masked_pan);
+        rl_pair(l, 0, left, a);
     }
     if (sale->change_given) {
         amount(sale, sale->change_given, a, sizeof a);
-        line_lr(&b, width, "Change", a);
+        rl_pair(l, 0, "Change", a);
     }
-    rule(&b, width, '-');
-    const char *hdr = sale->tax.mode == TAX_INCLUSIVE ? "Tax included" : "Tax";
-    line_lr(&b, width, hdr, "");
+    rl_rule(l, '-');
+    rl_text(l, RL_LEFT, 0, sale->tax.mode == TAX_INCLUSIVE ? "Tax included" : "Tax");
     for (int i = 0; i < cart->totals.nclasses; i++) {
         const struct tax_line *t = &cart->totals.classes[i];
         amount(sale, t->net, a, sizeof a);
@@ -168,38 +119,95 @@ int receipt_render(const struct sale *sale, int width, const char *when_text, ch
         char rate[32];
         if (money_format_rate(t->rate_ppm, &sale->fmt, rate, sizeof rate) < 0)
             fmt(rate, sizeof rate, "?");
-        fmt(l, sizeof l, "  %s %s net %s", t->code, rate, a);
-        line_lr(&b, width, l, c);
+        fmt(left, sizeof left, "  %s %s net %s", t->code, rate, a);
+        rl_pair(l, 0, left, c);
     }
+}
+
+/* The card terminal's cardholder copy, whole, line by line as it came. */
+static void terminal_receipts(struct receipt_layout *l, const struct sale *sale)
+{
     for (int i = 0; i < sale->npayments; i++) {
         const struct payment *p = &sale->payments[i];
         if (!p->terminal_receipt[0])
             continue;
-        rule(&b, width, '-');
-        /* the terminal's cardholder copy, whole: a line wider than the receipt wraps */
-        const char *s = p->terminal_receipt;
-        while (*s) {
-            const char *e = strchr(s, '\n');
-            size_t n = e ? (size_t)(e - s) : strlen(s);
-            char line[PT_RECEIPT_MAX];
-            memcpy(line, s, n);
-            line[n] = 0;
-            const char *rest = line;
-            do {
-                size_t part = text_prefix(rest, width);
-                buf_put(&b, rest, part);
-                buf_put(&b, "\n", 1);
-                rest += part;
-            } while (*rest);
-            s += n + (e != NULL);
-        }
+        rl_rule(l, '-');
+        text_lines(l, RL_LEFT, 0, p->terminal_receipt);
     }
-    rule(&b, width, '-');
-    line_center(&b, width, "Thank you!");
-    if (b.failed) {
-        free(b.p);
+}
+
+int receipt_layout(const struct sale *sale, const struct receipt_options *o, struct receipt_layout *l)
+{
+    rl_init(l, o->width ? o->width : RECEIPT_DEFAULT_WIDTH);
+    if (o->fold)
+        rl_fold_to(l, o->codepage);
+    header(l, sale, o);
+    for (int i = 0; i < sale->cart->nlines; i++)
+        item(l, sale, &sale->cart->lines[i], o->gift);
+    rl_rule(l, '-');
+    if (!o->gift) {
+        totals(l, sale);
+        terminal_receipts(l, sale);
+        rl_rule(l, '-');
+    }
+    text_lines(l, RL_CENTER, 0, o->footer ? o->footer : "Thank you!");
+    if (o->code != RECEIPT_CODE_NONE) {
+        char code[64];
+        if (receipt_code_format(sale->terminal_id, sale->receipt_no, code, sizeof code) == 0)
+            rl_code(l, o->code == RECEIPT_CODE_QR ? RL_QR : RL_CODE128, code);
+    }
+    if (o->copy)
+        rl_text(l, RL_CENTER, RL_BOLD | RL_DOUBLE, "COPY");
+    if (l->failed) {
+        rl_free(l);
         return -1;
     }
-    *out = b.p;
+    return 0;
+}
+
+int receipt_render(const struct sale *sale, int width, const char *when_text, char **out)
+{
+    struct receipt_options o = { .width = width, .when_text = when_text };
+    struct receipt_layout l;
+    if (receipt_layout(sale, &o, &l))
+        return -1;
+    int rc = rl_render_text(&l, out);
+    rl_free(&l);
+    return rc;
+}
+
+int receipt_code_format(const char *terminal_id, int64_t receipt_no, char *buf, size_t len)
+{
+    if (receipt_no < 0 || !*terminal_id)
+        return -1;
+    for (const char *p = terminal_id; *p; p++)
+        if (*p <= ' ' || *p > '~')
+            return -1;  /* a CODE128 symbol carries printable ASCII only */
+    int n = snprintf(buf, len, "R%s-%lld", terminal_id, (long long)receipt_no);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int receipt_code_parse(const char *text, char *terminal_id, size_t tlen, int64_t *receipt_no)
+{
+    if (text[0] != 'R')
+        return -1;
+    const char *dash = strrchr(text, '-');
+    if (!dash || dash == text + 1 || !dash[1] || strlen(dash + 1) > 18)
+        return -1;
+    int64_t no = 0;
+    for (const char *p = dash + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        no = no * 10 + (*p - '0');
+    }
+    size_t n = (size_t)(dash - (text + 1));
+    if (n >= tlen)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (text[1 + i] <= ' ' || text[1 + i] > '~')
+            return -1;
+    memcpy(terminal_id, text + 1, n);
+    terminal_id[n] = 0;
+    *receipt_no = no;
     return 0;
 }
