@@ -41,3 +41,9 @@ int drawer_is_open(struct drawer *d)
 {
     return d ? d->ops->is_open(d->priv) : 0;
 }
+
+void drawer_use_printer(struct drawer *d, struct printer *p)
+{
+    if (d && d->ops->drv.version >= 2 && d->ops->use_printer)
+        d->ops->use_printer(d->priv, p);
+}

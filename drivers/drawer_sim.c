@@ -60,7 +60,7 @@ static int sim_is_open(void *priv)
 }
 
 const struct drawer_ops drawer_sim_ops = {
-    .drv = { DRIVER_DRAWER, DRAWER_OPS_VERSION, sizeof(struct drawer_sim), "sim" },
+    .drv = { DRIVER_DRAWER, 1, sizeof(struct drawer_sim), "sim" },
     .open = sim_open,
     .close = sim_close,
     .kick = sim_kick,

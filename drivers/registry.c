@@ -8,6 +8,7 @@
 
 #include "drivers/drawer.h"
 #include "drivers/payment_terminal.h"
+#include "drivers/printer.h"
 #include "drivers/scanner.h"
 
 static const struct driver_header *const drivers[] = {
@@ -15,13 +16,19 @@ static const struct driver_header *const drivers[] = {
     &terminal_zvt_ops.drv,
     &scanner_usb_ops.drv,
     &drawer_sim_ops.drv,
+    &drawer_printer_ops.drv,
+    &printer_usb_ops.drv,
+    &printer_tcp_ops.drv,
+    &printer_device_ops.drv,
+    &printer_file_ops.drv,
 };
 
 /* The oldest ops version each kind can still call. */
 static const int min_version[DRIVER_KIND_COUNT] = {
     [DRIVER_TERMINAL] = TERMINAL_OPS_VERSION,
     [DRIVER_SCANNER] = SCANNER_OPS_VERSION,
-    [DRIVER_DRAWER] = DRAWER_OPS_VERSION,
+    [DRIVER_DRAWER] = 1,  /* version 2 added use_printer, which a drawer may leave out */
+    [DRIVER_PRINTER] = PRINTER_OPS_VERSION,
 };
 
 const char *driver_kind_name(enum driver_kind kind)
@@ -30,6 +37,8 @@ const char *driver_kind_name(enum driver_kind kind)
     case DRIVER_TERMINAL: return "payment terminal";
     case DRIVER_SCANNER: return "scanner";
     case DRIVER_DRAWER: return "drawer";
+    case DRIVER_PRINTER: return "printer";
+    case DRIVER_DISPLAY: return "customer display";
     case DRIVER_KIND_COUNT: break;
     }
     return "driver";

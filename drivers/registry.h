@@ -1,5 +1,5 @@
 /* The one driver registry: every driver of every kind (payment terminal, scanner, drawer,
- * and the printers to come) is listed once, by kind and config name.  Each driver's ops
+ * receipt printer, customer display) is listed once, by kind and config name.  Each driver's ops
  * table starts with a struct driver_header carrying its version and the size of its
  * private state, so the registry allocates that state and new operations can be added to
  * a kind later without breaking older drivers (SQLite's sqlite3_io_methods.iVersion). */
@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-enum driver_kind { DRIVER_TERMINAL, DRIVER_SCANNER, DRIVER_DRAWER, DRIVER_KIND_COUNT };
+enum driver_kind { DRIVER_TERMINAL, DRIVER_SCANNER, DRIVER_DRAWER, DRIVER_PRINTER, DRIVER_DISPLAY,
+                   DRIVER_KIND_COUNT };
 
 struct driver_header {
     enum driver_kind kind;
@@ -22,7 +23,7 @@ const struct driver_header *driver_find(enum driver_kind kind, const char *name,
                                         char *err, size_t errlen);
 /* The driver's private state, zeroed; NULL with "out of memory". */
 void *driver_priv_new(const struct driver_header *d, char *err, size_t errlen);
-/* "payment terminal", "scanner", "drawer" */
+/* "payment terminal", "scanner", "drawer", "printer", "customer display" */
 const char *driver_kind_name(enum driver_kind kind);
 /* The known names of a kind, comma-separated, for messages and --help. */
 void driver_names(enum driver_kind kind, char *buf, size_t len);
