@@ -148,6 +148,7 @@ build/asan/till-server: $(ASAN_SERVER_OBJ)
 # Tests: cmocka programs under ASan+UBSan. A test may add libraries with
 # TEST_LDLIBS_<name> (e.g. umockdev's preload for the USB tests).
 TEST_LDLIBS_test_scanner_usb = -Wl,--no-as-needed -lumockdev-preload -lumockdev -lgobject-2.0 -lglib-2.0 -Wl,--as-needed
+TEST_LDLIBS_test_printer_usb = $(TEST_LDLIBS_test_scanner_usb)
 build/asan/tests/%: tests/%.c build/asan/libtill.a
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) $(SANFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LDLIBS_$*) build/asan/libtill.a $(TEST_LIBS)
