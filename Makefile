@@ -85,7 +85,7 @@ ASAN_SERVER_BIN := $(if $(SERVER_SRC),build/asan/till-server)
 
 MAN_PAGES := build/till.1 $(if $(SERVER_SRC),build/till-server.1)
 
-all: build/till $(SERVER_BIN) $(MAN_PAGES)
+all: build/till $(SERVER_BIN) $(MAN_PAGES) build/escpos-view
 
 # The man pages come from the same tables as --help (till) and from --help itself
 # (till-server), so they cannot disagree with the programs.
@@ -170,8 +170,17 @@ build/zvt-sim: tests/zvt_sim.c
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DZVT_SIM_MAIN -Wno-missing-prototypes -o $@ $<
 
+# The test printer (raw TCP with status and faults) and the ESC/POS viewer, which shows
+# what the file printer (or the test printer) would have put on paper.
+build/printer-sim: tests/printer_sim.c tests/printer_sim.h build/libtill.a
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DPRINTER_SIM_MAIN -Wno-missing-prototypes -o $@ $< build/libtill.a $(APP_LIBS)
+build/escpos-view: tests/escpos_decode.c tests/escpos_decode.h
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DESCPOS_VIEW_MAIN -Wno-missing-prototypes -o $@ $<
+
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
-test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim \
+test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view \
       build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
@@ -184,7 +193,7 @@ fuzz: $(FUZZ_BIN)
 bench: build/till $(SERVER_BIN) $(BENCH_BIN)
 	@sh bench/run.sh
 
-run: build/till $(SERVER_BIN)
+run: build/till $(SERVER_BIN) build/escpos-view
 	@sh scripts/run-demo.sh
 
 # Banned calls, the pure core's purity, and which folder may include which.
@@ -199,7 +208,7 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES)
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 assets/till.conf.example $(DESTDIR)$(DOCDIR)/examples/
-	install -m 644 assets/60-till-scanner.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 644 assets/60-till-scanner.rules assets/60-till-printer.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 644 assets/store-api.yaml assets/demo-catalog.csv $(DESTDIR)$(PREFIX)/share/till/
 
 clean:

@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "app/app_print.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -16,7 +17,6 @@
 #include "src/catalog.h"
 #include "src/lookup.h"
 #include "src/sales.h"
-#include "core/receipt.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -126,6 +126,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     begin_sale(app);
     if (app_open_terminals(app, err, errlen) ||
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
+        app_open_printer(app, err, errlen) ||
         app_open_scanner(app, err, errlen))
         goto fail;
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
@@ -139,6 +140,7 @@ fail:
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
+    app_close_printer(app);
     drawer_close(app->drawer);
     app->drawer = NULL;
     sale_session_free(&app->sale);
@@ -152,6 +154,7 @@ void app_free(struct app *app)
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
+    app_close_printer(app);
     drawer_close(app->drawer);
     if (app->store) {
         if (!cart_is_empty(&app->sale.cart))
@@ -262,6 +265,8 @@ static int cart_locked(struct app *app)
 
 int app_scan(struct app *app, const char *code)
 {
+    if (app->mode == MODE_PRINT)
+        return app_print_reprint_code(app, code);  /* a receipt's barcode */
     if (app->mode == MODE_RECEIPT)
         app_next_sale(app);
     if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
@@ -373,6 +378,10 @@ void app_open_mode(struct app *app, enum app_mode mode)
     case MODE_SEARCH:
         app->search.n = 0;
         app->search.needs_more = 0;
+        break;
+    case MODE_PRINT:
+        if (app->mode == MODE_RECEIPT)
+            app_next_sale(app);  /* the sale is done; the dialog closes onto the next one */
         break;
     default:
         break;
@@ -538,7 +547,7 @@ int app_complete_sale(struct app *app)
     format_when(sale.completed_at, when, sizeof when);
     free(last->receipt_text);
     last->receipt_text = NULL;
-    if (receipt_render(&sale, app->s.receipt_width, when, &last->receipt_text) == 0) {
+    if (app_print_sale(app, &sale, when, &last->receipt_text) == 0) {
         if (spool_receipt(app, last->receipt_text, sale.receipt_no, err, sizeof err))
             app_set_message(app, 1, "Sale %lld saved, but the receipt file could not be written: %s",
                             (long long)sale.receipt_no, err);

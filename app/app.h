@@ -28,6 +28,7 @@ enum app_mode {
     MODE_CONFIRM_QUIT,   /* quit with items in the cart? */
     MODE_HELP,
     MODE_RECOVER,        /* card payments interrupted by a crash are being resolved */
+    MODE_PRINT,          /* the printer: its queue, retry, skip, reprint */
 };
 
 #define APP_SEARCH_MAX 12
@@ -50,6 +51,17 @@ struct app_sync {
 struct app_scanner {
     struct scanner *dev;        /* NULL for a keyboard wedge */
     char status[48];            /* "scanner connected" / "scanner disconnected" / "" */
+};
+
+/* Receipts on the printer and the customer display (app/app_print.c, app/app_display.c). */
+struct app_print;
+struct app_display;
+struct app_printing {
+    struct app_print *ctl;      /* the printer and its queue */
+    struct app_display *display; /* NULL: no customer display */
+    char status[96];            /* "printer: ok", "printer: paper out", "DRAWER OPEN: ..." */
+    int64_t queued;             /* print jobs not yet printed */
+    int problem;                /* the oldest job failed and waits */
 };
 
 /* Product search by name. */
@@ -79,6 +91,7 @@ struct app {
     struct drawer *drawer;
     struct app_sync sync;
     struct app_scanner scanner;
+    struct app_printing printing;
 
     char message[256];
     int message_is_error;

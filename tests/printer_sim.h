@@ -12,7 +12,7 @@
 
 struct loop;
 
-#define SIM_MAX_CONNS 8
+#define SIM_MAX_CONNS 32
 
 struct sim_conn {
     int fd;

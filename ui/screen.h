@@ -80,6 +80,7 @@ extern const struct screen screen_confirm;  /* cancel sale, quit */
 extern const struct screen screen_receipt;
 extern const struct screen screen_help;
 extern const struct screen screen_recover;
+extern const struct screen screen_print;    /* the printer: queue, retry, reprint */
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

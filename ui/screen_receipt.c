@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_print.h"
 #include "ui/screen.h"
 
 static struct bindings receipt_bindings(const struct app *app);
@@ -31,7 +32,13 @@ static int receipt_draw(const struct ui *ui, const struct app *app)
     attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     draw_text(y + 1, x + 3, w - 6, line);
     attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
-    int row = 0, rows = h - 5;
+    /* what became of the receipt on the printer (paper out, printed, ...) */
+    if (app->message[0]) {
+        attron(app->message_is_error ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : COLOR_PAIR(COLOR_OK));
+        draw_text(y + 2, x + 3, w - 6, app->message);
+        attroff(COLOR_PAIR(COLOR_ERROR) | COLOR_PAIR(COLOR_OK) | A_BOLD);
+    }
+    int row = 1, rows = h - 5;
     const char *s = app->last.receipt_text ? app->last.receipt_text : "";
     int skip = ui->receipt_scroll;
     while (*s && row < rows) {
@@ -86,6 +93,18 @@ static int scroll_down(struct ui *ui, struct app *app)
     return UI_REDRAW;
 }
 
+static int gift(struct ui *ui, struct app *app)
+{
+    app_print_gift(app);
+    return UI_REDRAW;
+}
+
+static int open_print(struct ui *ui, struct app *app)
+{
+    app_open_mode(app, MODE_PRINT);
+    return UI_REDRAW;
+}
+
 static int quit(struct ui *ui, struct app *app)
 {
     return app_request_quit(app) ? UI_QUIT : UI_REDRAW;
@@ -96,6 +115,9 @@ static const struct binding receipt_keys[] = {
     { 27, 0, NULL, NULL, NULL, next_customer },
     { KEY_UP, 1, "Up/Down", "Scroll", NULL, scroll_up },
     { KEY_DOWN, 1, NULL, NULL, NULL, scroll_down },
+    { 'g', 0, "G", "Gift receipt", NULL, gift },
+    { 'G', 0, NULL, NULL, NULL, gift },
+    { KEY_F(6), 1, "F6", "Printer", NULL, open_print },
     { KEY_F(10), 1, "F10", "Quit", NULL, quit },
 };
 

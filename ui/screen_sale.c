@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/app_print.h"
 #include "ui/screen.h"
 
 static void draw_header(const struct app *app)
@@ -102,9 +103,14 @@ static void draw_status(const struct app *app, int y)
     } else {
         snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
     }
-    attron(A_DIM);
+    /* the printer, when it has something to say: a problem, receipts waiting, the drawer */
+    const struct app_printing *pr = &app->printing;
+    size_t n = strlen(buf);
+    if ((pr->problem || pr->queued || strstr(pr->status, "DRAWER")) && n < sizeof buf)
+        snprintf(buf + n, sizeof buf - n, "  | %s, %lld to print (F6)", pr->status, (long long)pr->queued);
+    attron(pr->problem ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : A_DIM);
     draw_text(y, 1, COLS - 2, buf);
-    attroff(A_DIM);
+    attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD | A_DIM);
 }
 
 static int sale_draw(const struct ui *ui, const struct app *app)
@@ -163,6 +169,8 @@ static int void_line(struct ui *ui, struct app *app) { app_void_selected(app); r
 static int open_search(struct ui *ui, struct app *app) { app_open_mode(app, MODE_SEARCH); return UI_REDRAW; }
 static int open_pay(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PAY); return UI_REDRAW; }
 static int open_cancel(struct ui *ui, struct app *app) { app_open_mode(app, MODE_CONFIRM_CANCEL); return UI_REDRAW; }
+static int open_print(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PRINT); return UI_REDRAW; }
+static int no_sale(struct ui *ui, struct app *app) { app_no_sale(app); return UI_REDRAW; }
 
 static int quit(struct ui *ui, struct app *app)
 {
@@ -196,6 +204,9 @@ static const struct binding sale_keys[] = {
     { KEY_F(3), 1, "F3", "Void", "void the selected line (it stays visible)", void_line },
     { KEY_F(4), 1, "F4", "Search", "search a product by name", open_search },
     { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", open_pay },
+    /* the footer is full at 80 columns: the printer's keys are in the help */
+    { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", open_print },
+    { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
     { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },

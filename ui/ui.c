@@ -33,6 +33,7 @@ static const struct screen *const mode_screens[] = {
     [MODE_CONFIRM_QUIT] = &screen_confirm,
     [MODE_HELP] = &screen_help,
     [MODE_RECOVER] = &screen_recover,
+    [MODE_PRINT] = &screen_print,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)

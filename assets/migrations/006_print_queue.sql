@@ -1,4 +1,4 @@
--- 005: receipts as printed, and the print queue.  A receipt is laid out once, when its
+-- 006: receipts as printed, and the print queue.  A receipt is laid out once, when its
 -- sale completes: the text, the printer's bytes and the same marked COPY for reprints.
 -- A print job stays 'queued' until the printer confirms it ('printed') or the cashier
 -- skips it; the queue survives a restart.
