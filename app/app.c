@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "app/app_display.h"
 #include "app/app_print.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
@@ -127,6 +128,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     if (app_open_terminals(app, err, errlen) ||
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_printer(app, err, errlen) ||
+        app_open_display(app, err, errlen) ||
         app_open_scanner(app, err, errlen))
         goto fail;
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
@@ -140,6 +142,7 @@ fail:
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
+    app_close_display(app);
     app_close_printer(app);
     drawer_close(app->drawer);
     app->drawer = NULL;
@@ -154,6 +157,7 @@ void app_free(struct app *app)
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
+    app_close_display(app);
     app_close_printer(app);
     drawer_close(app->drawer);
     if (app->store) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/display.h"
 #include "drivers/drawer.h"
 #include "drivers/payment_terminal.h"
 #include "drivers/printer.h"
@@ -21,6 +22,7 @@ static const struct driver_header *const drivers[] = {
     &printer_tcp_ops.drv,
     &printer_device_ops.drv,
     &printer_file_ops.drv,
+    &display_pole_ops.drv,
 };
 
 /* The oldest ops version each kind can still call. */
@@ -29,6 +31,7 @@ static const int min_version[DRIVER_KIND_COUNT] = {
     [DRIVER_SCANNER] = SCANNER_OPS_VERSION,
     [DRIVER_DRAWER] = 1,  /* version 2 added use_printer, which a drawer may leave out */
     [DRIVER_PRINTER] = PRINTER_OPS_VERSION,
+    [DRIVER_DISPLAY] = DISPLAY_OPS_VERSION,
 };
 
 const char *driver_kind_name(enum driver_kind kind)
