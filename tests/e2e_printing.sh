@@ -1,6 +1,6 @@
 #!/bin/bash
 # End to end: the real till in tmux printing to the test printer (build/printer-sim) over
-# TCP, with the drawer on the printer.  A cash sale prints its receipt and kicks the
+# TCP, with the drawer on the printer and a pole display on a file.  A cash sale prints its receipt and kicks the
 # drawer; F6 Enter reprints it marked COPY; paper out leaves a clear message and the
 # receipt queued, printed once the paper is replaced; during a 10 s printer stall the
 # till keeps answering keys (measured as time to the screen showing the result); F7
@@ -13,6 +13,7 @@ SIM=$TILL_ROOT/build/printer-sim
 VIEW=$TILL_ROOT/build/escpos-view
 OUT=$T_DIR/paper.escpos
 CTL=$T_DIR/printer.control
+: > "$T_DIR/pole"   # the pole display's "device"
 echo ok > "$CTL"
 "$SIM" "$T_DIR/port" "$OUT" "$CTL" & T_PIDS="$!"
 for _ in $(seq 1 200); do [ -s "$T_DIR/port" ] && break; sleep 0.05; done
@@ -34,7 +35,8 @@ ms() { date +%s%3N; }
 
 t_tmux_start 100x30 "$TILL_BIN" --set printer.driver=tcp --set printer.tcp.host=127.0.0.1 \
     --set printer.tcp.port="$PORT" --set drawer.driver=printer --set printer.timeout_ms=1000 \
-    --set printer.retry_ms=300 --set drawer.poll_ms=200 --set receipt.header=Hauptstraße
+    --set printer.retry_ms=300 --set drawer.poll_ms=200 --set receipt.header=Hauptstraße \
+    --set display.driver=pole --set display.device.path="$T_DIR/pole"
 check "sale screen opens" t_wait_for "Till Demo Store"
 
 # 1. A cash sale: the receipt arrives at the printer, the drawer pulse is sent.
@@ -53,6 +55,8 @@ check "the kick went out on pin 2" sh -c "'$VIEW' '$OUT' | grep -q 'drawer opene
 check "the receipt's barcode carries its number" sh -c "'$VIEW' '$OUT' | grep -q 'RT1-1\$'"
 check_eq "the job is marked printed" "printed" "$(sqlite3 "$DB" "select state from print_jobs where id = 1")"
 t_keys Enter
+check "the pole display showed the item" grep -aq 'Whole Milk 1L' "$T_DIR/pole"
+check "the pole display shows the change" grep -aq 'CHANGE' "$T_DIR/pole"
 check "next customer" t_wait_for "Empty sale"
 
 # 2. Reprint the last receipt: COPY.
