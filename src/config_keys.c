@@ -22,7 +22,32 @@ const struct config_key config_keys[] = {
 
     { "catalog.demo", "yes | no", "no", "yes: import the demo catalog into an empty database", NULL },
 
-    { "receipt.width", "number 24..80", "42", "receipt columns: 42 for 80 mm paper, 32 for 58 mm", NULL },
+    { "receipt.width", "number 24..80", "42", "receipt columns: 42 or 48 for 80 mm paper (56 small font), 32 for 58 mm", NULL },
+    { "receipt.header", "lines, | between", NULL, "lines under the store name (address, VAT number)", NULL },
+    { "receipt.footer", "lines, | between", "Thank you!", "lines at the bottom of the receipt", NULL },
+    { "receipt.code", "code128 | qr | none", "code128", "the receipt's number as a barcode, scanned to reprint it", NULL },
+
+    { "printer.driver", "file | usb | tcp | device | none", "file", "the receipt printer: ESC/POS appended to a file (build/escpos-view shows it), USB printer class, network port 9100, a character device", NULL },
+    { "printer.file.path", "path", "the spool directory's printer.escpos", "where the file printer appends", NULL },
+    { "printer.usb.vid_pid", "VID:PID", NULL, "the USB printer, in hex as lsusb shows it; unset: the first USB printer", NULL },
+    { "printer.tcp.host", "address", NULL, "the network printer (a name is resolved once, at start)", NULL },
+    { "printer.tcp.port", "number 1..65535", "9100", "the network printer's raw port", NULL },
+    { "printer.device.path", "path", "/dev/usb/lp0", "the printer's character device", NULL },
+    { "printer.codepage", "pc858 | pc850 | pc437 | wpc1252", "pc858", "the printer's character table (pc858 has the euro sign)", NULL },
+    { "printer.codepage_number", "number 0..255", "the table's usual number", "ESC t n for that table, if the printer's manual says otherwise", NULL },
+    { "printer.cut", "partial | full | none", "partial", "how the receipt is cut off", NULL },
+    { "printer.feed_lines", "number 0..20", "4", "lines fed before the cut", NULL },
+    { "printer.status", "yes | no", "yes (device: no)", "ask the printer for paper and cover state (DLE EOT) around each receipt", NULL },
+    { "printer.timeout_ms", "number 100..600000", "5000", "a printer silent this long fails the attempt; the receipt stays queued", NULL },
+    { "printer.retry_ms", "number 100..600000", "2000", "how often a waiting receipt asks the printer again", NULL },
+
+    { "display.driver", "pole | none", "none", "a 2x20 customer display (ESC/POS line display)", NULL },
+    { "display.device.path", "path", NULL, "the display's serial or USB CDC device, e.g. /dev/ttyACM0", NULL },
+    { "display.tcp.host", "address", NULL, "a display on the network, instead of a device", NULL },
+    { "display.tcp.port", "number 1..65535", "9100", "the network display's port", NULL },
+    { "display.codepage", "pc858 | pc850 | pc437 | wpc1252", "pc858", "the display's character table", NULL },
+    { "display.welcome", "text", "the store's name", "what the display says between customers", NULL },
+    { "display.retry_ms", "number 100..600000", "5000", "how often a missing display is looked for", NULL },
 
     { "scanner.kind", "wedge | usb | none", "none", "wedge or none: the scanner types like a keyboard; usb: Till reads the scanner directly", NULL },
     { "scanner.driver", "wedge | usb | none", "none", "the older name of scanner.kind", NULL },
@@ -51,8 +76,13 @@ const struct config_key config_keys[] = {
     { "payment.NAME.timeout_ms", "number 1..600000", "30000", "how long to wait for the simulated terminal's answer", "sim" },
     { "payment.NAME.device_file", "path", NULL, "the simulated terminal's memory of its transactions (default: the database path + .sim-terminal for a terminal named sim, + .NAME.sim-terminal otherwise)", "sim" },
 
-    { "drawer.driver", "sim", "sim", "the cash drawer's driver", NULL },
+    { "drawer.driver", "sim | printer", "sim", "the cash drawer's driver: simulated, or on the receipt printer's drawer port", NULL },
     { "drawer.close_after_ms", "number 0..", "3000", "the simulated drawer reports closed again after this long", NULL },
+    { "drawer.no_sale", "yes | no", "yes", "F7 \"no sale\" opens the drawer between sales (audited)", NULL },
+    { "drawer.pin", "2 | 5", "2", "printer drawer: the connector pin of the kick pulse", NULL },
+    { "drawer.pulse_ms", "number 2..510", "100", "printer drawer: the kick pulse's length", NULL },
+    { "drawer.open_level", "high | low", "high", "printer drawer: the level of pin 3 (DLE EOT 1) when the drawer is open", NULL },
+    { "drawer.poll_ms", "number 50..60000", "1000", "printer drawer: how often an open drawer is asked about", NULL },
 
     { "sync.url", "http:// or https:// URL", NULL, "the central store API; unset: Till runs standalone", NULL },
     { "sync.token_file", "path", NULL, "this terminal's bearer token, one line; must not be readable by other users (chmod 600)", NULL },
