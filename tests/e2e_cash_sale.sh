@@ -38,7 +38,7 @@ t_keys F7
 check "a voucher needs its value" t_wait_for "Type the voucher's value"
 t_keys 20 Enter
 check "change due is shown" t_wait_for "CHANGE DUE: 9,84 €"
-check "the receipt's footer shows its keys" t_footer_is "Enter Next customer  Up/Down Scroll  F10 Quit"
+check "the receipt's footer shows its keys" t_footer_is "Enter Next customer  Up/Down Scroll  G Gift  F6 Printer  F10 Quit"
 check "receipt is shown" t_wait_for "Thank you!"
 
 q() { sqlite3 "$DB" "$1"; }

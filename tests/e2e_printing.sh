@@ -31,6 +31,16 @@ wait_stat() {
     echo "--- $1 is '$(stat_of "$1")', expected $2"; return 1
 }
 paper() { "$VIEW" "$OUT"; }
+# wait_sql SQL VALUE: the database says VALUE (the till marks a job printed only after
+# the printer's status confirms it, a moment after the printer has the bytes).
+wait_sql() {
+    n=200
+    while [ "$n" -gt 0 ]; do
+        [ "$(sqlite3 "$DB" "$1" 2>/dev/null)" = "$2" ] && return 0
+        sleep 0.05; n=$((n - 1))
+    done
+    echo "--- $1 gives '$(sqlite3 "$DB" "$1")', expected $2"; return 1
+}
 ms() { date +%s%3N; }
 
 t_tmux_start 100x30 "$TILL_BIN" --set printer.driver=tcp --set printer.tcp.host=127.0.0.1 \
@@ -53,7 +63,7 @@ check "euro sign on paper (PC858)" sh -c "'$VIEW' '$OUT' | grep -q 'TOTAL  *1,19
 check "umlaut on paper (PC858)" sh -c "'$VIEW' '$OUT' | grep -q 'Hauptstraße'"
 check "the kick went out on pin 2" sh -c "'$VIEW' '$OUT' | grep -q 'drawer opened'"
 check "the receipt's barcode carries its number" sh -c "'$VIEW' '$OUT' | grep -q 'RT1-1\$'"
-check_eq "the job is marked printed" "printed" "$(sqlite3 "$DB" "select state from print_jobs where id = 1")"
+check "the job is marked printed" wait_sql "select state from print_jobs where id = 1" printed
 t_keys Enter
 check "the pole display showed the item" grep -aq 'Whole Milk 1L' "$T_DIR/pole"
 check "the pole display shows the change" grep -aq 'CHANGE' "$T_DIR/pole"
@@ -126,7 +136,7 @@ t_keys F7
 check "no sale says so" t_wait_for "No sale: drawer opened"
 check "no sale kicks the drawer" wait_stat kicks $((kicks + 1))
 check_eq "no sale is audited" 1 "$(sqlite3 "$DB" "select count(*) from audit_log where event = 'no_sale'")"
-check_eq "nothing left in the queue" 0 "$(sqlite3 "$DB" "select count(*) from print_jobs where state = 'queued'")"
+check "nothing left in the queue" wait_sql "select count(*) from print_jobs where state = 'queued'" 0
 
 t_keys F10
 check "till exits" t_wait_exit 5

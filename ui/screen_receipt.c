@@ -115,7 +115,7 @@ static const struct binding receipt_keys[] = {
     { 27, 0, NULL, NULL, NULL, next_customer },
     { KEY_UP, 1, "Up/Down", "Scroll", NULL, scroll_up },
     { KEY_DOWN, 1, NULL, NULL, NULL, scroll_down },
-    { 'g', 0, "G", "Gift receipt", NULL, gift },
+    { 'g', 0, "G", "Gift", NULL, gift },
     { 'G', 0, NULL, NULL, NULL, gift },
     { KEY_F(6), 1, "F6", "Printer", NULL, open_print },
     { KEY_F(10), 1, "F10", "Quit", NULL, quit },
