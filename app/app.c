@@ -125,6 +125,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     }
     sale_session_init(&app->sale, &app->s.tax, inc);
     begin_sale(app);
+    if (count_session_init(app, err, errlen))
+        goto fail;
     if (app_open_terminals(app, err, errlen) ||
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_printer(app, err, errlen) ||
@@ -137,6 +139,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     audit(app, "start", NULL);
     app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     app_recover_start(app);
+    app_count_resume_active(app);
     return 0;
 fail:
     app_close_sync(app);
@@ -147,6 +150,7 @@ fail:
     drawer_close(app->drawer);
     app->drawer = NULL;
     sale_session_free(&app->sale);
+    count_session_free(&app->count);
     store_close(app->store);
     app->store = NULL;
     return -1;
@@ -167,6 +171,7 @@ void app_free(struct app *app)
         store_close(app->store);
     }
     sale_session_free(&app->sale);
+    count_session_free(&app->count);
     free(app->last.receipt_text);
 }
 
@@ -271,6 +276,8 @@ int app_scan(struct app *app, const char *code)
 {
     if (app->mode == MODE_PRINT)
         return app_print_reprint_code(app, code);  /* a receipt's barcode */
+    if (app->mode == MODE_COUNT)
+        return app_count_scan(app, code);
     if (app->mode == MODE_RECEIPT)
         app_next_sale(app);
     if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
@@ -299,6 +306,8 @@ int app_submit_input(struct app *app, const char *typed)
     app->dirty = 1;
     if (!text[0])
         return 0;
+    if (app->mode == MODE_COUNT)
+        return app_count_submit_input(app, text);
     char *star = strchr(text, '*');
     if (!star)
         return app_scan(app, text);

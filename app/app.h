@@ -13,6 +13,7 @@
 #include "src/settings.h"
 #include "src/store.h"
 #include "app/card_payment.h"
+#include "app/count_session.h"
 #include "app/sale_session.h"
 #include "drivers/drawer.h"
 #include "drivers/scanner.h"
@@ -29,6 +30,9 @@ enum app_mode {
     MODE_HELP,
     MODE_RECOVER,        /* card payments interrupted by a crash are being resolved */
     MODE_PRINT,          /* the printer: its queue, retry, skip, reprint */
+    MODE_COUNT_START,    /* stock count: resume an open count or start one (app/count_session.c) */
+    MODE_COUNT,          /* stock count: counting */
+    MODE_COUNT_REPORT,   /* stock count: the variance report, then submit */
 };
 
 #define APP_SEARCH_MAX 12
@@ -92,6 +96,7 @@ struct app {
     struct app_sync sync;
     struct app_scanner scanner;
     struct app_printing printing;
+    struct count_session count;
 
     char message[256];
     int message_is_error;

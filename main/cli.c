@@ -21,6 +21,7 @@ const struct cli_flag cli_flags[] = {
     { "sync-now", CLI_SYNC_NOW, NULL, NULL, "without a screen: send queued sales, fetch catalog and stock changes from the store server (sync.url), then exit" },
     { "outbox", CLI_OUTBOX, NULL, NULL, "list sales not yet accepted by the store server, then exit" },
     { "outbox-retry", CLI_OUTBOX_RETRY, "KEY", NULL, "send a sale the server rejected (parked) again" },
+    { "count", CLI_COUNT, NULL, NULL, "open in count mode: a store manager's stock count (F9 on the sale screen does the same)" },
     { "help", CLI_HELP, NULL, NULL, "this help: flags and every setting" },
     { "version", CLI_VERSION, NULL, NULL, "print the version" },
     { "man", CLI_MAN, NULL, NULL, "print the manual page till(1) as roff (the build makes build/till.1 with it)" },

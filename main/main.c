@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 {
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
-    int check_only = 0, sync_now = 0, outbox = 0;
+    int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0;
     const char *retry_key = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
@@ -208,6 +208,7 @@ int main(int argc, char **argv)
         case CLI_SYNC_NOW: sync_now = 1; break;
         case CLI_OUTBOX: outbox = 1; break;
         case CLI_OUTBOX_RETRY: retry_key = optarg; break;
+        case CLI_COUNT: count_mode = 1; break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
         default:
             if (key)
@@ -308,6 +309,9 @@ int main(int argc, char **argv)
     } else if (sync_now) {
         rc = sync_once(&app);
     } else {
+        /* a count resumed at start-up is already on screen */
+        if (count_mode && app.mode == MODE_SALE)
+            app_count_enter(&app);
         struct ui *ui = ui_start(&app, err, sizeof err);
         if (ui) {
             loop_run(loop);

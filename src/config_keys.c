@@ -99,6 +99,8 @@ const struct config_key config_keys[] = {
     { "sync.timeout_ms", "number 100..3600000", "30000", "how long one request may take", NULL },
     { "sync.insecure_tls", "0 | 1", "0", "tests only: 1 turns certificate verification off; never in a store", NULL },
 
+    { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
+
     { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },
 };
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

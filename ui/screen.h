@@ -31,6 +31,7 @@ struct ui {
     char input[UI_INPUT_MAX];      /* what the cashier is typing in the current field */
     int result_sel;                /* search: the highlighted result */
     int receipt_scroll;            /* receipt: first line shown */
+    int show_help;                 /* full screens (stock count): F1 help over the screen */
     int quit;                      /* stop the loop */
     int dirty;                     /* UI state changed: redraw */
     long last_minute;              /* the clock in the header */
@@ -70,6 +71,7 @@ struct screen {
     void (*resize)(struct ui *ui, const struct app *app);  /* may be NULL */
     /* The keys that work now (they may depend on the state, e.g. a card payment's). */
     struct bindings (*bindings)(const struct app *app);
+    int full_screen;               /* draws the whole screen: no sale underneath */
 };
 
 extern const struct screen screen_sale;
@@ -81,6 +83,17 @@ extern const struct screen screen_receipt;
 extern const struct screen screen_help;
 extern const struct screen screen_recover;
 extern const struct screen screen_print;    /* the printer: queue, retry, reprint */
+extern const struct screen screen_count_start;  /* stock count: start or resume */
+extern const struct screen screen_count;        /* stock count: counting */
+extern const struct screen screen_count_report; /* stock count: variance report */
+
+/* The count screens' header bar and a quantity in the store's style (ui/screen_count.c). */
+void count_draw_header(const struct app *app, const char *title);
+void count_qty_text(const struct app *app, enum unit unit, int64_t qty, char *buf, size_t len);
+/* F1 on a count screen: its keys in a box over it until the next key (ui->show_help). */
+void count_draw_help(struct bindings b, const char *title);
+/* A key while the help is shown closes it (UI_REDRAW); UI_IGNORED otherwise. */
+int count_help_key(struct ui *ui);
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

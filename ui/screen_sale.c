@@ -171,6 +171,7 @@ static int open_pay(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PA
 static int open_cancel(struct ui *ui, struct app *app) { app_open_mode(app, MODE_CONFIRM_CANCEL); return UI_REDRAW; }
 static int open_print(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PRINT); return UI_REDRAW; }
 static int no_sale(struct ui *ui, struct app *app) { app_no_sale(app); return UI_REDRAW; }
+static int open_count(struct ui *ui, struct app *app) { app_count_enter(app); return UI_REDRAW; }
 
 static int quit(struct ui *ui, struct app *app)
 {
@@ -208,6 +209,7 @@ static const struct binding sale_keys[] = {
     { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", open_print },
     { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
     { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
+    { KEY_F(9), 1, "F9", NULL, "stock count (store manager): count a zone, variance report, submit", open_count },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
     { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },

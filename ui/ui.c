@@ -34,6 +34,9 @@ static const struct screen *const mode_screens[] = {
     [MODE_HELP] = &screen_help,
     [MODE_RECOVER] = &screen_recover,
     [MODE_PRINT] = &screen_print,
+    [MODE_COUNT_START] = &screen_count_start,
+    [MODE_COUNT] = &screen_count,
+    [MODE_COUNT_REPORT] = &screen_count_report,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)
@@ -103,7 +106,7 @@ static void draw(struct ui *ui)
         curs_set(0);
         draw_footer(ui);
         /* the sale stays visible under every dialog */
-        int cursor = screen_sale.draw(ui, app);
+        int cursor = ui->screen->full_screen ? 0 : screen_sale.draw(ui, app);
         if (ui->screen != &screen_sale)
             cursor = ui->screen->draw(ui, app);
         curs_set(cursor);
@@ -184,13 +187,14 @@ static void release_burst(struct ui *ui)
     wedge_burst_clear(&ui->wedge.burst);
 }
 
-/* On the sale screen a scan completes what is typed (so "3*" by hand, then a scan, sells
- * three); anywhere else it is a scan on its own. */
+/* On the sale and count screens a scan completes what is typed (so "3*" by hand, then a
+ * scan, sells or counts three); anywhere else it is a scan on its own. */
 static void scan_burst(struct ui *ui, const char *code)
 {
     struct app *app = ui->app;
     size_t typed = strlen(ui->input);
-    if (ui->screen == &screen_sale && typed + strlen(code) < sizeof ui->input) {
+    if ((ui->screen == &screen_sale || ui->screen == &screen_count) &&
+        typed + strlen(code) < sizeof ui->input) {
         char text[2 * UI_INPUT_MAX];
         snprintf(text, sizeof text, "%s%s", ui->input, code);
         ui->input[0] = 0;

@@ -1,0 +1,688 @@
+/* Count mode (see app/count_session.h): the manager's actions on a stock count. */
+#include "app/count_session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "offline/adjustment.h"
+#include "offline/sync.h"
+#include "src/catalog.h"
+#include "src/lookup.h"
+#include "src/stock.h"
+#include "src/stock_counts.h"
+#include "src/store.h"
+
+static int valid_zone(const char *z)
+{
+    size_t n = strlen(z);
+    return n > 0 && n < STOCK_COUNT_ZONE_LEN &&
+           strspn(z, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+int count_session_init(struct app *app, char *err, size_t errlen)
+{
+    struct count_session *c = &app->count;
+    memset(c, 0, sizeof *c);
+    count_tally_init(&c->tally);
+    c->selected = -1;
+    c->new_blind = 1;
+    snprintf(c->location, sizeof c->location, "%s", config_get(app->cfg, "sync.location", "store-1"));
+    /* count.zones: "floor, backroom"; the till's own location is always the first */
+    snprintf(c->zones[c->nzones++], sizeof c->zones[0], "%s", c->location);
+    char list[1024];
+    snprintf(list, sizeof list, "%s", config_get(app->cfg, "count.zones", ""));
+    for (char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        char zone[STOCK_COUNT_ZONE_LEN * 2];
+        snprintf(zone, sizeof zone, "%.*s", (int)n, p);
+        p += n + (p[n] == ',');
+        char *z = zone + strspn(zone, " \t");
+        for (size_t e = strlen(z); e > 0 && (z[e - 1] == ' ' || z[e - 1] == '\t'); e--)
+            z[e - 1] = 0;
+        if (!*z || strcmp(z, c->location) == 0)
+            continue;
+        if (!valid_zone(z)) {
+            snprintf(err, errlen, "count.zones: '%s' is not a zone (letters, digits, - and _, up to %d)",
+                     z, STOCK_COUNT_ZONE_LEN - 1);
+            return -1;
+        }
+        if (c->nzones == COUNT_MAX_ZONES) {
+            snprintf(err, errlen, "count.zones: at most %d zones", COUNT_MAX_ZONES - 1);
+            return -1;
+        }
+        snprintf(c->zones[c->nzones++], sizeof c->zones[0], "%s", z);
+    }
+    return 0;
+}
+
+void count_session_free(struct count_session *c)
+{
+    count_tally_free(&c->tally);
+    c->loaded = 0;
+}
+
+static void audit(struct app *app, const char *event, const char *detail)
+{
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, event, detail);
+}
+
+/*
+ * HOOK(staff, issue 12): the permission to count stock.  The staff/roles work is being
+ * built in parallel; once app/authorize.h is on main, this asks it for the counting
+ * permission of the signed-in person.  Until then everyone at the till may count.
+ */
+static int count_permitted(struct app *app, char *why, size_t len)
+{
+    (void)app;
+    (void)why;
+    (void)len;
+    return 1;
+}
+
+/*
+ * HOOK(printing, issue 11): the variance report goes to the printer when one is
+ * configured.  The printer API is being built in parallel; until it is on main the report
+ * is written to the spool (text and CSV), where a printer daemon can pick it up.
+ */
+static void count_print_report(struct app *app, const char *text)
+{
+    (void)app;
+    (void)text;
+}
+
+static void refresh_open_list(struct app *app)
+{
+    int n = stock_count_list_open(app->store, app->count.open, COUNT_MAX_OPEN);
+    app->count.nopen = n < 0 ? 0 : n;
+}
+
+int app_count_enter(struct app *app)
+{
+    char why[160] = "not allowed to count stock";
+    if (app->mode != MODE_SALE) {
+        app_set_message(app, 1, "Finish the open dialog first (Esc)");
+        return -1;
+    }
+    if (app->sale.cart.nlines) {
+        app_set_message(app, 1, "Finish or cancel the open sale before counting stock");
+        return -1;
+    }
+    if (!count_permitted(app, why, sizeof why)) {
+        app_set_message(app, 1, "%s", why);
+        return -1;
+    }
+    refresh_open_list(app);
+    app->mode = MODE_COUNT_START;
+    app_set_message(app, 0, "Stock count: type a zone (or nothing for the full store) and Enter%s",
+                    app->count.nopen ? ", or a number to resume" : "");
+    return 0;
+}
+
+/* The expected level of the item at the count's zone, as the store server last said. */
+static void load_expected(struct app *app, struct count_item *it)
+{
+    int64_t on_hand = 0;
+    if (!it->sku[0])
+        return;
+    int rc = stock_level_get(app->store, it->sku, app->count.info.zone, &on_hand);
+    count_item_set_expected(it, rc == STORE_OK, on_hand);
+}
+
+static int replay_entry(void *ctx, const struct count_entry *e)
+{
+    return count_tally_apply(ctx, e) ? 1 : 0;
+}
+
+/* Builds the tally from the saved entries: what was on screen before, exactly. */
+static int load_count(struct app *app, const char *id)
+{
+    struct count_session *c = &app->count;
+    count_tally_free(&c->tally);
+    c->loaded = 0;
+    c->reported = 0;
+    if (stock_count_get(app->store, id, &c->info) != STORE_OK) {
+        app_set_message(app, 1, "Count %s cannot be read: %s", id, store_errmsg(app->store));
+        return -1;
+    }
+    if (stock_count_each_entry(app->store, id, replay_entry, &c->tally) != STORE_OK) {
+        count_tally_free(&c->tally);
+        app_set_message(app, 1, "Count %s cannot be read: %s", id, store_errmsg(app->store));
+        return -1;
+    }
+    for (int i = 0; i < c->tally.n; i++)
+        load_expected(app, &c->tally.items[i]);
+    c->loaded = 1;
+    c->selected = c->tally.last_item;
+    c->pending_qty = 0;
+    stock_count_set_active(app->store, id, 1);
+    app->mode = MODE_COUNT;
+    app->dirty = 1;
+    return 0;
+}
+
+int app_count_resume_active(struct app *app)
+{
+    struct stock_count_info info;
+    if (app->mode != MODE_SALE || stock_count_find_active(app->store, &info) != STORE_OK)
+        return 0;
+    if (load_count(app, info.id))
+        return -1;
+    app_set_message(app, 0, "Count %s of %s resumed: %lld entries, as it was.", info.id, info.zone,
+                    (long long)info.entries);
+    return 1;
+}
+
+static void new_count_id(char out[STOCK_COUNT_ID_LEN])
+{
+    unsigned char b[8];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        /* cannot fail for 8 bytes after boot; time and pid keep ids apart all the same */
+        uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 40);
+        for (int i = 0; i < 8; i++)
+            b[i] = (unsigned char)(t >> (i * 8));
+    }
+    snprintf(out, STOCK_COUNT_ID_LEN, "c%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+             b[5], b[6], b[7]);
+}
+
+int app_count_start(struct app *app, const char *typed)
+{
+    struct count_session *c = &app->count;
+    char zone[STOCK_COUNT_ZONE_LEN * 2];
+    snprintf(zone, sizeof zone, "%s", typed[0] ? typed : c->location);
+    /* a number picks a zone from the list */
+    char *end;
+    long pick = strtol(zone, &end, 10);
+    if (zone[0] && !*end && pick >= 1 && pick <= c->nzones)
+        snprintf(zone, sizeof zone, "%s", c->zones[pick - 1]);
+    if (!valid_zone(zone)) {
+        app_set_message(app, 1, "'%.40s' is not a zone: letters, digits, - and _ (or a number from the list)", zone);
+        return -1;
+    }
+    struct stock_count_info info = { 0 };
+    new_count_id(info.id);
+    snprintf(info.zone, sizeof info.zone, "%s", zone);
+    info.full_store = strcmp(zone, c->location) == 0;
+    info.blind = c->new_blind;
+    snprintf(info.counted_by, sizeof info.counted_by, "%s", app->s.cashier);
+    info.started_at = loop_wall_time();
+    char existing[STOCK_COUNT_ID_LEN] = "";
+    int rc = stock_count_create(app->store, &info, existing);
+    if (rc == STORE_EBUSY) {
+        app_set_message(app, 1, "Zone %s already has an open count (%s): resume it from the list", zone, existing);
+        return -1;
+    }
+    if (rc) {
+        app_set_message(app, 1, "The count could not be started: %s", store_errmsg(app->store));
+        return -1;
+    }
+    char detail[120];
+    snprintf(detail, sizeof detail, "%s zone %s%s", info.id, zone, info.blind ? " blind" : "");
+    audit(app, "count_start", detail);
+    if (load_count(app, info.id))
+        return -1;
+    app_set_message(app, 0, "Count %s of %s started%s. Scan each item; 12* then a scan adds 12.", info.id,
+                    zone, info.blind ? " (blind)" : "");
+    return 0;
+}
+
+int app_count_resume(struct app *app, int index)
+{
+    if (index < 0 || index >= app->count.nopen) {
+        app_set_message(app, 1, "No open count number %d", index + 1);
+        return -1;
+    }
+    char id[STOCK_COUNT_ID_LEN];
+    snprintf(id, sizeof id, "%s", app->count.open[index].id);
+    if (load_count(app, id))
+        return -1;
+    app_set_message(app, 0, "Count %s of %s resumed.", id, app->count.info.zone);
+    return 0;
+}
+
+void app_count_toggle_blind(struct app *app)
+{
+    app->count.new_blind = !app->count.new_blind;
+    app->dirty = 1;
+}
+
+void app_count_leave(struct app *app)
+{
+    struct count_session *c = &app->count;
+    if (c->loaded) {
+        stock_count_set_active(app->store, c->info.id, 0);
+        app_set_message(app, 0, "Count %s of %s paused: it is saved; F9 resumes it.", c->info.id, c->info.zone);
+    } else {
+        app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
+    }
+    count_tally_free(&c->tally);
+    c->loaded = 0;
+    app->mode = MODE_SALE;
+    app->dirty = 1;
+}
+
+/* Saves the entry, then folds it into the running figures (saved first: what is on screen
+ * is what a restart shows). */
+static int record(struct app *app, struct count_entry *e)
+{
+    struct count_session *c = &app->count;
+    int rc = count_tally_check(&c->tally, e);
+    if (rc) {
+        app_set_message(app, 1, "%s: not counted: %s", e->name, count_strerror(rc));
+        return -1;
+    }
+    e->at = loop_wall_time();
+    rc = stock_count_add_entry(app->store, c->info.id, e);
+    if (rc) {
+        app_set_message(app, 1, "The entry was NOT saved: %s",
+                        rc == STORE_EFULL ? "disk full" : store_errmsg(app->store));
+        return -1;
+    }
+    rc = count_tally_apply(&c->tally, e);
+    if (rc) {
+        /* cannot happen after the check; the saved entry is replayed on the next load */
+        app_set_message(app, 1, "%s", count_strerror(rc));
+        return -1;
+    }
+    c->selected = c->tally.last_item;
+    load_expected(app, &c->tally.items[c->selected]);
+    c->reported = 0;
+    app->dirty = 1;
+    return 0;
+}
+
+static void fill_entry(struct count_entry *e, const struct product *p, const char *code)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->sku, sizeof e->sku, "%s", p->sku);
+    snprintf(e->barcode, sizeof e->barcode, "%s", code);
+    snprintf(e->name, sizeof e->name, "%s", p->name);
+    e->unit = p->unit;
+    e->price = p->price;
+}
+
+static void say_counted(struct app *app, const struct count_entry *e)
+{
+    const struct count_item *it = &app->count.tally.items[app->count.selected];
+    char q[32], total[32];
+    money_format_qty(e->qty, e->unit == UNIT_KG, &app->s.fmt, q, sizeof q);
+    money_format_qty(it->counted, it->unit == UNIT_KG, &app->s.fmt, total, sizeof total);
+    app_set_message(app, 0, "%s%s %s%s: now %s%s", e->op == COUNT_SET ? "=" : "+", q, e->unit == UNIT_KG ? "kg " : "",
+                    e->name, total, e->unit == UNIT_KG ? " kg" : "");
+}
+
+/* The quantity a label carries: its weight, or for a price label the weight that price
+ * buys at the catalog's price per kg. */
+static int label_qty(const struct scan_result *r, int64_t *qty)
+{
+    if (r->has_qty) {
+        *qty = r->qty;
+        return 0;
+    }
+    if (r->has_price && r->product.price > 0)
+        return money_muldiv(r->price, QTY_ONE, r->product.price, qty) ? -1 : 0;
+    return -1;
+}
+
+static int today_yyyymmdd(void)
+{
+    time_t now = (time_t)loop_wall_time();
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return 0;
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int app_count_scan(struct app *app, const char *code)
+{
+    struct count_session *c = &app->count;
+    if (app->mode != MODE_COUNT || !c->loaded) {
+        app_set_message(app, 1, "Scan of %.40s ignored: open a count first", code);
+        return -1;
+    }
+    int64_t keyed = c->pending_qty;
+    c->pending_qty = 0;
+    struct scan_result r;
+    char msg[256];
+    struct count_entry e;
+    int rc = lookup_scan(app->store, &app->s.barcode, code, today_yyyymmdd(), &r, msg, sizeof msg);
+    if (rc == LOOKUP_NOTFOUND) {
+        /* kept for review with what was scanned: someone decides what it was */
+        memset(&e, 0, sizeof e);
+        snprintf(e.barcode, sizeof e.barcode, "%.48s", code);
+        snprintf(e.name, sizeof e.name, "UNKNOWN %.48s", code);
+        e.unit = UNIT_EACH;
+        e.qty = keyed ? keyed : QTY_ONE;
+        if (record(app, &e))
+            return -1;
+        app_set_message(app, 1, "Unknown barcode %.48s: recorded for review (F3 takes it back)", code);
+        return 0;
+    }
+    if (rc) {
+        app_set_message(app, 1, "%s", msg);
+        return -1;
+    }
+    fill_entry(&e, &r.product, r.line_code);
+    e.op = COUNT_ADD;
+    if (r.has_qty || r.has_price) {
+        if (keyed) {
+            app_set_message(app, 1, "%s: a weighed or priced label cannot be multiplied: scan each label", e.name);
+            return -1;
+        }
+        if (label_qty(&r, &e.qty)) {
+            app_set_message(app, 1, "%s: the label's quantity cannot be worked out: key it (0.750* then scan)", e.name);
+            return -1;
+        }
+    } else if (r.product.unit == UNIT_KG && !keyed) {
+        app_set_message(app, 1, "%s is weighed: key the weight first (e.g. 0.750* then scan)", e.name);
+        return -1;
+    } else {
+        e.qty = keyed ? keyed : QTY_ONE;
+    }
+    if (record(app, &e))
+        return -1;
+    say_counted(app, &e);
+    return 0;
+}
+
+int app_count_submit_input(struct app *app, const char *typed)
+{
+    char text[256];
+    snprintf(text, sizeof text, "%s", typed);
+    app->dirty = 1;
+    if (!text[0])
+        return 0;
+    char *star = strchr(text, '*');
+    if (!star)
+        return app_count_scan(app, text);
+    *star = 0;
+    int64_t qty;
+    if (qty_parse(text, &qty) || qty <= 0 || qty > COUNT_MAX_QTY) {
+        app_set_message(app, 1, "Quantity '%s' is not valid: type e.g. 12* then scan", text);
+        return -1;
+    }
+    app->count.pending_qty = qty;
+    if (!star[1]) {
+        char q[32];
+        money_format_qty(qty, 0, &app->s.fmt, q, sizeof q);
+        app_set_message(app, 0, "Quantity %s: now scan the item", q);
+        return 0;
+    }
+    return app_count_scan(app, star + 1);
+}
+
+void app_count_clear_pending(struct app *app)
+{
+    app->count.pending_qty = 0;
+    app->dirty = 1;
+}
+
+int app_count_set_selected(struct app *app, const char *text)
+{
+    struct count_session *c = &app->count;
+    if (c->selected < 0 || c->selected >= c->tally.n) {
+        app_set_message(app, 1, "Nothing counted yet: scan an item first");
+        return -1;
+    }
+    int64_t qty;
+    if (!text[0] || qty_parse(text, &qty) || qty < 0) {
+        app_set_message(app, 1, "Type the quantity counted, then F2 (e.g. 12, or 1.250 for kg)");
+        return -1;
+    }
+    const struct count_item *it = &c->tally.items[c->selected];
+    struct count_entry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.sku, sizeof e.sku, "%s", it->sku);
+    snprintf(e.barcode, sizeof e.barcode, "%s", it->barcode);
+    snprintf(e.name, sizeof e.name, "%s", it->name);
+    e.unit = it->unit;
+    e.price = it->price;
+    e.op = COUNT_SET;
+    e.qty = qty;
+    if (record(app, &e))
+        return -1;
+    say_counted(app, &e);
+    return 0;
+}
+
+int app_count_undo(struct app *app)
+{
+    struct count_session *c = &app->count;
+    struct count_entry undone;
+    int rc = stock_count_undo_last(app->store, c->info.id, &undone);
+    if (rc == STORE_NOTFOUND) {
+        app_set_message(app, 1, "Nothing to undo");
+        return -1;
+    }
+    if (rc) {
+        app_set_message(app, 1, "Not undone: %s", store_errmsg(app->store));
+        return -1;
+    }
+    char id[STOCK_COUNT_ID_LEN];
+    snprintf(id, sizeof id, "%s", c->info.id);
+    if (load_count(app, id))
+        return -1;
+    char q[32];
+    money_format_qty(undone.qty, undone.unit == UNIT_KG, &app->s.fmt, q, sizeof q);
+    app_set_message(app, 0, "Undone: %s%s %s", undone.op == COUNT_SET ? "=" : "+", q, undone.name);
+    return 0;
+}
+
+void app_count_select(struct app *app, int delta)
+{
+    struct count_session *c = &app->count;
+    int counted = 0;
+    while (counted < c->tally.n && c->tally.items[counted].counted_ever)
+        counted++;
+    if (!counted)
+        return;
+    int s = c->selected < 0 ? counted - 1 : c->selected + delta;
+    c->selected = s < 0 ? 0 : s >= counted ? counted - 1 : s;
+    app->dirty = 1;
+}
+
+/* ------------------------------------------------------------------ the report --- */
+
+struct expected_ctx {
+    struct app *app;
+    int failed;
+};
+
+static int add_expected(void *ctx, const char *sku, int64_t on_hand)
+{
+    struct expected_ctx *x = ctx;
+    struct count_tally *t = &x->app->count.tally;
+    if (count_tally_find(t, sku, "") >= 0)
+        return 0;
+    struct product p;
+    memset(&p, 0, sizeof p);
+    if (catalog_find_by_sku(x->app->store, sku, &p) != STORE_OK)
+        snprintf(p.name, sizeof p.name, "(not in the catalog) %s", sku);
+    if (count_tally_add_expected(t, sku, p.name, p.unit, p.price, on_hand)) {
+        x->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void format_when(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Temp file, fsync, rename: a reader of the spool never sees half a report. */
+static int spool_write(const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[720];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto fail;
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) || close(fd) || rename(tmp, path)) {
+        unlink(tmp);
+        goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+}
+
+/* Writes count-ID.csv and count-ID.txt to the spool and prints the text. */
+static int write_report(struct app *app)
+{
+    struct count_session *c = &app->count;
+    char started[32], finished[32];
+    format_when(c->info.started_at, started, sizeof started);
+    format_when(loop_wall_time(), finished, sizeof finished);
+    struct count_header h = {
+        .count_id = c->info.id, .zone = c->info.zone, .terminal = app->s.terminal_id,
+        .counted_by = c->info.counted_by, .started = started, .finished = finished,
+        .blind = c->info.blind, .uncounted_as_zero = c->info.uncounted_as_zero, .fmt = &app->s.fmt,
+    };
+    char *csv = NULL, *text = NULL, err[200] = "", path[600];
+    int rc = count_report_csv(&c->tally, &h, &csv);
+    if (rc == 0)
+        rc = count_report_text(&c->tally, &h, app->s.receipt_width, &text);
+    if (rc) {
+        app_set_message(app, 1, "The report could not be laid out: %s", count_strerror(rc));
+        return -1;
+    }
+    snprintf(c->report_path, sizeof c->report_path, "%s/count-%s.csv", app->s.spool_dir, c->info.id);
+    snprintf(path, sizeof path, "%s/count-%s.txt", app->s.spool_dir, c->info.id);
+    rc = spool_write(c->report_path, csv, err, sizeof err);
+    if (rc == 0)
+        rc = spool_write(path, text, err, sizeof err);
+    if (rc == 0)
+        count_print_report(app, text);
+    free(csv);
+    free(text);
+    if (rc) {
+        app_set_message(app, 1, "The report could not be written to the spool: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int app_count_finish(struct app *app)
+{
+    struct count_session *c = &app->count;
+    if (!c->loaded)
+        return -1;
+    /* fresh expected figures: sync may have brought new levels while counting */
+    for (int i = 0; i < c->tally.n; i++)
+        load_expected(app, &c->tally.items[i]);
+    struct expected_ctx x = { app, 0 };
+    if (!c->reported) {
+        if (stock_levels_each_positive(app->store, c->info.zone, add_expected, &x) < 0 || x.failed) {
+            app_set_message(app, 1, "The expected stock could not be read: %s", store_errmsg(app->store));
+            return -1;
+        }
+        c->reported = 1;
+    }
+    app->mode = MODE_COUNT_REPORT;
+    app->dirty = 1;
+    if (write_report(app))
+        return -1;
+    app_set_message(app, 0, "Variance report in %s. F5 submits the count.", c->report_path);
+    return 0;
+}
+
+int app_count_toggle_uncounted(struct app *app)
+{
+    struct count_session *c = &app->count;
+    int v = !c->info.uncounted_as_zero;
+    if (stock_count_set_uncounted_as_zero(app->store, c->info.id, v)) {
+        app_set_message(app, 1, "Not changed: %s", store_errmsg(app->store));
+        return -1;
+    }
+    c->info.uncounted_as_zero = v;
+    app->dirty = 1;
+    if (write_report(app))
+        return -1;
+    app_set_message(app, 0, "Items expected but not counted are %s. Report rewritten.",
+                    v ? "counted as ZERO" : "LEFT OUT (their stock stays)");
+    return 0;
+}
+
+void app_count_back(struct app *app)
+{
+    struct count_session *c = &app->count;
+    /* the uncounted items leave the list again: they may still be counted */
+    char id[STOCK_COUNT_ID_LEN];
+    snprintf(id, sizeof id, "%s", c->info.id);
+    if (load_count(app, id) == 0)
+        app_set_message(app, 0, "Back to counting %s.", c->info.zone);
+}
+
+int app_count_submit(struct app *app)
+{
+    struct count_session *c = &app->count;
+    int64_t now = loop_wall_time();
+    char reason[120];
+    snprintf(reason, sizeof reason, "count %s zone %s by %s", c->info.id, c->info.zone, c->info.counted_by);
+    int rc = store_begin(app->store, STORE_TX_PLAIN);
+    int queued = 0;
+    for (int i = 0; rc == STORE_OK && i < c->tally.n; i++) {
+        const struct count_item *it = &c->tally.items[i];
+        if (!it->sku[0] || (!it->counted_ever && !c->info.uncounted_as_zero))
+            continue;   /* unknown codes are for review; uncounted items left out keep their stock */
+        struct stock_adjustment a = {
+            .terminal_id = app->s.terminal_id, .document = c->info.id, .sku = it->sku,
+            .location = c->info.zone, .kind = "count",
+            .quantity = it->counted_ever ? it->counted : 0,
+            .occurred_at = it->counted_ever ? it->counted_at : now, .reason = reason,
+        };
+        rc = adjustment_enqueue(app->store, &a, now);
+        queued++;
+    }
+    if (rc == STORE_OK)
+        rc = stock_count_mark_submitted(app->store, c->info.id, now);
+    if (rc == STORE_OK)
+        rc = store_commit(app->store);
+    else
+        store_rollback(app->store);
+    if (rc) {
+        app_set_message(app, 1, "The count was NOT submitted: %s",
+                        rc == STORE_NOTFOUND ? "it was submitted before" : store_errmsg(app->store));
+        return -1;
+    }
+    char detail[120];
+    snprintf(detail, sizeof detail, "%s zone %s items %d", c->info.id, c->info.zone, queued);
+    audit(app, "count_submit", detail);
+    app->sync.queued += queued;
+    if (app->sync.engine)
+        sync_kick(app->sync.engine);
+    char id[STOCK_COUNT_ID_LEN], zone[STOCK_COUNT_ZONE_LEN];
+    snprintf(id, sizeof id, "%s", c->info.id);
+    snprintf(zone, sizeof zone, "%s", c->info.zone);
+    count_tally_free(&c->tally);
+    c->loaded = 0;
+    refresh_open_list(app);
+    app->mode = MODE_COUNT_START;
+    app_set_message(app, 0, "Count %s of %s submitted: %d items queued for the store server.", id, zone, queued);
+    app->dirty = 1;
+    return 0;
+}
