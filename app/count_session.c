@@ -208,7 +208,7 @@ int app_count_start(struct app *app, const char *typed)
     }
     struct stock_count_info info = { 0 };
     new_count_id(info.id);
-    snprintf(info.zone, sizeof info.zone, "%s", zone);
+    snprintf(info.zone, sizeof info.zone, "%.*s", (int)sizeof info.zone - 1, zone);
     info.full_store = strcmp(zone, c->location) == 0;
     info.blind = c->new_blind;
     snprintf(info.counted_by, sizeof info.counted_by, "%s", app->s.cashier);
@@ -223,8 +223,8 @@ int app_count_start(struct app *app, const char *typed)
         app_set_message(app, 1, "The count could not be started: %s", store_errmsg(app->store));
         return -1;
     }
-    char detail[120];
-    snprintf(detail, sizeof detail, "%s zone %s%s", info.id, zone, info.blind ? " blind" : "");
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s zone %s%s", info.id, info.zone, info.blind ? " blind" : "");
     audit(app, "count_start", detail);
     if (load_count(app, info.id))
         return -1;

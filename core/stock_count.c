@@ -96,21 +96,18 @@ int count_tally_apply(struct count_tally *t, const struct count_entry *e)
         it->price = e->price;
     }
     it = &t->items[i];
-    if (!it->counted_ever && i != t->n - 1) {
-        /* an expected item counted now moves up among the counted ones */
-        struct count_item moved = *it;
-        memmove(&t->items[i], &t->items[i + 1], (size_t)(t->n - 1 - i) * sizeof *it);
-        t->items[t->n - 1] = moved;
-        int first_uncounted = t->n - 1;
-        while (first_uncounted > 0 && !t->items[first_uncounted - 1].counted_ever)
-            first_uncounted--;
-        if (first_uncounted != t->n - 1) {
-            memmove(&t->items[first_uncounted + 1], &t->items[first_uncounted],
-                    (size_t)(t->n - 1 - first_uncounted) * sizeof *it);
-            t->items[first_uncounted] = moved;
+    if (!it->counted_ever) {
+        /* an expected item counted now moves up to the end of the counted ones */
+        int f = 0;
+        while (f < i && t->items[f].counted_ever)
+            f++;
+        if (f < i) {
+            struct count_item moved = *it;
+            memmove(&t->items[f + 1], &t->items[f], (size_t)(i - f) * sizeof *it);
+            t->items[f] = moved;
+            i = f;
+            it = &t->items[i];
         }
-        i = first_uncounted;
-        it = &t->items[i];
     }
     it->counted = q;
     it->counted_at = e->at;

@@ -51,7 +51,8 @@ int count_help_key(struct ui *ui)
     return UI_HANDLED | UI_REDRAW;
 }
 
-/* A 3x5 font for figures; each dot is drawn two columns wide, reverse video. */
+/* A 3x5 font for figures; each dot is two full blocks wide (the terminal is UTF-8: ui.c
+ * sets the locale), so the count reads from a shelf's distance. */
 static const char *glyph(char c)
 {
     switch (c) {
@@ -83,7 +84,7 @@ static int big_width(const char *s)
 
 static void draw_big(int y, int x, const char *s)
 {
-    attron(A_REVERSE | A_BOLD);
+    attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     for (; *s; s++) {
         const char *g = glyph(*s);
         if (!g)
@@ -91,10 +92,10 @@ static void draw_big(int y, int x, const char *s)
         for (int r = 0; r < 5; r++)
             for (int c = 0; c < 3; c++)
                 if (g[r * 3 + c] == '#')
-                    mvaddstr(y + r, x + c * 2, "  ");
+                    mvaddstr(y + r, x + c * 2, "\xe2\x96\x88\xe2\x96\x88");
         x += 7;
     }
-    attroff(A_REVERSE | A_BOLD);
+    attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
 }
 
 /* The item the last entry touched (or the one selected), large. */
