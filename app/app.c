@@ -18,6 +18,7 @@
 #include "src/catalog.h"
 #include "src/lookup.h"
 #include "src/sales.h"
+#include "src/stock.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -31,8 +32,24 @@ void app_set_message(struct app *app, int is_error, const char *fmt, ...)
     app->dirty = 1;
 }
 
+/* The selected line's stock, read again only when the line or the last sync changed. */
+static void refresh_stock_view(struct app *app)
+{
+    struct app_stock_view *v = &app->stock;
+    const struct sale_session *s = &app->sale;
+    const char *sku = s->selected >= 0 && s->selected < s->cart.nlines ? s->cart.lines[s->selected].product.sku : "";
+    if (strcmp(v->sku, sku) == 0 && v->synced_at == app->sync.last_sync_at)
+        return;
+    snprintf(v->sku, sizeof v->sku, "%s", sku);
+    v->synced_at = app->sync.last_sync_at;
+    v->known = sku[0] && stock_level_get(app->store, sku, app->count.location, &v->on_hand) == STORE_OK;
+    app->dirty = 1;
+}
+
 int app_take_dirty(struct app *app)
 {
+    if (app->store)
+        refresh_stock_view(app);
     int d = app->dirty;
     app->dirty = 0;
     return d;

@@ -75,6 +75,15 @@ struct app_search {
     int needs_more;             /* typed so far is too short to search */
 };
 
+/* The stock of the selected cart line's item, as the store server last reported it
+ * (refreshed by app_take_dirty when the selection or the last sync changes). */
+struct app_stock_view {
+    char sku[32];
+    int64_t synced_at;          /* the sync it was read after */
+    int known;                  /* the server reported a level */
+    int64_t on_hand;            /* thousandths */
+};
+
 /* The sale just completed. */
 struct app_last_sale {
     char *receipt_text;
@@ -97,6 +106,7 @@ struct app {
     struct app_scanner scanner;
     struct app_printing printing;
     struct count_session count;
+    struct app_stock_view stock;
 
     char message[256];
     int message_is_error;

@@ -37,9 +37,21 @@ static void draw_line(const struct app *app, int y, int i)
         strncat(qty, " kg", sizeof qty - strlen(qty) - 1);
     money_format(l->unit_price, &app->s.fmt, 0, price, sizeof price);
     money_format(l->line_total, &app->s.fmt, 0, total, sizeof total);
-    snprintf(name, sizeof name, "%s%s%s", l->voided ? "VOID " : "", l->product.name,
-             l->expired ? " (EXPIRED)" : "");
     int sel = i == app->sale.selected;
+    char stock[64] = "";
+    if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
+        char q[32], when[16] = "never";
+        money_format_qty(app->stock.on_hand, l->product.unit == UNIT_KG, &app->s.fmt, q, sizeof q);
+        if (app->stock.synced_at) {
+            time_t t = (time_t)app->stock.synced_at;
+            struct tm tm;
+            strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
+        }
+        /* selling on is allowed: the server counts it as oversold */
+        snprintf(stock, sizeof stock, "  [stock %s%s, synced %s]", q, app->stock.on_hand <= 0 ? " OUT" : "", when);
+    }
+    snprintf(name, sizeof name, "%s%s%s%s", l->voided ? "VOID " : "", l->product.name,
+             l->expired ? " (EXPIRED)" : "", stock);
     if (sel)
         attron(COLOR_PAIR(COLOR_SELECTED));
     if (l->voided)
