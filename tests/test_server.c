@@ -648,6 +648,55 @@ static void test_stock_count_and_late_sales(void **state)
     post_adjustment(f, "T1:bad", "teleported", 1, 300, "rejected");
 }
 
+static void token_for(struct fx *f, const char *terminal, char *out, size_t len);
+static long post_orders_status(struct fx *f, const char *orders, const char *token, cJSON **doc);
+
+/* T2's sale of qty at completed_at, sent with T2's token (it was offline until now). */
+static void post_t2_sale(struct fx *f, const char *t2, const char *key, int64_t qty, int64_t at)
+{
+    char *order = order_json(key, qty, at, 0);
+    char *tid = strstr(order, "\"terminal_id\":\"T1\"");
+    assert_non_null(tid);
+    tid[16] = '2';
+    cJSON *doc;
+    assert_int_equal(post_orders_status(f, order, t2, &doc), 200);
+    assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0), "status"), "accepted");
+    cJSON_Delete(doc);
+    free(order);
+}
+
+/*
+ * The count-as-of rule with two terminals (issue 14): T1 counts the milk at t=1000 (the
+ * key a till's count uses: terminal, count id, sku).  T1 sells after it; T2 was offline
+ * and its sales arrive only now: the one made before the count's moment is already in the
+ * count, the one after reduces it.  The count sent again applies once.
+ */
+static void test_count_as_of_two_terminals(void **state)
+{
+    struct fx *f = *state;
+    char t2[80];
+    token_for(f, "T2", t2, sizeof t2);
+    char *before = order_json("T1:before", 1000, 950, 0);
+    cJSON_Delete(post_orders(f, before));
+    free(before);
+    post_adjustment(f, "T1:c0011223344556677:SKU10001", "count", 10000, 1000, "accepted");
+    assert_int_equal(on_hand(f, "SKU10001"), 10000);
+    char *after = order_json("T1:after", 1000, 1100, 0);
+    cJSON_Delete(post_orders(f, after));
+    free(after);
+    assert_int_equal(on_hand(f, "SKU10001"), 9000);
+    post_t2_sale(f, t2, "T2:offline-before", 2000, 900);
+    assert_int_equal(on_hand(f, "SKU10001"), 9000);
+    post_t2_sale(f, t2, "T2:offline-after", 3000, 1050);
+    assert_int_equal(on_hand(f, "SKU10001"), 6000);
+    /* a sale in the very second of the count is taken as on the shelf count already */
+    post_t2_sale(f, t2, "T2:same-second", 1000, 1000);
+    assert_int_equal(on_hand(f, "SKU10001"), 6000);
+    post_adjustment(f, "T1:c0011223344556677:SKU10001", "count", 10000, 1000, "duplicate");
+    assert_int_equal(on_hand(f, "SKU10001"), 6000);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM stock_movements WHERE kind = 'count'"), 1);
+}
+
 static void test_stock_negative_allowed(void **state)
 {
     struct fx *f = *state;
@@ -1438,6 +1487,7 @@ int main(void)
         T(test_order_rejected_and_batch_independent),
         T(test_order_price_mismatch_and_unknown_sku),
         T(test_stock_count_and_late_sales),
+        T(test_count_as_of_two_terminals),
         T(test_stock_negative_allowed),
         T(test_faults_retry_after),
         T(test_close_after_commit),

@@ -31,14 +31,14 @@ static void draw_header(const struct app *app)
 static void draw_line(const struct app *app, int y, int i)
 {
     const struct cart_line *l = &app->sale.cart.lines[i];
-    char qty[32], price[48], total[48], name[160];
+    char qty[32], price[48], total[48], name[224];
     qty_format(l->qty, qty, sizeof qty);
     if (l->product.unit == UNIT_KG)
         strncat(qty, " kg", sizeof qty - strlen(qty) - 1);
     money_format(l->unit_price, &app->s.fmt, 0, price, sizeof price);
     money_format(l->line_total, &app->s.fmt, 0, total, sizeof total);
     int sel = i == app->sale.selected;
-    char stock[64] = "";
+    char stock[96] = "";
     if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
         char q[32], when[16] = "never";
         money_format_qty(app->stock.on_hand, l->product.unit == UNIT_KG, &app->s.fmt, q, sizeof q);
