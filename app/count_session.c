@@ -279,7 +279,12 @@ static int record(struct app *app, struct count_entry *e)
         return -1;
     }
     e->at = loop_wall_time();
+    /* In WAL mode without the fsync a committed entry survives a crash or kill -9 (the
+     * WAL is written before the commit returns); only a power cut may take the last few
+     * scans, never a half entry.  The fsync made a scan's p99 exceed a frame (16 ms). */
+    store_durability(app->store, 0);
     rc = stock_count_add_entry(app->store, c->info.id, e);
+    store_durability(app->store, 1);
     if (rc) {
         app_set_message(app, 1, "The entry was NOT saved: %s",
                         rc == STORE_EFULL ? "disk full" : store_errmsg(app->store));
