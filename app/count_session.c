@@ -88,8 +88,10 @@ static int count_permitted(struct app *app, char *why, size_t len)
 
 /*
  * HOOK(printing, issue 11): the variance report goes to the printer when one is
- * configured.  The printer API is being built in parallel; until it is on main the report
- * is written to the spool (text and CSV), where a printer daemon can pick it up.
+ * configured.  The print queue (src/print_queue.c, app/app_print.c) queues receipts and
+ * their copies only: print_jobs.kind allows 'receipt', 'copy' and 'gift', and no public
+ * call takes other text.  Until it has one (an app_print_text and a 'report' kind), the
+ * report is written to the spool as text and CSV, where it can be printed from.
  */
 static void count_print_report(struct app *app, const char *text)
 {
