@@ -179,8 +179,13 @@ build/escpos-view: tests/escpos_decode.c tests/escpos_decode.h
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DESCPOS_VIEW_MAIN -Wno-missing-prototypes -o $@ $<
 
+# The kill loop of tests/e2e_sync_kill.sh: the real till in a pty, SIGKILLed hundreds of times.
+build/kill-loop: tests/kill_loop.c
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -Wno-missing-prototypes -o $@ $< -lutil
+
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
-test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view \
+test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
       build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 

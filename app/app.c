@@ -19,6 +19,7 @@
 #include "src/lookup.h"
 #include "src/sales.h"
 #include "src/stock.h"
+#include "src/spool.h"
 
 extern const char *const demo_catalog_csv[];
 
@@ -57,6 +58,7 @@ int app_take_dirty(struct app *app)
 
 static void begin_sale(struct app *app)
 {
+    app_unsaved_end(app);
     sale_session_begin(&app->sale, loop_wall_time());
     card_payment_new_sale(&app->card, app->sale.uuid);
     app->dirty = 1;
@@ -96,7 +98,8 @@ static int load_catalog(struct app *app, char *err, size_t errlen)
 {
     for (int i = 0; i < app->s.ntax; i++)
         if (catalog_upsert_tax_class(app->store, &app->s.tax_classes[i])) {
-            snprintf(err, errlen, "cannot store tax class %s", app->s.tax_classes[i].code);
+            snprintf(err, errlen, "cannot store tax class %s: %s", app->s.tax_classes[i].code,
+                     store_errmsg(app->store));
             return -1;
         }
     int empty = 0;
@@ -126,9 +129,10 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         snprintf(err, errlen, "cannot create %s or %s: %s", dir, app->s.spool_dir, strerror(errno));
         return -1;
     }
-    if (store_open(app->s.db_path, &app->store, err, errlen))
+    if (app_storage_writable(app, dir, err, errlen) ||
+        store_open(app->s.db_path, &app->store, err, errlen))
         return -1;
-    if (load_catalog(app, err, errlen)) {
+    if (app_storage_check(app, err, errlen) || load_catalog(app, err, errlen)) {
         store_close(app->store);
         app->store = NULL;
         return -1;
@@ -153,6 +157,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
     if (app_open_sync(app, err, errlen))
         goto fail;
+    app_storage_catch_up(app);
     audit(app, "start", NULL);
     app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     app_recover_start(app);
@@ -175,6 +180,7 @@ fail:
 
 void app_free(struct app *app)
 {
+    app_unsaved_last_try(app);
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
@@ -303,7 +309,7 @@ int app_scan(struct app *app, const char *code)
         app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
     }
-    if (cart_locked(app))
+    if (cart_locked(app) || app_storage_refuses_sale(app))
         return -1;
     int64_t qty = app->sale.pending_qty;
     app->sale.pending_qty = 0;
@@ -499,37 +505,10 @@ int64_t app_amount_due(const struct app *app)
     return tender_balance(&app->sale.tender);
 }
 
-/* Writes the receipt text to the spool directory: temp file, fsync, rename, so a
- * printer daemon never sees half a receipt. */
+/* Writes the receipt text to the spool directory (src/spool.c: temp file, fsync, rename). */
 static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, char *err, size_t errlen)
 {
-    char path[700], tmp[720];
-    snprintf(path, sizeof path, "%s/receipt-%06lld-%s.txt", app->s.spool_dir,
-             (long long)receipt_no, app->sale.uuid);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        goto fail;
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) || close(fd) || rename(tmp, path)) {
-        unlink(tmp);
-        goto fail;
-    }
-    return 0;
-fail:
-    snprintf(err, errlen, "%s", strerror(errno));
-    return -1;
+    return spool_write(app->s.spool_dir, receipt_no, app->sale.uuid, text, err, errlen);
 }
 
 static void format_when(int64_t t, char *buf, size_t len)
@@ -562,10 +541,11 @@ int app_complete_sale(struct app *app)
 
     char err[STORE_ERRLEN];
     if (sales_commit(app->store, &sale, order_enqueue, NULL, err, sizeof err)) {
-        app_set_message(app, 1, "%s", err);
-        app->mode = MODE_PAY;
+        /* the tender is settled: the sale stays on screen, not saved yet, and is retried */
+        app_unsaved_begin(app, err);
         return -1;
     }
+    app_unsaved_end(app);
     app->sync.queued++;
     if (app->sync.engine)
         sync_kick(app->sync.engine);
@@ -581,7 +561,7 @@ int app_complete_sale(struct app *app)
         if (spool_receipt(app, last->receipt_text, sale.receipt_no, err, sizeof err))
             app_set_message(app, 1, "Sale %lld saved, but the receipt file could not be written: %s",
                             (long long)sale.receipt_no, err);
-        else
+        else if (app_receipt_spooled(app, sale.uuid) == 0)
             app_set_message(app, 0, "Sale %lld complete.", (long long)sale.receipt_no);
     } else {
         app_set_message(app, 1, "Sale %lld saved; receipt could not be laid out", (long long)sale.receipt_no);
@@ -619,7 +599,7 @@ int app_pay_cash(struct app *app, const char *text)
         return 0;
     }
     if (app_complete_sale(app)) {
-        /* not saved (e.g. disk full): the cash stays in the tender; paying again retries */
+        /* not saved (e.g. disk full): the sale waits on screen, retried (app/unsaved_sale.c) */
         return -1;
     }
     return 0;
@@ -689,6 +669,8 @@ void app_next_sale(struct app *app)
 
 int app_request_quit(struct app *app)
 {
+    if (app_unsaved_refuses(app, "quit"))
+        return 0;
     if (app->sale.cart.nlines && app->mode != MODE_RECEIPT) {
         app->mode = MODE_CONFIRM_QUIT;
         app->dirty = 1;

@@ -33,6 +33,7 @@ enum app_mode {
     MODE_COUNT_START,    /* stock count: resume an open count or start one (app/count_session.c) */
     MODE_COUNT,          /* stock count: counting */
     MODE_COUNT_REPORT,   /* stock count: the variance report, then submit */
+    MODE_UNSAVED,        /* paid, but the save failed: retried until it succeeds */
 };
 
 #define APP_SEARCH_MAX 12
@@ -48,6 +49,8 @@ struct app_sync {
     int64_t queued;             /* sales waiting in the outbox */
     int64_t last_sync_at;       /* Unix seconds, 0 = never */
     int64_t parked;             /* sales the server rejected: a manager must look */
+    int insecure_tls;           /* sync.insecure_tls: warned about on the status bar */
+    int64_t now_deadline_ms;    /* till --sync-now gives up after this long */
     char error[200];
 };
 
@@ -90,6 +93,17 @@ struct app_last_sale {
     int64_t total, change, receipt_no;
 };
 
+/* A settled sale whose commit failed (disk full, database busy): it stays on screen and is
+ * saved again with backoff until it succeeds (app/unsaved_sale.c). */
+struct app_unsaved {
+    int active;
+    int attempts;
+    int confirm_cancel;         /* F8 asked: hand back the tenders? */
+    uint64_t timer;
+    int64_t next_at_ms;         /* loop time of the next automatic attempt */
+    char error[STORE_ERRLEN + 64];
+};
+
 struct app {
     struct config *cfg;
     struct settings s;
@@ -107,6 +121,7 @@ struct app {
     struct app_printing printing;
     struct count_session count;
     struct app_stock_view stock;
+    struct app_unsaved unsaved;
 
     char message[256];
     int message_is_error;
@@ -184,5 +199,31 @@ int app_request_quit(struct app *app);
 /* "Yes" to quitting with an open sale: cancels it, then quits.  1 when Till may stop now;
  * 0 while card payments are being reversed (app->quit is set when they are). */
 int app_quit_cancelling_sale(struct app *app);
+
+/* A failed save (app/unsaved_sale.c).  app_complete_sale calls begin on failure and end
+ * on success; the sale is tried again on a timer with backoff and by app_unsaved_retry (a
+ * key).  Cancelling hands back every tender: cards are reversed, cash and vouchers are
+ * listed for the cashier to give back (app_unsaved_ask_cancel, then app_unsaved_cancel). */
+void app_unsaved_begin(struct app *app, const char *why);
+void app_unsaved_end(struct app *app);
+int app_unsaved_retry(struct app *app);
+void app_unsaved_ask_cancel(struct app *app, int ask);
+int app_unsaved_cancel(struct app *app);
+/* What the cashier hands back when cancelling: "5,00 € cash, 2,00 € voucher; card ...". */
+void app_unsaved_handback_text(const struct app *app, char *buf, size_t len);
+/* 1 (with a message) when an unsaved sale forbids `what` (quit). */
+int app_unsaved_refuses(struct app *app, const char *what);
+/* Stopping with a sale not saved: one more attempt, and the log says what was lost. */
+void app_unsaved_last_try(struct app *app);
+
+/* The database and spool at start-up (app/app_storage.c): directories writable, the
+ * integrity check, the receipts a crash left unwritten.  A damaged database refuses sales. */
+int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen);
+int app_storage_check(struct app *app, char *err, size_t errlen);
+/* Receipts of sales a crash left without their spool file (and print job), temporary
+ * files removed; the audit log says how many.  After the printer is open. */
+void app_storage_catch_up(struct app *app);
+int app_receipt_spooled(struct app *app, const char *uuid);
+int app_storage_refuses_sale(struct app *app);
 
 #endif

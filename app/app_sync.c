@@ -43,6 +43,13 @@ static void on_sync_changed(void *ctx)
     app->sync.parked = st.parked;
     app->sync.last_sync_at = st.last_sync_at;
     snprintf(app->sync.error, sizeof app->sync.error, "%s", st.last_error);
+    /* a damaged database outranks any network news: it stays on the status bar */
+    if (!app->sync.error[0] && app->sync.insecure_tls)
+        snprintf(app->sync.error, sizeof app->sync.error,
+                 "WARNING: sync.insecure_tls = 1: the server's certificate is NOT checked");
+    if (store_damaged(app->store))
+        snprintf(app->sync.error, sizeof app->sync.error, "DATABASE DAMAGED: %.120s; run till --salvage",
+                 store_errmsg(app->store));
     app->dirty = 1;
 }
 
@@ -67,6 +74,17 @@ int app_open_sync(struct app *app, char *err, size_t errlen)
     if (!app->sync.engine)
         return -1;
     app_log(app, "sync: store server %s, location %s", sc.url, sc.location);
+    app->sync.now_deadline_ms = sc.now_deadline_ms;
+    if (sc.insecure_tls) {
+        /* tests only: loud at every start, in the log, on stderr and on the status bar */
+        app->sync.insecure_tls = 1;
+        app_log(app, "WARNING: sync.insecure_tls = 1: the store server's certificate is NOT checked;"
+                     " anyone on the network can pose as it. Never in a store.");
+        fprintf(stderr, "till: WARNING: sync.insecure_tls = 1: the store server's certificate is NOT checked\n");
+    }
+    if (sc.plain_http)
+        app_log(app, "WARNING: sync.url is plain http:// (sync.allow_plain_http = yes): the token and sales"
+                     " cross the network unencrypted");
     on_sync_changed(app);
     return 0;
 }

@@ -22,6 +22,7 @@ const struct cli_flag cli_flags[] = {
     { "outbox", CLI_OUTBOX, NULL, NULL, "list sales not yet accepted by the store server, then exit" },
     { "outbox-retry", CLI_OUTBOX_RETRY, "KEY", NULL, "send a sale the server rejected (parked) again" },
     { "count", CLI_COUNT, NULL, NULL, "open in count mode: a store manager's stock count (F9 on the sale screen does the same)" },
+    { "salvage", CLI_SALVAGE, NULL, NULL, "recover from a damaged database: copy every readable sale, queued order and setting into a fresh database at the same path, keep the damaged file beside it (.damaged-DATE), then exit; Till must not be running" },
     { "help", CLI_HELP, NULL, NULL, "this help: flags and every setting" },
     { "version", CLI_VERSION, NULL, NULL, "print the version" },
     { "man", CLI_MAN, NULL, NULL, "print the manual page till(1) as roff (the build makes build/till.1 with it)" },

@@ -1,5 +1,6 @@
 /* till: command line, configuration, and the event loop. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "src/sales.h"
 #include "src/settings.h"
 #include "src/store.h"
+#include "src/store_salvage.h"
 #include "ui/ui.h"
 
 static int default_config_path(char *buf, size_t len)
@@ -98,17 +100,65 @@ static int open_existing(const struct config *cfg, struct store **st, char *db_p
     return rc;
 }
 
-/* till --outbox: the manager's list, read-only. */
+/* till --outbox: the manager's list, read-only.  A damaged database or an unreadable row
+ * is an error, never a short list. */
 static int show_outbox(const struct config *cfg)
 {
     struct store *st;
-    char path[512];
+    char path[512], what[STORE_ERRLEN];
+    int complete;
     if (open_existing(cfg, &st, path, sizeof path))
         return 1;
     printf("database %s\n", path);
+    int damaged = store_quick_check(st, 10000, &complete, what, sizeof what) == STORE_ECORRUPT;
     int rc = outbox_print(st, stdout) ? 1 : 0;
+    if (rc)
+        fprintf(stderr, "till: cannot read the whole outbox: %s\n", store_errmsg(st));
+    if (damaged || store_damaged(st)) {
+        fprintf(stderr, "till: the database %s is damaged (%s): the list above may be incomplete."
+                        " Stop Till and run  till --salvage  (README: Damaged database)\n", path,
+                what[0] ? what : store_errmsg(st));
+        rc = 1;
+    }
     store_close(st);
     return rc;
+}
+
+/* till --salvage: a damaged database's readable rows into a fresh one. */
+static int salvage(const struct config *cfg)
+{
+    char err[600];
+    struct settings s;
+    if (settings_from_config(cfg, &s, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    struct salvage_report rep;
+    if (store_salvage(s.db_path, &rep, err, sizeof err)) {
+        fprintf(stderr, "till: salvage failed: %s\n", err);
+        return 1;
+    }
+    printf("salvaged %s; the damaged file is kept as %s\n", s.db_path, rep.kept_as);
+    int64_t unreadable = 0;
+    for (int i = 0; i < rep.ntables; i++) {
+        const struct salvage_table *t = &rep.tables[i];
+        if (!t->copied && !t->damaged)
+            continue;
+        printf("  %-18s %8lld rows copied%s", t->name, (long long)t->copied, t->damaged ? ", DAMAGED" : "");
+        if (t->unreadable)
+            printf(": %lld rows unreadable", (long long)t->unreadable);
+        if (t->lost_after)
+            printf("%s rows from rowid %lld on could not be reached", t->unreadable ? "," : ":",
+                   (long long)t->lost_after);
+        unreadable += t->lost_after > 0;
+        printf("\n");
+        unreadable += t->unreadable;
+    }
+    printf("%s Catalog and stock are fetched whole from the store server at the next sync;"
+           " till --outbox lists what is still to be sent.\n",
+           unreadable ? "Some rows could not be read: compare with the store server and the receipts."
+                      : "Every row that could be found was read.");
+    return 0;
 }
 
 /* till --check-config: every setting is checked by starting the app as usual, but on a
@@ -152,7 +202,10 @@ static int check_config(struct config *cfg, struct loop *loop)
     return 0;
 }
 
-/* One sync round without a screen (for cron, first installs and benchmarks). */
+/* One sync round without a screen (for cron, first installs and benchmarks): a temporary
+ * error (network, 5xx, 429, a local write) is retried with the engine's backoff until the
+ * deadline (sync.now_deadline_s); a refusal that retrying cannot mend (401, 403, 404) ends
+ * it at once. */
 static int sync_once(struct app *app)
 {
     if (!app->sync.engine) {
@@ -160,14 +213,24 @@ static int sync_once(struct app *app)
         return 1;
     }
     struct sync_status st;
-    int64_t t0 = loop_now_ms(app->loop), deadline = t0 + 600000;
+    int64_t t0 = loop_now_ms(app->loop), deadline = t0 + app->sync.now_deadline_ms;
+    char said[sizeof st.last_error] = "";
     for (;;) {
         loop_run_once(app->loop, 200);
         sync_get_status(app->sync.engine, &st);
         if (st.rounds > 0 && st.queued == 0)
             break;
-        if (loop_now_ms(app->loop) > deadline || (st.last_error[0] && !st.online)) {
-            fprintf(stderr, "till: sync did not complete: %s\n", st.last_error[0] ? st.last_error : "timed out");
+        if (st.last_error[0] && strcmp(st.last_error, said) != 0) {
+            fprintf(stderr, "till: sync: %s%s\n", st.last_error, st.refused ? "" : " (retrying)");
+            snprintf(said, sizeof said, "%s", st.last_error);
+        }
+        if (st.last_error[0] && st.refused) {
+            fprintf(stderr, "till: sync did not complete: the server refused: %s\n", st.last_error);
+            return 1;
+        }
+        if (loop_now_ms(app->loop) > deadline) {
+            fprintf(stderr, "till: sync did not complete within %lld s: %s\n",
+                    (long long)(app->sync.now_deadline_ms / 1000), st.last_error[0] ? st.last_error : "timed out");
             return 1;
         }
     }
@@ -186,13 +249,19 @@ int main(int argc, char **argv)
 {
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
-    int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0;
+    int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0;
     const char *retry_key = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0, c, info = 0;
     if (!overrides)
         return 1;
+    /* Database, log, spool, journals and driver memories are owner-only whatever the
+     * caller's umask: they hold sales, card references and the token's neighbours. */
+    umask(077);
+    /* Past the file size limit (ulimit -f) a write fails with EFBIG, which the store
+     * reports ("file size limit reached"); the default action would kill Till silently. */
+    signal(SIGXFSZ, SIG_IGN);
     const struct option *opts = cli_getopt_options();
     while ((c = getopt_long(argc, argv, cli_getopt_short(), opts, NULL)) != -1) {
         const char *key = NULL;
@@ -207,6 +276,7 @@ int main(int argc, char **argv)
         case CLI_CHECK: check_only = 1; break;
         case CLI_SYNC_NOW: sync_now = 1; break;
         case CLI_OUTBOX: outbox = 1; break;
+        case CLI_SALVAGE: salvage_db = 1; break;
         case CLI_OUTBOX_RETRY: retry_key = optarg; break;
         case CLI_COUNT: count_mode = 1; break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
@@ -280,6 +350,11 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if (salvage_db) {
+        rc = salvage(cfg);
+        config_free(cfg);
+        return rc;
+    }
     if (outbox) {
         rc = show_outbox(cfg);
         config_free(cfg);

@@ -287,6 +287,7 @@ static void on_push_done(void *ctx, const struct http_response *r)
         push_failed(s, -1);
         return;
     }
+    s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
     if (r->status != 200) {
         set_error(s, "POST %s: HTTP %ld: %s", path, r->status, server_message(r, msg, sizeof msg));
         push_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
@@ -579,6 +580,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         pull_failed(s, -1);
         return;
     }
+    s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
     if (r->status != 200) {
         set_error(s, "GET %s: HTTP %ld: %s", what, r->status, server_message(r, msg, sizeof msg));
         pull_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
@@ -658,6 +660,31 @@ static void on_pull_done(void *ctx, const struct http_response *r)
 
 /* ------------------------------------------------------------------- set-up --- */
 
+int sync_url_is_loopback(const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    const char *at = strpbrk(host, "@/");
+    if (at && *at == '@')
+        host = at + 1;
+    size_t n = strcspn(host, ":/");
+    if (host[0] == '[')
+        return strncmp(host, "[::1]", 5) == 0 && (host[5] == 0 || host[5] == ':' || host[5] == '/');
+    if (n == 9 && strncmp(host, "localhost", 9) == 0)
+        return 1;
+    /* 127.0.0.0/8: four numbers, the first 127 */
+    int dots = 0;
+    if (n < 4 || strncmp(host, "127.", 4) != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (host[i] == '.')
+            dots++;
+        else if (host[i] < '0' || host[i] > '9')
+            return 0;
+    }
+    return dots == 3;
+}
+
 int sync_config_from(const struct config *cfg, struct sync_config *out, int *configured,
                      char *err, size_t errlen)
 {
@@ -674,6 +701,18 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
     snprintf(out->url, sizeof out->url, "%s", url);
     while (ul > 0 && out->url[ul - 1] == '/')
         out->url[--ul] = 0;
+    const char *ah = config_get(cfg, "sync.allow_plain_http", "no");
+    int allow_http = strcmp(ah, "yes") == 0 || strcmp(ah, "1") == 0;
+    if (!allow_http && strcmp(ah, "no") != 0 && strcmp(ah, "0") != 0) {
+        snprintf(err, errlen, "config sync.allow_plain_http must be yes or no");
+        return -1;
+    }
+    out->plain_http = strncmp(out->url, "http://", 7) == 0 && !sync_url_is_loopback(out->url);
+    if (out->plain_http && !allow_http) {
+        snprintf(err, errlen, "config sync.url %.200s would send the token and every sale unencrypted: use"
+                 " https://, or set sync.allow_plain_http = yes (only on a network you trust)", out->url);
+        return -1;
+    }
     const char *tf = config_get(cfg, "sync.token_file", "");
     if (!tf[0]) {
         snprintf(err, errlen, "config sync.url is set but sync.token_file is not");
@@ -684,8 +723,9 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
         snprintf(err, errlen, "sync.token_file %.200s: cannot be read", tf);
         return -1;
     }
-    if (sb.st_mode & (S_IROTH | S_IWOTH)) {
-        snprintf(err, errlen, "sync.token_file %.200s is readable by other users: run  chmod 600 %.200s", tf, tf);
+    if (sb.st_mode & 077) {
+        snprintf(err, errlen, "sync.token_file %.200s is open to its group or other users (mode %04o): run"
+                 "  chmod 600 %.200s", tf, (unsigned)(sb.st_mode & 07777), tf);
         return -1;
     }
     FILE *f = fopen(tf, "r");
@@ -721,6 +761,7 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
         { "sync.connect_timeout_ms", 5000, 100, 600000 },
         { "sync.timeout_ms", 30000, 100, 3600000 },
         { "sync.insecure_tls", 0, 0, 1 },
+        { "sync.now_deadline_s", 600, 1, 86400 },
     };
     long long v[sizeof ints / sizeof ints[0]];
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
@@ -739,6 +780,7 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
     out->connect_timeout_ms = (long)v[6];
     out->timeout_ms = (long)v[7];
     out->insecure_tls = (int)v[8];
+    out->now_deadline_ms = v[9] * 1000;
     *configured = 1;
     return 0;
 }

@@ -25,13 +25,20 @@ struct sync_config {
     int64_t backoff_base_ms, backoff_max_ms;
     size_t max_response_bytes;
     long connect_timeout_ms, timeout_ms;
-    int insecure_tls;           /* tests only */
+    int insecure_tls;           /* tests only: certificates not checked (a loud warning) */
+    int plain_http;             /* http:// to a host that is not this machine (sync.allow_plain_http) */
+    int64_t now_deadline_ms;    /* till --sync-now gives up after this long */
 };
 
 /* Reads sync.* from config.  Returns 0 with *configured = 0 when sync.url is not set.  The
- * token file must exist and must not be readable by other users: otherwise an error. */
+ * token file must exist and be owner-only (no group or other bits): otherwise an error.  A
+ * plain http:// URL is refused unless it names this machine (localhost, 127.x, [::1]) or
+ * sync.allow_plain_http = yes. */
 int sync_config_from(const struct config *cfg, struct sync_config *out, int *configured,
                      char *err, size_t errlen);
+
+/* 1 when url's host is this machine: localhost, 127.0.0.0/8 or [::1]. */
+int sync_url_is_loopback(const char *url);
 
 struct sync_status {
     int online;                 /* the last request to the store API succeeded (a valid 200 answer) */
@@ -39,6 +46,7 @@ struct sync_status {
     int64_t parked;             /* rejected by the server: a manager must look */
     int64_t last_sync_at;       /* Unix seconds of the last successful exchange, 0 = never */
     int64_t rounds;             /* completed rounds: catalog + stock pulled and outbox empty */
+    int refused;                /* the last answer was 401, 403 or 404: retrying will not help */
     char last_error[200];
 };
 

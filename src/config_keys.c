@@ -97,7 +97,9 @@ const struct config_key config_keys[] = {
     { "sync.max_response_bytes", "number 1024..1073741824", "16777216", "largest answer accepted from the server", NULL },
     { "sync.connect_timeout_ms", "number 100..600000", "5000", "how long to wait for a connection", NULL },
     { "sync.timeout_ms", "number 100..3600000", "30000", "how long one request may take", NULL },
-    { "sync.insecure_tls", "0 | 1", "0", "tests only: 1 turns certificate verification off; never in a store", NULL },
+    { "sync.insecure_tls", "0 | 1", "0", "tests only: 1 turns certificate verification off (Till warns at every start, on screen and in the log); never in a store", NULL },
+    { "sync.allow_plain_http", "yes | no", "no", "yes allows an http:// sync.url to another machine: the token and every sale then cross the network unencrypted (http:// to localhost, 127.x or [::1] is always allowed)", NULL },
+    { "sync.now_deadline_s", "number 1..86400", "600", "till --sync-now retries with backoff until done or this many seconds have passed", NULL },
 
     { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
 

@@ -3,16 +3,19 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/sale.h"
 #include "src/payment_journal.h"
 #include "src/store.h"
 
+static const char SQL_RECEIPT_OF[] = "SELECT receipt_no FROM sales WHERE uuid = ?1";
 static const char SQL_NEXT_RECEIPT[] = "SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales";
 static const char SQL_INS_SALE[] =
     "INSERT INTO sales (uuid, terminal_id, cashier, receipt_no, started_at, completed_at, currency,"
-    " tax_mode, subtotal, tax_total, total, change_given)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    " tax_mode, subtotal, tax_total, total, change_given, receipt_spooled)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)";
 static const char SQL_INS_LINE[] =
     "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, barcode, name, qty, unit, unit_price,"
     " line_total, tax_class, tax_rate_ppm, voided)"
@@ -23,11 +26,39 @@ static const char SQL_INS_PAYMENT[] =
     "INSERT INTO payments (sale_id, seq, tender, amount, tendered, change, reference, card_scheme,"
     " masked_pan, auth_code, terminal_receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_COUNT[] = "SELECT count(*) FROM sales";
+static const char SQL_MARK_SPOOLED[] = "UPDATE sales SET receipt_spooled = 1 WHERE uuid = ?1";
+static const char SQL_NEXT_UNSPOOLED[] =
+    "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total,"
+    " total, change_given FROM sales WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
+static const char SQL_LOAD_LINES[] =
+    "SELECT coalesce(product_id, 0), sku, coalesce(barcode, ''), name, qty, unit, unit_price, line_total,"
+    " tax_class, tax_rate_ppm, voided FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no";
+static const char SQL_LOAD_TAXES[] =
+    "SELECT tax_class, rate_ppm, net, tax, gross FROM sale_taxes WHERE sale_id = ?1 ORDER BY rowid";
+static const char SQL_LOAD_PAYMENTS[] =
+    "SELECT tender, amount, tendered, change, coalesce(reference, ''), coalesce(card_scheme, ''),"
+    " coalesce(masked_pan, ''), coalesce(auth_code, ''), coalesce(terminal_receipt, '')"
+    " FROM payments WHERE sale_id = ?1 ORDER BY seq";
 
 static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v && *v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* STORE_ROW with *out when the sale is already stored, STORE_OK when not. */
+static int stored_receipt_no(struct store *st, const char *uuid, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_RECEIPT_OF);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc == STORE_ROW) {
+        *out = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+    }
+    return rc;
 }
 
 static int next_receipt_no(struct store *st, int64_t *out)
@@ -140,8 +171,11 @@ static int write_payments(struct store *st, const struct sale *sale, int64_t sal
 static int write_all(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void *ctx)
 {
     int64_t sale_id = 0;
-    int rc;
-    if ((rc = next_receipt_no(st, &sale->receipt_no)) ||
+    int rc = stored_receipt_no(st, sale->uuid, &sale->receipt_no);
+    if (rc == STORE_ROW)
+        return STORE_OK; /* saved by an earlier attempt: never twice */
+    if (rc ||
+        (rc = next_receipt_no(st, &sale->receipt_no)) ||
         (rc = write_sale(st, sale, &sale_id)) ||
         (rc = write_lines(st, sale->cart, sale_id)) ||
         (rc = write_taxes(st, sale->cart, sale_id)) ||
@@ -164,11 +198,11 @@ int sales_commit(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void
         return STORE_OK;
     sale->receipt_no = 0;
     if (rc == STORE_EFULL)
-        snprintf(err, errlen, "disk full: the sale was NOT saved. Free space, then pay again");
+        snprintf(err, errlen, "no room to save the sale: %s", store_errmsg(st));
     else if (rc == STORE_EBUSY)
-        snprintf(err, errlen, "database busy: the sale was NOT saved. Try again");
+        snprintf(err, errlen, "database busy (another program is writing to it): %s", store_errmsg(st));
     else
-        snprintf(err, errlen, "could not save the sale (%s); nothing was written", store_errmsg(st));
+        snprintf(err, errlen, "could not save the sale: %s", store_errmsg(st));
     return rc < 0 ? rc : STORE_ERROR;
 }
 
@@ -180,5 +214,136 @@ int sales_count(struct store *st, int64_t *out)
         return rc == STORE_OK ? STORE_ERROR : rc;
     *out = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
+    return STORE_OK;
+}
+
+int sales_mark_spooled(struct store *st, const char *uuid)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_MARK_SPOOLED);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    return store_step(st, s);
+}
+
+static void col_copy(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    snprintf(dst, len, "%s", t ? t : "");
+}
+
+static int load_lines(struct store *st, int64_t sale_id, struct cart *cart)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_LOAD_LINES);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sale_id);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (cart->nlines == cart->cap) {
+            int cap = cart->cap ? cart->cap * 2 : 16;
+            struct cart_line *n = realloc(cart->lines, (size_t)cap * sizeof *n);
+            if (!n) {
+                sqlite3_reset(s);
+                return STORE_ERROR;
+            }
+            cart->lines = n;
+            cart->cap = cap;
+        }
+        struct cart_line *l = &cart->lines[cart->nlines++];
+        memset(l, 0, sizeof *l);
+        l->product.id = sqlite3_column_int64(s, 0);
+        col_copy(s, 1, l->product.sku, sizeof l->product.sku);
+        col_copy(s, 2, l->barcode, sizeof l->barcode);
+        col_copy(s, 3, l->product.name, sizeof l->product.name);
+        l->qty = sqlite3_column_int64(s, 4);
+        const char *unit = (const char *)sqlite3_column_text(s, 5);
+        if (!unit || unit_parse(unit, &l->product.unit))
+            l->product.unit = UNIT_EACH;
+        l->unit_price = l->product.price = sqlite3_column_int64(s, 6);
+        l->line_total = sqlite3_column_int64(s, 7);
+        col_copy(s, 8, l->product.tax_class, sizeof l->product.tax_class);
+        l->product.tax_rate_ppm = sqlite3_column_int64(s, 9);
+        l->voided = sqlite3_column_int(s, 10);
+        l->product.active = 1;
+    }
+    return rc == STORE_OK ? STORE_OK : rc;
+}
+
+static int load_taxes(struct store *st, int64_t sale_id, struct tax_totals *t)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_LOAD_TAXES);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sale_id);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (t->nclasses >= TAX_MAX_CLASSES)
+            continue;
+        struct tax_line *l = &t->classes[t->nclasses++];
+        col_copy(s, 0, l->code, sizeof l->code);
+        l->rate_ppm = sqlite3_column_int64(s, 1);
+        l->net = sqlite3_column_int64(s, 2);
+        l->tax = sqlite3_column_int64(s, 3);
+        l->gross = sqlite3_column_int64(s, 4);
+    }
+    return rc;
+}
+
+static int load_payments(struct store *st, int64_t sale_id, struct sale *sale)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_LOAD_PAYMENTS);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sale_id);
+    int rc;
+    sale->npayments = 0;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (sale->npayments >= SALE_MAX_PAYMENTS)
+            continue;
+        struct payment *p = &sale->payments[sale->npayments++];
+        memset(p, 0, sizeof *p);
+        const char *tender = (const char *)sqlite3_column_text(s, 0);
+        p->tender = tender && strcmp(tender, "card") == 0      ? TENDER_CARD
+                    : tender && strcmp(tender, "voucher") == 0 ? TENDER_VOUCHER
+                                                               : TENDER_CASH;
+        p->amount = sqlite3_column_int64(s, 1);
+        p->tendered = sqlite3_column_int64(s, 2);
+        p->change = sqlite3_column_int64(s, 3);
+        col_copy(s, 4, p->reference, sizeof p->reference);
+        col_copy(s, 5, p->card_scheme, sizeof p->card_scheme);
+        col_copy(s, 6, p->masked_pan, sizeof p->masked_pan);
+        col_copy(s, 7, p->auth_code, sizeof p->auth_code);
+        col_copy(s, 8, p->terminal_receipt, sizeof p->terminal_receipt);
+    }
+    return rc;
+}
+
+int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_NEXT_UNSPOOLED);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, after_id);
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_NOTFOUND : rc;
+    *id = sqlite3_column_int64(s, 0);
+    col_copy(s, 1, out->uuid, sizeof out->uuid);
+    col_copy(s, 2, out->terminal_id, sizeof out->terminal_id);
+    col_copy(s, 3, out->cashier, sizeof out->cashier);
+    out->receipt_no = sqlite3_column_int64(s, 4);
+    out->started_at = sqlite3_column_int64(s, 5);
+    out->completed_at = sqlite3_column_int64(s, 6);
+    cart->totals.subtotal = sqlite3_column_int64(s, 7);
+    cart->totals.tax = sqlite3_column_int64(s, 8);
+    cart->totals.total = sqlite3_column_int64(s, 9);
+    out->change_given = sqlite3_column_int64(s, 10);
+    sqlite3_reset(s);
+    cart->totals.nclasses = 0;
+    out->cart = cart;
+    if ((rc = load_lines(st, *id, cart)) || (rc = load_taxes(st, *id, &cart->totals)) ||
+        (rc = load_payments(st, *id, out)))
+        return rc;
     return STORE_OK;
 }

@@ -9,6 +9,7 @@
 
 struct store;
 struct sale;
+struct cart;
 
 /* Runs inside the sale's transaction after its rows are written (sale->receipt_no is
  * set); returns STORE_OK or an error code, which rolls the whole sale back.  The app
@@ -19,9 +20,19 @@ typedef int (*sales_in_tx_fn)(struct store *st, const struct sale *sale, void *c
  * taxes, payments, calls in_tx (may be NULL) and completes the sale's approved card
  * intents (src/payment_journal.h), in one transaction: all or nothing.  On failure
  * receipt_no is 0, err says what happened and nothing was written: STORE_EFULL (disk
- * full), STORE_EBUSY or STORE_ERROR. */
+ * full, file size limit), STORE_EBUSY, STORE_ECORRUPT or STORE_ERROR, so the caller can
+ * try again.  Idempotent: a sale whose uuid is already stored is not written again, and
+ * receipt_no is the stored one (a commit reported failed may still have landed). */
 int sales_commit(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void *ctx,
                  char *err, size_t errlen);
 int sales_count(struct store *st, int64_t *out);
+
+/* The sale's receipt file is in the spool (a sale is committed as not yet spooled). */
+int sales_mark_spooled(struct store *st, const char *uuid);
+/* The oldest committed sale after id after_id whose receipt is not spooled yet, loaded
+ * whole into out and cart (lines, taxes, payments); out keeps store_name, fmt and tax from
+ * how the caller set them, out->cart points to cart (cart_free it).  *id is its row id,
+ * for the next call.  STORE_OK, STORE_NOTFOUND when there is none, or an error. */
+int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
 
 #endif

@@ -1,11 +1,14 @@
 #include "src/store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 extern const char *const store_migrations[];
 
@@ -23,8 +26,11 @@ struct store {
     enum store_tx tx;          /* what the open transaction is for */
     int fail_commit_at;        /* fault injection: fail the Nth step of a sale */
     int sale_steps;
+    int damaged;               /* a statement met a damaged page */
     char errmsg[STORE_ERRLEN];
 };
+
+static int map_error(struct store *st, int rc);
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -113,11 +119,12 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     }
     sqlite3_busy_timeout(st->db, 2000);
     /* WAL for concurrent readers (sync, reports); FULL so a committed sale survives power loss. */
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                             " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000;", NULL, NULL, &msg) != SQLITE_OK) {
-        seterr(err, errlen, "cannot set up database %s: %s", path, msg ? msg : "?");
-        sqlite3_free(msg);
+    int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                                  " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000;", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int m = map_error(st, rc);
+        seterr(err, errlen, "cannot set up database %s: %s%s", path, st->errmsg,
+               m == STORE_ECORRUPT ? ". Run  till --salvage  (README: Damaged database)" : "");
         goto fail;
     }
     if (migrate(st, err, errlen))
@@ -125,8 +132,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     *out = st;
     return STORE_OK;
 fail:
+    rc = st->damaged ? STORE_ECORRUPT : STORE_ERROR;
     store_close(st);
-    return STORE_ERROR;
+    return rc;
 }
 
 int store_open_readonly(const char *path, struct store **out, char *err, size_t errlen)
@@ -236,12 +244,57 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
     return s;
 }
 
+/* What a failed statement means for the caller, in words a cashier or manager can act on:
+ * a full disk and the file size limit are the same "no room" (the sale is retried); a
+ * damaged page marks the whole store damaged. */
+/* A write error where the database or its log reaches the file size limit (ulimit -f): the
+ * errno SQLite keeps is not reliable by the time the error surfaces, the sizes are. */
+static int at_file_size_limit(struct store *st, int sys)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    if (sys == EFBIG)
+        return 1;
+    const char *db = sqlite3_db_filename(st->db, "main");
+    const char *wal = db ? sqlite3_filename_wal(db) : NULL;
+    const char *files[] = { db, wal };
+    for (size_t i = 0; i < 2; i++) {
+        struct stat sb;
+        /* one more frame (a page and its header) would pass the limit */
+        if (files[i] && files[i][0] && stat(files[i], &sb) == 0 &&
+            (uint64_t)sb.st_size + 65536 + 24 > (uint64_t)rl.rlim_cur)
+            return 1;
+    }
+    return 0;
+}
+
 static int map_error(struct store *st, int rc)
 {
-    snprintf(st->errmsg, sizeof st->errmsg, "%s", sqlite3_errmsg(st->db));
-    if (rc == SQLITE_FULL)
+    int primary = rc & 0xff, sys = sqlite3_system_errno(st->db);
+    const char *msg = sqlite3_errmsg(st->db);
+    if (primary == SQLITE_IOERR && at_file_size_limit(st, sys)) {
+        struct rlimit rl;
+        getrlimit(RLIMIT_FSIZE, &rl);
+        snprintf(st->errmsg, sizeof st->errmsg, "file size limit reached (ulimit -f %llu KiB): %s",
+                 (unsigned long long)(rl.rlim_cur / 1024), msg);
         return STORE_EFULL;
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    }
+    if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && sys == ENOSPC)) {
+        snprintf(st->errmsg, sizeof st->errmsg, "disk full (%s)", msg);
+        return STORE_EFULL;
+    }
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+        st->damaged = 1;
+        snprintf(st->errmsg, sizeof st->errmsg, "the database file is damaged (%s)", msg);
+        return STORE_ECORRUPT;
+    }
+    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN) {
+        snprintf(st->errmsg, sizeof st->errmsg, "cannot write the database or its directory (%s)", msg);
+        return STORE_ERROR;
+    }
+    snprintf(st->errmsg, sizeof st->errmsg, "%s", msg);
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         return STORE_EBUSY;
     return STORE_ERROR;
 }
@@ -281,6 +334,76 @@ static int exec(struct store *st, const char *sql)
 {
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? STORE_OK : map_error(st, rc);
+}
+
+int store_damaged(const struct store *st)
+{
+    return st->damaged;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int past_deadline(void *ctx)
+{
+    return mono_ms() > *(const int64_t *)ctx;
+}
+
+int store_quick_check(struct store *st, int64_t max_ms, int *complete, char *err, size_t errlen)
+{
+    /* constants: the names are spliced into the pragma */
+    static const char *const tables[] = { "sales", "sale_lines", "sale_taxes", "payments",
+                                          "payment_intents", "outbox", "meta" };
+    int64_t deadline = mono_ms() + max_ms;
+    int rc = STORE_OK;
+    size_t used = 0;
+    *complete = 1;
+    if (err && errlen)
+        err[0] = 0;
+    sqlite3_progress_handler(st->db, 1000, past_deadline, &deadline);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && *complete && rc != STORE_ERROR; i++) {
+        char sql[64];
+        sqlite3_stmt *s;
+        snprintf(sql, sizeof sql, "PRAGMA quick_check(%s)", tables[i]);
+        int r = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+        while (r == SQLITE_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *line = (const char *)sqlite3_column_text(s, 0);
+            if (line && strcmp(line, "ok") != 0) {
+                st->damaged = 1;
+                rc = STORE_ECORRUPT;
+                if (err && used + 1 < errlen)
+                    used += (size_t)snprintf(err + used, errlen - used, "%s%s: %s", used ? "; " : "",
+                                             tables[i], line);
+                if (used >= errlen)
+                    used = errlen - 1;
+            }
+            r = SQLITE_OK;
+        }
+        if (r == SQLITE_INTERRUPT) {
+            *complete = 0;
+        } else if (r != SQLITE_DONE && r != SQLITE_OK) {
+            int m = map_error(st, r);
+            if (m == STORE_ECORRUPT)
+                rc = STORE_ECORRUPT;
+            else if (rc == STORE_OK)
+                rc = m;
+            if (err && used + 1 < errlen)
+                used += (size_t)snprintf(err + used, errlen - used, "%s%s: %s", used ? "; " : "", tables[i],
+                                         st->errmsg);
+            if (used >= errlen)
+                used = errlen - 1;
+        }
+        sqlite3_finalize(s);
+    }
+    sqlite3_progress_handler(st->db, 0, NULL, NULL);
+    for (char *p = err; p && *p; p++)
+        if (*p == '\n')
+            *p = ' '; /* one line for the screen and the log */
+    return rc;
 }
 
 int store_begin(struct store *st, enum store_tx kind)
@@ -329,6 +452,11 @@ int store_simulate_disk_full(struct store *st)
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %d", pages);
     return pages > 0 ? exec(st, pragma) : STORE_ERROR;
+}
+
+int store_simulate_disk_freed(struct store *st)
+{
+    return exec(st, "PRAGMA max_page_count = 2147483646");
 }
 
 static const char SQL_AUDIT[] = "INSERT INTO audit_log (at, terminal_id, cashier, event, detail)"

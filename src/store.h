@@ -20,7 +20,8 @@ enum {
     STORE_ROW = 2,     /* store_step: a row is ready to read */
     STORE_ERROR = -1,
     STORE_EBUSY = -2,
-    STORE_EFULL = -3,  /* disk full: nothing was written */
+    STORE_EFULL = -3,  /* disk full or the file size limit (ulimit -f): nothing was written */
+    STORE_ECORRUPT = -4, /* the database file is damaged (see store_damaged) */
 };
 
 #define STORE_ERRLEN 256
@@ -65,10 +66,21 @@ int store_audit(struct store *st, int64_t at, const char *terminal, const char *
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value);
 
+/* 1 once any statement has met a damaged page (SQLITE_CORRUPT, SQLITE_NOTADB): no sale
+ * may be saved into this file any more; `till --salvage` copies out what is readable. */
+int store_damaged(const struct store *st);
+/* PRAGMA quick_check of the tables that hold what cannot be fetched again (sales, their
+ * lines, taxes and payments, card intents, the outbox, meta), stopped after max_ms: the
+ * catalog and stock levels come back from the store server.  STORE_OK (done, or out of
+ * time: *complete = 0), STORE_ECORRUPT with what is wrong in err, or another error. */
+int store_quick_check(struct store *st, int64_t max_ms, int *complete, char *err, size_t errlen);
+
 /* Fault injection for tests: the Nth step inside a sale transaction fails (0: none). */
 void store_fail_commit_step(struct store *st, int n);
 /* Fault injection for tests: the database may not grow past its current size, as if the
  * disk were full. */
 int store_simulate_disk_full(struct store *st);
+/* ... and space was freed again. */
+int store_simulate_disk_freed(struct store *st);
 
 #endif

@@ -342,6 +342,7 @@ static void test_documented_defaults_are_the_real_ones(void **state)
     assert_default("sync.connect_timeout_ms", sc.connect_timeout_ms);
     assert_default("sync.timeout_ms", sc.timeout_ms);
     assert_default("sync.insecure_tls", sc.insecure_tls);
+    assert_default("sync.now_deadline_s", sc.now_deadline_ms / 1000);
     config_free(c);
 }
 

@@ -94,6 +94,7 @@ void count_qty_text(const struct app *app, enum unit unit, int64_t qty, char *bu
 void count_draw_help(struct bindings b, const char *title);
 /* A key while the help is shown closes it (UI_REDRAW); UI_IGNORED otherwise. */
 int count_help_key(struct ui *ui);
+extern const struct screen screen_unsaved;  /* paid, not saved yet: retried */
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

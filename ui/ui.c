@@ -37,6 +37,7 @@ static const struct screen *const mode_screens[] = {
     [MODE_COUNT_START] = &screen_count_start,
     [MODE_COUNT] = &screen_count,
     [MODE_COUNT_REPORT] = &screen_count_report,
+    [MODE_UNSAVED] = &screen_unsaved,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)

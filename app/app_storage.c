@@ -1,0 +1,170 @@
+/* The database and the receipt spool as Till starts: the directories must be writable (a
+ * clear message instead of the first failing statement's), the tables that hold sales and
+ * queued orders pass an integrity check, and the receipts of sales committed just before a
+ * crash are written (and printed) once the printer is open.  A database found damaged while running refuses new sales. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "app/app_print.h"
+#include "src/print_queue.h"
+#include "src/sales.h"
+#include "src/spool.h"
+
+/* A bound on the start-up check: it covers the sales and outbox tables, not the catalog
+ * (which sync fetches again), and stops after this long on a very large history. */
+#define INTEGRITY_CHECK_MS 500
+
+static const char *user_name(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    return pw ? pw->pw_name : "the user Till runs as";
+}
+
+/* Files made before Till set its umask (or by another tool) lose their group and other bits. */
+static void owner_only(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+        chmod(path, sb.st_mode & 0700);
+}
+
+int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen)
+{
+    const char *db = app->s.db_path;
+    if (strcmp(db, ":memory:") == 0)
+        return 0;
+    const char *why;
+    if (access(db_dir, W_OK | X_OK)) {
+        why = strerror(errno);
+        snprintf(err, errlen, "cannot write in %s, the database's directory (%s): Till keeps its database and"
+                 " the database's -wal and -shm files there. Let user %s write it (chown or chmod), or set"
+                 " paths.database", db_dir, why, user_name());
+        return -1;
+    }
+    if (access(db, F_OK) == 0 && access(db, R_OK | W_OK)) {
+        why = strerror(errno);
+        snprintf(err, errlen, "cannot write the database %s (%s): let user %s read and write it (chown or"
+                 " chmod)", db, why, user_name());
+        return -1;
+    }
+    if (access(app->s.spool_dir, W_OK | X_OK)) {
+        why = strerror(errno);
+        snprintf(err, errlen, "cannot write receipts in %s (%s): let user %s write it, or set paths.spool",
+                 app->s.spool_dir, why, user_name());
+        return -1;
+    }
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s%s", db, suffixes[i]);
+        owner_only(path);
+    }
+    return 0;
+}
+
+static void format_when(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The receipt text of a sale committed before a crash: the one laid out and queued for the
+ * printer then, or, when Till stopped before that, laid out and queued now (so it is
+ * printed once as well). */
+static int receipt_text_of(struct app *app, const struct sale *sale, char **text)
+{
+    if (print_queue_receipt_text(app->store, sale->receipt_no, text) == STORE_OK)
+        return 0;
+    char when[32];
+    format_when(sale->completed_at, when, sizeof when);
+    return app_print_sale(app, sale, when, text);
+}
+
+void app_storage_catch_up(struct app *app)
+{
+    if (strcmp(app->s.db_path, ":memory:") == 0)
+        return;
+    int removed = 0, written = 0, failed = 0;
+    spool_remove_stale(app->s.spool_dir, &removed);
+    int64_t id = 0;
+    for (;;) {
+        struct sale sale;
+        struct cart cart;
+        memset(&sale, 0, sizeof sale);
+        snprintf(sale.store_name, sizeof sale.store_name, "%s", app->s.store_name);
+        sale.fmt = app->s.fmt;
+        sale.tax = app->s.tax;
+        cart_init(&cart, &app->s.tax);
+        int rc = sales_next_unspooled(app->store, id, &sale, &cart, &id);
+        if (rc == STORE_OK) {
+            char err[200], *text = NULL;
+            if (receipt_text_of(app, &sale, &text) == 0 &&
+                spool_write(app->s.spool_dir, sale.receipt_no, sale.uuid, text, err, sizeof err) == 0 &&
+                sales_mark_spooled(app->store, sale.uuid) == STORE_OK)
+                written++;
+            else
+                failed++;
+            free(text);
+        }
+        cart_free(&cart);
+        if (rc != STORE_OK)
+            break;
+    }
+    if (written || removed || failed) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%d receipts written after a restart, %d failed, %d temporary files removed",
+                 written, failed, removed);
+        store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "spool_recovered", detail);
+    }
+}
+
+int app_storage_check(struct app *app, char *err, size_t errlen)
+{
+    if (strcmp(app->s.db_path, ":memory:") == 0)
+        return 0;
+    int complete = 1;
+    char what[STORE_ERRLEN];
+    int rc = store_quick_check(app->store, INTEGRITY_CHECK_MS, &complete, what, sizeof what);
+    if (rc == STORE_ECORRUPT) {
+        snprintf(err, errlen, "the database %s is damaged (%.200s). No sale can be saved safely in it. Keep the"
+                 " file and run  till --salvage  to copy every readable sale and queued order into a fresh"
+                 " database (README: Damaged database)", app->s.db_path, what);
+        return -1;
+    }
+    if (rc) {
+        snprintf(err, errlen, "cannot check the database %s: %s", app->s.db_path, what);
+        return -1;
+    }
+    return 0;
+}
+
+int app_receipt_spooled(struct app *app, const char *uuid)
+{
+    /* NORMAL: losing this mark to a power cut only writes the receipt once more */
+    store_durability(app->store, 0);
+    int rc = sales_mark_spooled(app->store, uuid);
+    store_durability(app->store, 1);
+    if (rc == STORE_OK)
+        return 0;
+    app_set_message(app, 1, "Sale complete; its receipt file is written but not noted (%s): it is written"
+                    " again at the next start", store_errmsg(app->store));
+    return -1;
+}
+
+int app_storage_refuses_sale(struct app *app)
+{
+    if (!store_damaged(app->store))
+        return 0;
+    app_set_message(app, 1, "The database is DAMAGED: no new sale can be saved. Stop Till and run"
+                    " till --salvage (README: Damaged database)");
+    return 1;
+}
