@@ -73,29 +73,49 @@ static void copy_str(char *dst, size_t len, const char *src)
     dst[n] = 0;
 }
 
-static int valid_qty(const struct product *p, int64_t qty)
+/* CART_OK, or why qty cannot be a line's quantity of p. */
+static int check_qty(const struct product *p, int64_t qty)
 {
-    if (qty <= 0 || qty > CART_MAX_QTY)
-        return 0;
+    if (qty <= 0)
+        return CART_EINVAL;
+    if (qty > CART_MAX_QTY)
+        return CART_EQTYMAX;
     /* Pieces are whole: 1.5 bottles is a typing error, 1.5 kg is not. */
-    return p->unit == UNIT_KG || qty % QTY_ONE == 0;
+    if (p->unit != UNIT_KG && qty % QTY_ONE != 0)
+        return CART_EPIECES;
+    return CART_OK;
 }
 
-int cart_add_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty)
+static int add_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty,
+                    int from_label)
 {
     if (!p->active)
         return CART_EINACTIVE;
-    if (!valid_qty(p, qty) || p->price < 0)
-        return CART_EINVAL;
+    int rc = check_qty(p, qty);
+    if (rc)
+        return rc;
+    if (p->price < 0)
+        return CART_EPRICE;
     struct cart_line line;
     memset(&line, 0, sizeof line);
     line.product = *p;
     copy_str(line.barcode, sizeof line.barcode, barcode);
     line.qty = qty;
     line.unit_price = p->price;
+    line.qty_from_label = from_label;
     if (money_mul_qty(p->price, qty, &line.line_total))
         return CART_EOVERFLOW;
     return append_line(cart, &line);
+}
+
+int cart_add_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty)
+{
+    return add_item(cart, p, barcode, qty, 0);
+}
+
+int cart_add_label_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty)
+{
+    return add_item(cart, p, barcode, qty, 1);
 }
 
 int cart_add_priced_item(struct cart *cart, const struct product *p, const char *barcode,
@@ -103,8 +123,12 @@ int cart_add_priced_item(struct cart *cart, const struct product *p, const char 
 {
     if (!p->active)
         return CART_EINACTIVE;
-    if (qty < 0 || qty > CART_MAX_QTY || line_total < 0)
+    if (qty < 0)
         return CART_EINVAL;
+    if (qty > CART_MAX_QTY)
+        return CART_EQTYMAX;
+    if (line_total < 0)
+        return CART_EPRICE;
     struct cart_line line;
     memset(&line, 0, sizeof line);
     line.product = *p;
@@ -123,8 +147,11 @@ int cart_set_qty(struct cart *cart, int idx, int64_t qty)
     struct cart_line *l = &cart->lines[idx];
     if (l->voided)
         return CART_EVOIDED;
-    if (l->price_from_barcode || !valid_qty(&l->product, qty))
-        return CART_EINVAL;
+    if (l->price_from_barcode || l->qty_from_label)
+        return CART_ELABEL;
+    int rc = check_qty(&l->product, qty);
+    if (rc)
+        return rc;
     struct cart_line old = *l;
     l->qty = qty;
     if (money_mul_qty(l->unit_price, qty, &l->line_total) || recompute(cart)) {
@@ -183,16 +210,23 @@ int cart_is_empty(const struct cart *cart)
     return cart_active_lines(cart) == 0;
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 const char *cart_strerror(int rc)
 {
     switch (rc) {
     case CART_OK: return "ok";
-    case CART_EINVAL: return "quantity must be above zero (whole pieces for items sold each)";
+    case CART_EINVAL: return "the quantity must be above zero";
     case CART_EOVERFLOW: return "amount too large";
     case CART_ENOMEM: return "out of memory";
     case CART_EFULL: return "the sale has too many lines";
     case CART_EVOIDED: return "that line is already voided";
     case CART_EINACTIVE: return "this product is not for sale";
+    case CART_EQTYMAX: return "more than one line can hold (at most " STRINGIFY(CART_MAX_PIECES) " pieces or kg)";
+    case CART_EPIECES: return "items sold each are whole pieces: no fractions";
+    case CART_ELABEL: return "the weight and price come from the scale label";
+    case CART_EPRICE: return "the price is negative";
     }
     return "cart error";
 }

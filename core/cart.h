@@ -17,10 +17,15 @@ enum {
     CART_EFULL = -4,     /* too many lines */
     CART_EVOIDED = -5,   /* the line is voided */
     CART_EINACTIVE = -6, /* product not for sale */
+    CART_EQTYMAX = -7,   /* more than CART_MAX_QTY on one line */
+    CART_EPIECES = -8,   /* a fraction of an item sold each */
+    CART_ELABEL = -9,    /* the line's weight or price comes from its label */
+    CART_EPRICE = -10,   /* a negative price */
 };
 
 #define CART_MAX_LINES 1000
-#define CART_MAX_QTY (100000LL * QTY_ONE)
+#define CART_MAX_PIECES 100000   /* the most one line holds: pieces, or kg */
+#define CART_MAX_QTY ((int64_t)CART_MAX_PIECES * QTY_ONE)
 
 struct cart_line {
     struct product product;  /* copy: the price at scan time */
@@ -29,6 +34,7 @@ struct cart_line {
     int64_t unit_price;
     int64_t line_total;      /* unit_price * qty, rounded; or the price from the barcode */
     int price_from_barcode;  /* variable-measure label: line_total is fixed */
+    int qty_from_label;      /* the label gave the weight (or count): fixed too */
     int voided;
     /* From GS1 data on the label, when present. */
     char batch[24];
@@ -51,9 +57,13 @@ void cart_clear(struct cart *cart);
 /* Adds qty of product; a piece item with the same barcode already last in the cart is
  * not merged: every scan is a line, as on the receipt. */
 int cart_add_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty);
+/* Adds qty of product as a scale label states it: the quantity cannot change afterwards
+ * (cart_set_qty refuses with CART_ELABEL). */
+int cart_add_label_item(struct cart *cart, const struct product *p, const char *barcode, int64_t qty);
 /* Adds a line whose total comes from a price-embedded label (qty may be 0 = unknown). */
 int cart_add_priced_item(struct cart *cart, const struct product *p, const char *barcode,
                          int64_t qty, int64_t line_total);
+/* A new quantity for line; a line whose quantity or price a label gave is refused. */
 int cart_set_qty(struct cart *cart, int line, int64_t qty);
 int cart_void_line(struct cart *cart, int line);
 /* GS1 data read from the label of line (batch, serial, use-by date YYYYMMDD or 0, and

@@ -85,12 +85,20 @@ static void test_zero_negative_fractional_qty_refused(void **state)
     struct product apples = make("apples", 299, UNIT_KG, "red", 70000);
     assert_int_equal(cart_add_item(&c, &milk, "", 0), CART_EINVAL);
     assert_int_equal(cart_add_item(&c, &milk, "", -QTY_ONE), CART_EINVAL);
-    assert_int_equal(cart_add_item(&c, &milk, "", 1500), CART_EINVAL); /* 1.5 bottles */
+    assert_int_equal(cart_add_item(&c, &milk, "", 1500), CART_EPIECES); /* 1.5 bottles */
+    assert_int_equal(cart_add_item(&c, &milk, "", CART_MAX_QTY + QTY_ONE), CART_EQTYMAX);
+    assert_int_equal(cart_add_item(&c, &apples, "", CART_MAX_QTY + 1), CART_EQTYMAX);
     assert_int_equal(cart_add_item(&c, &apples, "", 1500), 0);          /* 1.5 kg */
     assert_int_equal(c.lines[0].line_total, 449);                       /* 4.485 -> 4.49 */
     assert_int_equal(cart_set_qty(&c, 0, 0), CART_EINVAL);
+    assert_int_equal(cart_set_qty(&c, 0, CART_MAX_QTY + 1), CART_EQTYMAX);
     assert_int_equal(cart_set_qty(&c, 5, QTY_ONE), CART_EINVAL);
     assert_int_equal(c.nlines, 1);
+    assert_int_equal(c.lines[0].qty, 1500);
+    /* each refusal says its own reason */
+    assert_string_equal(cart_strerror(CART_EINVAL), "the quantity must be above zero");
+    assert_non_null(strstr(cart_strerror(CART_EQTYMAX), "at most 100000"));
+    assert_non_null(strstr(cart_strerror(CART_EPIECES), "whole pieces"));
     milk.active = 0;
     assert_int_equal(cart_add_item(&c, &milk, "", QTY_ONE), CART_EINACTIVE);
     cart_free(&c);
@@ -198,7 +206,22 @@ static void test_priced_label_line(void **state)
     struct product beef = make("beef", 1299, UNIT_KG, "red", 70000);
     assert_int_equal(cart_add_priced_item(&c, &beef, "2110070012345", 0, 1234), 0);
     assert_int_equal(c.lines[0].line_total, 1234);
-    assert_int_equal(cart_set_qty(&c, 0, 2000), CART_EINVAL); /* the label fixes the price */
+    assert_int_equal(cart_set_qty(&c, 0, 2000), CART_ELABEL); /* the label fixes the price */
+    cart_free(&c);
+}
+
+/* A weight from a scale label is the scale's, not the cashier's: F2 cannot change it. */
+static void test_label_weight_is_fixed(void **state)
+{
+    struct cart c;
+    cart_init(&c, &incl_total);
+    struct product beef = make("beef", 1299, UNIT_KG, "red", 70000);
+    assert_int_equal(cart_add_label_item(&c, &beef, "2110070012345", 1250), 0);
+    assert_int_equal(c.lines[0].line_total, 1624);                     /* 16.2375 -> 16.24 */
+    assert_int_equal(cart_set_qty(&c, 0, 2000), CART_ELABEL);
+    assert_int_equal(c.lines[0].qty, 1250);
+    assert_int_equal(cart_add_item(&c, &beef, "", 1250), 0);           /* weighed by hand */
+    assert_int_equal(cart_set_qty(&c, 1, 2000), 0);
     cart_free(&c);
 }
 
@@ -267,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_half_cent_tax),
         cmocka_unit_test(test_line_label),
         cmocka_unit_test(test_priced_label_line),
+        cmocka_unit_test(test_label_weight_is_fixed),
         cmocka_unit_test(test_item_count_counts_pieces),
         cmocka_unit_test(test_receipt_and_json),
     };
