@@ -22,6 +22,11 @@ const struct config_key config_keys[] = {
 
     { "catalog.demo", "yes | no", "no", "yes: import the demo catalog into an empty database", NULL },
 
+    { "sale.confirm_qty_above", "quantity", "100", "a quantity typed above this (pieces or kg) asks first; 0 = never", NULL },
+    { "sale.confirm_line_total_above", "amount", "1000", "a line whose total would be above this amount (in the store's currency) asks first; 0 = never", NULL },
+
+    { "ui.alert", "bell | flash | none", "bell", "what the screen does when an error appears: the terminal's bell, a flash, or nothing", NULL },
+
     { "receipt.width", "number 24..80", "42", "receipt columns: 42 or 48 for 80 mm paper (56 small font), 32 for 58 mm", NULL },
     { "receipt.header", "lines, | between", NULL, "lines under the store name (address, VAT number)", NULL },
     { "receipt.footer", "lines, | between", "Thank you!", "lines at the bottom of the receipt", NULL },
@@ -63,6 +68,8 @@ const struct config_key config_keys[] = {
 
     { "payment.terminals", "list of NAME:KIND", NULL, "card terminals in priority order, NAME:KIND or just KIND (kinds: sim, zvt); each has its [payment.NAME] section", NULL },
     { "payment.cash_rounding", "number 1..100000", "1", "cash is rounded to this many minor units (5 for CHF 0.05 rounding)", NULL },
+    { "payment.cash_confirm_multiple", "number 0..1000000", "10", "cash tendered above this multiple of the amount due asks first (a slip on the keypad); 0 = never", NULL },
+    { "payment.cash_confirm_above", "amount", "100", "... but only when the cash is also above this amount (a note of 100 on a small sale is normal); 0 = always by the multiple", NULL },
     { "payment.NAME.host", "IP address", "127.0.0.1", "the ZVT terminal's address (not a host name: a DNS lookup could block the till)", "zvt" },
     { "payment.NAME.port", "number 1..65535", "20007", "the ZVT terminal's TCP port", "zvt" },
     { "payment.NAME.password", "6 digits", "000000", "the ZVT terminal's password", "zvt" },

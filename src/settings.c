@@ -124,6 +124,47 @@ static int parse_barcode_rules(const struct config *cfg, struct settings *s, cha
     return 0;
 }
 
+/* An amount in the store's currency as a manager writes it ("1000", "1000,00"); 0 = off. */
+static int amount_setting(const struct config *cfg, const char *key, const char *def,
+                          const struct money_format *fmt, int64_t *out, char *err, size_t errlen)
+{
+    const char *v = config_get(cfg, key, def);
+    if (money_parse(v, fmt, out) || *out < 0) {
+        seterr(err, errlen, "config %s must be an amount in %s like 1000 or 1000,00 (0 = never), not '%s'",
+               key, fmt->cur.code, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_confirm(const struct config *cfg, struct settings *s, char *err, size_t errlen)
+{
+    struct settings_confirm *c = &s->confirm;
+    const char *q = config_get(cfg, "sale.confirm_qty_above", "100");
+    if (qty_parse(q, &c->qty_above) || c->qty_above < 0) {
+        seterr(err, errlen, "config sale.confirm_qty_above must be a quantity like 100 (0 = never), not '%s'", q);
+        return -1;
+    }
+    int multiple;
+    if (amount_setting(cfg, "sale.confirm_line_total_above", "1000", &s->fmt, &c->line_total_above, err, errlen) ||
+        int_setting(cfg, "payment.cash_confirm_multiple", 10, 0, 1000000, &multiple, err, errlen) ||
+        amount_setting(cfg, "payment.cash_confirm_above", "100", &s->fmt, &c->cash_above, err, errlen))
+        return -1;
+    c->cash_multiple = multiple;
+    const char *alert = config_get(cfg, "ui.alert", "bell");
+    if (strcmp(alert, "bell") == 0)
+        s->alert = ALERT_BELL;
+    else if (strcmp(alert, "flash") == 0)
+        s->alert = ALERT_FLASH;
+    else if (strcmp(alert, "none") == 0)
+        s->alert = ALERT_NONE;
+    else {
+        seterr(err, errlen, "config ui.alert must be bell, flash or none, not '%s'", alert);
+        return -1;
+    }
+    return 0;
+}
+
 int settings_from_config(const struct config *cfg, struct settings *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -167,7 +208,8 @@ int settings_from_config(const struct config *cfg, struct settings *s, char *err
     if (int_setting(cfg, "receipt.width", 42, 24, 80, &s->receipt_width, err, errlen) ||
         int_setting(cfg, "scanner.wedge_max_gap_ms", 50, 1, 1000, &s->wedge_max_gap_ms, err, errlen) ||
         int_setting(cfg, "scanner.wedge_min_length", 4, 1, 64, &s->wedge_min_length, err, errlen) ||
-        parse_barcode_rules(cfg, s, err, errlen))
+        parse_barcode_rules(cfg, s, err, errlen) ||
+        parse_confirm(cfg, s, err, errlen))
         return -1;
     return 0;
 }

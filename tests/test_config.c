@@ -95,6 +95,11 @@ static void test_settings_reject_bad_values(void **state)
         { "scanner.wedge_max_gap_ms=abc", "wedge_max_gap_ms" },
         { "barcode.variable.21=item:5,weight:4/3", "barcode.variable.21" },
         { "barcode.variable.30=item:5,weight:5/3", "20 to 29" },
+        { "sale.confirm_qty_above=lots", "sale.confirm_qty_above" },
+        { "sale.confirm_line_total_above=-5", "sale.confirm_line_total_above" },
+        { "payment.cash_confirm_multiple=x", "payment.cash_confirm_multiple" },
+        { "payment.cash_confirm_above=ten", "payment.cash_confirm_above" },
+        { "ui.alert=siren", "bell, flash or none" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct config *c = config_new();
@@ -320,6 +325,13 @@ static void test_documented_defaults_are_the_real_ones(void **state)
     assert_default("receipt.width", s.receipt_width);
     assert_default("scanner.wedge_max_gap_ms", s.wedge_max_gap_ms);
     assert_default("scanner.wedge_min_length", s.wedge_min_length);
+    /* quantities and amounts as written: 100 pieces, 1000 and 100 in the currency (EUR) */
+    assert_default("sale.confirm_qty_above", s.confirm.qty_above / QTY_ONE);
+    assert_default("sale.confirm_line_total_above", s.confirm.line_total_above / 100);
+    assert_default("payment.cash_confirm_multiple", s.confirm.cash_multiple);
+    assert_default("payment.cash_confirm_above", s.confirm.cash_above / 100);
+    assert_string_equal(documented_default("ui.alert"), "bell");
+    assert_int_equal(s.alert, ALERT_BELL);
 
     char token[] = "/tmp/till-token-XXXXXX";
     int fd = mkstemp(token);
