@@ -30,6 +30,7 @@ void app_set_message(struct app *app, int is_error, const char *fmt, ...)
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
     app->message_is_error = is_error;
+    app->errors += is_error != 0;
     app->dirty = 1;
 }
 
@@ -45,6 +46,36 @@ static void refresh_stock_view(struct app *app)
     v->synced_at = app->sync.last_sync_at;
     v->known = sku[0] && stock_level_get(app->store, sku, app->count.location, &v->on_hand) == STORE_OK;
     app->dirty = 1;
+}
+
+static void format_qty(const struct app *app, int64_t qty, int weighed, char *buf, size_t len)
+{
+    money_format_qty(qty, weighed, &app->s.fmt, buf, len);
+}
+
+/* Why text is not a number with at most decimals fraction digits (rc from the parser):
+ * "'1.2345' has more than 3 decimals", "'abc' is not a number". */
+static void number_problem(const char *text, int rc, int decimals, char *buf, size_t len)
+{
+    if (rc == MONEY_EOVERFLOW) {
+        snprintf(buf, len, "'%.40s' is far too large", text);
+        return;
+    }
+    if (text[strspn(text, " ")] == 0) {
+        snprintf(buf, len, "nothing typed");
+        return;
+    }
+    if (text[strspn(text, "0123456789.,+- ")] != 0) {
+        snprintf(buf, len, "'%.40s' is not a number", text);
+        return;
+    }
+    const char *sep = strpbrk(text, ".,"), *last = NULL;
+    for (; sep; sep = strpbrk(sep + 1, ".,"))
+        last = sep;
+    if (last && strspn(last + 1, "0123456789") > (size_t)decimals)
+        snprintf(buf, len, "'%.40s' has more than %d decimals", text, decimals);
+    else
+        snprintf(buf, len, "'%.40s' is not a number as written (e.g. 1.234,50 or 0,750)", text);
 }
 
 int app_take_dirty(struct app *app)
@@ -208,9 +239,11 @@ static int today_yyyymmdd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-static int add_product(struct app *app, const struct product *p, const char *code, int64_t qty)
+/* A line that says so on the message line; from_label: the quantity is the label's. */
+static int add_line(struct app *app, const struct product *p, const char *code, int64_t qty, int from_label)
 {
-    int rc = cart_add_item(&app->sale.cart, p, code, qty);
+    int rc = from_label ? cart_add_label_item(&app->sale.cart, p, code, qty)
+                        : cart_add_item(&app->sale.cart, p, code, qty);
     if (rc) {
         app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
         return -1;
@@ -222,18 +255,37 @@ static int add_product(struct app *app, const struct product *p, const char *cod
     return 0;
 }
 
+int app_add_line(struct app *app, const struct product *p, const char *code, int64_t qty)
+{
+    return add_line(app, p, code, qty, 0);
+}
+
+/* A quantity the cashier typed (or one piece): asks first above the limits.  1 when the
+ * line waits for the answer. */
+static int add_typed(struct app *app, const struct product *p, const char *code, int64_t qty, enum app_mode back)
+{
+    if (app_confirm_line(app, p, code, qty, -1, back))
+        return 1;
+    return app_add_line(app, p, code, qty);
+}
+
 /* GS1 data from the label goes on the line just added; an expired item is sold only
  * after the cashier has seen the warning (the line says EXPIRED). */
-static void mark_label_data(struct app *app, const struct scan_result *r)
+void app_mark_label(struct app *app, const char *batch, const char *serial, int32_t expiry, int expired)
 {
     struct cart *cart = &app->sale.cart;
     int line = cart->nlines - 1;
-    cart_set_line_label(cart, line, r->code.batch, r->code.serial, r->code.expiry, r->code.expired);
+    cart_set_line_label(cart, line, batch, serial, expiry, expired);
     const struct cart_line *l = &cart->lines[line];
     if (l->expired)
         app_set_message(app, 1, "%s is EXPIRED (use by %04d-%02d-%02d): take it out of the sale (F3)",
                         l->product.name, (int)(l->expiry / 10000), (int)(l->expiry / 100 % 100),
                         (int)(l->expiry % 100));
+}
+
+static void mark_label_data(struct app *app, const struct scan_result *r)
+{
+    app_mark_label(app, r->code.batch, r->code.serial, r->code.expiry, r->code.expired);
 }
 
 static int lookup_and_add(struct app *app, const char *code, int64_t qty)
@@ -268,7 +320,8 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         return 0;
     }
     if (r.has_qty) {
-        if (add_product(app, &p, r.line_code, r.qty))
+        /* the scale's weight: fixed on the line, like a label's price */
+        if (add_line(app, &p, r.line_code, r.qty, 1))
             return -1;
         mark_label_data(app, &r);
         return 0;
@@ -280,9 +333,19 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
     }
-    if (add_product(app, &p, r.line_code, qty ? qty : QTY_ONE))
+    int rc = add_typed(app, &p, r.line_code, qty ? qty : QTY_ONE, MODE_SALE);
+    if (rc < 0)
         return -1;
-    mark_label_data(app, &r);
+    if (rc == 0) {
+        mark_label_data(app, &r);
+    } else {
+        /* held for the question: the label's data goes on the line if it is added */
+        struct app_confirm *c = &app->confirm;
+        snprintf(c->batch, sizeof c->batch, "%s", r.code.batch);
+        snprintf(c->serial, sizeof c->serial, "%s", r.code.serial);
+        c->expiry = r.code.expiry;
+        c->expired = r.code.expired;
+    }
     return 0;
 }
 
@@ -336,14 +399,22 @@ int app_submit_input(struct app *app, const char *typed)
         return app_scan(app, text);
     *star = 0;
     int64_t qty;
-    if (qty_parse(text, &qty) || qty <= 0 || qty > CART_MAX_QTY) {
-        app_set_message(app, 1, "Quantity '%s' is not valid: type e.g. 3* then scan", text);
+    int rc = qty_parse(text, &qty);
+    if (rc) {
+        char why[128];
+        number_problem(text, rc, 3, why, sizeof why);
+        app_set_message(app, 1, "Quantity not taken: %s. Type e.g. 3* then scan", why);
+        return -1;
+    }
+    if (qty <= 0 || qty > CART_MAX_QTY) {
+        app_set_message(app, 1, "Quantity not taken: %s",
+                        cart_strerror(qty <= 0 ? CART_EINVAL : CART_EQTYMAX));
         return -1;
     }
     if (!star[1]) {
         app->sale.pending_qty = qty;
         char q[32];
-        qty_format(qty, q, sizeof q);
+        format_qty(app, qty, 0, q, sizeof q);
         app_set_message(app, 0, "Quantity %s: now scan the item", q);
         return 0;
     }
@@ -387,16 +458,32 @@ int app_void_selected(struct app *app)
     return 0;
 }
 
+/* A scale label's weight and price are the scale's: the way to change them is to void
+ * the line (audited) and weigh again. */
+static int label_fixed(struct app *app, const struct cart_line *l)
+{
+    if (!l->price_from_barcode && !l->qty_from_label)
+        return 0;
+    app_set_message(app, 1, "The label fixes this weight and price: void the line (F3) and weigh again");
+    return 1;
+}
+
 void app_open_mode(struct app *app, enum app_mode mode)
 {
     switch (mode) {
     case MODE_QTY:
         if (cart_locked(app))
             return;
-        if (app->sale.selected < 0 || app->sale.cart.lines[app->sale.selected].voided) {
-            app_set_message(app, 1, "Select a line first (Up/Down); voided lines cannot change");
+        if (app->sale.selected < 0) {
+            app_set_message(app, 1, "Select a line first (Up/Down)");
             return;
         }
+        if (app->sale.cart.lines[app->sale.selected].voided) {
+            app_set_message(app, 1, "A voided line cannot change: scan the item again");
+            return;
+        }
+        if (label_fixed(app, &app->sale.cart.lines[app->sale.selected]))
+            return;
         break;
     case MODE_PAY:
         if (cart_is_empty(&app->sale.cart)) {
@@ -436,32 +523,59 @@ void app_close_dialog(struct app *app)
     app->dirty = 1;
 }
 
-int app_submit_qty(struct app *app, const char *text)
+int app_set_line_qty(struct app *app, int line, int64_t qty)
 {
-    int64_t qty;
-    if (qty_parse(text, &qty)) {
-        app_set_message(app, 1, "'%s' is not a quantity", text);
-        return -1;
-    }
-    int rc = cart_set_qty(&app->sale.cart, app->sale.selected, qty);
+    int rc = cart_set_qty(&app->sale.cart, line, qty);
     if (rc) {
         app_set_message(app, 1, "Quantity not changed: %s", cart_strerror(rc));
         return -1;
     }
     app_close_dialog(app);
-    app_set_message(app, 0, "Quantity changed: %s", app->sale.cart.lines[app->sale.selected].product.name);
+    app_set_message(app, 0, "Quantity changed: %s", app->sale.cart.lines[line].product.name);
     return 0;
+}
+
+int app_submit_qty(struct app *app, const char *text)
+{
+    int64_t qty;
+    int rc = qty_parse(text, &qty);
+    if (rc) {
+        char why[128];
+        number_problem(text, rc, 3, why, sizeof why);
+        app_set_message(app, 1, "Quantity not changed: %s", why);
+        return -1;
+    }
+    int line = app->sale.selected;
+    if (line < 0 || line >= app->sale.cart.nlines)
+        return -1;
+    const struct cart_line *l = &app->sale.cart.lines[line];
+    /* the cart's refusals first (zero, fractions, too many), then the question */
+    if (qty > 0 && qty <= CART_MAX_QTY && !l->voided && !l->price_from_barcode && !l->qty_from_label &&
+        (l->product.unit == UNIT_KG || qty % QTY_ONE == 0) &&
+        app_confirm_line(app, &l->product, l->barcode, qty, line, MODE_QTY))
+        return 0;
+    return app_set_line_qty(app, line, qty);
 }
 
 int app_submit_weight(struct app *app, const char *text)
 {
     int64_t grams;
-    if (qty_parse(text, &grams) || grams <= 0) {
-        app_set_message(app, 1, "'%s' is not a weight: type kg, e.g. 0.750", text);
+    int rc = qty_parse(text, &grams);
+    if (rc || grams <= 0) {
+        char why[128], example[32];
+        format_qty(app, 750, 1, example, sizeof example);
+        if (rc)
+            number_problem(text, rc, 3, why, sizeof why);
+        else
+            snprintf(why, sizeof why, "the weight must be above zero");
+        app_set_message(app, 1, "Weight not taken: %s. Type kg, e.g. %s", why, example);
         return -1;
     }
     app->mode = MODE_SALE;
-    return add_product(app, &app->sale.weighed, app->sale.weighed_barcode, grams);
+    rc = add_typed(app, &app->sale.weighed, app->sale.weighed_barcode, grams, MODE_WEIGHT);
+    if (rc < 0)
+        app->mode = MODE_WEIGHT;   /* refused: the prompt stays for another weight */
+    return rc < 0 ? -1 : 0;
 }
 
 void app_search_update(struct app *app, const char *text)
@@ -497,7 +611,7 @@ int app_search_choose(struct app *app, int index)
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
     }
-    return add_product(app, &p, "", qty ? qty : QTY_ONE);
+    return add_typed(app, &p, "", qty ? qty : QTY_ONE, MODE_SALE) < 0 ? -1 : 0;
 }
 
 int64_t app_amount_due(const struct app *app)
@@ -580,10 +694,21 @@ int app_pay_cash(struct app *app, const char *text)
     }
     t->total = app->sale.cart.totals.total;
     int64_t tendered = tender_cash_due(t);
-    if (text[0] && money_parse(text, &app->s.fmt, &tendered)) {
-        app_set_message(app, 1, "'%s' is not an amount", text);
+    int rc = text[0] ? money_parse(text, &app->s.fmt, &tendered) : 0;
+    if (rc) {
+        char why[128];
+        number_problem(text, rc, app->s.fmt.cur.exponent, why, sizeof why);
+        app_set_message(app, 1, "Cash not taken: %s", why);
         return -1;
     }
+    if (tendered > 0 && app_confirm_cash(app, tendered))
+        return 0;
+    return app_take_cash(app, tendered);
+}
+
+int app_take_cash(struct app *app, int64_t tendered)
+{
+    struct tender_state *t = &app->sale.tender;
     int64_t change;
     int rc = tender_add_cash(t, tendered, &change);
     if (rc) {
@@ -613,8 +738,15 @@ int app_pay_voucher(struct app *app, const char *text)
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
-    if (!text[0] || money_parse(text, &app->s.fmt, &value)) {
+    if (!text[0]) {
         app_set_message(app, 1, "Type the voucher's value, then F7");
+        return -1;
+    }
+    int prc = money_parse(text, &app->s.fmt, &value);
+    if (prc) {
+        char why[128];
+        number_problem(text, prc, app->s.fmt.cur.exponent, why, sizeof why);
+        app_set_message(app, 1, "Voucher not taken: %s", why);
         return -1;
     }
     t->total = app->sale.cart.totals.total;
@@ -631,12 +763,88 @@ int app_pay_voucher(struct app *app, const char *text)
     return 0;
 }
 
+/* What the open sale's payments add up to, by what cancelling does with them. */
+static struct app_cancel cancel_summary(const struct app *app)
+{
+    struct app_cancel c;
+    memset(&c, 0, sizeof c);
+    const struct tender_state *t = &app->sale.tender;
+    for (int i = 0; i < t->n; i++) {
+        const struct payment *p = &t->payments[i];
+        if (p->tender == TENDER_CASH)
+            c.cash += p->amount;
+        else if (p->tender == TENDER_VOUCHER)
+            c.vouchers += p->amount;
+        else {
+            c.card_total += p->amount;
+            c.cards++;
+        }
+    }
+    return c;
+}
+
+/* "; hand back 5,00 € cash and the voucher of 10,00 €" (empty when there is nothing). */
+static void hand_back_text(const struct app *app, const struct app_cancel *c, char *buf, size_t len)
+{
+    char cash[48], voucher[48];
+    money_format(c->cash, &app->s.fmt, 1, cash, sizeof cash);
+    money_format(c->vouchers, &app->s.fmt, 1, voucher, sizeof voucher);
+    if (c->cash && c->vouchers)
+        snprintf(buf, len, "hand back %s cash and the vouchers (%s)", cash, voucher);
+    else if (c->cash)
+        snprintf(buf, len, "hand back %s cash", cash);
+    else if (c->vouchers)
+        snprintf(buf, len, "hand back the vouchers (%s)", voucher);
+    else
+        buf[0] = 0;
+}
+
+void app_cancel_consequences(const struct app *app, char *buf, size_t len)
+{
+    struct app_cancel c = cancel_summary(app);
+    char back[160], cards[48];
+    hand_back_text(app, &c, back, sizeof back);
+    money_format(c.card_total, &app->s.fmt, 1, cards, sizeof cards);
+    if (c.cards == 1)
+        snprintf(buf, len, "The card payment of %s will be reversed%s%s.", cards, back[0] ? "; " : "", back);
+    else if (c.cards > 1)
+        snprintf(buf, len, "The %d card payments (%s) will be reversed%s%s.", c.cards, cards,
+                 back[0] ? "; " : "", back);
+    else if (back[0])
+        snprintf(buf, len, "Nothing will be charged; %s.", back);
+    else
+        snprintf(buf, len, "Nothing has been paid: nothing will be charged.");
+}
+
 void app_cancel_sale_now(struct app *app)
 {
     audit(app, "sale_cancelled", app->sale.uuid);
+    /* what was given back, said once more now that it is done (one line at 80 columns
+     * for a card and cash) */
+    struct app_cancel c = app->cancel;
+    char done[300], cards[48], cash[48], vouchers[48];
+    money_format(c.card_total, &app->s.fmt, 1, cards, sizeof cards);
+    money_format(c.cash, &app->s.fmt, 1, cash, sizeof cash);
+    money_format(c.vouchers, &app->s.fmt, 1, vouchers, sizeof vouchers);
+    int n = snprintf(done, sizeof done, "Sale cancelled");
+    const char *sep = ": ";
+    if (c.reversed > 0) {
+        n += snprintf(done + n, sizeof done - (size_t)n, "%scard%s %s reversed", sep, c.reversed > 1 ? "s" : "", cards);
+        sep = "; ";
+    }
+    if (c.cash || c.vouchers)
+        n += snprintf(done + n, sizeof done - (size_t)n, "%sgive back ", sep);
+    if (c.cash)
+        n += snprintf(done + n, sizeof done - (size_t)n, "%s cash%s", cash, c.vouchers ? ", " : "");
+    if (c.vouchers)
+        n += snprintf(done + n, sizeof done - (size_t)n, "vouchers %s", vouchers);
+    snprintf(done + n, sizeof done - (size_t)n, ".");
+    if (c.cash)
+        drawer_kick(app->drawer);
+    memset(&app->cancel, 0, sizeof app->cancel);
     begin_sale(app);
     app->mode = MODE_SALE;
-    app_set_message(app, 0, "Sale cancelled.");
+    app_set_message(app, 0, "%s", done);
     if (app->quit_after_cancel) {
         app->quit_after_cancel = 0;
         app->quit = 1;
@@ -646,6 +854,7 @@ void app_cancel_sale_now(struct app *app)
 int app_cancel_sale(struct app *app)
 {
     app->quit_after_cancel = 0;
+    app->cancel = cancel_summary(app);
     /* approved card payments are reversed first: cancelling never keeps a customer's money */
     if (!sale_session_has_card_payments(&app->sale)) {
         app_cancel_sale_now(app);
@@ -682,6 +891,7 @@ int app_request_quit(struct app *app)
 int app_quit_cancelling_sale(struct app *app)
 {
     if (!sale_session_has_card_payments(&app->sale)) {
+        app->cancel = cancel_summary(app);
         app_cancel_sale_now(app);
         return 1;
     }

@@ -34,6 +34,7 @@ enum app_mode {
     MODE_COUNT,          /* stock count: counting */
     MODE_COUNT_REPORT,   /* stock count: the variance report, then submit */
     MODE_UNSAVED,        /* paid, but the save failed: retried until it succeeds */
+    MODE_CONFIRM_LARGE,  /* a line or cash far above the usual: is it right? (app_confirm.c) */
 };
 
 #define APP_SEARCH_MAX 12
@@ -87,6 +88,29 @@ struct app_stock_view {
     int64_t on_hand;            /* thousandths */
 };
 
+/* An action held until the cashier says it is right (MODE_CONFIRM_LARGE, app/app_confirm.c). */
+enum app_confirm_kind { CONFIRM_NONE, CONFIRM_ADD_LINE, CONFIRM_SET_QTY, CONFIRM_CASH };
+struct app_confirm {
+    enum app_confirm_kind kind;
+    enum app_mode back;          /* where "no" returns to */
+    struct product product;      /* CONFIRM_ADD_LINE, with the GS1 data of its label */
+    char code[64];
+    char batch[24], serial[24];
+    int32_t expiry;
+    int expired;
+    int64_t qty;                 /* CONFIRM_ADD_LINE, CONFIRM_SET_QTY */
+    int64_t tendered;            /* CONFIRM_CASH */
+    char question[256];          /* "Add 99999 x Whisky for 3.498.965,01 €?" */
+    char reason[160];            /* "more than 100 at once" */
+};
+
+/* What cancelling the open sale gives back (captured when it starts, for its messages). */
+struct app_cancel {
+    int64_t cash, vouchers;      /* to hand back */
+    int64_t card_total;          /* approved card payments to reverse */
+    int cards, reversed;
+};
+
 /* The sale just completed. */
 struct app_last_sale {
     char *receipt_text;
@@ -122,9 +146,12 @@ struct app {
     struct count_session count;
     struct app_stock_view stock;
     struct app_unsaved unsaved;
+    struct app_confirm confirm;
+    struct app_cancel cancel;
 
     char message[256];
     int message_is_error;
+    unsigned errors;            /* error messages so far: the front end alerts on a new one */
     int quit_after_cancel;      /* quitting waits for the card reversals of the cancel */
     int quit;                   /* the app is done: the front end stops the loop */
     int dirty;                  /* state changed: redraw */
@@ -190,6 +217,23 @@ int app_complete_sale(struct app *app);
 int app_cancel_sale(struct app *app);
 /* Cancelling is complete (internal to app/: called when the last card is reversed). */
 void app_cancel_sale_now(struct app *app);
+/* What cancelling the open sale now would do, as one sentence for the confirmation
+ * ("The card payment of 20,00 € will be reversed; hand back 5,00 € cash."). */
+void app_cancel_consequences(const struct app *app, char *buf, size_t len);
+/* MODE_CONFIRM_LARGE: the held action goes ahead (yes) or is dropped (no). */
+int app_confirm_yes(struct app *app);
+void app_confirm_no(struct app *app);
+/* Internal to app/ (app_confirm.c): 1 when the line or the cash must be confirmed first;
+ * the action is then held and the mode is MODE_CONFIRM_LARGE. */
+int app_confirm_line(struct app *app, const struct product *p, const char *code, int64_t qty,
+                     int line, enum app_mode back);
+int app_confirm_cash(struct app *app, int64_t tendered);
+/* Internal to app/: add a line / take cash without asking (what "yes" runs). */
+int app_add_line(struct app *app, const struct product *p, const char *code, int64_t qty);
+/* GS1 data from a label onto the line just added (an expired item is flagged). */
+void app_mark_label(struct app *app, const char *batch, const char *serial, int32_t expiry, int expired);
+int app_set_line_qty(struct app *app, int line, int64_t qty);
+int app_take_cash(struct app *app, int64_t tendered);
 /* Amount still to pay on the open sale. */
 int64_t app_amount_due(const struct app *app);
 void app_next_sale(struct app *app);

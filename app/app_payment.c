@@ -35,13 +35,23 @@ static int on_card_approved(void *ctx, const struct payment *p, int64_t asked)
     return 0;
 }
 
+/* Each reversal is confirmed as it happens; the cancel's last message sums them up. */
 static void on_card_reversed(void *ctx, const char *reference)
 {
     struct app *app = ctx;
     struct tender_state *t = &app->sale.tender;
     for (int i = t->n - 1; i >= 0; i--)
-        if (strcmp(t->payments[i].reference, reference) == 0)
+        if (strcmp(t->payments[i].reference, reference) == 0) {
+            char a[48];
+            money(app, t->payments[i].amount, a, sizeof a);
+            app->cancel.reversed++;
+            if (app->cancel.cards > 1)
+                app_set_message(app, 0, "Card payment of %s reversed (%d of %d).", a, app->cancel.reversed,
+                                app->cancel.cards);
+            else
+                app_set_message(app, 0, "Card payment of %s reversed.", a);
             tender_remove(t, i);
+        }
 }
 
 static void on_card_cancel_now(void *ctx)

@@ -382,8 +382,9 @@ static void reversal_done(struct card_payment *cp, const struct pt_outcome *o)
         cp->nto_reverse--;
         memmove(cp->to_reverse[0], cp->to_reverse[1], sizeof cp->to_reverse[0] * (size_t)cp->nto_reverse);
     }
-    cp->ev.reversed(cp->ev.ctx, cp->reference);
+    /* the owner says it after us, with the amount it knows */
     say(cp, 0, "Card payment reversed.");
+    cp->ev.reversed(cp->ev.ctx, cp->reference);
     reverse_next(cp);
 }
 

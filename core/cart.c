@@ -223,9 +223,9 @@ const char *cart_strerror(int rc)
     case CART_EFULL: return "the sale has too many lines";
     case CART_EVOIDED: return "that line is already voided";
     case CART_EINACTIVE: return "this product is not for sale";
-    case CART_EQTYMAX: return "more than one line can hold (at most " STRINGIFY(CART_MAX_PIECES) " pieces or kg)";
+    case CART_EQTYMAX: return "at most " STRINGIFY(CART_MAX_PIECES) " pieces or kg on one line";
     case CART_EPIECES: return "items sold each are whole pieces: no fractions";
-    case CART_ELABEL: return "the weight and price come from the scale label";
+    case CART_ELABEL: return "the label fixes this line's weight and price";
     case CART_EPRICE: return "the price is negative";
     }
     return "cart error";

@@ -33,9 +33,27 @@ void draw_text_right(int y, int x_end, const char *s)
     mvaddstr(y, x_end - w, s);
 }
 
+int dialog_rows_above_totals(void)
+{
+    return LINES - 6;
+}
+
+void draw_dialog_above_totals(int h, int w, const char *title, int *top, int *left)
+{
+    int rows = dialog_rows_above_totals();
+    if (h > rows)
+        h = rows;
+    draw_dialog_at(1 + (rows - h) / 2, h, w, title, top, left);
+}
+
 void draw_dialog(int h, int w, const char *title, int *top, int *left)
 {
-    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    draw_dialog_at((LINES - h) / 2, h, w, title, top, left);
+}
+
+void draw_dialog_at(int y, int h, int w, const char *title, int *top, int *left)
+{
+    int x = (COLS - w) / 2;
     attron(COLOR_PAIR(COLOR_DIALOG));
     for (int r = 0; r < h; r++)
         mvhline(y + r, x, ' ', w);

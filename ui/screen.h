@@ -35,6 +35,7 @@ struct ui {
     int quit;                      /* stop the loop */
     int dirty;                     /* UI state changed: redraw */
     long last_minute;              /* the clock in the header */
+    unsigned errors_alerted;       /* app->errors already signalled ([ui] alert) */
     struct {                       /* keyboard-wedge scans (see ui.c) */
         struct wedge_config cfg;
         struct wedge_burst burst;
@@ -118,6 +119,11 @@ void draw_text(int y, int x, int width, const char *s);
 void draw_text_right(int y, int x_end, const char *s);
 /* A framed box centred on the screen; returns its top-left corner. */
 void draw_dialog(int h, int w, const char *title, int *top, int *left);
+void draw_dialog_at(int y, int h, int w, const char *title, int *top, int *left);
+/* A dialog that leaves the sale's totals, the message line and below in view: rows 1 to
+ * LINES - 6 (dialog_rows_above_totals() of them; h is cut to that). */
+int dialog_rows_above_totals(void);
+void draw_dialog_above_totals(int h, int w, const char *title, int *top, int *left);
 void draw_field(int y, int x, int width, const char *label, const char *value);
 /* Line editing on buf: printable characters append, Backspace deletes, Ctrl-U clears. */
 int field_edit(char *buf, size_t len, struct ui_key k);

@@ -34,22 +34,44 @@ static const char *state_text(enum card_state s)
     return NULL;
 }
 
+static const char *tender_label(enum tender_kind k)
+{
+    return k == TENDER_CASH ? "Cash" : k == TENDER_CARD ? "Card" : "Voucher";
+}
+
+/* The dialog stays above the sale's totals and message line whatever the number of
+ * tenders: when they do not all fit, the earliest are summed on one row. */
 static int payment_draw(const struct ui *ui, const struct app *app)
 {
     const struct tender_state *t = &app->sale.tender;
     const struct card_payment *cp = &app->card;
     struct bindings keys = payment_bindings(app);
-    int w = 60, np = t->n;
-    int h = 10 + np + bindings_help_count(keys);
+    int nh = bindings_help_count(keys), np = t->n;
+    /* border 2, Total, Due, blank, status, field, state text: 8 rows and the help */
+    int fixed = 8 + nh, room = dialog_rows_above_totals() - fixed;
+    int shown = np <= room ? np : room - 1;   /* one row for the summary */
+    if (shown < 0)
+        shown = 0;
+    int rows = (np > shown ? 1 : 0) + shown;
+    int spare = dialog_rows_above_totals() - fixed - rows > 0;  /* a blank row under the title */
+    int w = 60, h = fixed + rows + spare;
     int y, x;
-    draw_dialog(h, w, "Payment", &y, &x);
-    int cx = x + 3, cw = w - 6, r = y + 2;
+    draw_dialog_above_totals(h, w, "Payment", &y, &x);
+    int cx = x + 3, cw = w - 6, r = y + 1 + spare;
     row(app, r++, cx, cw, "Total", app->sale.cart.totals.total, 0);
-    for (int i = 0; i < np; i++) {
+    if (np > shown) {
+        int64_t sum = 0;
+        for (int i = 0; i < np - shown; i++)
+            sum += t->payments[i].amount;   /* bounded by the total */
+        char label[80];
+        snprintf(label, sizeof label, "  %d earlier payments", np - shown);
+        row(app, r++, cx, cw, label, -sum, 0);
+    }
+    for (int i = np - shown; i < np; i++) {
         const struct payment *p = &t->payments[i];
         char label[80];
-        snprintf(label, sizeof label, "  %s%s%s", p->tender == TENDER_CASH ? "Cash" :
-                 p->tender == TENDER_CARD ? "Card" : "Voucher", p->masked_pan[0] ? " " : "", p->masked_pan);
+        snprintf(label, sizeof label, "  %s%s%s", tender_label(p->tender), p->masked_pan[0] ? " " : "",
+                 p->masked_pan);
         row(app, r++, cx, cw, label, -p->amount, 0);
     }
     row(app, r++, cx, cw, "Due", app_amount_due(app), 1);

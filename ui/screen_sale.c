@@ -28,15 +28,56 @@ static void draw_header(const struct app *app)
     attroff(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
 }
 
-static void draw_line(const struct app *app, int y, int i)
+/* Cart columns, right-aligned numbers as wide as the widest of the sale, so a long total
+ * never runs into the price; the name gets the rest.  Too narrow for all: no Price. */
+struct columns {
+    int name_w, qty_end, price_end, total_end;   /* x_end: one past the last column */
+    int qty_w, price_w;
+};
+
+static void line_cells(const struct app *app, const struct cart_line *l, char *qty, size_t qlen,
+                       char *price, size_t plen, char *total, size_t tlen)
+{
+    money_format_qty(l->qty, l->product.unit == UNIT_KG, &app->s.fmt, qty, qlen);
+    if (l->product.unit == UNIT_KG)
+        strncat(qty, " kg", qlen - strlen(qty) - 1);
+    money_format(l->unit_price, &app->s.fmt, 0, price, plen);
+    money_format(l->line_total, &app->s.fmt, 0, total, tlen);
+}
+
+static struct columns layout_columns(const struct app *app)
+{
+    int qty_w = 10, price_w = 11, total_w = 11;
+    for (int i = 0; i < app->sale.cart.nlines; i++) {
+        char q[48], p[48], t[48];
+        line_cells(app, &app->sale.cart.lines[i], q, sizeof q, p, sizeof p, t, sizeof t);
+        if (text_columns(q) > qty_w)
+            qty_w = text_columns(q);
+        if (text_columns(p) > price_w)
+            price_w = text_columns(p);
+        if (text_columns(t) > total_w)
+            total_w = text_columns(t);
+    }
+    struct columns c;
+    c.total_end = COLS - 1;
+    c.price_w = price_w;
+    c.price_end = c.total_end - total_w - 2;
+    c.qty_w = qty_w;
+    c.qty_end = c.price_end - price_w - 2;
+    c.name_w = c.qty_end - qty_w - 2 - 4;
+    if (c.name_w < 12) {   /* a name needs room more than the unit price does */
+        c.price_w = 0;
+        c.qty_end = c.price_end;
+        c.name_w = c.qty_end - qty_w - 2 - 4;
+    }
+    return c;
+}
+
+static void draw_line(const struct app *app, const struct columns *c, int y, int i)
 {
     const struct cart_line *l = &app->sale.cart.lines[i];
-    char qty[32], price[48], total[48], name[224];
-    qty_format(l->qty, qty, sizeof qty);
-    if (l->product.unit == UNIT_KG)
-        strncat(qty, " kg", sizeof qty - strlen(qty) - 1);
-    money_format(l->unit_price, &app->s.fmt, 0, price, sizeof price);
-    money_format(l->line_total, &app->s.fmt, 0, total, sizeof total);
+    char qty[48], price[48], total[48], name[224];
+    line_cells(app, l, qty, sizeof qty, price, sizeof price, total, sizeof total);
     int sel = i == app->sale.selected;
     char stock[96] = "";
     if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
@@ -58,14 +99,14 @@ static void draw_line(const struct app *app, int y, int i)
         attron(A_DIM);
     mvhline(y, 0, ' ', COLS);
     mvprintw(y, 0, "%3d ", i + 1);
-    int name_w = COLS - 4 - 38;
-    draw_text(y, 4, name_w, name);
-    draw_text_right(y, COLS - 28, qty);
-    draw_text_right(y, COLS - 14, price);
-    draw_text_right(y, COLS - 1, total);
+    draw_text(y, 4, c->name_w, name);
+    draw_text_right(y, c->qty_end, qty);
+    if (c->price_w)
+        draw_text_right(y, c->price_end, price);
+    draw_text_right(y, c->total_end, total);
     if (l->voided) {
         /* a rule after the name marks the line as struck out, as on paper */
-        int from = 4 + text_columns(name) + 1, to = COLS - 40;
+        int from = 4 + text_columns(name) + 1, to = c->qty_end - c->qty_w - 1;
         if (to > from)
             mvhline(y, from, ACS_HLINE, to - from);
         attroff(A_DIM);
@@ -77,20 +118,21 @@ static void draw_line(const struct app *app, int y, int i)
 static void draw_totals(const struct app *app, int y)
 {
     const struct tax_totals *t = &app->sale.cart.totals;
-    char buf[256], amount[48];
-    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %d  %s", cart_active_lines(&app->sale.cart),
+    char buf[256], amount[48], rate[32], total[80];
+    money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
+    snprintf(total, sizeof total, "TOTAL %s", amount);
+    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %lld  %s", (long long)cart_item_count(&app->sale.cart),
                                 app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
     for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
         money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "  %s %lld%% %s", t->classes[i].code,
-                              (long long)(t->classes[i].rate_ppm / 10000), amount);
+        money_format_rate(t->classes[i].rate_ppm, &app->s.fmt, rate, sizeof rate);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "  %s %s %s", t->classes[i].code, rate, amount);
     }
     mvhline(y - 1, 0, ACS_HLINE, COLS);
-    draw_text(y, 1, COLS - 26, buf);
-    money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
-    snprintf(buf, sizeof buf, "TOTAL %s", amount);
+    /* the tax summary gives way to the total, never the other way round */
+    draw_text(y, 1, COLS - 1 - text_columns(total) - 3, buf);
     attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
-    draw_text_right(y, COLS - 1, buf);
+    draw_text_right(y, COLS - 1, total);
     attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
 }
 
@@ -125,19 +167,26 @@ static void draw_status(const struct app *app, int y)
     attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD | A_DIM);
 }
 
+/* Cart rows: from row 2 to above the totals' rule. */
+static int cart_rows(void)
+{
+    return LINES - 6 - 2;
+}
+
 static int sale_draw(const struct ui *ui, const struct app *app)
 {
     const struct sale_session *sale = &app->sale;
+    struct columns c = layout_columns(app);
     draw_header(app);
     attron(A_BOLD);
     mvprintw(1, 0, "  # Item");
-    draw_text_right(1, COLS - 28, "Qty");
-    draw_text_right(1, COLS - 14, "Price");
-    draw_text_right(1, COLS - 1, "Total");
+    draw_text_right(1, c.qty_end, "Qty");
+    if (c.price_w)
+        draw_text_right(1, c.price_end, "Price");
+    draw_text_right(1, c.total_end, "Total");
     attroff(A_BOLD);
 
-    int top_row = 2, bottom = LINES - 6; /* cart rows are top_row .. bottom-1 */
-    int rows = bottom - top_row;
+    int top_row = 2, rows = cart_rows();
     int first = 0;
     int focus = sale->selected >= 0 ? sale->selected : sale->cart.nlines - 1;
     if (focus >= rows)
@@ -150,11 +199,22 @@ static int sale_draw(const struct ui *ui, const struct app *app)
         attroff(A_DIM);
     }
     for (int i = first; i < sale->cart.nlines && i - first < rows; i++)
-        draw_line(app, top_row + i - first, i);
-    if (first > 0)
-        mvprintw(top_row, COLS - 12, "^ %d more", first);
+        draw_line(app, &c, top_row + i - first, i);
 
     draw_totals(app, LINES - 5);
+    /* lines out of view are counted on the rules around the cart, never over a line */
+    int below = sale->cart.nlines - first - rows;
+    char more[64];
+    attron(A_BOLD);
+    if (first > 0) {
+        snprintf(more, sizeof more, "^ %d more above (PgUp)", first);
+        draw_text(1, 10, c.name_w - 6, more);
+    }
+    if (below > 0) {
+        snprintf(more, sizeof more, " v %d more below (PgDn) ", below);
+        draw_text(LINES - 6, 3, COLS - 6, more);
+    }
+    attroff(A_BOLD);
     if (app->message[0]) {
         attron(app->message_is_error ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : COLOR_PAIR(COLOR_OK));
         draw_text(LINES - 4, 1, COLS - 2, app->message);
@@ -166,7 +226,7 @@ static int sale_draw(const struct ui *ui, const struct app *app)
     char label[64];
     if (sale->pending_qty) {
         char q[32];
-        qty_format(sale->pending_qty, q, sizeof q);
+        money_format_qty(sale->pending_qty, 0, &app->s.fmt, q, sizeof q);
         snprintf(label, sizeof label, "Barcode (x%s):", q);
     } else {
         snprintf(label, sizeof label, "Barcode:");
@@ -201,6 +261,11 @@ static int submit(struct ui *ui, struct app *app)
 
 static int select_up(struct ui *ui, struct app *app) { app_select_line(app, -1); return UI_REDRAW; }
 static int select_down(struct ui *ui, struct app *app) { app_select_line(app, +1); return UI_REDRAW; }
+/* A page is what the cart shows; the selection leads and the view follows it. */
+static int page_up(struct ui *ui, struct app *app) { app_select_line(app, -cart_rows()); return UI_REDRAW; }
+static int page_down(struct ui *ui, struct app *app) { app_select_line(app, +cart_rows()); return UI_REDRAW; }
+static int first_line(struct ui *ui, struct app *app) { app_select_line(app, -CART_MAX_LINES); return UI_REDRAW; }
+static int last_line(struct ui *ui, struct app *app) { app_select_line(app, +CART_MAX_LINES); return UI_REDRAW; }
 
 static int clear_input(struct ui *ui, struct app *app)
 {
@@ -226,6 +291,10 @@ static const struct binding sale_keys[] = {
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
     { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
     { KEY_DOWN, 1, NULL, NULL, NULL, select_down },
+    { KEY_PPAGE, 1, "PgUp/PgDn", NULL, "a page of cart lines up or down", page_up },
+    { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
+    { KEY_HOME, 1, "Home/End", NULL, "the first or the last cart line", first_line },
+    { KEY_END, 1, NULL, NULL, NULL, last_line },
     { 27, 0, "Esc", NULL, "clear the input line", clear_input },
 };
 

@@ -38,6 +38,7 @@ static const struct screen *const mode_screens[] = {
     [MODE_COUNT] = &screen_count,
     [MODE_COUNT_REPORT] = &screen_count_report,
     [MODE_UNSAVED] = &screen_unsaved,
+    [MODE_CONFIRM_LARGE] = &screen_confirm,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)
@@ -117,11 +118,26 @@ static void draw(struct ui *ui)
     ui->dirty = 0;
 }
 
+/* A cashier not looking at the screen hears (or sees from the corner of an eye) that
+ * something was refused: once per new error message. */
+static void alert_on_error(struct ui *ui)
+{
+    const struct app *app = ui->app;
+    if (app->errors == ui->errors_alerted)
+        return;
+    ui->errors_alerted = app->errors;
+    if (app->s.alert == ALERT_BELL)
+        beep();
+    else if (app->s.alert == ALERT_FLASH)
+        flash();
+}
+
 static void refresh_if_changed(struct ui *ui)
 {
     if (ui->app->quit && !ui->quit)
         stop(ui);
     sync_screen(ui);
+    alert_on_error(ui);
     if (app_take_dirty(ui->app) | ui->dirty)
         draw(ui);
 }
