@@ -55,7 +55,7 @@ static void format_qty(const struct app *app, int64_t qty, int weighed, char *bu
 
 /* Why text is not a number with at most decimals fraction digits (rc from the parser):
  * "'1.2345' has more than 3 decimals", "'abc' is not a number". */
-static void number_problem(const char *text, int rc, int decimals, char *buf, size_t len)
+void app_number_problem(const char *text, int rc, int decimals, char *buf, size_t len)
 {
     if (rc == MONEY_EOVERFLOW) {
         snprintf(buf, len, "'%.40s' is far too large", text);
@@ -402,7 +402,7 @@ int app_submit_input(struct app *app, const char *typed)
     int rc = qty_parse(text, &qty);
     if (rc) {
         char why[128];
-        number_problem(text, rc, 3, why, sizeof why);
+        app_number_problem(text, rc, 3, why, sizeof why);
         app_set_message(app, 1, "Quantity not taken: %s. Type e.g. 3* then scan", why);
         return -1;
     }
@@ -541,7 +541,7 @@ int app_submit_qty(struct app *app, const char *text)
     int rc = qty_parse(text, &qty);
     if (rc) {
         char why[128];
-        number_problem(text, rc, 3, why, sizeof why);
+        app_number_problem(text, rc, 3, why, sizeof why);
         app_set_message(app, 1, "Quantity not changed: %s", why);
         return -1;
     }
@@ -565,7 +565,7 @@ int app_submit_weight(struct app *app, const char *text)
         char why[128], example[32];
         format_qty(app, 750, 1, example, sizeof example);
         if (rc)
-            number_problem(text, rc, 3, why, sizeof why);
+            app_number_problem(text, rc, 3, why, sizeof why);
         else
             snprintf(why, sizeof why, "the weight must be above zero");
         app_set_message(app, 1, "Weight not taken: %s. Type kg, e.g. %s", why, example);
@@ -697,7 +697,7 @@ int app_pay_cash(struct app *app, const char *text)
     int rc = text[0] ? money_parse(text, &app->s.fmt, &tendered) : 0;
     if (rc) {
         char why[128];
-        number_problem(text, rc, app->s.fmt.cur.exponent, why, sizeof why);
+        app_number_problem(text, rc, app->s.fmt.cur.exponent, why, sizeof why);
         app_set_message(app, 1, "Cash not taken: %s", why);
         return -1;
     }
@@ -745,7 +745,7 @@ int app_pay_voucher(struct app *app, const char *text)
     int prc = money_parse(text, &app->s.fmt, &value);
     if (prc) {
         char why[128];
-        number_problem(text, prc, app->s.fmt.cur.exponent, why, sizeof why);
+        app_number_problem(text, prc, app->s.fmt.cur.exponent, why, sizeof why);
         app_set_message(app, 1, "Voucher not taken: %s", why);
         return -1;
     }

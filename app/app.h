@@ -234,6 +234,9 @@ int app_add_line(struct app *app, const struct product *p, const char *code, int
 void app_mark_label(struct app *app, const char *batch, const char *serial, int32_t expiry, int expired);
 int app_set_line_qty(struct app *app, int line, int64_t qty);
 int app_take_cash(struct app *app, int64_t tendered);
+/* Internal to app/: why the cashier's text is not a number with at most decimals fraction
+ * digits (rc from money_parse or qty_parse): "'1.2345' has more than 3 decimals". */
+void app_number_problem(const char *text, int rc, int decimals, char *buf, size_t len);
 /* Amount still to pay on the open sale. */
 int64_t app_amount_due(const struct app *app);
 void app_next_sale(struct app *app);

@@ -109,12 +109,22 @@ int app_pay_card(struct app *app, const char *text)
     }
     t->total = app->sale.cart.totals.total;
     int64_t amount = tender_balance(t);
-    if (text[0] && money_parse(text, &app->s.fmt, &amount)) {
-        app_set_message(app, 1, "'%s' is not an amount", text);
+    int rc = text[0] ? money_parse(text, &app->s.fmt, &amount) : 0;
+    if (rc) {
+        char why[128];
+        app_number_problem(text, rc, app->s.fmt.cur.exponent, why, sizeof why);
+        app_set_message(app, 1, "Card not started: %s", why);
         return -1;
     }
-    if (amount <= 0 || amount > tender_balance(t)) {
-        app_set_message(app, 1, "Card amount must be above zero and at most what is due");
+    if (amount <= 0) {
+        app_set_message(app, 1, "Card not started: the amount must be above zero");
+        return -1;
+    }
+    if (amount > tender_balance(t)) {
+        char a[48], d[48];
+        money(app, amount, a, sizeof a);
+        money(app, tender_balance(t), d, sizeof d);
+        app_set_message(app, 1, "Card not started: %s is more than the %s due (change only from cash)", a, d);
         return -1;
     }
     return card_payment_start(&app->card, amount);

@@ -144,6 +144,11 @@ check "the totals row stays visible" t_row_starts 20 "Items 20"
 check "the message row stays visible" t_row_starts 21 "1,00 € cash taken. Still due: 14,80 €"
 check "the dialog ends above the rule" sh -c "tmux -L $T_TMUX capture-pane -p -t t | sed -n 19p | grep -q '└'"
 
+t_field 50 "Amount: "; t_keys F6
+check "a card above the due: says so" t_wait_for "Card not started: 50,00 € is more than the 14,80 € due"
+t_field abc "Amount: "; t_keys F7
+check "a voucher of abc: not a number" t_wait_for "Voucher not taken: 'abc' is not a number"
+
 # --- F8 after cash and card: reversed and handed back, each confirmed ---
 t_field 5 "Amount: "; t_keys F6
 check "card approved" t_wait_for "Card approved: 5,00 €"
