@@ -550,8 +550,7 @@ int app_submit_qty(struct app *app, const char *text)
         return -1;
     const struct cart_line *l = &app->sale.cart.lines[line];
     /* the cart's refusals first (zero, fractions, too many), then the question */
-    if (qty > 0 && qty <= CART_MAX_QTY && !l->voided && !l->price_from_barcode && !l->qty_from_label &&
-        (l->product.unit == UNIT_KG || qty % QTY_ONE == 0) &&
+    if (cart_check_qty(&app->sale.cart, line, qty) == CART_OK &&
         app_confirm_line(app, &l->product, l->barcode, qty, line, MODE_QTY))
         return 0;
     return app_set_line_qty(app, line, qty);

@@ -140,18 +140,24 @@ int cart_add_priced_item(struct cart *cart, const struct product *p, const char 
     return append_line(cart, &line);
 }
 
-int cart_set_qty(struct cart *cart, int idx, int64_t qty)
+int cart_check_qty(const struct cart *cart, int idx, int64_t qty)
 {
     if (idx < 0 || idx >= cart->nlines)
         return CART_EINVAL;
-    struct cart_line *l = &cart->lines[idx];
+    const struct cart_line *l = &cart->lines[idx];
     if (l->voided)
         return CART_EVOIDED;
     if (l->price_from_barcode || l->qty_from_label)
         return CART_ELABEL;
-    int rc = check_qty(&l->product, qty);
+    return check_qty(&l->product, qty);
+}
+
+int cart_set_qty(struct cart *cart, int idx, int64_t qty)
+{
+    int rc = cart_check_qty(cart, idx, qty);
     if (rc)
         return rc;
+    struct cart_line *l = &cart->lines[idx];
     struct cart_line old = *l;
     l->qty = qty;
     if (money_mul_qty(l->unit_price, qty, &l->line_total) || recompute(cart)) {

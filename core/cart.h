@@ -65,6 +65,8 @@ int cart_add_priced_item(struct cart *cart, const struct product *p, const char 
                          int64_t qty, int64_t line_total);
 /* A new quantity for line; a line whose quantity or price a label gave is refused. */
 int cart_set_qty(struct cart *cart, int line, int64_t qty);
+/* What cart_set_qty would refuse it for (CART_OK: only an overflow could still fail). */
+int cart_check_qty(const struct cart *cart, int line, int64_t qty);
 int cart_void_line(struct cart *cart, int line);
 /* GS1 data read from the label of line (batch, serial, use-by date YYYYMMDD or 0, and
  * whether that date has passed); longer texts are cut to the line's fields. */

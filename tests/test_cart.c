@@ -219,8 +219,13 @@ static void test_label_weight_is_fixed(void **state)
     assert_int_equal(cart_add_label_item(&c, &beef, "2110070012345", 1250), 0);
     assert_int_equal(c.lines[0].line_total, 1624);                     /* 16.2375 -> 16.24 */
     assert_int_equal(cart_set_qty(&c, 0, 2000), CART_ELABEL);
+    assert_int_equal(cart_check_qty(&c, 0, 2000), CART_ELABEL);
     assert_int_equal(c.lines[0].qty, 1250);
     assert_int_equal(cart_add_item(&c, &beef, "", 1250), 0);           /* weighed by hand */
+    assert_int_equal(cart_check_qty(&c, 1, 2000), 0);
+    assert_int_equal(cart_check_qty(&c, 1, 0), CART_EINVAL);
+    assert_int_equal(cart_check_qty(&c, 1, CART_MAX_QTY + 1), CART_EQTYMAX);
+    assert_int_equal(c.lines[1].qty, 1250);   /* checking changes nothing */
     assert_int_equal(cart_set_qty(&c, 1, 2000), 0);
     cart_free(&c);
 }
