@@ -347,6 +347,15 @@ static int today_yyyymmdd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+/* "0,750" or "0.750" as the store writes numbers, for the examples in messages. */
+struct weight_example { char text[32]; };
+static struct weight_example weight_example(const struct app *app)
+{
+    struct weight_example w;
+    money_format_qty(750, 1, &app->s.fmt, w.text, sizeof w.text);
+    return w;
+}
+
 int app_count_scan(struct app *app, const char *code)
 {
     struct count_session *c = &app->count;
@@ -384,11 +393,13 @@ int app_count_scan(struct app *app, const char *code)
             return -1;
         }
         if (label_qty(&r, &e.qty)) {
-            app_set_message(app, 1, "%s: the label's quantity cannot be worked out: key it (0.750* then scan)", e.name);
+            app_set_message(app, 1, "%s: the label's quantity cannot be worked out: key it (%s* then scan)",
+                            e.name, weight_example(app).text);
             return -1;
         }
     } else if (r.product.unit == UNIT_KG && !keyed) {
-        app_set_message(app, 1, "%s is weighed: key the weight first (e.g. 0.750* then scan)", e.name);
+        app_set_message(app, 1, "%s is weighed: key the weight first (e.g. %s* then scan)", e.name,
+                        weight_example(app).text);
         return -1;
     } else {
         e.qty = keyed ? keyed : QTY_ONE;
@@ -411,8 +422,14 @@ int app_count_submit_input(struct app *app, const char *typed)
         return app_count_scan(app, text);
     *star = 0;
     int64_t qty;
-    if (qty_parse(text, &qty) || qty <= 0 || qty > COUNT_MAX_QTY) {
-        app_set_message(app, 1, "Quantity '%s' is not valid: type e.g. 12* then scan", text);
+    int rc = qty_parse(text, &qty);
+    if (rc || qty <= 0 || qty > COUNT_MAX_QTY) {
+        char why[128];
+        if (rc)
+            app_number_problem(text, rc, 3, why, sizeof why);
+        else
+            snprintf(why, sizeof why, qty <= 0 ? "the quantity must be above zero" : "'%.40s' is far too large", text);
+        app_set_message(app, 1, "Quantity not taken: %s. Type e.g. 12* then scan", why);
         return -1;
     }
     app->count.pending_qty = qty;
@@ -439,8 +456,17 @@ int app_count_set_selected(struct app *app, const char *text)
         return -1;
     }
     int64_t qty;
-    if (!text[0] || qty_parse(text, &qty) || qty < 0) {
-        app_set_message(app, 1, "Type the quantity counted, then F2 (e.g. 12, or 1.250 for kg)");
+    int rc = text[0] ? qty_parse(text, &qty) : MONEY_EPARSE;
+    if (rc || qty < 0) {
+        char why[128], kg[32];
+        money_format_qty(1250, 1, &app->s.fmt, kg, sizeof kg);
+        if (!text[0])
+            snprintf(why, sizeof why, "nothing typed");
+        else if (rc)
+            app_number_problem(text, rc, 3, why, sizeof why);
+        else
+            snprintf(why, sizeof why, "a count cannot be below zero");
+        app_set_message(app, 1, "Not set: %s. Type the quantity counted, then F2 (e.g. 12, or %s for kg)", why, kg);
         return -1;
     }
     const struct count_item *it = &c->tally.items[c->selected];

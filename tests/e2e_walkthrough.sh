@@ -174,6 +174,16 @@ t_type_slowly "Grüße"
 check "typed umlauts kept in the input line" t_wait_for "Barcode: Grüße"
 t_keys Escape
 
+# --- count mode follows the store's style and names its refusals too ---
+t_keys F9
+t_wait_for "Start a count" > /dev/null
+t_keys 1 Enter
+check "count mode's weight example in the store's style" t_wait_for "or 0,750* then a scan"
+t_field "0*" "Scan or type a barcode: "; t_keys Enter
+check "count mode: 0* is refused as zero" t_wait_for "Quantity not taken: the quantity must be above zero"
+t_keys F10
+check "the count pauses back to the sale" t_wait_for "Empty sale"
+
 finish_alert() {
     # --- an error rings the bell; ui.alert = none keeps quiet ---
     t_tmux_start 80x24 "$TILL_BIN"

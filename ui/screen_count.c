@@ -106,7 +106,9 @@ static void draw_focus(const struct app *app, int y)
         attron(A_DIM);
         mvprintw(y + 1, 2, "Scan the first item of zone %s.", c->info.zone);
         mvprintw(y + 2, 2, "Each scan counts one; 12* then a scan counts twelve.");
-        mvprintw(y + 3, 2, "A weighed item: its scale label, or 0.750* then a scan.");
+        char kg[32];
+        money_format_qty(750, 1, &app->s.fmt, kg, sizeof kg);
+        mvprintw(y + 3, 2, "A weighed item: its scale label, or %s* then a scan.", kg);
         attroff(A_DIM);
         return;
     }
