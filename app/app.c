@@ -87,11 +87,22 @@ int app_take_dirty(struct app *app)
     return d;
 }
 
+/* Promotions' validity and day windows follow the local clock. */
+static void set_pricing_clock(struct app *app)
+{
+    time_t now = (time_t)loop_wall_time();
+    struct tm tm;
+    int minute = localtime_r(&now, &tm) ? tm.tm_hour * 60 + tm.tm_min : 0;
+    cart_set_clock(&app->sale.cart, (int64_t)now, minute);
+}
+
 static void begin_sale(struct app *app)
 {
     app_unsaved_end(app);
     sale_session_begin(&app->sale, loop_wall_time());
     card_payment_new_sale(&app->card, app->sale.uuid);
+    app_returns_reset(app);
+    set_pricing_clock(app);
     app->dirty = 1;
 }
 
@@ -176,6 +187,12 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         return -1;
     }
     sale_session_init(&app->sale, &app->s.tax, inc);
+    if (app_returns_configure(app, err, errlen) || app_discount_configure(app, err, errlen) ||
+        app_park_configure(app, err, errlen)) {
+        store_close(app->store);
+        app->store = NULL;
+        return -1;
+    }
     begin_sale(app);
     if (count_session_init(app, err, errlen))
         goto fail;
@@ -368,6 +385,9 @@ int app_scan(struct app *app, const char *code)
         app_next_sale(app);
     if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
         app->mode = MODE_SALE;
+    /* a receipt's code, or an item coming back without one */
+    if (app->mode == MODE_RETURN_FIND)
+        return app_return_lookup(app, code);
     if (app->mode != MODE_SALE) {
         app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
@@ -376,6 +396,7 @@ int app_scan(struct app *app, const char *code)
         return -1;
     int64_t qty = app->sale.pending_qty;
     app->sale.pending_qty = 0;
+    set_pricing_clock(app);
     return lookup_and_add(app, code, qty);
 }
 
@@ -490,6 +511,9 @@ void app_open_mode(struct app *app, enum app_mode mode)
             app_set_message(app, 1, "Nothing to pay: scan an item first");
             return;
         }
+        set_pricing_clock(app);
+        if (!sale_session_locked(&app->sale))
+            cart_reprice(&app->sale.cart);
         app->sale.tender.total = app->sale.cart.totals.total;
         break;
     case MODE_CONFIRM_CANCEL:
@@ -687,6 +711,8 @@ int app_complete_sale(struct app *app)
 int app_pay_cash(struct app *app, const char *text)
 {
     struct tender_state *t = &app->sale.tender;
+    if (app->sale.cart.totals.total < 0)
+        return app_refund_cash(app, text);
     if (app->card.state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
@@ -733,6 +759,8 @@ int app_pay_voucher(struct app *app, const char *text)
 {
     struct tender_state *t = &app->sale.tender;
     int64_t value;
+    if (app->sale.cart.totals.total < 0)
+        return app_refund_voucher(app, text);
     if (app->card.state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;

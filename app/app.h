@@ -14,6 +14,10 @@
 #include "src/store.h"
 #include "app/card_payment.h"
 #include "app/count_session.h"
+#include "app/discount.h"
+#include "app/override.h"
+#include "app/park.h"
+#include "app/returns.h"
 #include "app/sale_session.h"
 #include "drivers/drawer.h"
 #include "drivers/scanner.h"
@@ -35,6 +39,12 @@ enum app_mode {
     MODE_COUNT_REPORT,   /* stock count: the variance report, then submit */
     MODE_UNSAVED,        /* paid, but the save failed: retried until it succeeds */
     MODE_CONFIRM_LARGE,  /* a line or cash far above the usual: is it right? (app_confirm.c) */
+    MODE_RETURN_FIND,    /* which receipt is returned against (or items without one) */
+    MODE_RETURN,         /* the receipt's lines: pick what comes back */
+    MODE_DISCOUNT,       /* a discount on the selected line or the sale */
+    MODE_OVERRIDE,       /* a supervisor's pin for what needs one */
+    MODE_PARK,           /* a label for the sale being parked */
+    MODE_RESUME,         /* the parked sales: pick one to resume */
 };
 
 #define APP_SEARCH_MAX 12
@@ -148,6 +158,10 @@ struct app {
     struct app_unsaved unsaved;
     struct app_confirm confirm;
     struct app_cancel cancel;
+    struct app_returns ret;
+    struct app_discount discount;
+    struct app_override override;
+    struct app_park park;
 
     char message[256];
     int message_is_error;

@@ -35,6 +35,28 @@ static int on_card_approved(void *ctx, const struct payment *p, int64_t asked)
     return 0;
 }
 
+/* An approved card refund pays out part of a negative total. */
+static int on_card_refunded(void *ctx, const struct payment *p)
+{
+    struct app *app = ctx;
+    struct tender_state *t = &app->sale.tender;
+    int rc = tender_add_refund(t, p, p->amount, NULL);
+    if (rc) {
+        app_set_message(app, 1, "Card refund approved but not applied (%s): cancel the sale to reverse it",
+                        tender_strerror(rc));
+        return -1;
+    }
+    if (tender_is_settled(t)) {
+        app_complete_sale(app);
+        return 0;
+    }
+    char a[48], d[48];
+    money(app, p->amount, a, sizeof a);
+    money(app, tender_refund_due(t), d, sizeof d);
+    app_set_message(app, 0, "Refunded to the card: %s. Still to pay out: %s", a, d);
+    return 0;
+}
+
 /* Each reversal is confirmed as it happens; the cancel's last message sums them up. */
 static void on_card_reversed(void *ctx, const char *reference)
 {
@@ -85,7 +107,7 @@ int app_open_terminals(struct app *app, char *err, size_t errlen)
         .till_id = app->s.terminal_id, .cashier = app->s.cashier,
     };
     const struct card_payment_events ev = {
-        .approved = on_card_approved, .reversed = on_card_reversed, .cancel_now = on_card_cancel_now,
+        .approved = on_card_approved, .refunded = on_card_refunded, .reversed = on_card_reversed, .cancel_now = on_card_cancel_now,
         .recovered = on_card_recovered, .message = on_card_message, .changed = on_card_changed,
         .ctx = app,
     };
@@ -103,6 +125,8 @@ void app_close_terminals(struct app *app)
 int app_pay_card(struct app *app, const char *text)
 {
     struct tender_state *t = &app->sale.tender;
+    if (app->sale.cart.totals.total < 0)
+        return app_refund_card(app, text);
     if (app->card.state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is already in progress");
         return -1;

@@ -119,6 +119,7 @@ void card_payment_close(struct card_payment *cp)
 
 void card_payment_new_sale(struct card_payment *cp, const char *sale_uuid)
 {
+    cp->op = PT_PURCHASE;
     snprintf(cp->sale_uuid, sizeof cp->sale_uuid, "%s", sale_uuid);
     cp->seq = 0;
     cp->state = CARD_IDLE;
@@ -143,10 +144,11 @@ static struct card_terminal *terminal_named(struct card_payment *cp, const char 
 static int start_on(struct card_payment *cp, int idx, int64_t amount)
 {
     struct card_terminal *t = &cp->terminals[idx];
+    int refund = cp->op == PT_REFUND;
     snprintf(cp->reference, sizeof cp->reference, "%.36s-%d", cp->sale_uuid, ++cp->seq % 1000);
     /* the intent is durable before any byte goes to the terminal */
-    if (journal_begin(cp->store, cp->reference, cp->sale_uuid, "purchase", t->name, amount,
-                      loop_wall_time())) {
+    if (journal_begin(cp->store, cp->reference, cp->sale_uuid, refund ? "refund" : "purchase",
+                      t->name, amount, loop_wall_time())) {
         say(cp, 1, "Could not record the card payment (database): nothing was sent");
         return -1;
     }
@@ -154,7 +156,8 @@ static int start_on(struct card_payment *cp, int idx, int64_t amount)
     cp->terminal = idx;
     cp->amount = amount;
     snprintf(cp->status, sizeof cp->status, "%s: contacting the terminal", t->name);
-    if (payment_terminal_purchase(t->pt, amount, cp->reference)) {
+    if (refund ? payment_terminal_refund(t->pt, amount, cp->reference)
+               : payment_terminal_purchase(t->pt, amount, cp->reference)) {
         journal(cp, cp->reference, "failed", NULL);
         cp->state = CARD_IDLE;
         say(cp, 1, "Terminal %s is busy: try again", t->name);
@@ -164,7 +167,7 @@ static int start_on(struct card_payment *cp, int idx, int64_t amount)
     return 0;
 }
 
-int card_payment_start(struct card_payment *cp, int64_t amount)
+static int start(struct card_payment *cp, int64_t amount, enum pt_op op)
 {
     if (cp->state != CARD_IDLE || cp->recovering) {
         say(cp, 1, "A card payment is already in progress");
@@ -174,7 +177,22 @@ int card_payment_start(struct card_payment *cp, int64_t amount)
         say(cp, 1, "No payment terminal configured (payment.terminals)");
         return -1;
     }
+    if (op == PT_REFUND && !cp->ev.refunded) {
+        say(cp, 1, "Card refunds are not available here");
+        return -1;
+    }
+    cp->op = op;
     return start_on(cp, 0, amount);
+}
+
+int card_payment_start(struct card_payment *cp, int64_t amount)
+{
+    return start(cp, amount, PT_PURCHASE);
+}
+
+int card_payment_refund_start(struct card_payment *cp, int64_t amount)
+{
+    return start(cp, amount, PT_REFUND);
 }
 
 int card_payment_abort(struct card_payment *cp)
@@ -235,7 +253,10 @@ static void card_approved(struct card_payment *cp, const struct pt_outcome *o, c
     snprintf(p.terminal_receipt, sizeof p.terminal_receipt, "%s", o->receipt);
     cp->state = CARD_IDLE;
     cp->status[0] = 0;
-    cp->ev.approved(cp->ev.ctx, &p, cp->amount);
+    if (cp->op == PT_REFUND)
+        cp->ev.refunded(cp->ev.ctx, &p);
+    else
+        cp->ev.approved(cp->ev.ctx, &p, cp->amount);
 }
 
 static void purchase_done(struct card_payment *cp, struct card_terminal *t, const struct pt_outcome *o)
@@ -252,7 +273,8 @@ static void purchase_done(struct card_payment *cp, struct card_terminal *t, cons
     case PT_ABORTED:
     case PT_NOT_FOUND:
         cp->state = CARD_IDLE;
-        say(cp, 1, "Card payment of %s not approved: %s", a, o->message);
+        say(cp, 1, "Card %s of %s not approved: %s", cp->op == PT_REFUND ? "refund" : "payment", a,
+            o->message);
         return;
     case PT_ERROR:
         /* nothing was charged; only a request that provably never reached the terminal
@@ -278,7 +300,7 @@ static void enquiry_done(struct card_payment *cp, struct card_terminal *t, const
 {
     if (o->result == PT_APPROVED) {
         struct pt_outcome a = *o;
-        a.op = PT_PURCHASE;
+        a.op = cp->op;
         snprintf(a.reference, sizeof a.reference, "%s", cp->reference);
         journal(cp, cp->reference, "approved", &a);
         card_approved(cp, &a, t->name);
@@ -312,7 +334,7 @@ int card_payment_resolve(struct card_payment *cp, int approved_on_receipt)
     }
     struct pt_outcome o;
     memset(&o, 0, sizeof o);
-    o.op = PT_PURCHASE;
+    o.op = cp->op;
     o.result = PT_APPROVED;
     o.amount = cp->amount;
     snprintf(o.reference, sizeof o.reference, "%s", cp->reference);
@@ -530,7 +552,8 @@ static void on_terminal_done(void *ctx, const struct pt_outcome *o)
         recover_done(cp, o);
     } else {
         switch (o->op) {
-        case PT_PURCHASE: purchase_done(cp, t, o); break;
+        case PT_PURCHASE:
+        case PT_REFUND: purchase_done(cp, t, o); break;
         case PT_STATUS: enquiry_done(cp, t, o); break;
         case PT_REVERSAL: reversal_done(cp, o); break;
         default:

@@ -44,6 +44,9 @@ struct card_payment_events {
      * adds it to its tender; non-zero when it could not (the journal keeps it approved, so
      * the next start reverses it). */
     int (*approved)(void *ctx, const struct payment *p, int64_t asked);
+    /* An approved card refund (a return): the owner pays it out of its tender (amount is
+     * what went back to the card, > 0). */
+    int (*refunded)(void *ctx, const struct payment *p);
     /* One of the sale's card payments was reversed: the owner takes it off its tender. */
     void (*reversed)(void *ctx, const char *reference);
     /* Every card payment of the sale is reversed: cancel the sale now. */
@@ -79,6 +82,7 @@ struct card_payment {
     enum card_state state;
     int terminal;               /* index of the terminal in use */
     int64_t amount;             /* asked for */
+    enum pt_op op;              /* PT_PURCHASE, or PT_REFUND for a return */
     int seq;                    /* requests in this sale: part of the reference */
     char sale_uuid[40];
     char reference[48];         /* the request in progress */
@@ -105,6 +109,9 @@ void card_payment_close(struct card_payment *cp);
 void card_payment_new_sale(struct card_payment *cp, const char *sale_uuid);
 /* Charges amount on the first terminal; -1 (with a message) when nothing was sent. */
 int card_payment_start(struct card_payment *cp, int64_t amount);
+/* Refunds amount to the customer's card on the first terminal (a return): the same
+ * journal, failover and unknown-outcome rules as a purchase; refunded() when approved. */
+int card_payment_refund_start(struct card_payment *cp, int64_t amount);
 /* CARD_WAITING: asks the terminal to abort. */
 int card_payment_abort(struct card_payment *cp);
 /* CARD_FAILOVER: the same amount on the next terminal, or (dismiss) none. */

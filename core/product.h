@@ -22,6 +22,7 @@ struct product {
     int64_t tax_rate_ppm;  /* filled in from the tax class on lookup */
     int age_restricted;
     int active;
+    char group[32];        /* promotion group (mix-and-match), "" for none */
 };
 
 const char *unit_name(enum unit u);           /* "each" / "kg" */

@@ -69,9 +69,12 @@ static void item(struct receipt_layout *l, const struct sale *sale, const struct
         rl_pair(l, 0, ln->product.name, right);
         return;
     }
-    amount(sale, ln->line_total, a, sizeof a);
+    /* a discount shows under its line: the item at its price, then what came off; a
+     * returned line shows what it refunds, and why it came back */
+    amount(sale, ln->qty > 0 ? ln->gross : ln->line_total, a, sizeof a);
     fmt(right, sizeof right, "%s %s", a, ln->product.tax_class);
-    rl_pair(l, 0, ln->product.name, right);
+    fmt(left, sizeof left, "%s%s", ln->qty < 0 ? "RETURN " : "", ln->product.name);
+    rl_pair(l, 0, left, right);
     if (ln->qty != QTY_ONE || weighed) {
         amount(sale, ln->unit_price, a, sizeof a);
         fmt(left, sizeof left, weighed ? "  %s kg x %s" : "  %s x %s", q, a);
@@ -79,8 +82,18 @@ static void item(struct receipt_layout *l, const struct sale *sale, const struct
     }
     if (ln->expired)
         rl_text(l, RL_LEFT, 0, "  ! past expiry date");
+    if (ln->qty > 0 && ln->discount && !ln->voided) {
+        amount(sale, -ln->discount, a, sizeof a);
+        fmt(left, sizeof left, "  %s", ln->discount_label[0] ? ln->discount_label : "Discount");
+        rl_pair(l, 0, left, a);
+    }
+    if (ln->qty < 0) {
+        fmt(left, sizeof left, "  reason: %s%s", ln->reason[0] ? ln->reason : "-",
+            ln->restock ? "" : ", not restocked");
+        rl_text(l, RL_LEFT, 0, left);
+    }
     if (ln->voided) {
-        amount(sale, -ln->line_total, a, sizeof a);
+        amount(sale, ln->qty > 0 ? -ln->gross : -ln->line_total, a, sizeof a);
         fmt(right, sizeof right, "%s %s", a, ln->product.tax_class);
         fmt(left, sizeof left, "  VOID %s", ln->product.name);
         rl_pair(l, 0, left, right);

@@ -33,8 +33,26 @@ int64_t tender_cash_due(const struct tender_state *t)
     return due;
 }
 
+int64_t tender_refund_due(const struct tender_state *t)
+{
+    if (t->total >= 0)
+        return 0;
+    int64_t due = tender_paid(t) - t->total;   /* both negative, within the total */
+    return due > 0 ? due : 0;
+}
+
+int64_t tender_cash_refund_due(const struct tender_state *t)
+{
+    int64_t due;
+    if (money_round_to(tender_refund_due(t), t->cash_increment, &due))
+        return tender_refund_due(t);
+    return due;
+}
+
 int tender_is_settled(const struct tender_state *t)
 {
+    if (t->total < 0)
+        return tender_refund_due(t) == 0 || tender_cash_refund_due(t) == 0;
     return tender_balance(t) == 0 || tender_cash_due(t) == 0;
 }
 
@@ -51,6 +69,8 @@ int tender_add_cash(struct tender_state *t, int64_t tendered, int64_t *change_ou
 {
     if (tendered <= 0)
         return TENDER_EINVAL;
+    if (t->total < 0)
+        return TENDER_EREFUND;
     if (tender_is_settled(t))
         return TENDER_ESETTLED;
     struct payment *p = next_slot(t);
@@ -79,6 +99,8 @@ int tender_add_card(struct tender_state *t, const struct payment *card)
 {
     if (card->amount <= 0)
         return TENDER_EINVAL;
+    if (t->total < 0)
+        return TENDER_EREFUND;
     if (tender_is_settled(t))
         return TENDER_ESETTLED;
     if (card->amount > tender_balance(t))
@@ -98,6 +120,8 @@ int tender_add_voucher(struct tender_state *t, int64_t value, const char *code)
 {
     if (value <= 0)
         return TENDER_EINVAL;
+    if (t->total < 0)
+        return TENDER_EREFUND;
     if (tender_is_settled(t))
         return TENDER_ESETTLED;
     if (value > tender_balance(t))
@@ -115,6 +139,39 @@ int tender_add_voucher(struct tender_state *t, int64_t value, const char *code)
         memcpy(p->reference, code, n);
     p->reference[n] = 0;
     t->n++;
+    return TENDER_OK;
+}
+
+int tender_add_refund(struct tender_state *t, const struct payment *src, int64_t amount,
+                      int64_t *handed_out)
+{
+    if (amount <= 0)
+        return TENDER_EINVAL;
+    if (t->total >= 0)
+        return TENDER_ENOREFUND;
+    if (tender_is_settled(t))
+        return TENDER_ESETTLED;
+    int64_t due = tender_refund_due(t);
+    if (amount > due)
+        return TENDER_EOVER;
+    struct payment *p = next_slot(t);
+    if (!p)
+        return TENDER_EFULL;
+    *p = *src;
+    p->amount = -amount;
+    p->tendered = -amount;
+    p->change = 0;
+    if (src->tender == TENDER_CASH) {
+        /* the last cash out settles what is due, rounded to coins that exist */
+        int64_t cash_due = tender_cash_refund_due(t);
+        if (amount >= cash_due) {
+            p->amount = -due;
+            p->tendered = -cash_due;
+        }
+    }
+    t->n++;
+    if (handed_out)
+        *handed_out = -p->tendered;
     return TENDER_OK;
 }
 
@@ -145,6 +202,8 @@ const char *tender_strerror(int rc)
     case TENDER_EFULL: return "too many payments on one sale";
     case TENDER_ESETTLED: return "nothing left to pay";
     case TENDER_EOVERFLOW: return "amount too large";
+    case TENDER_EREFUND: return "this sale pays money back: refund it (cash, card or voucher)";
+    case TENDER_ENOREFUND: return "nothing to pay back on this sale";
     }
     return "tender error";
 }

@@ -10,7 +10,10 @@
  *  - an approved card payment can be reversed before the sale completes: the balance
  *    comes back;
  *  - cash rounding (e.g. 5 for CHF) applies to what is still due in cash, half away from
- *    zero; the rounding difference is part of the change. */
+ *    zero; the rounding difference is part of the change;
+ *  - a negative total (a return, an exchange that gives money back) is paid out: refunds
+ *    are payments with negative amounts, in any tender, until they add up to the total;
+ *    cash paid out is rounded like cash taken. */
 #ifndef TILL_TENDER_H
 #define TILL_TENDER_H
 
@@ -26,6 +29,8 @@ enum {
     TENDER_EFULL = -4,      /* too many payments */
     TENDER_ESETTLED = -5,   /* nothing left to pay */
     TENDER_EOVERFLOW = -6,
+    TENDER_EREFUND = -7,    /* the sale pays out: refund instead */
+    TENDER_ENOREFUND = -8,  /* the sale does not pay out */
 };
 
 struct tender_state {
@@ -51,6 +56,15 @@ int tender_add_voucher(struct tender_state *t, int64_t value, const char *code);
 /* Removes payment i (a reversed card payment); the balance comes back. */
 int tender_remove(struct tender_state *t, int i);
 int64_t tender_change(const struct tender_state *t);
+/* What is still to pay out on a negative total (0 otherwise, or when done). */
+int64_t tender_refund_due(const struct tender_state *t);
+/* The refund still due as cash is handed out (rounded to the cash increment). */
+int64_t tender_cash_refund_due(const struct tender_state *t);
+/* Pays out amount (> 0, at most what is due) in p->tender: stored as a payment of -amount
+ * with p's details (a card refund's reference, a voucher's code).  Cash pays out what is
+ * due rounded: *handed_out (may be NULL) receives the cash to hand over. */
+int tender_add_refund(struct tender_state *t, const struct payment *p, int64_t amount,
+                      int64_t *handed_out);
 const char *tender_strerror(int rc);
 
 #endif

@@ -381,7 +381,8 @@ static int sim_status_enquiry(void *priv, const char *reference, int64_t amount)
         if (sscanf(line, "%15s %63s %lld %15s %15s %7s", what, ref, &amt, trace, auth, last4) != 6 ||
             strcmp(ref, reference) != 0)
             continue;
-        if (strcmp(what, "APPROVED") == 0) {
+        /* a refund that went through is as approved as a purchase */
+        if (strcmp(what, "APPROVED") == 0 || strcmp(what, "REFUNDED") == 0) {
             s->pending.result = PT_APPROVED;
             s->pending.amount = amt;
             snprintf(s->pending.trace, sizeof s->pending.trace, "%s", trace);

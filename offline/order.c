@@ -44,6 +44,23 @@ int order_to_json(const struct sale *sale, char **out)
     cJSON_AddNumberToObject(o, "tax_total", (double)cart->totals.tax);
     cJSON_AddNumberToObject(o, "total", (double)cart->totals.total);
     cJSON_AddNumberToObject(o, "change_given", (double)sale->change_given);
+    /* a return names its original order; one without a receipt says so (an override) */
+    const char *return_of = NULL;
+    int no_receipt = 0;
+    for (int i = 0; i < cart->nlines; i++) {
+        const struct cart_line *l = &cart->lines[i];
+        if (l->qty >= 0 || l->voided)
+            continue;
+        if (l->return_of[0] && !return_of)
+            return_of = l->return_of;
+        no_receipt |= !l->return_of[0];
+    }
+    if (return_of)
+        cJSON_AddStringToObject(o, "return_of", return_of);
+    if (no_receipt)
+        cJSON_AddTrueToObject(o, "no_receipt_return");
+    if (cart->customer_id[0])
+        cJSON_AddStringToObject(o, "customer_id", cart->customer_id);
     cJSON *lines = cJSON_AddArrayToObject(o, "lines");
     for (int i = 0; lines && i < cart->nlines; i++) {
         const struct cart_line *l = &cart->lines[i];
@@ -64,6 +81,18 @@ int order_to_json(const struct sale *sale, char **out)
         /* the label's price is the line total: the server cannot recompute it */
         if (l->price_from_barcode)
             cJSON_AddTrueToObject(j, "price_from_label");
+        /* line_total = unit_price x qty - discount; other orders stay byte-identical */
+        if (l->discount)
+            cJSON_AddNumberToObject(j, "discount", (double)l->discount);
+        if (l->discount_label[0])
+            cJSON_AddStringToObject(j, "discount_label", l->discount_label);
+        if (l->qty < 0) {
+            if (l->return_line)
+                cJSON_AddNumberToObject(j, "return_line", l->return_line);
+            cJSON_AddBoolToObject(j, "restock", l->restock);
+            if (l->reason[0])
+                cJSON_AddStringToObject(j, "reason", l->reason);
+        }
         cJSON_AddItemToArray(lines, j);
     }
     cJSON *pays = cJSON_AddArrayToObject(o, "payments");

@@ -58,6 +58,11 @@ struct sync {
     int pull_failures;
     enum pull_phase phase;
     int64_t pull_since;         /* cursor of the request in flight */
+
+    /* an order looked up for a return */
+    uint64_t order_req;
+    sync_order_cb order_cb;
+    void *order_ctx;
 };
 
 static void push_start(struct sync *s);
@@ -824,6 +829,62 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     schedule_push(s, 0);
     schedule_pull(s, 0);
     return s;
+}
+
+static void on_order_done(void *ctx, const struct http_response *r)
+{
+    struct sync *s = ctx;
+    s->order_req = 0;
+    if (!s->order_cb)
+        return;
+    char why[200];
+    int found = -1;
+    if (!r->transport_ok)
+        snprintf(why, sizeof why, "store server not reachable: %.150s", r->error);
+    else if (r->status == 200 && !r->too_large)
+        found = 1;
+    else if (r->status == 404)
+        found = 0;
+    else
+        snprintf(why, sizeof why, "store server answered HTTP %ld", r->status);
+    if (found >= 0)
+        why[0] = 0;
+    sync_order_cb cb = s->order_cb;
+    s->order_cb = NULL;
+    cb(s->order_ctx, found, found == 1 ? r->body : NULL, found == 1 ? r->len : 0, why);
+}
+
+int sync_get_order(struct sync *s, const char *key, sync_order_cb cb, void *ctx)
+{
+    sync_cancel_order(s);
+    char url[1024], enc[3 * 128 + 1];
+    size_t n = 0;
+    /* the key goes into the path: anything but safe characters percent-encoded */
+    for (const unsigned char *p = (const unsigned char *)key; *p && n + 4 < sizeof enc; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == ':' || *p == '~')
+            enc[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(enc + n, sizeof enc - n, "%%%02X", *p);
+    }
+    enc[n] = 0;
+    snprintf(url, sizeof url, "%s/v1/orders/%s", s->cfg.url, enc);
+    s->order_cb = cb;
+    s->order_ctx = ctx;
+    s->order_req = http_request(s->http, "GET", url, NULL, 0, on_order_done, s);
+    if (!s->order_req) {
+        s->order_cb = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void sync_cancel_order(struct sync *s)
+{
+    if (s->order_req)
+        http_cancel(s->http, s->order_req);
+    s->order_req = 0;
+    s->order_cb = NULL;
 }
 
 void sync_free(struct sync *s)

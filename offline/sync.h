@@ -68,6 +68,14 @@ void sync_free(struct sync *s);
 /* A sale was committed: send it soon (still respecting a server's Retry-After). */
 void sync_kick(struct sync *s);
 void sync_get_status(const struct sync *s, struct sync_status *out);
+
+/* One order from the store server (GET /v1/orders/{key}), for a return against a receipt
+ * from any till.  found: 1 with the answer's body, 0 when the server has no such order, -1
+ * when it could not be asked (why says so).  One lookup at a time: a new one cancels the
+ * last; cb is called once, from the loop. */
+typedef void (*sync_order_cb)(void *ctx, int found, const char *body, size_t len, const char *why);
+int sync_get_order(struct sync *s, const char *key, sync_order_cb cb, void *ctx);
+void sync_cancel_order(struct sync *s);
 void sync_get_stats(const struct sync *s, struct sync_stats *out);
 
 #endif

@@ -292,7 +292,7 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
     r->len = strlen(text);
 }
 
-enum route { R_HEALTH, R_CATALOG, R_STOCK, R_ORDERS, R_ADJUSTMENTS, R_NONE };
+enum route { R_HEALTH, R_CATALOG, R_STOCK, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_NONE };
 
 static const struct {
     const char *path;
@@ -303,6 +303,7 @@ static const struct {
     [R_STOCK] = { "/v1/stock", "GET" },
     [R_ORDERS] = { "/v1/orders", "POST" },
     [R_ADJUSTMENTS] = { "/v1/stock-adjustments", "POST" },
+    [R_ORDER] = { "/v1/orders/", "GET" },   /* + the order's key */
 };
 
 static enum route route_of(const char *url)
@@ -310,7 +311,61 @@ static enum route route_of(const char *url)
     for (int i = 0; i < R_NONE; i++)
         if (strcmp(url, routes[i].path) == 0)
             return (enum route)i;
+    size_t n = strlen(routes[R_ORDER].path);
+    if (strncmp(url, routes[R_ORDER].path, n) == 0 && url[n])
+        return R_ORDER;
     return R_NONE;
+}
+
+/*
+ * GET /v1/orders/{key or receipt code}: one order as its till sent it, with what was returned of each line
+ * since (by any till), so a till can take a return against a receipt from another till.
+ * Any terminal's token may ask: returns are taken wherever the customer comes back.
+ */
+/* A receipt's printed code, "R" TERMINAL "-" NUMBER (core/receipt.c), split; -1 otherwise. */
+static int receipt_code(const char *ref, char *terminal, size_t tlen, int64_t *no)
+{
+    const char *dash = strrchr(ref, '-');
+    if (ref[0] != 'R' || !dash || dash == ref + 1 || (size_t)(dash - ref - 1) >= tlen || !dash[1] ||
+        strlen(dash + 1) > 15 || strspn(dash + 1, "0123456789") != strlen(dash + 1))
+        return -1;
+    snprintf(terminal, tlen, "%.*s", (int)(dash - ref - 1), ref + 1);
+    return parse_int64(dash + 1, no) == 0 && *no > 0 ? 0 : -1;
+}
+
+static void handle_order(struct sdb *db, const char *url, struct reply *r)
+{
+    const char *ref = url + strlen(routes[R_ORDER].path);
+    char key[ORDERS_MAX_KEY + 1], terminal[65];
+    int64_t no;
+    int rc = SDB_NOT_FOUND;
+    /* an order key holds a ':'; a receipt's code names its till and number */
+    if (strlen(ref) <= ORDERS_MAX_KEY) {
+        if (strchr(ref, ':')) {
+            snprintf(key, sizeof key, "%s", ref);
+            rc = SDB_OK;
+        } else if (receipt_code(ref, terminal, sizeof terminal, &no) == 0) {
+            rc = sdb_order_key_by_receipt(db, terminal, no, key, sizeof key);
+        }
+    }
+    if (rc != SDB_OK) {
+        reply_error(r, rc == SDB_ERROR ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_NOT_FOUND,
+                    rc == SDB_ERROR ? "internal" : "not_found",
+                    rc == SDB_ERROR ? "database error" : "no such order");
+        return;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    rc = sdb_order_get(db, key, &sb);
+    if (rc == SDB_OK) {
+        reply_json(r, &sb);
+        return;
+    }
+    strbuf_free(&sb);
+    if (rc == SDB_NOT_FOUND)
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such order");
+    else
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
 }
 
 /* The terminal the bearer token belongs to, or 0 for no or an unknown token. */
@@ -327,7 +382,7 @@ static int authorized(struct sdb *db, struct MHD_Connection *c, char *terminal, 
 
 /* Auth, limits and the endpoint's work. */
 static void handle(struct server *srv, struct MHD_Connection *c, const struct request *rq,
-                   enum route route, struct reply *r)
+                   const char *url, enum route route, struct reply *r)
 {
     struct sdb *db = pool_get(srv);
     char terminal[128] = "";
@@ -349,6 +404,8 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_stock(db, c, r);
     else if (route == R_ORDERS)
         handle_batch(db, rq, "orders", orders_handle, &rules, r);
+    else if (route == R_ORDER)
+        handle_order(db, url, r);
     else
         handle_batch(db, rq, "adjustments", adjustments_handle, &rules, r);
     pool_put(srv, db);
@@ -555,7 +612,7 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
     default:
         break;
     }
-    handle(srv, c, rq, route, &r);
+    handle(srv, c, rq, url, route, &r);
     if (fault.kind == FAULT_CLOSE_AFTER_COMMIT) {
         free(r.body);
         return MHD_NO;

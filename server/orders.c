@@ -116,7 +116,21 @@ static int line_check(const cJSON *l, int i, int returns, struct sdb_order_line 
     }
     if (ol->qty < 0 && !returns) {
         snprintf(reason, rlen, "line %d: a negative qty needs a return (return_of naming the"
-                 " original order)", i);
+                 " original order, or no_receipt_return)", i);
+        return -1;
+    }
+    const cJSON *restock = cJSON_GetObjectItemCaseSensitive(l, "restock");
+    ol->restock = !cJSON_IsFalse(restock);
+    if ((restock && !cJSON_IsBool(restock)) ||
+        (has(l, "return_line") &&
+         (ol->qty > 0 || json_int(l, "return_line", 1, ORDERS_MAX_LINES, &ol->return_line) != 0))) {
+        snprintf(reason, rlen, "line %d: return_line (1 to %d) and restock (a boolean) belong to"
+                 " returned lines", i, ORDERS_MAX_LINES);
+        return -1;
+    }
+    if (has(l, "discount") &&
+        json_int(l, "discount", -ORDERS_MAX_AMOUNT, ORDERS_MAX_AMOUNT, &ol->discount) != 0) {
+        snprintf(reason, rlen, "line %d: discount must be an integer within +/-2^50", i);
         return -1;
     }
     if (has(l, "unit") && (!unit || (strcmp(unit, "each") != 0 && strcmp(unit, "kg") != 0))) {
@@ -143,9 +157,16 @@ static int line_check(const cJSON *l, int i, int returns, struct sdb_order_line 
     }
     int64_t expect;
     if (muldiv_round(ol->unit_price, ol->qty, QTY_ONE, ORDERS_MAX_AMOUNT, &expect) != 0 ||
-        expect != ol->line_total) {
-        snprintf(reason, rlen, "line %d: line_total %lld is not unit_price x qty / 1000 rounded",
-                 i, (long long)ol->line_total);
+        expect - ol->discount != ol->line_total) {
+        snprintf(reason, rlen, "line %d: line_total %lld is not unit_price x qty / 1000 rounded"
+                 " less the discount", i, (long long)ol->line_total);
+        return -1;
+    }
+    /* a discount takes off at most what the line costs, and never adds to it */
+    if ((expect >= 0 && (ol->discount < 0 || ol->discount > expect)) ||
+        (expect < 0 && (ol->discount > 0 || ol->discount < expect))) {
+        snprintf(reason, rlen, "line %d: discount %lld is outside 0..unit_price x qty", i,
+                 (long long)ol->discount);
         return -1;
     }
     return 0;
@@ -296,6 +317,10 @@ int orders_validate(const cJSON *order, const struct orders_rules *rules, struct
     if (!o->location)
         o->location = SDB_DEFAULT_LOCATION;
     const char *return_of = json_str(order, "return_of", ORDERS_MAX_KEY);
+    const cJSON *no_receipt = cJSON_GetObjectItemCaseSensitive(order, "no_receipt_return");
+    o->return_of = return_of;
+    if (json_int(order, "receipt_no", 1, INT64_C(1) << 50, &o->receipt_no) != 0)
+        o->receipt_no = 0;
     if (!o->idempotency_key) {
         snprintf(reason, rlen, "missing idempotency_key");
         return -1;
@@ -319,7 +344,7 @@ int orders_validate(const cJSON *order, const struct orders_rules *rules, struct
         return -1;
     }
     if ((has(order, "location") && !json_str(order, "location", ORDERS_MAX_LOCATION)) ||
-        (has(order, "return_of") && !return_of)) {
+        (has(order, "return_of") && !return_of) || (no_receipt && !cJSON_IsBool(no_receipt))) {
         snprintf(reason, rlen, "location and return_of must be strings of at most %d bytes",
                  ORDERS_MAX_LOCATION);
         return -1;
@@ -335,7 +360,8 @@ int orders_validate(const cJSON *order, const struct orders_rules *rules, struct
     int i = 0;
     int64_t lines_sum = 0;
     cJSON_ArrayForEach(l, lines) {
-        if (line_check(l, i + 1, return_of != NULL, &ls[i], reason, rlen) != 0)
+        if (line_check(l, i + 1, return_of != NULL || cJSON_IsTrue(no_receipt), &ls[i], reason,
+                       rlen) != 0)
             return -1;
         if (!ls[i].voided)
             lines_sum += ls[i].line_total; /* 1000 lines within 2^50: no overflow */
@@ -423,19 +449,61 @@ static int answer_known(cJSON *results, const char *key, int rc, int64_t order_i
     return SDB_OK;
 }
 
-/* A return names the original order by its key; the server must hold it. */
-static int return_known(struct sdb *db, const cJSON *order, char *reason, size_t rlen)
+/*
+ * A return names the original order by its key; the server must hold it, and each returned
+ * line names a line of it with the same sku, of which no more comes back than was sold,
+ * counting every return stored before (from any till). A line returned without a receipt
+ * (no return_line) needs the order's no_receipt_return. Inside the request's transaction,
+ * so two returns of the same line are counted one after the other.
+ */
+static int return_known(struct sdb *db, const cJSON *order, const struct sdb_order *o,
+                        char *reason, size_t rlen)
 {
-    const char *of = json_str(order, "return_of", ORDERS_MAX_KEY);
+    const char *of = o->return_of;
+    int no_receipt = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(order, "no_receipt_return"));
     int64_t id;
-    if (!of)
-        return SDB_OK;
-    int rc = sdb_order_find(db, of, "", &id);
-    if (rc == SDB_ERROR)
-        return SDB_ERROR;
-    if (rc == SDB_NOT_FOUND) {
-        snprintf(reason, rlen, "return_of %.64s: no such order on the server", of);
-        return SDB_NOT_FOUND;
+    if (of) {
+        int rc = sdb_order_find(db, of, "", &id);
+        if (rc == SDB_ERROR)
+            return SDB_ERROR;
+        if (rc == SDB_NOT_FOUND) {
+            snprintf(reason, rlen, "return_of %.64s: no such order on the server", of);
+            return SDB_NOT_FOUND;
+        }
+    }
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct sdb_order_line *l = &o->lines[i];
+        if (l->qty >= 0 || l->voided)
+            continue;
+        if (!l->return_line || !of) {
+            if (no_receipt)
+                continue;
+            snprintf(reason, rlen, "line %zu: a returned line names return_line in return_of, or"
+                     " the order says no_receipt_return", i + 1);
+            return SDB_NOT_FOUND;
+        }
+        char sku[ORDERS_MAX_SKU + 1];
+        int64_t sold, returned = 0, here = 0;
+        int voided, rc = sdb_order_line_sold(db, of, l->return_line, sku, sizeof sku, &sold, &voided);
+        if (rc == SDB_ERROR)
+            return SDB_ERROR;
+        if (rc == SDB_NOT_FOUND || voided || sold <= 0 || strcmp(sku, l->sku) != 0) {
+            snprintf(reason, rlen, "line %zu: return_line %lld of %.64s is not a sold %.64s", i + 1,
+                     (long long)l->return_line, of, l->sku);
+            return SDB_NOT_FOUND;
+        }
+        if (sdb_order_line_returned(db, of, l->return_line, &returned) != SDB_OK)
+            return SDB_ERROR;
+        /* this order may return the same line on more than one line */
+        for (size_t k = 0; k < o->nlines; k++)
+            if (o->lines[k].qty < 0 && !o->lines[k].voided && o->lines[k].return_line == l->return_line)
+                here -= o->lines[k].qty;
+        if (returned + here > sold) {
+            snprintf(reason, rlen, "line %zu: returns %lld of line %lld, of which %lld were sold and"
+                     " %lld already returned", i + 1, (long long)here, (long long)l->return_line,
+                     (long long)sold, (long long)returned);
+            return SDB_NOT_FOUND;
+        }
     }
     return SDB_OK;
 }
@@ -467,7 +535,7 @@ int orders_handle(struct sdb *db, const cJSON *order, const struct orders_rules 
         rc = reject(results, key, "invalid", reason);
         goto done;
     }
-    rc = return_known(db, order, reason, sizeof reason);
+    rc = return_known(db, order, &o, reason, sizeof reason);
     if (rc != SDB_OK) {
         rc = rc == SDB_ERROR ? rc : reject(results, key, "invalid", reason);
         goto done;

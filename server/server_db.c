@@ -44,6 +44,13 @@ static const char *const migrations[] = {
      " WHERE kind = 'count';"),
     /* 3: what a repeated idempotency key is compared with (NULL for orders stored before) */
     "ALTER TABLE orders ADD COLUMN payload_sha256 TEXT;",
+    /* 4: returns name their original order and line; a line not restocked moves no stock */
+    "ALTER TABLE orders ADD COLUMN return_of TEXT;"
+    "CREATE INDEX orders_return_of ON orders(return_of) WHERE return_of IS NOT NULL;"
+    "ALTER TABLE order_lines ADD COLUMN return_line INTEGER;"
+    "ALTER TABLE order_lines ADD COLUMN restock INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE orders ADD COLUMN receipt_no INTEGER;"
+    "CREATE INDEX orders_receipt ON orders(terminal_id, receipt_no) WHERE receipt_no IS NOT NULL;",
 };
 
 enum stmt_id {
@@ -56,6 +63,7 @@ enum stmt_id {
     ST_TOKEN_PUT, ST_TOKEN_GET,
     ST_ORDER_INSERT, ST_ORDER_BY_KEY, ST_LINE_INSERT, ST_MOVE_INSERT,
     ST_LAST_COUNT, ST_DELTAS_AFTER, ST_LEVEL_GET, ST_LEVEL_PUT,
+    ST_LINE_SOLD, ST_LINE_RETURNED, ST_RETURNED_BY_LINE, ST_KEY_BY_RECEIPT,
     ST_COUNT
 };
 
@@ -100,11 +108,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                      " created_at = excluded.created_at",
     [ST_TOKEN_GET] = "SELECT terminal_id FROM terminals WHERE token_hash = ?1",
     [ST_ORDER_INSERT] = "INSERT INTO orders(idempotency_key, terminal_id, sale_uuid, total, currency,"
-                        " completed_at, location, payload, received_at, payload_sha256)"
-                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        " completed_at, location, payload, received_at, payload_sha256, return_of,"
+                        " receipt_no) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_ORDER_BY_KEY] = "SELECT id, payload_sha256, payload FROM orders WHERE idempotency_key = ?1",
     [ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, line_no, sku, barcode, name, qty, unit_price,"
-                       " line_total, voided) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       " line_total, voided, return_line, restock)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_MOVE_INSERT] = "INSERT INTO stock_movements(idempotency_key, sku, location, kind, quantity,"
                        " occurred_at, order_id, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements INDEXED BY stock_movements_counts"
@@ -117,6 +126,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_LEVEL_PUT] = "INSERT INTO stock_levels(sku, location, on_hand, seq) VALUES(?1, ?2, ?3, ?4)"
                      " ON CONFLICT(sku, location) DO UPDATE SET on_hand = excluded.on_hand,"
                      " seq = excluded.seq",
+    [ST_KEY_BY_RECEIPT] = "SELECT idempotency_key FROM orders WHERE terminal_id = ?1 AND receipt_no = ?2"
+                          " ORDER BY id DESC LIMIT 1",
+    [ST_LINE_SOLD] = "SELECT ol.sku, ol.qty, ol.voided FROM order_lines ol JOIN orders o ON o.id = ol.order_id"
+                     " WHERE o.idempotency_key = ?1 AND ol.line_no = ?2 ORDER BY ol.id LIMIT 1",
+    [ST_LINE_RETURNED] = "SELECT -COALESCE(sum(ol.qty), 0) FROM orders o JOIN order_lines ol ON ol.order_id = o.id"
+                         " WHERE o.return_of = ?1 AND ol.return_line = ?2 AND ol.voided = 0 AND ol.qty < 0",
+    [ST_RETURNED_BY_LINE] = "SELECT ol.return_line, -sum(ol.qty) FROM orders o"
+                            " JOIN order_lines ol ON ol.order_id = o.id"
+                            " WHERE o.return_of = ?1 AND ol.voided = 0 AND ol.qty < 0"
+                            " AND ol.return_line IS NOT NULL GROUP BY ol.return_line ORDER BY ol.return_line",
 };
 
 /*
@@ -849,14 +868,19 @@ static int order_lines_store(struct sdb *db, const struct sdb_order *o, int64_t 
         sqlite3_bind_int64(s, 7, l->unit_price);
         sqlite3_bind_int64(s, 8, l->line_total);
         sqlite3_bind_int(s, 9, l->voided != 0);
+        if (l->return_line > 0)
+            sqlite3_bind_int64(s, 10, l->return_line);
+        sqlite3_bind_int(s, 11, l->qty > 0 || l->restock);
         if (run(s) != SDB_OK)
             return SDB_ERROR;
-        if (l->voided)
+        /* a returned item that does not go back on the shelf (faulty) moves no stock */
+        if (l->voided || (l->qty < 0 && !l->restock))
             continue;
-        if (insert_movement(db, NULL, l->sku, o->location, "sale", -l->qty, o->stock_at,
+        const char *kind = l->qty < 0 ? "return" : "sale";
+        if (insert_movement(db, NULL, l->sku, o->location, kind, -l->qty, o->stock_at,
                             order_id, NULL) != SDB_OK)
             return SDB_ERROR;
-        int rc = stock_recompute(db, l->sku, o->location, "sale", -l->qty, o->stock_at);
+        int rc = stock_recompute(db, l->sku, o->location, kind, -l->qty, o->stock_at);
         if (rc != SDB_OK)
             return rc;
     }
@@ -911,6 +935,9 @@ int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id
     bind_text(s, 8, o->payload);
     sqlite3_bind_int64(s, 9, (int64_t)time(NULL));
     bind_text(s, 10, o->payload_sha256);
+    bind_text(s, 11, o->return_of);
+    if (o->receipt_no > 0)
+        sqlite3_bind_int64(s, 12, o->receipt_no);
     int rc;
     if (run(s) != SDB_OK) {
         /* The UNIQUE key decides, inside this transaction: the order is already stored. */
@@ -948,4 +975,76 @@ int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
         return rc;
     }
     return item_commit(db, own);
+}
+
+int sdb_order_line_sold(struct sdb *db, const char *key, int64_t line_no, char *sku, size_t sku_len,
+                        int64_t *qty, int *voided)
+{
+    sqlite3_stmt *s = use(db, ST_LINE_SOLD);
+    bind_text(s, 1, key);
+    sqlite3_bind_int64(s, 2, line_no);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        snprintf(sku, sku_len, "%s", (const char *)sqlite3_column_text(s, 0));
+        *qty = sqlite3_column_int64(s, 1);
+        *voided = sqlite3_column_int(s, 2);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+}
+
+int sdb_order_line_returned(struct sdb *db, const char *key, int64_t line_no, int64_t *qty)
+{
+    sqlite3_stmt *s = use(db, ST_LINE_RETURNED);
+    bind_text(s, 1, key);
+    sqlite3_bind_int64(s, 2, line_no);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *qty = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+}
+
+int sdb_order_get(struct sdb *db, const char *key, struct strbuf *out)
+{
+    sqlite3_stmt *s = use(db, ST_ORDER_BY_KEY);
+    bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    }
+    /* the payload was stored as the till sent it and parsed whole then: it is JSON */
+    strbuf_puts(out, "{\"order_id\":");
+    strbuf_int(out, sqlite3_column_int64(s, 0));
+    strbuf_puts(out, ",\"order\":");
+    strbuf_puts(out, (const char *)sqlite3_column_text(s, 2));
+    sqlite3_reset(s);
+    strbuf_puts(out, ",\"returned\":[");
+    s = use(db, ST_RETURNED_BY_LINE);
+    bind_text(s, 1, key);
+    int n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        strbuf_puts(out, n++ ? ",{\"line_no\":" : "{\"line_no\":");
+        strbuf_int(out, sqlite3_column_int64(s, 0));
+        strbuf_puts(out, ",\"qty\":");
+        strbuf_int(out, sqlite3_column_int64(s, 1));
+        strbuf_puts(out, "}");
+    }
+    sqlite3_reset(s);
+    strbuf_puts(out, "]}");
+    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
+}
+
+int sdb_order_key_by_receipt(struct sdb *db, const char *terminal_id, int64_t receipt_no, char *key,
+                             size_t len)
+{
+    sqlite3_stmt *s = use(db, ST_KEY_BY_RECEIPT);
+    bind_text(s, 1, terminal_id);
+    sqlite3_bind_int64(s, 2, receipt_no);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        snprintf(key, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }

@@ -47,6 +47,9 @@ struct sdb_order_line {
     int64_t qty;
     int64_t unit_price;
     int64_t line_total;
+    int64_t discount;    /* line_total = unit_price x qty / 1000 rounded - discount */
+    int64_t return_line; /* a returned line: the original's line_no (0: none) */
+    int restock;         /* a returned line goes back into stock */
     int voided;
 };
 
@@ -56,6 +59,8 @@ struct sdb_order {
     const char *sale_uuid;   /* may be NULL */
     const char *currency;
     const char *location;
+    const char *return_of; /* the original order's key for a return, else NULL */
+    int64_t receipt_no;    /* the till's receipt number, 0 when not given */
     const char *payload; /* the order as received, kept for audit */
     const char *payload_sha256; /* sdb_payload_hash(payload) */
     int64_t total;
@@ -132,6 +137,17 @@ int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, 
  * +/-SDB_STOCK_MAX.
  */
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id);
+/* The key of the order terminal_id numbered receipt_no (its receipt's code). */
+int sdb_order_key_by_receipt(struct sdb *db, const char *terminal_id, int64_t receipt_no, char *key,
+                             size_t len);
+/* What line line_no of the order stored under key sold (its sku, qty, voided). */
+int sdb_order_line_sold(struct sdb *db, const char *key, int64_t line_no, char *sku, size_t sku_len,
+                        int64_t *qty, int *voided);
+/* How much of that line the stored returns (return_of = key) brought back. */
+int sdb_order_line_returned(struct sdb *db, const char *key, int64_t line_no, int64_t *qty);
+/* Appends the answer of GET /v1/orders/{key}: {"order_id", "order" (as the till sent it),
+ * "returned": [{"line_no", "qty"}]}; SDB_NOT_FOUND for an unknown key. */
+int sdb_order_get(struct sdb *db, const char *key, struct strbuf *out);
 /* Stores a stock adjustment in its own transaction; SDB_DUPLICATE when the key exists,
  * SDB_RANGE as for orders. A NULL idempotency_key is allowed (admin counts). */
 int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a);

@@ -91,6 +91,13 @@ const struct config_key config_keys[] = {
     { "drawer.open_level", "high | low", "high", "printer drawer: the level of pin 3 (DLE EOT 1) when the drawer is open", NULL },
     { "drawer.poll_ms", "number 50..60000", "1000", "printer drawer: how often an open drawer is asked about", NULL },
 
+    { "returns.reasons", "list of codes", "faulty,unwanted,wrong_item,damaged", "reason codes a returned line is recorded with (F2 in the return dialog)", NULL },
+    { "returns.supervisor_pin", "text", NULL, "the PIN that allows overrides (a return without a receipt, a discount above the limit, cash back for a card sale) until staff logins exist; unset: overrides are refused", NULL },
+    { "discount.reasons", "list of codes", "damaged,price_match,staff,goodwill", "reason codes of the cashier's discounts (F2 in the discount dialog)", NULL },
+    { "discount.limit_percent", "number 0..100", "20", "a discount above this percentage needs a supervisor", NULL },
+    { "discount.limit_amount", "minor units", "1000", "a discount taking off more than this needs a supervisor", NULL },
+    { "suspend.max_age_hours", "number 1..8760", "24", "parked sales older than this are flagged OLD in the list", NULL },
+
     { "sync.url", "http:// or https:// URL", NULL, "the central store API; unset: Till runs standalone", NULL },
     { "sync.token_file", "path", NULL, "this terminal's bearer token, one line; must not be readable by other users (chmod 600)", NULL },
     { "sync.ca_file", "path", NULL, "CA bundle for the server's certificate (unset: the system's)", NULL },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/returns.h"
 #include "core/sale.h"
 #include "src/payment_journal.h"
 #include "src/store.h"
@@ -14,12 +15,13 @@ static const char SQL_RECEIPT_OF[] = "SELECT receipt_no FROM sales WHERE uuid = 
 static const char SQL_NEXT_RECEIPT[] = "SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales";
 static const char SQL_INS_SALE[] =
     "INSERT INTO sales (uuid, terminal_id, cashier, receipt_no, started_at, completed_at, currency,"
-    " tax_mode, subtotal, tax_total, total, change_given, receipt_spooled)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)";
+    " tax_mode, subtotal, tax_total, total, change_given, receipt_spooled, customer_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)";
 static const char SQL_INS_LINE[] =
     "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, barcode, name, qty, unit, unit_price,"
-    " line_total, tax_class, tax_rate_ppm, voided)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " line_total, tax_class, tax_rate_ppm, voided, discount, discount_label, return_of, return_line,"
+    " restock, reason)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 static const char SQL_INS_TAX[] =
     "INSERT INTO sale_taxes (sale_id, tax_class, rate_ppm, net, tax, gross) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_INS_PAYMENT[] =
@@ -32,13 +34,28 @@ static const char SQL_NEXT_UNSPOOLED[] =
     " total, change_given FROM sales WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
 static const char SQL_LOAD_LINES[] =
     "SELECT coalesce(product_id, 0), sku, coalesce(barcode, ''), name, qty, unit, unit_price, line_total,"
-    " tax_class, tax_rate_ppm, voided FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no";
+    " tax_class, tax_rate_ppm, voided, discount, coalesce(discount_label, ''), coalesce(return_of, ''),"
+    " coalesce(return_line, 0), restock, coalesce(reason, '')"
+    " FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no";
 static const char SQL_LOAD_TAXES[] =
     "SELECT tax_class, rate_ppm, net, tax, gross FROM sale_taxes WHERE sale_id = ?1 ORDER BY rowid";
 static const char SQL_LOAD_PAYMENTS[] =
     "SELECT tender, amount, tendered, change, coalesce(reference, ''), coalesce(card_scheme, ''),"
     " coalesce(masked_pan, ''), coalesce(auth_code, ''), coalesce(terminal_receipt, '')"
     " FROM payments WHERE sale_id = ?1 ORDER BY seq";
+/* A sale to return against: by receipt number on this till, or by its uuid. */
+static const char SQL_FIND_SALE[] =
+    "SELECT id, uuid, terminal_id, receipt_no, completed_at, total FROM sales"
+    " WHERE (?1 IS NOT NULL AND receipt_no = ?1) OR uuid = ?2 ORDER BY id DESC LIMIT 1";
+static const char SQL_SALE_LINES[] =
+    "SELECT line_no, product_id, sku, barcode, name, qty, unit, unit_price, line_total, tax_class,"
+    " tax_rate_ppm, voided FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no";
+static const char SQL_SALE_PAID[] =
+    "SELECT tender, sum(amount) FROM payments WHERE sale_id = ?1 GROUP BY tender";
+/* What of a line came back already on this till (voided returns do not count). */
+static const char SQL_RETURNED[] =
+    "SELECT return_line, -sum(qty) FROM sale_lines WHERE return_of = ?1 AND voided = 0"
+    " GROUP BY return_line";
 
 static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -90,6 +107,7 @@ static int write_sale(struct store *st, const struct sale *sale, int64_t *sale_i
     sqlite3_bind_int64(s, 10, cart->totals.tax);
     sqlite3_bind_int64(s, 11, cart->totals.total);
     sqlite3_bind_int64(s, 12, sale->change_given);
+    bind_opt_text(s, 13, cart->customer_id);
     int rc = store_step(st, s);
     *sale_id = store_last_insert_id(st);
     return rc;
@@ -116,6 +134,17 @@ static int write_lines(struct store *st, const struct cart *cart, int64_t sale_i
         sqlite3_bind_text(s, 11, l->product.tax_class, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 12, l->product.tax_rate_ppm);
         sqlite3_bind_int(s, 13, l->voided);
+        sqlite3_bind_int64(s, 14, l->discount);
+        bind_opt_text(s, 15, l->discount_label);
+        if (l->qty < 0) {
+            bind_opt_text(s, 16, l->return_of);
+            if (l->return_line)
+                sqlite3_bind_int(s, 17, l->return_line);
+            sqlite3_bind_int(s, 18, l->restock);
+            bind_opt_text(s, 19, l->reason);
+        } else {
+            sqlite3_bind_int(s, 18, 0);
+        }
         int rc = store_step(st, s);
         if (rc)
             return rc;
@@ -206,6 +235,114 @@ int sales_commit(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void
     return rc < 0 ? rc : STORE_ERROR;
 }
 
+static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static int read_lines(struct store *st, int64_t sale_id, struct original_sale *o)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_SALE_LINES);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sale_id);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (o->nlines == RETURNS_MAX_LINES) {
+            sqlite3_reset(s);
+            break;
+        }
+        struct original_line *l = &o->lines[o->nlines++];
+        memset(l, 0, sizeof *l);
+        l->line_no = sqlite3_column_int(s, 0);
+        l->product.id = sqlite3_column_int64(s, 1);
+        col_text(s, 2, l->product.sku, sizeof l->product.sku);
+        col_text(s, 3, l->barcode, sizeof l->barcode);
+        col_text(s, 4, l->product.name, sizeof l->product.name);
+        l->qty = sqlite3_column_int64(s, 5);
+        char unit[8];
+        col_text(s, 6, unit, sizeof unit);
+        unit_parse(unit, &l->product.unit);
+        l->unit_price = sqlite3_column_int64(s, 7);
+        l->product.price = l->unit_price;
+        l->paid = sqlite3_column_int64(s, 8);
+        col_text(s, 9, l->product.tax_class, sizeof l->product.tax_class);
+        l->product.tax_rate_ppm = sqlite3_column_int64(s, 10);
+        l->voided = sqlite3_column_int(s, 11);
+        l->product.active = 1;
+    }
+    return rc == STORE_ROW || rc == STORE_OK ? STORE_OK : rc;
+}
+
+static int read_paid(struct store *st, int64_t sale_id, struct original_sale *o)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_SALE_PAID);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sale_id);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        int64_t v = sqlite3_column_int64(s, 1);
+        for (int k = TENDER_CASH; k <= TENDER_VOUCHER; k++)
+            if (t && strcmp(t, tender_name((enum tender_kind)k)) == 0)
+                o->paid_by[k] = v;
+    }
+    return rc == STORE_OK ? STORE_OK : rc;
+}
+
+int sales_returned(struct store *st, struct original_sale *o)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_RETURNED);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, o->key, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        int i = returns_find_line(o, sqlite3_column_int(s, 0));
+        int64_t q = sqlite3_column_int64(s, 1);
+        /* the server may know of more (other tills): the larger count stands */
+        if (i >= 0 && q > o->lines[i].returned)
+            o->lines[i].returned = q;
+    }
+    return rc == STORE_OK ? STORE_OK : rc;
+}
+
+int sales_find_original(struct store *st, const char *ref, struct original_sale *o)
+{
+    memset(o, 0, sizeof *o);
+    int64_t receipt_no = 0;
+    char *end = NULL;
+    long long n = strtoll(ref, &end, 10);
+    int numeric = *ref && end && !*end && n > 0;
+    /* "TERMINAL:UUID" (an order key, as on the receipt's code) or a bare uuid */
+    const char *colon = strrchr(ref, ':');
+    const char *uuid = colon ? colon + 1 : ref;
+    sqlite3_stmt *s = store_stmt(st, SQL_FIND_SALE);
+    if (!s)
+        return STORE_ERROR;
+    if (numeric) {
+        receipt_no = n;
+        sqlite3_bind_int64(s, 1, receipt_no);
+    }
+    sqlite3_bind_text(s, 2, uuid, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_NOTFOUND : rc;
+    int64_t id = sqlite3_column_int64(s, 0);
+    col_text(s, 1, o->uuid, sizeof o->uuid);
+    col_text(s, 2, o->terminal_id, sizeof o->terminal_id);
+    o->receipt_no = sqlite3_column_int64(s, 3);
+    o->completed_at = sqlite3_column_int64(s, 4);
+    o->total = sqlite3_column_int64(s, 5);
+    sqlite3_reset(s);
+    snprintf(o->key, sizeof o->key, "%.31s:%.39s", o->terminal_id, o->uuid);
+    if ((rc = read_lines(st, id, o)) || (rc = read_paid(st, id, o)))
+        return rc;
+    return sales_returned(st, o);
+}
+
 int sales_count(struct store *st, int64_t *out)
 {
     sqlite3_stmt *s = store_stmt(st, SQL_COUNT);
@@ -265,6 +402,14 @@ static int load_lines(struct store *st, int64_t sale_id, struct cart *cart)
         col_copy(s, 8, l->product.tax_class, sizeof l->product.tax_class);
         l->product.tax_rate_ppm = sqlite3_column_int64(s, 9);
         l->voided = sqlite3_column_int(s, 10);
+        /* the receipt prints a line at its price with its discount under it */
+        l->discount = sqlite3_column_int64(s, 11);
+        l->gross = l->line_total + l->discount;
+        col_copy(s, 12, l->discount_label, sizeof l->discount_label);
+        col_copy(s, 13, l->return_of, sizeof l->return_of);
+        l->return_line = sqlite3_column_int(s, 14);
+        l->restock = sqlite3_column_int(s, 15);
+        col_copy(s, 16, l->reason, sizeof l->reason);
         l->product.active = 1;
     }
     return rc == STORE_OK ? STORE_OK : rc;

@@ -10,6 +10,7 @@
 struct store;
 struct sale;
 struct cart;
+struct original_sale;
 
 /* Runs inside the sale's transaction after its rows are written (sale->receipt_no is
  * set); returns STORE_OK or an error code, which rolls the whole sale back.  The app
@@ -26,6 +27,12 @@ typedef int (*sales_in_tx_fn)(struct store *st, const struct sale *sale, void *c
 int sales_commit(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void *ctx,
                  char *err, size_t errlen);
 int sales_count(struct store *st, int64_t *out);
+/* The sale ref names, to return against: its receipt number on this till, its uuid or its
+ * order key ("TERMINAL:UUID"), with what of each line was returned here already.
+ * STORE_NOTFOUND when this till has no such sale. */
+int sales_find_original(struct store *st, const char *ref, struct original_sale *o);
+/* Raises o's returned quantities to what this till's returns against o->key add up to. */
+int sales_returned(struct store *st, struct original_sale *o);
 
 /* The sale's receipt file is in the spool (a sale is committed as not yet spooled). */
 int sales_mark_spooled(struct store *st, const char *uuid);

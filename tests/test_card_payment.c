@@ -28,7 +28,7 @@ struct fx {
     struct card_payment cp;
     /* what the controller told its owner */
     struct tender_state tender;
-    int approved, reversed, cancelled, recovered, changed;
+    int approved, refunded, reversed, cancelled, recovered, changed;
     int64_t last_asked;
     char message[256];
     int message_is_error;
@@ -40,6 +40,13 @@ static int on_approved(void *ctx, const struct payment *p, int64_t asked)
     f->approved++;
     f->last_asked = asked;
     return tender_add_card(&f->tender, p);
+}
+
+static int on_refunded(void *ctx, const struct payment *p)
+{
+    struct fx *f = ctx;
+    f->refunded++;
+    return tender_add_refund(&f->tender, p, p->amount, NULL);
 }
 
 static void on_reversed(void *ctx, const char *reference)
@@ -97,8 +104,11 @@ static void open_controller(struct fx *f)
     struct card_payment_config c = { .loop = f->loop, .store = f->st, .cfg = f->cfg,
                                      .till_id = "T1", .cashier = "test" };
     money_format_init(&c.fmt, "EUR", "eu");
-    struct card_payment_events ev = { on_approved, on_reversed, on_cancel_now, on_recovered,
-                                      on_message, on_changed, f };
+    struct card_payment_events ev = {
+        .approved = on_approved, .refunded = on_refunded, .reversed = on_reversed,
+        .cancel_now = on_cancel_now, .recovered = on_recovered, .message = on_message,
+        .changed = on_changed, .ctx = f,
+    };
     char err[256];
     assert_int_equal(card_payment_open(&f->cp, &c, &ev, err, sizeof err), 0);
     assert_int_equal(f->cp.nterminals, 2);
@@ -179,6 +189,32 @@ static void test_approve(void **state)
     assert_journal(f, ref, "approved");
     assert_int_equal(device_count(f, "front", "APPROVED"), 1);
     assert_true(f->changed > 0);
+}
+
+/* A return's refund to the card: the terminal's refund op, journaled like a purchase
+ * (durable before the terminal is asked), paid out of a negative tender, settled with its
+ * sale. */
+static void test_refund(void **state)
+{
+    struct fx *f = *state;
+    open_controller(f);
+    tender_init(&f->tender, -450, 1);
+    assert_int_equal(card_payment_refund_start(&f->cp, 450), 0);
+    char ref[48];
+    snprintf(ref, sizeof ref, "%s", f->cp.reference);
+    struct payment_intent in;
+    assert_int_equal(journal_get(f->st, ref, &in), 0);
+    assert_string_equal(in.op, "refund");
+    assert_string_equal(in.state, "sending");
+    wait_for(f, &f->refunded, 1);
+    assert_int_equal(f->approved, 0);
+    assert_int_equal(f->tender.n, 1);
+    assert_int_equal(f->tender.payments[0].amount, -450);
+    assert_true(tender_is_settled(&f->tender));
+    assert_int_equal(device_count(f, "front", "REFUNDED"), 1);
+    assert_journal(f, ref, "approved");
+    assert_int_equal(journal_complete_sale(f->st, "sale-0001", 1), 0);
+    assert_journal(f, ref, "completed");
 }
 
 static void test_decline(void **state)
@@ -387,6 +423,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_approve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refund, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_then_enquire, setup, teardown),

@@ -1162,7 +1162,8 @@ static void test_orders_validated_against_till_bounds(void **state)
     expect_order(f, o, "accepted", NULL);
     free(o);
     assert_int_equal(on_hand(f, "SKU10001"), -3000 - 1000 - 1000); /* with the tax cases */
-    o = order_with("T1:ret", MILK(-1000, -119), -119, -119, ",\"return_of\":\"T1:sold\"");
+    o = order_with("T1:ret", "{\"sku\":\"SKU10001\",\"qty\":-1000,\"unit\":\"each\",\"unit_price\":119,"
+                   "\"line_total\":-119,\"return_line\":1}", -119, -119, ",\"return_of\":\"T1:sold\"");
     expect_order(f, o, "accepted", NULL);
     free(o);
     assert_int_equal(on_hand(f, "SKU10001"), -4000);
@@ -1178,6 +1179,105 @@ static void test_orders_validated_against_till_bounds(void **state)
     free(many);
     /* nothing rejected reached the database */
     assert_int_equal(db_count(f, "SELECT count(*) FROM orders"), 6);
+}
+
+/* A returned line of milk: qty thousandths back of line `line`, refunding `total`. */
+static char *milk_return(const char *key, const char *of, int qty, int line, int total, const char *extra)
+{
+    char lines[256];
+    snprintf(lines, sizeof lines, "{\"sku\":\"SKU10001\",\"qty\":%d,\"unit\":\"each\",\"unit_price\":119,"
+             "\"line_total\":%d,\"discount\":%d,\"return_line\":%d%s}", -qty, -total,
+             -(qty * 119 / 1000) + total, line, extra);
+    char ext[128];
+    snprintf(ext, sizeof ext, ",\"return_of\":\"%s\"", of);
+    return order_with(key, lines, -total, -total, ext);
+}
+
+/* GET /v1/orders/{key}, and returns checked against what was sold and already returned
+ * by any till; a line not restocked moves no stock. */
+static void test_returns_against_orders(void **state)
+{
+    struct fx *f = *state;
+    /* line 1: three milk; line 2: one milk with 0,19 off */
+    char *o = order_with("T1:r-sold", MILK(3000, 357) ",{\"sku\":\"SKU10001\",\"qty\":1000,"
+                         "\"unit\":\"each\",\"unit_price\":119,\"discount\":19,\"line_total\":100}",
+                         457, 457, ",\"receipt_no\":7");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -4000);
+    cJSON *doc = get_json(f, "/v1/orders/T1:r-sold");
+    assert_string_equal(str(cJSON_GetObjectItem(doc, "order"), "idempotency_key"), "T1:r-sold");
+    cJSON_Delete(doc);
+    /* by the receipt's printed code: R, the till, its number */
+    doc = get_json(f, "/v1/orders/RT1-7");
+    assert_string_equal(str(cJSON_GetObjectItem(doc, "order"), "idempotency_key"), "T1:r-sold");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "returned")), 0);
+    assert_true(num(doc, "order_id") > 0);
+    cJSON_Delete(doc);
+    struct resp r;
+    http(f, "GET", "/v1/orders/T1:nothing", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 404);
+    free(r.body);
+    http(f, "GET", "/v1/orders/RT1-8", NULL, AUTH_GOOD, &r);
+    assert_int_equal(r.status, 404);
+    free(r.body);
+    http(f, "GET", "/v1/orders/T1:r-sold", NULL, AUTH_NONE, &r);
+    assert_int_equal(r.status, 401);
+    free(r.body);
+
+    /* two of line 1 come back and go on the shelf */
+    o = milk_return("T1:r1", "T1:r-sold", 2000, 1, 238, "");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    assert_int_equal(on_hand(f, "SKU10001"), -2000);
+    doc = get_json(f, "/v1/orders/T1:r-sold");
+    const cJSON *ret = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "returned"), 0);
+    assert_int_equal(num(ret, "line_no"), 1);
+    assert_int_equal(num(ret, "qty"), 2000);
+    cJSON_Delete(doc);
+    /* two more of line 1: only one is left */
+    o = milk_return("T1:r2", "T1:r-sold", 2000, 1, 238, "");
+    expect_order(f, o, "rejected", "already returned");
+    free(o);
+    /* the last one, at another till, faulty: not restocked */
+    char t2[80];
+    token_for(f, "T2", t2, sizeof t2);
+    char *o2 = milk_return("T2:r3", "T1:r-sold", 1000, 1, 119, ",\"restock\":false");
+    memcpy(strstr(o2, "\"terminal_id\":\"T1\"") + 15, "T2", 2);
+    assert_int_equal(post_orders_status(f, o2, t2, &doc), 200);
+    assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0), "status"),
+                        "accepted");
+    cJSON_Delete(doc);
+    free(o2);
+    assert_int_equal(on_hand(f, "SKU10001"), -2000);
+    doc = get_json(f, "/v1/orders/T1:r-sold");
+    assert_int_equal(num(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "returned"), 0), "qty"), 3000);
+    cJSON_Delete(doc);
+    /* line 2 refunds what was paid: 1,00, the discount given back with the sign of qty */
+    o = milk_return("T1:r4", "T1:r-sold", 1000, 2, 100, "");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    o = milk_return("T1:r5", "T1:r-sold", 1000, 3, 119, "");
+    expect_order(f, o, "rejected", "not a sold");
+    free(o);
+    /* without a receipt: only when the order says so */
+    o = order_with("T1:r6", "{\"sku\":\"SKU10001\",\"qty\":-1000,\"unit_price\":119,\"line_total\":-119}",
+                   -119, -119, ",\"return_of\":\"T1:r-sold\"");
+    expect_order(f, o, "rejected", "return_line");
+    free(o);
+    o = order_with("T1:r7", "{\"sku\":\"SKU10001\",\"qty\":-1000,\"unit_price\":119,\"line_total\":-119}",
+                   -119, -119, ",\"no_receipt_return\":true");
+    expect_order(f, o, "accepted", NULL);
+    free(o);
+    /* a discount is never more than the line, nor negative on a sale line */
+    o = order_with("T1:d1", "{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":119,\"discount\":120,"
+                   "\"line_total\":-1}", -1, -1, "");
+    expect_order(f, o, "rejected", "discount");
+    free(o);
+    o = order_with("T1:d2", "{\"sku\":\"SKU10001\",\"qty\":1000,\"unit_price\":119,\"discount\":-1,"
+                   "\"line_total\":120}", 120, 120, "");
+    expect_order(f, o, "rejected", "discount");
+    free(o);
 }
 
 static void test_stock_arithmetic_stays_in_range(void **state)
@@ -1500,6 +1600,7 @@ int main(void)
         T(test_token_bound_to_its_terminal),
         T(test_same_key_other_payload_is_a_conflict),
         T(test_orders_validated_against_till_bounds),
+        T(test_returns_against_orders),
         T(test_stock_arithmetic_stays_in_range),
         T(test_future_dates),
         T(test_item_gone_from_catalog_accepted_and_flagged),

@@ -96,6 +96,10 @@ void count_draw_help(struct bindings b, const char *title);
 /* A key while the help is shown closes it (UI_REDRAW); UI_IGNORED otherwise. */
 int count_help_key(struct ui *ui);
 extern const struct screen screen_unsaved;  /* paid, not saved yet: retried */
+extern const struct screen screen_return;    /* receipt, then its lines */
+extern const struct screen screen_discount;
+extern const struct screen screen_override;  /* supervisor PIN */
+extern const struct screen screen_park;      /* park label, parked sales */
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

@@ -56,7 +56,8 @@ static int payment_draw(const struct ui *ui, const struct app *app)
     int spare = dialog_rows_above_totals() - fixed - rows > 0;  /* a blank row under the title */
     int w = 60, h = fixed + rows + spare;
     int y, x;
-    draw_dialog_above_totals(h, w, "Payment", &y, &x);
+    int refund = app->sale.cart.totals.total < 0;
+    draw_dialog_above_totals(h, w, refund ? "Refund" : "Payment", &y, &x);
     int cx = x + 3, cw = w - 6, r = y + 1 + spare;
     row(app, r++, cx, cw, "Total", app->sale.cart.totals.total, 0);
     if (np > shown) {
@@ -74,7 +75,10 @@ static int payment_draw(const struct ui *ui, const struct app *app)
                  p->masked_pan);
         row(app, r++, cx, cw, label, -p->amount, 0);
     }
-    row(app, r++, cx, cw, "Due", app_amount_due(app), 1);
+    if (refund)
+        row(app, r++, cx, cw, "Refund due", app_refund_due(app), 1);
+    else
+        row(app, r++, cx, cw, "Due", app_amount_due(app), 1);
     r++;
     if (cp->status[0] && cp->state != CARD_IDLE) {
         attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
@@ -148,6 +152,16 @@ static const struct binding idle_keys[] = {
     { 27, 0, "Esc", "Back", "back to the sale", back },
 };
 
+/* A sale that gives money back: the same keys pay it out. */
+static const struct binding refund_keys[] = {
+    { '\r', 0, "Enter", "Cash back", "pay out in cash (empty field = all that is due)", pay_cash },
+    { KEY_F(5), 1, NULL, NULL, NULL, pay_cash },
+    { KEY_F(6), 1, "F6", "To card", "refund to the card it was paid with (terminal)", pay_card },
+    { KEY_F(7), 1, "F7", "Voucher", "issue a voucher", pay_voucher },
+    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the sale", cancel_sale },
+    { 27, 0, "Esc", "Back", "back to the sale", back },
+};
+
 static const struct binding waiting_keys[] = {
     { 27, 0, "Esc", "Abort", "ask the terminal to abort", abort_card },
 };
@@ -169,7 +183,8 @@ static const struct binding failover_keys[] = {
 static struct bindings payment_bindings(const struct app *app)
 {
     switch (app ? app->card.state : CARD_IDLE) {
-    case CARD_IDLE: return BINDINGS(idle_keys);
+    case CARD_IDLE:
+        return app && app->sale.cart.totals.total < 0 ? BINDINGS(refund_keys) : BINDINGS(idle_keys);
     case CARD_WAITING: return BINDINGS(waiting_keys);
     case CARD_UNKNOWN: return BINDINGS(unknown_keys);
     case CARD_FAILOVER: return BINDINGS(failover_keys);

@@ -27,8 +27,9 @@ static int receipt_draw(const struct ui *ui, const struct app *app)
     int h = LINES - 2, y, x;
     draw_dialog(h, w, "Sale complete", &y, &x);
     char a[48], line[96];
-    money_format(app->last.change, &app->s.fmt, 1, a, sizeof a);
-    snprintf(line, sizeof line, "CHANGE DUE: %s", a);
+    /* a return or an exchange that gives money back says what was paid out */
+    money_format(app->last.total < 0 ? -app->last.total : app->last.change, &app->s.fmt, 1, a, sizeof a);
+    snprintf(line, sizeof line, app->last.total < 0 ? "PAID OUT: %s" : "CHANGE DUE: %s", a);
     attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     draw_text(y + 1, x + 3, w - 6, line);
     attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));

@@ -76,8 +76,14 @@ static struct columns layout_columns(const struct app *app)
 static void draw_line(const struct app *app, const struct columns *c, int y, int i)
 {
     const struct cart_line *l = &app->sale.cart.lines[i];
-    char qty[48], price[48], total[48], name[224];
+    char qty[48], price[48], total[48], name[420];
     line_cells(app, l, qty, sizeof qty, price, sizeof price, total, sizeof total);
+    char off[128] = "";
+    if (l->discount > 0) {
+        char d[48];
+        money_format(-l->discount, &app->s.fmt, 0, d, sizeof d);
+        snprintf(off, sizeof off, "  %s %s", d, l->discount_label);
+    }
     int sel = i == app->sale.selected;
     char stock[96] = "";
     if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
@@ -91,8 +97,8 @@ static void draw_line(const struct app *app, const struct columns *c, int y, int
         /* selling on is allowed: the server counts it as oversold */
         snprintf(stock, sizeof stock, "  [stock %s%s, synced %s]", q, app->stock.on_hand <= 0 ? " OUT" : "", when);
     }
-    snprintf(name, sizeof name, "%s%s%s%s", l->voided ? "VOID " : "", l->product.name,
-             l->expired ? " (EXPIRED)" : "", stock);
+    snprintf(name, sizeof name, "%s%s%s%s%s%s", l->voided ? "VOID " : "", l->qty < 0 ? "RETURN " : "",
+             l->product.name, l->expired ? " (EXPIRED)" : "", off, stock);
     if (sel)
         attron(COLOR_PAIR(COLOR_SELECTED));
     if (l->voided)
@@ -196,6 +202,7 @@ static int sale_draw(const struct ui *ui, const struct app *app)
         mvprintw(top_row + 1, 4, "Empty sale. Scan an item or type its barcode and press Enter.");
         mvprintw(top_row + 2, 4, "No barcode at hand? F4 finds a product by name.");
         mvprintw(top_row + 3, 4, "Type 3* before a scan to sell three.  F1 shows all keys.");
+        mvprintw(top_row + 4, 4, "Ctrl-R takes a return, Ctrl-P resumes a parked sale.");
         attroff(A_DIM);
     }
     for (int i = first; i < sale->cart.nlines && i - first < rows; i++)
@@ -244,6 +251,9 @@ static int open_cancel(struct ui *ui, struct app *app) { app_open_mode(app, MODE
 static int open_print(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PRINT); return UI_REDRAW; }
 static int no_sale(struct ui *ui, struct app *app) { app_no_sale(app); return UI_REDRAW; }
 static int open_count(struct ui *ui, struct app *app) { app_count_enter(app); return UI_REDRAW; }
+static int open_discount(struct ui *ui, struct app *app) { app_discount_open(app); return UI_REDRAW; }
+static int open_return(struct ui *ui, struct app *app) { app_return_open(app); return UI_REDRAW; }
+static int open_park(struct ui *ui, struct app *app) { app_park_open(app); return UI_REDRAW; }
 
 static int quit(struct ui *ui, struct app *app)
 {
@@ -287,6 +297,10 @@ static const struct binding sale_keys[] = {
     { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
     { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
     { KEY_F(9), 1, "F9", NULL, "stock count (store manager): count a zone, variance report, submit", open_count },
+    /* returns, discounts and parking: Ctrl keys (the F keys are taken) */
+    { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
+    { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (supervisor)", open_return },
+    { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
     { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },

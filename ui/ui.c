@@ -39,6 +39,12 @@ static const struct screen *const mode_screens[] = {
     [MODE_COUNT_REPORT] = &screen_count_report,
     [MODE_UNSAVED] = &screen_unsaved,
     [MODE_CONFIRM_LARGE] = &screen_confirm,
+    [MODE_RETURN_FIND] = &screen_return,
+    [MODE_RETURN] = &screen_return,
+    [MODE_DISCOUNT] = &screen_discount,
+    [MODE_OVERRIDE] = &screen_override,
+    [MODE_PARK] = &screen_park,
+    [MODE_RESUME] = &screen_park,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)

@@ -1,0 +1,85 @@
+/* Overrides (see override.h): the pending action, the supervisor's pin, the audit. */
+#include "app/override.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+
+static const char *action_name(enum override_action a)
+{
+    switch (a) {
+    case OVERRIDE_NONE: return "none";
+    case OVERRIDE_NO_RECEIPT: return "return_without_receipt";
+    case OVERRIDE_LINE_DISCOUNT: return "line_discount_over_limit";
+    case OVERRIDE_SALE_DISCOUNT: return "sale_discount_over_limit";
+    case OVERRIDE_CASH_REFUND: return "cash_refund";
+    }
+    return "?";
+}
+
+/* Compares without stopping at the first difference: the time taken says nothing of the pin. */
+static int same_secret(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la; i++)
+        d |= (unsigned char)(a[i] ^ b[i < lb ? i : 0]);
+    return d == 0;
+}
+
+int app_returns_authorize(struct app *app, enum override_action action, const char *pin)
+{
+    char detail[160];
+    int ok = app->ret.pin[0] && pin && same_secret(pin, app->ret.pin);
+    snprintf(detail, sizeof detail, "%s %s sale %s", action_name(action), ok ? "allowed" : "refused",
+             app->sale.uuid);
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "override", detail);
+    if (ok)
+        return 0;
+    app_set_message(app, 1, app->ret.pin[0] ? "Wrong supervisor PIN: not allowed"
+                                            : "No supervisor PIN configured (returns.supervisor_pin): not allowed");
+    return -1;
+}
+
+void app_override_request(struct app *app, enum override_action action, const char *what)
+{
+    app->override.action = action;
+    app->override.back = app->mode == MODE_OVERRIDE ? MODE_SALE : (int)app->mode;
+    snprintf(app->override.what, sizeof app->override.what, "%s", what);
+    app->mode = MODE_OVERRIDE;
+    app_set_message(app, 1, "%s needs a supervisor: PIN, then Enter", what);
+}
+
+int app_override_submit(struct app *app, const char *pin)
+{
+    struct app_override *o = &app->override;
+    if (app_returns_authorize(app, o->action, pin))
+        return -1;
+    enum override_action a = o->action;
+    o->action = OVERRIDE_NONE;
+    app->mode = (enum app_mode)o->back;
+    app->dirty = 1;
+    switch (a) {
+    case OVERRIDE_NO_RECEIPT:
+        app_return_no_receipt_allowed(app);
+        return 0;
+    case OVERRIDE_LINE_DISCOUNT:
+        return app_discount_set(app, &o->spec, o->line, 0);
+    case OVERRIDE_SALE_DISCOUNT:
+        return app_discount_set(app, &o->spec, -1, 1);
+    case OVERRIDE_CASH_REFUND:
+        app->ret.cash_allowed = 1;
+        return app_refund_cash(app, o->arg);
+    case OVERRIDE_NONE:
+        break;
+    }
+    return 0;
+}
+
+void app_override_cancel(struct app *app)
+{
+    app->override.action = OVERRIDE_NONE;
+    app->mode = (enum app_mode)app->override.back;
+    app_set_message(app, 0, "Not done: no supervisor");
+}
