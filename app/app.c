@@ -1,6 +1,7 @@
 #include "app/app.h"
 #include "app/app_display.h"
 #include "app/app_print.h"
+#include "app/kiosk.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -210,6 +211,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     app_recover_start(app);
     app_count_resume_active(app);
+    if (kiosk_open(app, err, errlen))
+        goto fail;
     return 0;
 fail:
     app_close_sync(app);
@@ -229,6 +232,7 @@ fail:
 void app_free(struct app *app)
 {
     app_unsaved_last_try(app);
+    kiosk_close(app);
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
@@ -377,6 +381,8 @@ static int cart_locked(struct app *app)
 
 int app_scan(struct app *app, const char *code)
 {
+    if (app->kiosk)
+        return kiosk_scan(app, code);
     if (app->mode == MODE_PRINT)
         return app_print_reprint_code(app, code);  /* a receipt's barcode */
     if (app->mode == MODE_COUNT)
@@ -398,6 +404,13 @@ int app_scan(struct app *app, const char *code)
     app->sale.pending_qty = 0;
     set_pricing_clock(app);
     return lookup_and_add(app, code, qty);
+}
+
+int app_add_scan(struct app *app, const char *code)
+{
+    if (cart_locked(app))
+        return -1;
+    return lookup_and_add(app, code, 0);
 }
 
 void app_clear_pending_qty(struct app *app)
@@ -680,6 +693,7 @@ int app_complete_sale(struct app *app)
     if (sales_commit(app->store, &sale, order_enqueue, NULL, err, sizeof err)) {
         /* the tender is settled: the sale stays on screen, not saved yet, and is retried */
         app_unsaved_begin(app, err);
+        kiosk_sync(app);
         return -1;
     }
     app_unsaved_end(app);
@@ -705,6 +719,7 @@ int app_complete_sale(struct app *app)
     }
     app->mode = MODE_RECEIPT;
     app->dirty = 1;
+    kiosk_sync(app);
     return 0;
 }
 
@@ -905,6 +920,10 @@ void app_next_sale(struct app *app)
 
 int app_request_quit(struct app *app)
 {
+    if (app->kiosk) {
+        kiosk_refuse_exit(app);   /* only the attendant's menu leaves kiosk mode */
+        return 0;
+    }
     if (app_unsaved_refuses(app, "quit"))
         return 0;
     if (app->sale.cart.nlines && app->mode != MODE_RECEIPT) {

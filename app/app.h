@@ -45,11 +45,13 @@ enum app_mode {
     MODE_OVERRIDE,       /* a supervisor's pin for what needs one */
     MODE_PARK,           /* a label for the sale being parked */
     MODE_RESUME,         /* the parked sales: pick one to resume */
+    MODE_KIOSK,          /* self-checkout: the customer flow of app/kiosk.c */
 };
 
 #define APP_SEARCH_MAX 12
 
 struct sync;
+struct kiosk;
 
 /* Sync with the store server, as the status bar shows it (app/app_sync.c). */
 struct app_sync {
@@ -162,6 +164,7 @@ struct app {
     struct app_discount discount;
     struct app_override override;
     struct app_park park;
+    struct kiosk *kiosk;        /* NULL unless in self-checkout kiosk mode (app/kiosk.c) */
 
     char message[256];
     int message_is_error;
@@ -190,6 +193,8 @@ int app_submit_input(struct app *app, const char *text);
 /* A complete scan from a scanner (USB or keyboard wedge), whatever the mode: the sale
  * screen adds it, a search dialog gives way to it, other dialogs refuse it with a message. */
 int app_scan(struct app *app, const char *code);
+/* Adds a scanned code to the open sale, whatever the mode (the kiosk's flow decides when). */
+int app_add_scan(struct app *app, const char *code);
 /* Esc on the sale screen: forget a "3*" typed for the next scan. */
 void app_clear_pending_qty(struct app *app);
 void app_select_line(struct app *app, int delta);

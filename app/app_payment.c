@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/kiosk.h"
 
 static void money(const struct app *app, int64_t v, char *buf, size_t len)
 {
@@ -79,6 +80,7 @@ static void on_card_reversed(void *ctx, const char *reference)
 static void on_card_cancel_now(void *ctx)
 {
     app_cancel_sale_now(ctx);
+    kiosk_sync(ctx);
 }
 
 static void on_card_recovered(void *ctx)
@@ -87,6 +89,7 @@ static void on_card_recovered(void *ctx)
     if (app->mode == MODE_RECOVER)
         app->mode = MODE_SALE;
     app->dirty = 1;
+    kiosk_sync(app);
 }
 
 static void on_card_message(void *ctx, int is_error, const char *text)
@@ -98,6 +101,7 @@ static void on_card_changed(void *ctx)
 {
     struct app *app = ctx;
     app->dirty = 1;
+    kiosk_sync(app);
 }
 
 int app_open_terminals(struct app *app, char *err, size_t errlen)

@@ -15,6 +15,7 @@ const struct cli_flag cli_flags[] = {
     { "currency", CLI_CURRENCY, "CODE", "store.currency", "ISO 4217 currency, e.g. EUR, USD" },
     { "money-style", CLI_STYLE, "STYLE", "store.money_style", "eu (1.234,50 €) or us ($1,234.50)" },
     { "tax-mode", CLI_TAXMODE, "MODE", "store.tax_mode", "inclusive (EU) or exclusive (US)" },
+    { "kiosk", CLI_KIOSK, NULL, NULL, "run as a self-checkout kiosk for customers (sets kiosk.enabled = yes; needs kiosk.attendant_pin)" },
     { "set", CLI_SET, "KEY=VALUE", NULL, "any setting, e.g. --set receipt.width=48 (see SETTINGS)" },
     { "import-catalog", CLI_IMPORT, "FILE", NULL, "import a catalog CSV into the database, then exit" },
     { "check-config", CLI_CHECK, NULL, NULL, "check the configuration (unknown keys, values, drivers), then exit" },

@@ -15,6 +15,7 @@ enum cli_opt {
     CLI_SET, CLI_IMPORT, CLI_CHECK, CLI_SYNC_NOW, CLI_OUTBOX, CLI_OUTBOX_RETRY, CLI_MAN,
     CLI_COUNT,
     CLI_SALVAGE,
+    CLI_KIOSK,
 };
 
 struct cli_flag {

@@ -279,6 +279,7 @@ int main(int argc, char **argv)
         case CLI_SALVAGE: salvage_db = 1; break;
         case CLI_OUTBOX_RETRY: retry_key = optarg; break;
         case CLI_COUNT: count_mode = 1; break;
+        case CLI_KIOSK: overrides[noverrides++] = strdup("kiosk.enabled=yes"); break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
         default:
             if (key)

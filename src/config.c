@@ -28,7 +28,9 @@ const char config_demo_defaults[] =
     "wedge_max_gap_ms = 50\n"
     "wedge_min_length = 4\n"
     "[payment]\n"
-    "terminals = sim\n";
+    "terminals = sim\n"
+    "[kiosk]\n"
+    "attendant_pin = 1234\n";
 
 struct kv {
     char *key, *value;

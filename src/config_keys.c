@@ -116,6 +116,19 @@ const struct config_key config_keys[] = {
     { "sync.now_deadline_s", "number 1..86400", "600", "till --sync-now retries with backoff until done or this many seconds have passed", NULL },
 
     { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
+    { "kiosk.enabled", "yes | no", "no", "yes: run as a self-checkout kiosk for customers (as till --kiosk does)", NULL },
+    { "kiosk.lane", "text", "kiosk", "this self-checkout lane's name: the cashier of its sales, so they reach the server tagged with it", NULL },
+    { "kiosk.attendant_pin", "4..15 digits", NULL, "the attendant's PIN for the kiosk's attendant menu; required in kiosk mode", NULL },
+    { "kiosk.attendant_hook", "shell command", NULL, "run without waiting when the customer or an item calls the attendant, as sh -c HOOK till-kiosk REASON LANE (REASON: help, age, quantity, payment, unfinished-payment, not-saved)", NULL },
+    { "kiosk.keys", "ACTION:KEY, ...", "ok:1, back:2, help:3, staff:0", "the customer's keys on a small keypad: ok, back, help and staff (the attendant), each a digit or letter, Enter, Space or F1..F12", NULL },
+    { "kiosk.max_quantity", "number 1..9999", "20", "more pieces of one item than this in a sale need the attendant's approval", NULL },
+    { "kiosk.idle_warning_s", "seconds 1..3600", "60", "after this long without a key or scan during a sale, a countdown warns the customer", NULL },
+    { "kiosk.idle_countdown_s", "seconds 1..600", "30", "the countdown's length; then an unpaid sale is cancelled (recorded in the audit log); a sale with money taken calls the attendant instead", NULL },
+    { "kiosk.receipt_s", "seconds 1..600", "10", "how long the receipt screen stays", NULL },
+    { "kiosk.thanks_s", "seconds 1..600", "4", "how long the thank-you screen stays before the welcome screen", NULL },
+    { "kiosk.staff_idle_s", "seconds 5..3600", "60", "the PIN entry or attendant menu left alone this long returns to the customer's screen", NULL },
+    { "kiosk.pin_attempts", "number 1..20", "3", "wrong attendant PINs in a row before PIN entry locks", NULL },
+    { "kiosk.pin_lock_s", "seconds 1..86400", "60", "how long PIN entry stays locked", NULL },
 
     { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },
 };
