@@ -395,6 +395,8 @@ int kiosk_review(struct app *app)
         notice(app, 1, "Scan an item first.");
         return -1;
     }
+    /* the amount due is what the tender says: from here on it is this cart's total */
+    app->sale.tender.total = app->sale.cart.totals.total;
     k->notice[0] = 0;
     go(app, KIOSK_REVIEW);
     return 0;

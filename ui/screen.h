@@ -36,6 +36,7 @@ struct ui {
     int dirty;                     /* UI state changed: redraw */
     long last_minute;              /* the clock in the header */
     unsigned errors_alerted;       /* app->errors already signalled ([ui] alert) */
+    int sub_screen;                /* a screen's own sub-screen (the kiosk's step) */
     struct {                       /* keyboard-wedge scans (see ui.c) */
         struct wedge_config cfg;
         struct wedge_burst burst;
@@ -100,6 +101,11 @@ extern const struct screen screen_return;    /* receipt, then its lines */
 extern const struct screen screen_discount;
 extern const struct screen screen_override;  /* supervisor PIN */
 extern const struct screen screen_park;      /* park label, parked sales */
+/* Self-checkout (MODE_KIOSK): one screen per step of the customer's flow. */
+extern const struct screen screen_kiosk;
+extern const struct screen screen_kiosk_welcome, screen_kiosk_scan, screen_kiosk_review,
+    screen_kiosk_pay, screen_kiosk_receipt, screen_kiosk_thanks, screen_kiosk_blocked,
+    screen_kiosk_pin, screen_kiosk_attendant, screen_kiosk_closed;
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

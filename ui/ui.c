@@ -45,6 +45,7 @@ static const struct screen *const mode_screens[] = {
     [MODE_OVERRIDE] = &screen_override,
     [MODE_PARK] = &screen_park,
     [MODE_RESUME] = &screen_park,
+    [MODE_KIOSK] = &screen_kiosk,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)

@@ -1,0 +1,75 @@
+/* Kiosk: paid.  The receipt (also written to the spool, where the printer takes it) and a
+ * key to finish; it moves on by itself after kiosk.receipt_s. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/kiosk.h"
+#include "ui/kiosk_draw.h"
+#include "ui/screen.h"
+
+static int receipt_draw(const struct ui *ui, const struct app *app)
+{
+    const struct kiosk *k = app->kiosk;
+    int left_w = COLS - app->s.receipt_width - 2, top = 3;
+    if (left_w < COLS / 2)
+        left_w = COLS / 2;
+    attron(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
+    for (int r = top; r <= top + 2; r++)
+        mvhline(r, 2, ' ', left_w - 4);
+    attroff(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
+    attron(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
+    mvaddstr(top + 1, 4, "PAYMENT APPROVED");
+    attroff(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
+    char a[48], line[160];
+    money_format(app->last.total, &app->s.fmt, 1, a, sizeof a);
+    snprintf(line, sizeof line, "You paid %s.", a);
+    attron(A_BOLD);
+    draw_text(top + 4, 4, left_w - 6, line);
+    draw_text(top + 6, 4, left_w - 6, "Please take your receipt");
+    draw_text(top + 7, 4, left_w - 6, "and your shopping.");
+    attroff(A_BOLD);
+    snprintf(line, sizeof line, "Press %s when you are done.", k->keys[KIOSK_KEY_OK].name);
+    draw_text(top + 9, 4, left_w - 6, line);
+    /* the receipt itself, as much as fits */
+    const char *s = app->last.receipt_text ? app->last.receipt_text : "";
+    int rx = left_w, rw = COLS - left_w - 1, rows = LINES - 4 - top - 1;
+    attron(A_DIM);
+    for (int r = 0; r < rows && *s; r++) {
+        size_t n = strcspn(s, "\n");
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+        draw_text(top + r, rx, rw, buf);
+        s += n + (s[n] == '\n');
+    }
+    attroff(A_DIM);
+    return 0;
+}
+
+static int done(struct ui *ui, struct app *app)
+{
+    kiosk_done(app);
+    return UI_REDRAW;
+}
+
+static struct binding receipt_keys[2];
+
+static struct bindings receipt_bindings(const struct app *app)
+{
+    receipt_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, "Done", "finish", done);
+    receipt_keys[1] = kiosk_binding(app, KIOSK_KEY_STAFF, NULL, "attendant: PIN", kiosk_run_staff);
+    return BINDINGS(receipt_keys);
+}
+
+static int receipt_key(struct ui *ui, struct app *app, struct ui_key k)
+{
+    return bindings_dispatch(receipt_bindings(app), ui, app, k);
+}
+
+const struct screen screen_kiosk_receipt = {
+    .name = "kiosk receipt",
+    .draw = receipt_draw,
+    .key = receipt_key,
+    .bindings = receipt_bindings,
+    .full_screen = 1,
+};
