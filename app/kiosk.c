@@ -57,7 +57,7 @@ static const char *const key_action_names[KIOSK_NKEYS] = { "ok", "back", "help",
 static int parse_key(const char *s, size_t n, struct kiosk_key *out)
 {
     memset(out, 0, sizeof *out);
-    char name[16];
+    char name[sizeof out->name];
     if (n == 0 || n >= sizeof name)
         return -1;
     memcpy(name, s, n);
@@ -591,8 +591,8 @@ static void on_tick(struct loop *loop, void *ctx)
         kiosk_staff_leave(app);
         break;
     }
-    /* the PIN lock counts down on screen */
-    if (k->flow.step == KIOSK_PIN && kiosk_flow_pin_wait_s(&k->flow, now) > 0)
+    /* the PIN lock counts down on screen (and its end shows) */
+    if (k->flow.step == KIOSK_PIN && k->pin_message == 2)
         app->dirty = 1;
     k->tick_timer = loop_add_timer(loop, KIOSK_TICK_MS, on_tick, app);
 }

@@ -2,6 +2,7 @@
  * The flow stops here until the attendant approves or removes it. */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app/kiosk.h"
 #include "ui/kiosk_draw.h"
@@ -24,6 +25,8 @@ static int blocked_draw(const struct ui *ui, const struct app *app)
     kiosk_draw_center(mid - 1, A_BOLD, line);
     kiosk_draw_center(mid + 1, 0, "Staff has been called and will be with you shortly.");
     kiosk_draw_center(mid + 2, 0, "Please have your ID ready if you are asked for it.");
+    if (strcmp(k->notice, line) != 0)
+        kiosk_draw_notice(app, mid + 4);
     return 0;
 }
 
