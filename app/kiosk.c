@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/app_print.h"
 
 extern char **environ;
 
@@ -352,9 +352,12 @@ int kiosk_scan(struct app *app, const char *code)
         break;
     case KIOSK_RECEIPT:
     case KIOSK_THANKS:
+        /* the next customer's first scan: a new sale, whether or not the item is found */
         app_next_sale(app);
         app->mode = MODE_KIOSK;
-        forget_sale_approvals(k);
+        to_welcome(app);
+        if (k->flow.step == KIOSK_CLOSED)
+            return -1;
         break;
     case KIOSK_BLOCKED:
         notice(app, 1, "Please wait for staff before scanning more.");
@@ -773,34 +776,12 @@ int kiosk_staff_cancel_sale(struct app *app)
     return 0;
 }
 
-/* A copy of the last receipt to the spool, as the receipt was written: a temporary file,
- * fsynced, then renamed. */
+/* A COPY of the last receipt, through the print queue like every receipt. */
 int kiosk_staff_reprint(struct app *app)
 {
     if (!in_menu(app))
         return -1;
-    const char *text = app->last.receipt_text;
-    if (!text) {
-        app_set_message(app, 1, "No receipt to print yet");
-        return -1;
-    }
-    char path[700], tmp[720];
-    snprintf(path, sizeof path, "%s/receipt-%06lld-copy-%lld.txt", app->s.spool_dir,
-             (long long)app->last.receipt_no, (long long)loop_wall_time());
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    const char *head = "*** COPY ***\n";
-    int ok = fd >= 0 && write(fd, head, strlen(head)) == (ssize_t)strlen(head) &&
-             write(fd, text, strlen(text)) == (ssize_t)strlen(text) && fsync(fd) == 0;
-    if (fd >= 0 && close(fd))
-        ok = 0;
-    if (!ok || rename(tmp, path)) {
-        unlink(tmp);
-        app_set_message(app, 1, "Receipt %lld not printed: %s", (long long)app->last.receipt_no, strerror(errno));
-        return -1;
-    }
-    app_set_message(app, 0, "Receipt %lld printed again", (long long)app->last.receipt_no);
-    return 0;
+    return app_print_reprint(app, 0);
 }
 
 int kiosk_staff_toggle_lane(struct app *app)
