@@ -44,7 +44,7 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # The layers, bottom up; each folder compiles with the flags of the libraries it may use.
 # The pure core uses none.
 CFLAGS_core    :=
-CFLAGS_src     := $(call pkg_cflags,sqlite3)
+CFLAGS_src     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)

@@ -2,6 +2,7 @@
 #include "app/app_display.h"
 #include "app/app_print.h"
 #include "app/kiosk.h"
+#include "app/authorize.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -107,9 +108,17 @@ static void begin_sale(struct app *app)
     app->dirty = 1;
 }
 
+/* The audit log names the signed-on staff member by id (the configured cashier on a till
+ * without staff). */
 static void audit(struct app *app, const char *event, const char *detail)
 {
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, event, detail);
+    const char *who = app->staff.signed_on ? app->staff.who.id : app->s.cashier;
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, who, event, detail);
+}
+
+enum app_mode app_home_mode(const struct app *app)
+{
+    return app->staff.enabled && !app->staff.signed_on ? MODE_SIGNON : MODE_SALE;
 }
 
 static int mkdir_p(const char *path)
@@ -204,17 +213,21 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         app_open_scanner(app, err, errlen))
         goto fail;
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
-    if (app_open_sync(app, err, errlen))
+    if (app_open_sync(app, err, errlen) || app_open_staff(app, err, errlen))
         goto fail;
     app_storage_catch_up(app);
     audit(app, "start", NULL);
-    app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
+    if (app->staff.enabled)
+        app_set_message(app, 0, "Sign on: your staff id, then Enter, then your PIN.");
+    else
+        app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     app_recover_start(app);
     app_count_resume_active(app);
     if (kiosk_open(app, err, errlen))
         goto fail;
     return 0;
 fail:
+    app_close_staff(app);
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
@@ -233,6 +246,9 @@ void app_free(struct app *app)
 {
     app_unsaved_last_try(app);
     kiosk_close(app);
+    app_close_staff(app);
+    free(app->shift.report_text);
+    app->shift.report_text = NULL;
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
@@ -381,8 +397,18 @@ static int cart_locked(struct app *app)
 
 int app_scan(struct app *app, const char *code)
 {
+    app_note_activity(app);
     if (app->kiosk)
         return kiosk_scan(app, code);
+    /* a staff badge, or a PIN typed fast: input to the sign-on and override dialogs, never
+     * shown in a message */
+    if (app->mode == MODE_SIGNON)
+        return app_signon_submit(app, code);
+    if (app->mode == MODE_APPROVAL)
+        return app_approval_submit(app, code);
+    /* a reason code scanned from the store's list */
+    if (app->mode == MODE_CASH && app->shift.have_amount)
+        return app_cash_submit(app, code);
     if (app->mode == MODE_PRINT)
         return app_print_reprint_code(app, code);  /* a receipt's barcode */
     if (app->mode == MODE_COUNT)
@@ -400,6 +426,10 @@ int app_scan(struct app *app, const char *code)
     }
     if (cart_locked(app) || app_storage_refuses_sale(app))
         return -1;
+    if (app->staff.enabled && !app->shift.open) {
+        app_set_message(app, 1, "No shift is open: F9, then S opens one with the float");
+        return -1;
+    }
     int64_t qty = app->sale.pending_qty;
     app->sale.pending_qty = 0;
     set_pricing_clock(app);
@@ -470,6 +500,23 @@ void app_select_line(struct app *app, int delta)
     app->dirty = 1;
 }
 
+static void void_granted(struct app *app, const struct staff_member *approver, void *ctx)
+{
+    struct sale_session *sale = &app->sale;
+    const struct cart_line *l = &sale->cart.lines[sale->selected];
+    int rc = cart_void_line(&sale->cart, sale->selected);
+    if (rc) {
+        app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
+        return;
+    }
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s line %d %s%s%s", sale->uuid, sale->selected + 1, l->product.sku,
+             approver ? " approved by " : "", approver ? approver->id : "");
+    audit(app, "line_void", detail);
+    app_set_message(app, 0, "Voided: %s%s%s", l->product.name, approver ? ", approved by " : "",
+                    approver ? approver->name : "");
+}
+
 int app_void_selected(struct app *app)
 {
     if (cart_locked(app))
@@ -480,16 +527,24 @@ int app_void_selected(struct app *app)
         return -1;
     }
     const struct cart_line *l = &sale->cart.lines[sale->selected];
-    int rc = cart_void_line(&sale->cart, sale->selected);
-    if (rc) {
-        app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
+    if (l->voided) {
+        app_set_message(app, 1, "Cannot void: %s", cart_strerror(CART_EVOIDED));
         return -1;
     }
-    char detail[160];
-    snprintf(detail, sizeof detail, "%s line %d %s", sale->uuid, sale->selected + 1, l->product.sku);
-    audit(app, "line_void", detail);
-    app_set_message(app, 0, "Voided: %s", l->product.name);
-    return 0;
+    /* before the total was shown a void is a correction; after it, it needs permission */
+    if (!sale->subtotaled) {
+        void_granted(app, NULL, NULL);
+        return 0;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "void %.60s after subtotal", l->product.name);
+    return app_authorize(app, PERM_VOID_AFTER_SUBTOTAL, what, void_granted, NULL) < 0 ? -1 : 0;
+}
+
+static void cancel_granted(struct app *app, const struct staff_member *approver, void *ctx)
+{
+    app->mode = MODE_CONFIRM_CANCEL;
+    app->dirty = 1;
 }
 
 /* A scale label's weight and price are the scale's: the way to change them is to void
@@ -528,10 +583,21 @@ void app_open_mode(struct app *app, enum app_mode mode)
         if (!sale_session_locked(&app->sale))
             cart_reprice(&app->sale.cart);
         app->sale.tender.total = app->sale.cart.totals.total;
+        app->sale.subtotaled = 1;
         break;
     case MODE_CONFIRM_CANCEL:
         if (app->sale.cart.nlines == 0) {
             app_set_message(app, 1, "No open sale to cancel");
+            return;
+        }
+        if (!app_has_permission(app, PERM_CANCEL_SALE)) {
+            app_authorize(app, PERM_CANCEL_SALE, "cancel the sale", cancel_granted, NULL);
+            return;
+        }
+        break;
+    case MODE_MANAGER:
+        if (!app->staff.enabled || !app->staff.signed_on) {
+            app_set_message(app, 1, "The manager menu needs staff signed on");
             return;
         }
         break;
@@ -661,6 +727,38 @@ static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, 
     return spool_write(app->s.spool_dir, receipt_no, app->sale.uuid, text, err, errlen);
 }
 
+/* Writes a report to a file of the spool directory, as receipts are: temp file, fsync,
+ * rename, so a printer daemon never sees half of one. */
+int app_spool_write(struct app *app, const char *name, const char *text, char *err, size_t errlen)
+{
+    char path[700], tmp[720];
+    snprintf(path, sizeof path, "%s/%s", app->s.spool_dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto fail;
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) || close(fd) || rename(tmp, path)) {
+        unlink(tmp);
+        goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+}
+
 static void format_when(int64_t t, char *buf, size_t len)
 {
     time_t tt = (time_t)t;
@@ -678,7 +776,11 @@ int app_complete_sale(struct app *app)
     memset(&sale, 0, sizeof sale);
     snprintf(sale.uuid, sizeof sale.uuid, "%s", ss->uuid);
     snprintf(sale.terminal_id, sizeof sale.terminal_id, "%s", app->s.terminal_id);
-    snprintf(sale.cashier, sizeof sale.cashier, "%s", app->s.cashier);
+    snprintf(sale.cashier, sizeof sale.cashier, "%s", app_cashier_name(app));
+    if (app->staff.signed_on)
+        snprintf(sale.staff_id, sizeof sale.staff_id, "%s", app->staff.who.id);
+    if (app->shift.open)
+        sale.shift_id = app->shift.current.id;
     snprintf(sale.store_name, sizeof sale.store_name, "%s", app->s.store_name);
     sale.started_at = ss->started_at;
     sale.completed_at = loop_wall_time();
@@ -861,6 +963,7 @@ void app_cancel_consequences(const struct app *app, char *buf, size_t len)
 void app_cancel_sale_now(struct app *app)
 {
     audit(app, "sale_cancelled", app->sale.uuid);
+    app_shift_count_cancel(app, app->sale.cart.totals.total);
     /* what was given back, said once more now that it is done (one line at 80 columns
      * for a card and cash) */
     struct app_cancel c = app->cancel;

@@ -10,6 +10,10 @@
 #include "src/config.h"
 #include "src/loop.h"
 #include "core/sale.h"
+#include "core/shift_report.h"
+#include "core/staff_policy.h"
+#include "src/shifts.h"
+#include "src/staff.h"
 #include "src/settings.h"
 #include "src/store.h"
 #include "app/card_payment.h"
@@ -46,12 +50,20 @@ enum app_mode {
     MODE_PARK,           /* a label for the sale being parked */
     MODE_RESUME,         /* the parked sales: pick one to resume */
     MODE_KIOSK,          /* self-checkout: the customer flow of app/kiosk.c */
+    MODE_SIGNON,         /* staff id and PIN: nobody signed on, or the screen is locked */
+    MODE_APPROVAL,       /* someone allowed approves an action with their PIN (app/authorize.h) */
+    MODE_MANAGER,        /* the manager menu: cash, reports, shift, sign-off */
+    MODE_OPEN_SHIFT,     /* the opening float */
+    MODE_CASH,           /* paid in / paid out / drop: amount, then reason */
+    MODE_Z_COUNT,        /* the cash counted in the drawer before the Z */
+    MODE_REPORT,         /* an X or Z report on screen */
 };
 
 #define APP_SEARCH_MAX 12
 
 struct sync;
 struct kiosk;
+struct app;
 
 /* Sync with the store server, as the status bar shows it (app/app_sync.c). */
 struct app_sync {
@@ -140,6 +152,53 @@ struct app_unsaved {
     char error[STORE_ERRLEN + 64];
 };
 
+/* A sale kept for its owner while someone else is signed on (app/staff_session.c). */
+struct app_held_sale {
+    int used;
+    char staff_id[STAFF_ID_MAX];
+    struct sale_session sale;
+    int card_seq;               /* the card payment references it has used */
+};
+#define APP_MAX_HELD 8
+
+/* Who is signed on, and what they may do (app/staff_session.c, app/authorize.c).  With
+ * no staff in the database (enabled = 0) Till runs as before: no sign-on, no shift, the
+ * configured cashier, every permission. */
+struct app_staff {
+    int enabled;
+    int signed_on;
+    struct staff_member who;
+    struct perm_table perms;
+    int64_t idle_lock_ms;       /* 0: never */
+    int64_t last_key_ms;        /* loop_now_ms of the last key or scan */
+    uint64_t idle_timer;
+    char signon_id[STAFF_ID_MAX];   /* typed on the sign-on screen; the PIN comes next */
+    char hint[160];             /* under the sign-on fields (the demo's PINs) */
+    struct app_held_sale held[APP_MAX_HELD];
+};
+
+/* An action waiting for someone's approval (app/authorize.c). */
+struct app_approval {
+    enum perm perm;
+    char what[96];              /* "void Whole Milk 1L after subtotal" */
+    void (*granted)(struct app *app, const struct staff_member *approver, void *ctx);
+    void *ctx;
+    enum app_mode back;         /* where Esc returns */
+    char approver_id[STAFF_ID_MAX];  /* typed; the PIN comes next */
+};
+
+/* The open shift and the cash and report dialogs (app/shift.c). */
+struct app_shift {
+    int open;
+    struct shift current;
+    enum cash_kind kind;        /* MODE_CASH: which movement */
+    int64_t amount;             /* MODE_CASH: typed, waiting for the reason */
+    int have_amount;
+    char approved_by[STAFF_ID_MAX]; /* the override that allowed it, if any */
+    char *report_text;          /* MODE_REPORT */
+    int report_is_z;
+};
+
 struct app {
     struct config *cfg;
     struct settings s;
@@ -165,6 +224,9 @@ struct app {
     struct app_override override;
     struct app_park park;
     struct kiosk *kiosk;        /* NULL unless in self-checkout kiosk mode (app/kiosk.c) */
+    struct app_staff staff;
+    struct app_approval approval;
+    struct app_shift shift;
 
     char message[256];
     int message_is_error;
@@ -230,6 +292,41 @@ void app_close_terminals(struct app *app);
  * configuration error fails; a missing scanner is a status and is looked for again. */
 int app_open_scanner(struct app *app, char *err, size_t errlen);
 void app_close_scanner(struct app *app);
+/* Staff (app/staff_session.c): reads staff.* and permissions.*, seeds the demo's staff
+ * and shift (staff.demo), and decides whether this till signs people on. */
+int app_open_staff(struct app *app, char *err, size_t errlen);
+void app_close_staff(struct app *app);
+/* The name sales and the header show: the signed-on staff member's, or store.cashier. */
+const char *app_cashier_name(const struct app *app);
+/* Sign-on screen, Enter: the staff id first, then the PIN. */
+int app_signon_submit(struct app *app, const char *text);
+/* Esc on the sign-on screen: back to the staff id. */
+void app_signon_back(struct app *app);
+/* Sign off (or lock, the same): the open sale is kept for its owner; whoever signs on
+ * next gets their own kept sale back, or a new one.  -1 while payments are being taken. */
+int app_sign_off(struct app *app);
+/* A key or scan: the idle lock starts counting again. */
+void app_note_activity(struct app *app);
+/* Shifts and cash (app/shift.c). */
+int app_open_shift(struct app *app, const char *float_text);
+/* Manager menu items: each checks its permission (override when lacking). */
+void app_start_cash(struct app *app, enum cash_kind kind);
+/* MODE_CASH, Enter: the amount first, then the reason (empty is allowed for a drop). */
+int app_cash_submit(struct app *app, const char *text);
+/* No sale with staff: the permission, a cash movement of the shift, the drawer (the
+ * printer's app_no_sale checks first that it is allowed and between sales). */
+int app_shift_no_sale(struct app *app);
+int app_x_report(struct app *app);
+void app_start_z(struct app *app);
+/* MODE_Z_COUNT, Enter: the counted cash; closes the shift with the next Z number. */
+int app_z_submit(struct app *app, const char *counted_text);
+/* A cancelled sale of value counts in the shift's report. */
+void app_shift_count_cancel(struct app *app, int64_t value);
+void app_close_report(struct app *app);
+/* Writes text to NAME in the spool directory, atomically (temp file, fsync, rename). */
+int app_spool_write(struct app *app, const char *name, const char *text, char *err, size_t errlen);
+/* Where the till rests: the sign-on screen while nobody is signed on, else the sale. */
+enum app_mode app_home_mode(const struct app *app);
 /* Completes the open sale once the tender is settled (internal to app/). */
 int app_complete_sale(struct app *app);
 /* Cancels the open sale; approved card payments are reversed first (asynchronously). */

@@ -87,7 +87,7 @@ static void on_card_recovered(void *ctx)
 {
     struct app *app = ctx;
     if (app->mode == MODE_RECOVER)
-        app->mode = MODE_SALE;
+        app->mode = app_home_mode(app);
     app->dirty = 1;
     kiosk_sync(app);
 }
@@ -187,7 +187,7 @@ void app_recover_start(struct app *app)
 {
     app->mode = MODE_RECOVER;
     if (card_payment_recover_start(&app->card) == 0 && app->mode == MODE_RECOVER)
-        app->mode = MODE_SALE;
+        app->mode = app_home_mode(app);
     app->dirty = 1;
 }
 

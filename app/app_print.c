@@ -457,6 +457,9 @@ int app_no_sale(struct app *app)
         app_set_message(app, 1, "\"No sale\" opens the drawer between sales only");
         return -1;
     }
+    /* with staff, the shift records it and the no_sale permission applies (app/shift.c) */
+    if (app->staff.enabled)
+        return app_shift_no_sale(app);
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "no_sale", NULL);
     if (drawer_kick(app->drawer)) {
         app_set_message(app, 1, "The drawer could not be opened (no printer for it?)");

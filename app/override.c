@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/authorize.h"
 
 static const char *action_name(enum override_action a)
 {
@@ -42,20 +43,10 @@ int app_returns_authorize(struct app *app, enum override_action action, const ch
     return -1;
 }
 
-void app_override_request(struct app *app, enum override_action action, const char *what)
-{
-    app->override.action = action;
-    app->override.back = app->mode == MODE_OVERRIDE ? MODE_SALE : (int)app->mode;
-    snprintf(app->override.what, sizeof app->override.what, "%s", what);
-    app->mode = MODE_OVERRIDE;
-    app_set_message(app, 1, "%s needs a supervisor: PIN, then Enter", what);
-}
-
-int app_override_submit(struct app *app, const char *pin)
+/* The action, once allowed. */
+static int run_allowed(struct app *app)
 {
     struct app_override *o = &app->override;
-    if (app_returns_authorize(app, o->action, pin))
-        return -1;
     enum override_action a = o->action;
     o->action = OVERRIDE_NONE;
     app->mode = (enum app_mode)o->back;
@@ -77,9 +68,46 @@ int app_override_submit(struct app *app, const char *pin)
     return 0;
 }
 
+int app_override_submit(struct app *app, const char *pin)
+{
+    if (app_returns_authorize(app, app->override.action, pin))
+        return -1;
+    return run_allowed(app);
+}
+
+/* With staff, the roles decide (app/authorize.h): the signed-on person's, or the one of
+ * whoever approves with their own id and PIN; returns.supervisor_pin is not used. */
+static enum perm perm_of(enum override_action a)
+{
+    return a == OVERRIDE_LINE_DISCOUNT || a == OVERRIDE_SALE_DISCOUNT ? PERM_DISCOUNT_OVER_LIMIT : PERM_REFUND;
+}
+
+static void staff_allowed(struct app *app, const struct staff_member *approver, void *ctx)
+{
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s allowed sale %s%s%s", action_name(app->override.action), app->sale.uuid,
+             approver ? " approved by " : "", approver ? approver->id : "");
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->staff.who.id, "override", detail);
+    app->override.back = (int)app->mode;
+    run_allowed(app);
+}
+
 void app_override_cancel(struct app *app)
 {
     app->override.action = OVERRIDE_NONE;
     app->mode = (enum app_mode)app->override.back;
     app_set_message(app, 0, "Not done: no supervisor");
+}
+
+void app_override_request(struct app *app, enum override_action action, const char *what)
+{
+    app->override.action = action;
+    app->override.back = app->mode == MODE_OVERRIDE ? MODE_SALE : (int)app->mode;
+    snprintf(app->override.what, sizeof app->override.what, "%s", what);
+    if (app->staff.enabled) {
+        app_authorize(app, perm_of(action), what, staff_allowed, NULL);
+        return;
+    }
+    app->mode = MODE_OVERRIDE;
+    app_set_message(app, 1, "%s needs a supervisor: PIN, then Enter", what);
 }

@@ -1,7 +1,9 @@
 /* Overrides: what a supervisor must allow (a return without a receipt, a discount above
  * the limit, cash back for a card sale).  Until staff logins exist (issue 12) the
  * supervisor is whoever knows returns.supervisor_pin; app_returns_authorize() is the one
- * place that decides, so switching to staff roles changes only it. */
+ * place that decides.  With staff (issue 12) app_override_request asks app_authorize()
+ * instead: the refund and discount_over_limit permissions, and an approver's own id and
+ * PIN (app/authorize.h). */
 #ifndef TILL_APP_OVERRIDE_H
 #define TILL_APP_OVERRIDE_H
 

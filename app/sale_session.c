@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void new_uuid(char out[40])
+void app_new_uuid(char out[40])
 {
     unsigned char b[16];
     if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
@@ -33,11 +33,12 @@ void sale_session_init(struct sale_session *s, const struct tax_config *tax, int
 void sale_session_begin(struct sale_session *s, int64_t now)
 {
     cart_clear(&s->cart);
-    new_uuid(s->uuid);
+    app_new_uuid(s->uuid);
     s->started_at = now;
     tender_init(&s->tender, 0, s->tender.cash_increment);
     s->selected = -1;
     s->pending_qty = 0;
+    s->subtotaled = 0;
 }
 
 void sale_session_free(struct sale_session *s)

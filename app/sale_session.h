@@ -20,6 +20,7 @@ struct sale_session {
     int64_t pending_qty;         /* from "3*": applies to the next scan */
     struct product weighed;      /* waiting for a weight (MODE_WEIGHT) */
     char weighed_barcode[64];
+    int subtotaled;              /* the payment dialog was opened: voids need permission */
 };
 
 void sale_session_init(struct sale_session *s, const struct tax_config *tax, int64_t cash_increment);
@@ -29,5 +30,7 @@ void sale_session_free(struct sale_session *s);
 /* Once money is taken the cart is fixed: the total must not move under the payments. */
 int sale_session_locked(const struct sale_session *s);
 int sale_session_has_card_payments(const struct sale_session *s);
+/* A fresh random (version 4) UUID: sales, shifts, cash movements. */
+void app_new_uuid(char out[40]);
 
 #endif

@@ -31,6 +31,8 @@ struct sale {
     char uuid[40];
     char terminal_id[32];
     char cashier[32];
+    char staff_id[32];                  /* who sold it; "" on a till without staff */
+    int64_t shift_id;                   /* the shift it belongs to; 0: none */
     char store_name[64];
     int64_t receipt_no;
     int64_t started_at, completed_at;   /* Unix seconds */

@@ -16,6 +16,7 @@ enum cli_opt {
     CLI_COUNT,
     CLI_SALVAGE,
     CLI_KIOSK,
+    CLI_ADD_STAFF, CLI_ROLE, CLI_STAFF_ID,
 };
 
 struct cli_flag {

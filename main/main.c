@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -18,6 +20,7 @@
 #include "src/loop.h"
 #include "src/sales.h"
 #include "src/settings.h"
+#include "src/staff.h"
 #include "src/store.h"
 #include "src/store_salvage.h"
 #include "ui/ui.h"
@@ -202,6 +205,109 @@ static int check_config(struct config *cfg, struct loop *loop)
     return 0;
 }
 
+/* A line from the terminal, without echo for a PIN; from stdin as it is when that is not
+ * a terminal (scripts, tests).  0, or -1 at end of input. */
+static int ask(const char *prompt, int secret, char *buf, size_t len)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fputs(prompt, stderr);
+        if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        } else {
+            secret = 0;
+        }
+    }
+    char *ok = fgets(buf, (int)len, stdin);
+    if (tty && secret) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = 0;
+    return 0;
+}
+
+/* till --add-staff NAME [--role ROLE] [--staff-id ID]: the first manager of a database
+ * without staff; once there is staff, a manager signs for each new one. */
+static int add_staff(struct config *cfg, const char *name, const char *role_name, const char *id_given)
+{
+    char err[512], id[STAFF_ID_MAX], pin[64], again[64];
+    struct settings s;
+    enum staff_role role;
+    if (staff_role_parse(role_name, &role)) {
+        fprintf(stderr, "till: --role must be cashier, supervisor or manager\n");
+        return 2;
+    }
+    if (settings_from_config(cfg, &s, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    /* the database's folder, as Till itself would make it at its first start */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", s.db_path);
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    struct store *st;
+    if (store_open(s.db_path, &st, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        return 1;
+    }
+    int rc = 1;
+    int64_t n = 0;
+    if (staff_count_active(st, &n))
+        goto done;
+    if (n == 0 && role != ROLE_MANAGER) {
+        fprintf(stderr, "till: the first staff member must be a manager (--role manager)\n");
+        goto done;
+    }
+    if (n > 0) {
+        char mid[STAFF_ID_MAX + 8], mpin[64];
+        struct staff_member m;
+        int64_t locked = 0;
+        if (ask("Manager's staff id: ", 0, mid, sizeof mid) || ask("Manager's PIN: ", 1, mpin, sizeof mpin))
+            goto done;
+        enum staff_pin_result r = staff_check_pin(st, mid, mpin, (int64_t)time(NULL), &m, &locked);
+        memset(mpin, 0, sizeof mpin);
+        if (r != STAFF_PIN_OK || m.role != ROLE_MANAGER) {
+            fprintf(stderr, "till: %s\n", r == STAFF_PIN_LOCKED ? "that manager is locked after wrong PINs"
+                            : r == STAFF_PIN_OK ? "only a manager may add staff" : "unknown staff id or wrong PIN");
+            goto done;
+        }
+        store_audit(st, (int64_t)time(NULL), s.terminal_id, m.id, "staff_added_by", name);
+    }
+    if (id_given)
+        snprintf(id, sizeof id, "%s", id_given);
+    else if (staff_next_id(st, id, sizeof id))
+        goto done;
+    if (ask("PIN for the new staff member (4 to 12 digits): ", 1, pin, sizeof pin))
+        goto done;
+    if (isatty(STDIN_FILENO) && (ask("Same PIN again: ", 1, again, sizeof again) || strcmp(pin, again))) {
+        fprintf(stderr, "till: the PINs differ\n");
+        goto done;
+    }
+    if (staff_add_local(st, id, name, role, pin, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        goto done;
+    }
+    store_audit(st, (int64_t)time(NULL), s.terminal_id, id, "staff_added", staff_role_name(role));
+    printf("added staff %s: %s (%s) in %s\n", id, name, staff_role_name(role), s.db_path);
+    rc = 0;
+done:
+    memset(pin, 0, sizeof pin);
+    memset(again, 0, sizeof again);
+    store_close(st);
+    return rc;
+}
+
 /* One sync round without a screen (for cron, first installs and benchmarks): a temporary
  * error (network, 5xx, 429, a local write) is retried with the engine's backoff until the
  * deadline (sync.now_deadline_s); a refusal that retrying cannot mend (401, 403, 404) ends
@@ -250,7 +356,7 @@ int main(int argc, char **argv)
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
     int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0;
-    const char *retry_key = NULL;
+    const char *retry_key = NULL, *add_staff_name = NULL, *role = "cashier", *staff_id = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0, c, info = 0;
@@ -280,6 +386,9 @@ int main(int argc, char **argv)
         case CLI_OUTBOX_RETRY: retry_key = optarg; break;
         case CLI_COUNT: count_mode = 1; break;
         case CLI_KIOSK: overrides[noverrides++] = strdup("kiosk.enabled=yes"); break;
+        case CLI_ADD_STAFF: add_staff_name = optarg; break;
+        case CLI_ROLE: role = optarg; break;
+        case CLI_STAFF_ID: staff_id = optarg; break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
         default:
             if (key)
@@ -353,6 +462,11 @@ int main(int argc, char **argv)
 
     if (salvage_db) {
         rc = salvage(cfg);
+        config_free(cfg);
+        return rc;
+    }
+    if (add_staff_name) {
+        rc = add_staff(cfg, add_staff_name, role, staff_id);
         config_free(cfg);
         return rc;
     }

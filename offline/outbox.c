@@ -8,7 +8,8 @@
 
 #include "src/store.h"
 
-static const char *const kind_names[] = { [OUTBOX_ORDER] = "order", [OUTBOX_STOCK_ADJUSTMENT] = "stock_adjustment" };
+static const char *const kind_names[] = { [OUTBOX_ORDER] = "order", [OUTBOX_STOCK_ADJUSTMENT] = "stock_adjustment",
+                                          [OUTBOX_CASH_MOVEMENT] = "cash_movement", [OUTBOX_SHIFT] = "shift" };
 static const char *const state_names[] = { [OUTBOX_PENDING] = "pending", [OUTBOX_SENT] = "sent",
                                            [OUTBOX_PARKED] = "parked" };
 
@@ -139,7 +140,7 @@ static void read_entry(sqlite3_stmt *s, struct outbox_entry *e)
 {
     memset(e, 0, sizeof *e);
     e->id = sqlite3_column_int64(s, 0);
-    e->kind = (enum outbox_kind)name_index(kind_names, 2, sqlite3_column_text(s, 1));
+    e->kind = (enum outbox_kind)name_index(kind_names, OUTBOX_KIND_COUNT, sqlite3_column_text(s, 1));
     e->state = (enum outbox_state)name_index(state_names, 3, sqlite3_column_text(s, 2));
     col_text(s, 3, e->key, sizeof e->key);
     e->created_at = sqlite3_column_int64(s, 4);

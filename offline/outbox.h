@@ -1,5 +1,5 @@
 /* The outbox: every business event that must reach the central store API, exactly once
- * (orders, stock adjustments).  This module owns the outbox table: a row is enqueued in
+ * (orders, stock adjustments, cash movements, closed shifts).  This module owns the outbox table: a row is enqueued in
  * the transaction of its event, sent in batches oldest first, then marked sent, or parked
  * with the server's reason for a manager, who can put it back in the queue. */
 #ifndef TILL_OUTBOX_H
@@ -11,7 +11,7 @@
 
 struct store;
 
-enum outbox_kind { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT };
+enum outbox_kind { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT, OUTBOX_KIND_COUNT };
 enum outbox_state {
     OUTBOX_PENDING,   /* waiting to be sent (again) */
     OUTBOX_SENT,      /* the server accepted it (or already had it) */
@@ -31,7 +31,7 @@ struct outbox_entry {
     char last_error[320];
 };
 
-/* "order", "stock_adjustment"; "pending", "sent", "parked". */
+/* "order", "stock_adjustment", "cash_movement", "shift"; "pending", "sent", "parked". */
 const char *outbox_kind_name(enum outbox_kind kind);
 const char *outbox_state_name(enum outbox_state state);
 

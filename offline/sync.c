@@ -6,7 +6,7 @@
  * server's Retry-After.  Because every order carries its idempotency key, resending after
  * an unknown outcome (connection closed after the server committed) is harmless.
  *
- * Pull: catalog, then stock levels, by cursor, one page per request.  A page is checked
+ * Pull: catalog, staff, then stock levels, by cursor, one page per request.  A page is checked
  * whole before anything is written; then it is applied with its new cursor in one
  * transaction, so a restart resumes from the last applied page.  Only one page is held in
  * memory at a time (max_response_bytes bounds it), whatever the catalog size. */
@@ -25,10 +25,12 @@
 #include "src/catalog.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/pin.h"
+#include "src/staff.h"
 #include "src/stock.h"
 #include "src/store.h"
 
-enum pull_phase { PULL_CATALOG, PULL_STOCK };
+enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK };
 
 #define MAX_BATCH 500
 
@@ -134,6 +136,8 @@ static void cursor_key(struct sync *s, enum pull_phase ph, char *buf, size_t len
 {
     if (ph == PULL_CATALOG)
         snprintf(buf, len, "sync.catalog_cursor");
+    else if (ph == PULL_STAFF)
+        snprintf(buf, len, "sync.staff_cursor");
     else
         snprintf(buf, len, "sync.stock_cursor.%s", s->cfg.location);
 }
@@ -171,9 +175,32 @@ static const char *server_message(const struct http_response *r, char *buf, size
 
 /* ---------------------------------------------------------------- push (outbox) --- */
 
+/* Each kind of outbox row: where it is posted and the array its documents go in. */
+static const struct {
+    enum outbox_kind kind;
+    const char *path, *field;
+} push_kinds[] = {
+    { OUTBOX_ORDER, "/v1/orders", "orders" },
+    { OUTBOX_STOCK_ADJUSTMENT, "/v1/stock-adjustments", "adjustments" },
+    { OUTBOX_CASH_MOVEMENT, "/v1/cash-movements", "movements" },
+    { OUTBOX_SHIFT, "/v1/shifts", "shifts" },
+};
+#define NPUSH_KINDS (sizeof push_kinds / sizeof push_kinds[0])
+
 static const char *push_path(enum outbox_kind kind)
 {
-    return kind == OUTBOX_ORDER ? "/v1/orders" : "/v1/stock-adjustments";
+    for (size_t i = 0; i < NPUSH_KINDS; i++)
+        if (push_kinds[i].kind == kind)
+            return push_kinds[i].path;
+    return "/v1/orders";
+}
+
+static const char *push_field(enum outbox_kind kind)
+{
+    for (size_t i = 0; i < NPUSH_KINDS; i++)
+        if (push_kinds[i].kind == kind)
+            return push_kinds[i].field;
+    return "orders";
 }
 
 static void schedule_push(struct sync *s, int64_t delay_ms);
@@ -366,7 +393,7 @@ static int load_batch(struct sync *s, enum outbox_kind kind, char **body, size_t
     struct batch b = { s, malloc(4096), 0, 4096 };
     if (!b.body)
         return -1;
-    b.len = (size_t)snprintf(b.body, b.cap, "%s", kind == OUTBOX_ORDER ? "{\"orders\":[" : "{\"adjustments\":[");
+    b.len = (size_t)snprintf(b.body, b.cap, "{\"%s\":[", push_field(kind));
     s->push_n = 0;
     /* rows that do not fit (out of memory) simply wait for the next batch */
     if (outbox_next_batch(s->store, kind, limit, add_to_batch, &b) < 0) {
@@ -384,11 +411,10 @@ static void push_start(struct sync *s)
 {
     if (s->push_req)
         return;
-    static const enum outbox_kind kinds[] = { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT };
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < NPUSH_KINDS; k++) {
         char *body;
         size_t len;
-        int n = load_batch(s, kinds[k], &body, &len);
+        int n = load_batch(s, push_kinds[k].kind, &body, &len);
         if (n < 0) {
             set_error(s, "cannot read the outbox: %s", store_errmsg(s->store));
             push_failed(s, -1);
@@ -399,8 +425,8 @@ static void push_start(struct sync *s)
             continue;
         }
         char url[400];
-        snprintf(url, sizeof url, "%s%s", s->cfg.url, push_path(kinds[k]));
-        s->push_kind = kinds[k];
+        snprintf(url, sizeof url, "%s%s", s->cfg.url, push_kinds[k].path);
+        s->push_kind = push_kinds[k].kind;
         s->push_req = http_request(s->http, "POST", url, body, len, on_push_done, s);
         free(body);
         if (!s->push_req) {
@@ -443,6 +469,9 @@ static int pull_request(struct sync *s, int64_t since)
     char url[512];
     if (s->phase == PULL_CATALOG)
         snprintf(url, sizeof url, "%s/v1/catalog?since=%lld&limit=%d", s->cfg.url, (long long)since,
+                 s->cfg.page_size);
+    else if (s->phase == PULL_STAFF)
+        snprintf(url, sizeof url, "%s/v1/staff?since=%lld&limit=%d", s->cfg.url, (long long)since,
                  s->cfg.page_size);
     else
         snprintf(url, sizeof url, "%s/v1/stock?location=%s&since=%lld&limit=%d", s->cfg.url,
@@ -538,6 +567,58 @@ static int apply_catalog_page(struct sync *s, const cJSON *changes, int64_t curs
     return n;
 }
 
+/* Staff records: an id a person can type, a name, a role and an argon2id hash whose
+ * parameters a till can afford (src/pin.c); tombstones need only the id. */
+static int check_staff_page(const cJSON *staff, char *why, size_t len)
+{
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, staff) {
+        int64_t v;
+        const char *id = json_str(c, "id", STAFF_ID_MAX - 1);
+        enum staff_role role;
+        if (!id || json_int(c, "seq", 1, INT64_C(1) << 52, &v) || strspn(id, " ") || strchr(id, '\n')) {
+            snprintf(why, len, "staff record %d has no valid id or seq", i);
+            return -1;
+        }
+        i++;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")))
+            continue;
+        const char *hash = json_str(c, "pin_hash", PIN_HASH_MAX - 1);
+        if (!json_str(c, "name", STAFF_NAME_MAX - 1) || staff_role_parse(json_str(c, "role", 16), &role) ||
+            !hash || !pin_hash_is_valid(hash) || !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(c, "active"))) {
+            snprintf(why, len, "staff record %.31s has a missing or invalid field", id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int apply_staff_page(struct sync *s, const cJSON *staff, int64_t cursor)
+{
+    const cJSON *c;
+    int n = 0;
+    cJSON_ArrayForEach(c, staff) {
+        struct staff_change ch = {
+            .id = json_str(c, "id", STAFF_ID_MAX - 1),
+            .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
+            .name = json_str(c, "name", STAFF_NAME_MAX - 1),
+            .pin_hash = json_str(c, "pin_hash", PIN_HASH_MAX - 1),
+            .active = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "active")),
+        };
+        if (!ch.deleted)
+            staff_role_parse(json_str(c, "role", 16), &ch.role);
+        if (staff_apply(s->store, &ch))
+            return -1;
+        n++;
+    }
+    char key[100];
+    cursor_key(s, PULL_STAFF, key, sizeof key);
+    if (meta_set_int(s, key, cursor))
+        return -1;
+    return n;
+}
+
 static int check_stock_page(const cJSON *levels, char *why, size_t len)
 {
     const cJSON *c;
@@ -577,7 +658,9 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     struct sync *s = ctx;
     s->pull_req = 0;
     s->stats.requests++;
-    const char *what = s->phase == PULL_CATALOG ? "catalog" : "stock";
+    static const char *const whats[] = { [PULL_CATALOG] = "catalog", [PULL_STAFF] = "staff", [PULL_STOCK] = "stock" };
+    static const char *const fields[] = { [PULL_CATALOG] = "changes", [PULL_STAFF] = "staff", [PULL_STOCK] = "levels" };
+    const char *what = whats[s->phase];
     char msg[320];
     s->st.online = 0; /* until the answer proves valid, as for a push */
     if (!r->transport_ok) {
@@ -592,7 +675,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         return;
     }
     cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, s->phase == PULL_CATALOG ? "changes" : "levels");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, fields[s->phase]);
     const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
     int64_t next;
     char why[200] = "";
@@ -600,6 +683,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) || next < s->pull_since ||
         (cJSON_IsTrue(more) && next == s->pull_since) ||
         (s->phase == PULL_CATALOG ? check_catalog_page(items, why, sizeof why)
+         : s->phase == PULL_STAFF ? check_staff_page(items, why, sizeof why)
                                   : check_stock_page(items, why, sizeof why))) {
         set_error(s, "GET %s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
                   what, r->len, why[0] ? ": " : "", why);
@@ -622,7 +706,9 @@ static void on_pull_done(void *ctx, const struct http_response *r)
      * again.  Sales and outbox changes keep FULL. */
     store_durability(s->store, 0);
     if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
-        n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next) : apply_stock_page(s, items, next);
+        n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next)
+            : s->phase == PULL_STAFF ? apply_staff_page(s, items, next)
+                                     : apply_stock_page(s, items, next);
         if (n < 0)
             store_rollback(s->store);
         else if (store_commit(s->store))
@@ -642,6 +728,8 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     if (s->phase == PULL_CATALOG) {
         s->stats.catalog_changes += n;
         s->stats.catalog_pages++;
+    } else if (s->phase == PULL_STAFF) {
+        s->stats.staff_changes += n;
     } else {
         s->stats.stock_changes += n;
     }
@@ -650,8 +738,8 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     s->st.last_error[0] = 0;
     if (has_more)
         return;
-    if (s->phase == PULL_CATALOG) {
-        s->phase = PULL_STOCK;
+    if (s->phase != PULL_STOCK) {
+        s->phase = s->phase == PULL_CATALOG ? PULL_STAFF : PULL_STOCK;
         pull_start(s);
         return;
     }

@@ -1,5 +1,5 @@
 /* The sync engine: completed sales and stock adjustments go up from the outbox, catalog and
- * stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
+ * staff records and stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
  * curl multi); the local database is changed one transaction per server answer, and only
  * after the answer has been fully checked. */
 #ifndef TILL_SYNC_H
@@ -56,6 +56,7 @@ struct sync_stats {
     int64_t catalog_changes;    /* applied */
     int64_t catalog_pages;
     int64_t stock_changes;
+    int64_t staff_changes;      /* staff records applied (upserts and tombstones) */
     int64_t errors;
 };
 

@@ -26,6 +26,10 @@ start)
     rm -f "$PIDF"
     if [ ! -f "$SDB" ]; then
         build/till-server --db "$SDB" import assets/demo-catalog.csv > /dev/null || exit 1
+        # the demo's staff, as the till knows them (README, "Staff and shifts")
+        echo 1111 | build/till-server --db "$SDB" staff add 1 Alex cashier || exit 1
+        echo 2222 | build/till-server --db "$SDB" staff add 2 Sam supervisor || exit 1
+        echo 9999 | build/till-server --db "$SDB" staff add 9 Max manager || exit 1
     fi
     if [ ! -s "$DEMO/token" ]; then
         (umask 077 && build/till-server --db "$SDB" token create T1 > "$DEMO/token") || exit 1

@@ -31,6 +31,7 @@
 #include "server/faults.h"
 #include "server/orders.h"
 #include "server/server_db.h"
+#include "server/staff.h"
 #include "server/strbuf.h"
 
 #define MAX_BODY (8u * 1024 * 1024)
@@ -219,6 +220,22 @@ static void handle_stock(struct sdb *db, struct MHD_Connection *c, struct reply 
     reply_json(r, &sb);
 }
 
+static void handle_staff(struct sdb *db, struct MHD_Connection *c, struct reply *r)
+{
+    int64_t since;
+    int limit;
+    if (page_params(c, r, &since, &limit) != 0)
+        return;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    if (server_staff_page(db, since, limit, &sb) != SDB_OK) {
+        strbuf_free(&sb);
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
+        return;
+    }
+    reply_json(r, &sb);
+}
+
 typedef int (*item_handler)(struct sdb *db, const cJSON *item, const struct orders_rules *rules,
                             cJSON *results);
 
@@ -292,7 +309,7 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
     r->len = strlen(text);
 }
 
-enum route { R_HEALTH, R_CATALOG, R_STOCK, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_NONE };
+enum route { R_HEALTH, R_CATALOG, R_STOCK, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS, R_SHIFTS, R_NONE };
 
 static const struct {
     const char *path;
@@ -304,6 +321,9 @@ static const struct {
     [R_ORDERS] = { "/v1/orders", "POST" },
     [R_ADJUSTMENTS] = { "/v1/stock-adjustments", "POST" },
     [R_ORDER] = { "/v1/orders/", "GET" },   /* + the order's key */
+    [R_STAFF] = { "/v1/staff", "GET" },
+    [R_CASH_MOVEMENTS] = { "/v1/cash-movements", "POST" },
+    [R_SHIFTS] = { "/v1/shifts", "POST" },
 };
 
 static enum route route_of(const char *url)
@@ -406,6 +426,12 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_batch(db, rq, "orders", orders_handle, &rules, r);
     else if (route == R_ORDER)
         handle_order(db, url, r);
+    else if (route == R_STAFF)
+        handle_staff(db, c, r);
+    else if (route == R_CASH_MOVEMENTS)
+        handle_batch(db, rq, "movements", shift_docs_handle_movement, &rules, r);
+    else if (route == R_SHIFTS)
+        handle_batch(db, rq, "shifts", shift_docs_handle_shift, &rules, r);
     else
         handle_batch(db, rq, "adjustments", adjustments_handle, &rules, r);
     pool_put(srv, db);

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/catalog_import.h"
 #include "server/faults.h"
 #include "server/http.h"
 #include "server/server_db.h"
+#include "server/staff.h"
 
 #ifndef TILL_VERSION
 #define TILL_VERSION "unknown"   /* the Makefile defines it */
@@ -35,6 +38,12 @@ static void usage(FILE *out)
           "  rename SKU \"New name\"         rename a product\n"
           "  delete SKU                     tombstone a product\n"
           "  stock SKU LOCATION QTY_MILLI   record a count taken now\n"
+          "  staff add ID NAME ROLE         add staff (role cashier, supervisor or manager); the\n"
+          "                                 PIN is read from the terminal, or a line of stdin\n"
+          "  staff pin ID                   set a new PIN (read as for add)\n"
+          "  staff role ID ROLE             change a role\n"
+          "  staff deactivate ID            no longer allowed to sign on (staff activate ID undoes it)\n"
+          "  staff delete ID                remove; tills forget them at their next sync\n"
           "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
           "serve options:\n"
           "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
@@ -156,6 +165,80 @@ static int report(int rc, const char *what, const char *sku, struct sdb *db)
     return 0;
 }
 
+/* A PIN from the terminal without echo (asked twice), or one line of stdin when it is
+ * not a terminal (scripts).  The PIN is never printed. */
+static int read_pin(char *pin, size_t len)
+{
+    int tty = isatty(STDIN_FILENO);
+    for (int round = 0; round < (tty ? 2 : 1); round++) {
+        char line[64];
+        struct termios old, quiet;
+        if (tty) {
+            fputs(round ? "Same PIN again: " : "PIN (4 to 12 digits): ", stderr);
+            tcgetattr(STDIN_FILENO, &old);
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        char *ok = fgets(line, sizeof line, stdin);
+        if (tty) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+            fputc('\n', stderr);
+        }
+        if (!ok)
+            return -1;
+        line[strcspn(line, "\r\n")] = 0;
+        if (round == 0)
+            snprintf(pin, len, "%s", line);
+        else if (strcmp(pin, line) != 0) {
+            fprintf(stderr, "till-server: the PINs differ\n");
+            return -1;
+        }
+        sodium_memzero(line, sizeof line);
+    }
+    return 0;
+}
+
+static int staff_report(int rc, const char *id, const char *why, struct sdb *db)
+{
+    if (rc == SDB_OK)
+        return 0;
+    if (rc == SDB_NOT_FOUND)
+        fprintf(stderr, "till-server: staff: no staff member %s\n", id);
+    else if (rc == SDB_RANGE || rc == SDB_DUPLICATE)
+        fprintf(stderr, "till-server: staff: %s\n", why);
+    else
+        fprintf(stderr, "till-server: staff: %s\n", why[0] ? why : sdb_errmsg(db));
+    return 1;
+}
+
+static int cmd_staff(struct sdb *db, int argc, char **argv)
+{
+    char pin[64] = "", why[160] = "";
+    const char *sub = argc > 1 ? argv[1] : "", *id = argc > 2 ? argv[2] : "";
+    int rc;
+    if (strcmp(sub, "add") == 0 && argc == 5) {
+        if (read_pin(pin, sizeof pin))
+            return 1;
+        rc = server_staff_add(db, id, argv[3], argv[4], pin, why, sizeof why);
+    } else if (strcmp(sub, "pin") == 0 && argc == 3) {
+        if (read_pin(pin, sizeof pin))
+            return 1;
+        rc = server_staff_set_pin(db, id, pin, why, sizeof why);
+    } else if (strcmp(sub, "role") == 0 && argc == 4) {
+        rc = server_staff_set_role(db, id, argv[3], why, sizeof why);
+    } else if ((strcmp(sub, "activate") == 0 || strcmp(sub, "deactivate") == 0) && argc == 3) {
+        rc = server_staff_set_active(db, id, sub[0] == 'a');
+    } else if (strcmp(sub, "delete") == 0 && argc == 3) {
+        rc = server_staff_delete(db, id);
+    } else {
+        usage(stderr);
+        return 2;
+    }
+    sodium_memzero(pin, sizeof pin);
+    return staff_report(rc, id, why, db);
+}
+
 /* The admin commands that need an open database. */
 static int cmd_admin(struct sdb *db, int argc, char **argv)
 {
@@ -168,6 +251,8 @@ static int cmd_admin(struct sdb *db, int argc, char **argv)
         printf("%s\n", token);
         return 0;
     }
+    if (strcmp(cmd, "staff") == 0)
+        return cmd_staff(db, argc, argv);
     if (strcmp(cmd, "import") == 0 && argc == 2)
         return cmd_import(db, argv[1]);
     if (strcmp(cmd, "price") == 0 && argc == 3) {

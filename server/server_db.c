@@ -51,6 +51,14 @@ static const char *const migrations[] = {
     "ALTER TABLE order_lines ADD COLUMN restock INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE orders ADD COLUMN receipt_no INTEGER;"
     "CREATE INDEX orders_receipt ON orders(terminal_id, receipt_no) WHERE receipt_no IS NOT NULL;",
+    /* 5: staff (fed down to tills by seq, tombstones kept), and the documents tills send
+     * up about their shifts (server/staff.c) */
+    "CREATE TABLE staff(id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+    " pin_hash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, seq INTEGER NOT NULL UNIQUE,"
+    " deleted INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE shift_docs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " idempotency_key TEXT NOT NULL UNIQUE, payload_sha256 TEXT NOT NULL, terminal_id TEXT,"
+    " payload TEXT NOT NULL, received_at INTEGER NOT NULL);",
 };
 
 enum stmt_id {
@@ -156,6 +164,11 @@ struct sdb {
     struct seq_cache catalog_seq, stock_seq;
     char detail[192]; /* why the last SDB_RANGE */
 };
+
+struct sqlite3 *sdb_conn(struct sdb *db)
+{
+    return db->conn;
+}
 
 const char *sdb_errmsg(struct sdb *db)
 {

@@ -28,6 +28,7 @@ enum { SDB_OK = 0, SDB_NOT_FOUND = 1, SDB_DUPLICATE = 2, SDB_CONFLICT = 3, SDB_R
 #define SDB_HASH_HEX 65
 
 struct sdb;
+struct sqlite3;
 
 struct sdb_product {
     const char *sku;
@@ -83,6 +84,8 @@ struct sdb_adjustment {
 /* Opens (creating if needed) and migrates the database. err gets a message on failure. */
 int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen);
 void sdb_close(struct sdb *db);
+/* The connection, for modules with their own tables (server/staff.c). */
+struct sqlite3 *sdb_conn(struct sdb *db);
 const char *sdb_errmsg(struct sdb *db);
 /* Why the last call returned SDB_RANGE. */
 const char *sdb_detail(struct sdb *db);

@@ -8,6 +8,7 @@
 
 #include "core/returns.h"
 #include "core/sale.h"
+#include "core/shift_report.h"
 #include "src/payment_journal.h"
 #include "src/store.h"
 
@@ -15,8 +16,8 @@ static const char SQL_RECEIPT_OF[] = "SELECT receipt_no FROM sales WHERE uuid = 
 static const char SQL_NEXT_RECEIPT[] = "SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales";
 static const char SQL_INS_SALE[] =
     "INSERT INTO sales (uuid, terminal_id, cashier, receipt_no, started_at, completed_at, currency,"
-    " tax_mode, subtotal, tax_total, total, change_given, receipt_spooled, customer_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)";
+    " tax_mode, subtotal, tax_total, total, change_given, receipt_spooled, customer_id, shift_id, staff_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14, ?15)";
 static const char SQL_INS_LINE[] =
     "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, barcode, name, qty, unit, unit_price,"
     " line_total, tax_class, tax_rate_ppm, voided, discount, discount_label, return_of, return_line,"
@@ -28,6 +29,18 @@ static const char SQL_INS_PAYMENT[] =
     "INSERT INTO payments (sale_id, seq, tender, amount, tendered, change, reference, card_scheme,"
     " masked_pan, auth_code, terminal_receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_COUNT[] = "SELECT count(*) FROM sales";
+static const char SQL_SHIFT_SALES[] =
+    "SELECT count(*), COALESCE(SUM(total), 0) FROM sales WHERE shift_id = ?1";
+static const char SQL_SHIFT_TENDERS[] =
+    "SELECT p.tender, SUM(p.amount) FROM payments p JOIN sales s ON s.id = p.sale_id"
+    " WHERE s.shift_id = ?1 GROUP BY p.tender";
+static const char SQL_SHIFT_TAXES[] =
+    "SELECT t.tax_class, t.rate_ppm, SUM(t.net), SUM(t.tax), SUM(t.gross) FROM sale_taxes t"
+    " JOIN sales s ON s.id = t.sale_id WHERE s.shift_id = ?1"
+    " GROUP BY t.tax_class, t.rate_ppm ORDER BY t.tax_class, t.rate_ppm";
+static const char SQL_SHIFT_VOIDS[] =
+    "SELECT count(*), COALESCE(SUM(l.line_total), 0) FROM sale_lines l JOIN sales s ON s.id = l.sale_id"
+    " WHERE s.shift_id = ?1 AND l.voided = 1";
 static const char SQL_MARK_SPOOLED[] = "UPDATE sales SET receipt_spooled = 1 WHERE uuid = ?1";
 static const char SQL_NEXT_UNSPOOLED[] =
     "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total,"
@@ -108,6 +121,9 @@ static int write_sale(struct store *st, const struct sale *sale, int64_t *sale_i
     sqlite3_bind_int64(s, 11, cart->totals.total);
     sqlite3_bind_int64(s, 12, sale->change_given);
     bind_opt_text(s, 13, cart->customer_id);
+    if (sale->shift_id)
+        sqlite3_bind_int64(s, 14, sale->shift_id);
+    bind_opt_text(s, 15, sale->staff_id);
     int rc = store_step(st, s);
     *sale_id = store_last_insert_id(st);
     return rc;
@@ -489,6 +505,79 @@ int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, s
     out->cart = cart;
     if ((rc = load_lines(st, *id, cart)) || (rc = load_taxes(st, *id, &cart->totals)) ||
         (rc = load_payments(st, *id, out)))
+        return rc;
+    return STORE_OK;
+}
+
+/* Runs a statement bound to the shift id, calling row for each row. */
+static int each_row(struct store *st, const char *sql, int64_t shift_id,
+                    int (*row)(sqlite3_stmt *s, struct shift_figures *f), struct shift_figures *f)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, shift_id);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (row(s, f)) {
+            sqlite3_reset(s);
+            return STORE_ERROR;
+        }
+    }
+    return rc;
+}
+
+static int row_sales(sqlite3_stmt *s, struct shift_figures *f)
+{
+    f->sales_count = sqlite3_column_int64(s, 0);
+    f->sales_total = sqlite3_column_int64(s, 1);
+    return 0;
+}
+
+static int row_tender(sqlite3_stmt *s, struct shift_figures *f)
+{
+    const char *t = (const char *)sqlite3_column_text(s, 0);
+    int64_t v = sqlite3_column_int64(s, 1);
+    if (!t)
+        return 0;
+    if (strcmp(t, "cash") == 0)
+        f->cash = v;
+    else if (strcmp(t, "card") == 0)
+        f->card = v;
+    else if (strcmp(t, "voucher") == 0)
+        f->voucher = v;
+    return 0;
+}
+
+static int row_tax(sqlite3_stmt *s, struct shift_figures *f)
+{
+    if (f->ntaxes >= TAX_MAX_CLASSES)
+        return -1;
+    struct shift_tax *t = &f->taxes[f->ntaxes++];
+    const char *code = (const char *)sqlite3_column_text(s, 0);
+    snprintf(t->code, sizeof t->code, "%s", code ? code : "");
+    t->rate_ppm = sqlite3_column_int64(s, 1);
+    t->net = sqlite3_column_int64(s, 2);
+    t->tax = sqlite3_column_int64(s, 3);
+    t->gross = sqlite3_column_int64(s, 4);
+    return 0;
+}
+
+static int row_voids(sqlite3_stmt *s, struct shift_figures *f)
+{
+    f->voids_count = sqlite3_column_int64(s, 0);
+    f->voids_value = sqlite3_column_int64(s, 1);
+    return 0;
+}
+
+int sales_shift_figures(struct store *st, int64_t shift_id, struct shift_figures *f)
+{
+    int rc;
+    f->ntaxes = 0;
+    if ((rc = each_row(st, SQL_SHIFT_SALES, shift_id, row_sales, f)) ||
+        (rc = each_row(st, SQL_SHIFT_TENDERS, shift_id, row_tender, f)) ||
+        (rc = each_row(st, SQL_SHIFT_TAXES, shift_id, row_tax, f)) ||
+        (rc = each_row(st, SQL_SHIFT_VOIDS, shift_id, row_voids, f)))
         return rc;
     return STORE_OK;
 }

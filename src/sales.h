@@ -42,4 +42,9 @@ int sales_mark_spooled(struct store *st, const char *uuid);
  * for the next call.  STORE_OK, STORE_NOTFOUND when there is none, or an error. */
 int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
 
+struct shift_figures;
+/* The sales side of a shift's report (core/shift_report.h): count and total, each
+ * tender, each tax class, voided lines.  Other fields of f are left as they are. */
+int sales_shift_figures(struct store *st, int64_t shift_id, struct shift_figures *f);
+
 #endif

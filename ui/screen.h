@@ -106,6 +106,11 @@ extern const struct screen screen_kiosk;
 extern const struct screen screen_kiosk_welcome, screen_kiosk_scan, screen_kiosk_review,
     screen_kiosk_pay, screen_kiosk_receipt, screen_kiosk_thanks, screen_kiosk_blocked,
     screen_kiosk_pin, screen_kiosk_attendant, screen_kiosk_closed;
+extern const struct screen screen_signon;   /* sign-on and the locked screen */
+extern const struct screen screen_approval; /* someone allowed approves (app/authorize.h) */
+extern const struct screen screen_manager;  /* F9: cash, reports, shift, sign-off */
+extern const struct screen screen_cash;     /* float, paid in/out, drop, counted cash */
+extern const struct screen screen_report;   /* X and Z reports */
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

@@ -17,7 +17,7 @@ static void draw_header(const struct app *app)
     strftime(clock, sizeof clock, "%H:%M", &tm);
     const struct app_sync *st = &app->sync;
     snprintf(left, sizeof left, " %s | Till %s | Cashier %s", app->s.store_name,
-             app->s.terminal_id, app->s.cashier);
+             app->s.terminal_id, app_cashier_name(app));
     const char *net = !st->configured ? "standalone" : st->online ? "online" : "OFFLINE";
     const char *scanner = app->scanner.status;
     snprintf(right, sizeof right, "%s%s%s | %s ", scanner, scanner[0] ? " | " : "", net, clock);
@@ -255,6 +255,9 @@ static int open_discount(struct ui *ui, struct app *app) { app_discount_open(app
 static int open_return(struct ui *ui, struct app *app) { app_return_open(app); return UI_REDRAW; }
 static int open_park(struct ui *ui, struct app *app) { app_park_open(app); return UI_REDRAW; }
 
+static int open_manager(struct ui *ui, struct app *app) { app_open_mode(app, MODE_MANAGER); return UI_REDRAW; }
+static int lock(struct ui *ui, struct app *app) { app_sign_off(app); return UI_REDRAW; }
+
 static int quit(struct ui *ui, struct app *app)
 {
     return app_request_quit(app) ? UI_QUIT : UI_REDRAW;
@@ -312,9 +315,35 @@ static const struct binding sale_keys[] = {
     { 27, 0, "Esc", NULL, "clear the input line", clear_input },
 };
 
+/* With staff: the manager menu and the lock key too. */
+static const struct binding staff_sale_keys[] = {
+    { KEY_F(1), 1, "F1", "Help", NULL, open_help },
+    { KEY_F(2), 1, "F2", "Qty", "change the quantity of the selected line", open_qty },
+    { KEY_F(3), 1, "F3", "Void", "void the selected line (after F5: supervisor or an override)", void_line },
+    { KEY_F(4), 1, "F4", "Search", "search a product by name", open_search },
+    { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", open_pay },
+    { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", open_print },
+    { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
+    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
+    { KEY_F(9), 1, "F9", "Manager", "cash in/out, no sale, X and Z reports, shift, stock count, sign off", open_manager },
+    { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
+    { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (refund permission)", open_return },
+    { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
+    { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
+    { KEY_F(12), 1, "F12", NULL, "lock the screen (your open sale is kept for you)", lock },
+    { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
+    { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
+    { KEY_DOWN, 1, NULL, NULL, NULL, select_down },
+    { KEY_PPAGE, 1, "PgUp/PgDn", NULL, "a page of cart lines up or down", page_up },
+    { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
+    { KEY_HOME, 1, "Home/End", NULL, "the first or the last cart line", first_line },
+    { KEY_END, 1, NULL, NULL, NULL, last_line },
+    { 27, 0, "Esc", NULL, "clear the input line", clear_input },
+};
+
 static struct bindings sale_bindings(const struct app *app)
 {
-    return BINDINGS(sale_keys);
+    return app->staff.enabled ? BINDINGS(staff_sale_keys) : BINDINGS(sale_keys);
 }
 
 static int sale_key(struct ui *ui, struct app *app, struct ui_key k)

@@ -46,6 +46,13 @@ static const struct screen *const mode_screens[] = {
     [MODE_PARK] = &screen_park,
     [MODE_RESUME] = &screen_park,
     [MODE_KIOSK] = &screen_kiosk,
+    [MODE_SIGNON] = &screen_signon,
+    [MODE_APPROVAL] = &screen_approval,
+    [MODE_MANAGER] = &screen_manager,
+    [MODE_OPEN_SHIFT] = &screen_cash,
+    [MODE_CASH] = &screen_cash,
+    [MODE_Z_COUNT] = &screen_cash,
+    [MODE_REPORT] = &screen_report,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)
@@ -164,6 +171,7 @@ static void request_quit(struct ui *ui)
 static void on_key(struct ui *ui, struct ui_key k)
 {
     struct app *app = ui->app;
+    app_note_activity(app);
     if (k.is_key && k.code == KEY_RESIZE) {
         if (ui->screen->resize)
             ui->screen->resize(ui, app);

@@ -1,0 +1,200 @@
+#include "core/shift_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cash_kinds[CASH_KIND_COUNT][2] = {
+    [CASH_PAID_IN] = { "paid_in", "Paid in" },
+    [CASH_PAID_OUT] = { "paid_out", "Paid out" },
+    [CASH_DROP] = { "drop", "Cash drop" },
+    [CASH_NO_SALE] = { "no_sale", "No sale" },
+};
+
+const char *cash_kind_name(enum cash_kind k)
+{
+    return (unsigned)k < CASH_KIND_COUNT ? cash_kinds[k][0] : NULL;
+}
+
+const char *cash_kind_label(enum cash_kind k)
+{
+    return (unsigned)k < CASH_KIND_COUNT ? cash_kinds[k][1] : NULL;
+}
+
+int cash_kind_parse(const char *s, enum cash_kind *out)
+{
+    for (int i = 0; i < CASH_KIND_COUNT; i++)
+        if (s && strcmp(s, cash_kinds[i][0]) == 0) {
+            *out = (enum cash_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+int shift_report_compute(const struct shift_figures *f, int counted, int64_t counted_cash,
+                         struct shift_report *out)
+{
+    memset(out, 0, sizeof *out);
+    out->f = *f;
+    int64_t e = f->opening_float;
+    if (money_add(e, f->cash, &e) || money_add(e, f->paid_in, &e) || money_sub(e, f->paid_out, &e) ||
+        money_sub(e, f->drops, &e) || money_sub(e, f->refunds_value, &e))
+        return MONEY_EOVERFLOW;
+    out->expected_cash = e;
+    out->counted = counted;
+    if (counted) {
+        out->counted_cash = counted_cash;
+        if (money_sub(counted_cash, e, &out->over_short))
+            return MONEY_EOVERFLOW;
+    }
+    return MONEY_OK;
+}
+
+struct text {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void put(struct text *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->failed)
+        return;
+    if (t->len + n + 2 > t->cap) {
+        size_t cap = (t->cap ? t->cap * 2 : 1024) + n;
+        char *p = realloc(t->p, cap);
+        if (!p) {
+            t->failed = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len++] = '\n';
+    t->p[t->len] = 0;
+}
+
+static int columns(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* "label ........ right" in width columns (the label is cut if need be). */
+static void lr(struct text *t, int width, const char *label, const char *right)
+{
+    char line[256];
+    int rw = columns(right), lw = columns(label);
+    int room = width - rw - 1;
+    if (room < 1)
+        room = 1;
+    if (lw > room)
+        lw = room;
+    /* cut at the start of a character */
+    size_t lb = 0;
+    for (int w = 0; label[lb]; lb++) {
+        if (((unsigned char)label[lb] & 0xC0) != 0x80 && w++ == lw)
+            break;
+    }
+    snprintf(line, sizeof line, "%.*s%*s%s", (int)lb, label, width - lw - rw > 0 ? width - lw - rw : 1, "", right);
+    put(t, line);
+}
+
+static void amount(struct text *t, int width, const struct money_format *fmt, const char *label, int64_t v)
+{
+    char a[48];
+    money_format(v, fmt, 0, a, sizeof a);
+    lr(t, width, label, a);
+}
+
+static void count_amount(struct text *t, int width, const struct money_format *fmt, const char *label,
+                         int64_t n, int64_t v)
+{
+    char a[48], r[80];
+    money_format(v, fmt, 0, a, sizeof a);
+    snprintf(r, sizeof r, "%lld  %12s", (long long)n, a);
+    lr(t, width, label, r);
+}
+
+static void rule(struct text *t, int width, char c)
+{
+    char line[256];
+    int n = width < (int)sizeof line - 1 ? width : (int)sizeof line - 1;
+    memset(line, c, (size_t)n);
+    line[n] = 0;
+    put(t, line);
+}
+
+int shift_report_render(const struct shift_report *r, const struct shift_report_head *h,
+                        const struct money_format *fmt, int width, char **out)
+{
+    struct text t = { 0 };
+    const struct shift_figures *f = &r->f;
+    char line[256];
+    if (width < 24)
+        width = 24;
+    if (width > 120)
+        width = 120;
+    if (h->is_z)
+        snprintf(line, sizeof line, "Z REPORT  No. %lld  (shift closed)", (long long)h->z_number);
+    else
+        snprintf(line, sizeof line, "X REPORT  (read only, shift open)");
+    put(&t, line);
+    snprintf(line, sizeof line, "%s  Till %s  Shift %lld", h->store ? h->store : "", h->terminal ? h->terminal : "",
+             (long long)h->shift_no);
+    put(&t, line);
+    snprintf(line, sizeof line, "Opened %s by %s", h->opened_at ? h->opened_at : "", h->opened_by ? h->opened_by : "");
+    put(&t, line);
+    snprintf(line, sizeof line, "%s %s by %s", h->is_z ? "Closed" : "Printed", h->closed_at ? h->closed_at : "",
+             h->closed_by ? h->closed_by : "");
+    put(&t, line);
+    rule(&t, width, '=');
+    count_amount(&t, width, fmt, "Sales", f->sales_count, f->sales_total);
+    amount(&t, width, fmt, "  Cash", f->cash);
+    amount(&t, width, fmt, "  Card", f->card);
+    amount(&t, width, fmt, "  Voucher", f->voucher);
+    rule(&t, width, '-');
+    for (int i = 0; i < f->ntaxes; i++) {
+        char rate[24], label[64];
+        money_format_rate(f->taxes[i].rate_ppm, fmt, rate, sizeof rate);
+        snprintf(label, sizeof label, "Tax %s %s gross", f->taxes[i].code, rate);
+        amount(&t, width, fmt, label, f->taxes[i].gross);
+        amount(&t, width, fmt, "    net", f->taxes[i].net);
+        amount(&t, width, fmt, "    tax", f->taxes[i].tax);
+    }
+    if (f->ntaxes)
+        rule(&t, width, '-');
+    amount(&t, width, fmt, "Discounts", f->discounts);
+    count_amount(&t, width, fmt, "Voids", f->voids_count, f->voids_value);
+    count_amount(&t, width, fmt, "Cancelled sales", f->cancels_count, f->cancels_value);
+    count_amount(&t, width, fmt, "Refunds", f->refunds_count, f->refunds_value);
+    snprintf(line, sizeof line, "%lld", (long long)f->no_sales);
+    lr(&t, width, "No sale (drawer opened)", line);
+    rule(&t, width, '-');
+    amount(&t, width, fmt, "Opening float", f->opening_float);
+    amount(&t, width, fmt, "+ Cash sales", f->cash);
+    amount(&t, width, fmt, "+ Paid in", f->paid_in);
+    amount(&t, width, fmt, "- Paid out", f->paid_out);
+    amount(&t, width, fmt, "- Drops to the safe", f->drops);
+    amount(&t, width, fmt, "- Cash refunds", f->refunds_value);
+    amount(&t, width, fmt, "Expected cash", r->expected_cash);
+    if (r->counted) {
+        amount(&t, width, fmt, "Counted cash", r->counted_cash);
+        char a[48], s[64];
+        money_format(r->over_short, fmt, 0, a, sizeof a);
+        snprintf(s, sizeof s, "%s%s", r->over_short > 0 ? "+" : "", a);
+        lr(&t, width, r->over_short < 0 ? "SHORT" : r->over_short > 0 ? "OVER" : "Over/short", s);
+    }
+    rule(&t, width, '=');
+    if (t.failed || !t.p) {
+        free(t.p);
+        return -1;
+    }
+    *out = t.p;
+    return 0;
+}
