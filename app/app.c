@@ -413,6 +413,8 @@ int app_scan(struct app *app, const char *code)
         return app_print_reprint_code(app, code);  /* a receipt's barcode */
     if (app->mode == MODE_COUNT)
         return app_count_scan(app, code);
+    if (app->mode == MODE_STOCK)
+        return app_stock_lookup_code(app, code);
     if (app->mode == MODE_RECEIPT)
         app_next_sale(app);
     if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
@@ -689,6 +691,9 @@ void app_search_update(struct app *app, const char *text)
         int n = catalog_search(app->store, text, se->results, APP_SEARCH_MAX);
         se->n = n < 0 ? 0 : n;
     }
+    for (int i = 0; i < se->n; i++)
+        se->stock_known[i] = stock_level_get(app->store, se->results[i].sku, app->count.location,
+                                             &se->stock[i]) == STORE_OK;
     app->dirty = 1;
 }
 

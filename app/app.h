@@ -23,6 +23,7 @@
 #include "app/park.h"
 #include "app/returns.h"
 #include "app/sale_session.h"
+#include "app/stock_lookup.h"
 #include "drivers/drawer.h"
 #include "drivers/scanner.h"
 
@@ -57,6 +58,7 @@ enum app_mode {
     MODE_CASH,           /* paid in / paid out / drop: amount, then reason */
     MODE_Z_COUNT,        /* the cash counted in the drawer before the Z */
     MODE_REPORT,         /* an X or Z report on screen */
+    MODE_STOCK,          /* stock lookup: synced, and live from the store server (app/stock_lookup.c) */
 };
 
 #define APP_SEARCH_MAX 12
@@ -99,6 +101,8 @@ struct app_printing {
 /* Product search by name. */
 struct app_search {
     struct product results[APP_SEARCH_MAX];
+    int stock_known[APP_SEARCH_MAX];     /* each result's stock as last synced */
+    int64_t stock[APP_SEARCH_MAX];
     int n;
     int needs_more;             /* typed so far is too short to search */
 };
@@ -216,6 +220,7 @@ struct app {
     struct app_printing printing;
     struct count_session count;
     struct app_stock_view stock;
+    struct stock_lookup lookup;
     struct app_unsaved unsaved;
     struct app_confirm confirm;
     struct app_cancel cancel;

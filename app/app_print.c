@@ -25,6 +25,7 @@ struct app_print {
     int64_t job_id;              /* the job with the printer, 0 none */
     int64_t job_receipt_no;
     char job_kind[12];
+    char job_title[64];          /* a document's */
     int held;                    /* the first job failed: wait for the printer or the cashier */
     char held_why[96];
     uint64_t retry_timer;
@@ -132,7 +133,9 @@ static void schedule_retry(struct app_print *ap)
 
 static void describe_job(const struct app_print *ap, char *buf, size_t len)
 {
-    if (ap->job_receipt_no)
+    if (strcmp(ap->job_kind, "document") == 0)
+        snprintf(buf, len, "%s", ap->job_title[0] ? ap->job_title : "A document");
+    else if (ap->job_receipt_no)
         snprintf(buf, len, "%s %lld", strcmp(ap->job_kind, "receipt") == 0 ? "Receipt" :
                  strcmp(ap->job_kind, "copy") == 0 ? "Copy of receipt" : "Gift receipt",
                  (long long)ap->job_receipt_no);
@@ -151,6 +154,7 @@ static void pump(struct app_print *ap)
     ap->job_id = job.id;
     ap->job_receipt_no = job.receipt_no;
     snprintf(ap->job_kind, sizeof ap->job_kind, "%s", job.kind);
+    snprintf(ap->job_title, sizeof ap->job_title, "%s", job.title);
     if (printer_print(ap->printer, job.bytes, job.len, 0)) {
         ap->job_id = 0;   /* busy after all: the idle event brings us back */
     }
@@ -171,7 +175,7 @@ static void on_job_done(void *ctx, int ok, const char *why)
     if (ok) {
         print_queue_printed(app->store, id, now);
         app->printing.problem = 0;
-        if (ap->held_why[0] || !strcmp(ap->job_kind, "copy") || !strcmp(ap->job_kind, "gift"))
+        if (ap->held_why[0] || strcmp(ap->job_kind, "receipt") != 0)
             app_set_message(app, 0, "%s printed.", what);
         ap->held_why[0] = 0;
     } else {
@@ -322,6 +326,29 @@ int app_print_sale(struct app *app, const struct sale *sale, const char *when_te
     return 0;
 }
 
+int app_print_text(struct app *app, const char *title, const char *text)
+{
+    struct app_print *ap = app->printing.ctl;
+    if (!ap || !ap->printer)
+        return 1;
+    struct escpos_buf bytes;
+    escpos_buf_init(&bytes, ap->eo.codepage);
+    if (receipt_escpos_plain(text, &ap->eo, &bytes)) {
+        escpos_buf_free(&bytes);
+        app_set_message(app, 1, "%s could not be laid out for the printer (out of memory)", title);
+        return -1;
+    }
+    int rc = print_queue_add_document(app->store, title, bytes.p, bytes.len, loop_wall_time(), NULL);
+    escpos_buf_free(&bytes);
+    if (rc != STORE_OK) {
+        app_set_message(app, 1, "%s could not be queued for the printer: %s", title, store_errmsg(app->store));
+        return -1;
+    }
+    refresh_count(ap);
+    pump(ap);
+    return 0;
+}
+
 int app_print_retry(struct app *app)
 {
     struct app_print *ap = app->printing.ctl;
@@ -354,6 +381,7 @@ int app_print_skip(struct app *app)
     char what[64];
     ap->job_receipt_no = job.receipt_no;
     snprintf(ap->job_kind, sizeof ap->job_kind, "%s", job.kind);
+    snprintf(ap->job_title, sizeof ap->job_title, "%s", job.title);
     describe_job(ap, what, sizeof what);
     print_job_free(&job);
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "print_skipped", what);

@@ -21,6 +21,10 @@ void app_close_printer(struct app *app);
 /* Lays out the completed sale's receipt, stores and queues it; *text gets the text
  * receipt (malloc'd).  A queue failure is a message, not an error: the sale is done. */
 int app_print_sale(struct app *app, const struct sale *sale, const char *when_text, char **text);
+/* Queues a plain text document (laid out to receipt.width, e.g. a count's variance
+ * report) for the printer, titled for the messages about it.  0 queued, 1 no printer is
+ * configured (printer.driver = none: nothing to do), -1 with a message. */
+int app_print_text(struct app *app, const char *title, const char *text);
 /* Cashier actions (the print dialog and the receipt screen). */
 int app_print_retry(struct app *app);
 int app_print_skip(struct app *app);

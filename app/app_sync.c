@@ -70,6 +70,8 @@ int app_open_sync(struct app *app, char *err, size_t errlen)
     if (!configured)
         return 0;
     app->sync.engine = sync_new(app->loop, app->store, &sc, on_sync_changed, on_sync_log, app, err, errlen);
+    if (app->sync.engine)
+        app_stock_lookup_open(app, &sc);
     memset(sc.token, 0, sizeof sc.token);
     if (!app->sync.engine)
         return -1;
@@ -91,6 +93,7 @@ int app_open_sync(struct app *app, char *err, size_t errlen)
 
 void app_close_sync(struct app *app)
 {
+    app_stock_lookup_close(app);
     sync_free(app->sync.engine);
     app->sync.engine = NULL;
     if (app->sync.log)

@@ -1,5 +1,6 @@
 /* Count mode (see app/count_session.h): the manager's actions on a stock count. */
 #include "app/count_session.h"
+#include "app/authorize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/app_print.h"
 #include "offline/adjustment.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
@@ -68,35 +70,35 @@ void count_session_free(struct count_session *c)
     c->loaded = 0;
 }
 
+static const char *doc_name(const struct stock_count_info *info)
+{
+    return info->receiving ? "Goods in" : "Count";
+}
+
 static void audit(struct app *app, const char *event, const char *detail)
 {
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, event, detail);
 }
 
-/*
- * HOOK(staff, issue 12): the permission to count stock.  The staff/roles work is being
- * built in parallel; once app/authorize.h is on main, this asks it for the counting
- * permission of the signed-in person.  Until then everyone at the till may count.
- */
+/* The permission to count stock, of the signed-on person (app/authorize.h; a till with no
+ * staff allows everything, as before staff existed). */
 static int count_permitted(struct app *app, char *why, size_t len)
 {
-    (void)app;
-    (void)why;
-    (void)len;
-    return 1;
+    if (app_has_permission(app, PERM_STOCK_COUNT))
+        return 1;
+    snprintf(why, len, "Stock counts need the stock count permission: a manager signs on (F12 locks, then sign on)");
+    return 0;
 }
 
-/*
- * HOOK(printing, issue 11): the variance report goes to the printer when one is
- * configured.  The print queue (src/print_queue.c, app/app_print.c) queues receipts and
- * their copies only: print_jobs.kind allows 'receipt', 'copy' and 'gift', and no public
- * call takes other text.  Until it has one (an app_print_text and a 'report' kind), the
- * report is written to the spool as text and CSV, where it can be printed from.
- */
+/* The variance report on the printer, when one is configured (printer.driver = none: the
+ * spool's text copy is all there is).  Queued: it prints without holding the screen. */
 static void count_print_report(struct app *app, const char *text)
 {
-    (void)app;
-    (void)text;
+    char title[64];
+    snprintf(title, sizeof title, "%s report %s", app->count.info.receiving ? "Goods-in" : "Count",
+             app->count.info.id);
+    if (app_print_text(app, title, text) == 0)
+        app->count.printed = 1;
 }
 
 static void refresh_open_list(struct app *app)
@@ -131,8 +133,8 @@ int app_count_enter(struct app *app)
 static void load_expected(struct app *app, struct count_item *it)
 {
     int64_t on_hand = 0;
-    if (!it->sku[0])
-        return;
+    if (!it->sku[0] || app->count.info.receiving)
+        return;   /* a delivery expects nothing */
     int rc = stock_level_get(app->store, it->sku, app->count.info.zone, &on_hand);
     count_item_set_expected(it, rc == STORE_OK, on_hand);
 }
@@ -149,6 +151,8 @@ static int load_count(struct app *app, const char *id)
     count_tally_free(&c->tally);
     c->loaded = 0;
     c->reported = 0;
+    c->printed = 0;
+    c->confirm_abandon = 0;
     if (stock_count_get(app->store, id, &c->info) != STORE_OK) {
         app_set_message(app, 1, "Count %s cannot be read: %s", id, store_errmsg(app->store));
         return -1;
@@ -176,7 +180,7 @@ int app_count_resume_active(struct app *app)
         return 0;
     if (load_count(app, info.id))
         return -1;
-    app_set_message(app, 0, "Count %s of %s resumed: %lld entries, as it was.", info.id, info.zone,
+    app_set_message(app, 0, "%s %s of %s resumed: %lld entries, as it was.", doc_name(&info), info.id, info.zone,
                     (long long)info.entries);
     return 1;
 }
@@ -194,7 +198,7 @@ static void new_count_id(char out[STOCK_COUNT_ID_LEN])
              b[5], b[6], b[7]);
 }
 
-int app_count_start(struct app *app, const char *typed)
+static int start_document(struct app *app, const char *typed, int receiving)
 {
     struct count_session *c = &app->count;
     char zone[STOCK_COUNT_ZONE_LEN * 2];
@@ -212,27 +216,44 @@ int app_count_start(struct app *app, const char *typed)
     new_count_id(info.id);
     snprintf(info.zone, sizeof info.zone, "%.*s", (int)sizeof info.zone - 1, zone);
     info.full_store = strcmp(zone, c->location) == 0;
-    info.blind = c->new_blind;
+    info.receiving = receiving;
+    info.blind = receiving ? 1 : c->new_blind;   /* a delivery has no expected figures to show */
     snprintf(info.counted_by, sizeof info.counted_by, "%s", app->s.cashier);
     info.started_at = loop_wall_time();
     char existing[STOCK_COUNT_ID_LEN] = "";
     int rc = stock_count_create(app->store, &info, existing);
     if (rc == STORE_EBUSY) {
-        app_set_message(app, 1, "Zone %s already has an open count (%s): resume it from the list", zone, existing);
+        app_set_message(app, 1, "Zone %s already has an open %s (%s): resume it from the list", zone,
+                        receiving ? "delivery" : "count", existing);
         return -1;
     }
     if (rc) {
-        app_set_message(app, 1, "The count could not be started: %s", store_errmsg(app->store));
+        app_set_message(app, 1, "The %s could not be started: %s", receiving ? "delivery" : "count",
+                        store_errmsg(app->store));
         return -1;
     }
     char detail[160];
-    snprintf(detail, sizeof detail, "%s zone %s%s", info.id, info.zone, info.blind ? " blind" : "");
-    audit(app, "count_start", detail);
+    snprintf(detail, sizeof detail, "%s zone %s%s", info.id, info.zone, !receiving && info.blind ? " blind" : "");
+    audit(app, receiving ? "goods_in_start" : "count_start", detail);
     if (load_count(app, info.id))
         return -1;
-    app_set_message(app, 0, "Count %s of %s started%s. Scan each item; 12* then a scan adds 12.", info.id,
-                    zone, info.blind ? " (blind)" : "");
+    if (receiving)
+        app_set_message(app, 0, "Goods in %s into %s started. Scan each item delivered; 12* then a scan adds 12.",
+                        info.id, zone);
+    else
+        app_set_message(app, 0, "Count %s of %s started%s. Scan each item; 12* then a scan adds 12.", info.id,
+                        zone, info.blind ? " (blind)" : "");
     return 0;
+}
+
+int app_count_start(struct app *app, const char *typed)
+{
+    return start_document(app, typed, 0);
+}
+
+int app_count_start_receiving(struct app *app, const char *typed)
+{
+    return start_document(app, typed, 1);
 }
 
 int app_count_resume(struct app *app, int index)
@@ -245,7 +266,7 @@ int app_count_resume(struct app *app, int index)
     snprintf(id, sizeof id, "%s", app->count.open[index].id);
     if (load_count(app, id))
         return -1;
-    app_set_message(app, 0, "Count %s of %s resumed.", id, app->count.info.zone);
+    app_set_message(app, 0, "%s %s of %s resumed.", doc_name(&app->count.info), id, app->count.info.zone);
     return 0;
 }
 
@@ -260,7 +281,8 @@ void app_count_leave(struct app *app)
     struct count_session *c = &app->count;
     if (c->loaded) {
         stock_count_set_active(app->store, c->info.id, 0);
-        app_set_message(app, 0, "Count %s of %s paused: it is saved; F9 resumes it.", c->info.id, c->info.zone);
+        app_set_message(app, 0, "%s %s of %s paused: it is saved; F9 resumes it.", doc_name(&c->info), c->info.id,
+                        c->info.zone);
     } else {
         app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     }
@@ -361,6 +383,10 @@ int app_count_scan(struct app *app, const char *code)
     struct count_session *c = &app->count;
     if (app->mode != MODE_COUNT || !c->loaded) {
         app_set_message(app, 1, "Scan of %.40s ignored: open a count first", code);
+        return -1;
+    }
+    if (c->confirm_abandon) {
+        app_set_message(app, 1, "Scan of %.40s ignored: answer the question first (y or n)", code);
         return -1;
     }
     int64_t keyed = c->pending_qty;
@@ -583,8 +609,8 @@ fail:
     return -1;
 }
 
-/* Writes count-ID.csv and count-ID.txt to the spool and prints the text. */
-static int write_report(struct app *app)
+/* Writes count-ID.csv and count-ID.txt to the spool, and prints the text if print. */
+static int write_report(struct app *app, int print)
 {
     struct count_session *c = &app->count;
     char started[32], finished[32];
@@ -593,7 +619,8 @@ static int write_report(struct app *app)
     struct count_header h = {
         .count_id = c->info.id, .zone = c->info.zone, .terminal = app->s.terminal_id,
         .counted_by = c->info.counted_by, .started = started, .finished = finished,
-        .blind = c->info.blind, .uncounted_as_zero = c->info.uncounted_as_zero, .fmt = &app->s.fmt,
+        .blind = c->info.blind, .uncounted_as_zero = c->info.uncounted_as_zero,
+        .receiving = c->info.receiving, .fmt = &app->s.fmt,
     };
     char *csv = NULL, *text = NULL, err[200] = "", path[600];
     int rc = count_report_csv(&c->tally, &h, &csv);
@@ -608,7 +635,7 @@ static int write_report(struct app *app)
     rc = spool_write(c->report_path, csv, err, sizeof err);
     if (rc == 0)
         rc = spool_write(path, text, err, sizeof err);
-    if (rc == 0)
+    if (rc == 0 && print)
         count_print_report(app, text);
     free(csv);
     free(text);
@@ -628,24 +655,29 @@ int app_count_finish(struct app *app)
     for (int i = 0; i < c->tally.n; i++)
         load_expected(app, &c->tally.items[i]);
     struct expected_ctx x = { app, 0 };
-    if (!c->reported) {
+    if (!c->reported && !c->info.receiving) {
         if (stock_levels_each_positive(app->store, c->info.zone, add_expected, &x) < 0 || x.failed) {
             app_set_message(app, 1, "The expected stock could not be read: %s", store_errmsg(app->store));
             return -1;
         }
         c->reported = 1;
     }
+    c->reported = 1;
     app->mode = MODE_COUNT_REPORT;
     app->dirty = 1;
-    if (write_report(app))
+    if (write_report(app, 1))
         return -1;
-    app_set_message(app, 0, "Variance report in %s. F5 submits the count.", c->report_path);
+    app_set_message(app, 0, "%s in %s%s. F5 submits the %s.", c->info.receiving ? "Goods-in list" : "Variance report",
+                    c->report_path, c->printed ? ", and queued for the printer" : "",
+                    c->info.receiving ? "delivery" : "count");
     return 0;
 }
 
 int app_count_toggle_uncounted(struct app *app)
 {
     struct count_session *c = &app->count;
+    if (c->info.receiving)
+        return 0;   /* a delivery expects nothing: nothing is uncounted */
     int v = !c->info.uncounted_as_zero;
     if (stock_count_set_uncounted_as_zero(app->store, c->info.id, v)) {
         app_set_message(app, 1, "Not changed: %s", store_errmsg(app->store));
@@ -653,9 +685,9 @@ int app_count_toggle_uncounted(struct app *app)
     }
     c->info.uncounted_as_zero = v;
     app->dirty = 1;
-    if (write_report(app))
+    if (write_report(app, 0))
         return -1;
-    app_set_message(app, 0, "Items expected but not counted are %s. Report rewritten.",
+    app_set_message(app, 0, "Items expected but not counted are %s. Report rewritten (F7 prints it).",
                     v ? "counted as ZERO" : "LEFT OUT (their stock stays)");
     return 0;
 }
@@ -674,17 +706,22 @@ int app_count_submit(struct app *app)
 {
     struct count_session *c = &app->count;
     int64_t now = loop_wall_time();
+    int receiving = c->info.receiving;
     char reason[120];
-    snprintf(reason, sizeof reason, "count %s zone %s by %s", c->info.id, c->info.zone, c->info.counted_by);
+    snprintf(reason, sizeof reason, "%s %s zone %s by %s", receiving ? "goods in" : "count", c->info.id,
+             c->info.zone, c->info.counted_by);
     int rc = store_begin(app->store, STORE_TX_PLAIN);
     int queued = 0;
     for (int i = 0; rc == STORE_OK && i < c->tally.n; i++) {
         const struct count_item *it = &c->tally.items[i];
         if (!it->sku[0] || (!it->counted_ever && !c->info.uncounted_as_zero))
             continue;   /* unknown codes are for review; uncounted items left out keep their stock */
+        if (receiving && !it->counted)
+            continue;   /* set to nothing after all: nothing came */
+        /* a delivery adds what came, as of its scan: a count after it already holds it */
         struct stock_adjustment a = {
             .terminal_id = app->s.terminal_id, .document = c->info.id, .sku = it->sku,
-            .location = c->info.zone, .kind = "count",
+            .location = c->info.zone, .kind = receiving ? "received" : "count",
             .quantity = it->counted_ever ? it->counted : 0,
             .occurred_at = it->counted_ever ? it->counted_at : now, .reason = reason,
         };
@@ -698,13 +735,13 @@ int app_count_submit(struct app *app)
     else
         store_rollback(app->store);
     if (rc) {
-        app_set_message(app, 1, "The count was NOT submitted: %s",
+        app_set_message(app, 1, "The %s was NOT submitted: %s", receiving ? "delivery" : "count",
                         rc == STORE_NOTFOUND ? "it was submitted before" : store_errmsg(app->store));
         return -1;
     }
     char detail[120];
     snprintf(detail, sizeof detail, "%s zone %s items %d", c->info.id, c->info.zone, queued);
-    audit(app, "count_submit", detail);
+    audit(app, receiving ? "goods_in_submit" : "count_submit", detail);
     app->sync.queued += queued;
     if (app->sync.engine)
         sync_kick(app->sync.engine);
@@ -715,7 +752,57 @@ int app_count_submit(struct app *app)
     c->loaded = 0;
     refresh_open_list(app);
     app->mode = MODE_COUNT_START;
-    app_set_message(app, 0, "Count %s of %s submitted: %d items queued for the store server.", id, zone, queued);
+    app_set_message(app, 0, "%s %s of %s submitted: %d items queued for the store server.",
+                    receiving ? "Goods in" : "Count", id, zone, queued);
     app->dirty = 1;
+    return 0;
+}
+
+int app_count_print(struct app *app)
+{
+    struct count_session *c = &app->count;
+    c->printed = 0;
+    if (write_report(app, 1))
+        return -1;
+    if (!c->printed) {
+        app_set_message(app, 1, "No printer is configured: the report is in %s", c->report_path);
+        return -1;
+    }
+    app_set_message(app, 0, "The report is queued for the printer.");
+    return 0;
+}
+
+void app_count_ask_abandon(struct app *app, int ask)
+{
+    app->count.confirm_abandon = ask && app->count.loaded;
+    app->dirty = 1;
+}
+
+int app_count_abandon(struct app *app)
+{
+    struct count_session *c = &app->count;
+    c->confirm_abandon = 0;
+    if (!c->loaded)
+        return -1;
+    int rc = stock_count_abandon(app->store, c->info.id, loop_wall_time(), app->s.cashier);
+    if (rc) {
+        app_set_message(app, 1, "The %s was NOT abandoned: %s", c->info.receiving ? "delivery" : "count",
+                        rc == STORE_NOTFOUND ? "it is no longer open" : store_errmsg(app->store));
+        return -1;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s zone %s entries %lld", c->info.id, c->info.zone,
+             (long long)c->tally.entries);
+    audit(app, c->info.receiving ? "goods_in_abandon" : "count_abandon", detail);
+    char id[STOCK_COUNT_ID_LEN], zone[STOCK_COUNT_ZONE_LEN];
+    const char *what = doc_name(&c->info);
+    snprintf(id, sizeof id, "%s", c->info.id);
+    snprintf(zone, sizeof zone, "%s", c->info.zone);
+    count_tally_free(&c->tally);
+    c->loaded = 0;
+    refresh_open_list(app);
+    app->mode = MODE_COUNT_START;
+    app_set_message(app, 0, "%s %s of %s abandoned: nothing was sent; its entries are kept for the record.", what, id,
+                    zone);
     return 0;
 }

@@ -1,4 +1,6 @@
-/* Count mode: a store manager counts the stock of a zone (a stock location) on the till.
+/* Count mode: a store manager counts the stock of a zone (a stock location) on the till,
+ * or scans a delivery in (goods in: the same screen, each item's quantity is added to
+ * stock on the server as `received`).
  * Every entry is saved as it is made (src/stock_counts.c), the running figures are the
  * pure tally of core/stock_count.c, the finish writes the variance report to the spool,
  * and the submit queues one count adjustment per item in the outbox, in one transaction.
@@ -25,6 +27,8 @@ struct count_session {
     int selected;                        /* item on screen, -1 none */
     int64_t pending_qty;                 /* "12*": for the next scan */
     int reported;                        /* the report holds the uncounted items */
+    int printed;                         /* the report went to the print queue */
+    int confirm_abandon;                 /* F8 asked: give the count up? */
 
     /* the start screen */
     char location[STOCK_COUNT_ZONE_LEN]; /* the till's own stock location: "full store" */
@@ -45,8 +49,10 @@ void count_session_free(struct count_session *c);
 int app_count_enter(struct app *app);
 /* A count that was on screen when Till stopped is opened again, as it was (app_init). */
 int app_count_resume_active(struct app *app);
-/* Start screen: start a count of zone ("" for the full store), resume open count index. */
+/* Start screen: start a count of zone ("" for the full store), or goods in (a delivery)
+ * into it; resume open count index. */
 int app_count_start(struct app *app, const char *zone);
+int app_count_start_receiving(struct app *app, const char *zone);
 int app_count_resume(struct app *app, int index);
 void app_count_toggle_blind(struct app *app);
 /* Back to selling; an open count stays saved, paused. */
@@ -67,6 +73,12 @@ void app_count_select(struct app *app, int delta);
 int app_count_finish(struct app *app);
 /* Report: items expected but not counted count as zero, or are left out. */
 int app_count_toggle_uncounted(struct app *app);
+/* Report: the report on the printer (again). */
+int app_count_print(struct app *app);
+/* F8 while counting: ask (ask = 1) or stop asking whether to give the count up. */
+void app_count_ask_abandon(struct app *app, int ask);
+/* The answer yes: the count is abandoned (kept, marked, in the audit log; nothing sent). */
+int app_count_abandon(struct app *app);
 /* Report: back to counting. */
 void app_count_back(struct app *app);
 /* Report: queue the count for the store server (one adjustment per item) and close it. */

@@ -1,5 +1,7 @@
 #include "core/receipt_escpos.h"
 
+#include <string.h>
+
 void receipt_escpos_defaults(struct receipt_escpos_options *o)
 {
     o->codepage = ESCPOS_PC858;
@@ -53,6 +55,31 @@ int receipt_escpos(const struct receipt_layout *l, const struct receipt_escpos_o
             escpos_size(out, 1, 1);
         if (it->style & RL_BOLD)
             escpos_bold(out, 0);
+    }
+    escpos_feed(out, o->feed_lines);
+    escpos_cut(out, o->cut);
+    return out->failed ? -1 : 0;
+}
+
+int receipt_escpos_plain(const char *utf8, const struct receipt_escpos_options *o, struct escpos_buf *out)
+{
+    escpos_initialize(out);
+    escpos_select_codepage(out, o->esc_t);
+    char line[512];
+    for (const char *p = utf8; *p;) {
+        size_t n = strcspn(p, "\n");
+        /* a longer line prints in pieces: nothing of it is lost */
+        size_t take = n < sizeof line - 1 ? n : sizeof line - 1;
+        while (take < n && take > 0 && ((unsigned char)p[take] & 0xC0) == 0x80)
+            take--;   /* not inside a UTF-8 character */
+        memcpy(line, p, take);
+        line[take] = 0;
+        escpos_text(out, line);
+        p += take;
+        if (take == n) {
+            escpos_newline(out);
+            p += *p == '\n';
+        }
     }
     escpos_feed(out, o->feed_lines);
     escpos_cut(out, o->cut);

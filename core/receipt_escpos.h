@@ -24,4 +24,9 @@ void receipt_escpos_defaults(struct receipt_escpos_options *o);
 int receipt_escpos(const struct receipt_layout *l, const struct receipt_escpos_options *o,
                    struct escpos_buf *out);
 
+/* A plain text document (lines separated by '\n', already laid out to the paper's width,
+ * e.g. a stock count's variance report) from ESC @ to the cut, appended to out.  Each
+ * line goes through the code page like receipt text; -1 if out ran out of memory. */
+int receipt_escpos_plain(const char *utf8, const struct receipt_escpos_options *o, struct escpos_buf *out);
+
 #endif

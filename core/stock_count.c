@@ -247,9 +247,9 @@ static void csv_field(struct buf *b, const char *s)
     put(b, "\"", 1);
 }
 
-static const char *item_status(const struct count_item *it)
+static const char *item_status(const struct count_item *it, int receiving)
 {
-    return !it->sku[0] ? "unknown_code" : it->counted_ever ? "counted" : "not_counted";
+    return !it->sku[0] ? "unknown_code" : !it->counted_ever ? "not_counted" : receiving ? "received" : "counted";
 }
 
 int count_report_csv(const struct count_tally *t, const struct count_header *h, char **out)
@@ -270,7 +270,7 @@ int count_report_csv(const struct count_tally *t, const struct count_header *h, 
         csv_field(&b, h->count_id);
         put(&b, ",", 1);
         csv_field(&b, h->zone);
-        putf(&b, ",%s,", item_status(it));
+        putf(&b, ",%s,", item_status(it, h->receiving));
         csv_field(&b, it->sku);
         put(&b, ",", 1);
         csv_field(&b, it->barcode);
@@ -278,6 +278,9 @@ int count_report_csv(const struct count_tally *t, const struct count_header *h, 
         csv_field(&b, it->name);
         if (!it->sku[0])
             putf(&b, ",,,%s,,,,,,%lld\r\n", c, (long long)it->counted_at);
+        else if (h->receiving)   /* a delivery expects nothing: only what came and its value */
+            putf(&b, ",%s,,%s,,%lld,,%lld,,%lld\r\n", unit_name(it->unit), c, (long long)it->price,
+                 (long long)v.value_counted, (long long)it->counted_at);
         else
             putf(&b, ",%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld\r\n", unit_name(it->unit),
                  it->has_expected ? e : "", c, d, (long long)it->price, (long long)v.value_expected,
@@ -324,8 +327,53 @@ static void qty_text(const struct count_item *it, int64_t q, const struct money_
         snprintf(buf, len, "?");
 }
 
+/* Goods in: what was received, its value at price, the codes for review. */
+static int receipt_text(const struct count_tally *t, const struct count_header *h, int width, char **out)
+{
+    struct buf b = { 0 };
+    struct count_report_totals tot;
+    if (count_report_totals(t, 0, &tot))
+        return COUNT_EOVERFLOW;
+    putf(&b, "GOODS IN %s\nInto: %s\nTill %s, received by %s\nStarted %s, finished %s\n", h->count_id, h->zone,
+         h->terminal, h->counted_by, h->started, h->finished);
+    rule(&b, width, '=');
+    int name_w = width - 24 < 8 ? 8 : width - 24;
+    putf(&b, "%-*.*s%12s%12s\n", name_w, name_w, "Item", "Received", "Value");
+    rule(&b, width, '-');
+    for (int i = 0; i < t->n; i++) {
+        const struct count_item *it = &t->items[i];
+        struct count_variance v;
+        char c[32], val[48];
+        if (!it->sku[0] || !it->counted_ever)
+            continue;
+        if (count_item_variance(it, 0, &v))
+            return free(b.p), COUNT_EOVERFLOW;
+        qty_text(it, it->counted, h->fmt, c, sizeof c);
+        money_format(v.value_counted, h->fmt, 0, val, sizeof val);
+        putf(&b, "%-*.*s%12s%12s\n", name_w, name_w, it->name, c, val);
+    }
+    if (tot.unknown_codes) {
+        putf(&b, "\nUnknown barcodes for review (%d)\n", tot.unknown_codes);
+        rule(&b, width, '-');
+        for (int i = 0; i < t->n; i++) {
+            char c[32];
+            if (t->items[i].sku[0])
+                continue;
+            qty_text(&t->items[i], t->items[i].counted, h->fmt, c, sizeof c);
+            putf(&b, "%-*s%10s\n", width > 10 ? width - 10 : 0, t->items[i].barcode, c);
+        }
+    }
+    rule(&b, width, '=');
+    char vc[48];
+    money_format(tot.sum.value_counted, h->fmt, 1, vc, sizeof vc);
+    putf(&b, "Items received %d, unknown codes %d\nValue received %s\n", tot.items_counted, tot.unknown_codes, vc);
+    return finish(&b, out);
+}
+
 int count_report_text(const struct count_tally *t, const struct count_header *h, int width, char **out)
 {
+    if (h->receiving)
+        return receipt_text(t, h, width, out);
     struct buf b = { 0 };
     struct count_report_totals tot;
     if (count_report_totals(t, h->uncounted_as_zero, &tot))

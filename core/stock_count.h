@@ -101,6 +101,7 @@ struct count_header {
     const char *count_id, *zone, *terminal, *counted_by, *started, *finished;
     int blind, uncounted_as_zero;
     const struct money_format *fmt;
+    int receiving;          /* goods in: what was received and its value, no expected */
 };
 
 /* The report as CSV (RFC 4180: fields with a comma, quote or newline are quoted): a header

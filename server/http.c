@@ -236,6 +236,40 @@ static void handle_staff(struct sdb *db, struct MHD_Connection *c, struct reply 
     reply_json(r, &sb);
 }
 
+/* One item's level now, for a till's live stock lookup: {"sku","location","known","on_hand"}
+ * (on_hand null when the server has no level for it). */
+static void handle_stock_level(struct sdb *db, struct MHD_Connection *c, struct reply *r)
+{
+    const char *sku = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sku");
+    const char *location = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "location");
+    if (!location || !*location)
+        location = SDB_DEFAULT_LOCATION;
+    if (!sku || !*sku || strlen(sku) > 64 || strlen(location) > 64) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_request", "sku is required (and sku, location at most 64 bytes)");
+        return;
+    }
+    int64_t on_hand = 0;
+    int rc = sdb_stock_on_hand(db, sku, location, &on_hand);
+    if (rc != SDB_OK && rc != SDB_NOT_FOUND) {
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
+        return;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "{\"sku\":");
+    strbuf_json_string(&sb, sku);
+    strbuf_puts(&sb, ",\"location\":");
+    strbuf_json_string(&sb, location);
+    if (rc == SDB_OK) {
+        strbuf_puts(&sb, ",\"known\":true,\"on_hand\":");
+        strbuf_int(&sb, on_hand);
+    } else {
+        strbuf_puts(&sb, ",\"known\":false,\"on_hand\":null");
+    }
+    strbuf_puts(&sb, "}");
+    reply_json(r, &sb);
+}
+
 typedef int (*item_handler)(struct sdb *db, const cJSON *item, const struct orders_rules *rules,
                             cJSON *results);
 
@@ -309,7 +343,7 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
     r->len = strlen(text);
 }
 
-enum route { R_HEALTH, R_CATALOG, R_STOCK, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS, R_SHIFTS, R_NONE };
+enum route { R_HEALTH, R_CATALOG, R_STOCK, R_STOCK_LEVEL, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS, R_SHIFTS, R_NONE };
 
 static const struct {
     const char *path;
@@ -318,6 +352,7 @@ static const struct {
     [R_HEALTH] = { "/v1/health", "GET" },
     [R_CATALOG] = { "/v1/catalog", "GET" },
     [R_STOCK] = { "/v1/stock", "GET" },
+    [R_STOCK_LEVEL] = { "/v1/stock-level", "GET" },
     [R_ORDERS] = { "/v1/orders", "POST" },
     [R_ADJUSTMENTS] = { "/v1/stock-adjustments", "POST" },
     [R_ORDER] = { "/v1/orders/", "GET" },   /* + the order's key */
@@ -422,6 +457,8 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_catalog(db, c, r);
     else if (route == R_STOCK)
         handle_stock(db, c, r);
+    else if (route == R_STOCK_LEVEL)
+        handle_stock_level(db, c, r);
     else if (route == R_ORDERS)
         handle_batch(db, rq, "orders", orders_handle, &rules, r);
     else if (route == R_ORDER)

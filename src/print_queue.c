@@ -10,6 +10,8 @@ static const char SQL_INS_RECEIPT[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_INS_JOB[] =
     "INSERT INTO print_jobs (receipt_id, kind, bytes, created_at) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_INS_DOCUMENT[] =
+    "INSERT INTO print_jobs (kind, title, bytes, created_at) VALUES ('document', ?1, ?2, ?3)";
 static const char SQL_INS_COPY[] =
     "INSERT INTO print_jobs (receipt_id, kind, bytes, created_at)"
     " SELECT id, 'copy', copy_escpos, ?2 FROM receipts WHERE id = ?1";
@@ -18,7 +20,8 @@ static const char SQL_FIND_BY_NO[] =
 static const char SQL_FIND_LAST[] =
     "SELECT id, receipt_no FROM receipts ORDER BY id DESC LIMIT 1";
 static const char SQL_NEXT[] =
-    "SELECT j.id, COALESCE(r.receipt_no, 0), j.kind, j.bytes, j.attempts, COALESCE(j.last_error, '')"
+    "SELECT j.id, COALESCE(r.receipt_no, 0), j.kind, j.bytes, j.attempts, COALESCE(j.last_error, ''),"
+    " COALESCE(j.title, '')"
     " FROM print_jobs j LEFT JOIN receipts r ON r.id = j.receipt_id"
     " WHERE j.state = 'queued' ORDER BY j.id LIMIT 1";
 static const char SQL_SET_STATE[] =
@@ -123,6 +126,21 @@ int print_queue_add_bytes(struct store *st, int64_t receipt_no, const char *kind
     return insert_job(st, id, kind, bytes, len, now, job_id);
 }
 
+int print_queue_add_document(struct store *st, const char *title, const unsigned char *bytes, size_t len,
+                             int64_t now, int64_t *job_id)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_INS_DOCUMENT);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, title, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(s, 2, bytes, len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now);
+    int rc = store_step(st, s);
+    if (rc == STORE_OK && job_id)
+        *job_id = store_last_insert_id(st);
+    return rc;
+}
+
 int print_queue_next(struct store *st, struct print_job *out)
 {
     memset(out, 0, sizeof *out);
@@ -142,6 +160,7 @@ int print_queue_next(struct store *st, struct print_job *out)
     out->len = n > 0 ? (size_t)n : 0;
     out->attempts = sqlite3_column_int(s, 4);
     snprintf(out->last_error, sizeof out->last_error, "%s", (const char *)sqlite3_column_text(s, 5));
+    snprintf(out->title, sizeof out->title, "%s", (const char *)sqlite3_column_text(s, 6));
     sqlite3_reset(s);
     return out->bytes ? STORE_OK : STORE_ERROR;
 }

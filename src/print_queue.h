@@ -13,7 +13,8 @@
 struct print_job {
     int64_t id;
     int64_t receipt_no;     /* 0 if the job has no receipt */
-    char kind[12];          /* receipt, copy, gift */
+    char kind[12];          /* receipt, copy, gift, document */
+    char title[64];         /* a document's title, "" for receipts */
     unsigned char *bytes;   /* malloc'd: print_job_free */
     size_t len;
     int attempts;
@@ -41,6 +42,10 @@ int print_queue_add_copy(struct store *st, int64_t receipt_no, int64_t now, int6
 /* Queues other bytes for receipt_no (a gift receipt). */
 int print_queue_add_bytes(struct store *st, int64_t receipt_no, const char *kind,
                           const unsigned char *bytes, size_t len, int64_t now, int64_t *job_id);
+/* Queues a document that is no receipt (a count's variance report): its printer bytes and
+ * a title for the messages about it. */
+int print_queue_add_document(struct store *st, const char *title, const unsigned char *bytes, size_t len,
+                             int64_t now, int64_t *job_id);
 /* The oldest queued job; STORE_NOTFOUND when the queue is empty. */
 int print_queue_next(struct store *st, struct print_job *out);
 void print_job_free(struct print_job *job);

@@ -1,4 +1,4 @@
-/* The stock_counts and stock_count_entries tables (migration 007) and their SQL. */
+/* The stock_counts and stock_count_entries tables (migrations 007, 011) and their SQL. */
 #include "src/stock_counts.h"
 
 #include <sqlite3.h>
@@ -9,12 +9,14 @@
 
 #define COUNT_COLS "id, zone, full_store, blind, state = 'submitted', active, uncounted_as_zero," \
                    " counted_by, started_at, COALESCE(finished_at, 0)," \
-                   " (SELECT count(*) FROM stock_count_entries e WHERE e.count_id = c.id AND NOT e.undone)"
+                   " (SELECT count(*) FROM stock_count_entries e WHERE e.count_id = c.id AND NOT e.undone)," \
+                   " kind = 'receive', state = 'abandoned'"
 
-static const char SQL_OPEN_IN_ZONE[] = "SELECT id FROM stock_counts WHERE zone = ?1 AND state = 'open'";
+static const char SQL_OPEN_IN_ZONE[] =
+    "SELECT id FROM stock_counts WHERE zone = ?1 AND kind = ?2 AND state = 'open'";
 static const char SQL_INSERT[] =
-    "INSERT INTO stock_counts (id, zone, full_store, blind, counted_by, started_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO stock_counts (id, zone, full_store, blind, counted_by, started_at, kind)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_GET[] = "SELECT " COUNT_COLS " FROM stock_counts c WHERE id = ?1";
 static const char SQL_LIST_OPEN[] =
     "SELECT " COUNT_COLS " FROM stock_counts c WHERE state = 'open' ORDER BY started_at DESC, id";
@@ -24,6 +26,9 @@ static const char SQL_SET_ACTIVE[] = "UPDATE stock_counts SET active = ?2 WHERE 
 static const char SQL_SET_ZERO[] = "UPDATE stock_counts SET uncounted_as_zero = ?2 WHERE id = ?1";
 static const char SQL_SUBMITTED[] =
     "UPDATE stock_counts SET state = 'submitted', active = 0, finished_at = ?2 WHERE id = ?1 AND state = 'open'";
+static const char SQL_ABANDON[] =
+    "UPDATE stock_counts SET state = 'abandoned', active = 0, finished_at = ?2, abandoned_by = ?3"
+    " WHERE id = ?1 AND state = 'open'";
 static const char SQL_ADD_ENTRY[] =
     "INSERT INTO stock_count_entries (count_id, seq, op, sku, barcode, name, unit, price, qty, at)"
     " VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM stock_count_entries WHERE count_id = ?1),"
@@ -56,6 +61,8 @@ static void read_info(sqlite3_stmt *s, struct stock_count_info *c)
     c->started_at = sqlite3_column_int64(s, 8);
     c->finished_at = sqlite3_column_int64(s, 9);
     c->entries = sqlite3_column_int64(s, 10);
+    c->receiving = sqlite3_column_int(s, 11);
+    c->abandoned = sqlite3_column_int(s, 12);
 }
 
 static void read_entry(sqlite3_stmt *s, struct count_entry *e)
@@ -84,6 +91,7 @@ int stock_count_create(struct store *st, const struct stock_count_info *c, char 
     if (!s)
         goto fail;
     sqlite3_bind_text(s, 1, c->zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->receiving ? "receive" : "count", -1, SQLITE_STATIC);
     rc = store_step(st, s);
     if (rc == STORE_ROW) {
         col_text(s, 0, existing, STOCK_COUNT_ID_LEN);
@@ -99,6 +107,7 @@ int stock_count_create(struct store *st, const struct stock_count_info *c, char 
     sqlite3_bind_int(s, 4, c->blind);
     sqlite3_bind_text(s, 5, c->counted_by, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 6, c->started_at);
+    sqlite3_bind_text(s, 7, c->receiving ? "receive" : "count", -1, SQLITE_STATIC);
     if ((rc = store_step(st, s)) != STORE_OK)
         goto fail;
     return store_commit(st);
@@ -256,5 +265,19 @@ int stock_count_mark_submitted(struct store *st, const char *id, int64_t at)
     int rc = store_step(st, s);
     if (rc == STORE_OK && store_changes(st) != 1)
         return STORE_NOTFOUND;   /* already submitted: a count is submitted once */
+    return rc;
+}
+
+int stock_count_abandon(struct store *st, const char *id, int64_t at, const char *by)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_ABANDON);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, at);
+    sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc == STORE_OK && store_changes(st) != 1)
+        return STORE_NOTFOUND;   /* submitted or abandoned already */
     return rc;
 }

@@ -1,6 +1,7 @@
-/* Stock counts taken on this till: the stock_counts and stock_count_entries tables
- * (migration 007) and their SQL.  Every entry is its own transaction, so a count survives
- * a crash entry for entry; undo marks the last entry, it never deletes it. */
+/* Stock counts taken on this till, and goods received (a delivery scanned on the same
+ * screen): the stock_counts and stock_count_entries tables (migrations 007, 011) and their
+ * SQL.  Every entry is its own transaction, so a count survives a crash entry for entry;
+ * undo marks the last entry, it never deletes it. */
 #ifndef TILL_STOCK_COUNTS_H
 #define TILL_STOCK_COUNTS_H
 
@@ -19,6 +20,8 @@ struct stock_count_info {
     int full_store;
     int blind;
     int submitted;
+    int abandoned;                  /* given up: nothing was or will be sent */
+    int receiving;                  /* goods in: each item's quantity adds to stock */
     int active;
     int uncounted_as_zero;
     char counted_by[32];
@@ -26,8 +29,8 @@ struct stock_count_info {
     int64_t entries;                /* entries not undone */
 };
 
-/* Starts a count: STORE_OK, STORE_EBUSY when this till already has an open count of that
- * zone (*existing gets its id), or an error. */
+/* Starts a count (or goods in, c->receiving): STORE_OK, STORE_EBUSY when this till already
+ * has an open one of that kind in that zone (*existing gets its id), or an error. */
 int stock_count_create(struct store *st, const struct stock_count_info *c, char existing[STOCK_COUNT_ID_LEN]);
 /* STORE_OK, STORE_NOTFOUND or < 0. */
 int stock_count_get(struct store *st, const char *id, struct stock_count_info *out);
@@ -47,5 +50,8 @@ typedef int (*stock_count_entry_fn)(void *ctx, const struct count_entry *e);
 int stock_count_each_entry(struct store *st, const char *id, stock_count_entry_fn each, void *ctx);
 /* Inside the caller's transaction (the one that queues its adjustments). */
 int stock_count_mark_submitted(struct store *st, const char *id, int64_t at);
+/* Gives an open count up (state abandoned; its entries stay for the record): STORE_OK,
+ * STORE_NOTFOUND when it is not open. */
+int stock_count_abandon(struct store *st, const char *id, int64_t at, const char *by);
 
 #endif

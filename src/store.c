@@ -62,7 +62,17 @@ int store_schema_version(struct store *st)
     return v;
 }
 
-/* Applies each migration past PRAGMA user_version in its own transaction. */
+static int count_row(void *ctx, int ncol, char **vals, char **names)
+{
+    (void)ncol, (void)vals, (void)names;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Applies each migration past PRAGMA user_version in its own transaction.  Foreign keys are
+ * off meanwhile, so a migration can rebuild a table others refer to (SQLite cannot change a
+ * CHECK in place; sqlite.org/lang_altertable.html, "other kinds of table schema changes"),
+ * and every reference is checked before its COMMIT. */
 static int migrate(struct store *st, char *err, size_t errlen)
 {
     int have = store_schema_version(st);
@@ -75,21 +85,33 @@ static int migrate(struct store *st, char *err, size_t errlen)
         seterr(err, errlen, "database schema %d is newer than this Till (%d): upgrade Till", have, want);
         return STORE_ERROR;
     }
+    int rc = STORE_OK;
+    sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
     for (int v = have; v < want; v++) {
         char *msg = NULL;
         char pragma[64];
+        int dangling = 0;
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(st->db, store_migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        int ok = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(st->db, store_migrations[v], NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(st->db, "PRAGMA foreign_key_check", count_row, &dangling, &msg) == SQLITE_OK;
+        if (ok && dangling) {
+            msg = sqlite3_mprintf("%d rows would refer to rows that are not there", dangling);
+            ok = 0;
+        }
+        if (ok)
+            ok = sqlite3_exec(st->db, pragma, NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
+        if (!ok) {
             seterr(err, errlen, "migration %d failed: %s", v + 1, msg ? msg : "?");
             sqlite3_free(msg);
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-            return STORE_ERROR;
+            rc = STORE_ERROR;
+            break;
         }
     }
-    return STORE_OK;
+    sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    return rc;
 }
 
 static struct store *store_new(char *err, size_t errlen)

@@ -21,7 +21,7 @@ check "help closes" t_wait_gone "void the selected line"
 
 t_keys F4
 check "search opens" t_wait_for "Search product"
-check "search's footer shows its keys" t_footer_is "Enter Add  Up/Down Choose  Esc Close"
+check "search's footer shows its keys" t_footer_is "Enter Add  F2 Stock  Up/Down Choose  Esc Close"
 t_keys -l "whisk"
 check "search finds as you type" t_wait_for "Whisky 12 Years"
 t_keys Enter

@@ -411,6 +411,23 @@ static void test_receipt_code(void **state)
     assert_int_equal(receipt_code_format("has space", 1, buf, sizeof buf), -1);
 }
 
+/* A plain document (a count's report): initialised, its code page, each line as text with a
+ * line feed (characters in the code page, control characters never passed through), fed
+ * and cut. */
+static void test_plain_document(void **state)
+{
+    struct receipt_escpos_options o;
+    receipt_escpos_defaults(&o);
+    struct escpos_buf b;
+    escpos_buf_init(&b, o.codepage);
+    assert_int_equal(receipt_escpos_plain("STOCK COUNT c1\nMilk\x1b@ 12,50 \xe2\x82\xac\n\nEnd", &o, &b), 0);
+    static const unsigned char want[] = "\x1b@\x1bt\x13" "STOCK COUNT c1\n" "Milk@ 12,50 \xd5\n" "\n" "End\n"
+                                        "\x1b" "d\x04" "\x1dV\x01";
+    assert_int_equal(b.len, sizeof want - 1);
+    assert_memory_equal(b.p, want, sizeof want - 1);
+    escpos_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_kick_qr_and_status_requests),
         cmocka_unit_test(test_status_parser),
         cmocka_unit_test(test_receipt_code),
+        cmocka_unit_test(test_plain_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

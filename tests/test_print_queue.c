@@ -106,10 +106,53 @@ static void test_queue_survives_restart_until_printed(void **state)
     unlink(wal);
 }
 
+/* A document (a count's variance report) queues after the receipts before it, keeps its
+ * title through a restart, and leaves the queue only printed. */
+static void test_document_jobs(void **state)
+{
+    snprintf(path, sizeof path, "/tmp/till-pq-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct store *st = open_store();
+    add(st, "u1", 1, "R1", "C1");
+    int64_t job;
+    const unsigned char doc[] = "\x1b@STOCK COUNT c1\n";
+    assert_int_equal(print_queue_add_document(st, "Count report c1", doc, sizeof doc - 1, 5000, &job), STORE_OK);
+    store_close(st);
+    st = open_store();
+    struct print_job j;
+    assert_int_equal(print_queue_next(st, &j), STORE_OK);
+    assert_string_equal(j.kind, "receipt");
+    assert_string_equal(j.title, "");
+    assert_int_equal(print_queue_printed(st, j.id, 5001), STORE_OK);
+    print_job_free(&j);
+    assert_int_equal(print_queue_next(st, &j), STORE_OK);
+    assert_int_equal(j.id, job);
+    assert_string_equal(j.kind, "document");
+    assert_string_equal(j.title, "Count report c1");
+    assert_int_equal(j.receipt_no, 0);
+    assert_int_equal(j.len, sizeof doc - 1);
+    assert_memory_equal(j.bytes, doc, sizeof doc - 1);
+    assert_int_equal(print_queue_failed(st, j.id, "paper out"), STORE_OK);
+    assert_int_equal(print_queue_printed(st, j.id, 5002), STORE_OK);
+    print_job_free(&j);
+    assert_int_equal(print_queue_next(st, &j), STORE_NOTFOUND);
+    store_close(st);
+    unlink(path);
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queue_survives_restart_until_printed),
+        cmocka_unit_test(test_document_jobs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -697,6 +697,43 @@ static void test_count_as_of_two_terminals(void **state)
     assert_int_equal(db_count(f, "SELECT count(*) FROM stock_movements WHERE kind = 'count'"), 1);
 }
 
+/* GET /v1/stock-level: one item's level as it is now, for a till's live lookup (issue 14). */
+static void test_stock_level_live(void **state)
+{
+    struct fx *f = *state;
+    struct resp r;
+    http(f, "GET", "/v1/stock-level?sku=SKU10001", NULL, AUTH_NONE, &r);
+    assert_error_code(&r, 401, "unauthorized");
+    free(r.body);
+    http(f, "GET", "/v1/stock-level", NULL, AUTH_GOOD, &r);
+    assert_error_code(&r, 400, "bad_request");
+    free(r.body);
+    http(f, "POST", "/v1/stock-level?sku=SKU10001", "{}", AUTH_GOOD, &r);
+    assert_error_code(&r, 405, "method_not_allowed");
+    free(r.body);
+
+    cJSON *doc = get_json(f, "/v1/stock-level?sku=SKU10001");
+    assert_string_equal(str(doc, "sku"), "SKU10001");
+    assert_string_equal(str(doc, "location"), "store-1");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "known")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(doc, "on_hand")));
+    cJSON_Delete(doc);
+
+    post_adjustment(f, "T1:count:live", "count", 10000, 100, "accepted");
+    char *order = order_json("T1:live-sale", 2000, 150, 0);
+    cJSON_Delete(post_orders(f, order));
+    free(order);
+    doc = get_json(f, "/v1/stock-level?sku=SKU10001&location=store-1");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "known")));
+    assert_int_equal(num(doc, "on_hand"), 8000);
+    cJSON_Delete(doc);
+    /* another location has its own level: none here */
+    doc = get_json(f, "/v1/stock-level?sku=SKU10001&location=backroom");
+    assert_string_equal(str(doc, "location"), "backroom");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "known")));
+    cJSON_Delete(doc);
+}
+
 static void test_stock_negative_allowed(void **state)
 {
     struct fx *f = *state;
@@ -1588,6 +1625,7 @@ int main(void)
         T(test_order_price_mismatch_and_unknown_sku),
         T(test_stock_count_and_late_sales),
         T(test_count_as_of_two_terminals),
+        T(test_stock_level_live),
         T(test_stock_negative_allowed),
         T(test_faults_retry_after),
         T(test_close_after_commit),

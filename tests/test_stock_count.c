@@ -172,7 +172,7 @@ static void test_csv_and_text(void **state)
     assert_int_equal(count_tally_add_expected(&t, "RICE", "Rice", UNIT_EACH, 299, 2000), COUNT_OK);
     struct money_format fmt;
     assert_int_equal(money_format_init(&fmt, "EUR", "eu"), 0);
-    struct count_header h = { "c1", "store-1", "T1", "anna", "2026-01-01 10:00", "2026-01-01 10:30", 1, 1, &fmt };
+    struct count_header h = { "c1", "store-1", "T1", "anna", "2026-01-01 10:00", "2026-01-01 10:30", 1, 1, &fmt, 0 };
     char *csv = NULL, *text = NULL;
     assert_int_equal(count_report_csv(&t, &h, &csv), COUNT_OK);
     assert_non_null(strstr(csv, "count_id,zone,status,sku,barcode,name,unit,expected,counted,difference,price,"
@@ -197,6 +197,30 @@ static void test_csv_and_text(void **state)
     count_tally_free(&t);
 }
 
+/* Goods in: what came and its value; no expected, no difference. */
+static void test_goods_in_list(void **state)
+{
+    struct count_tally t;
+    count_tally_init(&t);
+    apply_ok(&t, entry(COUNT_ADD, "MILK", "Milk 1L", UNIT_EACH, 119, 3000, 1700000000));
+    apply_ok(&t, entry(COUNT_ADD, "RICE", "Rice", UNIT_EACH, 299, 5000, 1700000005));
+    struct money_format fmt;
+    assert_int_equal(money_format_init(&fmt, "EUR", "eu"), 0);
+    struct count_header h = { "g1", "store-1", "T1", "anna", "2026-01-01 10:00", "2026-01-01 10:30", 1, 0, &fmt, 1 };
+    char *csv = NULL, *text = NULL;
+    assert_int_equal(count_report_csv(&t, &h, &csv), COUNT_OK);
+    assert_non_null(strstr(csv, "g1,store-1,received,MILK,4010433218190,Milk 1L,each,,3,,119,,357,,1700000000\r\n"));
+    assert_non_null(strstr(csv, "g1,store-1,received,RICE,4010433218190,Rice,each,,5,,299,,1495,,1700000005\r\n"));
+    assert_int_equal(count_report_text(&t, &h, 42, &text), COUNT_OK);
+    assert_non_null(strstr(text, "GOODS IN g1\nInto: store-1\n"));
+    assert_null(strstr(text, "Expected"));
+    assert_non_null(strstr(text, "Milk 1L                      3        3,57\n"));
+    assert_non_null(strstr(text, "Value received 18,52 \xe2\x82\xac\n"));
+    free(csv);
+    free(text);
+    count_tally_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_variance_and_value),
         cmocka_unit_test(test_uncounted_zero_or_left_out),
         cmocka_unit_test(test_csv_and_text),
+        cmocka_unit_test(test_goods_in_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,46 @@ static void test_count_adjustments_queued_once(void **state)
     assert_int_equal(outbox_next_batch(f->st, OUTBOX_ORDER, 10, grab, rows), 0);
 }
 
+/* Goods in beside a count of the same zone; a count given up is kept, marked, and frees its
+ * zone; it cannot be given up twice or after it was submitted. */
+static void test_goods_in_and_abandon(void **state)
+{
+    struct fx *f = *state;
+    char existing[STOCK_COUNT_ID_LEN] = "";
+    struct stock_count_info count = count_of("ca", "floor", 100), goods = count_of("ga", "floor", 101),
+                            goods2 = count_of("gb", "floor", 102);
+    goods.receiving = goods2.receiving = 1;
+    assert_int_equal(stock_count_create(f->st, &count, existing), STORE_OK);
+    assert_int_equal(stock_count_create(f->st, &goods, existing), STORE_OK);
+    assert_int_equal(stock_count_create(f->st, &goods2, existing), STORE_EBUSY);
+    assert_string_equal(existing, "ga");
+    struct count_entry e = scan("SKU1", 1000, 110);
+    assert_int_equal(stock_count_add_entry(f->st, "ca", &e), STORE_OK);
+    reopen(f);
+    struct stock_count_info got;
+    assert_int_equal(stock_count_get(f->st, "ga", &got), STORE_OK);
+    assert_true(got.receiving);
+    assert_int_equal(stock_count_get(f->st, "ca", &got), STORE_OK);
+    assert_false(got.receiving);
+
+    assert_int_equal(stock_count_abandon(f->st, "ca", 120, "anna"), STORE_OK);
+    assert_int_equal(stock_count_abandon(f->st, "ca", 121, "anna"), STORE_NOTFOUND);   /* once */
+    assert_int_equal(stock_count_get(f->st, "ca", &got), STORE_OK);
+    assert_true(got.abandoned);
+    assert_false(got.submitted);
+    assert_int_equal(got.finished_at, 120);
+    assert_int_equal(got.entries, 1);   /* its entries stay for the record */
+    struct stock_count_info list[4];
+    assert_int_equal(stock_count_list_open(f->st, list, 4), 1);
+    assert_string_equal(list[0].id, "ga");
+    struct stock_count_info again = count_of("cb", "floor", 130);
+    assert_int_equal(stock_count_create(f->st, &again, existing), STORE_OK);   /* the zone is free */
+    assert_int_equal(store_begin(f->st, STORE_TX_PLAIN), STORE_OK);
+    assert_int_equal(stock_count_mark_submitted(f->st, "cb", 140), STORE_OK);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    assert_int_equal(stock_count_abandon(f->st, "cb", 150, "anna"), STORE_NOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +282,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entries_survive_a_restart_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expected_levels_of_a_zone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count_adjustments_queued_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_goods_in_and_abandon, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,6 +111,7 @@ extern const struct screen screen_approval; /* someone allowed approves (app/aut
 extern const struct screen screen_manager;  /* F9: cash, reports, shift, sign-off */
 extern const struct screen screen_cash;     /* float, paid in/out, drop, counted cash */
 extern const struct screen screen_report;   /* X and Z reports */
+extern const struct screen screen_stock;    /* stock lookup: synced and live */
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

@@ -1,6 +1,6 @@
 /* The counting screen: the item just counted in large type (readable at arm's length from
  * a shelf), the running list with counts (and expected and variance when the count is not
- * blind), the input line, the footer. */
+ * blind), the input line, the footer.  Goods in (a delivery) uses it the same way. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,7 +104,10 @@ static void draw_focus(const struct app *app, int y)
     const struct count_session *c = &app->count;
     if (c->selected < 0 || c->selected >= c->tally.n) {
         attron(A_DIM);
-        mvprintw(y + 1, 2, "Scan the first item of zone %s.", c->info.zone);
+        if (c->info.receiving)
+            mvprintw(y + 1, 2, "Scan the first item delivered into %s.", c->info.zone);
+        else
+            mvprintw(y + 1, 2, "Scan the first item of zone %s.", c->info.zone);
         mvprintw(y + 2, 2, "Each scan counts one; 12* then a scan counts twelve.");
         char kg[32];
         money_format_qty(750, 1, &app->s.fmt, kg, sizeof kg);
@@ -176,19 +179,41 @@ static void draw_item(const struct app *app, int y, int i)
     attroff(COLOR_PAIR(COLOR_SELECTED) | COLOR_PAIR(COLOR_ERROR));
 }
 
+static struct bindings count_bindings(const struct app *app);
+
+/* F8's question: nothing is given up by a slip of the finger. */
+static void draw_abandon(const struct app *app)
+{
+    const struct count_session *c = &app->count;
+    int y, x, w = COLS - 4 < 70 ? COLS - 4 : 70;
+    char line[200], hint[128];
+    draw_dialog(8, w, c->info.receiving ? "Abandon goods in" : "Abandon count", &y, &x);
+    snprintf(line, sizeof line, "Abandon %s %s of %s (%lld entries)?", c->info.receiving ? "goods in" : "count",
+             c->info.id, c->info.zone, (long long)c->tally.entries);
+    draw_text(y + 2, x + 3, w - 6, line);
+    draw_text(y + 3, x + 3, w - 6, "Nothing is sent to the store server; the entries are kept for the record.");
+    bindings_hint_line(count_bindings(app), hint, sizeof hint);
+    attron(A_BOLD);
+    draw_text(y + 5, x + 3, w - 6, hint);
+    attroff(A_BOLD);
+}
+
 static int count_draw(const struct ui *ui, const struct app *app)
 {
     const struct count_session *c = &app->count;
     char title[120];
-    snprintf(title, sizeof title, "STOCK COUNT %s | Zone %s%s", c->info.id, c->info.zone,
-             c->info.blind ? " | BLIND" : "");
+    if (c->info.receiving)
+        snprintf(title, sizeof title, "GOODS IN %s | Into %s", c->info.id, c->info.zone);
+    else
+        snprintf(title, sizeof title, "STOCK COUNT %s | Zone %s%s", c->info.id, c->info.zone,
+                 c->info.blind ? " | BLIND" : "");
     count_draw_header(app, title);
     draw_focus(app, 1);
     mvhline(6, 0, ACS_HLINE, COLS);
     attron(A_BOLD);
     mvprintw(7, 0, "   # Item");
     if (c->info.blind) {
-        draw_text_right(7, COLS - 2, "Counted");
+        draw_text_right(7, COLS - 2, c->info.receiving ? "Received" : "Counted");
     } else {
         draw_text_right(7, COLS - 26, "Counted");
         draw_text_right(7, COLS - 14, "Expected");
@@ -231,6 +256,10 @@ static int count_draw(const struct ui *ui, const struct app *app)
         count_draw_help(screen_count.bindings(app), "Counting: keys");
         return 0;
     }
+    if (c->confirm_abandon) {
+        draw_abandon(app);
+        return 0;
+    }
     draw_field(LINES - 3, 1, COLS - 2, label, ui->input);
     return 1;
 }
@@ -252,6 +281,9 @@ static int set_qty(struct ui *ui, struct app *app)
 }
 
 static int undo(struct ui *ui, struct app *app) { app_count_undo(app); return UI_REDRAW; }
+static int ask_abandon(struct ui *ui, struct app *app) { app_count_ask_abandon(app, 1); return UI_REDRAW; }
+static int abandon(struct ui *ui, struct app *app) { app_count_abandon(app); return UI_REDRAW; }
+static int keep(struct ui *ui, struct app *app) { app_count_ask_abandon(app, 0); return UI_REDRAW; }
 static int finish(struct ui *ui, struct app *app) { app_count_finish(app); return UI_REDRAW; }
 static int pause_count(struct ui *ui, struct app *app) { app_count_leave(app); return UI_REDRAW; }
 static int up(struct ui *ui, struct app *app) { app_count_select(app, -1); return UI_REDRAW; }
@@ -277,6 +309,7 @@ static const struct binding count_keys[] = {
     { KEY_F(1), 1, "F1", "Help", NULL, open_help },
     { KEY_F(2), 1, "F2", "Set qty", "set the selected item's count to the number typed", set_qty },
     { KEY_F(3), 1, "F3", "Undo", "take back the last entry (scan, keyed quantity or set)", undo },
+    { KEY_F(8), 1, "F8", "Abandon", "give the count up (asks first; nothing is sent, the entries are kept)", ask_abandon },
     { KEY_F(9), 1, "F9", "Finish", "finish: the variance report, then submit", finish },
     { KEY_F(10), 1, "F10", "Pause", "pause: back to selling; the count stays saved (F9 there resumes it)", pause_count },
     { '\r', 0, "Enter", NULL, "count what is typed (a barcode, or 12*BARCODE)", submit },
@@ -285,9 +318,17 @@ static const struct binding count_keys[] = {
     { 27, 0, "Esc", NULL, "clear the input line", clear_input },
 };
 
+static const struct binding abandon_keys[] = {
+    { 'y', 0, "y", "Yes, abandon it", NULL, abandon },
+    { 'Y', 0, NULL, NULL, NULL, abandon },
+    { 'n', 0, "n/Esc", "No, keep counting", NULL, keep },
+    { 'N', 0, NULL, NULL, NULL, keep },
+    { 27, 0, NULL, NULL, NULL, keep },
+};
+
 static struct bindings count_bindings(const struct app *app)
 {
-    return BINDINGS(count_keys);
+    return app->count.confirm_abandon ? BINDINGS(abandon_keys) : BINDINGS(count_keys);
 }
 
 static int count_key(struct ui *ui, struct app *app, struct ui_key k)
@@ -296,8 +337,8 @@ static int count_key(struct ui *ui, struct app *app, struct ui_key k)
     if (r)
         return r;
     r = bindings_dispatch(count_bindings(app), ui, app, k);
-    if (r)
-        return r;
+    if (r || app->count.confirm_abandon)
+        return r;   /* the question takes only its answers */
     return field_edit(ui->input, sizeof ui->input, k);
 }
 

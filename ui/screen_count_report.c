@@ -50,6 +50,13 @@ static void item_row(struct rows *r, const struct count_item *it)
     count_qty_text(app, it->unit, v.difference, d + 1, sizeof d - 1);
     d[0] = v.difference > 0 ? '+' : ' ';
     money_format(v.value_difference, &app->s.fmt, 0, val, sizeof val);
+    if (app->count.info.receiving) {
+        money_format(v.value_counted, &app->s.fmt, 0, val, sizeof val);
+        draw_text(y, 1, COLS - 52, it->name);
+        draw_text_right(y, COLS - 26, c);
+        draw_text_right(y, COLS - 1, val);
+        return;
+    }
     if (v.difference)
         attron(v.difference < 0 ? COLOR_PAIR(COLOR_ERROR) : COLOR_PAIR(COLOR_OK));
     draw_text(y, 1, COLS - 52, it->name);
@@ -69,7 +76,7 @@ static int layout(const struct ui *ui, const struct app *app, int first, int las
         memset(&t, 0, sizeof t);
     struct rows r = { ui, app, 0, first, last_y };
     char line[160];
-    snprintf(line, sizeof line, "Counted (%d)", t.items_counted);
+    snprintf(line, sizeof line, "%s (%d)", c->info.receiving ? "Received" : "Counted", t.items_counted);
     heading(&r, line);
     for (int i = 0; i < c->tally.n; i++)
         if (c->tally.items[i].sku[0] && c->tally.items[i].counted_ever)
@@ -107,13 +114,19 @@ static int report_draw(const struct ui *ui, const struct app *app)
 {
     const struct count_session *c = &app->count;
     char title[120];
-    snprintf(title, sizeof title, "VARIANCE REPORT %s | Zone %s", c->info.id, c->info.zone);
+    int receiving = c->info.receiving;
+    if (receiving)
+        snprintf(title, sizeof title, "GOODS IN %s | Into %s", c->info.id, c->info.zone);
+    else
+        snprintf(title, sizeof title, "VARIANCE REPORT %s | Zone %s", c->info.id, c->info.zone);
     count_draw_header(app, title);
     attron(A_BOLD);
     mvprintw(2, 1, "Item");
-    draw_text_right(2, COLS - 38, "Expected");
-    draw_text_right(2, COLS - 26, "Counted");
-    draw_text_right(2, COLS - 14, "Difference");
+    if (!receiving) {
+        draw_text_right(2, COLS - 38, "Expected");
+        draw_text_right(2, COLS - 14, "Difference");
+    }
+    draw_text_right(2, COLS - 26, receiving ? "Received" : "Counted");
     draw_text_right(2, COLS - 1, "Value");
     attroff(A_BOLD);
     int last_y = LINES - 6;
@@ -130,7 +143,10 @@ static int report_draw(const struct ui *ui, const struct app *app)
         money_format(t.sum.value_counted, &app->s.fmt, 1, vc, sizeof vc);
         money_format(t.sum.value_difference, &app->s.fmt, 1, vd, sizeof vd);
         mvhline(LINES - 5, 0, ACS_HLINE, COLS);
-        snprintf(line, sizeof line, "Value expected %s  counted %s  DIFFERENCE %s", ve, vc, vd);
+        if (c->info.receiving)
+            snprintf(line, sizeof line, "Items received %d  VALUE RECEIVED %s", t.items_counted, vc);
+        else
+            snprintf(line, sizeof line, "Value expected %s  counted %s  DIFFERENCE %s", ve, vc, vd);
         attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
         draw_text(LINES - 4, 1, COLS - 2, line);
         attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
@@ -140,7 +156,7 @@ static int report_draw(const struct ui *ui, const struct app *app)
         draw_text(LINES - 3, 1, COLS - 2, app->message);
         attroff(COLOR_PAIR(COLOR_ERROR) | COLOR_PAIR(COLOR_OK) | A_BOLD);
     }
-    draw_text(LINES - 2, 1, COLS - 2, "Prices at the catalog's selling price (no cost price is kept on the till).");
+    draw_text(LINES - 2, 1, COLS - 2, "Values at the catalog's selling price (no cost price is kept on the till).");
     if (ui->show_help)
         count_draw_help(screen_count_report.bindings(app), "Variance report: keys");
     return 0;
@@ -156,6 +172,7 @@ static int open_help(struct ui *ui, struct app *app) { ui->show_help = 1; return
 static int submit(struct ui *ui, struct app *app) { app_count_submit(app); return UI_REDRAW; }
 static int toggle(struct ui *ui, struct app *app) { app_count_toggle_uncounted(app); return UI_REDRAW; }
 static int back(struct ui *ui, struct app *app) { app_count_back(app); return UI_REDRAW; }
+static int print(struct ui *ui, struct app *app) { app_count_print(app); return UI_REDRAW; }
 
 static int scroll_by(struct ui *ui, int d)
 {
@@ -174,8 +191,21 @@ static const struct binding report_keys[] = {
     { KEY_F(1), 1, "F1", "Help", NULL, open_help },
     { KEY_F(5), 1, "F5", "Submit", "submit the count to the store server (once; it is queued if offline)", submit },
     { KEY_F(6), 1, "F6", "Uncounted: zero/out", "items expected but not counted: count as zero, or leave out", toggle },
-    { 27, 0, "Esc", "Back to counting", "back to counting (the count stays open)", back },
+    { KEY_F(7), 1, "F7", "Print", "print the report (it printed once when the count was finished)", print },
+    { 27, 0, "Esc", "Back", "back to counting (the count stays open)", back },
     { KEY_UP, 1, "Up/Down PgUp/PgDn", NULL, "scroll the report", up },
+    { KEY_DOWN, 1, NULL, NULL, NULL, down },
+    { KEY_PPAGE, 1, NULL, NULL, NULL, page_up },
+    { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
+};
+
+/* A delivery has nothing uncounted: the same keys without F6. */
+static const struct binding receipt_keys[] = {
+    { KEY_F(1), 1, "F1", "Help", NULL, open_help },
+    { KEY_F(5), 1, "F5", "Submit", "submit the delivery: its items are added to stock on the store server", submit },
+    { KEY_F(7), 1, "F7", "Print", "print the list (it printed once when the delivery was finished)", print },
+    { 27, 0, "Esc", "Back", "back to scanning (the delivery stays open)", back },
+    { KEY_UP, 1, "Up/Down PgUp/PgDn", NULL, "scroll the list", up },
     { KEY_DOWN, 1, NULL, NULL, NULL, down },
     { KEY_PPAGE, 1, NULL, NULL, NULL, page_up },
     { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
@@ -183,7 +213,7 @@ static const struct binding report_keys[] = {
 
 static struct bindings report_bindings(const struct app *app)
 {
-    return BINDINGS(report_keys);
+    return app->count.info.receiving ? BINDINGS(receipt_keys) : BINDINGS(report_keys);
 }
 
 static int report_key(struct ui *ui, struct app *app, struct ui_key k)

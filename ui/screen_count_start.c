@@ -1,5 +1,5 @@
-/* Count mode's first screen: start a count of a zone (blind or open), or resume one of the
- * open counts of this till. */
+/* Count mode's first screen: start a count of a zone (blind or open) or goods in (a
+ * delivery scanned into a zone), or resume one of the open ones of this till. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +16,8 @@ static int start_draw(const struct ui *ui, const struct app *app)
     attron(A_BOLD);
     mvprintw(y++, 2, "Start a count");
     attroff(A_BOLD);
-    draw_text(y++, 2, COLS - 4, "Type a zone's number or name and press Enter (nothing: the full store).");
+    draw_text(y++, 2, COLS - 4, "Type a zone's number or name and press Enter (nothing: the full store);");
+    draw_text(y++, 2, COLS - 4, "F7 instead scans a delivery in (goods in: its items are added to stock).");
     for (int i = 0; i < c->nzones && y < LINES - 10; i++) {
         char line[120];
         snprintf(line, sizeof line, "%3d  %s%s", i + 1, c->zones[i], i == 0 ? "  (full store)" : "");
@@ -30,7 +31,7 @@ static int start_draw(const struct ui *ui, const struct app *app)
     y++;
     if (c->nopen) {
         attron(A_BOLD);
-        draw_text(y++, 2, COLS - 4, "Open counts on this till (Up/Down, F5 resumes):");
+        draw_text(y++, 2, COLS - 4, "Open counts and deliveries on this till (Up/Down, F5 resumes):");
         attroff(A_BOLD);
         for (int i = 0; i < c->nopen && y < LINES - 5; i++) {
             const struct stock_count_info *o = &c->open[i];
@@ -39,8 +40,9 @@ static int start_draw(const struct ui *ui, const struct app *app)
             struct tm tm;
             localtime_r(&t, &tm);
             strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-            snprintf(line, sizeof line, "%s  zone %-12s started %s  %lld entries%s", o->id, o->zone, when,
-                     (long long)o->entries, o->blind ? "  blind" : "");
+            snprintf(line, sizeof line, "%s  %-8s %-12s started %s  %lld entries%s", o->id,
+                     o->receiving ? "goods in" : "count", o->zone, when, (long long)o->entries,
+                     !o->receiving && o->blind ? "  blind" : "");
             if (i == ui->result_sel)
                 attron(COLOR_PAIR(COLOR_SELECTED));
             mvhline(y, 2, ' ', COLS - 4);
@@ -82,6 +84,15 @@ static int start(struct ui *ui, struct app *app)
     return UI_REDRAW;
 }
 
+static int receive(struct ui *ui, struct app *app)
+{
+    char text[UI_INPUT_MAX];
+    snprintf(text, sizeof text, "%s", ui->input);
+    if (app_count_start_receiving(app, text) == 0)
+        ui->input[0] = 0;
+    return UI_REDRAW;
+}
+
 static int resume(struct ui *ui, struct app *app)
 {
     app_count_resume(app, ui->result_sel);
@@ -107,6 +118,7 @@ static const struct binding start_keys[] = {
     { '\r', 0, "Enter", "Start", "start a count of the zone typed (nothing: the full store)", start },
     { KEY_F(5), 1, "F5", "Resume", "resume the open count selected (Up/Down)", resume },
     { KEY_F(6), 1, "F6", "Blind/Open", "new counts blind (expected hidden) or open", toggle_blind },
+    { KEY_F(7), 1, "F7", "Goods in", "scan a delivery into the zone typed (nothing: the store): adds to stock", receive },
     { KEY_UP, 1, "Up/Down", NULL, "select an open count", up },
     { KEY_DOWN, 1, NULL, NULL, NULL, down },
     { 27, 0, "Esc", "Back", "back to selling", back },

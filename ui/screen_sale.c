@@ -254,6 +254,7 @@ static int open_count(struct ui *ui, struct app *app) { app_count_enter(app); re
 static int open_discount(struct ui *ui, struct app *app) { app_discount_open(app); return UI_REDRAW; }
 static int open_return(struct ui *ui, struct app *app) { app_return_open(app); return UI_REDRAW; }
 static int open_park(struct ui *ui, struct app *app) { app_park_open(app); return UI_REDRAW; }
+static int open_stock(struct ui *ui, struct app *app) { app_stock_enter(app); return UI_REDRAW; }
 
 static int open_manager(struct ui *ui, struct app *app) { app_open_mode(app, MODE_MANAGER); return UI_REDRAW; }
 static int lock(struct ui *ui, struct app *app) { app_sign_off(app); return UI_REDRAW; }
@@ -305,6 +306,7 @@ static const struct binding sale_keys[] = {
     { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (supervisor)", open_return },
     { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
+    { KEY_F(11), 1, "F11", NULL, "stock lookup: scan an item, see its stock (live when online)", open_stock },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
     { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
     { KEY_DOWN, 1, NULL, NULL, NULL, select_down },

@@ -53,6 +53,7 @@ static const struct screen *const mode_screens[] = {
     [MODE_CASH] = &screen_cash,
     [MODE_Z_COUNT] = &screen_cash,
     [MODE_REPORT] = &screen_report,
+    [MODE_STOCK] = &screen_stock,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)
