@@ -46,22 +46,22 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 CFLAGS_core    :=
 CFLAGS_src     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
-CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson)
+CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson libsodium libzstd)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
 CFLAGS_main    := $(call pkg_cflags,ncursesw)
-CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium)
+CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium libzstd)
 CFLAGS_gen     :=
-APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium
+APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd
 APP_LIBS    := $(call pkg_libs,$(APP_PKGS)) -lm
-SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium) -lm
+SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium libzstd) -lm
 TEST_CFLAGS := $(call pkg_cflags,$(APP_PKGS) libmicrohttpd cmocka umockdev-1.0)
 TEST_LIBS   := $(call pkg_libs,$(APP_PKGS) libmicrohttpd cmocka) -lm
 folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
 
 # Sources are discovered: a new file in a layer's folder joins libtill.a.
 LAYERS    := core src drivers offline app ui
-GEN_SRC   := build/gen/migrations.c build/gen/demo_catalog.c build/gen/gs1_ai.c
+GEN_SRC   := build/gen/migrations.c build/gen/catalog_schema.c build/gen/demo_catalog.c build/gen/gs1_ai.c
 LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 MAIN_SRC  := $(wildcard main/*.c)
 SERVER_SRC := $(wildcard server/*.c)
@@ -75,10 +75,11 @@ FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o) $(GEN_SRC:build/gen/%.c=build/fuzz
 TEST_BIN  := $(TEST_SRC:tests/%.c=build/asan/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/%.c=build/fuzz/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=build/bench/%)
-SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o)
-ASAN_SERVER_OBJ := $(SERVER_SRC:%.c=build/asan/%.o)
+# The server embeds the till's catalog schema (data, not code) to build snapshots with.
+SERVER_OBJ := $(SERVER_SRC:%.c=build/%.o) build/gen/catalog_schema.o
+ASAN_SERVER_OBJ := $(SERVER_SRC:%.c=build/asan/%.o) build/asan/gen/catalog_schema.o
 # The server's parsers without its main(), for the fuzz targets tests/fuzz_server_*.c.
-FUZZ_SERVER_OBJ := $(patsubst %.c,build/fuzz/%.o,$(filter-out server/main.c,$(SERVER_SRC)))
+FUZZ_SERVER_OBJ := $(patsubst %.c,build/fuzz/%.o,$(filter-out server/main.c,$(SERVER_SRC))) build/fuzz/gen/catalog_schema.o
 
 SERVER_BIN := $(if $(SERVER_SRC),build/till-server)
 ASAN_SERVER_BIN := $(if $(SERVER_SRC),build/asan/till-server)
@@ -99,6 +100,9 @@ build/till-server.1: build/till-server scripts/help2man.sh
 build/gen/migrations.c: scripts/embed.sh $(sort $(wildcard assets/migrations/*.sql))
 	@mkdir -p $(@D)
 	sh scripts/embed.sh store_migrations $(sort $(wildcard assets/migrations/*.sql)) > $@
+build/gen/catalog_schema.c: scripts/embed.sh assets/catalog-schema.sql
+	@mkdir -p $(@D)
+	sh scripts/embed.sh store_catalog_schema assets/catalog-schema.sql > $@
 build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 	@mkdir -p $(@D)
 	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@

@@ -687,6 +687,9 @@ void app_search_update(struct app *app, const char *text)
     struct app_search *se = &app->search;
     se->n = 0;
     se->needs_more = text[strspn(text, " ")] && catalog_search_terms(text) == 0;
+    int empty = 0;
+    se->names_not_ready = !catalog_name_index_ready(app->store) ||
+                          (app->sync.catalog_loading && catalog_is_empty(app->store, &empty) == 0 && empty);
     if (text[0] && !se->needs_more) {
         int n = catalog_search(app->store, text, se->results, APP_SEARCH_MAX);
         se->n = n < 0 ? 0 : n;

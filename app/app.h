@@ -79,6 +79,8 @@ struct app_sync {
     int insecure_tls;           /* sync.insecure_tls: warned about on the status bar */
     int64_t now_deadline_ms;    /* till --sync-now gives up after this long */
     char error[200];
+    int catalog_loading;        /* a catalog snapshot is on its way in */
+    char catalog[96];           /* catalog sync progress for the header, "" when idle */
 };
 
 /* A directly read scanner (scanner.kind = usb; app/app_scanner.c). */
@@ -105,6 +107,7 @@ struct app_search {
     int64_t stock[APP_SEARCH_MAX];
     int n;
     int needs_more;             /* typed so far is too short to search */
+    int names_not_ready;        /* the name index is still being built: codes only */
 };
 
 /* The stock of the selected cart line's item, as the store server last reported it

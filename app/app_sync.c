@@ -43,6 +43,17 @@ static void on_sync_changed(void *ctx)
     app->sync.parked = st.parked;
     app->sync.last_sync_at = st.last_sync_at;
     snprintf(app->sync.error, sizeof app->sync.error, "%s", st.last_error);
+    app->sync.catalog_loading = st.catalog_busy && st.catalog_snapshot;
+    app->sync.catalog[0] = 0;
+    if (st.catalog_busy && st.catalog_total > 0) {
+        char eta[40] = "";
+        if (st.catalog_eta_s >= 0)
+            snprintf(eta, sizeof eta, ", %llds left", (long long)st.catalog_eta_s);
+        snprintf(app->sync.catalog, sizeof app->sync.catalog, "catalog %lld of %lld%s",
+                 (long long)st.catalog_done, (long long)st.catalog_total, eta);
+    } else if (st.catalog_busy) {
+        snprintf(app->sync.catalog, sizeof app->sync.catalog, "catalog: %lld changes", (long long)st.catalog_done);
+    }
     /* a damaged database outranks any network news: it stays on the status bar */
     if (!app->sync.error[0] && app->sync.insecure_tls)
         snprintf(app->sync.error, sizeof app->sync.error,

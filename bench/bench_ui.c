@@ -109,7 +109,7 @@ static int count_scans(const char *bin, const char *db, const char *spool, long 
 {
     char copy[600], cmd[1400];
     snprintf(copy, sizeof copy, "%s/count.db", spool);
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, copy);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s.catalog' '%s.catalog'", db, copy, db, copy);
     if (system(cmd) != 0)
         return 1;
     int m;
@@ -148,6 +148,8 @@ static int count_scans(const char *bin, const char *db, const char *spool, long 
            lat[scans - 1]);
     stop(pid, m);
     unlink(copy);
+    snprintf(cmd, sizeof cmd, "%s.catalog", copy);
+    unlink(cmd);
     return 0;
 }
 

@@ -30,7 +30,10 @@ int main(int argc, char **argv)
     long long n = strtoll(argv[2], NULL, 10);
     char err[256];
     struct store *st;
+    char catalog[4096];
+    snprintf(catalog, sizeof catalog, "%s.catalog", argv[1]);
     remove(argv[1]);
+    remove(catalog);
     if (store_open(argv[1], &st, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;

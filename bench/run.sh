@@ -6,9 +6,12 @@ N=${BENCH_PRODUCTS:-1000000}
 CAT=build/bench/catalog-$N.db
 if [ ! -f "$CAT" ]; then
     echo "generating a $N-product catalog in $CAT (once)..."
-    build/bench/gen_catalog "$CAT.tmp" "$N" && mv "$CAT.tmp" "$CAT" || exit 1
+    # the catalog is the file beside the database (DB.catalog)
+    build/bench/gen_catalog "$CAT.tmp" "$N" && mv "$CAT.tmp.catalog" "$CAT.catalog" && mv "$CAT.tmp" "$CAT" || exit 1
 fi
 status=0
+# the figures as JSON lines too (name, value, unit, goal, floor), for scripts
+mkdir -p build/bench && : > build/bench/results.jsonl
 echo "== till in a pty: start-up and scan-to-screen"
 build/bench/bench_ui build/till "$CAT" "$N" 7 1000 || status=1
 echo "== scan-to-cart without rendering, beside the bare SQLite lookup; name search per keystroke"

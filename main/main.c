@@ -345,9 +345,13 @@ static int sync_once(struct app *app)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
-           " %lld parked; %lld ms, peak RSS %ld kB\n", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
+           " %lld parked; %lld ms, peak RSS %ld kB", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
            (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked,
            (long long)(loop_now_ms(app->loop) - t0), ru.ru_maxrss);
+    if (ss.snapshots)
+        printf("; snapshot of %lld bytes loaded (download from byte %lld)", (long long)ss.snapshot_bytes,
+               (long long)ss.snapshot_resumed_at);
+    printf("; longest loop hold %.1f ms\n", (double)ss.longest_slice_us / 1000.0);
     return 0;
 }
 

@@ -2,11 +2,13 @@
  * watches, CURLMOPT_TIMERFUNCTION into one loop timer; both call curl_multi_socket_action,
  * which never blocks.  Finished transfers are collected after every action. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "offline/http.h"
 #include "src/loop.h"
@@ -21,6 +23,12 @@ struct http_req {
     size_t len, cap;
     int too_large;
     int64_t retry_after_s;
+    int fd;                     /* a download's file, -1 for an answer kept in memory */
+    int64_t offset;             /* a download: where the file's bytes go on */
+    int restarted;              /* a download asked for a range and got the whole file */
+    int got_bytes;              /* a download: body bytes arrived */
+    int write_failed;
+    http_progress_cb progress;
     http_done_cb done;
     void *ctx;
     struct http_req *next;
@@ -126,6 +134,42 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
     return bytes;
 }
 
+/* A download writes a 206 (or a 200 from its start) into its file; any other status is
+ * an error answer, kept in memory for its message. */
+static size_t download_cb(char *data, size_t size, size_t n, void *userp)
+{
+    struct http_req *r = userp;
+    size_t bytes = size * n;
+    long status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200 && status != 206)
+        return write_cb(data, size, n, userp);
+    if (status == 200 && r->offset > 0 && !r->restarted && !r->got_bytes) {
+        /* the server ignored the range: the file starts again */
+        if (ftruncate(r->fd, 0) != 0) {
+            r->write_failed = 1;
+            return 0;
+        }
+        r->offset = 0;
+        r->restarted = 1;
+    }
+    for (size_t done = 0; done < bytes;) {
+        ssize_t w = pwrite(r->fd, data + done, bytes - done, (off_t)r->offset);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            r->write_failed = 1;
+            return 0;
+        }
+        done += (size_t)w;
+        r->offset += w;
+    }
+    r->got_bytes = 1;
+    if (r->progress)
+        r->progress(r->ctx, r->offset);
+    return bytes;
+}
+
 static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 {
     struct http_req *r = userp;
@@ -192,10 +236,13 @@ static void check_finished(struct http *h)
         resp.body = r->buf ? r->buf : "";
         resp.len = r->len;
         resp.too_large = r->too_large;
+        resp.file_bytes = r->fd >= 0 ? r->offset : 0;
         CURLcode rc = m->data.result;
         if (rc == CURLE_OK) {
             resp.transport_ok = 1;
             curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
+        } else if (r->write_failed) {
+            snprintf(resp.error, sizeof resp.error, "cannot write the download: %s", strerror(errno));
         } else if (r->too_large) {
             curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
             snprintf(resp.error, sizeof resp.error, "the server's answer is larger than %zu bytes",
@@ -264,13 +311,17 @@ void http_free(struct http *h)
     free(h);
 }
 
-uint64_t http_request(struct http *h, const char *method, const char *url, const char *body,
-                      size_t body_len, http_done_cb done, void *ctx)
+static uint64_t start(struct http *h, const char *method, const char *url, const char *body,
+                      size_t body_len, int fd, int64_t offset, http_progress_cb progress,
+                      http_done_cb done, void *ctx)
 {
     struct http_req *r = calloc(1, sizeof *r);
     if (!r)
         return 0;
     r->h = h;
+    r->fd = fd;
+    r->offset = offset;
+    r->progress = progress;
     r->id = ++h->next_id;
     r->done = done;
     r->ctx = ctx;
@@ -281,22 +332,34 @@ uint64_t http_request(struct http *h, const char *method, const char *url, const
     CURL *e = r->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fd >= 0 ? download_cb : write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->opt.connect_timeout_ms ? h->opt.connect_timeout_ms : 5000L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->opt.timeout_ms ? h->opt.timeout_ms : 30000L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (fd >= 0) {
+        /* a download may take long on a shop's line: it fails when it stalls instead */
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (h->opt.timeout_ms ? h->opt.timeout_ms : 30000L) / 1000 + 1);
+        if (offset > 0) {
+            char range[64];
+            snprintf(range, sizeof range, "%lld-", (long long)offset);
+            curl_easy_setopt(e, CURLOPT_RANGE, range);
+        }
+    } else {
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->opt.timeout_ms ? h->opt.timeout_ms : 30000L);
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    }
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->opt.tls.insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->opt.tls.insecure ? 0L : 2L);
     if (h->ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
     if (h->pinned)
         curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, h->pinned);
-    r->headers = curl_slist_append(r->headers, "Accept: application/json");
+    r->headers = curl_slist_append(r->headers, fd >= 0 ? "Accept: application/zstd, application/json"
+                                                       : "Accept: application/json");
     if (h->token)
         r->headers = curl_slist_append(r->headers, h->auth_header);
     if (body) {
@@ -323,6 +386,18 @@ fail:
     }
     req_free(r);
     return 0;
+}
+
+uint64_t http_request(struct http *h, const char *method, const char *url, const char *body,
+                      size_t body_len, http_done_cb done, void *ctx)
+{
+    return start(h, method, url, body, body_len, -1, 0, NULL, done, ctx);
+}
+
+uint64_t http_download(struct http *h, const char *url, int fd, int64_t offset,
+                       http_progress_cb progress, http_done_cb done, void *ctx)
+{
+    return start(h, "GET", url, NULL, 0, fd, offset, progress, done, ctx);
 }
 
 void http_cancel(struct http *h, uint64_t id)

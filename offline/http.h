@@ -23,6 +23,7 @@ struct http_response {
     size_t len;
     int64_t retry_after_s;     /* Retry-After in seconds, -1 when absent */
     int too_large;             /* the answer exceeded the size limit and was cut off */
+    int64_t file_bytes;        /* a download: how long its file now is */
     char error[256];           /* what went wrong, for the log and the status bar */
 };
 
@@ -43,6 +44,14 @@ void http_free(struct http *h);  /* aborts requests in flight without calling ba
  * done is called exactly once, from the loop, never from inside this call. */
 uint64_t http_request(struct http *h, const char *method, const char *url, const char *body,
                       size_t body_len, http_done_cb done, void *ctx);
+/* Downloads url into fd (a 200 or 206 answer's body; other answers are kept in memory
+ * like a request's, for their message).  With offset > 0 it asks for the bytes from there
+ * on (Range) and appends them; a server that sends the whole file instead starts the file
+ * again.  No overall timeout: the download fails when no byte arrives for timeout_ms.
+ * progress (may be NULL) hears the file's length as it grows. */
+typedef void (*http_progress_cb)(void *ctx, int64_t file_bytes);
+uint64_t http_download(struct http *h, const char *url, int fd, int64_t offset,
+                       http_progress_cb progress, http_done_cb done, void *ctx);
 void http_cancel(struct http *h, uint64_t id);
 int http_in_flight(const struct http *h);
 

@@ -21,6 +21,7 @@
 
 #include "offline/http.h"
 #include "offline/outbox.h"
+#include "offline/snapshot.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
 #include "src/config.h"
@@ -65,6 +66,25 @@ struct sync {
     uint64_t order_req;
     sync_order_cb order_cb;
     void *order_ctx;
+    /* checked pages waiting to be applied, oldest first, a slice per loop iteration */
+    struct page {
+        cJSON *doc;
+        const cJSON *item;      /* the next change to apply */
+        int64_t next;           /* the page's cursor, written with its last slice */
+        int more;
+        int64_t n;
+    } pages[2];
+    int npages;
+    int want_next;              /* a page arrived while two were held: ask for it later */
+    int64_t want_next_cursor;
+    uint64_t apply_timer;
+    int slice;                  /* changes per slice, adapted to take about 2 ms */
+    int64_t last_notify_ms;
+    /* snapshots */
+    int snapshot_asked;         /* this round asked the server already */
+    int snapshot_unsupported;
+    struct snapshot_load *snap;
+    int64_t snap_started_us;
 };
 
 static void push_start(struct sync *s);
@@ -455,14 +475,33 @@ static void schedule_pull(struct sync *s, int64_t delay_ms)
     s->pull_timer = loop_add_timer(s->loop, delay_ms, on_pull_timer, s);
 }
 
+static void drop_pages(struct sync *s)
+{
+    for (int i = 0; i < s->npages; i++)
+        cJSON_Delete(s->pages[i].doc);
+    s->npages = 0;
+    s->want_next = 0;
+    if (s->apply_timer) {
+        loop_cancel_timer(s->loop, s->apply_timer);
+        s->apply_timer = 0;
+    }
+}
+
 static void pull_failed(struct sync *s, int64_t retry_after_s)
 {
+    if (s->pull_req) {
+        http_cancel(s->http, s->pull_req);
+        s->pull_req = 0;
+    }
+    drop_pages(s);
+    s->st.catalog_busy = 0;
     s->pull_failures++;
     schedule_pull(s, backoff_ms(s, s->pull_failures, retry_after_s));
     notify(s);
 }
 
 static void on_pull_done(void *ctx, const struct http_response *r);
+static void on_snapshot_info(void *ctx, const struct http_response *r);
 
 static int pull_request(struct sync *s, int64_t since)
 {
@@ -481,17 +520,162 @@ static int pull_request(struct sync *s, int64_t since)
     return s->pull_req ? 0 : -1;
 }
 
-static void pull_start(struct sync *s)
+/* The staff and stock cursors live in meta; the catalog's in the catalog file. */
+static int64_t phase_cursor(struct sync *s)
 {
-    if (s->pull_req)
-        return;
     char key[100];
     cursor_key(s, s->phase, key, sizeof key);
-    if (pull_request(s, meta_get_int(s, key))) {
+    return meta_get_int(s, key);
+}
+
+static int64_t catalog_cursor_now(struct sync *s)
+{
+    int64_t c = 0;
+    catalog_cursor(s->store, &c);
+    return c;
+}
+
+/* A round's catalog phase first asks whether a snapshot is the better way (a new or
+ * far-behind till); the server decides from our cursor. */
+static void pull_start(struct sync *s)
+{
+    if (s->pull_req || s->snap || s->npages)
+        return;
+    if (s->phase == PULL_CATALOG && s->cfg.snapshot && !s->snapshot_asked && !s->snapshot_unsupported) {
+        char url[512];
+        snprintf(url, sizeof url, "%s/v1/catalog/snapshot?since=%lld", s->cfg.url, (long long)catalog_cursor_now(s));
+        s->snapshot_asked = 1;
+        s->pull_req = http_request(s->http, "GET", url, NULL, 0, on_snapshot_info, s);
+        if (!s->pull_req) {
+            set_error(s, "cannot start a catalog request");
+            pull_failed(s, -1);
+        }
+        return;
+    }
+    if (pull_request(s, s->phase == PULL_CATALOG ? catalog_cursor_now(s) : phase_cursor(s))) {
         set_error(s, "cannot start a catalog request");
         pull_failed(s, -1);
     }
 }
+
+/* ------------------------------------------------------------- snapshots --- */
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void on_snapshot_progress(void *ctx)
+{
+    struct sync *s = ctx;
+    struct snapshot_progress p;
+    snapshot_load_progress(s->snap, &p);
+    /* the download and the load each count for half of the way */
+    double frac = p.bytes > 0 ? ((double)p.downloaded + (double)p.loaded) / (2.0 * (double)p.bytes) : 0;
+    if (frac > 1)
+        frac = 1;
+    s->st.catalog_done = (int64_t)(frac * (double)p.products);
+    s->st.catalog_total = p.products;
+    double resumed = p.bytes > 0 ? (double)p.resumed_at / (2.0 * (double)p.bytes) : 0;
+    double elapsed = (double)(mono_us() - s->snap_started_us) / 1e6;
+    s->st.catalog_eta_s = frac - resumed > 0.02 && elapsed > 0.2 ? (int64_t)(elapsed * (1 - frac) / (frac - resumed) + 0.5) : -1;
+    int64_t now = loop_now_ms(s->loop);
+    if (now - s->last_notify_ms >= 100) { /* the header redraws ten times a second at most */
+        s->last_notify_ms = now;
+        notify(s);
+    }
+}
+
+static void on_snapshot_done(void *ctx, int ok, const char *message)
+{
+    struct sync *s = ctx;
+    struct snapshot_progress p;
+    snapshot_load_progress(s->snap, &p);
+    if (p.longest_slice_us > s->stats.longest_slice_us)
+        s->stats.longest_slice_us = p.longest_slice_us;
+    snapshot_load_free(s->snap);
+    s->snap = NULL;
+    if (!ok) {
+        s->st.online = 0; /* the download or its content failed, like an invalid page */
+        set_error(s, "%s", message);
+        s->snapshot_asked = 0; /* the next try asks again (a part is resumed) */
+        pull_failed(s, -1);
+        return;
+    }
+    slog(s, "sync: %s%s", message, p.resumed_at ? " (download resumed)" : "");
+    s->stats.snapshots++;
+    s->stats.snapshot_bytes += p.bytes;
+    s->stats.snapshot_resumed_at = p.resumed_at;
+    s->st.catalog_busy = 0;
+    s->st.last_error[0] = 0;
+    s->pull_failures = 0;
+    notify(s);
+    pull_start(s); /* deltas from the snapshot's cursor */
+}
+
+static void on_snapshot_info(void *ctx, const struct http_response *r)
+{
+    struct sync *s = ctx;
+    s->pull_req = 0;
+    s->stats.requests++;
+    char msg[320];
+    s->st.online = 0;
+    if (!r->transport_ok) {
+        set_error(s, "GET catalog snapshot: %s", r->error);
+        s->snapshot_asked = 0;
+        pull_failed(s, -1);
+        return;
+    }
+    if (r->status == 404) {
+        /* a server without snapshots: pages of changes as before */
+        slog(s, "sync: the server offers no catalog snapshots; syncing by pages of changes");
+        s->snapshot_unsupported = 1;
+        s->st.online = 1;
+        pull_start(s);
+        return;
+    }
+    if (r->status != 200) {
+        set_error(s, "GET catalog snapshot: HTTP %ld: %s", r->status, server_message(r, msg, sizeof msg));
+        s->snapshot_asked = 0;
+        pull_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
+        return;
+    }
+    struct snapshot_info info;
+    char why[200] = "";
+    int offered = snapshot_info_parse(r->body, r->len, &info, why, sizeof why);
+    if (offered < 0) {
+        set_error(s, "GET catalog snapshot: the server's answer is not valid (%s); nothing was changed", why);
+        s->snapshot_asked = 0;
+        pull_failed(s, -1);
+        return;
+    }
+    s->st.online = 1;
+    if (!offered || info.cursor <= catalog_cursor_now(s)) {
+        pull_start(s);
+        return;
+    }
+    char err[300];
+    s->snap = snapshot_load_start(s->loop, s->http, s->store, s->cfg.url, &info, s->cfg.snapshot_pause_ms,
+                                  on_snapshot_progress, on_snapshot_done, s, err, sizeof err);
+    if (!s->snap) {
+        set_error(s, "catalog snapshot: %s", err);
+        pull_failed(s, -1);
+        return;
+    }
+    slog(s, "sync: loading a catalog snapshot of %lld products (cursor %lld, %lld bytes)",
+         (long long)info.products, (long long)info.cursor, (long long)info.bytes);
+    s->snap_started_us = mono_us();
+    s->st.catalog_busy = 1;
+    s->st.catalog_snapshot = 1;
+    s->st.catalog_done = 0;
+    s->st.catalog_total = info.products;
+    s->st.catalog_eta_s = -1;
+    notify(s);
+}
+
+/* ------------------------------------------------------- pages of changes --- */
 
 /* Checks a whole catalog page before anything is written. */
 static int check_catalog_page(const cJSON *changes, char *why, size_t len)
@@ -527,44 +711,30 @@ static int check_catalog_page(const cJSON *changes, char *why, size_t len)
     return 0;
 }
 
-/* Stages the checked page in the catalog's writer, applies it and moves the cursor. */
-static int apply_catalog_page(struct sync *s, const cJSON *changes, int64_t cursor)
+static int stage_change(struct sync *s, const cJSON *c)
 {
-    const cJSON *c;
-    int n = 0;
-    if (catalog_stage_begin(s->store))
+    const char *unit = json_str(c, "unit", 8);
+    const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
+    struct catalog_change ch = {
+        .sku = json_str(c, "sku", 64),
+        .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
+        .name = json_str(c, "name", 200),
+        .unit = unit && strcmp(unit, "kg") == 0 ? UNIT_KG : UNIT_EACH,
+        .tax_class = json_str(c, "tax_class", 16),
+        .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")),
+        .active = active ? cJSON_IsTrue(active) : 1,
+    };
+    json_int(c, "price", 0, INT64_C(1) << 50, &ch.price);
+    if (catalog_stage_product(s->store, &ch))
         return -1;
-    cJSON_ArrayForEach(c, changes) {
-        const char *unit = json_str(c, "unit", 8);
-        const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
-        struct catalog_change ch = {
-            .sku = json_str(c, "sku", 64),
-            .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
-            .name = json_str(c, "name", 200),
-            .unit = unit && strcmp(unit, "kg") == 0 ? UNIT_KG : UNIT_EACH,
-            .tax_class = json_str(c, "tax_class", 16),
-            .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")),
-            .active = active ? cJSON_IsTrue(active) : 1,
-        };
-        json_int(c, "price", 0, INT64_C(1) << 50, &ch.price);
-        if (catalog_stage_product(s->store, &ch))
+    if (ch.deleted)
+        return 0;
+    const cJSON *b;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
+        if (catalog_stage_barcode(s->store, ch.sku, b->valuestring))
             return -1;
-        n++;
-        if (ch.deleted)
-            continue;
-        const cJSON *b;
-        cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
-            if (catalog_stage_barcode(s->store, ch.sku, b->valuestring))
-                return -1;
-        }
     }
-    if (catalog_stage_apply(s->store, loop_wall_time()))
-        return -1;
-    char key[100];
-    cursor_key(s, PULL_CATALOG, key, sizeof key);
-    if (meta_set_int(s, key, cursor))
-        return -1;
-    return n;
+    return 0;
 }
 
 /* Staff records: an id a person can type, a name, a role and an argon2id hash whose
@@ -594,29 +764,18 @@ static int check_staff_page(const cJSON *staff, char *why, size_t len)
     return 0;
 }
 
-static int apply_staff_page(struct sync *s, const cJSON *staff, int64_t cursor)
+static int apply_staff_record(struct sync *s, const cJSON *c)
 {
-    const cJSON *c;
-    int n = 0;
-    cJSON_ArrayForEach(c, staff) {
-        struct staff_change ch = {
-            .id = json_str(c, "id", STAFF_ID_MAX - 1),
-            .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
-            .name = json_str(c, "name", STAFF_NAME_MAX - 1),
-            .pin_hash = json_str(c, "pin_hash", PIN_HASH_MAX - 1),
-            .active = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "active")),
-        };
-        if (!ch.deleted)
-            staff_role_parse(json_str(c, "role", 16), &ch.role);
-        if (staff_apply(s->store, &ch))
-            return -1;
-        n++;
-    }
-    char key[100];
-    cursor_key(s, PULL_STAFF, key, sizeof key);
-    if (meta_set_int(s, key, cursor))
-        return -1;
-    return n;
+    struct staff_change ch = {
+        .id = json_str(c, "id", STAFF_ID_MAX - 1),
+        .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
+        .name = json_str(c, "name", STAFF_NAME_MAX - 1),
+        .pin_hash = json_str(c, "pin_hash", PIN_HASH_MAX - 1),
+        .active = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "active")),
+    };
+    if (!ch.deleted)
+        staff_role_parse(json_str(c, "role", 16), &ch.role);
+    return staff_apply(s->store, &ch);
 }
 
 static int check_stock_page(const cJSON *levels, char *why, size_t len)
@@ -633,24 +792,143 @@ static int check_stock_page(const cJSON *levels, char *why, size_t len)
     return 0;
 }
 
-static int apply_stock_page(struct sync *s, const cJSON *levels, int64_t cursor)
+static int apply_stock_level(struct sync *s, const cJSON *c)
 {
-    const cJSON *c;
-    int n = 0;
-    cJSON_ArrayForEach(c, levels) {
-        int64_t on_hand = 0, seq = 0;
-        json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
-        json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
-        const char *loc = json_str(c, "location", 63);
-        if (stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq))
-            return -1;
-        n++;
+    int64_t on_hand = 0, seq = 0;
+    json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
+    json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
+    const char *loc = json_str(c, "location", 63);
+    return stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq);
+}
+
+static void on_apply_timer(struct loop *loop, void *ctx);
+
+static void schedule_apply(struct sync *s)
+{
+    if (!s->apply_timer)
+        s->apply_timer = loop_add_timer(s->loop, 0, on_apply_timer, s);
+}
+
+/* The page (all checked) is done: the next phase, the next page or the end of the round. */
+static void page_done(struct sync *s, struct page *pg)
+{
+    int more = pg->more;
+    int64_t n = pg->n;
+    cJSON_Delete(pg->doc);
+    memmove(&s->pages[0], &s->pages[1], (size_t)(s->npages - 1) * sizeof s->pages[0]);
+    s->npages--;
+    if (s->phase == PULL_CATALOG) {
+        s->stats.catalog_changes += n;
+        s->stats.catalog_pages++;
+    } else if (s->phase == PULL_STAFF) {
+        s->stats.staff_changes += n;
+    } else {
+        s->stats.stock_changes += n;
     }
-    char key[100];
-    cursor_key(s, PULL_STOCK, key, sizeof key);
-    if (meta_set_int(s, key, cursor))
-        return -1;
-    return n;
+    s->pull_failures = 0;
+    s->st.last_sync_at = loop_wall_time();
+    s->st.last_error[0] = 0;
+    if (s->npages) {
+        schedule_apply(s);
+        return;
+    }
+    if (s->want_next) {
+        int64_t next = s->want_next_cursor;
+        s->want_next = 0;
+        if (pull_request(s, next)) {
+            set_error(s, "cannot start a catalog request");
+            pull_failed(s, -1);
+        }
+        return;
+    }
+    if (more || s->pull_req)
+        return; /* the next page is on its way */
+    s->st.catalog_busy = 0;
+    if (s->phase != PULL_STOCK) {
+        s->phase = s->phase == PULL_CATALOG ? PULL_STAFF : PULL_STOCK;
+        pull_start(s);
+        return;
+    }
+    s->phase = PULL_CATALOG;
+    s->snapshot_asked = 0;
+    if (!s->push_req && !s->push_timer)
+        push_start(s);
+    s->st.rounds++;
+    notify(s);
+    schedule_pull(s, s->cfg.pull_interval_ms);
+}
+
+/* Applies the next slice of the oldest page in its own transaction, so a keystroke never
+ * waits for a whole page.  Each slice moves the cursor to the seq of its last change (the
+ * server sends them in seq order; the page's next_cursor with its last slice), so a
+ * restart in the middle of a page goes on after the last slice applied. */
+static void on_apply_timer(struct loop *loop, void *ctx)
+{
+    struct sync *s = ctx;
+    (void)loop;
+    s->apply_timer = 0;
+    if (!s->npages)
+        return;
+    int64_t t0 = mono_us();
+    struct page *pg = &s->pages[0];
+    int catalog = s->phase == PULL_CATALOG, n = 0, rc = 0;
+    if (!catalog)
+        store_durability(s->store, 0); /* staff and stock pages are fetched again if lost, like the catalog's */
+    if (store_begin(s->store, STORE_TX_PLAIN) != STORE_OK) {
+        rc = -1;
+    } else {
+        if (catalog && catalog_stage_begin(s->store))
+            rc = -1;
+        int64_t seq = 0;
+        for (; !rc && pg->item && n < s->slice; pg->item = pg->item->next, n++) {
+            json_int(pg->item, "seq", 1, INT64_C(1) << 52, &seq);
+            rc = catalog ? stage_change(s, pg->item)
+                 : s->phase == PULL_STAFF ? apply_staff_record(s, pg->item)
+                                          : apply_stock_level(s, pg->item);
+        }
+        if (!rc && catalog && catalog_stage_apply(s->store, loop_wall_time()))
+            rc = -1;
+        if (!rc && (n || !pg->item)) {
+            /* changes come in seq order: the last one applied is where a restart goes on */
+            int64_t cursor = pg->item ? seq : pg->next;
+            char key[100];
+            cursor_key(s, s->phase, key, sizeof key);
+            rc = catalog ? catalog_set_cursor(s->store, cursor) : meta_set_int(s, key, cursor);
+        }
+        if (rc)
+            store_rollback(s->store);
+        else if (store_commit(s->store))
+            rc = -1;
+    }
+    if (!catalog)
+        store_durability(s->store, 1);
+    int64_t took = mono_us() - t0;
+    if (took > s->stats.longest_slice_us)
+        s->stats.longest_slice_us = took;
+    /* aim each slice at about 2 ms: a key pressed meanwhile waits no longer than that */
+    if (took > 3000 && s->slice > 25)
+        s->slice = s->slice * 2 / 3;
+    else if (took < 1500 && s->slice < 2000)
+        s->slice = s->slice + s->slice / 4 + 1;
+    if (rc) {
+        set_error(s, "could not store the %s page locally: %s",
+                  catalog ? "catalog" : s->phase == PULL_STAFF ? "staff" : "stock", store_errmsg(s->store));
+        pull_failed(s, -1);
+        return;
+    }
+    pg->n += n;
+    if (catalog) {
+        s->st.catalog_done += n;
+        int64_t now = loop_now_ms(s->loop);
+        if (now - s->last_notify_ms >= 100) {
+            s->last_notify_ms = now;
+            notify(s);
+        }
+    }
+    if (pg->item)
+        schedule_apply(s);
+    else
+        page_done(s, pg);
 }
 
 static void on_pull_done(void *ctx, const struct http_response *r)
@@ -693,62 +971,28 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     }
     s->st.online = 1;
     int has_more = cJSON_IsTrue(more);
-    /* the next page is on its way while this one is written; if writing fails, the
-     * request is cancelled so pages are never applied out of order */
-    if (has_more && pull_request(s, next)) {
-        cJSON_Delete(j);
-        pull_failed(s, -1);
-        return;
+    if (s->phase == PULL_CATALOG && (has_more || cJSON_GetArraySize(items) > 0) && !s->st.catalog_busy) {
+        s->st.catalog_busy = 1;
+        s->st.catalog_snapshot = 0;
+        s->st.catalog_done = 0;
+        s->st.catalog_total = 0;
+        s->st.catalog_eta_s = -1;
     }
-    int n = -1;
-    /* catalog and stock pages are written with synchronous=NORMAL: in WAL mode a power
-     * cut can lose only the last pages, and their cursor with them, so they are fetched
-     * again.  Sales and outbox changes keep FULL. */
-    store_durability(s->store, 0);
-    if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
-        n = s->phase == PULL_CATALOG ? apply_catalog_page(s, items, next)
-            : s->phase == PULL_STAFF ? apply_staff_page(s, items, next)
-                                     : apply_stock_page(s, items, next);
-        if (n < 0)
-            store_rollback(s->store);
-        else if (store_commit(s->store))
-            n = -1;
-    }
-    store_durability(s->store, 1);
-    cJSON_Delete(j);
-    if (n < 0) {
-        set_error(s, "could not store the %s page locally: %s", what, store_errmsg(s->store));
-        if (s->pull_req) {
-            http_cancel(s->http, s->pull_req);
-            s->pull_req = 0;
+    s->pages[s->npages++] = (struct page){ j, items->child, next, has_more, 0 };
+    /* the next page is on its way while this one is written (two pages at most held) */
+    if (has_more) {
+        if (s->npages < 2) {
+            if (pull_request(s, next)) {
+                set_error(s, "cannot start a %s request", what);
+                pull_failed(s, -1);
+                return;
+            }
+        } else {
+            s->want_next = 1;
+            s->want_next_cursor = next;
         }
-        pull_failed(s, -1);
-        return;
     }
-    if (s->phase == PULL_CATALOG) {
-        s->stats.catalog_changes += n;
-        s->stats.catalog_pages++;
-    } else if (s->phase == PULL_STAFF) {
-        s->stats.staff_changes += n;
-    } else {
-        s->stats.stock_changes += n;
-    }
-    s->pull_failures = 0;
-    s->st.last_sync_at = loop_wall_time();
-    s->st.last_error[0] = 0;
-    if (has_more)
-        return;
-    if (s->phase != PULL_STOCK) {
-        s->phase = s->phase == PULL_CATALOG ? PULL_STAFF : PULL_STOCK;
-        pull_start(s);
-        return;
-    }
-    s->phase = PULL_CATALOG;
-    if (!s->push_req && !s->push_timer)
-        push_start(s);
-    s->st.rounds++;
-    notify(s);
-    schedule_pull(s, s->cfg.pull_interval_ms);
+    schedule_apply(s);
 }
 
 /* ------------------------------------------------------------------- set-up --- */
@@ -855,6 +1099,8 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
         { "sync.timeout_ms", 30000, 100, 3600000 },
         { "sync.insecure_tls", 0, 0, 1 },
         { "sync.now_deadline_s", 600, 1, 86400 },
+        { "sync.snapshot", 1, 0, 1 },
+        { "sync.snapshot_pause_ms", 0, 0, 10000 },
     };
     long long v[sizeof ints / sizeof ints[0]];
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
@@ -874,6 +1120,8 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
     out->timeout_ms = (long)v[7];
     out->insecure_tls = (int)v[8];
     out->now_deadline_ms = v[9] * 1000;
+    out->snapshot = (int)v[10];
+    out->snapshot_pause_ms = v[11];
     *configured = 1;
     return 0;
 }
@@ -893,6 +1141,7 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     s->changed = changed;
     s->log = log;
     s->ctx = ctx;
+    s->slice = 50; /* grows while slices stay short: the first ones run on a cold cache */
     s->rng = (uint64_t)loop_now_ms(loop) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
     if (catalog_writer_open(store)) {
         snprintf(err, errlen, "sync: %s", store_errmsg(store));
@@ -979,6 +1228,8 @@ void sync_free(struct sync *s)
 {
     if (!s)
         return;
+    snapshot_load_free(s->snap);
+    drop_pages(s);
     http_free(s->http);
     if (s->push_timer)
         loop_cancel_timer(s->loop, s->push_timer);

@@ -28,6 +28,8 @@ struct sync_config {
     int insecure_tls;           /* tests only: certificates not checked (a loud warning) */
     int plain_http;             /* http:// to a host that is not this machine (sync.allow_plain_http) */
     int64_t now_deadline_ms;    /* till --sync-now gives up after this long */
+    int snapshot;               /* bootstrap a new or far-behind catalog from a snapshot */
+    int64_t snapshot_pause_ms;  /* tests only: a pause between the loader's slices */
 };
 
 /* Reads sync.* from config.  Returns 0 with *configured = 0 when sync.url is not set.  The
@@ -48,6 +50,11 @@ struct sync_status {
     int64_t rounds;             /* completed rounds: catalog + stock pulled and outbox empty */
     int refused;                /* the last answer was 401, 403 or 404: retrying will not help */
     char last_error[200];
+    /* catalog sync in progress (the header shows it): products done of total, and an
+     * estimate of the time left (-1: not known yet) */
+    int catalog_busy;
+    int catalog_snapshot;       /* by snapshot (else by pages of changes) */
+    int64_t catalog_done, catalog_total, catalog_eta_s;
 };
 
 struct sync_stats {
@@ -58,6 +65,10 @@ struct sync_stats {
     int64_t stock_changes;
     int64_t staff_changes;      /* staff records applied (upserts and tombstones) */
     int64_t errors;
+    int64_t snapshots;          /* snapshots swapped in */
+    int64_t snapshot_bytes;     /* their compressed bytes (on the wire, unless resumed) */
+    int64_t snapshot_resumed_at;/* the last download went on from this byte (0: from the start) */
+    int64_t longest_slice_us;   /* the longest the sync held the loop in one go */
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

@@ -4,9 +4,9 @@
 set -e
 PKGS="build-essential pkg-config libncurses-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev \
 libcjson-dev libusb-1.0-0-dev libsodium-dev libmicrohttpd-dev libcmocka-dev umockdev \
-libumockdev-dev tmux clang uuid-runtime"
+libumockdev-dev tmux clang uuid-runtime libzstd-dev"
 missing=""
-for mod in ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libmicrohttpd cmocka umockdev-1.0; do
+for mod in ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libmicrohttpd cmocka umockdev-1.0 libzstd; do
     pkg-config --exists "$mod" 2>/dev/null || missing="$missing $mod"
 done
 for tool in cc make pkg-config sqlite3 tmux clang umockdev-wrapper; do

@@ -25,12 +25,14 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "server/faults.h"
 #include "server/orders.h"
 #include "server/server_db.h"
+#include "server/snapshot.h"
 #include "server/staff.h"
 #include "server/strbuf.h"
 
@@ -343,7 +345,121 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
     r->len = strlen(text);
 }
 
-enum route { R_HEALTH, R_CATALOG, R_STOCK, R_STOCK_LEVEL, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS, R_SHIFTS, R_NONE };
+/* GET /v1/catalog/snapshot?since=CURSOR: a snapshot's description, or null (deltas). */
+static void handle_snapshot_info(const struct http_config *cfg, struct MHD_Connection *c, struct reply *r)
+{
+    int64_t since = query_int(c, "since", 0);
+    if (since < 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_request", "since must be an integer >= 0");
+        return;
+    }
+    struct strbuf sb;
+    char err[256];
+    strbuf_init(&sb);
+    if (snapshot_answer(cfg->db_path, since, cfg->snapshot_min_changes, &sb, err, sizeof err) != 0) {
+        strbuf_free(&sb);
+        fprintf(stderr, "till-server: %s\n", err);
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "cannot build a catalog snapshot");
+        return;
+    }
+    reply_json(r, &sb);
+}
+
+/* A byte range "bytes=N-" (the only form a till sends); 0 without one, -1 when malformed. */
+static int64_t range_start(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+    if (!h)
+        return 0;
+    if (strncmp(h, "bytes=", 6) != 0)
+        return -1;
+    char *end;
+    errno = 0;
+    long long n = strtoll(h + 6, &end, 10);
+    if (errno || end == h + 6 || *end != '-' || end[1] || n < 0)
+        return -1;
+    return n;
+}
+
+struct file_stream {
+    int fd;
+    int64_t start, end;     /* what this answer sends; it stops at end (a cut) */
+    int64_t flip;           /* a byte to flip (corrupt fault), -1: none */
+};
+
+static ssize_t file_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct file_stream *f = cls;
+    int64_t at = f->start + (int64_t)pos;
+    if (at >= f->end)
+        return MHD_CONTENT_READER_END_WITH_ERROR; /* only reached for a cut */
+    if ((int64_t)max > f->end - at)
+        max = (size_t)(f->end - at);
+    ssize_t n = pread(f->fd, buf, max, (off_t)at);
+    if (n <= 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (f->flip >= at && f->flip < at + n)
+        buf[f->flip - at] ^= 0x5a;
+    return n;
+}
+
+static void file_stream_free(void *cls)
+{
+    struct file_stream *f = cls;
+    close(f->fd);
+    free(f);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *rq, struct reply *r,
+                                  enum fault_kind fault);
+
+/* GET /v1/catalog/snapshot/NAME: the file, or the rest of it from a Range (206). */
+static enum MHD_Result send_snapshot(const struct http_config *cfg, struct MHD_Connection *c,
+                                     struct request *rq, const char *name)
+{
+    struct reply r = { 0 };
+    int64_t size, from = range_start(c);
+    int fd = snapshot_open(cfg->db_path, name, &size);
+    if (fd < 0) {
+        reply_error(&r, MHD_HTTP_NOT_FOUND, "not_found", "no such snapshot (a newer one replaced it)");
+        return send_reply(c, rq, &r, FAULT_NONE);
+    }
+    if (from < 0 || from >= size) {
+        close(fd);
+        reply_error(&r, MHD_HTTP_RANGE_NOT_SATISFIABLE, "bad_range", "the range is not in the file");
+        return send_reply(c, rq, &r, FAULT_NONE);
+    }
+    int cut, corrupt;
+    snapshot_faults_take(&cut, &corrupt);
+    struct file_stream *f = malloc(sizeof *f);
+    if (!f) {
+        close(fd);
+        return MHD_NO;
+    }
+    *f = (struct file_stream){ fd, from, cut ? from + (size - from) / 2 : size, corrupt ? size / 2 : -1 };
+    struct MHD_Response *resp = MHD_create_response_from_callback((uint64_t)(size - from), 64 * 1024, file_reader, f,
+                                                                  file_stream_free);
+    if (!resp) {
+        file_stream_free(f);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/zstd");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    unsigned status = MHD_HTTP_OK;
+    if (from > 0) {
+        char cr[96];
+        snprintf(cr, sizeof cr, "bytes %lld-%lld/%lld", (long long)from, (long long)size - 1, (long long)size);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+        status = MHD_HTTP_PARTIAL_CONTENT;
+    }
+    rq->status = (int)status;
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum route { R_HEALTH, R_CATALOG, R_STOCK, R_STOCK_LEVEL, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS,
+             R_SHIFTS, R_SNAPSHOT, R_SNAPSHOT_FILE, R_NONE };
 
 static const struct {
     const char *path;
@@ -359,10 +475,14 @@ static const struct {
     [R_STAFF] = { "/v1/staff", "GET" },
     [R_CASH_MOVEMENTS] = { "/v1/cash-movements", "POST" },
     [R_SHIFTS] = { "/v1/shifts", "POST" },
+    [R_SNAPSHOT] = { "/v1/catalog/snapshot", "GET" },
+    [R_SNAPSHOT_FILE] = { "/v1/catalog/snapshot/", "GET" },
 };
 
 static enum route route_of(const char *url)
 {
+    if (strncmp(url, routes[R_SNAPSHOT_FILE].path, strlen(routes[R_SNAPSHOT_FILE].path)) == 0)
+        return R_SNAPSHOT_FILE;
     for (int i = 0; i < R_NONE; i++)
         if (strcmp(url, routes[i].path) == 0)
             return (enum route)i;
@@ -459,6 +579,10 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_stock(db, c, r);
     else if (route == R_STOCK_LEVEL)
         handle_stock_level(db, c, r);
+    else if (route == R_SNAPSHOT)
+        handle_snapshot_info(srv->cfg, c, r);
+    else if (route == R_SNAPSHOT_FILE)
+        r->status = 0; /* authorized: the file goes out from dispatch */
     else if (route == R_ORDERS)
         handle_batch(db, rq, "orders", orders_handle, &rules, r);
     else if (route == R_ORDER)
@@ -676,6 +800,8 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         break;
     }
     handle(srv, c, rq, url, route, &r);
+    if (route == R_SNAPSHOT_FILE && r.status == 0)
+        return send_snapshot(srv->cfg, c, rq, url + strlen(routes[R_SNAPSHOT_FILE].path));
     if (fault.kind == FAULT_CLOSE_AFTER_COMMIT) {
         free(r.body);
         return MHD_NO;

@@ -11,6 +11,7 @@ struct http_config {
     unsigned max_connections; /* in all (lowered to what the open-file limit allows) */
     unsigned per_ip;          /* from one client address */
     unsigned idle_timeout_s;  /* a connection silent this long is closed */
+    unsigned snapshot_min_changes; /* a till this far behind gets a catalog snapshot */
 };
 
 /* Defaults: enough for a store's tills behind one NAT address, and bounded. */
@@ -18,6 +19,7 @@ struct http_config {
 #define HTTP_DEFAULT_MAX_CONNECTIONS 2000
 #define HTTP_DEFAULT_PER_IP 32
 #define HTTP_DEFAULT_IDLE_TIMEOUT 20
+#define HTTP_DEFAULT_SNAPSHOT_MIN_CHANGES 50000
 
 /*
  * Serves until SIGTERM or SIGINT. Prints "listening on ADDR:PORT" as the first stdout line.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "server/catalog_import.h"
+#include "server/snapshot.h"
 #include "server/faults.h"
 #include "server/http.h"
 #include "server/server_db.h"
@@ -44,6 +45,7 @@ static void usage(FILE *out)
           "  staff role ID ROLE             change a role\n"
           "  staff deactivate ID            no longer allowed to sign on (staff activate ID undoes it)\n"
           "  staff delete ID                remove; tills forget them at their next sync\n"
+          "  snapshot                       build the catalog snapshot tills bootstrap from (else built on demand)\n"
           "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
           "serve options:\n"
           "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
@@ -55,7 +57,11 @@ static void usage(FILE *out)
           "  --threads N                    threads serving connections (default 8)\n"
           "  --max-connections N            open connections in all (default 2000)\n"
           "  --max-per-ip N                 open connections from one address (default 32)\n"
-          "  --idle-timeout SECONDS         close a connection silent this long (default 20)\n",
+          "  --idle-timeout SECONDS         close a connection silent this long (default 20)\n"
+          "  --snapshot-min-changes N       a till this many changes behind gets a catalog snapshot\n"
+          "                                 (default 50000; a new till always does)\n"
+          "  --snapshot-faults SPEC         tests: cut=N,corrupt=N: the next N snapshot downloads\n"
+          "                                 stop halfway / carry a flipped byte\n",
           out);
 }
 
@@ -71,7 +77,8 @@ static int cmd_serve(const char *db_path, int argc, char **argv)
                                .threads = HTTP_DEFAULT_THREADS,
                                .max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
                                .per_ip = HTTP_DEFAULT_PER_IP,
-                               .idle_timeout_s = HTTP_DEFAULT_IDLE_TIMEOUT };
+                               .idle_timeout_s = HTTP_DEFAULT_IDLE_TIMEOUT,
+                               .snapshot_min_changes = HTTP_DEFAULT_SNAPSHOT_MIN_CHANGES };
     static const struct {
         const char *name;
         size_t offset;
@@ -81,6 +88,7 @@ static int cmd_serve(const char *db_path, int argc, char **argv)
         { "--max-connections", offsetof(struct http_config, max_connections), 1000000 },
         { "--max-per-ip", offsetof(struct http_config, per_ip), 1000000 },
         { "--idle-timeout", offsetof(struct http_config, idle_timeout_s), 3600 },
+        { "--snapshot-min-changes", offsetof(struct http_config, snapshot_min_changes), 1000000000 },
     };
     const char *spec = getenv("TILL_SERVER_FAULTS"), *file = NULL;
     for (int i = 0; i < argc; i++) {
@@ -103,6 +111,11 @@ static int cmd_serve(const char *db_path, int argc, char **argv)
             spec = val;
         } else if (strcmp(opt, "--faults-file") == 0) {
             file = val;
+        } else if (strcmp(opt, "--snapshot-faults") == 0) {
+            if (snapshot_faults_init(val) != 0) {
+                fprintf(stderr, "till-server: --snapshot-faults takes cut=N,corrupt=N\n");
+                return 2;
+            }
         } else if (strcmp(opt, "--currency") == 0) {
             cfg.currency = val;
         } else {
@@ -240,7 +253,7 @@ static int cmd_staff(struct sdb *db, int argc, char **argv)
 }
 
 /* The admin commands that need an open database. */
-static int cmd_admin(struct sdb *db, int argc, char **argv)
+static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
 {
     const char *cmd = argv[0];
     int64_t n;
@@ -253,6 +266,17 @@ static int cmd_admin(struct sdb *db, int argc, char **argv)
     }
     if (strcmp(cmd, "staff") == 0)
         return cmd_staff(db, argc, argv);
+    if (strcmp(cmd, "snapshot") == 0 && argc == 1) {
+        char err[256];
+        struct snapshot_file f;
+        if (snapshot_build(db_path, 3, &f, err, sizeof err) != 0) {
+            fprintf(stderr, "till-server: %s\n", err);
+            return 1;
+        }
+        printf("snapshot %s: %lld products as of catalog_seq %lld, %lld bytes (%lld inflated)\n", f.name,
+               (long long)f.products, (long long)f.cursor, (long long)f.bytes, (long long)f.raw_bytes);
+        return 0;
+    }
     if (strcmp(cmd, "import") == 0 && argc == 2)
         return cmd_import(db, argv[1]);
     if (strcmp(cmd, "price") == 0 && argc == 3) {
@@ -316,7 +340,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "till-server: %s\n", err);
         return 1;
     }
-    int rc = cmd_admin(db, argc - i, argv + i);
+    int rc = cmd_admin(db, db_path, argc - i, argv + i);
     sdb_close(db);
     return rc;
 }

@@ -25,6 +25,18 @@ static const char SQL_BY_ID[] =
 static const char SQL_SEARCH[] =
     "SELECT " PRODUCT_COLS " FROM products_fts f JOIN products p ON p.id = f.rowid"
     " LEFT JOIN tax_classes t ON t.code = p.tax_class WHERE products_fts MATCH ?1 AND p.active LIMIT ?2";
+/* Codes a cashier types: a SKU / article number or a barcode, exact or its beginning
+ * (?2 is the prefix with its last byte raised: a range on the key's index). */
+static const char SQL_SKU_PREFIX[] =
+    "SELECT " PRODUCT_COLS " FROM products p LEFT JOIN tax_classes t ON t.code = p.tax_class"
+    " WHERE p.sku >= ?1 AND p.sku < ?2 AND p.active ORDER BY p.sku LIMIT ?3";
+static const char SQL_BARCODE_PREFIX[] =
+    "SELECT " PRODUCT_COLS " FROM barcodes b JOIN products p ON p.id = b.product_id"
+    " LEFT JOIN tax_classes t ON t.code = p.tax_class"
+    " WHERE b.code >= ?1 AND b.code < ?2 AND p.active ORDER BY b.code LIMIT ?3";
+static const char SQL_META_GET[] = "SELECT value FROM catalog_meta WHERE key = ?1";
+static const char SQL_META_SET[] = "INSERT INTO catalog_meta (key, value) VALUES (?1, ?2)"
+                                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 static const char SQL_COUNT[] = "SELECT count(*) FROM products";
 static const char SQL_ANY[] = "SELECT EXISTS (SELECT 1 FROM products)";
 static const char SQL_UPSERT_TAX[] =
@@ -204,21 +216,138 @@ int catalog_search_terms(const char *query)
     return fts_query(query, q, sizeof q);
 }
 
+/* Adds the rows of s (bound but for its limit, the last parameter) that are not in
+ * out yet; returns the new count. */
+static int add_rows(struct store *st, sqlite3_stmt *s, int limit_param, struct product *out, int n, int max)
+{
+    sqlite3_bind_int(s, limit_param, max);
+    while (n < max && store_step(st, s) == STORE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        int dup = 0;
+        for (int i = 0; i < n && !dup; i++)
+            dup = out[i].id == id;
+        if (!dup)
+            read_product(s, &out[n++]);
+    }
+    sqlite3_reset(s);
+    return n;
+}
+
+static int add_prefix(struct store *st, const char *sql, const char *prefix, struct product *out, int n, int max)
+{
+    char hi[72];
+    size_t len = strlen(prefix);
+    if (n >= max || len == 0 || len >= sizeof hi || (unsigned char)prefix[len - 1] == 0xFF)
+        return n;
+    memcpy(hi, prefix, len + 1);
+    hi[len - 1] = (char)((unsigned char)hi[len - 1] + 1);
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (!s)
+        return n;
+    sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    return add_rows(st, s, 3, out, n, max);
+}
+
+/* One word typed: it may be a code.  An exact SKU or barcode first, then SKUs and
+ * barcodes that begin with it (as typed, and in capitals: SKUs are usually upper case). */
+static int search_codes(struct store *st, const char *word, struct product *out, int max)
+{
+    char upper[72];
+    size_t len = strlen(word);
+    if (len < 2 || len >= sizeof upper)
+        return 0;
+    for (size_t i = 0; i <= len; i++)
+        upper[i] = word[i] >= 'a' && word[i] <= 'z' ? (char)(word[i] - 'a' + 'A') : word[i];
+    int n = 0;
+    const char *forms[2] = { word, strcmp(upper, word) ? upper : NULL };
+    for (int f = 0; f < 2 && forms[f] && n < max; f++) {
+        if (catalog_find_by_sku(st, forms[f], &out[n]) == STORE_OK && out[n].active)
+            n++;
+    }
+    if (n < max && catalog_find_by_barcode(st, word, &out[n]) == STORE_OK && out[n].active &&
+        (n == 0 || out[0].id != out[n].id))
+        n++;
+    for (int f = 0; f < 2 && forms[f]; f++)
+        n = add_prefix(st, SQL_SKU_PREFIX, forms[f], out, n, max);
+    if (strspn(word, "0123456789") == len)
+        n = add_prefix(st, SQL_BARCODE_PREFIX, word, out, n, max);
+    return n;
+}
+
 int catalog_search(struct store *st, const char *query, struct product *out, int max)
 {
     char q[512];
-    if (fts_query(query, q, sizeof q) <= 0)
-        return 0;
+    int n = 0;
+    const char *w = query + strspn(query, " ");
+    size_t wl = strcspn(w, " ");
+    if (wl && !w[wl + strspn(w + wl, " ")]) {
+        char word[72];
+        if (wl < sizeof word) {
+            memcpy(word, w, wl);
+            word[wl] = 0;
+            n = search_codes(st, word, out, max);
+        }
+    }
+    if (n >= max || fts_query(query, q, sizeof q) <= 0 || !catalog_name_index_ready(st))
+        return n;
     sqlite3_stmt *s = store_stmt(st, SQL_SEARCH);
     if (!s)
-        return STORE_ERROR;
+        return n ? n : STORE_ERROR;
     sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, max);
-    int n = 0;
-    while (n < max && store_step(st, s) == STORE_ROW)
-        read_product(s, &out[n++]);
-    sqlite3_reset(s);
-    return n;
+    return add_rows(st, s, 2, out, n, max);
+}
+
+static int meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_META_GET);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc == STORE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        snprintf(buf, len, "%s", v ? v : "");
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    return rc == STORE_OK ? STORE_NOTFOUND : rc;
+}
+
+static int meta_set(struct store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_META_SET);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    return store_step(st, s);
+}
+
+int catalog_name_index_ready(struct store *st)
+{
+    char v[16];
+    return meta_get(st, "name_index", v, sizeof v) != STORE_OK || strcmp(v, "ready") == 0;
+}
+
+int catalog_set_name_index_ready(struct store *st, int ready)
+{
+    return meta_set(st, "name_index", ready ? "ready" : "building");
+}
+
+int catalog_cursor(struct store *st, int64_t *out)
+{
+    char v[32];
+    int rc = meta_get(st, "cursor", v, sizeof v);
+    *out = rc == STORE_OK ? strtoll(v, NULL, 10) : 0;
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int catalog_set_cursor(struct store *st, int64_t cursor)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)cursor);
+    return meta_set(st, "cursor", v);
 }
 
 int catalog_upsert_tax_class(struct store *st, const struct tax_class *tc)
@@ -518,5 +647,57 @@ int catalog_import_csv(struct store *st, const char *csv, char *err, size_t errl
     else if ((rc = store_commit(st)))
         snprintf(err, errlen, "catalog import: %s", store_errmsg(st));
     free(copy);
+    return rc;
+}
+
+/* ------------------------------------------------------------ snapshot file --- */
+
+static int file_meta(sqlite3 *db, const char *key, int64_t *out)
+{
+    sqlite3_stmt *s;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM catalog_meta WHERE key = ?1", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        char *end;
+        *out = v ? strtoll(v, &end, 10) : 0;
+        rc = v && *v && !*end ? 0 : -1;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int catalog_file_check(const char *path, int schema, int64_t cursor, int64_t products, char *why, size_t len)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    int version = -1, rc = -1;
+    int64_t have_cursor = -1, have_products = -1;
+    /* read-write but query_only, like store_open_readonly: a read-only connection to a
+     * WAL file would leave its -wal and -shm behind */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA query_only = ON", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, len, "it is not a database (%s)", db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (version != schema) {
+        snprintf(why, len, "it is not a catalog of schema %d (%s)", schema,
+                 version < 0 ? sqlite3_errmsg(db) : "another version");
+        goto out;
+    }
+    if (file_meta(db, "cursor", &have_cursor) || have_cursor != cursor ||
+        file_meta(db, "products", &have_products) || have_products != products) {
+        snprintf(why, len, "it says cursor %lld and %lld products, the server %lld and %lld",
+                 (long long)have_cursor, (long long)have_products, (long long)cursor, (long long)products);
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_close(db);
     return rc;
 }

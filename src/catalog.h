@@ -16,8 +16,19 @@ struct store;
 int catalog_find_by_barcode(struct store *st, const char *code, struct product *out);
 int catalog_find_by_sku(struct store *st, const char *sku, struct product *out);
 int catalog_find_by_id(struct store *st, int64_t id, struct product *out);
-/* Name search (FTS5 prefix); fills up to max results, returns the count or < 0. */
+/* Search as the cashier types: one word may be a code, so an exact SKU / article number
+ * or barcode comes first, then SKUs and barcodes that begin with it; then names (FTS5
+ * word prefixes), unless the name index is still being built.  Fills up to max active
+ * products, returns the count or < 0. */
 int catalog_search(struct store *st, const char *query, struct product *out, int max);
+/* 0 while the name index is being built (search then finds codes only). */
+int catalog_name_index_ready(struct store *st);
+int catalog_set_name_index_ready(struct store *st, int ready);
+/* The server's catalog sequence this catalog is complete up to; kept in the catalog file
+ * itself, so a snapshot brings its own.  catalog_set_cursor inside the caller's
+ * transaction. */
+int catalog_cursor(struct store *st, int64_t *out);
+int catalog_set_cursor(struct store *st, int64_t cursor);
 /* How many words of query the search uses (one-letter words wait for their next letter). */
 int catalog_search_terms(const char *query);
 int catalog_product_count(struct store *st, int64_t *out);
@@ -31,6 +42,10 @@ int catalog_upsert_tax_class(struct store *st, const struct tax_class *tc);
  * line, field and reason in err: a GTIN with a wrong check digit, a tax class the
  * database does not know, a price that is not a whole number of minor units, ... */
 int catalog_import_csv(struct store *st, const char *csv, char *err, size_t errlen);
+
+/* Checks a catalog database file before it replaces the catalog (a snapshot): its
+ * schema version, and the cursor and product count it says it holds.  0 or -1 with why. */
+int catalog_file_check(const char *path, int schema, int64_t cursor, int64_t products, char *why, size_t len);
 
 /* --- The catalog writer.  Inside the caller's transaction: catalog_stage_begin, then
  * the changes (each product followed by its barcodes), then catalog_stage_apply, which

@@ -128,6 +128,8 @@ const struct config_key config_keys[] = {
     { "sync.insecure_tls", "0 | 1", "0", "tests only: 1 turns certificate verification off (Till warns at every start, on screen and in the log); never in a store", NULL },
     { "sync.allow_plain_http", "yes | no", "no", "yes allows an http:// sync.url to another machine: the token and every sale then cross the network unencrypted (http:// to localhost, 127.x or [::1] is always allowed)", NULL },
     { "sync.now_deadline_s", "number 1..86400", "600", "till --sync-now retries with backoff until done or this many seconds have passed", NULL },
+    { "sync.snapshot", "0 | 1", "1", "a new or far-behind till loads the catalog from the server's snapshot (0: pages of changes only)", NULL },
+    { "sync.snapshot_pause_ms", "number 0..10000", "0", "tests only: a pause between the snapshot loader's slices", NULL },
 
     { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
     { "kiosk.enabled", "yes | no", "no", "yes: run as a self-checkout kiosk for customers (as till --kiosk does)", NULL },

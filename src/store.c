@@ -6,11 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const char *const store_migrations[];
+extern const char *const store_catalog_schema[];
+
+/* The catalog database's schema version (PRAGMA catalog.user_version). */
+#define CATALOG_SCHEMA_VERSION 1
 
 /* The statement cache: open addressing on the SQL string's address.  A till runs a few
  * dozen distinct statements; the table grows when half full. */
@@ -28,6 +35,8 @@ struct store {
     int sale_steps;
     int damaged;               /* a statement met a damaged page */
     char errmsg[STORE_ERRLEN];
+    char catalog_path[4096];   /* the attached catalog file, ":memory:" for a memory store */
+    int readonly;
 };
 
 static int map_error(struct store *st, int rc);
@@ -114,6 +123,73 @@ static int migrate(struct store *st, char *err, size_t errlen)
     return rc;
 }
 
+static int pragma_int(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+/* The catalog file's name: the database's path + ".catalog" (memory for memory). */
+static int catalog_path_for(const char *path, char *out, size_t len)
+{
+    if (!path[0] || strcmp(path, ":memory:") == 0)
+        return snprintf(out, len, ":memory:") >= (int)len ? -1 : 0;
+    return snprintf(out, len, "%s.catalog", path) >= (int)len ? -1 : 0;
+}
+
+/* Attaches the catalog file as "catalog" (WAL; NORMAL: every catalog change can be fetched
+ * again, so a power cut may lose only the last pages).  A new file gets the catalog
+ * schema; one of a newer schema is refused. */
+static int attach_catalog(struct store *st, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS catalog", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, st->catalog_path, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(s);
+    }
+    if (rc != SQLITE_OK) {
+        seterr(err, errlen, "cannot open the catalog database %s: %s", st->catalog_path, sqlite3_errmsg(st->db));
+        return STORE_ERROR;
+    }
+    if (st->readonly)
+        return STORE_OK;
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, "PRAGMA catalog.journal_mode = WAL; PRAGMA catalog.synchronous = NORMAL;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        seterr(err, errlen, "cannot set up the catalog database %s: %s", st->catalog_path, msg ? msg : "?");
+        sqlite3_free(msg);
+        return STORE_ERROR;
+    }
+    int have = pragma_int(st, "PRAGMA catalog.user_version");
+    if (have > CATALOG_SCHEMA_VERSION) {
+        seterr(err, errlen, "catalog database %s has schema %d, newer than this Till (%d): upgrade Till",
+               st->catalog_path, have, CATALOG_SCHEMA_VERSION);
+        return STORE_ERROR;
+    }
+    if (have == CATALOG_SCHEMA_VERSION)
+        return STORE_OK;
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA catalog.user_version = %d", CATALOG_SCHEMA_VERSION);
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(st->db, store_catalog_schema[0], NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        seterr(err, errlen, "cannot create the catalog schema in %s: %s", st->catalog_path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
 static struct store *store_new(char *err, size_t errlen)
 {
     struct store *st = calloc(1, sizeof *st);
@@ -149,7 +225,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
                m == STORE_ECORRUPT ? ". Run  till --salvage  (README: Damaged database)" : "");
         goto fail;
     }
-    if (migrate(st, err, errlen))
+    if (catalog_path_for(path, st->catalog_path, sizeof st->catalog_path)) {
+        seterr(err, errlen, "database path too long: %s", path);
+        goto fail;
+    }
+    if (attach_catalog(st, err, errlen) || migrate(st, err, errlen))
         goto fail;
     *out = st;
     return STORE_OK;
@@ -179,6 +259,14 @@ int store_open_readonly(const char *path, struct store **out, char *err, size_t 
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 2000);
+    st->readonly = 1;
+    struct stat cb;
+    if (catalog_path_for(path, st->catalog_path, sizeof st->catalog_path) || stat(st->catalog_path, &cb)) {
+        seterr(err, errlen, "no catalog database at %s.catalog: start Till once to create it", path);
+        goto fail;
+    }
+    if (attach_catalog(st, err, errlen))
+        goto fail;
     int have = store_schema_version(st), want = store_latest_version();
     if (have != want) {
         if (have < 0)
@@ -206,6 +294,97 @@ void store_close(struct store *st)
     free(st->slots);
     sqlite3_close(st->db);
     free(st);
+}
+
+static int exec(struct store *st, const char *sql);
+
+/* Forgets every cached statement (they are prepared again on their next use). */
+static void cache_clear(struct store *st)
+{
+    for (size_t i = 0; i < st->nslots; i++) {
+        sqlite3_finalize(st->slots[i].stmt);
+        st->slots[i].stmt = NULL;
+        st->slots[i].sql = NULL;
+    }
+    st->nused = 0;
+}
+
+const char *store_catalog_path(const struct store *st)
+{
+    return st->catalog_path;
+}
+
+int store_catalog_schema_version(void)
+{
+    return CATALOG_SCHEMA_VERSION;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int store_catalog_prepare_swap(const char *catalog_path)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(catalog_path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+                     sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) == SQLITE_OK
+                 ? STORE_OK
+                 : STORE_ERROR;
+    sqlite3_close(db);
+    return rc;
+}
+
+int store_catalog_sync_dir(const char *catalog_path)
+{
+    return fsync_dir_of(catalog_path) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+/* Replaces the catalog file by new_path, which must be a complete, verified catalog
+ * database (rollback-journal mode, no -wal beside it).  The old file is checkpointed and
+ * detached first, so its write-ahead log can never be replayed onto the new one; the
+ * rename is the commit point, a crash before it keeps the old catalog, after it the new
+ * (once store_catalog_sync_dir made the rename durable; until then a power cut may bring
+ * back the old one, with its own cursor, which syncs again). */
+int store_catalog_swap(struct store *st, const char *new_path)
+{
+    char wal[4200];
+    struct stat sb;
+    st->errmsg[0] = 0;
+    if (strcmp(st->catalog_path, ":memory:") == 0 || st->readonly) {
+        snprintf(st->errmsg, sizeof st->errmsg, "this database cannot take a catalog snapshot");
+        return STORE_ERROR;
+    }
+    if (!sqlite3_get_autocommit(st->db)) {
+        snprintf(st->errmsg, sizeof st->errmsg, "a transaction is open");
+        return STORE_ERROR;
+    }
+    cache_clear(st);
+    if (exec(st, "PRAGMA catalog.wal_checkpoint(TRUNCATE)") || exec(st, "DETACH DATABASE catalog"))
+        return STORE_ERROR;
+    snprintf(wal, sizeof wal, "%s-wal", st->catalog_path);
+    char err[STORE_ERRLEN] = "";
+    int rc = STORE_OK;
+    if (stat(wal, &sb) == 0) {
+        /* another process holds the catalog open: its log could land on the new file */
+        snprintf(st->errmsg, sizeof st->errmsg, "the catalog is in use by another process; will try again");
+        rc = STORE_EBUSY;
+    } else if (rename(new_path, st->catalog_path) != 0) {
+        snprintf(st->errmsg, sizeof st->errmsg, "cannot put the new catalog in place: %s", strerror(errno));
+        rc = STORE_ERROR;
+    }
+    if (attach_catalog(st, err, sizeof err)) {
+        snprintf(st->errmsg, sizeof st->errmsg, "%s", err);
+        return STORE_ERROR;
+    }
+    return rc;
 }
 
 static size_t slot_of(const struct store *st, const char *sql)

@@ -74,6 +74,22 @@ int store_damaged(const struct store *st);
  * catalog and stock levels come back from the store server.  STORE_OK (done, or out of
  * time: *complete = 0), STORE_ECORRUPT with what is wrong in err, or another error. */
 int store_quick_check(struct store *st, int64_t max_ms, int *complete, char *err, size_t errlen);
+/* The catalog (src/catalog.c's tables) lives in a file of its own beside the database
+ * (path + ".catalog"), attached as "catalog", so that a snapshot can replace it whole.
+ * Where it is (":memory:" for a memory database), and the schema version a catalog file
+ * must have (PRAGMA user_version of assets/catalog-schema.sql). */
+const char *store_catalog_path(const struct store *st);
+int store_catalog_schema_version(void);
+/* Atomically replaces the catalog file by new_path (a complete catalog database, already
+ * verified); outside any transaction.  On failure the old catalog stays attached:
+ * STORE_EBUSY when another process holds it open (try again later). */
+int store_catalog_swap(struct store *st, const char *new_path);
+/* The slow parts of a swap, for a thread of the caller's (each opens nothing of st):
+ * before it, the live catalog's write-ahead log is checkpointed from a connection of its
+ * own, so the detach has nothing to write; after it, the directory is fsynced so the
+ * rename survives a power cut. */
+int store_catalog_prepare_swap(const char *catalog_path);
+int store_catalog_sync_dir(const char *catalog_path);
 
 /* Fault injection for tests: the Nth step inside a sale transaction fails (0: none). */
 void store_fail_commit_step(struct store *st, int n);

@@ -45,7 +45,7 @@ q() { sqlite3 "$DB" "$1"; }
 check_eq "exactly one sale" 1 "$(q 'select count(*) from sales')"
 check_eq "sale total" 1016 "$(q 'select total from sales')"
 check_eq "three lines stored, one voided" "3|1" "$(q "select count(*), sum(voided) from sale_lines")"
-check_eq "multiplied line quantity" 3000 "$(q "select qty from sale_lines where sku = (select sku from products p join barcodes b on b.product_id = p.id where b.code = '4028710122696')")"
+check_eq "multiplied line quantity" 3000 "$(q "select qty from sale_lines where sku = '$(sqlite3 "$DB.catalog" "select sku from products p join barcodes b on b.product_id = p.id where b.code = '4028710122696'")'")"
 check_eq "one cash payment with change" "cash|1016|2000|984" "$(q 'select tender, amount, tendered, change from payments')"
 check_eq "one outbox row" 1 "$(q "select count(*) from outbox where kind = 'order' and state = 'pending'")"
 check "outbox row is the order JSON" sh -c "sqlite3 '$DB' 'select payload from outbox' | grep -q '\"total\":1016'"

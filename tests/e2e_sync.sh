@@ -38,7 +38,7 @@ check_eq "server stock went down by three" "$(( $(sq "select count(*) from order
 
 # a price change on the server reaches the till
 "$SERVER_BIN" --db "$SDB" price SKU10001 129 > /dev/null
-check "the new price arrives by delta" bash -c "for i in \$(seq 60); do [ \"\$(sqlite3 '$DB' \"select price from products where sku = 'SKU10001'\")\" = 129 ] && exit 0; sleep 0.2; done; exit 1"
+check "the new price arrives by delta" bash -c "for i in \$(seq 60); do [ \"\$(sqlite3 '$DB.catalog' \"select price from products where sku = 'SKU10001'\")\" = 129 ] && exit 0; sleep 0.2; done; exit 1"
 t_keys 4010433218190 Enter
 check "and is used for the next scan" t_wait_for "1,29"
 t_keys F10

@@ -36,7 +36,7 @@ mkdir -p "$XDG_DATA_HOME/till"
 printf 'sku,barcode,name,price,unit,tax_class,age_restricted\nSKU90001,4000000000020,Bircher Müsli 750g,349,each,red,0\n' > "$T_DIR/muesli.csv"
 "$TILL_BIN" --import-catalog "$TILL_ROOT/assets/demo-catalog.csv" > /dev/null &&
     "$TILL_BIN" --import-catalog "$T_DIR/muesli.csv" > /dev/null
-check_eq "the catalog holds the demo and the Müsli" 1 "$(q "select count(*) from products where name = 'Bircher Müsli 750g'")"
+check_eq "the catalog holds the demo and the Müsli" 1 "$(sqlite3 "$DB.catalog" "select count(*) from products where name = 'Bircher Müsli 750g'")"
 grep -q "^SKU[0-9]*,$WHISKY,Whisky 12 Years" "$TILL_ROOT/assets/demo-catalog.csv" || fail "the demo catalog's whisky moved"
 
 t_tmux_start 80x24 "$TILL_BIN"

@@ -9,7 +9,8 @@
 # with a barcodes table is named. Exit 1 if anything is found.
 known=""
 if [ "$1" = --barcodes ]; then
-    known=$(sqlite3 "$2" 'select code from barcodes' 2>/dev/null); shift 2
+    # the catalog (and its barcodes) lives beside the database, in DB.catalog
+    known=$(sqlite3 "$2.catalog" 'select code from barcodes' 2>/dev/null); shift 2
 fi
 # Candidates: digit groups joined by single spaces or dashes; every span of whole groups
 # with 13-19 digits is Luhn-checked (awk: a database dump has many numbers).

@@ -153,6 +153,83 @@ static void test_lookup_and_search(void **state)
     assert_true(found);
 }
 
+/* A catalog file says how many products it holds (snapshots do). */
+static int store_swap_fixture_products(const char *path)
+{
+    sqlite3 *db;
+    int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+                     sqlite3_exec(db, "INSERT INTO catalog_meta VALUES ('products', '0');"
+                                      " PRAGMA journal_mode = DELETE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    sqlite3_close(db);
+    return rc;
+}
+
+/* What cashiers type: an article number finds its product first, exact before prefix,
+ * in any case; a barcode's beginning finds it too. */
+static void test_search_by_code(void **state)
+{
+    struct fx *f = *state;
+    struct product res[10];
+    int n = catalog_search(f->st, "SKU10001", res, 10);
+    assert_true(n >= 1);
+    assert_string_equal(res[0].sku, "SKU10001");
+    n = catalog_search(f->st, "sku10001", res, 10);
+    assert_true(n >= 1);
+    assert_string_equal(res[0].sku, "SKU10001");
+    n = catalog_search(f->st, "SKU1000", res, 10);
+    assert_true(n >= 2);
+    assert_int_equal(strncmp(res[0].sku, "SKU1000", 7), 0);
+    n = catalog_search(f->st, "40104332181", res, 10);
+    assert_true(n >= 1);
+    assert_string_equal(res[0].name, "Whole Milk 1L");
+}
+
+/* While the name index is being built, names find nothing (the screen says so) but
+ * codes still do. */
+static void test_search_name_index_not_ready(void **state)
+{
+    struct fx *f = *state;
+    struct product res[10];
+    assert_true(catalog_name_index_ready(f->st));
+    assert_int_equal(catalog_set_name_index_ready(f->st, 0), STORE_OK);
+    assert_false(catalog_name_index_ready(f->st));
+    assert_int_equal(catalog_search(f->st, "whole mil", res, 10), 0);
+    assert_int_equal(catalog_search(f->st, "SKU10001", res, 10) >= 1, 1);
+    assert_int_equal(catalog_set_name_index_ready(f->st, 1), STORE_OK);
+    assert_int_equal(catalog_search(f->st, "whole mil", res, 10), 1);
+}
+
+/* The catalog is a file of its own; a new one replaces it whole, atomically, and a
+ * file that is not a catalog of the right cursor is refused before. */
+static void test_catalog_swap(void **state)
+{
+    struct fx *f = *state;
+    char next[600], err[256];
+    snprintf(next, sizeof next, "%s.next", f->path);
+    struct store *other;
+    assert_int_equal(store_open(next, &other, err, sizeof err), 0);
+    assert_int_equal(store_begin(other, STORE_TX_PLAIN), 0);
+    assert_int_equal(catalog_set_cursor(other, 42), 0);
+    assert_int_equal(store_commit(other), 0);
+    store_close(other);
+    char next_catalog[700];
+    snprintf(next_catalog, sizeof next_catalog, "%s.catalog", next);
+    assert_int_not_equal(catalog_file_check(next_catalog, store_catalog_schema_version(), 41, 0, err, sizeof err), 0);
+    assert_int_equal(store_swap_fixture_products(next_catalog), 0);
+    assert_int_equal(catalog_file_check(next_catalog, store_catalog_schema_version(), 42, 0, err, sizeof err), 0);
+    struct product p;
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), STORE_OK);
+    assert_int_equal(store_catalog_swap(f->st, next_catalog), STORE_OK);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), STORE_NOTFOUND);
+    int64_t cursor;
+    assert_int_equal(catalog_cursor(f->st, &cursor), 0);
+    assert_int_equal(cursor, 42);
+    /* a missing file: the old catalog stays attached and usable */
+    assert_int_not_equal(store_catalog_swap(f->st, next_catalog), STORE_OK);
+    assert_int_equal(catalog_cursor(f->st, &cursor), 0);
+    assert_int_equal(cursor, 42);
+}
+
 static void test_bad_catalog_rolls_back(void **state)
 {
     struct fx *f = *state;
@@ -495,6 +572,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration_from_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_and_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_by_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_name_index_not_ready, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_swap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_catalog_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_names_row_field_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_replaces_barcodes, setup, teardown),

@@ -82,6 +82,10 @@ static int64_t local_count(struct fx *f, const char *sql)
     int64_t n = -1;
     assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_busy_timeout(db, 2000);
+    /* the catalog is the file beside it, as the till attaches it */
+    char attach[300];
+    snprintf(attach, sizeof attach, "ATTACH DATABASE '%s.catalog' AS catalog", f->db);
+    assert_int_equal(sqlite3_exec(db, attach, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -209,6 +213,8 @@ static int setup(void **state)
     config_set(cfg, "sync.batch", "7"); /* several batches per test */
     config_set(cfg, "sync.max_response_bytes", "1048576");
     config_set(cfg, "sync.timeout_ms", "5000");
+    /* pages of changes here; snapshots have tests/e2e_snapshot.sh */
+    config_set(cfg, "sync.snapshot", "0");
     int configured;
     assert_int_equal(sync_config_from(cfg, &f->sc, &configured, err, sizeof err), 0);
     assert_true(configured);
@@ -533,7 +539,7 @@ static void test_catalog_resumes_after_kill(void **state)
         dup2(devnull, 1);
         dup2(devnull, 2);
         execl("build/till", "build/till", "--db", f->db, "--set", "catalog.demo=no", "--set", url, "--set", tok,
-              "--set", "sync.page_size=100", "--sync-now", (char *)NULL);
+              "--set", "sync.page_size=100", "--set", "sync.snapshot=0", "--sync-now", (char *)NULL);
         _exit(127);
     }
     int64_t seen = 0;
@@ -546,9 +552,9 @@ static void test_catalog_resumes_after_kill(void **state)
     int64_t before = local_count(f, "SELECT count(*) FROM products");
     print_message("killed after %lld of %lld products\n", (long long)before, (long long)total);
     assert_true(before > 0 && before < total);
-    char cursor[32];
-    assert_int_equal(store_meta_get(f->st, "sync.catalog_cursor", cursor, sizeof cursor), 0);
-    assert_true(strtoll(cursor, NULL, 10) > 0);
+    int64_t cursor = 0;
+    assert_int_equal(catalog_cursor(f->st, &cursor), 0);
+    assert_true(cursor > 0);
 
     f->sc.page_size = 100;
     open_sync(f);
@@ -573,8 +579,9 @@ static void test_bad_catalog_page_changes_nothing(void **state)
     sync_get_status(f->sync, &st);
     assert_non_null(strstr(st.last_error, "not valid"));
     assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 0);
-    char cursor[32] = "";
-    assert_int_not_equal(store_meta_get(f->st, "sync.catalog_cursor", cursor, sizeof cursor), 0);
+    int64_t cursor = -1;
+    assert_int_equal(catalog_cursor(f->st, &cursor), 0);
+    assert_int_equal(cursor, 0);
 }
 
 static void test_token_file_must_be_private(void **state)

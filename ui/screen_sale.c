@@ -10,7 +10,7 @@
 
 static void draw_header(const struct app *app)
 {
-    char left[160], right[96], clock[16];
+    char left[160], right[200], clock[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -20,7 +20,8 @@ static void draw_header(const struct app *app)
              app->s.terminal_id, app_cashier_name(app));
     const char *net = !st->configured ? "standalone" : st->online ? "online" : "OFFLINE";
     const char *scanner = app->scanner.status;
-    snprintf(right, sizeof right, "%s%s%s | %s ", scanner, scanner[0] ? " | " : "", net, clock);
+    snprintf(right, sizeof right, "%s%s%s%s%s | %s ", st->catalog, st->catalog[0] ? " | " : "", scanner,
+             scanner[0] ? " | " : "", net, clock);
     attron(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
     mvhline(0, 0, ' ', COLS);
     draw_text(0, 0, COLS - text_columns(right) - 1, left);

@@ -34,7 +34,9 @@ static int search_draw(const struct ui *ui, const struct app *app)
         if (i == ui->result_sel)
             attroff(COLOR_PAIR(COLOR_SELECTED));
     }
-    if (se->needs_more)
+    if (se->names_not_ready && se->n == 0)
+        mvaddstr(y + 4, x + 3, "Name search ready in a moment (catalog loading).");
+    else if (se->needs_more)
         mvaddstr(y + 4, x + 3, "Keep typing: results from two letters on.");
     else if (se->n == 0 && ui->input[0])
         mvaddstr(y + 4, x + 3, "No product matches.");

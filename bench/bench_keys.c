@@ -1,0 +1,108 @@
+/* Key-to-screen latency while the catalog syncs: the real till in a pty, started on an
+ * empty database against a store server, so it bootstraps the catalog (snapshot, then
+ * pages) while keys are typed.  Each key is a digit written into the pty; its latency is
+ * the time until the till's first output byte after it (the echo on the input line).
+ * Keys typed within SYNC_MS of the start (the bootstrap's time, measured beside it by
+ * bench/sync.sh) count as typed during the sync.
+ * usage: bench_keys TILL DB URL TOKEN_FILE SYNC_MS [KEYS] */
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static char buf[1 << 16];
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Reads what the pty has until it is quiet for quiet_ms; 1 when text appeared. */
+static int drain(int fd, int quiet_ms, const char *text)
+{
+    int seen = 0;
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ssize_t n;
+        if (poll(&p, 1, quiet_ms) <= 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+            return seen;
+        buf[n] = 0;
+        seen |= text && memmem(buf, (size_t)n, text, strlen(text)) != NULL;
+    }
+}
+
+static void report(const char *what, double *lat, int n)
+{
+    if (n == 0) {
+        printf("%s: no keys\n", what);
+        return;
+    }
+    qsort(lat, (size_t)n, sizeof lat[0], cmp);
+    printf("%s (%d keys): median %.2f ms, p99 %.2f ms, max %.2f ms (goal p99 < 16 ms)\n", what, n, lat[n / 2],
+           lat[n * 99 / 100], lat[n - 1]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: bench_keys TILL DB URL TOKEN_FILE SYNC_MS [KEYS]\n");
+        return 2;
+    }
+    double sync_ms = atof(argv[5]);
+    int keys = argc > 6 ? atoi(argv[6]) : 400;
+    char url[600], token[600], spool[] = "/tmp/till-bench-keys-XXXXXX";
+    if (!mkdtemp(spool))
+        return 1;
+    snprintf(url, sizeof url, "sync.url=%s", argv[3]);
+    snprintf(token, sizeof token, "sync.token_file=%s", argv[4]);
+    struct winsize ws = { .ws_row = 30, .ws_col = 120 };
+    int m;
+    double start = now_ms();
+    pid_t pid = forkpty(&m, NULL, NULL, &ws);
+    if (pid == 0) {
+        setenv("TERM", "xterm", 1);
+        execl(argv[1], argv[1], "--db", argv[2], "--spool", spool, "--set", "catalog.demo=no", "--set",
+              "tax.std=19", "--set", "tax.red=7", "--set", url, "--set", token, (char *)NULL);
+        _exit(127);
+    }
+    double *during = calloc((size_t)keys, sizeof *during), *after = calloc((size_t)keys, sizeof *after);
+    int nd = 0, na = 0;
+    if (!during || !after)
+        return 1;
+    drain(m, 20, NULL);
+    for (int i = 0; i < keys; i++) {
+        const char *key = i % 20 == 19 ? "\033" : "7"; /* Esc clears the input line now and then */
+        double t0 = now_ms();
+        if (write(m, key, 1) != 1)
+            return 1;
+        struct pollfd p = { m, POLLIN, 0 };
+        if (poll(&p, 1, 5000) <= 0) {
+            fprintf(stderr, "key %d drew nothing\n", i);
+            return 1;
+        }
+        double lat = now_ms() - t0;
+        drain(m, 3, NULL); /* the rest of the redraw */
+        if (t0 - start < sync_ms)
+            during[nd++] = lat;
+        else
+            after[na++] = lat;
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    report("key-to-screen while the catalog syncs", during, nd);
+    report("key-to-screen after it", after, na);
+    return 0;
+}
