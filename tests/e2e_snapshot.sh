@@ -15,7 +15,7 @@ sync_now() { # [extra --set args]: one sync round, its output kept in $T_DIR/syn
         --set sync.token_file="$T_DIR/token" --set sync.backoff_base_ms=100000 "$@" --sync-now \
         > "$T_DIR/sync.out" 2>&1
 }
-sync_fails() { ! sync_now "$@"; }
+sync_fails() { ! sync_now --set sync.now_deadline_s=2 "$@"; } # it retries until then
 serve() { # [server options]
     server_stop
     : > "$T_DIR/server.out"
