@@ -636,6 +636,8 @@ static void on_snapshot_info(void *ctx, const struct http_response *r)
         pull_start(s);
         return;
     }
+    /* 404 was answered above (no snapshots there): pages will say whether the URL is wrong */
+    s->st.refused = r->status == 401 || r->status == 403;
     if (r->status != 200) {
         set_error(s, "GET catalog snapshot: HTTP %ld: %s", r->status, server_message(r, msg, sizeof msg));
         s->snapshot_asked = 0;
