@@ -27,9 +27,12 @@ static int64_t now_ms(const struct app *app)
     return loop_now_ms(app->loop);
 }
 
+/* In the attendant's menu the audit names the staff member who opened it (with staff). */
 static void audit(struct app *app, const char *event, const char *detail)
 {
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->kiosk->lane, event, detail);
+    const struct kiosk *k = app->kiosk;
+    const char *who = k->flow.step == KIOSK_ATTENDANT && k->attendant_id[0] ? k->attendant_id : k->lane;
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, who, event, detail);
 }
 
 static void notice(struct app *app, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -136,7 +139,7 @@ static int get_seconds(const struct config *cfg, const char *key, long long def,
     return 0;
 }
 
-static int read_config(struct kiosk *k, const struct config *cfg, char *err, size_t errlen)
+static int read_config(struct kiosk *k, const struct config *cfg, int staff_enabled, char *err, size_t errlen)
 {
     struct kiosk_timing t;
     long long v;
@@ -157,9 +160,18 @@ static int read_config(struct kiosk *k, const struct config *cfg, char *err, siz
         return -1;
     }
     k->max_pieces = v;
+    /* a kiosk stands unattended in the shop: a server that anyone on the network can pose
+     * as would take its sales and card outcomes (issue 10) */
+    if (config_get_int(cfg, "sync.insecure_tls", 0, &v) || v != 0) {
+        snprintf(err, errlen, "kiosk mode refuses sync.insecure_tls: the store server's certificate must be "
+                              "checked on an unattended lane; remove sync.insecure_tls");
+        return -1;
+    }
     const char *pin = config_get(cfg, "kiosk.attendant_pin", "");
     size_t pn = strlen(pin);
-    if (pn < 4 || pn >= sizeof k->pin || strspn(pin, "0123456789") != pn) {
+    if (staff_enabled && !pn) {
+        /* staff ids and PINs open the attendant's menu */
+    } else if (pn < 4 || pn >= sizeof k->pin || strspn(pin, "0123456789") != pn) {
         snprintf(err, errlen, "kiosk.attendant_pin must be set to 4..15 digits: without it nobody could leave kiosk mode");
         return -1;
     }
@@ -190,17 +202,44 @@ static int enabled(const struct config *cfg)
 
 /* --- the attendant --- */
 
-/* The one place an attendant is authorised.  Until staff PINs (issue 12) land this is the
- * configured kiosk.attendant_pin; then it asks app/authorize.h instead.  Compared in
- * constant time so the time taken says nothing about how much of a guess was right. */
-static int attendant_authorized(const struct app *app, const char *pin)
+/* Constant time, so the time taken says nothing about how much of a guess was right. */
+static int pin_equal(const char *want, const char *pin)
 {
-    const char *want = app->kiosk->pin;
     size_t wn = strlen(want), pn = strlen(pin);
     unsigned diff = (unsigned)(wn ^ pn);
     for (size_t i = 0; i < wn; i++)
         diff |= (unsigned char)want[i] ^ (unsigned char)(i < pn ? pin[i] : 0);
     return diff == 0;
+}
+
+/* The one place an attendant is authorised.  On a till without staff: the configured
+ * kiosk.attendant_pin.  With staff: "ID*PIN", checked by the staff module (a wrong PIN
+ * counts towards that person's lockout) and allowed when their role holds
+ * PERM_KIOSK_ATTENDANT; their id goes into k->attendant_id for the audit.  A PIN alone is
+ * refused there: it would have to be tried against everyone's hash, and a wrong guess
+ * could not count against anyone's lockout. */
+static int attendant_authorized(struct app *app, const char *entry)
+{
+    struct kiosk *k = app->kiosk;
+    k->attendant_id[0] = 0;
+    if (!app->staff.enabled)
+        return pin_equal(k->pin, entry);
+    const char *star = strchr(entry, '*');
+    size_t idn = star ? (size_t)(star - entry) : 0;
+    if (!star || idn == 0 || idn >= sizeof k->attendant_id)
+        return 0;
+    /* the typed id stays for the audit of a wrong entry */
+    snprintf(k->attendant_id, sizeof k->attendant_id, "%.*s", (int)idn, entry);
+    struct staff_member who;
+    int64_t locked_for = 0;
+    if (staff_check_pin(app->store, k->attendant_id, star + 1, loop_wall_time(), &who, &locked_for) != STAFF_PIN_OK)
+        return 0;
+    if (!perm_allows(&app->staff.perms, PERM_KIOSK_ATTENDANT, who.role)) {
+        store_audit(app->store, loop_wall_time(), app->s.terminal_id, who.id, "kiosk_attendant_refused",
+                    staff_role_name(who.role));
+        return 0;
+    }
+    return 1;
 }
 
 /* Runs kiosk.attendant_hook as `sh -c HOOK till-kiosk REASON LANE` without waiting: a slow
@@ -609,7 +648,7 @@ int kiosk_open(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (read_config(k, app->cfg, err, errlen)) {
+    if (read_config(k, app->cfg, app->staff.enabled, err, errlen)) {
         free(k);
         return -1;
     }
@@ -677,7 +716,9 @@ int kiosk_staff_pin(struct app *app, const char *pin)
     if (k->flow.step != KIOSK_PIN)
         return -1;
     int wait = 0;
-    switch (kiosk_flow_pin(&k->flow, attendant_authorized(app, pin), now_ms(app), &wait)) {
+    /* while entry is locked nothing is checked, so no staff member's count grows */
+    int ok = kiosk_flow_pin_wait_s(&k->flow, now_ms(app)) > 0 ? 0 : attendant_authorized(app, pin);
+    switch (kiosk_flow_pin(&k->flow, ok, now_ms(app), &wait)) {
     case KIOSK_PIN_OK:
         k->pin_message = 0;
         audit(app, "kiosk_staff_login", NULL);
@@ -685,7 +726,7 @@ int kiosk_staff_pin(struct app *app, const char *pin)
         break;
     case KIOSK_PIN_WRONG:
         k->pin_message = 1;
-        audit(app, "kiosk_pin_wrong", NULL);
+        audit(app, "kiosk_pin_wrong", k->attendant_id[0] ? k->attendant_id : NULL);
         break;
     case KIOSK_PIN_LOCKED:
         if (k->pin_message != 2)

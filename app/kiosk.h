@@ -41,7 +41,8 @@ struct kiosk {
     struct kiosk_flow flow;
     struct kiosk_key keys[KIOSK_NKEYS];
     char lane[32];
-    char pin[16];                  /* interim attendant PIN (kiosk.attendant_pin) */
+    char pin[16];                  /* kiosk.attendant_pin: the attendant's PIN on a till without staff */
+    char attendant_id[32];         /* with staff: who opened the attendant menu (in the audit) */
     char hook[512];                /* kiosk.attendant_hook: run by /bin/sh when help is called */
     int64_t max_pieces;            /* more of one item than this needs the attendant */
     uint64_t tick_timer, card_timer;

@@ -19,6 +19,7 @@ static const struct {
     [PERM_Z_REPORT] = { "z_report", "close the shift (Z report)" },
     [PERM_STOCK_COUNT] = { "stock_count", "count stock" },
     [PERM_PARKED_SALES] = { "parked_sales", "see parked sales" },
+    [PERM_KIOSK_ATTENDANT] = { "kiosk_attendant", "attend a self-checkout kiosk" },
 };
 
 const char *staff_role_name(enum staff_role r)

@@ -23,6 +23,7 @@ enum perm {
     PERM_Z_REPORT,            /* closes the shift */
     PERM_STOCK_COUNT,
     PERM_PARKED_SALES,
+    PERM_KIOSK_ATTENDANT,     /* the kiosk's attendant menu: approvals, voids, leaving kiosk mode */
     PERM_COUNT
 };
 
@@ -45,8 +46,9 @@ const char *perm_label(enum perm p);
 int perm_parse(const char *s, enum perm *out);
 
 /* The defaults: cashiers sell and read an X report; supervisors also void after
- * subtotal, cancel, override prices, refund, open the drawer, pay in and out, count stock
- * and see parked sales; discounts over the limit and the Z report are the manager's. */
+ * subtotal, cancel, override prices, refund, open the drawer, pay in and out, count stock,
+ * see parked sales and attend a self-checkout kiosk; discounts over the limit and the Z
+ * report are the manager's. */
 void perm_table_defaults(struct perm_table *t);
 /* A role list as configured: "supervisor, manager" (comma or space separated; "nobody"
  * for none) into a role mask; 0, or -1 with why in err. */

@@ -111,6 +111,7 @@ const struct config_key config_keys[] = {
     { "permissions.z_report", "roles", "manager", "who may close the shift with a Z report", NULL },
     { "permissions.stock_count", "roles", "supervisor, manager", "who may count stock", NULL },
     { "permissions.parked_sales", "roles", "supervisor, manager", "who may see parked sales", NULL },
+    { "permissions.kiosk_attendant", "roles", "supervisor, manager", "who may open a kiosk's attendant menu with their staff id and PIN", NULL },
 
     { "sync.url", "http:// or https:// URL", NULL, "the central store API; unset: Till runs standalone", NULL },
     { "sync.token_file", "path", NULL, "this terminal's bearer token, one line; must not be readable by other users (chmod 600)", NULL },
@@ -134,7 +135,7 @@ const struct config_key config_keys[] = {
     { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
     { "kiosk.enabled", "yes | no", "no", "yes: run as a self-checkout kiosk for customers (as till --kiosk does)", NULL },
     { "kiosk.lane", "text", "kiosk", "this self-checkout lane's name: the cashier of its sales, so they reach the server tagged with it", NULL },
-    { "kiosk.attendant_pin", "4..15 digits", NULL, "the attendant's PIN for the kiosk's attendant menu; required in kiosk mode", NULL },
+    { "kiosk.attendant_pin", "4..15 digits", NULL, "the attendant's PIN for the kiosk's attendant menu; required in kiosk mode on a till without staff (with staff, the attendant types staff id * PIN)", NULL },
     { "kiosk.attendant_hook", "shell command", NULL, "run without waiting when the customer or an item calls the attendant, as sh -c HOOK till-kiosk REASON LANE (REASON: help, age, quantity, payment, unfinished-payment, not-saved)", NULL },
     { "kiosk.keys", "ACTION:KEY, ...", "ok:1, back:2, help:3, staff:0", "the customer's keys on a small keypad: ok, back, help and staff (the attendant), each a digit or letter, Enter, Space or F1..F12", NULL },
     { "kiosk.max_quantity", "number 1..9999", "20", "more pieces of one item than this in a sale need the attendant's approval", NULL },

@@ -20,7 +20,7 @@ start_kiosk() { # name extra-args...
 }
 staff_login() { # the attendant types the PIN by hand (a fast burst would be a scan)
     t_keys 0
-    t_wait_for "Attendant: type the PIN" 5 >/dev/null || return 1
+    t_wait_for "Attendant: " 5 >/dev/null || return 1
     t_type_slowly "${1:-$PIN}"
     t_keys Enter
 }
@@ -162,4 +162,21 @@ check "the attendant cancels the sale" t_wait_for "Sale cancelled"
 t_keys 6
 check "then the attendant's menu ends kiosk mode" t_wait_exit 10
 check_eq "recorded" 1 "$(q "select count(*) from audit_log where event = 'kiosk_exit'")"
+# --- with staff: the attendant's own id * PIN, by role; the configured PIN is not enough ---
+start_kiosk staffed --set staff.demo=yes
+staff_login "1*1111"
+check "a cashier may not attend the kiosk" t_wait_for "Wrong PIN. Try again."
+check_eq "the refusal names the cashier" 1 "$(q "select count(*) from audit_log where event = 'kiosk_attendant_refused' and cashier = '1'")"
+t_keys Escape
+t_wait_for "Scan your first item to start" >/dev/null
+staff_login "2*2222"
+check "the supervisor's id and PIN open the attendant menu" t_wait_for "exit kiosk mode"
+check_eq "the login names the supervisor" 1 "$(q "select count(*) from audit_log where event = 'kiosk_staff_login' and cashier = '2'")"
+t_keys 6
+check "the supervisor ends kiosk mode" t_wait_exit 10
+check_eq "recorded as the supervisor" 1 "$(q "select count(*) from audit_log where event = 'kiosk_exit' and cashier = '2'")"
+
+# --- never with a server whose certificate is not checked (issue 10) ---
+out=$("$TILL_BIN" --kiosk --set kiosk.attendant_pin=$PIN --set sync.insecure_tls=1 --check-config 2>&1 </dev/null)
+check "kiosk mode refuses sync.insecure_tls" grep -q "kiosk mode refuses sync.insecure_tls" <<<"$out"
 finish

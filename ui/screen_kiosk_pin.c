@@ -1,4 +1,4 @@
-/* Kiosk: the attendant's PIN.  Digits only, shown as stars; too many wrong PINs lock the
+/* Kiosk: the attendant's PIN (with staff: staff id * PIN).  Digits only, shown as stars; too many wrong PINs lock the
  * entry for a while (core/kiosk_flow.c).  Esc, or leaving it alone, returns to the
  * customer's screen. */
 #include <curses.h>
@@ -14,7 +14,9 @@ static int pin_draw(const struct ui *ui, const struct app *app)
     const struct kiosk *k = app->kiosk;
     int y, x;
     draw_dialog(12, 56, "Staff only", &y, &x);
-    kiosk_draw_center(y + 2, A_BOLD, "Attendant: type the PIN, then Enter.");
+    /* with staff, the attendant's own id and PIN (app/kiosk.c attendant_authorized) */
+    kiosk_draw_center(y + 2, A_BOLD, app->staff.enabled ? "Attendant: staff id, *, PIN, then Enter."
+                                                        : "Attendant: type the PIN, then Enter.");
     char stars[40] = "";
     /* a PIN typed on another visit of this screen is never shown */
     size_t n = ui->sub_screen == KIOSK_PIN ? strlen(ui->input) : 0;
@@ -67,8 +69,8 @@ static int pin_key(struct ui *ui, struct app *app, struct ui_key k)
     if (r)
         return r;
     size_t n = strlen(ui->input);
-    if (!k.is_key && k.code >= '0' && k.code <= '9') {
-        if (n + 1 < sizeof ui->input && n < 15) {
+    if (!k.is_key && ((k.code >= '0' && k.code <= '9') || (k.code == '*' && app->staff.enabled))) {
+        if (n + 1 < sizeof ui->input && n < 20) {
             ui->input[n] = (char)k.code;
             ui->input[n + 1] = 0;
         }
