@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/app_print.h"
 #include "app/authorize.h"
 #include "offline/shift_doc.h"
 #include "offline/sync.h"
@@ -226,7 +227,9 @@ static int build_report(struct app *app, int is_z, int64_t z_number, int64_t cou
     return shift_report_render(r, &h, &app->s.fmt, app->s.receipt_width, text);
 }
 
-static void show_report(struct app *app, char *text, int is_z, const char *file)
+/* Shown on screen, written to the spool and, when a printer is configured, queued for it
+ * (a print failure says so on the screen; the report stays shown and spooled). */
+static void show_report(struct app *app, char *text, int is_z, const char *file, const char *title)
 {
     free(app->shift.report_text);
     app->shift.report_text = text;
@@ -234,6 +237,7 @@ static void show_report(struct app *app, char *text, int is_z, const char *file)
     char err[200];
     if (app_spool_write(app, file, text, err, sizeof err))
         app_set_message(app, 1, "Report shown, but not written to the spool: %s", err);
+    app_print_text(app, title, text);
     app->mode = MODE_REPORT;
     app->dirty = 1;
 }
@@ -253,7 +257,9 @@ static void x_granted(struct app *app, const struct staff_member *approver, void
              approver ? " approved by " : "", approver ? approver->id : "");
     audit(app, "x_report", detail);
     app_set_message(app, 0, "X report of shift %lld (the shift stays open).", (long long)app->shift.current.id);
-    show_report(app, text, 0, file);
+    char title[48];
+    snprintf(title, sizeof title, "X report of shift %lld", (long long)app->shift.current.id);
+    show_report(app, text, 0, file, title);
 }
 
 int app_x_report(struct app *app)
@@ -340,7 +346,9 @@ int app_z_submit(struct app *app, const char *counted_text)
     money_format(r.over_short, &app->s.fmt, 1, a, sizeof a);
     app_set_message(app, r.over_short != 0, "Z %lld: shift %lld closed. %s %s", (long long)z, (long long)closing.id,
                     r.over_short < 0 ? "SHORT" : r.over_short > 0 ? "OVER" : "Over/short", a);
-    show_report(app, text, 1, file);
+    char title[32];
+    snprintf(title, sizeof title, "Z report %lld", (long long)z);
+    show_report(app, text, 1, file, title);
     return 0;
 }
 

@@ -22,7 +22,7 @@ check_eq "no shift yet" 0 "$(q 'select count(*) from shifts')"
 server_start "$SDB" "$PORT" || fail "server did not start"
 t_tmux_start 100x34 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
     --set sync.pull_interval_ms=300 --set sync.backoff_max_ms=500 --set payment.sim.latency_ms=100 \
-    --set staff.idle_lock_s=0"
+    --set staff.idle_lock_s=0 --set printer.driver=file --set printer.file.path=$T_DIR/printer.escpos"
 t_wait_for "Staff id:" 10 > /dev/null
 t_keys 2 Enter
 t_wait_for "PIN for 2:" > /dev/null
@@ -88,6 +88,16 @@ t_wait_gone "X REPORT" 5 > /dev/null
 xr=$(ls "$SPOOL"/x-report-shift000001-*.txt 2>/dev/null | head -n 1)
 check "the X report is in the spool" test -n "$xr"
 check "X: expected cash 45,38" grep -qE "^Expected cash +45,38$" "$xr"
+# printed_has TEXT: the file printer got it (printing runs from the queue, a moment later)
+printed_has() {
+    local n=0
+    while [ "$n" -lt 100 ]; do
+        grep -aq "$1" "$T_DIR/printer.escpos" 2>/dev/null && return 0
+        sleep 0.1; n=$((n + 1))
+    done
+    return 1
+}
+check "the X report is printed too" printed_has "X REPORT  (read only, shift open)"
 check_eq "X closed nothing" open "$(q 'select state from shifts')"
 
 # Z: only a manager; counted 44,88 is 0,50 short.
@@ -102,9 +112,12 @@ check "the manager is asked for the count" t_wait_for "Cash counted:"
 t_type_slowly "44,88"
 t_keys Enter
 check "the Z report is shown" t_wait_for "Z REPORT  No. 1  (shift closed)"
-check "the message names the Z" t_wait_for "Z 1: shift 1 closed."
+# (the close's message, "Z 1: shift 1 closed. SHORT", gives way to the printer's)
+check "the message names the Z, printed" t_wait_for "Z report 1 printed."
 zr=$SPOOL/z-report-000001.txt
 check "the Z report is in the spool" test -f "$zr"
+check "and printed, counted cash and all" printed_has "Counted cash *44,88"
+check "the Z's heading is printed" printed_has "Z REPORT  No. 1  (shift closed)"
 # the Z's figures are the sales made, as stored
 sales=$(q "select count(*) || ' ' || sum(total) from sales where shift_id = 1")
 check_eq "three sales, 5,37 in all" "3 537" "$sales"
