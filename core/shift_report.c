@@ -172,7 +172,8 @@ int shift_report_render(const struct shift_report *r, const struct shift_report_
     amount(&t, width, fmt, "Discounts", f->discounts);
     count_amount(&t, width, fmt, "Voids", f->voids_count, f->voids_value);
     count_amount(&t, width, fmt, "Cancelled sales", f->cancels_count, f->cancels_value);
-    count_amount(&t, width, fmt, "Refunds", f->refunds_count, f->refunds_value);
+    count_amount(&t, width, fmt, "Cash refunds", f->refunds_count, f->refunds_value);
+    count_amount(&t, width, fmt, "Card/voucher refunds", f->other_refunds_count, f->other_refunds_value);
     snprintf(line, sizeof line, "%lld", (long long)f->no_sales);
     lr(&t, width, "No sale (drawer opened)", line);
     rule(&t, width, '-');

@@ -28,13 +28,14 @@ struct shift_tax {
 /* Gathered for one shift. */
 struct shift_figures {
     int64_t sales_count, sales_total;
-    int64_t cash, card, voucher;          /* applied to sales (cash: net of change) */
+    int64_t cash, card, voucher;          /* taken on sales (cash: net of change); refunds apart */
     struct shift_tax taxes[TAX_MAX_CLASSES];
     int ntaxes;
     int64_t discounts;
     int64_t voids_count, voids_value;     /* voided lines of completed sales */
     int64_t cancels_count, cancels_value; /* cancelled sales, at their total */
     int64_t refunds_count, refunds_value; /* cash refunds (value positive) */
+    int64_t other_refunds_count, other_refunds_value; /* to a card or voucher: not from the drawer */
     int64_t no_sales;                     /* drawer opened without a sale */
     int64_t paid_in, paid_out, drops;
     int64_t opening_float;

@@ -29,11 +29,21 @@ static const char SQL_INS_PAYMENT[] =
     "INSERT INTO payments (sale_id, seq, tender, amount, tendered, change, reference, card_scheme,"
     " masked_pan, auth_code, terminal_receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_COUNT[] = "SELECT count(*) FROM sales";
+/* A return is a sale with a negative total and its refund a negative payment: the
+ * report's sales and tenders are what was taken, the refunds apart (the cash ones come
+ * out of the drawer's expected cash, core/shift_report.c). */
 static const char SQL_SHIFT_SALES[] =
-    "SELECT count(*), COALESCE(SUM(total), 0) FROM sales WHERE shift_id = ?1";
+    "SELECT count(*), COALESCE(SUM(total), 0) FROM sales WHERE shift_id = ?1 AND total >= 0";
 static const char SQL_SHIFT_TENDERS[] =
     "SELECT p.tender, SUM(p.amount) FROM payments p JOIN sales s ON s.id = p.sale_id"
-    " WHERE s.shift_id = ?1 GROUP BY p.tender";
+    " WHERE s.shift_id = ?1 AND p.amount > 0 GROUP BY p.tender";
+static const char SQL_SHIFT_REFUNDS[] =
+    "SELECT p.tender, count(*), -SUM(p.amount) FROM payments p JOIN sales s ON s.id = p.sale_id"
+    " WHERE s.shift_id = ?1 AND p.amount < 0 GROUP BY p.tender";
+/* given on sales less those handed back with returned lines (negative there) */
+static const char SQL_SHIFT_DISCOUNTS[] =
+    "SELECT COALESCE(SUM(l.discount), 0) FROM sale_lines l JOIN sales s ON s.id = l.sale_id"
+    " WHERE s.shift_id = ?1 AND l.voided = 0";
 static const char SQL_SHIFT_TAXES[] =
     "SELECT t.tax_class, t.rate_ppm, SUM(t.net), SUM(t.tax), SUM(t.gross) FROM sale_taxes t"
     " JOIN sales s ON s.id = t.sale_id WHERE s.shift_id = ?1"
@@ -549,6 +559,27 @@ static int row_tender(sqlite3_stmt *s, struct shift_figures *f)
     return 0;
 }
 
+static int row_refund(sqlite3_stmt *s, struct shift_figures *f)
+{
+    const char *t = (const char *)sqlite3_column_text(s, 0);
+    if (!t)
+        return 0;
+    if (strcmp(t, "cash") == 0) {
+        f->refunds_count = sqlite3_column_int64(s, 1);
+        f->refunds_value = sqlite3_column_int64(s, 2);
+    } else {
+        f->other_refunds_count += sqlite3_column_int64(s, 1);
+        f->other_refunds_value += sqlite3_column_int64(s, 2);
+    }
+    return 0;
+}
+
+static int row_discounts(sqlite3_stmt *s, struct shift_figures *f)
+{
+    f->discounts = sqlite3_column_int64(s, 0);
+    return 0;
+}
+
 static int row_tax(sqlite3_stmt *s, struct shift_figures *f)
 {
     if (f->ntaxes >= TAX_MAX_CLASSES)
@@ -574,8 +605,11 @@ int sales_shift_figures(struct store *st, int64_t shift_id, struct shift_figures
 {
     int rc;
     f->ntaxes = 0;
+    f->other_refunds_count = f->other_refunds_value = 0;
     if ((rc = each_row(st, SQL_SHIFT_SALES, shift_id, row_sales, f)) ||
         (rc = each_row(st, SQL_SHIFT_TENDERS, shift_id, row_tender, f)) ||
+        (rc = each_row(st, SQL_SHIFT_REFUNDS, shift_id, row_refund, f)) ||
+        (rc = each_row(st, SQL_SHIFT_DISCOUNTS, shift_id, row_discounts, f)) ||
         (rc = each_row(st, SQL_SHIFT_TAXES, shift_id, row_tax, f)) ||
         (rc = each_row(st, SQL_SHIFT_VOIDS, shift_id, row_voids, f)))
         return rc;

@@ -117,7 +117,8 @@ static void test_layout(void **state)
     assert_true(has_line(text, "  Card", "20,00"));
     assert_true(has_line(text, "Tax std 19% gross", "37,50"));
     assert_true(has_line(text, "    tax", "5,99"));
-    assert_true(has_line(text, "Refunds", "2,00"));
+    assert_true(has_line(text, "Cash refunds", "2,00"));
+    assert_true(has_line(text, "Card/voucher refunds", "0,00"));
     assert_true(has_line(text, "Expected cash", "63,25"));
     assert_true(has_line(text, "Counted cash", "62,75"));
     assert_true(has_line(text, "SHORT", "-0,50"));
@@ -198,6 +199,40 @@ static void sell(struct fx *f, const char *uuid, int64_t shift_id, enum tender_k
     cart_free(&c);
 }
 
+/* A return of one milk (1,19 refunded, at the price paid) in tender, or (discount) a
+ * sale of one milk at 10% off (1,07, discount 0,12) paid in cash. */
+static void sell_other(struct fx *f, const char *uuid, int64_t shift_id, enum tender_kind tender, int discount)
+{
+    static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    struct cart c;
+    struct sale s;
+    struct product p;
+    cart_init(&c, &tc);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), 0);
+    if (discount) {
+        cart_add_item(&c, &p, "4010433218190", QTY_ONE);
+        struct discount_spec d = { .kind = DISCOUNT_PERCENT, .value = 1000, .reason = "damaged" };
+        assert_int_equal(cart_set_line_discount(&c, 0, &d), 0);
+    } else {
+        assert_int_equal(cart_add_return(&c, &p, "4010433218190", QTY_ONE, 119, 119, "s1", 1, 1, "faulty"), 0);
+    }
+    memset(&s, 0, sizeof s);
+    snprintf(s.uuid, sizeof s.uuid, "%s", uuid);
+    snprintf(s.terminal_id, sizeof s.terminal_id, "T1");
+    snprintf(s.cashier, sizeof s.cashier, "Alex");
+    snprintf(s.staff_id, sizeof s.staff_id, "1");
+    s.shift_id = shift_id;
+    money_format_init(&s.fmt, "EUR", "eu");
+    s.tax = tc;
+    s.cart = &c;
+    s.npayments = 1;
+    s.payments[0] = (struct payment){ .tender = tender, .amount = c.totals.total, .tendered = c.totals.total };
+    s.completed_at = 1795583883;
+    char err[256];
+    assert_int_equal(sales_commit(f->st, &s, NULL, NULL, err, sizeof err), 0);
+    cart_free(&c);
+}
+
 static void move(struct fx *f, int64_t shift_id, const char *uuid, enum cash_kind k, int64_t amount)
 {
     struct cash_movement m = { .shift_id = shift_id, .kind = k, .amount = amount, .at = 5 };
@@ -251,6 +286,30 @@ static void test_figures_from_the_database(void **state)
     assert_int_equal(shift_report_compute(&fig, 1, 5000, &r), 0);
     assert_int_equal(r.expected_cash, 10000 + 238 + 1000 - 725 - 5000);
     assert_int_equal(r.over_short, 5000 - 5513);
+    assert_int_equal(fig.discounts, 0);
+    assert_int_equal(fig.refunds_count, 0);
+
+    /* returns are sales with negative totals, refunds negative payments: counted apart,
+     * a cash refund out of the drawer, a card refund not; a discount is in Discounts */
+    sell_other(f, "r1", sh.id, TENDER_CASH, 0);
+    sell_other(f, "r2", sh.id, TENDER_CARD, 0);
+    sell_other(f, "d1", sh.id, TENDER_CASH, 1);
+    memset(&fig, 0, sizeof fig);
+    assert_int_equal(sales_shift_figures(f->st, sh.id, &fig), 0);
+    assert_int_equal(shifts_figures(f->st, &sh, &fig), 0);
+    assert_int_equal(fig.sales_count, 3);
+    assert_int_equal(fig.sales_total, 476 + 107);
+    assert_int_equal(fig.cash, 238 + 107);
+    assert_int_equal(fig.card, 238);
+    assert_int_equal(fig.refunds_count, 1);
+    assert_int_equal(fig.refunds_value, 119);
+    assert_int_equal(fig.other_refunds_count, 1);
+    assert_int_equal(fig.other_refunds_value, 119);
+    assert_int_equal(fig.discounts, 12);
+    /* the tax classes still add up to everything taken less everything refunded */
+    assert_int_equal(fig.taxes[0].gross, 476 + 107 - 119 - 119);
+    assert_int_equal(shift_report_compute(&fig, 1, 5000, &r), 0);
+    assert_int_equal(r.expected_cash, 10000 + 238 + 107 - 119 + 1000 - 725 - 5000);
 
     /* the Z: number, close and its document in one transaction */
     int64_t z;
