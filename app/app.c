@@ -84,6 +84,10 @@ int app_take_dirty(struct app *app)
 {
     if (app->store)
         refresh_stock_view(app);
+    /* the open sale is saved before the screen shows it changed: what a cashier saw
+     * survives a crash */
+    if (app->dirty)
+        app_open_cart_save(app);
     int d = app->dirty;
     app->dirty = 0;
     return d;
@@ -105,6 +109,9 @@ static void begin_sale(struct app *app)
     card_payment_new_sale(&app->card, app->sale.uuid);
     app_returns_reset(app);
     set_pricing_clock(app);
+    app_promotions_begin(app);
+    app_age_reset(app);
+    app->customer.name[0] = 0;
     app->dirty = 1;
 }
 
@@ -198,7 +205,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     }
     sale_session_init(&app->sale, &app->s.tax, inc);
     if (app_returns_configure(app, err, errlen) || app_discount_configure(app, err, errlen) ||
-        app_park_configure(app, err, errlen)) {
+        app_park_configure(app, err, errlen) || app_age_configure(app, err, errlen)) {
         store_close(app->store);
         app->store = NULL;
         return -1;
@@ -221,6 +228,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         app_set_message(app, 0, "Sign on: your staff id, then Enter, then your PIN.");
     else
         app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
+    /* before recovery: the restored sale's approved card payments are its own */
+    app_open_cart_restore(app);
     app_recover_start(app);
     app_count_resume_active(app);
     if (kiosk_open(app, err, errlen))
@@ -279,16 +288,23 @@ static int today_yyyymmdd(void)
 /* A line that says so on the message line; from_label: the quantity is the label's. */
 static int add_line(struct app *app, const struct product *p, const char *code, int64_t qty, int from_label)
 {
+    if (app_deposit_is_return(p) && !from_label)
+        return app_deposit_return(app, p, code, qty);
+    app_promotions_for_product(app, p);
     int rc = from_label ? cart_add_label_item(&app->sale.cart, p, code, qty)
                         : cart_add_item(&app->sale.cart, p, code, qty);
     if (rc) {
         app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
         return -1;
     }
-    app->sale.selected = app->sale.cart.nlines - 1;
+    int line = app->sale.cart.nlines - 1;
+    app->sale.selected = line;
     char price[48];
-    money_format(app->sale.cart.lines[app->sale.selected].line_total, &app->s.fmt, 1, price, sizeof price);
-    app_set_message(app, 0, "%s%s  %s", p->name, p->age_restricted ? "  (check age!)" : "", price);
+    money_format(app->sale.cart.lines[line].line_total, &app->s.fmt, 1, price, sizeof price);
+    app_set_message(app, 0, "%s  %s%s", p->name, price, p->deposit_sku[0] ? "  + deposit" : "");
+    if (!from_label && app_deposit_add(app, p, line, qty) == 0)
+        app->sale.selected = app->sale.cart.nlines - 1;
+    app_age_ask(app, line);
     return 0;
 }
 
@@ -330,6 +346,9 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
     struct scan_result r;
     char msg[256];
     if (lookup_scan(app->store, &app->s.barcode, code, today_yyyymmdd(), &r, msg, sizeof msg)) {
+        /* not an item: a loyalty card or a coupon, else the lookup's reason */
+        if (!qty && (app_customer_scan(app, code) || app_coupon_scan(app, code)))
+            return 0;
         app_set_message(app, 1, "%s", msg);
         return -1;
     }
@@ -343,6 +362,7 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         return -1;
     }
     if (r.has_price) {
+        app_promotions_for_product(app, &p);
         int rc = cart_add_priced_item(&app->sale.cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
         if (rc) {
             app_set_message(app, 1, "%s: %s", p.name, cart_strerror(rc));
@@ -351,9 +371,9 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         app->sale.selected = app->sale.cart.nlines - 1;
         char price[48];
         money_format(r.price, &app->s.fmt, 1, price, sizeof price);
-        app_set_message(app, 0, "%s%s  %s (price from the label)", p.name,
-                        p.age_restricted ? "  (check age!)" : "", price);
+        app_set_message(app, 0, "%s  %s (price from the label)", p.name, price);
         mark_label_data(app, &r);
+        app_age_ask(app, app->sale.selected);
         return 0;
     }
     if (r.has_qty) {
@@ -506,6 +526,7 @@ static void void_granted(struct app *app, const struct staff_member *approver, v
 {
     struct sale_session *sale = &app->sale;
     const struct cart_line *l = &sale->cart.lines[sale->selected];
+    int deposit = app_deposit_line_of(app, sale->selected);
     int rc = cart_void_line(&sale->cart, sale->selected);
     if (rc) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
@@ -515,6 +536,12 @@ static void void_granted(struct app *app, const struct staff_member *approver, v
     snprintf(detail, sizeof detail, "%s line %d %s%s%s", sale->uuid, sale->selected + 1, l->product.sku,
              approver ? " approved by " : "", approver ? approver->id : "");
     audit(app, "line_void", detail);
+    /* its deposit goes with it */
+    if (deposit >= 0 && cart_void_line(&sale->cart, deposit) == CART_OK) {
+        snprintf(detail, sizeof detail, "%s line %d %s (deposit)", sale->uuid, deposit + 1,
+                 sale->cart.lines[deposit].product.sku);
+        audit(app, "line_void", detail);
+    }
     app_set_message(app, 0, "Voided: %s%s%s", l->product.name, approver ? ", approved by " : "",
                     approver ? approver->name : "");
 }
@@ -630,7 +657,10 @@ void app_close_dialog(struct app *app)
 
 int app_set_line_qty(struct app *app, int line, int64_t qty)
 {
+    int deposit = app_deposit_line_of(app, line);
     int rc = cart_set_qty(&app->sale.cart, line, qty);
+    if (rc == CART_OK && deposit >= 0)
+        cart_set_qty(&app->sale.cart, deposit, qty);
     if (rc) {
         app_set_message(app, 1, "Quantity not changed: %s", cart_strerror(rc));
         return -1;
@@ -776,6 +806,14 @@ static void format_when(int64_t t, char *buf, size_t len)
 }
 
 /* Completes the open sale with the payments collected so far. */
+/* Inside the sale's commit: its order joins the outbox and the open sale kept for a crash
+ * is forgotten, in the same transaction. */
+static int commit_in_tx(struct store *st, const struct sale *sale, void *ctx)
+{
+    int rc = order_enqueue(st, sale, ctx);
+    return rc ? rc : open_cart_clear(st);
+}
+
 int app_complete_sale(struct app *app)
 {
     struct sale_session *ss = &app->sale;
@@ -800,13 +838,15 @@ int app_complete_sale(struct app *app)
     sale.change_given = change;
 
     char err[STORE_ERRLEN];
-    if (sales_commit(app->store, &sale, order_enqueue, NULL, err, sizeof err)) {
+    if (sales_commit(app->store, &sale, commit_in_tx, NULL, err, sizeof err)) {
         /* the tender is settled: the sale stays on screen, not saved yet, and is retried */
         app_unsaved_begin(app, err);
         kiosk_sync(app);
         return -1;
     }
     app_unsaved_end(app);
+    /* the commit forgot the open sale; so does the state that mirrors it */
+    memset(&app->open_cart.state, 0, sizeof app->open_cart.state);
     app->sync.queued++;
     if (app->sync.engine)
         sync_kick(app->sync.engine);

@@ -16,16 +16,23 @@
 #include "src/staff.h"
 #include "src/settings.h"
 #include "src/store.h"
+#include "app/age_check.h"
 #include "app/card_payment.h"
 #include "app/count_session.h"
+#include "app/customer.h"
+#include "app/deposit.h"
+#include "app/open_cart.h"
 #include "app/discount.h"
 #include "app/override.h"
 #include "app/park.h"
+#include "app/price_override.h"
+#include "app/promotions.h"
 #include "app/returns.h"
 #include "app/sale_session.h"
 #include "app/stock_lookup.h"
 #include "drivers/drawer.h"
 #include "drivers/scanner.h"
+#include "src/promotions.h"
 
 enum app_mode {
     MODE_SALE,           /* scanning into the cart */
@@ -59,6 +66,9 @@ enum app_mode {
     MODE_Z_COUNT,        /* the cash counted in the drawer before the Z */
     MODE_REPORT,         /* an X or Z report on screen */
     MODE_STOCK,          /* stock lookup: synced, and live from the store server (app/stock_lookup.c) */
+    MODE_CUSTOMER,       /* find the sale's customer by name or card (app/customer.c) */
+    MODE_AGE_CHECK,      /* an age-restricted item: confirm the customer's age (app/age_check.c) */
+    MODE_PRICE,          /* a new unit price for the selected line (app/price_override.c) */
 };
 
 #define APP_SEARCH_MAX 12
@@ -235,6 +245,10 @@ struct app {
     struct app_staff staff;
     struct app_approval approval;
     struct app_shift shift;
+    struct promo_set promos;        /* what the open sale's items can meet (app/promotions.c) */
+    struct app_customer customer;
+    struct app_age age;
+    struct app_open_cart open_cart; /* the open sale as last saved (app/open_cart.c) */
 
     char message[256];
     int message_is_error;

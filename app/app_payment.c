@@ -113,6 +113,7 @@ int app_open_terminals(struct app *app, char *err, size_t errlen)
     const struct card_payment_events ev = {
         .approved = on_card_approved, .refunded = on_card_refunded, .reversed = on_card_reversed, .cancel_now = on_card_cancel_now,
         .recovered = on_card_recovered, .message = on_card_message, .changed = on_card_changed,
+        .owns = app_open_cart_owns,
         .ctx = app,
     };
     if (card_payment_open(&app->card, &c, &ev, err, errlen))

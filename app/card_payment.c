@@ -467,6 +467,15 @@ static void recover_next(struct card_payment *cp)
 int card_payment_recover_start(struct card_payment *cp)
 {
     int n = journal_open_intents(cp->store, cp->recover, CARD_MAX_RECOVER);
+    /* approved payments of the restored open sale stay with it */
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        const struct payment_intent *in = &cp->recover[i];
+        if (strcmp(in->state, "approved") == 0 && cp->ev.owns && cp->ev.owns(cp->ev.ctx, in->reference))
+            continue;
+        cp->recover[kept++] = cp->recover[i];
+    }
+    n = n > 0 ? kept : n;
     if (n <= 0)
         return 0;
     cp->nrecover = n;

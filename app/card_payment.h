@@ -53,6 +53,9 @@ struct card_payment_events {
     void (*cancel_now)(void *ctx);
     /* The interrupted payments found at start-up are all resolved. */
     void (*recovered)(void *ctx);
+    /* May be NULL.  1 when the open sale (restored after a crash) holds this approved
+     * payment: start-up recovery leaves it to that sale instead of reversing it. */
+    int (*owns)(void *ctx, const char *reference);
     /* A sentence for the cashier. */
     void (*message)(void *ctx, int is_error, const char *text);
     /* The state or the terminal's status text changed: redraw. */

@@ -424,7 +424,8 @@ int kiosk_scan(struct app *app, const char *code)
             go(app, KIOSK_SCAN);
         return -1;
     }
-    after_item_added(app, app->sale.cart.nlines - 1);
+    /* the scanned item's line: a deposit (app/deposit.c) may follow it */
+    after_item_added(app, before);
     return 0;
 }
 
@@ -768,6 +769,7 @@ int kiosk_staff_approve(struct app *app)
              k->flow.hold == KIOSK_HOLD_AGE ? "age" : "quantity", k->hold_item);
     if (k->flow.hold == KIOSK_HOLD_AGE) {
         k->age_verified = 1;   /* one check per customer covers the rest of the sale */
+        app_age_record(app, k->flow.hold_line, "attendant approved");
     } else if (k->napproved < KIOSK_MAX_APPROVED) {
         const struct cart_line *l = &app->sale.cart.lines[k->flow.hold_line];
         snprintf(k->approved_sku[k->napproved++], sizeof k->approved_sku[0], "%s", l->product.sku);

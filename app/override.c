@@ -15,6 +15,7 @@ static const char *action_name(enum override_action a)
     case OVERRIDE_LINE_DISCOUNT: return "line_discount_over_limit";
     case OVERRIDE_SALE_DISCOUNT: return "sale_discount_over_limit";
     case OVERRIDE_CASH_REFUND: return "cash_refund";
+    case OVERRIDE_PRICE: return "price_override";
     }
     return "?";
 }
@@ -62,6 +63,8 @@ static int run_allowed(struct app *app)
     case OVERRIDE_CASH_REFUND:
         app->ret.cash_allowed = 1;
         return app_refund_cash(app, o->arg);
+    case OVERRIDE_PRICE:
+        return app_price_set(app, o->line, o->spec.value);
     case OVERRIDE_NONE:
         break;
     }
@@ -79,6 +82,8 @@ int app_override_submit(struct app *app, const char *pin)
  * whoever approves with their own id and PIN; returns.supervisor_pin is not used. */
 static enum perm perm_of(enum override_action a)
 {
+    if (a == OVERRIDE_PRICE)
+        return PERM_PRICE_OVERRIDE;
     return a == OVERRIDE_LINE_DISCOUNT || a == OVERRIDE_SALE_DISCOUNT ? PERM_DISCOUNT_OVER_LIMIT : PERM_REFUND;
 }
 

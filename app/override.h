@@ -19,12 +19,13 @@ enum override_action {
     OVERRIDE_LINE_DISCOUNT,  /* a line discount above the limit */
     OVERRIDE_SALE_DISCOUNT,  /* a sale discount above the limit */
     OVERRIDE_CASH_REFUND,    /* cash back for what was paid another way */
+    OVERRIDE_PRICE,          /* a line's unit price changed by hand (app/price_override.c) */
 };
 
 /* The action waiting for a supervisor (MODE_OVERRIDE). */
 struct app_override {
     enum override_action action;
-    struct discount_spec spec;   /* the discount asked for */
+    struct discount_spec spec;   /* the discount asked for (OVERRIDE_PRICE: value is the price) */
     int line;                    /* the line it is for */
     char arg[64];                /* the amount typed, for a refund */
     char what[96];               /* shown to the supervisor */

@@ -107,7 +107,15 @@ int app_resume_selected(struct app *app)
     char detail[120];
     snprintf(detail, sizeof detail, "%s from %lld", uuid, (long long)p->id);
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_resumed", detail);
+    app_promotions_for_cart(app);
+    app_customer_restore(app);
     app->mode = MODE_SALE;
     app_set_message(app, 0, "Resumed: %s", p->label);
     return 0;
+}
+
+int app_park_old_count(struct app *app, int64_t *n)
+{
+    *n = 0;
+    return parked_count_before(app->store, loop_wall_time() - app->park.max_age_s, n);
 }

@@ -1,8 +1,11 @@
 -- The catalog database: a file of its own beside the till's database, attached as
 -- "catalog" (every name here says catalog.), so that a snapshot from the store server (assets/store-api.yaml) replaces it
--- whole by a rename.  PRAGMA user_version is this schema's version (1); a till refuses a
+-- whole by a rename.  PRAGMA user_version is this schema's version (2); a till refuses a
 -- snapshot of another version.  The reference server builds its snapshots from this file.
 -- Tax classes stay in the till's own database: their rates come from till.conf.
+-- Version 2: products.product_group and deposit_sku; age_restricted holds the minimum age
+-- (0 none, 1 the till's default, else the age).  A version 1 file gets the two columns
+-- (src/store.c).
 CREATE TABLE IF NOT EXISTS catalog.products (
     id             INTEGER PRIMARY KEY,
     sku            TEXT NOT NULL UNIQUE,
@@ -12,7 +15,9 @@ CREATE TABLE IF NOT EXISTS catalog.products (
     tax_class      TEXT NOT NULL,
     age_restricted INTEGER NOT NULL DEFAULT 0,
     active         INTEGER NOT NULL DEFAULT 1,
-    updated_at     INTEGER NOT NULL DEFAULT 0
+    updated_at     INTEGER NOT NULL DEFAULT 0,
+    product_group  TEXT,                                  -- promotion group (mix-and-match)
+    deposit_sku    TEXT                                   -- a deposit item sold with it
 );
 
 CREATE TABLE IF NOT EXISTS catalog.barcodes (

@@ -1,6 +1,9 @@
 /* Scan-to-cart latency without rendering: barcode_parse + catalog lookup + cart add, as
  * lookup_scan and the sale screen do it, beside the bare indexed SQLite lookup of the same
- * barcodes in the same run; then product-name search per keystroke (FTS5 prefix).
+ * barcodes in the same run; then the same with 10,000 active promotions (each scan asks
+ * for its item's promotions and the cart prices with them, as app/promotions.c does), also
+ * with the open sale saved after every scan (src/open_cart.c, as app_take_dirty does);
+ * then product-name search per keystroke (FTS5 prefix).
  *   bench_scan CATALOG_DB N [SCANS]
  * The catalog comes from gen_catalog (barcodes 40 + 10-digit id + check digit). */
 #include <sqlite3.h>
@@ -14,7 +17,62 @@
 #include "src/lookup.h"
 #include "core/money.h"
 #include "src/catalog.h"
+#include "src/open_cart.h"
+#include "src/promotions.h"
 #include "src/store.h"
+
+#define BENCH_PROMOS 10000
+
+/* 10,000 promotions of every kind on the first products, 20 store-wide; one transaction. */
+static int add_promotions(struct store *st, long long n)
+{
+    if (store_begin(st, STORE_TX_PLAIN))
+        return -1;
+    for (int i = 1; i <= BENCH_PROMOS + 20; i++) {
+        struct promotion_row r;
+        memset(&r, 0, sizeof r);
+        struct promo *p = &r.promo;
+        p->id = 900000 + i;
+        snprintf(p->name, sizeof p->name, "Bench promotion %d", i);
+        long long target = (long long)(i - 1) % n + 1;
+        snprintf(p->sku, sizeof p->sku, "B%08lld", target);
+        switch (i % 4) {
+        case 0: p->kind = PROMO_MULTIBUY_FREE; p->n = 3; p->m = 2; break;
+        case 1: p->kind = PROMO_MULTIBUY_PRICE; p->n = 2; p->price = 199; break;
+        case 2: p->kind = PROMO_PERCENT; p->percent_bp = 1000; p->combinable = i % 8 == 2; break;
+        default:
+            r.is_segment_price = 1;
+            snprintf(r.price.segment, sizeof r.price.segment, "gold");
+            snprintf(r.price.sku, sizeof r.price.sku, "%s", p->sku);
+            r.price.price = 99;
+        }
+        if (i > BENCH_PROMOS) { /* store-wide: spend 50,00 get 5,00 off */
+            memset(&r, 0, sizeof r);
+            p->id = 900000 + i;
+            snprintf(p->name, sizeof p->name, "Bench spend %d", i);
+            p->kind = PROMO_SPEND;
+            p->threshold = 5000 + i;
+            p->amount_off = 500;
+        }
+        if (promotions_put(st, &r)) {
+            store_rollback(st);
+            return -1;
+        }
+    }
+    return store_commit(st);
+}
+
+static int remove_promotions(struct store *st)
+{
+    if (store_begin(st, STORE_TX_PLAIN))
+        return -1;
+    for (int i = 1; i <= BENCH_PROMOS + 20; i++)
+        if (promotions_delete(st, 900000 + i)) {
+            store_rollback(st);
+            return -1;
+        }
+    return store_commit(st);
+}
 
 static double now_us(void)
 {
@@ -120,6 +178,63 @@ int main(int argc, char **argv)
     }
     sqlite3_finalize(bare);
     sqlite3_close(db);
+
+    /* the same scans with 10,000 promotions in force: half of the scanned items have one */
+    if (remove_promotions(st) || add_promotions(st, n)) {
+        fprintf(stderr, "bench_scan: cannot store the promotions: %s\n", store_errmsg(st));
+        return 1;
+    }
+    for (int i = 0; i < scans; i += 2)
+        bench_ean13((long long)(i / 2 % BENCH_PROMOS) % n + 1, codes[i]);
+    static struct promo_set set;
+    static struct open_cart_state saved;
+    struct tender_state tender;
+    tender_init(&tender, 0, 1);
+    struct open_cart_extra extra = { "bench-sale", 0, 0, "" };
+    for (int pass = 0; pass < 2; pass++) {
+        int nsales = 0;
+        for (int i = 0; i < scans; i++) {
+            if (i == 0 || cart.nlines >= 100) { /* a new sale: the store-wide promotions */
+                cart_clear(&cart);
+                cart_set_customer(&cart, nsales % 2 ? "C1" : "", nsales % 2 ? "gold" : "");
+                nsales++;
+                if (promo_set_begin(st, &set) ||
+                    cart_set_promotions(&cart, set.promos, set.n, set.prices, set.nprices) ||
+                    (pass && open_cart_sync(st, &saved, &cart, &tender, &extra))) {
+                    fprintf(stderr, "bench_scan: new sale: %s\n", store_errmsg(st));
+                    return 1;
+                }
+            }
+            struct scan_result r;
+            char msg[256];
+            double t0 = now_us();
+            int rc = lookup_scan(st, &rules, codes[i], 20250615, &r, msg, sizeof msg);
+            if (rc == LOOKUP_OK) {
+                int changed = promo_set_add_item(st, &set, r.product.sku, r.product.group);
+                if (changed > 0) /* as app/promotions.c: the add below prices the cart */
+                    cart_use_promotions(&cart, set.promos, set.n, set.prices, set.nprices);
+                rc = changed < 0 ? changed : 0;
+            }
+            if (rc == 0)
+                rc = cart_add_item(&cart, &r.product, r.line_code, QTY_ONE);
+            if (rc == 0 && pass)
+                rc = open_cart_sync(st, &saved, &cart, &tender, &extra);
+            lat[i] = now_us() - t0;
+            if (rc) {
+                fprintf(stderr, "bench_scan: %s: %s (%d)\n", codes[i], msg, rc);
+                return 1;
+            }
+        }
+        char what[96];
+        snprintf(what, sizeof what, "scan-to-cart, %d promotions%s:", BENCH_PROMOS,
+                 pass ? ", open sale saved" : "");
+        report(what, lat, scans);
+    }
+    cart_clear(&cart);
+    if (open_cart_sync(st, &saved, &cart, &tender, &extra) || remove_promotions(st)) {
+        fprintf(stderr, "bench_scan: clean-up: %s\n", store_errmsg(st));
+        return 1;
+    }
 
     /* search as the cashier types: every prefix of "<adjective> <noun>" */
     static const char *const words[] = { "organic cheese", "fresh bread", "premium coffee",

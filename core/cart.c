@@ -78,7 +78,7 @@ static int reprice(struct cart *cart)
             if (line_fixed(l))
                 continue;
             l->discount = pl[j].discount;
-            snprintf(l->discount_label, sizeof l->discount_label, "%s", pl[j].label);
+            memcpy(l->discount_label, pl[j].label, sizeof l->discount_label);   /* same size */
         }
         cart->pricing.applied = res;
     }
@@ -303,6 +303,52 @@ int cart_void_line(struct cart *cart, int idx)
     return rc;
 }
 
+int cart_remove_line(struct cart *cart, int idx)
+{
+    if (idx < 0 || idx >= cart->nlines)
+        return CART_EINVAL;
+    memmove(&cart->lines[idx], &cart->lines[idx + 1], (size_t)(cart->nlines - idx - 1) * sizeof cart->lines[0]);
+    cart->nlines--;
+    /* fewer lines always price: only what remained is summed */
+    restore(cart);
+    return CART_OK;
+}
+
+int cart_set_unit_price(struct cart *cart, int idx, int64_t price)
+{
+    if (idx < 0 || idx >= cart->nlines)
+        return CART_EINVAL;
+    struct cart_line *l = &cart->lines[idx];
+    if (l->voided)
+        return CART_EVOIDED;
+    if (l->qty < 0)
+        return CART_ERETURN;
+    if (l->price_from_barcode || l->qty_from_label)
+        return CART_ELABEL;
+    if (price < 0)
+        return CART_EPRICE;
+    struct cart_line before = *l;
+    l->unit_price = price;
+    if (money_mul_qty(price, l->qty, &l->gross)) {
+        *l = before;
+        return CART_EOVERFLOW;
+    }
+    int rc = recompute(cart);
+    if (rc) {
+        *l = before;
+        restore(cart);
+    }
+    return rc;
+}
+
+int cart_set_line_age_check(struct cart *cart, int idx, const char *how)
+{
+    if (idx < 0 || idx >= cart->nlines)
+        return CART_EINVAL;
+    copy_str(cart->lines[idx].age_check, sizeof cart->lines[idx].age_check, how);
+    return CART_OK;
+}
+
 int cart_set_line_discount(struct cart *cart, int idx, const struct discount_spec *d)
 {
     if (idx < 0 || idx >= cart->nlines)
@@ -340,13 +386,19 @@ int cart_set_sale_discount(struct cart *cart, const struct discount_spec *d)
     return rc;
 }
 
-int cart_set_promotions(struct cart *cart, const struct promo *promos, int npromos,
-                        const struct segment_price *prices, int nprices)
+void cart_use_promotions(struct cart *cart, const struct promo *promos, int npromos,
+                         const struct segment_price *prices, int nprices)
 {
     cart->pricing.promos = promos;
     cart->pricing.npromos = promos ? npromos : 0;
     cart->pricing.prices = prices;
     cart->pricing.nprices = prices ? nprices : 0;
+}
+
+int cart_set_promotions(struct cart *cart, const struct promo *promos, int npromos,
+                        const struct segment_price *prices, int nprices)
+{
+    cart_use_promotions(cart, promos, npromos, prices, nprices);
     return recompute(cart);
 }
 

@@ -53,6 +53,7 @@ struct cart_line {
     char serial[24];
     int32_t expiry;          /* YYYYMMDD, 0 if none */
     int expired;
+    char age_check[40];      /* an age-restricted item: how the age was checked ("looks over 18") */
 };
 
 /* What prices the cart besides its lines (core/pricing.h); the owner keeps promos and
@@ -103,6 +104,13 @@ int cart_check_qty(const struct cart *cart, int line, int64_t qty);
  * prices, the cashier's discount, return details and void; promotions price it again. */
 int cart_restore_line(struct cart *cart, const struct cart_line *line);
 int cart_void_line(struct cart *cart, int line);
+/* Takes a line out as if never scanned (an age check refused): the lines after it move up. */
+int cart_remove_line(struct cart *cart, int line);
+/* A price override: line's unit price becomes price (>= 0); a label-priced or returned line
+ * is refused (CART_ELABEL, CART_ERETURN). */
+int cart_set_unit_price(struct cart *cart, int line, int64_t price);
+/* How the customer's age was checked for line (recorded with the sale). */
+int cart_set_line_age_check(struct cart *cart, int line, const char *how);
 /* GS1 data read from the label of line (batch, serial, use-by date YYYYMMDD or 0, and
  * whether that date has passed); longer texts are cut to the line's fields. */
 int cart_set_line_label(struct cart *cart, int line, const char *batch, const char *serial,
@@ -115,6 +123,10 @@ int cart_set_sale_discount(struct cart *cart, const struct discount_spec *d);
 int cart_set_promotions(struct cart *cart, const struct promo *promos, int npromos,
                         const struct segment_price *prices, int nprices);
 int cart_set_clock(struct cart *cart, int64_t now, int minute_of_day);
+/* The same without pricing now: for a line about to be added, whose add prices the cart
+ * (one pricing per scan instead of two). */
+void cart_use_promotions(struct cart *cart, const struct promo *promos, int npromos,
+                         const struct segment_price *prices, int nprices);
 /* The customer (id and segment, "" for none): segment prices and promotions follow. */
 int cart_set_customer(struct cart *cart, const char *id, const char *segment);
 int cart_add_coupon(struct cart *cart, const char *code);

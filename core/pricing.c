@@ -20,6 +20,8 @@ struct work {
     int64_t *used;         /* scratch: units it takes */
     int64_t *in_group;     /* what the units in multi-buys and bundles cost after them */
     const struct promo **owner;   /* the exclusive promotion each line belongs to, or NULL */
+    const int *mine;       /* the lines the promotion being weighed owns, in cart order */
+    int nmine;
     struct pricing_result *res;
     int overflow;
 };
@@ -143,12 +145,24 @@ static int targets(const struct promo *p, const struct pricing_line *l)
     return 1;
 }
 
+/* Appends ", name" (cut to fit); no printf: a sale-level promotion labels every line of
+ * the cart at every scan. */
 static void add_label(struct pricing_line *l, const char *name)
 {
-    size_t n = strlen(l->label);
+    size_t n = strlen(l->label), cap = sizeof l->label - 1;
     if (n && strstr(l->label, name))
         return;
-    snprintf(l->label + n, sizeof l->label - n, "%s%s", n ? ", " : "", name);
+    if (n && n + 2 > cap)
+        return;
+    if (n) {
+        memcpy(l->label + n, ", ", 2);
+        n += 2;
+    }
+    size_t m = strlen(name);
+    if (m > cap - n)
+        m = cap - n;
+    memcpy(l->label + n, name, m);
+    l->label[n + m] = 0;
 }
 
 static void note_applied(struct work *w, const char *name, int64_t amount)
@@ -169,8 +183,23 @@ static void note_applied(struct work *w, const char *name, int64_t amount)
     a->amount = amount;
 }
 
+/* Remainders, largest first; ties: the earlier index. */
+struct share_rem {
+    __int128 rem;
+    int i;
+};
+
+static int by_rem_desc(const void *a, const void *b)
+{
+    const struct share_rem *x = a, *y = b;
+    if (x->rem != y->rem)
+        return x->rem > y->rem ? -1 : 1;
+    return x->i - y->i;
+}
+
 /* Shares amount over k weights (>= 0, not all 0) in whole minor units: shares rounded
- * down, the units left over one each to the largest remainders (ties: the earlier index). */
+ * down, the units left over one each to the largest remainders (ties: the earlier index).
+ * The remainders are sorted once: a sale-level amount over many lines stays cheap. */
 static int share_all(int64_t amount, const int64_t *weight, int k, int64_t *out)
 {
     __int128 total = 0;
@@ -183,26 +212,20 @@ static int share_all(int64_t amount, const int64_t *weight, int k, int64_t *out)
         out[i] = (int64_t)((__int128)amount * weight[i] / total);
         given += out[i];
     }
+    if (amount == given)
+        return 0;
     /* at most k - 1 units are left; each goes to a different line */
-    char *taken = calloc((size_t)k + 1, 1);
-    if (!taken)
+    struct share_rem *r = malloc(sizeof *r * ((size_t)k + 1));
+    if (!r)
         return -1;
-    for (int64_t left = amount - given; left > 0; left--) {
-        int best = -1;
-        __int128 best_rem = -1;
-        for (int i = 0; i < k; i++) {
-            __int128 rem = (__int128)amount * weight[i] % total;
-            if (!taken[i] && weight[i] > 0 && rem > best_rem) {
-                best_rem = rem;
-                best = i;
-            }
-        }
-        if (best < 0)
-            break;
-        taken[best] = 1;
-        out[best]++;
-    }
-    free(taken);
+    int nr = 0;
+    for (int i = 0; i < k; i++)
+        if (weight[i] > 0)
+            r[nr++] = (struct share_rem){ (__int128)amount * weight[i] % total, i };
+    qsort(r, (size_t)nr, sizeof *r, by_rem_desc);
+    for (int64_t left = amount - given, j = 0; left > 0 && j < nr; left--, j++)
+        out[r[j].i]++;
+    free(r);
     return 0;
 }
 
@@ -276,9 +299,11 @@ static void weigh_multibuy(struct work *w, const struct promo *p)
         w->overflow = 1;
         return;
     }
-    for (int i = 0; i < w->n; i++)
+    for (int j = 0; j < w->nmine; j++) {
+        int i = w->mine[j];
         if (w->lines[i].pieces && w->avail[i] > 0 && w->owner[i] == p)
             order[k++] = i;
+    }
     qsort_r(order, (size_t)k, sizeof *order, by_unit_desc, w);
     struct group g = { .k = 0 };
     for (int r = 0; r < k; r++) {
@@ -353,7 +378,8 @@ static void weigh_bundle(struct work *w, const struct promo *p)
 /* Percent off the target's units not yet taken. */
 static void weigh_percent(struct work *w, const struct promo *p)
 {
-    for (int i = 0; i < w->n; i++) {
+    for (int j = 0; j < w->nmine; j++) {
+        int i = w->mine[j];
         if (w->avail[i] <= 0 || w->owner[i] != p)
             continue;
         int64_t value = w->net[i], d;
@@ -368,11 +394,12 @@ static void weigh_percent(struct work *w, const struct promo *p)
     }
 }
 
-/* The saving of p on what is left, in w->delta / w->used. */
+/* The saving of p on what is left, in w->delta / w->used.  Only the lines p owns (w->mine)
+ * can change: the work is in proportion to them, not to the cart. */
 static int64_t weigh(struct work *w, const struct promo *p)
 {
-    memset(w->delta, 0, sizeof *w->delta * (size_t)w->n);
-    memset(w->used, 0, sizeof *w->used * (size_t)w->n);
+    for (int j = 0; j < w->nmine; j++)
+        w->delta[w->mine[j]] = w->used[w->mine[j]] = 0;
     switch (p->kind) {
     case PROMO_MULTIBUY_PRICE:
     case PROMO_MULTIBUY_FREE: weigh_multibuy(w, p); break;
@@ -381,7 +408,8 @@ static int64_t weigh(struct work *w, const struct promo *p)
     case PROMO_SPEND: break;
     }
     int64_t total = 0;
-    for (int i = 0; i < w->n; i++) {
+    for (int j = 0; j < w->nmine; j++) {
+        int i = w->mine[j];
         /* never more than what is left of the line */
         if (w->delta[i] > w->net[i])
             w->delta[i] = w->net[i];
@@ -394,7 +422,8 @@ static int64_t weigh(struct work *w, const struct promo *p)
 static void take(struct work *w, const struct promo *p)
 {
     int64_t total = 0;
-    for (int i = 0; i < w->n; i++) {
+    for (int j = 0; j < w->nmine; j++) {
+        int i = w->mine[j];
         if (!w->delta[i] && !w->used[i])
             continue;
         w->net[i] -= w->delta[i];
@@ -452,10 +481,21 @@ static void exclusive_promos(struct work *w, const struct promo *promos, int npr
             promo_active(p, ctx))
             cand[nc++] = p;
     }
+    /* which candidate owns each line, and per candidate its lines in cart order */
+    int *owner_c = malloc(sizeof *owner_c * (size_t)(w->n + 1));
+    int *lines_of = malloc(sizeof *lines_of * (size_t)(w->n + 1));
+    int first[PRICING_MAX_PROMOS + 1] = { 0 };
+    if (!owner_c || !lines_of) {
+        free(owner_c);
+        free(lines_of);
+        w->overflow = 1;
+        return;
+    }
     for (int i = 0; i < w->n; i++) {
         const struct pricing_line *l = &w->lines[i];
         int64_t best_rate = 0;
         w->owner[i] = NULL;
+        owner_c[i] = -1;
         if (l->fixed)
             continue;
         for (int c = 0; c < nc; c++) {
@@ -467,13 +507,29 @@ static void exclusive_promos(struct work *w, const struct promo *promos, int npr
             if (r > best_rate || (r == best_rate && r > 0 && p->id < w->owner[i]->id)) {
                 best_rate = r;
                 w->owner[i] = p;
+                owner_c[i] = c;
             }
         }
+        if (owner_c[i] >= 0)
+            first[owner_c[i] + 1]++;
     }
+    for (int c = 0; c < nc; c++)
+        first[c + 1] += first[c];
+    int fill[PRICING_MAX_PROMOS];
+    memcpy(fill, first, sizeof fill);
+    for (int i = 0; i < w->n; i++)
+        if (owner_c[i] >= 0)
+            lines_of[fill[owner_c[i]]++] = i;
     for (int c = 0; c < nc && !w->overflow; c++) {
+        if (first[c + 1] == first[c])
+            continue;   /* owns no line: nothing to weigh */
+        w->mine = lines_of + first[c];
+        w->nmine = first[c + 1] - first[c];
         weigh(w, cand[c]);
         take(w, cand[c]);
     }
+    free(owner_c);
+    free(lines_of);
 }
 
 static void combinable_promos(struct work *w, const struct promo *promos, int npromos,

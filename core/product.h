@@ -20,9 +20,10 @@ struct product {
     enum unit unit;
     char tax_class[16];
     int64_t tax_rate_ppm;  /* filled in from the tax class on lookup */
-    int age_restricted;
+    int age_restricted;    /* minimum age: 0 none, 1 the store's default, else the age (16, 18) */
     int active;
     char group[32];        /* promotion group (mix-and-match), "" for none */
+    char deposit_sku[32];  /* a deposit item added with it (bottle deposit), "" for none */
 };
 
 const char *unit_name(enum unit u);           /* "each" / "kg" */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "offline/feeds.h"
 #include "offline/http.h"
 #include "offline/outbox.h"
 #include "offline/snapshot.h"
@@ -31,7 +32,8 @@
 #include "src/stock.h"
 #include "src/store.h"
 
-enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK };
+/* Promotions and customers follow stock: the same cursor paging (offline/feeds.c). */
+enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK, PULL_PROMOTIONS, PULL_CUSTOMERS };
 
 #define MAX_BATCH 500
 
@@ -158,6 +160,10 @@ static void cursor_key(struct sync *s, enum pull_phase ph, char *buf, size_t len
         snprintf(buf, len, "sync.catalog_cursor");
     else if (ph == PULL_STAFF)
         snprintf(buf, len, "sync.staff_cursor");
+    else if (ph == PULL_PROMOTIONS)
+        snprintf(buf, len, "sync.promotions_cursor");
+    else if (ph == PULL_CUSTOMERS)
+        snprintf(buf, len, "sync.customers_cursor");
     else
         snprintf(buf, len, "sync.stock_cursor.%s", s->cfg.location);
 }
@@ -506,9 +512,10 @@ static void on_snapshot_info(void *ctx, const struct http_response *r);
 static int pull_request(struct sync *s, int64_t since)
 {
     char url[512];
-    if (s->phase == PULL_CATALOG)
-        snprintf(url, sizeof url, "%s/v1/catalog?since=%lld&limit=%d", s->cfg.url, (long long)since,
-                 s->cfg.page_size);
+    if (s->phase == PULL_CATALOG || s->phase == PULL_PROMOTIONS || s->phase == PULL_CUSTOMERS)
+        snprintf(url, sizeof url, "%s/v1/%s?since=%lld&limit=%d", s->cfg.url,
+                 s->phase == PULL_CATALOG ? "catalog" : s->phase == PULL_PROMOTIONS ? "promotions" : "customers",
+                 (long long)since, s->cfg.page_size);
     else if (s->phase == PULL_STAFF)
         snprintf(url, sizeof url, "%s/v1/staff?since=%lld&limit=%d", s->cfg.url, (long long)since,
                  s->cfg.page_size);
@@ -725,7 +732,12 @@ static int stage_change(struct sync *s, const cJSON *c)
         .tax_class = json_str(c, "tax_class", 16),
         .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")),
         .active = active ? cJSON_IsTrue(active) : 1,
+        .group = json_str(c, "group", 31),
+        .deposit_sku = json_str(c, "deposit_sku", 31),
     };
+    int64_t min_age;
+    if (ch.age_restricted && json_int(c, "min_age", 2, 99, &min_age) == 0)
+        ch.age_restricted = (int)min_age;
     json_int(c, "price", 0, INT64_C(1) << 50, &ch.price);
     if (catalog_stage_product(s->store, &ch))
         return -1;
@@ -803,6 +815,19 @@ static int apply_stock_level(struct sync *s, const cJSON *c)
     return stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq);
 }
 
+/* Promotions and customers: written by offline/feeds.c; a refused promotion is logged. */
+static int apply_feed_record(struct sync *s, const cJSON *c)
+{
+    if (s->phase == PULL_CUSTOMERS)
+        return feeds_apply_customer(s->store, c);
+    char note[200];
+    if (feeds_apply_promotion(s->store, c, note, sizeof note))
+        return -1;
+    if (note[0])
+        slog(s, "sync: %s", note);
+    return 0;
+}
+
 static void on_apply_timer(struct loop *loop, void *ctx);
 
 static void schedule_apply(struct sync *s)
@@ -824,7 +849,7 @@ static void page_done(struct sync *s, struct page *pg)
         s->stats.catalog_pages++;
     } else if (s->phase == PULL_STAFF) {
         s->stats.staff_changes += n;
-    } else {
+    } else if (s->phase == PULL_STOCK) {
         s->stats.stock_changes += n;
     }
     s->pull_failures = 0;
@@ -846,8 +871,8 @@ static void page_done(struct sync *s, struct page *pg)
     if (more || s->pull_req)
         return; /* the next page is on its way */
     s->st.catalog_busy = 0;
-    if (s->phase != PULL_STOCK) {
-        s->phase = s->phase == PULL_CATALOG ? PULL_STAFF : PULL_STOCK;
+    if (s->phase != PULL_CUSTOMERS) {
+        s->phase++;   /* catalog, staff, stock, promotions, customers */
         pull_start(s);
         return;
     }
@@ -886,7 +911,8 @@ static void on_apply_timer(struct loop *loop, void *ctx)
             json_int(pg->item, "seq", 1, INT64_C(1) << 52, &seq);
             rc = catalog ? stage_change(s, pg->item)
                  : s->phase == PULL_STAFF ? apply_staff_record(s, pg->item)
-                                          : apply_stock_level(s, pg->item);
+                 : s->phase == PULL_STOCK ? apply_stock_level(s, pg->item)
+                                          : apply_feed_record(s, pg->item);
         }
         if (!rc && catalog && catalog_stage_apply(s->store, loop_wall_time()))
             rc = -1;
@@ -913,8 +939,8 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     else if (took < 1500 && s->slice < 2000)
         s->slice = s->slice + s->slice / 4 + 1;
     if (rc) {
-        set_error(s, "could not store the %s page locally: %s",
-                  catalog ? "catalog" : s->phase == PULL_STAFF ? "staff" : "stock", store_errmsg(s->store));
+        static const char *const names[] = { "catalog", "staff", "stock", "promotions", "customers" };
+        set_error(s, "could not store the %s page locally: %s", names[s->phase], store_errmsg(s->store));
         pull_failed(s, -1);
         return;
     }
@@ -933,13 +959,27 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         page_done(s, pg);
 }
 
+static int check_page(enum pull_phase ph, const cJSON *items, char *why, size_t len)
+{
+    switch (ph) {
+    case PULL_CATALOG: return check_catalog_page(items, why, len);
+    case PULL_STAFF: return check_staff_page(items, why, len);
+    case PULL_STOCK: return check_stock_page(items, why, len);
+    case PULL_PROMOTIONS: return feeds_check_promotions(items, why, len);
+    case PULL_CUSTOMERS: return feeds_check_customers(items, why, len);
+    }
+    return -1;
+}
+
 static void on_pull_done(void *ctx, const struct http_response *r)
 {
     struct sync *s = ctx;
     s->pull_req = 0;
     s->stats.requests++;
-    static const char *const whats[] = { [PULL_CATALOG] = "catalog", [PULL_STAFF] = "staff", [PULL_STOCK] = "stock" };
-    static const char *const fields[] = { [PULL_CATALOG] = "changes", [PULL_STAFF] = "staff", [PULL_STOCK] = "levels" };
+    static const char *const whats[] = { [PULL_CATALOG] = "catalog", [PULL_STAFF] = "staff", [PULL_STOCK] = "stock",
+                                         [PULL_PROMOTIONS] = "promotions", [PULL_CUSTOMERS] = "customers" };
+    static const char *const fields[] = { [PULL_CATALOG] = "changes", [PULL_STAFF] = "staff", [PULL_STOCK] = "levels",
+                                          [PULL_PROMOTIONS] = "changes", [PULL_CUSTOMERS] = "changes" };
     const char *what = whats[s->phase];
     char msg[320];
     s->st.online = 0; /* until the answer proves valid, as for a push */
@@ -962,9 +1002,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
     if (!cJSON_IsArray(items) || !cJSON_IsBool(more) ||
         json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) || next < s->pull_since ||
         (cJSON_IsTrue(more) && next == s->pull_since) ||
-        (s->phase == PULL_CATALOG ? check_catalog_page(items, why, sizeof why)
-         : s->phase == PULL_STAFF ? check_staff_page(items, why, sizeof why)
-                                  : check_stock_page(items, why, sizeof why))) {
+        check_page(s->phase, items, why, sizeof why)) {
         set_error(s, "GET %s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
                   what, r->len, why[0] ? ": " : "", why);
         cJSON_Delete(j);

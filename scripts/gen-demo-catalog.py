@@ -9,7 +9,7 @@ def ean13(body12):
     s = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
     return body12 + str((10 - s % 10) % 10)
 
-# (name, price in cents, unit, tax class, age restricted)
+# (name, price in cents, unit, tax class, age restricted; minimum ages below)
 base = [
     ("Whole Milk 1L", 119, "each", "red", 0), ("Semi-Skimmed Milk 1L", 109, "each", "red", 0),
     ("Butter 250g", 229, "each", "red", 0), ("Free Range Eggs 10", 329, "each", "red", 0),
@@ -68,8 +68,26 @@ for k, price, tax in kinds:
 for i, (name, price, unit) in enumerate(weighed):
     rows.append((name, price, unit, "red", 0, ean13("21" + str(1001 + i) + "000000")))
 
+# The bottle deposit: its own item, added with every drink that carries it (deposit_sku);
+# "Deposit Bottle Return" (group deposit_return) takes empties back as a negative line.
+DEPOSIT_SKU = f"SKU{10001 + len(rows)}"
+rows.append(("Bottle Deposit", 25, "each", "zero", 0, code()))
+deposit_items = {"Mineral Water 1.5L", "Cola 1.5L", "Lemonade 0.5L", "Energy Drink 250ml", "Lager Beer 0.5L"}
+# minimum ages (German rules): beer and wine 16, spirits and tobacco 18
+min_age = {"Lager Beer 0.5L": 16, "Red Wine Merlot 0.75L": 16, "White Wine Riesling 0.75L": 16,
+           "Gin 0.7L": 18, "Whisky 12 Years 0.7L": 18, "Cigarettes 20": 18}
+
+def group_of(name):
+    if name == "Deposit Bottle Return":
+        return "deposit_return"
+    if name.endswith("Ice Cream 500ml"):
+        return "icecream"      # mix-and-match across the flavours
+    return ""
+
 with open("assets/demo-catalog.csv", "w") as out:
-    out.write("sku,barcode,name,price,unit,tax_class,age_restricted\n")
+    out.write("sku,barcode,name,price,unit,tax_class,age_restricted,group,deposit_sku\n")
     for i, (name, price, unit, tax, age, bc) in enumerate(rows):
-        out.write(f"SKU{10001 + i},{bc},{name},{price},{unit},{tax},{age}\n")
+        age = min_age.get(name, age)
+        dep = DEPOSIT_SKU if name in deposit_items or name.endswith("Soda 0.33L") else ""
+        out.write(f"SKU{10001 + i},{bc},{name},{price},{unit},{tax},{age},{group_of(name)},{dep}\n")
 print(len(rows), "products")

@@ -8,7 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#define CSV_FIELDS 7
+#define CSV_FIELDS 9   /* sku..age_restricted, then optionally group,deposit_sku */
+#define CSV_REQUIRED 7
 
 static int unit_valid(const char *u)
 {
@@ -74,21 +75,24 @@ static int csv_split(char *line, char **fields, int max)
 static int csv_row(struct sdb *db, char *line, long lineno, char *err, size_t errlen)
 {
     char *f[CSV_FIELDS];
-    if (csv_split(line, f, CSV_FIELDS) != CSV_FIELDS) {
-        snprintf(err, errlen, "line %ld: expected %d fields", lineno, CSV_FIELDS);
+    int nf = csv_split(line, f, CSV_FIELDS);
+    if (nf != CSV_REQUIRED && nf != CSV_FIELDS) {
+        snprintf(err, errlen, "line %ld: expected %d or %d fields", lineno, CSV_REQUIRED, CSV_FIELDS);
         return -1;
     }
+    for (int k = nf; k < CSV_FIELDS; k++)
+        f[k] = (char *)"";
     struct sdb_product p = { .sku = f[0], .name = f[2], .unit = f[4], .tax_class = f[5],
-                             .active = 1 };
+                             .active = 1, .group = f[7], .deposit_sku = f[8] };
     int64_t age;
     if (!text_valid(p.sku, SDB_SKU_MAX) || !text_valid(p.name, SDB_NAME_MAX) ||
         parse_int64(f[3], &p.price) != 0 || !price_valid(p.price) || !unit_valid(p.unit) ||
-        !tax_class_valid(p.tax_class) || parse_int64(f[6], &age) != 0 ||
-        strlen(f[1]) > SDB_BARCODE_MAX) {
+        !tax_class_valid(p.tax_class) || parse_int64(f[6], &age) != 0 || age < 0 || age > 99 ||
+        strlen(f[1]) > SDB_BARCODE_MAX || strlen(f[7]) > 31 || strlen(f[8]) > 31) {
         snprintf(err, errlen, "line %ld: bad product row", lineno);
         return -1;
     }
-    p.age_restricted = age != 0;
+    p.age_restricted = (int)age;
     const char *barcode = f[1];
     if (sdb_product_put(db, &p, &barcode, *barcode ? 1 : 0, 0) != SDB_OK) {
         snprintf(err, errlen, "line %ld: %s", lineno, sdb_errmsg(db));
@@ -198,7 +202,12 @@ static int json_product(struct sdb *db, const cJSON *o, long index, char *err, s
         .tax_class = cJSON_IsString(tax) ? tax->valuestring : "std",
         .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "age_restricted")),
         .active = active ? cJSON_IsTrue(active) : 1,
+        .group = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "group")),
+        .deposit_sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "deposit_sku")),
     };
+    const cJSON *min_age = cJSON_GetObjectItemCaseSensitive(o, "min_age");
+    if (p.age_restricted && cJSON_IsNumber(min_age) && min_age->valuedouble >= 2 && min_age->valuedouble <= 99)
+        p.age_restricted = (int)min_age->valuedouble;
     /* the bound comes before the cast: a double beyond int64 is undefined to convert */
     if (!text_valid(p.sku, SDB_SKU_MAX) || !text_valid(p.name, SDB_NAME_MAX) ||
         !cJSON_IsNumber(price) || !(price->valuedouble >= 0) ||

@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 
 #include "server/faults.h"
+#include "server/feeds.h"
 #include "server/orders.h"
 #include "server/server_db.h"
 #include "server/snapshot.h"
@@ -196,6 +197,23 @@ static void handle_catalog(struct sdb *db, struct MHD_Connection *c, struct repl
     struct strbuf sb;
     strbuf_init(&sb);
     if (sdb_catalog_page(db, since, limit, &sb) != SDB_OK) {
+        strbuf_free(&sb);
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
+        return;
+    }
+    reply_json(r, &sb);
+}
+
+/* GET /v1/promotions and /v1/customers (server/feeds.c): paged like the catalog. */
+static void handle_feed(struct sdb *db, struct MHD_Connection *c, const char *feed, struct reply *r)
+{
+    int64_t since;
+    int limit;
+    if (page_params(c, r, &since, &limit) != 0)
+        return;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    if (feeds_page(db, feed, since, limit, &sb) != SDB_OK) {
         strbuf_free(&sb);
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
         return;
@@ -459,7 +477,7 @@ static enum MHD_Result send_snapshot(const struct http_config *cfg, struct MHD_C
 }
 
 enum route { R_HEALTH, R_CATALOG, R_STOCK, R_STOCK_LEVEL, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS,
-             R_SHIFTS, R_SNAPSHOT, R_SNAPSHOT_FILE, R_NONE };
+             R_SHIFTS, R_SNAPSHOT, R_SNAPSHOT_FILE, R_PROMOTIONS, R_CUSTOMERS, R_NONE };
 
 static const struct {
     const char *path;
@@ -477,6 +495,8 @@ static const struct {
     [R_SHIFTS] = { "/v1/shifts", "POST" },
     [R_SNAPSHOT] = { "/v1/catalog/snapshot", "GET" },
     [R_SNAPSHOT_FILE] = { "/v1/catalog/snapshot/", "GET" },
+    [R_PROMOTIONS] = { "/v1/promotions", "GET" },
+    [R_CUSTOMERS] = { "/v1/customers", "GET" },
 };
 
 static enum route route_of(const char *url)
@@ -593,6 +613,10 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_batch(db, rq, "movements", shift_docs_handle_movement, &rules, r);
     else if (route == R_SHIFTS)
         handle_batch(db, rq, "shifts", shift_docs_handle_shift, &rules, r);
+    else if (route == R_PROMOTIONS)
+        handle_feed(db, c, FEED_PROMOTIONS, r);
+    else if (route == R_CUSTOMERS)
+        handle_feed(db, c, FEED_CUSTOMERS, r);
     else
         handle_batch(db, rq, "adjustments", adjustments_handle, &rules, r);
     pool_put(srv, db);

@@ -14,6 +14,7 @@
 #include "server/catalog_import.h"
 #include "server/snapshot.h"
 #include "server/faults.h"
+#include "server/feeds.h"
 #include "server/http.h"
 #include "server/server_db.h"
 #include "server/staff.h"
@@ -46,6 +47,12 @@ static void usage(FILE *out)
           "  staff deactivate ID            no longer allowed to sign on (staff activate ID undoes it)\n"
           "  staff delete ID                remove; tills forget them at their next sync\n"
           "  snapshot                       build the catalog snapshot tills bootstrap from (else built on demand)\n"
+          "  promo add JSON                 add or replace a promotion, e.g.\n"
+          "                                 '{\"name\":\"Milk 3 for 2\",\"kind\":\"multibuy_free\",\"sku\":\"SKU10001\",\"n\":3,\"m\":2}'\n"
+          "                                 (kinds and fields: assets/store-api.yaml); prints its id\n"
+          "  promo delete ID                withdraw a promotion (tills drop it at their next sync)\n"
+          "  customer add ID NAME SEGMENT [CARD]  add or change a customer (SEGMENT may be \"\")\n"
+          "  customer delete ID             remove a customer\n"
           "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
           "serve options:\n"
           "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
@@ -252,6 +259,40 @@ static int cmd_staff(struct sdb *db, int argc, char **argv)
     return staff_report(rc, id, why, db);
 }
 
+/* promo add JSON | promo delete ID | customer add ID NAME SEGMENT [CARD] | customer delete ID */
+static int cmd_feed(struct sdb *db, int argc, char **argv)
+{
+    int promo = strcmp(argv[0], "promo") == 0;
+    char why[200] = "";
+    int rc;
+    if (strcmp(argv[1], "delete") == 0 && argc == 3) {
+        rc = feeds_delete(db, promo ? FEED_PROMOTIONS : FEED_CUSTOMERS, argv[2]);
+        if (rc == SDB_NOT_FOUND) {
+            fprintf(stderr, "till-server: %s delete: no %s %s\n", argv[0], argv[0], argv[2]);
+            return 1;
+        }
+    } else if (strcmp(argv[1], "add") == 0 && promo && argc == 3) {
+        int64_t id = 0;
+        rc = feeds_promotion_put(db, argv[2], &id, why, sizeof why);
+        if (rc == SDB_OK)
+            printf("promotion %lld\n", (long long)id);
+    } else if (strcmp(argv[1], "add") == 0 && !promo && (argc == 5 || argc == 6)) {
+        rc = feeds_customer_put(db, argv[2], argv[3], argv[4], argc == 6 ? argv[5] : "", why, sizeof why);
+    } else {
+        usage(stderr);
+        return 2;
+    }
+    if (rc == SDB_RANGE) {
+        fprintf(stderr, "till-server: %s: %s\n", argv[0], why);
+        return 1;
+    }
+    if (rc != SDB_OK) {
+        fprintf(stderr, "till-server: %s: %s\n", argv[0], sdb_errmsg(db));
+        return 1;
+    }
+    return 0;
+}
+
 /* The admin commands that need an open database. */
 static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
 {
@@ -300,6 +341,8 @@ static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
                                     .reason = "admin count" };
         return report(sdb_adjustment_store(db, &a), "stock", argv[1], db);
     }
+    if ((strcmp(cmd, "promo") == 0 || strcmp(cmd, "customer") == 0) && argc >= 3)
+        return cmd_feed(db, argc, argv);
     usage(stderr);
     return 2;
 }

@@ -59,6 +59,13 @@ static const char *const migrations[] = {
     "CREATE TABLE shift_docs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
     " idempotency_key TEXT NOT NULL UNIQUE, payload_sha256 TEXT NOT NULL, terminal_id TEXT,"
     " payload TEXT NOT NULL, received_at INTEGER NOT NULL);",
+    /* 6: a product's promotion group, deposit item and minimum age (age_restricted: 0, 1 or
+     * the age); the promotions and customers feeds (server/feeds.c) */
+    "ALTER TABLE products ADD COLUMN product_group TEXT;"
+    "ALTER TABLE products ADD COLUMN deposit_sku TEXT;"
+    "CREATE TABLE feed_items(feed TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY(feed, id));"
+    "CREATE UNIQUE INDEX feed_items_seq ON feed_items(feed, seq);",
 };
 
 enum stmt_id {
@@ -82,17 +89,21 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PUT_SEQ] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_SEQ] = "SELECT value FROM meta WHERE key = ?1",
     [ST_PRODUCT_UPSERT] = "INSERT INTO products(sku, name, price, unit, tax_class, age_restricted,"
-                          " active, seq, deleted) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)"
+                          " active, seq, deleted, product_group, deposit_sku)"
+                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10)"
                           " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
                           " unit = excluded.unit, tax_class = excluded.tax_class,"
                           " age_restricted = excluded.age_restricted, active = excluded.active,"
-                          " seq = excluded.seq, deleted = 0"
+                          " seq = excluded.seq, deleted = 0, product_group = excluded.product_group,"
+                          " deposit_sku = excluded.deposit_sku"
                           /* an identical row is left alone: changes() tells the caller */
                           " WHERE products.name IS NOT excluded.name OR products.price <> excluded.price"
                           " OR products.unit IS NOT excluded.unit"
                           " OR products.tax_class IS NOT excluded.tax_class"
                           " OR products.age_restricted <> excluded.age_restricted"
-                          " OR products.active <> excluded.active OR products.deleted <> 0",
+                          " OR products.active <> excluded.active OR products.deleted <> 0"
+                          " OR products.product_group IS NOT excluded.product_group"
+                          " OR products.deposit_sku IS NOT excluded.deposit_sku",
     [ST_PRODUCT_BUMP] = "UPDATE products SET seq = ?2 WHERE sku = ?1 AND deleted = 0",
     [ST_BARCODE_OWNER] = "SELECT sku FROM barcodes WHERE code = ?1",
     [ST_BARCODE_ADD] = "INSERT INTO barcodes(code, sku) VALUES(?1, ?2) ON CONFLICT(code) DO NOTHING",
@@ -107,7 +118,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* One query per page: barcodes come from a correlated group_concat over barcodes_sku. */
     [ST_CATALOG_PAGE] = "SELECT p.seq, p.sku, p.deleted, p.name, p.price, p.unit, p.tax_class,"
                         " p.age_restricted, p.active,"
-                        " (SELECT group_concat(b.code, char(31)) FROM barcodes b WHERE b.sku = p.sku)"
+                        " (SELECT group_concat(b.code, char(31)) FROM barcodes b WHERE b.sku = p.sku),"
+                        " p.product_group, p.deposit_sku"
                         " FROM products p WHERE p.seq > ?1 ORDER BY p.seq LIMIT ?2",
     [ST_STOCK_PAGE] = "SELECT seq, sku, on_hand FROM stock_levels WHERE location = ?1 AND seq > ?2"
                       " ORDER BY seq LIMIT ?3",
@@ -530,9 +542,11 @@ int sdb_product_put(struct sdb *db, const struct sdb_product *p, const char *con
     sqlite3_bind_int64(s, 3, p->price);
     bind_text(s, 4, p->unit);
     bind_text(s, 5, p->tax_class);
-    sqlite3_bind_int(s, 6, p->age_restricted != 0);
+    sqlite3_bind_int(s, 6, p->age_restricted);
     sqlite3_bind_int(s, 7, p->active != 0);
     sqlite3_bind_int64(s, 8, offered);
+    bind_text(s, 9, p->group && p->group[0] ? p->group : NULL);
+    bind_text(s, 10, p->deposit_sku && p->deposit_sku[0] ? p->deposit_sku : NULL);
     if (run(s) != SDB_OK)
         return SDB_ERROR;
     int changed = sqlite3_changes(db->conn) > 0;
@@ -670,7 +684,20 @@ int sdb_catalog_page(struct sdb *db, int64_t since, int limit, struct strbuf *ou
         strbuf_json_string(out, (const char *)sqlite3_column_text(s, 5));
         strbuf_puts(out, ",\"tax_class\":");
         strbuf_json_string(out, (const char *)sqlite3_column_text(s, 6));
-        strbuf_puts(out, sqlite3_column_int(s, 7) ? ",\"age_restricted\":true" : ",\"age_restricted\":false");
+        int age = sqlite3_column_int(s, 7);
+        strbuf_puts(out, age ? ",\"age_restricted\":true" : ",\"age_restricted\":false");
+        if (age > 1) {
+            strbuf_puts(out, ",\"min_age\":");
+            strbuf_int(out, age);
+        }
+        if (sqlite3_column_text(s, 10)) {
+            strbuf_puts(out, ",\"group\":");
+            strbuf_json_string(out, (const char *)sqlite3_column_text(s, 10));
+        }
+        if (sqlite3_column_text(s, 11)) {
+            strbuf_puts(out, ",\"deposit_sku\":");
+            strbuf_json_string(out, (const char *)sqlite3_column_text(s, 11));
+        }
         strbuf_puts(out, sqlite3_column_int(s, 8) ? ",\"active\":true" : ",\"active\":false");
         strbuf_puts(out, ",\"barcodes\":");
         append_barcodes(out, (const char *)sqlite3_column_text(s, 9));

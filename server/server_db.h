@@ -36,8 +36,10 @@ struct sdb_product {
     int64_t price;
     const char *unit;      /* "each" or "kg" */
     const char *tax_class; /* "std", "red", "zero" */
-    int age_restricted;
+    int age_restricted;    /* 0, 1 (the till's default age) or the minimum age */
     int active;
+    const char *group;     /* promotion group, may be NULL */
+    const char *deposit_sku; /* deposit item sold with it, may be NULL */
 };
 
 struct sdb_order_line {
@@ -84,7 +86,7 @@ struct sdb_adjustment {
 /* Opens (creating if needed) and migrates the database. err gets a message on failure. */
 int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen);
 void sdb_close(struct sdb *db);
-/* The connection, for modules with their own tables (server/staff.c). */
+/* The connection, for modules with their own tables (server/staff.c, server/feeds.c). */
 struct sqlite3 *sdb_conn(struct sdb *db);
 const char *sdb_errmsg(struct sdb *db);
 /* Why the last call returned SDB_RANGE. */

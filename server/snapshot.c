@@ -20,7 +20,7 @@
 
 /* The till's catalog schema (assets/catalog-schema.sql, generated into the build). */
 extern const char *const store_catalog_schema[];
-#define SNAPSHOT_SCHEMA 1
+#define SNAPSHOT_SCHEMA 2
 
 static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -88,8 +88,10 @@ static int load_catalog(sqlite3 *db, int64_t *cursor, int64_t *products, char *e
                  " DROP TRIGGER catalog.products_fts_au;", err, errlen))
         goto out;
     *cursor = query_i64(db, "SELECT value FROM main.meta WHERE key = 'catalog_seq' AND ?1 = ?1", 0);
-    if (exec(db, "INSERT INTO catalog.products (sku, name, price, unit, tax_class, age_restricted, active)"
-                 " SELECT sku, name, price, unit, tax_class, age_restricted, active FROM main.products"
+    if (exec(db, "INSERT INTO catalog.products (sku, name, price, unit, tax_class, age_restricted, active,"
+                 " product_group, deposit_sku)"
+                 " SELECT sku, name, price, unit, tax_class, age_restricted, active, product_group, deposit_sku"
+                 " FROM main.products"
                  " WHERE NOT deleted ORDER BY sku;"
                  "INSERT INTO catalog.barcodes (code, product_id) SELECT b.code, p.id FROM main.barcodes b"
                  " JOIN catalog.products p ON p.sku = b.sku ORDER BY b.code;"

@@ -12,7 +12,7 @@
 
 #define PRODUCT_COLS \
     "p.id, p.sku, p.name, p.price, p.unit, p.tax_class, p.age_restricted, p.active, " \
-    "COALESCE(t.rate_ppm, -1)"
+    "COALESCE(t.rate_ppm, -1), p.product_group, p.deposit_sku"
 
 static const char SQL_BY_BARCODE[] =
     "SELECT " PRODUCT_COLS " FROM barcodes b JOIN products p ON p.id = b.product_id"
@@ -51,23 +51,26 @@ static const char SQL_TAX_CODES[] =
 static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
 static const char SQL_STAGE_CREATE[] =
     "CREATE TEMP TABLE IF NOT EXISTS catalog_stage (sku TEXT NOT NULL, deleted INTEGER NOT NULL,"
-    " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER)";
+    " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER,"
+    " product_group TEXT, deposit_sku TEXT)";
 static const char SQL_STAGE_BARCODES_CREATE[] =
     "CREATE TEMP TABLE IF NOT EXISTS catalog_stage_barcodes (code TEXT NOT NULL, sku TEXT NOT NULL)";
 static const char SQL_STAGE_CLEAR[] = "DELETE FROM temp.catalog_stage";
 static const char SQL_STAGE_BARCODES_CLEAR[] = "DELETE FROM temp.catalog_stage_barcodes";
 static const char SQL_STAGE_PRODUCT[] =
-    "INSERT INTO temp.catalog_stage (sku, deleted, name, price, unit, tax_class, age_restricted, active)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO temp.catalog_stage (sku, deleted, name, price, unit, tax_class, age_restricted, active,"
+    " product_group, deposit_sku) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char SQL_STAGE_BARCODE[] = "INSERT INTO temp.catalog_stage_barcodes (code, sku) VALUES (?1, ?2)";
 static const char SQL_APPLY_PRODUCTS[] =
-    "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
-    " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1 FROM temp.catalog_stage"
-    " WHERE NOT deleted ORDER BY rowid"
+    "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at,"
+    " product_group, deposit_sku)"
+    " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1, product_group, deposit_sku"
+    " FROM temp.catalog_stage WHERE NOT deleted ORDER BY rowid"
     " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
     " unit = excluded.unit, tax_class = excluded.tax_class,"
     " age_restricted = excluded.age_restricted, active = excluded.active,"
-    " updated_at = excluded.updated_at";
+    " updated_at = excluded.updated_at, product_group = excluded.product_group,"
+    " deposit_sku = excluded.deposit_sku";
 static const char SQL_APPLY_TOMBSTONES[] =
     "UPDATE products SET active = 0, updated_at = ?1"
     " WHERE sku IN (SELECT sku FROM temp.catalog_stage WHERE deleted)";
@@ -102,6 +105,8 @@ static void read_product(sqlite3_stmt *s, struct product *p)
     p->age_restricted = sqlite3_column_int(s, 6);
     p->active = sqlite3_column_int(s, 7);
     p->tax_rate_ppm = sqlite3_column_int64(s, 8);
+    col_text(s, 9, p->group, sizeof p->group);
+    col_text(s, 10, p->deposit_sku, sizeof p->deposit_sku);
 }
 
 static int find_one(struct store *st, sqlite3_stmt *s, struct product *out)
@@ -392,8 +397,12 @@ int catalog_stage_product(struct store *st, const struct catalog_change *c)
         sqlite3_bind_int64(s, 4, c->price);
         sqlite3_bind_text(s, 5, unit_name(c->unit), -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 6, c->tax_class, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 7, c->age_restricted != 0);
+        sqlite3_bind_int(s, 7, c->age_restricted);
         sqlite3_bind_int(s, 8, c->active != 0);
+        if (c->group && c->group[0])
+            sqlite3_bind_text(s, 9, c->group, -1, SQLITE_STATIC);
+        if (c->deposit_sku && c->deposit_sku[0])
+            sqlite3_bind_text(s, 10, c->deposit_sku, -1, SQLITE_STATIC);
     }
     return store_step(st, s) == STORE_OK ? STORE_OK : STORE_ERROR;
 }
@@ -430,7 +439,21 @@ int catalog_stage_apply(struct store *st, int64_t now)
 /* Products staged per apply: bounds the stage's memory on a big file. */
 #define IMPORT_CHUNK 5000
 
-enum { F_SKU, F_BARCODE, F_NAME, F_PRICE, F_UNIT, F_TAX, F_AGE, F_COUNT };
+enum { F_SKU, F_BARCODE, F_NAME, F_PRICE, F_UNIT, F_TAX, F_AGE, F_GROUP, F_DEPOSIT, F_COUNT };
+static int all_digits(const char *s, size_t n);
+
+/* The first seven fields are required; group and deposit_sku may be left off. */
+#define F_REQUIRED F_GROUP
+
+/* age_restricted: 0, 1 (the store's default age) or a minimum age up to 99; -1 otherwise. */
+static int parse_age(const char *s)
+{
+    if (!s[0])
+        return 0;
+    if (!all_digits(s, strlen(s)) || strlen(s) > 2)
+        return -1;
+    return (int)strtol(s, NULL, 10);
+}
 
 /* Splits one CSV line in place (no quoting: catalog fields hold no commas). */
 static int split_csv(char *line, char **fields, int max)
@@ -540,8 +563,17 @@ static int check_row(struct store *st, char **f, char *why, size_t len)
         snprintf(why, len, "field tax_class: unknown tax class \"%.16s\" (known: %s)", f[F_TAX], list);
         return -1;
     }
-    if (strcmp(f[F_AGE], "") && strcmp(f[F_AGE], "0") && strcmp(f[F_AGE], "1")) {
-        snprintf(why, len, "field age_restricted: \"%.20s\" is neither 0 nor 1", f[F_AGE]);
+    if (parse_age(f[F_AGE]) < 0) {
+        snprintf(why, len, "field age_restricted: \"%.20s\" is not 0, 1 or a minimum age (16, 18)", f[F_AGE]);
+        return -1;
+    }
+    if (strlen(f[F_GROUP]) >= sizeof ((struct product *)0)->group ||
+        strlen(f[F_DEPOSIT]) >= sizeof ((struct product *)0)->deposit_sku) {
+        snprintf(why, len, "field group or deposit_sku: longer than 31 characters");
+        return -1;
+    }
+    if (f[F_DEPOSIT][0] && strcmp(f[F_DEPOSIT], f[F_SKU]) == 0) {
+        snprintf(why, len, "field deposit_sku: a product cannot be its own deposit");
         return -1;
     }
     /* barcodes separated by '|'; an empty field means none */
@@ -566,7 +598,8 @@ static int stage_row(struct store *st, char **f)
     unit_parse(f[F_UNIT], &unit);
     struct catalog_change c = {
         .sku = f[F_SKU], .name = f[F_NAME], .price = strtoll(f[F_PRICE], NULL, 10), .unit = unit,
-        .tax_class = f[F_TAX], .age_restricted = f[F_AGE][0] == '1', .active = 1,
+        .tax_class = f[F_TAX], .age_restricted = parse_age(f[F_AGE]), .active = 1,
+        .group = f[F_GROUP], .deposit_sku = f[F_DEPOSIT],
     };
     if (catalog_stage_product(st, &c))
         return STORE_ERROR;
@@ -604,11 +637,13 @@ static int import_rows(struct store *st, char *csv, char *err, size_t errlen)
             continue;
         char *f[F_COUNT + 1];
         int nf = split_csv(line, f, F_COUNT + 1);
-        if (nf != F_COUNT) {
+        if (nf != F_REQUIRED && nf != F_COUNT) {
             snprintf(err, errlen, "catalog line %d: expected 7 fields (sku,barcode,name,price,unit,"
-                     "tax_class,age_restricted), found %d", lineno, nf);
+                     "tax_class,age_restricted) or 9 (and group,deposit_sku), found %d", lineno, nf);
             return STORE_ERROR;
         }
+        for (int k = nf; k < F_COUNT; k++)
+            f[k] = (char *)"";
         char why[200];
         if (check_row(st, f, why, sizeof why)) {
             snprintf(err, errlen, "catalog line %d (sku %.32s): %s", lineno, f[F_SKU][0] ? f[F_SKU] : "?", why);

@@ -36,8 +36,8 @@ int catalog_product_count(struct store *st, int64_t *out);
 int catalog_is_empty(struct store *st, int *out);
 int catalog_upsert_tax_class(struct store *st, const struct tax_class *tc);
 
-/* Imports a CSV catalog (sku,barcode,name,price,unit,tax_class,age_restricted; see
- * assets/demo-catalog.csv) in one transaction: all rows or none.  A row's barcodes
+/* Imports a CSV catalog (sku,barcode,name,price,unit,tax_class,age_restricted and optionally
+ * group,deposit_sku; see assets/demo-catalog.csv; age_restricted is 0, 1 or a minimum age) in one transaction: all rows or none.  A row's barcodes
  * (separated by '|') replace the ones the product had.  A bad row is refused with its
  * line, field and reason in err: a GTIN with a wrong check digit, a tax class the
  * database does not know, a price that is not a whole number of minor units, ... */
@@ -58,8 +58,10 @@ struct catalog_change {
     int64_t price;
     enum unit unit;
     const char *tax_class;
-    int age_restricted;
+    int age_restricted;        /* minimum age: 0 none, 1 the store's default, else the age */
     int active;
+    const char *group;         /* promotion group, NULL or "" for none */
+    const char *deposit_sku;   /* deposit item added with it, NULL or "" for none */
 };
 
 /* Sets up the staging tables; once per handle, outside a transaction. */

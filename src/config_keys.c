@@ -112,6 +112,7 @@ const struct config_key config_keys[] = {
     { "permissions.stock_count", "roles", "supervisor, manager", "who may count stock", NULL },
     { "permissions.parked_sales", "roles", "supervisor, manager", "who may see parked sales", NULL },
     { "permissions.kiosk_attendant", "roles", "supervisor, manager", "who may open a kiosk's attendant menu with their staff id and PIN", NULL },
+    { "age.default_min_age", "number 1..99", "18", "the minimum age of an age-restricted item whose catalog row says 1 (not an age of its own)", NULL },
 
     { "sync.url", "http:// or https:// URL", NULL, "the central store API; unset: Till runs standalone", NULL },
     { "sync.token_file", "path", NULL, "this terminal's bearer token, one line; must not be readable by other users (chmod 600)", NULL },

@@ -21,8 +21,8 @@ static const char SQL_INS_SALE[] =
 static const char SQL_INS_LINE[] =
     "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, barcode, name, qty, unit, unit_price,"
     " line_total, tax_class, tax_rate_ppm, voided, discount, discount_label, return_of, return_line,"
-    " restock, reason)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+    " restock, reason, age_check)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 static const char SQL_INS_TAX[] =
     "INSERT INTO sale_taxes (sale_id, tax_class, rate_ppm, net, tax, gross) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_INS_PAYMENT[] =
@@ -171,6 +171,7 @@ static int write_lines(struct store *st, const struct cart *cart, int64_t sale_i
         } else {
             sqlite3_bind_int(s, 18, 0);
         }
+        bind_opt_text(s, 20, l->age_check);
         int rc = store_step(st, s);
         if (rc)
             return rc;

@@ -17,7 +17,7 @@ extern const char *const store_migrations[];
 extern const char *const store_catalog_schema[];
 
 /* The catalog database's schema version (PRAGMA catalog.user_version). */
-#define CATALOG_SCHEMA_VERSION 1
+#define CATALOG_SCHEMA_VERSION 2
 
 /* The statement cache: open addressing on the SQL string's address.  A till runs a few
  * dozen distinct statements; the table grows when half full. */
@@ -176,6 +176,19 @@ static int attach_catalog(struct store *st, char *err, size_t errlen)
     }
     if (have == CATALOG_SCHEMA_VERSION)
         return STORE_OK;
+    if (have == 1) {
+        /* version 2 adds two columns to a catalog that keeps its rows */
+        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE;"
+                         " ALTER TABLE catalog.products ADD COLUMN product_group TEXT;"
+                         " ALTER TABLE catalog.products ADD COLUMN deposit_sku TEXT;"
+                         " PRAGMA catalog.user_version = 2; COMMIT;", NULL, NULL, &msg) != SQLITE_OK) {
+            seterr(err, errlen, "cannot upgrade the catalog schema in %s: %s", st->catalog_path, msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return STORE_ERROR;
+        }
+        return STORE_OK;
+    }
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA catalog.user_version = %d", CATALOG_SCHEMA_VERSION);
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||

@@ -12,7 +12,7 @@ seen_complete=0
 
 for round in $(seq 1 "$ROUNDS"); do
     t_tmux_start 100x30 "$TILL_BIN"
-    t_wait_for "Empty sale" 10 >/dev/null || { fail "round $round: till did not start"; continue; }
+    t_empty_sale 15 >/dev/null || { fail "round $round: till did not start"; continue; }
     pid=$(tmux -L "$T_TMUX" display-message -p -t t '#{pane_pid}')
     # a sale of two items paid in cash, then kill at a random point of it
     t_keys 4010433218190 Enter 4028710122696 Enter F5 Enter

@@ -26,6 +26,10 @@ t_keys -l "whisk"
 check "search finds as you type" t_wait_for "Whisky 12 Years"
 t_keys Enter
 check "chosen product added" t_wait_for "TOTAL 34,99 €"
+check "an age-restricted item asks for the age" t_wait_for "customers of 18 or older only"
+check "the age check's footer shows its keys" t_footer_is "Y Looks over the age  Enter Date of birth  N Refuse"
+t_keys y
+t_wait_gone "Date of birth:" > /dev/null
 
 t_keys 2110020000008 Enter                      # Bananas, per kg
 check "weighed item asks for the weight" t_wait_for "Weight in kg"

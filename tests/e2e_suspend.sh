@@ -1,6 +1,7 @@
 #!/bin/bash
 # End to end: the cashier's discount above the limit needs the supervisor's PIN; a sale
-# is parked, another is sold, the parked one resumed (also after a restart) and paid.
+# is parked, another is sold, the parked one resumed (also after a restart) and paid; a
+# till killed (kill -9) with an open sale and cash taken brings both back at restart.
 . "$(dirname "$0")/lib.sh"
 t_tmpdir
 export XDG_CONFIG_HOME=$T_DIR/config XDG_DATA_HOME=$T_DIR/data
@@ -71,5 +72,38 @@ t_keys F5 Enter
 check "and it is paid" t_wait_for "CHANGE DUE: 0,00"
 check_eq "under the uuid it was parked with" 1 \
     "$(q "select count(*) from sales s join audit_log a on a.event = 'sale_parked' and a.detail like s.uuid || '%'")"
+t_keys Enter
+
+# --- kill -9 with an open sale and cash already taken: it comes back after the restart ---
+t_keys 4010433218190 Enter
+t_wait_for "Whole Milk" >/dev/null
+t_keys 4028710122696 Enter
+t_wait_for "Basmati" >/dev/null
+t_keys C-d
+t_type_slowly "10%"; t_keys Enter
+check "a discount on the rice" t_wait_for "TOTAL 3,88"
+t_keys F5 2 Enter
+check "2,00 cash taken, the rest still due" t_wait_for "Still due: 1,88"
+check_eq "the open sale is in the database before the screen showed it" "2|200" \
+    "$(q "select (select count(*) from open_lines), (select sum(amount) from open_payments)")"
+pid=$(tmux -L "$T_TMUX" display-message -p -t t '#{pane_pid}')
+kill -9 "$pid"
+t_wait_exit 10
+t_tmux_start 100x32 "$TILL_BIN --set returns.supervisor_pin=4711 --set discount.limit_percent=20"
+check "after the restart the open sale is back, with the cash already taken" \
+    t_wait_for "Open sale restored after a restart: 2 lines; already taken: 2,00 € cash"
+check "its lines" t_wait_for "Basmati Rice"
+check "its discount" t_wait_for "TOTAL 3,88"
+check_eq "audited" 1 "$(q "select count(*) from audit_log where event = 'sale_restored'")"
+t_keys F5
+check "the payment dialog lists the cash taken before the kill" t_wait_for "Due"
+check "as a payment row" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Cash.*-2,00'"
+check "only the rest is due" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Due.*1,88'"
+t_keys Enter
+check "paid" t_wait_for "CHANGE DUE: 0,00"
+check_eq "one sale with both payments" "200|188" \
+    "$(q "select group_concat(amount, '|') from (select amount from payments where sale_id = (select max(id) from sales) order by seq)")"
+check_eq "the open sale is forgotten with its commit" "0|0|0" \
+    "$(q "select (select count(*) from open_sale), (select count(*) from open_lines), (select count(*) from open_payments)")"
 t_keys Enter F10
 finish

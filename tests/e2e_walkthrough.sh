@@ -54,6 +54,9 @@ t_keys -l "99999*$WHISKY"; t_keys Enter
 t_wait_for "Add 99999 x" > /dev/null
 t_keys y
 check "yes: the line is added" t_wait_for "TOTAL 3.498.965,01 €"
+check "whisky asks for the customer's age (18, from the catalog)" t_wait_for "customers of 18 or older only"
+t_keys y
+check "the cashier says the customer looks over 18" t_wait_for "Age checked (looks over 18)"
 check "price and total columns stay apart" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -qE '  34,99  +3\.498\.965,01\$'"
 check "the headings stay apart too" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -qE 'Qty  +Price  +Total\$'"
 check "the total stays clear of the tax summary" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -qE 'std 19% [0-9.,]+  +TOTAL 3\.498\.965,01 €'"

@@ -84,6 +84,23 @@ t_wait_gone() {
     echo "--- screen while waiting for '$1' to go:"; t_screen
     return 1
 }
+# t_empty_sale [seconds]: waits for an empty sale screen.  An open sale a kill left behind
+# comes back on restart (app/open_cart.c): it is cancelled first (F8, y), its card payments
+# reversed, as a cashier would who does not know the customer any more.
+t_empty_sale() {
+    n=$(( ${1:-10} * 20 ))
+    while [ "$n" -gt 0 ]; do
+        s=$(t_screen)
+        case "$s" in
+        *"Empty sale"*) return 0 ;;
+        *"Cancel the whole sale?"*) t_keys y ;;
+        *TOTAL*) [ $((n % 20)) = 0 ] && t_keys F8 ;;   # a restored sale (or recovery still busy)
+        esac
+        sleep 0.05; n=$((n - 1))
+    done
+    echo "--- screen while waiting for an empty sale:"; t_screen
+    return 1
+}
 # t_footer_is TEXT [seconds]: waits until the bottom line (the keys that work) is TEXT.
 t_footer_is() {
     n=$(( ${2:-10} * 20 ))

@@ -387,7 +387,7 @@ static void test_health(void **state)
     assert_int_equal(r.status, 200);
     cJSON *doc = cJSON_Parse(r.body);
     assert_string_equal(str(doc, "status"), "ok");
-    assert_int_equal(num(doc, "catalog_seq"), 292);
+    assert_int_equal(num(doc, "catalog_seq"), 293);
     cJSON_Delete(doc);
     free(r.body);
 }
@@ -461,17 +461,81 @@ static void test_catalog_full_paging(void **state)
         pages++;
         assert_true(pages <= 3);
     }
-    assert_int_equal(nskus, 292);
+    assert_int_equal(nskus, 293);
     assert_int_equal(pages, 3);
     /* Past the end: empty page, cursor unchanged. */
-    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    cJSON *doc = get_json(f, "/v1/catalog?since=293");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "changes")), 0);
-    assert_int_equal(num(doc, "next_cursor"), 292);
+    assert_int_equal(num(doc, "next_cursor"), 293);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "has_more")));
     cJSON_Delete(doc);
     for (int i = 0; i < nskus; i++)
         free(skus[i]);
     free(skus);
+}
+
+/* Promotions and customers from the admin CLI, paged by cursor; withdrawals as tombstones;
+ * the catalog carries a product's minimum age, group and deposit. */
+static void test_promotions_and_customers_feeds(void **state)
+{
+    struct fx *f = *state;
+    const char *add[] = { "promo", "add",
+        "{\"name\":\"Milk 3 for 2\",\"kind\":\"multibuy_free\",\"sku\":\"SKU10001\",\"n\":3,\"m\":2}", NULL };
+    const char *bad[] = { "promo", "add", "{\"name\":\"x\",\"kind\":\"percent\",\"percent_bp\":0}", NULL };
+    const char *unknown[] = { "promo", "add", "{\"name\":\"x\",\"kind\":\"percent\",\"percent_bp\":5,\"colour\":1}", NULL };
+    const char *price[] = { "promo", "add", "{\"kind\":\"segment_price\",\"segment\":\"gold\",\"sku\":\"SKU10001\",\"price\":99}", NULL };
+    const char *del[] = { "promo", "delete", "1", NULL };
+    const char *del_again[] = { "promo", "delete", "1", NULL };
+    const char *cust[] = { "customer", "add", "C1", "Anna Gold", "gold", "9990001", NULL };
+    char out[64];
+    assert_int_equal(admin(f, out, sizeof out, add), 0);
+    assert_string_equal(out, "promotion 1\n");
+    assert_int_not_equal(admin(f, NULL, 0, bad), 0);
+    assert_int_not_equal(admin(f, NULL, 0, unknown), 0);
+    assert_int_equal(admin(f, NULL, 0, price), 0);
+    assert_int_equal(admin(f, NULL, 0, cust), 0);
+    cJSON *doc = get_json(f, "/v1/promotions?since=0&limit=1");
+    const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 1);
+    const cJSON *a = cJSON_GetArrayItem(changes, 0);
+    assert_int_equal(num(a, "seq"), 1);
+    assert_int_equal(num(a, "id"), 1);
+    assert_string_equal(str(a, "kind"), "multibuy_free");
+    assert_int_equal(num(a, "n"), 3);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "has_more")));
+    cJSON_Delete(doc);
+    assert_int_equal(admin(f, NULL, 0, del), 0);
+    assert_int_not_equal(admin(f, NULL, 0, del_again), 0);
+    doc = get_json(f, "/v1/promotions?since=1");
+    changes = cJSON_GetObjectItem(doc, "changes");
+    assert_int_equal(cJSON_GetArraySize(changes), 2);
+    assert_string_equal(str(cJSON_GetArrayItem(changes, 0), "kind"), "segment_price");
+    a = cJSON_GetArrayItem(changes, 1);
+    assert_int_equal(num(a, "seq"), 3);
+    assert_int_equal(num(a, "id"), 1);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(a, "deleted")));
+    assert_int_equal(num(doc, "next_cursor"), 3);
+    cJSON_Delete(doc);
+    doc = get_json(f, "/v1/customers?since=0");
+    a = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "changes"), 0);
+    assert_string_equal(str(a, "id"), "C1");
+    assert_string_equal(str(a, "name"), "Anna Gold");
+    assert_string_equal(str(a, "segment"), "gold");
+    assert_string_equal(str(a, "card"), "9990001");
+    cJSON_Delete(doc);
+    /* the beer: 16 and older, its bottle deposit; ice cream: a promotion group */
+    doc = get_json(f, "/v1/catalog?since=23&limit=1");
+    a = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "changes"), 0);
+    assert_string_equal(str(a, "sku"), "SKU10024");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(a, "age_restricted")));
+    assert_int_equal(num(a, "min_age"), 16);
+    assert_string_equal(str(a, "deposit_sku"), "SKU10293");
+    cJSON_Delete(doc);
+    doc = get_json(f, "/v1/catalog?since=42&limit=1");
+    a = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "changes"), 0);
+    assert_string_equal(str(a, "group"), "icecream");
+    assert_null(cJSON_GetObjectItem(a, "min_age"));
+    cJSON_Delete(doc);
 }
 
 static void test_catalog_delta_with_tombstone(void **state)
@@ -483,27 +547,27 @@ static void test_catalog_delta_with_tombstone(void **state)
     assert_int_equal(admin(f, NULL, 0, price), 0);
     assert_int_equal(admin(f, NULL, 0, del), 0);
     assert_int_not_equal(admin(f, NULL, 0, missing), 0);
-    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    cJSON *doc = get_json(f, "/v1/catalog?since=293");
     const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
     assert_int_equal(cJSON_GetArraySize(changes), 2);
     const cJSON *a = cJSON_GetArrayItem(changes, 0), *b = cJSON_GetArrayItem(changes, 1);
-    assert_int_equal(num(a, "seq"), 293);
+    assert_int_equal(num(a, "seq"), 294);
     assert_string_equal(str(a, "sku"), "SKU10001");
     assert_int_equal(num(a, "price"), 129);
     assert_string_equal(str(a, "name"), "Whole Milk 1L");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "barcodes"), 0)),
                         "4010433218190");
-    assert_int_equal(num(b, "seq"), 294);
+    assert_int_equal(num(b, "seq"), 295);
     assert_string_equal(str(b, "sku"), "SKU10002");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(b, "deleted")));
     assert_null(cJSON_GetObjectItem(b, "name"));
-    assert_int_equal(num(doc, "next_cursor"), 294);
+    assert_int_equal(num(doc, "next_cursor"), 295);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "has_more")));
     cJSON_Delete(doc);
     /* Re-importing the same catalog changes nothing but the deleted product comes back. */
     const char *import[] = { "import", "assets/demo-catalog.csv", NULL };
     assert_int_equal(admin(f, NULL, 0, import), 0);
-    doc = get_json(f, "/v1/catalog?since=294");
+    doc = get_json(f, "/v1/catalog?since=295");
     changes = cJSON_GetObjectItem(doc, "changes");
     assert_int_equal(cJSON_GetArraySize(changes), 2);
     cJSON_Delete(doc);
@@ -928,7 +992,7 @@ static void test_admin_json_import_rename_stock(void **state)
     const char *stock[] = { "stock", "SKU10005", "store-1", "7000", NULL };
     assert_int_equal(admin(f, NULL, 0, stock), 0);
 
-    cJSON *doc = get_json(f, "/v1/catalog?since=292");
+    cJSON *doc = get_json(f, "/v1/catalog?since=293");
     const cJSON *changes = cJSON_GetObjectItem(doc, "changes");
     assert_int_equal(cJSON_GetArraySize(changes), 2);
     const cJSON *milk = cJSON_GetArrayItem(changes, 0), *oat = cJSON_GetArrayItem(changes, 1);
@@ -939,7 +1003,7 @@ static void test_admin_json_import_rename_stock(void **state)
     assert_string_equal(str(oat, "sku"), "NEW1");
     assert_string_equal(str(oat, "name"), "Oat Drink Barista 1L");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(oat, "barcodes")), 2);
-    assert_int_equal(num(oat, "seq"), 295); /* 293 NEW1, 294 SKU10001, 295 the rename */
+    assert_int_equal(num(oat, "seq"), 296); /* 294 NEW1, 295 SKU10001, 296 the rename */
     cJSON_Delete(doc);
     assert_int_equal(on_hand(f, "SKU10005"), 7000);
 
@@ -950,7 +1014,7 @@ static void test_admin_json_import_rename_stock(void **state)
           "\"barcodes\":[\"4060013389086\"]}]", fp);
     fclose(fp);
     assert_int_equal(admin(f, NULL, 0, import), 0);
-    doc = get_json(f, "/v1/catalog?since=295");
+    doc = get_json(f, "/v1/catalog?since=296");
     changes = cJSON_GetObjectItem(doc, "changes");
     assert_int_equal(cJSON_GetArraySize(changes), 2);
     const cJSON *twin = cJSON_GetArrayItem(changes, 0), *old = cJSON_GetArrayItem(changes, 1);
@@ -1620,6 +1684,7 @@ int main(void)
         T(test_routing_errors),
         T(test_catalog_full_paging),
         T(test_catalog_delta_with_tombstone),
+        T(test_promotions_and_customers_feeds),
         T(test_order_accepted_then_duplicate),
         T(test_order_rejected_and_batch_independent),
         T(test_order_price_mismatch_and_unknown_sku),

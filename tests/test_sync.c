@@ -452,8 +452,8 @@ static void test_catalog_full_then_delta(void **state)
     start_server(f);
     open_sync(f);
     assert_int_equal(drain(f, 20000, 1), 0);
-    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 292);
-    assert_int_equal(local_count(f, "SELECT count(*) FROM barcodes"), 292);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 293);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM barcodes"), 293);
     struct product p;
     assert_int_equal(catalog_find_by_barcode(f->st, "4010433218190", &p), 0);
     assert_int_equal(p.price, 119);

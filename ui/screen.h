@@ -79,6 +79,8 @@ struct screen {
 extern const struct screen screen_sale;
 extern const struct screen screen_payment;
 extern const struct screen screen_search;
+extern const struct screen screen_customer;
+extern const struct screen screen_age;
 extern const struct screen screen_prompt;   /* quantity and weight */
 extern const struct screen screen_confirm;  /* cancel sale, quit */
 extern const struct screen screen_receipt;

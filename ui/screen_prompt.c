@@ -1,4 +1,5 @@
-/* Small prompts: a new quantity for the selected line, or a weight for a kg item. */
+/* Small prompts: a new quantity or (a supervisor's override) unit price for the selected
+ * line, or a weight for a kg item. */
 #include <curses.h>
 #include <stdio.h>
 
@@ -10,14 +11,16 @@ static struct bindings prompt_bindings(const struct app *app);
 static int prompt_draw(const struct ui *ui, const struct app *app)
 {
     int y, x, w = 56;
-    int qty = app->mode == MODE_QTY;
-    draw_dialog(8, w, qty ? "Quantity" : "Weight", &y, &x);
-    const char *name = qty ? app->sale.cart.lines[app->sale.selected].product.name : app->sale.weighed.name;
+    int qty = app->mode == MODE_QTY, price = app->mode == MODE_PRICE;
+    draw_dialog(8, w, qty ? "Quantity" : price ? "Price override" : "Weight", &y, &x);
+    const char *name = qty || price ? app->sale.cart.lines[app->sale.selected].product.name
+                                    : app->sale.weighed.name;
     draw_text(y + 2, x + 3, w - 6, name);
     char hint[128];
     bindings_hint_line(prompt_bindings(app), hint, sizeof hint);
     draw_text(y + 5, x + 3, w - 6, hint);
-    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : "Weight in kg:", ui->input);
+    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : price ? "New unit price:" : "Weight in kg:",
+               ui->input);
     return 1;
 }
 
@@ -28,6 +31,8 @@ static int confirm(struct ui *ui, struct app *app)
     ui->input[0] = 0;   /* a refused value is cleared for the next try */
     if (app->mode == MODE_QTY)
         app_submit_qty(app, text);
+    else if (app->mode == MODE_PRICE)
+        app_price_submit(app, text);
     else
         app_submit_weight(app, text);
     return UI_REDRAW;

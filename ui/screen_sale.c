@@ -128,8 +128,13 @@ static void draw_totals(const struct app *app, int y)
     char buf[256], amount[48], rate[32], total[80];
     money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
     snprintf(total, sizeof total, "TOTAL %s", amount);
-    size_t n = (size_t)snprintf(buf, sizeof buf, "Items %lld  %s", (long long)cart_item_count(&app->sale.cart),
-                                app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
+    size_t n = 0;
+    if (app->customer.name[0])
+        n = (size_t)snprintf(buf, sizeof buf, "Customer %.24s%s%s%s  ", app->customer.name,
+                             app->sale.cart.customer_segment[0] ? " (" : "", app->sale.cart.customer_segment,
+                             app->sale.cart.customer_segment[0] ? ")" : "");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "Items %lld  %s", (long long)cart_item_count(&app->sale.cart),
+                          app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
     for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
         money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
         money_format_rate(t->classes[i].rate_ppm, &app->s.fmt, rate, sizeof rate);
@@ -259,6 +264,8 @@ static int open_stock(struct ui *ui, struct app *app) { app_stock_enter(app); re
 
 static int open_manager(struct ui *ui, struct app *app) { app_open_mode(app, MODE_MANAGER); return UI_REDRAW; }
 static int lock(struct ui *ui, struct app *app) { app_sign_off(app); return UI_REDRAW; }
+static int open_customer(struct ui *ui, struct app *app) { app_customer_open(app); return UI_REDRAW; }
+static int open_price(struct ui *ui, struct app *app) { app_price_open(app); return UI_REDRAW; }
 
 static int quit(struct ui *ui, struct app *app)
 {
@@ -306,6 +313,8 @@ static const struct binding sale_keys[] = {
     { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
     { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (supervisor)", open_return },
     { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
+    { 11, 0, "Ctrl-K", NULL, "the sale's customer: by name or card (or scan the loyalty card)", open_customer },
+    { 15, 0, "Ctrl-O", NULL, "override the selected line's unit price (supervisor)", open_price },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
     { KEY_F(11), 1, "F11", NULL, "stock lookup: scan an item, see its stock (live when online)", open_stock },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
@@ -332,6 +341,8 @@ static const struct binding staff_sale_keys[] = {
     { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
     { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (refund permission)", open_return },
     { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
+    { 11, 0, "Ctrl-K", NULL, "the sale's customer: by name or card (or scan the loyalty card)", open_customer },
+    { 15, 0, "Ctrl-O", NULL, "override the selected line's unit price (price override permission)", open_price },
     { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
     { KEY_F(12), 1, "F12", NULL, "lock the screen (your open sale is kept for you)", lock },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },

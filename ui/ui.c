@@ -54,6 +54,9 @@ static const struct screen *const mode_screens[] = {
     [MODE_Z_COUNT] = &screen_cash,
     [MODE_REPORT] = &screen_report,
     [MODE_STOCK] = &screen_stock,
+    [MODE_CUSTOMER] = &screen_customer,
+    [MODE_AGE_CHECK] = &screen_age,
+    [MODE_PRICE] = &screen_prompt,
 };
 
 const struct screen *screen_for_mode(enum app_mode mode)
