@@ -25,8 +25,8 @@ void app_park_open(struct app *app);
 int app_park(struct app *app, const char *label);
 void app_park_select(struct app *app, int delta);
 int app_resume_selected(struct app *app);
-/* For the end-of-day (Z) report (issue 12): how many parked sales are older than
- * suspend.max_age_hours, to flag them.  STORE_OK or < 0. */
+/* How many parked sales are older than suspend.max_age_hours: the X and Z reports flag
+ * them (app/shift.c).  STORE_OK or < 0. */
 int app_park_old_count(struct app *app, int64_t *n);
 /* 1 when the parked sale was parked longer ago than suspend.max_age_hours. */
 int app_park_is_old(const struct app *app, const struct parked_info *p);

@@ -1,5 +1,6 @@
-/* A price override on the selected line (Ctrl-O): a new unit price, allowed only by a
- * supervisor through app_returns_authorize (the one place that decides who may). */
+/* A price override on the selected line (Ctrl-O): a new unit price, allowed through
+ * app_override_request (the one place that decides who may: the price_override permission
+ * with staff, the supervisor's PIN without). */
 #ifndef TILL_APP_PRICE_OVERRIDE_H
 #define TILL_APP_PRICE_OVERRIDE_H
 

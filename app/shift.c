@@ -212,6 +212,7 @@ static int build_report(struct app *app, int is_z, int64_t z_number, int64_t cou
     memset(&f, 0, sizeof f);
     if (sales_shift_figures(app->store, app->shift.current.id, &f) ||
         shifts_figures(app->store, &app->shift.current, &f) ||
+        app_park_old_count(app, &f.parked_old) ||
         shift_report_compute(&f, is_z, counted, r))
         return -1;
     char opened[32], closed[32], opened_by[STAFF_NAME_MAX + STAFF_ID_MAX + 4], closed_by[STAFF_NAME_MAX + STAFF_ID_MAX + 4];

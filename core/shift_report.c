@@ -176,6 +176,11 @@ int shift_report_render(const struct shift_report *r, const struct shift_report_
     count_amount(&t, width, fmt, "Card/voucher refunds", f->other_refunds_count, f->other_refunds_value);
     snprintf(line, sizeof line, "%lld", (long long)f->no_sales);
     lr(&t, width, "No sale (drawer opened)", line);
+    if (f->parked_old > 0) {
+        /* a sale set aside long ago: resume and finish it, or cancel it */
+        snprintf(line, sizeof line, "%lld", (long long)f->parked_old);
+        lr(&t, width, "OLD parked sales: check", line);
+    }
     rule(&t, width, '-');
     amount(&t, width, fmt, "Opening float", f->opening_float);
     amount(&t, width, fmt, "+ Cash sales", f->cash);

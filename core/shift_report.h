@@ -39,6 +39,7 @@ struct shift_figures {
     int64_t no_sales;                     /* drawer opened without a sale */
     int64_t paid_in, paid_out, drops;
     int64_t opening_float;
+    int64_t parked_old;                   /* parked sales older than suspend.max_age_hours: flagged */
 };
 
 struct shift_report {

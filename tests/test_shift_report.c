@@ -122,6 +122,7 @@ static void test_layout(void **state)
     assert_true(has_line(text, "Expected cash", "63,25"));
     assert_true(has_line(text, "Counted cash", "62,75"));
     assert_true(has_line(text, "SHORT", "-0,50"));
+    assert_null(strstr(text, "OLD parked"));      /* none: no line */
     /* every line fits the paper */
     for (char *l = text; *l;) {
         char *e = strchr(l, '\n');
@@ -131,6 +132,12 @@ static void test_layout(void **state)
         assert_true(cols <= 42);
         l = e ? e + 1 : l + strlen(l);
     }
+    free(text);
+    /* parked sales older than suspend.max_age_hours are flagged */
+    f.parked_old = 2;
+    assert_int_equal(shift_report_compute(&f, 1, 6275, &r), 0);
+    assert_int_equal(shift_report_render(&r, &h, &fmt, 42, &text), 0);
+    assert_true(has_line(text, "OLD parked sales: check", "2"));
     free(text);
 }
 
