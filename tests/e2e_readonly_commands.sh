@@ -26,7 +26,7 @@ mkdir -p "$T_DIR/shop"
 sum=$(sha256sum "$DB")
 files=$(ls "$T_DIR/shop")
 out=$("$TILL_BIN" --db "$DB" --check-config 2>&1)
-check "--check-config describes an existing database" grep -qE "292 products, 0 sales, 0 waiting" <<< "$out"
+check "--check-config describes an existing database" grep -qE "293 products, 0 sales, 0 waiting" <<< "$out"
 out=$("$TILL_BIN" --db "$DB" --outbox 2>&1)
 check "--outbox lists it" grep -qF "0 not yet accepted by the store server" <<< "$out"
 check_eq "the database file is unchanged" "$sum" "$(sha256sum "$DB")"
