@@ -134,6 +134,16 @@ int pricing_refund_share(int64_t paid, int64_t sold_qty, int64_t returned_before
     return PRICING_OK;
 }
 
+/* FNV-1a of a code: the hot loops compare these before the strings (every line against
+ * every promotion, every line against the segment's prices, at every scan). */
+static uint64_t code_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 static int targets(const struct promo *p, const struct pricing_line *l)
 {
     if (l->fixed)
@@ -491,6 +501,11 @@ static void exclusive_promos(struct work *w, const struct promo *promos, int npr
         w->overflow = 1;
         return;
     }
+    uint64_t csku[PRICING_MAX_PROMOS], cgroup[PRICING_MAX_PROMOS];
+    for (int c = 0; c < nc; c++) {
+        csku[c] = code_hash(cand[c]->sku);
+        cgroup[c] = code_hash(cand[c]->group);
+    }
     for (int i = 0; i < w->n; i++) {
         const struct pricing_line *l = &w->lines[i];
         int64_t best_rate = 0;
@@ -498,9 +513,14 @@ static void exclusive_promos(struct work *w, const struct promo *promos, int npr
         owner_c[i] = -1;
         if (l->fixed)
             continue;
+        uint64_t lsku = code_hash(l->sku), lgroup = code_hash(l->group);
         for (int c = 0; c < nc; c++) {
             const struct promo *p = cand[c];
-            int fits = p->kind == PROMO_BUNDLE ? in_bundle(p, l) : targets(p, l);
+            /* targets(), with the hashes first */
+            int fits = p->kind == PROMO_BUNDLE ? in_bundle(p, l)
+                     : p->sku[0] ? csku[c] == lsku && targets(p, l)
+                     : p->group[0] ? cgroup[c] == lgroup && targets(p, l)
+                                   : 1;
             if (!fits || (p->kind != PROMO_PERCENT && !l->pieces))
                 continue;
             int64_t r = nominal_rate(p, l);
@@ -652,20 +672,30 @@ static void manual_sale_discount(struct work *w, const struct pricing_context *c
     sale_level(w, name, d);
 }
 
-static const struct segment_price *segment_price_of(const struct segment_price *prices, int nprices,
-                                                    const char *segment, const char *sku)
-{
-    for (int i = 0; i < nprices; i++)
-        if (strcmp(prices[i].segment, segment) == 0 && strcmp(prices[i].sku, sku) == 0)
-            return &prices[i];
-    return NULL;
-}
-
 /* Step 1, and the working state: every line starts at its gross. */
 static int start(struct work *w, const struct segment_price *prices, int nprices,
                  const struct pricing_context *ctx)
 {
-    for (int i = 0; i < w->n; i++) {
+    /* the customer's segment's prices, by the hash of their sku */
+    int nseg = 0;
+    struct segment_price *seg = NULL;
+    uint64_t *seg_h = NULL;
+    if (ctx->segment && ctx->segment[0] && nprices > 0) {
+        seg = malloc(sizeof *seg * (size_t)nprices);
+        seg_h = malloc(sizeof *seg_h * (size_t)nprices);
+        if (!seg || !seg_h) {
+            free(seg);
+            free(seg_h);
+            return PRICING_EOVERFLOW;
+        }
+        for (int k = 0; k < nprices; k++)
+            if (strcmp(prices[k].segment, ctx->segment) == 0) {
+                seg[nseg] = prices[k];
+                seg_h[nseg++] = code_hash(prices[k].sku);
+            }
+    }
+    int rc = PRICING_OK;
+    for (int i = 0; i < w->n && rc == PRICING_OK; i++) {
         struct pricing_line *l = &w->lines[i];
         l->discount = 0;
         l->label[0] = 0;
@@ -674,14 +704,20 @@ static int start(struct work *w, const struct segment_price *prices, int nprices
         w->net[i] = l->gross;
         w->unit[i] = l->unit_price;
         w->avail[i] = l->fixed ? 0 : l->pieces ? l->qty / QTY_ONE : 1;
-        if (l->fixed || !ctx->segment || !ctx->segment[0] || !l->sku)
+        if (l->fixed || !nseg || !l->sku)
             continue;
-        const struct segment_price *sp = segment_price_of(prices, nprices, ctx->segment, l->sku);
+        const struct segment_price *sp = NULL;
+        uint64_t h = code_hash(l->sku);
+        for (int k = 0; k < nseg && !sp; k++)   /* the first of the segment for the sku */
+            if (seg_h[k] == h && strcmp(seg[k].sku, l->sku) == 0)
+                sp = &seg[k];
         int64_t g;
         if (!sp || sp->price < 0 || sp->price >= l->unit_price)
             continue;
-        if (money_mul_qty(sp->price, l->qty, &g))
-            return PRICING_EOVERFLOW;
+        if (money_mul_qty(sp->price, l->qty, &g)) {
+            rc = PRICING_EOVERFLOW;
+            break;
+        }
         if (g < l->gross) {
             w->net[i] = g;
             w->unit[i] = sp->price;
@@ -689,7 +725,9 @@ static int start(struct work *w, const struct segment_price *prices, int nprices
             note_applied(w, "Customer price", l->gross - g);
         }
     }
-    return PRICING_OK;
+    free(seg);
+    free(seg_h);
+    return rc;
 }
 
 int pricing_apply(const struct promo *promos, int npromos, const struct segment_price *prices,
