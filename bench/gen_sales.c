@@ -1,5 +1,6 @@
 /* Fills a till database with N completed sales waiting in the outbox, through the same
- * commit path the till uses: gen_sales DB N */
+ * commit path the till uses: gen_sales DB N [SKU_A SKU_B]
+ * Each sale has 1-3 pieces of SKU_A and one of SKU_B (default: the demo's milk and rice). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,8 @@ extern const char *const demo_catalog_csv[];
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: gen_sales DB N\n");
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: gen_sales DB N [SKU_A SKU_B]\n");
         return 2;
     }
     long n = strtol(argv[2], NULL, 10);
@@ -41,15 +42,16 @@ int main(int argc, char **argv)
     }
     static const struct tax_config tc = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
     struct product milk, rice;
-    if (catalog_find_by_sku(st, "SKU10001", &milk) || catalog_find_by_barcode(st, "4028710122696", &rice)) {
-        fprintf(stderr, "gen_sales: demo products missing\n");
+    if (argc == 5 ? catalog_find_by_sku(st, argv[3], &milk) || catalog_find_by_sku(st, argv[4], &rice)
+                  : catalog_find_by_sku(st, "SKU10001", &milk) || catalog_find_by_barcode(st, "4028710122696", &rice)) {
+        fprintf(stderr, "gen_sales: products missing\n");
         return 1;
     }
     for (long i = 0; i < n; i++) {
         struct cart c;
         cart_init(&c, &tc);
-        cart_add_item(&c, &milk, "4010433218190", (i % 3 + 1) * QTY_ONE);
-        cart_add_item(&c, &rice, "4028710122696", QTY_ONE);
+        cart_add_item(&c, &milk, argc == 5 ? NULL : "4010433218190", (i % 3 + 1) * QTY_ONE);
+        cart_add_item(&c, &rice, argc == 5 ? NULL : "4028710122696", QTY_ONE);
         struct sale s;
         memset(&s, 0, sizeof s);
         snprintf(s.uuid, sizeof s.uuid, "b0000000-0000-4000-8000-%012ld", i % 1000000000L);

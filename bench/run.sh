@@ -20,6 +20,8 @@ echo "== PIN checks (argon2id) at the default parameters"
 build/bench/bench_pin 30 || status=1
 echo "== sync with the reference server"
 bash bench/sync.sh || status=1
+echo "== sync with a real Vendure (installs it once; the plain Admin API push takes minutes)"
+bash bench/vendure.sh || status=1
 echo "== reference server: catalog import and catalog pages"
 sh bench/server.sh || status=1
 exit $status

@@ -42,6 +42,7 @@ struct http {
     struct http_req *reqs;
     struct http_options opt;
     char *token, *ca_file, *pinned;
+    char *headers[4];
     char auth_header[600];
     char *spare;                /* the last answer's buffer, reused: no mmap churn per page */
     size_t spare_cap;
@@ -274,6 +275,8 @@ struct http *http_new(struct loop *loop, const struct http_options *opt)
     h->token = opt->bearer_token ? strdup(opt->bearer_token) : NULL;
     h->ca_file = opt->tls.ca_file ? strdup(opt->tls.ca_file) : NULL;
     h->pinned = opt->tls.pinned_pubkey ? strdup(opt->tls.pinned_pubkey) : NULL;
+    for (int i = 0; i < 4 && opt->headers[i]; i++)
+        h->headers[i] = strdup(opt->headers[i]);
     if (h->token)
         snprintf(h->auth_header, sizeof h->auth_header, "Authorization: Bearer %s", h->token);
     h->multi = curl_multi_init();
@@ -306,6 +309,11 @@ void http_free(struct http *h)
         memset(h->token, 0, strlen(h->token));
     memset(h->auth_header, 0, sizeof h->auth_header);
     free(h->token);
+    for (int i = 0; i < 4; i++) {
+        if (h->headers[i]) /* may carry an API key */
+            memset(h->headers[i], 0, strlen(h->headers[i]));
+        free(h->headers[i]);
+    }
     free(h->ca_file);
     free(h->pinned);
     free(h);
@@ -362,6 +370,8 @@ static uint64_t start(struct http *h, const char *method, const char *url, const
                                                        : "Accept: application/json");
     if (h->token)
         r->headers = curl_slist_append(r->headers, h->auth_header);
+    for (int i = 0; i < 4 && h->headers[i]; i++)
+        r->headers = curl_slist_append(r->headers, h->headers[i]);
     if (body) {
         r->headers = curl_slist_append(r->headers, "Content-Type: application/json");
         r->body_copy = malloc(body_len ? body_len : 1);

@@ -30,7 +30,8 @@ struct http_response {
 typedef void (*http_done_cb)(void *ctx, const struct http_response *r);
 
 struct http_options {
-    const char *bearer_token;   /* sent as Authorization: Bearer (never logged) */
+    const char *bearer_token;   /* sent as Authorization: Bearer (never logged); NULL = none */
+    const char *headers[4];     /* more "Name: value" lines for every request (NULL ends) */
     size_t max_response_bytes;  /* larger answers are aborted and reported */
     long connect_timeout_ms;
     long timeout_ms;            /* whole request */

@@ -1,4 +1,6 @@
-/* Sync with the central store API (assets/store-api.yaml).
+/* Sync with the central store: the native API (assets/store-api.yaml) or another commerce
+ * backend, through the backend interface (offline/backend.h), which hands every answer
+ * over in the native contract's shape.  Catalog snapshots are the native API's own.
  *
  * Push: the outbox drains oldest first in batches; per-order answers mark rows sent or park
  * them with the server's reason.  A transport error, 5xx, 429 or an answer we cannot read
@@ -19,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "offline/backend.h"
 #include "offline/feeds.h"
 #include "offline/http.h"
 #include "offline/outbox.h"
@@ -33,14 +36,15 @@
 #include "src/store.h"
 
 /* Promotions and customers follow stock: the same cursor paging (offline/feeds.c). */
-enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK, PULL_PROMOTIONS, PULL_CUSTOMERS };
+enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK, PULL_PROMOTIONS, PULL_CUSTOMERS, PULL_RECONCILE };
 
 #define MAX_BATCH 500
 
 struct sync {
     struct loop *loop;
     struct store *store;
-    struct http *http;
+    struct backend *be;
+    struct http *http;          /* the native API's catalog snapshots only (NULL otherwise) */
     struct sync_config cfg;
     sync_changed_cb changed;
     sync_log_cb log;
@@ -56,6 +60,8 @@ struct sync {
     enum outbox_kind push_kind;
     int64_t push_ids[MAX_BATCH];
     char (*push_keys)[128];
+    struct backend_item *push_items;
+    char **push_payloads;
     int push_n;
 
     /* pull */
@@ -63,6 +69,8 @@ struct sync {
     int pull_failures;
     enum pull_phase phase;
     int64_t pull_since;         /* cursor of the request in flight */
+    int pull_http;              /* the request in flight is a snapshot question (s->http) */
+    int64_t reconcile_due_ms;   /* the next full catalog check (a backend without tombstones) */
 
     /* an order looked up for a return */
     uint64_t order_req;
@@ -201,33 +209,9 @@ static const char *server_message(const struct http_response *r, char *buf, size
 
 /* ---------------------------------------------------------------- push (outbox) --- */
 
-/* Each kind of outbox row: where it is posted and the array its documents go in. */
-static const struct {
-    enum outbox_kind kind;
-    const char *path, *field;
-} push_kinds[] = {
-    { OUTBOX_ORDER, "/v1/orders", "orders" },
-    { OUTBOX_STOCK_ADJUSTMENT, "/v1/stock-adjustments", "adjustments" },
-    { OUTBOX_CASH_MOVEMENT, "/v1/cash-movements", "movements" },
-    { OUTBOX_SHIFT, "/v1/shifts", "shifts" },
-};
+/* Every kind of outbox row, in the order they are sent (the backend knows where each goes). */
+static const enum outbox_kind push_kinds[] = { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT };
 #define NPUSH_KINDS (sizeof push_kinds / sizeof push_kinds[0])
-
-static const char *push_path(enum outbox_kind kind)
-{
-    for (size_t i = 0; i < NPUSH_KINDS; i++)
-        if (push_kinds[i].kind == kind)
-            return push_kinds[i].path;
-    return "/v1/orders";
-}
-
-static const char *push_field(enum outbox_kind kind)
-{
-    for (size_t i = 0; i < NPUSH_KINDS; i++)
-        if (push_kinds[i].kind == kind)
-            return push_kinds[i].field;
-    return "orders";
-}
 
 static void schedule_push(struct sync *s, int64_t delay_ms);
 
@@ -303,37 +287,26 @@ static int apply_push_results(struct sync *s, const cJSON *results)
     return done;
 }
 
-static void on_push_done(void *ctx, const struct http_response *r)
+static void on_push_done(void *ctx, const struct backend_reply *r)
 {
     struct sync *s = ctx;
     s->push_req = 0;
     s->stats.requests++;
-    const char *path = push_path(s->push_kind);
-    /* online means this request succeeded: anything but a valid 200 answer is offline
-     * (a 404 from a wrong sync.url, a 401, a proxy's error page, a garbled body) */
+    /* online means this request succeeded: anything but a valid answer is offline (a 404
+     * from a wrong sync.url, a 401, a proxy's error page, a garbled body) */
     s->st.online = 0;
-    if (!r->transport_ok) {
-        set_error(s, "POST %s: %s", path, r->error);
-        push_failed(s, -1);
-        return;
-    }
-    char msg[320];
-    /* 409: the server holds another sale under this key; parked loudly, never sent */
-    if (r->status == 400 || r->status == 409 || r->status == 413 || r->status == 422) {
-        server_message(r, msg, sizeof msg);
+    if (r->outcome == BACKEND_REFUSED) {
         if (s->push_n > 1) {
             /* one order in the batch is refused: send them one by one to find it */
-            slog(s, "sync: the server refused a batch (%ld: %s); sending one at a time", r->status, msg);
+            slog(s, "sync: the server refused a batch (%s); sending one at a time", r->error);
             s->push_single = 1;
             schedule_push(s, 0);
             return;
         }
         if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
-            char reason[400];
-            snprintf(reason, sizeof reason, "refused by the server (HTTP %ld): %s", r->status, msg);
-            if (outbox_park(s->store, s->push_ids[0], reason, "refused") == STORE_OK &&
+            if (outbox_park(s->store, s->push_ids[0], r->error, "refused") == STORE_OK &&
                 store_commit(s->store) == STORE_OK) {
-                slog(s, "sync: %s parked: %s", s->push_keys[0], reason);
+                slog(s, "sync: %s parked: %s", s->push_keys[0], r->error);
                 refresh_counts(s);
                 schedule_push(s, 0);
                 notify(s);
@@ -345,23 +318,16 @@ static void on_push_done(void *ctx, const struct http_response *r)
         push_failed(s, -1);
         return;
     }
-    s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
-    if (r->status != 200) {
-        set_error(s, "POST %s: HTTP %ld: %s", path, r->status, server_message(r, msg, sizeof msg));
-        push_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
-        return;
-    }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-    const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
-    if (!cJSON_IsArray(results)) {
-        set_error(s, "POST %s: the server's answer is not the expected JSON (%zu bytes)", path, r->len);
-        cJSON_Delete(j);
-        push_failed(s, -1);
+    if (r->status)
+        s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(r->doc, "results");
+    if (r->outcome != BACKEND_OK || !cJSON_IsArray(results)) {
+        set_error(s, "%s", r->outcome == BACKEND_OK ? "the server's answer has no results" : r->error);
+        push_failed(s, r->retry_after_s);
         return;
     }
     s->st.online = 1;
     int done = apply_push_results(s, results);
-    cJSON_Delete(j);
     if (done < 0) {
         set_error(s, "could not record the server's answer locally: %s", store_errmsg(s->store));
         push_failed(s, -1);
@@ -380,56 +346,46 @@ static void on_push_done(void *ctx, const struct http_response *r)
         push_failed(s, -1);
 }
 
-/* The batch's request body: the stored payloads (the exact JSON to send) in one array. */
-struct batch {
-    struct sync *s;
-    char *body;
-    size_t len, cap;
-};
+/* The batch: the stored payloads (the exact JSON of each row), handed to the backend. */
+static void free_batch(struct sync *s)
+{
+    for (int i = 0; i < s->push_n; i++) {
+        free(s->push_payloads[i]);
+        s->push_payloads[i] = NULL;
+    }
+}
 
 static int add_to_batch(void *ctx, int64_t id, const char *key, const char *payload, size_t pl)
 {
-    struct batch *b = ctx;
-    struct sync *s = b->s;
+    struct sync *s = ctx;
     if (s->push_n >= MAX_BATCH)
         return 1;
-    if (b->len + pl + 8 > b->cap) {
-        size_t cap = b->cap;
-        while (b->len + pl + 8 > cap)
-            cap *= 2;
-        char *nb = realloc(b->body, cap);
-        if (!nb)
-            return -1;
-        b->body = nb;
-        b->cap = cap;
-    }
-    if (s->push_n)
-        b->body[b->len++] = ',';
-    memcpy(b->body + b->len, payload, pl);
-    b->len += pl;
-    s->push_ids[s->push_n] = id;
-    snprintf(s->push_keys[s->push_n], sizeof s->push_keys[0], "%s", key);
-    s->push_n++;
+    char *copy = malloc(pl + 1);
+    if (!copy)
+        return 1; /* rows that do not fit (out of memory) simply wait for the next batch */
+    memcpy(copy, payload, pl);
+    copy[pl] = 0;
+    int i = s->push_n++;
+    s->push_ids[i] = id;
+    snprintf(s->push_keys[i], sizeof s->push_keys[0], "%s", key);
+    s->push_payloads[i] = copy;
+    s->push_items[i] = (struct backend_item){ id, s->push_keys[i], copy, pl };
     return 0;
 }
 
-static int load_batch(struct sync *s, enum outbox_kind kind, char **body, size_t *len)
+static int load_batch(struct sync *s, enum outbox_kind kind)
 {
     int limit = s->push_single ? 1 : s->cfg.batch;
-    struct batch b = { s, malloc(4096), 0, 4096 };
-    if (!b.body)
-        return -1;
-    b.len = (size_t)snprintf(b.body, b.cap, "{\"%s\":[", push_field(kind));
+    int most = s->be->ops->max_batch(s->be, kind);
+    if (limit > most)
+        limit = most;
+    free_batch(s);
     s->push_n = 0;
-    /* rows that do not fit (out of memory) simply wait for the next batch */
-    if (outbox_next_batch(s->store, kind, limit, add_to_batch, &b) < 0) {
-        free(b.body);
+    if (outbox_next_batch(s->store, kind, limit, add_to_batch, s) < 0) {
+        free_batch(s);
+        s->push_n = 0;
         return -1;
     }
-    memcpy(b.body + b.len, "]}", 3);
-    b.len += 2;
-    *body = b.body;
-    *len = b.len;
     return s->push_n;
 }
 
@@ -438,25 +394,18 @@ static void push_start(struct sync *s)
     if (s->push_req)
         return;
     for (size_t k = 0; k < NPUSH_KINDS; k++) {
-        char *body;
-        size_t len;
-        int n = load_batch(s, push_kinds[k].kind, &body, &len);
+        int n = load_batch(s, push_kinds[k]);
         if (n < 0) {
             set_error(s, "cannot read the outbox: %s", store_errmsg(s->store));
             push_failed(s, -1);
             return;
         }
-        if (n == 0) {
-            free(body);
+        if (n == 0)
             continue;
-        }
-        char url[400];
-        snprintf(url, sizeof url, "%s%s", s->cfg.url, push_kinds[k].path);
-        s->push_kind = push_kinds[k].kind;
-        s->push_req = http_request(s->http, "POST", url, body, len, on_push_done, s);
-        free(body);
+        s->push_kind = push_kinds[k];
+        s->push_req = s->be->ops->push(s->be, push_kinds[k], s->push_items, n, on_push_done, s);
         if (!s->push_req) {
-            set_error(s, "cannot start a request to %s", url);
+            set_error(s, "cannot start a request to the store server");
             push_failed(s, -1);
         }
         return;
@@ -496,7 +445,10 @@ static void drop_pages(struct sync *s)
 static void pull_failed(struct sync *s, int64_t retry_after_s)
 {
     if (s->pull_req) {
-        http_cancel(s->http, s->pull_req);
+        if (s->pull_http)
+            http_cancel(s->http, s->pull_req);
+        else
+            s->be->ops->cancel(s->be, s->pull_req);
         s->pull_req = 0;
     }
     drop_pages(s);
@@ -506,24 +458,18 @@ static void pull_failed(struct sync *s, int64_t retry_after_s)
     notify(s);
 }
 
-static void on_pull_done(void *ctx, const struct http_response *r);
+static void on_pull_done(void *ctx, const struct backend_reply *r);
 static void on_snapshot_info(void *ctx, const struct http_response *r);
 
 static int pull_request(struct sync *s, int64_t since)
 {
-    char url[512];
-    if (s->phase == PULL_CATALOG || s->phase == PULL_PROMOTIONS || s->phase == PULL_CUSTOMERS)
-        snprintf(url, sizeof url, "%s/v1/%s?since=%lld&limit=%d", s->cfg.url,
-                 s->phase == PULL_CATALOG ? "catalog" : s->phase == PULL_PROMOTIONS ? "promotions" : "customers",
-                 (long long)since, s->cfg.page_size);
-    else if (s->phase == PULL_STAFF)
-        snprintf(url, sizeof url, "%s/v1/staff?since=%lld&limit=%d", s->cfg.url, (long long)since,
-                 s->cfg.page_size);
-    else
-        snprintf(url, sizeof url, "%s/v1/stock?location=%s&since=%lld&limit=%d", s->cfg.url,
-                 s->cfg.location, (long long)since, s->cfg.page_size);
+    static const enum backend_feed feeds[] = { [PULL_CATALOG] = BACKEND_CATALOG, [PULL_STAFF] = BACKEND_STAFF,
+                                               [PULL_STOCK] = BACKEND_STOCK, [PULL_PROMOTIONS] = BACKEND_PROMOTIONS,
+                                               [PULL_CUSTOMERS] = BACKEND_CUSTOMERS,
+                                               [PULL_RECONCILE] = BACKEND_RECONCILE };
     s->pull_since = since;
-    s->pull_req = http_request(s->http, "GET", url, NULL, 0, on_pull_done, s);
+    s->pull_http = 0;
+    s->pull_req = s->be->ops->pull(s->be, feeds[s->phase], since, s->cfg.page_size, on_pull_done, s);
     return s->pull_req ? 0 : -1;
 }
 
@@ -548,18 +494,20 @@ static void pull_start(struct sync *s)
 {
     if (s->pull_req || s->snap || s->npages)
         return;
-    if (s->phase == PULL_CATALOG && s->cfg.snapshot && !s->snapshot_asked && !s->snapshot_unsupported) {
+    if (s->phase == PULL_CATALOG && s->http && s->cfg.snapshot && !s->snapshot_asked && !s->snapshot_unsupported) {
         char url[512];
         snprintf(url, sizeof url, "%s/v1/catalog/snapshot?since=%lld", s->cfg.url, (long long)catalog_cursor_now(s));
         s->snapshot_asked = 1;
         s->pull_req = http_request(s->http, "GET", url, NULL, 0, on_snapshot_info, s);
+        s->pull_http = 1;
         if (!s->pull_req) {
             set_error(s, "cannot start a catalog request");
             pull_failed(s, -1);
         }
         return;
     }
-    if (pull_request(s, s->phase == PULL_CATALOG ? catalog_cursor_now(s) : phase_cursor(s))) {
+    /* a reconcile always reads the whole catalog; its cursor is never stored */
+    if (pull_request(s, s->phase == PULL_RECONCILE ? 0 : s->phase == PULL_CATALOG ? catalog_cursor_now(s) : phase_cursor(s))) {
         set_error(s, "cannot start a catalog request");
         pull_failed(s, -1);
     }
@@ -844,7 +792,7 @@ static void page_done(struct sync *s, struct page *pg)
     cJSON_Delete(pg->doc);
     memmove(&s->pages[0], &s->pages[1], (size_t)(s->npages - 1) * sizeof s->pages[0]);
     s->npages--;
-    if (s->phase == PULL_CATALOG) {
+    if (s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE) {
         s->stats.catalog_changes += n;
         s->stats.catalog_pages++;
     } else if (s->phase == PULL_STAFF) {
@@ -871,11 +819,21 @@ static void page_done(struct sync *s, struct page *pg)
     if (more || s->pull_req)
         return; /* the next page is on its way */
     s->st.catalog_busy = 0;
-    if (s->phase != PULL_CUSTOMERS) {
+    if (s->phase < PULL_CUSTOMERS) {
         s->phase++;   /* catalog, staff, stock, promotions, customers */
         pull_start(s);
         return;
     }
+    /* a backend without tombstones: now and then the whole catalog, to retire what the
+     * server no longer has */
+    if (s->phase == PULL_CUSTOMERS && s->be->ops->has_reconcile && s->cfg.reconcile_interval_ms > 0 &&
+        loop_now_ms(s->loop) >= s->reconcile_due_ms) {
+        s->phase = PULL_RECONCILE;
+        pull_start(s);
+        return;
+    }
+    if (s->phase == PULL_RECONCILE)
+        s->reconcile_due_ms = loop_now_ms(s->loop) + s->cfg.reconcile_interval_ms;
     s->phase = PULL_CATALOG;
     s->snapshot_asked = 0;
     if (!s->push_req && !s->push_timer)
@@ -898,7 +856,7 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         return;
     int64_t t0 = mono_us();
     struct page *pg = &s->pages[0];
-    int catalog = s->phase == PULL_CATALOG, n = 0, rc = 0;
+    int catalog = s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE, n = 0, rc = 0;
     if (!catalog)
         store_durability(s->store, 0); /* staff and stock pages are fetched again if lost, like the catalog's */
     if (store_begin(s->store, STORE_TX_PLAIN) != STORE_OK) {
@@ -916,7 +874,7 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         }
         if (!rc && catalog && catalog_stage_apply(s->store, loop_wall_time()))
             rc = -1;
-        if (!rc && (n || !pg->item)) {
+        if (!rc && (n || !pg->item) && s->phase != PULL_RECONCILE) {
             /* changes come in seq order: the last one applied is where a restart goes on */
             int64_t cursor = pg->item ? seq : pg->next;
             char key[100];
@@ -962,7 +920,8 @@ static void on_apply_timer(struct loop *loop, void *ctx)
 static int check_page(enum pull_phase ph, const cJSON *items, char *why, size_t len)
 {
     switch (ph) {
-    case PULL_CATALOG: return check_catalog_page(items, why, len);
+    case PULL_CATALOG:
+    case PULL_RECONCILE: return check_catalog_page(items, why, len);
     case PULL_STAFF: return check_staff_page(items, why, len);
     case PULL_STOCK: return check_stock_page(items, why, len);
     case PULL_PROMOTIONS: return feeds_check_promotions(items, why, len);
@@ -971,40 +930,39 @@ static int check_page(enum pull_phase ph, const cJSON *items, char *why, size_t 
     return -1;
 }
 
-static void on_pull_done(void *ctx, const struct http_response *r)
+static void on_pull_done(void *ctx, const struct backend_reply *r)
 {
     struct sync *s = ctx;
     s->pull_req = 0;
     s->stats.requests++;
     static const char *const whats[] = { [PULL_CATALOG] = "catalog", [PULL_STAFF] = "staff", [PULL_STOCK] = "stock",
-                                         [PULL_PROMOTIONS] = "promotions", [PULL_CUSTOMERS] = "customers" };
+                                         [PULL_PROMOTIONS] = "promotions", [PULL_CUSTOMERS] = "customers",
+                                         [PULL_RECONCILE] = "catalog check" };
     static const char *const fields[] = { [PULL_CATALOG] = "changes", [PULL_STAFF] = "staff", [PULL_STOCK] = "levels",
-                                          [PULL_PROMOTIONS] = "changes", [PULL_CUSTOMERS] = "changes" };
+                                          [PULL_PROMOTIONS] = "changes", [PULL_CUSTOMERS] = "changes",
+                                          [PULL_RECONCILE] = "changes" };
     const char *what = whats[s->phase];
-    char msg[320];
     s->st.online = 0; /* until the answer proves valid, as for a push */
-    if (!r->transport_ok) {
-        set_error(s, "GET %s: %s", what, r->error);
-        pull_failed(s, -1);
+    if (r->status)
+        s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
+    if (r->outcome != BACKEND_OK) {
+        set_error(s, "%s", r->error);
+        pull_failed(s, r->retry_after_s);
         return;
     }
-    s->st.refused = r->status == 401 || r->status == 403 || r->status == 404;
-    if (r->status != 200) {
-        set_error(s, "GET %s: HTTP %ld: %s", what, r->status, server_message(r, msg, sizeof msg));
-        pull_failed(s, r->status == 429 || r->status == 503 ? r->retry_after_s : -1);
-        return;
-    }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    /* the page is held while it is applied slice by slice: a copy of the backend's answer */
+    cJSON *j = cJSON_Duplicate(r->doc, 1);
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, fields[s->phase]);
     const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
     int64_t next;
     char why[200] = "";
+    /* the backend checked its own cursor rules; a page with more behind it must move on */
     if (!cJSON_IsArray(items) || !cJSON_IsBool(more) ||
-        json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) || next < s->pull_since ||
+        json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) ||
         (cJSON_IsTrue(more) && next == s->pull_since) ||
         check_page(s->phase, items, why, sizeof why)) {
-        set_error(s, "GET %s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
-                  what, r->len, why[0] ? ": " : "", why);
+        set_error(s, "%s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
+                  what, r->bytes, why[0] ? ": " : "", why);
         cJSON_Delete(j);
         pull_failed(s, -1);
         return;
@@ -1018,7 +976,7 @@ static void on_pull_done(void *ctx, const struct http_response *r)
         s->st.catalog_total = 0;
         s->st.catalog_eta_s = -1;
     }
-    s->pages[s->npages++] = (struct page){ j, items->child, next, has_more, 0 };
+    s->pages[s->npages++] = (struct page){ j, items ? items->child : NULL, next, has_more, 0 };
     /* the next page is on its way while this one is written (two pages at most held) */
     if (has_more) {
         if (s->npages < 2) {
@@ -1141,6 +1099,7 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
         { "sync.now_deadline_s", 600, 1, 86400 },
         { "sync.snapshot", 1, 0, 1 },
         { "sync.snapshot_pause_ms", 0, 0, 10000 },
+        { "sync.reconcile_interval_ms", 3600000, 0, INT64_C(604800000) },
     };
     long long v[sizeof ints / sizeof ints[0]];
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
@@ -1162,6 +1121,15 @@ int sync_config_from(const struct config *cfg, struct sync_config *out, int *con
     out->now_deadline_ms = v[9] * 1000;
     out->snapshot = (int)v[10];
     out->snapshot_pause_ms = v[11];
+    out->reconcile_interval_ms = v[12];
+    const char *be = config_get(cfg, "sync.backend", "native");
+    if (strcmp(be, "native") && strcmp(be, "vendure")) {
+        snprintf(err, errlen, "config sync.backend must be native or vendure");
+        return -1;
+    }
+    snprintf(out->backend, sizeof out->backend, "%s", be);
+    if (strcmp(be, "vendure") == 0 && backend_vendure_config(cfg, out, err, errlen))
+        return -1;
     *configured = 1;
     return 0;
 }
@@ -1188,67 +1156,93 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
         sync_free(s);
         return NULL;
     }
-    struct http_options ho = {
-        .bearer_token = cfg->token,
-        .max_response_bytes = cfg->max_response_bytes,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
-    s->http = http_new(loop, &ho);
-    if (!s->http) {
-        snprintf(err, errlen, "sync: cannot start libcurl");
+    s->be = strcmp(cfg->backend, "vendure") == 0 ? backend_vendure_new(loop, store, cfg, err, errlen)
+                                                 : backend_native_new(loop, cfg, err, errlen);
+    s->push_items = calloc(MAX_BATCH, sizeof *s->push_items);
+    s->push_payloads = calloc(MAX_BATCH, sizeof *s->push_payloads);
+    if (!s->be || !s->push_items || !s->push_payloads) {
+        if (s->be)
+            snprintf(err, errlen, "out of memory");
         sync_free(s);
         return NULL;
     }
+    if (strcmp(cfg->backend, "native") == 0) {
+        struct http_options ho = {
+            .bearer_token = cfg->token,
+            .max_response_bytes = cfg->max_response_bytes,
+            .connect_timeout_ms = cfg->connect_timeout_ms,
+            .timeout_ms = cfg->timeout_ms,
+            .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
+                     cfg->insecure_tls },
+        };
+        s->http = http_new(loop, &ho);
+        if (!s->http) {
+            snprintf(err, errlen, "sync: cannot start libcurl");
+            sync_free(s);
+            return NULL;
+        }
+    }
+    /* cursors mean something only to the server that gave them: a till moved to another
+     * backend starts its catalog, staff, stock, promotions and customers afresh */
+    char was[32] = "";
+    store_meta_get(store, "sync.backend", was, sizeof was);
+    if (strcmp(was, cfg->backend) && (was[0] || strcmp(cfg->backend, "native"))) {
+        char key[100];
+        int rc = store_begin(store, STORE_TX_PLAIN);
+        if (!rc)
+            rc = catalog_set_cursor(store, 0);
+        for (int ph = PULL_STAFF; !rc && ph <= PULL_CUSTOMERS; ph++) {
+            cursor_key(s, (enum pull_phase)ph, key, sizeof key);
+            rc = meta_set_int(s, key, 0);
+        }
+        if (!rc)
+            rc = store_meta_set(store, "sync.backend", cfg->backend);
+        if (rc || store_commit(store)) {
+            store_rollback(store);
+            snprintf(err, errlen, "sync: %s", store_errmsg(store));
+            sync_free(s);
+            return NULL;
+        }
+    }
+    /* a till that starts from nothing reads the whole catalog anyway: no check right after */
+    if (catalog_cursor_now(s) == 0)
+        s->reconcile_due_ms = loop_now_ms(loop) + cfg->reconcile_interval_ms;
     refresh_counts(s);
     schedule_push(s, 0);
     schedule_pull(s, 0);
     return s;
 }
 
-static void on_order_done(void *ctx, const struct http_response *r)
+static void on_order_done(void *ctx, const struct backend_reply *r)
 {
     struct sync *s = ctx;
     s->order_req = 0;
     if (!s->order_cb)
         return;
-    char why[200];
+    char why[200] = "";
     int found = -1;
-    if (!r->transport_ok)
-        snprintf(why, sizeof why, "store server not reachable: %.150s", r->error);
-    else if (r->status == 200 && !r->too_large)
-        found = 1;
-    else if (r->status == 404)
-        found = 0;
-    else
-        snprintf(why, sizeof why, "store server answered HTTP %ld", r->status);
-    if (found >= 0)
-        why[0] = 0;
+    const char *body = NULL;
+    if (r->outcome == BACKEND_OK) {
+        found = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->doc, "found"));
+        body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r->doc, "body"));
+        if (found && !body) {
+            found = -1;
+            snprintf(why, sizeof why, "the %s server has this order, but not in Till's order format", s->be->ops->name);
+        }
+    } else {
+        snprintf(why, sizeof why, "%.190s", r->error);
+    }
     sync_order_cb cb = s->order_cb;
     s->order_cb = NULL;
-    cb(s->order_ctx, found, found == 1 ? r->body : NULL, found == 1 ? r->len : 0, why);
+    cb(s->order_ctx, found, found == 1 ? body : NULL, found == 1 ? strlen(body) : 0, why);
 }
 
 int sync_get_order(struct sync *s, const char *key, sync_order_cb cb, void *ctx)
 {
     sync_cancel_order(s);
-    char url[1024], enc[3 * 128 + 1];
-    size_t n = 0;
-    /* the key goes into the path: anything but safe characters percent-encoded */
-    for (const unsigned char *p = (const unsigned char *)key; *p && n + 4 < sizeof enc; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == ':' || *p == '~')
-            enc[n++] = (char)*p;
-        else
-            n += (size_t)snprintf(enc + n, sizeof enc - n, "%%%02X", *p);
-    }
-    enc[n] = 0;
-    snprintf(url, sizeof url, "%s/v1/orders/%s", s->cfg.url, enc);
     s->order_cb = cb;
     s->order_ctx = ctx;
-    s->order_req = http_request(s->http, "GET", url, NULL, 0, on_order_done, s);
+    s->order_req = s->be->ops->lookup_order(s->be, key, on_order_done, s);
     if (!s->order_req) {
         s->order_cb = NULL;
         return -1;
@@ -1259,7 +1253,7 @@ int sync_get_order(struct sync *s, const char *key, sync_order_cb cb, void *ctx)
 void sync_cancel_order(struct sync *s)
 {
     if (s->order_req)
-        http_cancel(s->http, s->order_req);
+        s->be->ops->cancel(s->be, s->order_req);
     s->order_req = 0;
     s->order_cb = NULL;
 }
@@ -1270,7 +1264,13 @@ void sync_free(struct sync *s)
         return;
     snapshot_load_free(s->snap);
     drop_pages(s);
+    if (s->be)
+        s->be->ops->free(s->be);
     http_free(s->http);
+    if (s->push_payloads)
+        free_batch(s);
+    free(s->push_items);
+    free(s->push_payloads);
     if (s->push_timer)
         loop_cancel_timer(s->loop, s->push_timer);
     if (s->pull_timer)

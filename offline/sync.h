@@ -30,6 +30,19 @@ struct sync_config {
     int64_t now_deadline_ms;    /* till --sync-now gives up after this long */
     int snapshot;               /* bootstrap a new or far-behind catalog from a snapshot */
     int64_t snapshot_pause_ms;  /* tests only: a pause between the loader's slices */
+    char backend[16];           /* "native" (assets/store-api.yaml) or "vendure" */
+    int64_t reconcile_interval_ms; /* a backend without tombstones: full catalog check, 0 = never */
+    struct {                    /* sync.backend = vendure (README "Vendure") */
+        char channel_token[128];    /* the vendure-token header; "" = the default channel */
+        int api_key;                /* 1: the token is an API key (vendure-api-key); 0: a bearer token */
+        char tax_classes[512];      /* "Vendure tax category=Till tax class; ..." */
+        char stock_location[128];   /* the Vendure stock location of this store; "" = all */
+        char shipping_method[64];   /* the code of the shipping method till sales get */
+        char customer_email[128];   /* the walk-in customer till sales belong to */
+        int plugin;                 /* Till's batch-import plugin: 1 on, 0 off, -1 find out */
+        int64_t overlap_s;          /* each catalog round starts this far back */
+        int prices_include_tax;     /* store.tax_mode = inclusive: Till takes priceWithTax */
+    } vendure;
 };
 
 /* Reads sync.* from config.  Returns 0 with *configured = 0 when sync.url is not set.  The

@@ -39,6 +39,7 @@ static const char SQL_META_SET[] = "INSERT INTO catalog_meta (key, value) VALUES
                                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 static const char SQL_COUNT[] = "SELECT count(*) FROM products";
 static const char SQL_ANY[] = "SELECT EXISTS (SELECT 1 FROM products)";
+static const char SQL_ACTIVE_SKUS[] = "SELECT sku FROM products WHERE active = 1 ORDER BY sku";
 static const char SQL_UPSERT_TAX[] =
     "INSERT INTO tax_classes (code, name, rate_ppm) VALUES (?1, ?2, ?3)"
     " ON CONFLICT(code) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm";
@@ -165,6 +166,22 @@ static int query_int(struct store *st, const char *sql, const char *arg, int64_t
 int catalog_product_count(struct store *st, int64_t *out)
 {
     return query_int(st, SQL_COUNT, NULL, out);
+}
+
+int catalog_each_active_sku(struct store *st, catalog_sku_fn each, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_ACTIVE_SKUS);
+    if (!s)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        if (each(ctx, (const char *)sqlite3_column_text(s, 0))) {
+            sqlite3_reset(s);
+            return STORE_ERROR;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == STORE_OK ? STORE_OK : rc;
 }
 
 int catalog_is_empty(struct store *st, int *out)

@@ -32,6 +32,10 @@ int catalog_set_cursor(struct store *st, int64_t cursor);
 /* How many words of query the search uses (one-letter words wait for their next letter). */
 int catalog_search_terms(const char *query);
 int catalog_product_count(struct store *st, int64_t *out);
+/* Calls each with the SKU of every active product, in SKU order (a backend without a
+ * deletion feed compares them with its full list); a non-zero return stops with an error. */
+typedef int (*catalog_sku_fn)(void *ctx, const char *sku);
+int catalog_each_active_sku(struct store *st, catalog_sku_fn each, void *ctx);
 /* Cheap on any catalog size (no count over a million rows at start-up). */
 int catalog_is_empty(struct store *st, int *out);
 int catalog_upsert_tax_class(struct store *st, const struct tax_class *tc);

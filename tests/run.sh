@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.." || exit 1
 mkdir -p build/test-logs
 passed=0
 failed=0
+skipped=0
 failures=""
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -12,11 +13,17 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 count() { # count NAME LOG RC
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^RESULT: \([0-9]*\) passed.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^RESULT: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+    # Skipped tests (cmocka's skip(), or "SKIPPED: why" from a shell test) count as skipped,
+    # never as passed, and a program that only skipped did not fail either.
+    s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p; s/^RESULT: .* \([0-9]*\) skipped.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+    skipped=$((skipped + s))
+    [ "$s" -gt 0 ] && grep -h '^SKIPPED:' "$2" | head -n 1 | sed 's/^/   /'
     # A program that crashed or exited non-zero without reporting a failure counts as one.
-    if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "   (ran no test)"; fi
+    if [ "$3" -ne 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then f=1; fi
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then f=1; echo "   (ran no test)"; fi
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then failures="$failures $1"; echo "-- $1: $p passed, $f failed (log: $2)"; tail -n 40 "$2"
+    elif [ "$s" -gt 0 ]; then echo "-- $1: $p passed, $s SKIPPED"
     else echo "-- $1: $p passed"; fi
 }
 
@@ -43,5 +50,6 @@ for t in tests/e2e_*.sh; do
 done
 
 [ -n "$failures" ] && echo "failed:$failures"
+[ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted as passed)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Installs the pinned Vendure test server (tests/vendure/package.json + package-lock.json:
+# @vendure/core with better-sqlite3 and TypeScript) under build/vendure, compiles its
+# config, seed and Till's plugin (offline/vendure-plugin), and prints nothing else on
+# success.  The npm install is cached: it runs again only when the package files change.
+# Node.js 20 or newer and npm come from Debian (installed here when run as root).
+# Exit 0 = ready; 2 = node/npm cannot be had on this machine (the caller skips); 1 = failed.
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${TILL_VENDURE_DIR:-$top/build/vendure}
+mkdir -p "$dir"
+
+node_ok() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+        [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ] 2>/dev/null
+}
+if ! node_ok; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "till: installing nodejs and npm from Debian" >&2
+        (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            nodejs npm node-gyp python3 make g++) >&2 || true
+    fi
+    if ! node_ok; then
+        echo "till: Node.js >= 20 with npm is not available (node: $(node --version 2>/dev/null || echo none))" >&2
+        exit 2
+    fi
+fi
+
+stamp=$(cat "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" | sha256sum | cut -c1-16)-$(node --version)
+if [ "$(cat "$dir/.npm-stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$dir/node_modules/@vendure/core" ]; then
+    cp "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" "$dir/"
+    # better-sqlite3 is compiled here: node's own headers (Debian's nodejs ships them
+    # under /usr/include/node) spare node-gyp a download.
+    [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
+    echo "till: npm ci in $dir (takes a few minutes the first time)" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+    echo "$stamp" > "$dir/.npm-stamp"
+fi
+
+# The TypeScript sources are compiled on every change (a second or two of tsc otherwise skipped).
+src_stamp=$(cat "$top/tests/vendure/"*.ts "$top/tests/vendure/tsconfig.json" "$top/offline/vendure-plugin/"*.ts | sha256sum | cut -c1-16)
+if [ "$(cat "$dir/.src-stamp" 2>/dev/null)" != "$src_stamp" ] || [ ! -f "$dir/dist/server.js" ]; then
+    rm -rf "$dir/src" "$dir/dist"
+    mkdir -p "$dir/src"
+    cp "$top/tests/vendure/"*.ts "$top/offline/vendure-plugin/"*.ts "$dir/src/"
+    cp "$top/tests/vendure/tsconfig.json" "$dir/"
+    (cd "$dir" && ./node_modules/.bin/tsc -p tsconfig.json) >&2 || exit 1
+    echo "$src_stamp" > "$dir/.src-stamp"
+    rm -f "$dir"/template-*.sqlite # seeded databases follow the code that seeded them
+fi
