@@ -57,8 +57,10 @@ int app_park(struct app *app, const char *text)
     char label[48];
     snprintf(label, sizeof label, "%s", text[0] ? text : "no label");
     int64_t id;
-    if (parked_save(app->store, &app->sale.cart, app->sale.uuid, app->sale.started_at, label,
-                    loop_wall_time(), &id)) {
+    struct parked_extra x = { .started_at = app->sale.started_at, .age_proven = app->age.proven };
+    snprintf(x.uuid, sizeof x.uuid, "%s", app->sale.uuid);
+    snprintf(x.age_proven_how, sizeof x.age_proven_how, "%s", app->age.proven_how);
+    if (parked_save(app->store, &app->sale.cart, &x, label, loop_wall_time(), &id)) {
         app_set_message(app, 1, "The sale could not be parked (%s): it stays open", store_errmsg(app->store));
         return -1;
     }
@@ -83,18 +85,20 @@ int app_resume_selected(struct app *app)
         return -1;
     const struct parked_info *p = &app->park.list[app->park.sel];
     struct sale_session *ss = &app->sale;
-    char uuid[40];
-    int64_t started;
+    struct parked_extra x;
     app_next_sale(app);
-    if (parked_take(app->store, p->id, &ss->cart, uuid, sizeof uuid, &started)) {
+    if (parked_take(app->store, p->id, &ss->cart, &x)) {
         app_set_message(app, 1, "Parked sale %lld could not be resumed (%s)", (long long)p->id,
                         store_errmsg(app->store));
         load_list(app);
         return -1;
     }
     /* the sale keeps its identity: the same uuid, started when it was */
-    snprintf(ss->uuid, sizeof ss->uuid, "%s", uuid);
-    ss->started_at = started;
+    snprintf(ss->uuid, sizeof ss->uuid, "%s", x.uuid);
+    ss->started_at = x.started_at;
+    /* the age the customer showed before the sale was set aside still stands */
+    app->age.proven = x.age_proven;
+    snprintf(app->age.proven_how, sizeof app->age.proven_how, "%s", x.age_proven_how);
     card_payment_new_sale(&app->card, ss->uuid);
     ss->selected = ss->cart.nlines - 1;
     /* returned lines: the receipt again, for the refund's tender */
@@ -105,7 +109,7 @@ int app_resume_selected(struct app *app)
             break;
         }
     char detail[120];
-    snprintf(detail, sizeof detail, "%s from %lld", uuid, (long long)p->id);
+    snprintf(detail, sizeof detail, "%s from %lld", x.uuid, (long long)p->id);
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_resumed", detail);
     app_promotions_for_cart(app);
     app_customer_restore(app);

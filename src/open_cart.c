@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "src/cart_rows.h"
 #include "src/store.h"
 
 static const char SQL_PUT_SALE[] =
@@ -12,10 +13,7 @@ static const char SQL_PUT_SALE[] =
     " sale_discount_kind, sale_discount_value, sale_discount_reason, coupons, age_proven,"
     " age_proven_how) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char SQL_PUT_LINE[] =
-    "INSERT OR REPLACE INTO open_lines (line_no, product_id, sku, name, barcode, unit, tax_class,"
-    " tax_rate_ppm, age_restricted, product_group, deposit_sku, qty, unit_price, gross, discount,"
-    " price_from_barcode, qty_from_label, voided, manual_kind, manual_value, manual_reason,"
-    " return_of, return_line, restock, reason, age_check, expiry, expired)"
+    "INSERT OR REPLACE INTO open_lines (line_no, " CART_ROW_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
     " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 static const char SQL_TRIM_LINES[] = "DELETE FROM open_lines WHERE line_no > ?1";
@@ -30,11 +28,7 @@ static const char SQL_CLEAR_PAYMENTS[] = "DELETE FROM open_payments";
 static const char SQL_GET_SALE[] =
     "SELECT uuid, started_at, customer_id, customer_segment, sale_discount_kind,"
     " sale_discount_value, sale_discount_reason, coupons, age_proven, age_proven_how FROM open_sale";
-static const char SQL_GET_LINES[] =
-    "SELECT product_id, sku, name, barcode, unit, tax_class, tax_rate_ppm, age_restricted,"
-    " product_group, deposit_sku, qty, unit_price, gross, discount, price_from_barcode,"
-    " qty_from_label, voided, manual_kind, manual_value, manual_reason, return_of, return_line,"
-    " restock, reason, age_check, expiry, expired FROM open_lines ORDER BY line_no";
+static const char SQL_GET_LINES[] = "SELECT " CART_ROW_COLUMNS " FROM open_lines ORDER BY line_no";
 static const char SQL_GET_PAYMENTS[] =
     "SELECT tender, amount, tendered, change, reference, card_scheme, masked_pan, auth_code,"
     " terminal_id, terminal_receipt FROM open_payments ORDER BY seq";
@@ -152,37 +146,8 @@ static int write_line(struct store *st, int no, const struct cart_line *l)
     sqlite3_stmt *s = store_stmt(st, SQL_PUT_LINE);
     if (!s)
         return STORE_ERROR;
-    const struct product *p = &l->product;
     sqlite3_bind_int(s, 1, no);
-    if (p->id)
-        sqlite3_bind_int64(s, 2, p->id);
-    sqlite3_bind_text(s, 3, p->sku, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, p->name, -1, SQLITE_STATIC);
-    bind_text(s, 5, l->barcode);
-    sqlite3_bind_text(s, 6, unit_name(p->unit), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, p->tax_class, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 8, p->tax_rate_ppm);
-    sqlite3_bind_int(s, 9, p->age_restricted);
-    bind_text(s, 10, p->group);
-    bind_text(s, 11, p->deposit_sku);
-    sqlite3_bind_int64(s, 12, l->qty);
-    sqlite3_bind_int64(s, 13, l->unit_price);
-    sqlite3_bind_int64(s, 14, l->gross);
-    sqlite3_bind_int64(s, 15, l->qty < 0 ? l->discount : 0);
-    sqlite3_bind_int(s, 16, l->price_from_barcode);
-    sqlite3_bind_int(s, 17, l->qty_from_label);
-    sqlite3_bind_int(s, 18, l->voided);
-    sqlite3_bind_int(s, 19, l->manual.kind);
-    sqlite3_bind_int64(s, 20, l->manual.value);
-    bind_text(s, 21, l->manual.reason);
-    bind_text(s, 22, l->return_of);
-    if (l->return_line)
-        sqlite3_bind_int(s, 23, l->return_line);
-    sqlite3_bind_int(s, 24, l->restock);
-    bind_text(s, 25, l->reason);
-    bind_text(s, 26, l->age_check);
-    sqlite3_bind_int(s, 27, l->expiry);
-    sqlite3_bind_int(s, 28, l->expired);
+    cart_row_bind(s, 2, l);
     return store_step(st, s);
 }
 
@@ -291,44 +256,6 @@ int open_cart_sync(struct store *st, struct open_cart_state *state, const struct
     return STORE_OK;
 }
 
-static int read_line(sqlite3_stmt *s, struct cart_line *l)
-{
-    char unit[8];
-    memset(l, 0, sizeof *l);
-    struct product *p = &l->product;
-    p->id = sqlite3_column_int64(s, 0);
-    col_text(s, 1, p->sku, sizeof p->sku);
-    col_text(s, 2, p->name, sizeof p->name);
-    col_text(s, 3, l->barcode, sizeof l->barcode);
-    col_text(s, 4, unit, sizeof unit);
-    if (unit_parse(unit, &p->unit))
-        return -1;
-    col_text(s, 5, p->tax_class, sizeof p->tax_class);
-    p->tax_rate_ppm = sqlite3_column_int64(s, 6);
-    p->age_restricted = sqlite3_column_int(s, 7);
-    col_text(s, 8, p->group, sizeof p->group);
-    col_text(s, 9, p->deposit_sku, sizeof p->deposit_sku);
-    p->active = 1;
-    l->qty = sqlite3_column_int64(s, 10);
-    l->unit_price = p->price = sqlite3_column_int64(s, 11);
-    l->gross = sqlite3_column_int64(s, 12);
-    l->discount = sqlite3_column_int64(s, 13);
-    l->price_from_barcode = sqlite3_column_int(s, 14);
-    l->qty_from_label = sqlite3_column_int(s, 15);
-    l->voided = sqlite3_column_int(s, 16);
-    l->manual.kind = (enum discount_kind)sqlite3_column_int(s, 17);
-    l->manual.value = sqlite3_column_int64(s, 18);
-    col_text(s, 19, l->manual.reason, sizeof l->manual.reason);
-    col_text(s, 20, l->return_of, sizeof l->return_of);
-    l->return_line = sqlite3_column_int(s, 21);
-    l->restock = sqlite3_column_int(s, 22);
-    col_text(s, 23, l->reason, sizeof l->reason);
-    col_text(s, 24, l->age_check, sizeof l->age_check);
-    l->expiry = sqlite3_column_int(s, 25);
-    l->expired = sqlite3_column_int(s, 26);
-    return 0;
-}
-
 static int read_payment(sqlite3_stmt *s, struct payment *p)
 {
     char tender[12];
@@ -399,7 +326,7 @@ int open_cart_load(struct store *st, struct open_cart_state *state, struct cart 
         return STORE_ERROR;
     while ((rc = store_step(st, s)) == STORE_ROW) {
         struct cart_line l;
-        if (read_line(s, &l) || cart_restore_line(cart, &l)) {
+        if (cart_row_read(s, 0, &l) || cart_restore_line(cart, &l)) {
             sqlite3_reset(s);
             return STORE_ERROR;
         }
