@@ -554,6 +554,32 @@ static void test_damaged_outbox_found_and_salvaged(void **state)
     assert_true(catalog_search(f->st, "milk", &p, 1) >= 1);
 }
 
+/* The start-up check reaches past the sales too: a damaged page of the audit log (no server
+ * can give it back) is found and named. */
+static void test_damaged_audit_log_found(void **state)
+{
+    struct fx *f = *state;
+    char err[512], detail[200];
+    memset(detail, 'x', sizeof detail - 1);
+    detail[sizeof detail - 1] = 0;
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(store_audit(f->st, 1700000000 + i, "T1", "demo", "no_sale", detail), STORE_OK);
+    int complete = 0;
+    assert_int_equal(store_quick_check(f->st, 5000, &complete, err, sizeof err), STORE_OK);
+    store_close(f->st);
+    f->st = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    damage_page(f->path, query(f, "SELECT pageno FROM dbstat WHERE name = 'audit_log' AND pagetype = 'leaf'"
+                                  " ORDER BY pageno LIMIT 1 OFFSET 2"));
+    assert_int_equal(store_open(f->path, &f->st, err, sizeof err), STORE_OK);
+    assert_int_equal(store_quick_check(f->st, 5000, &complete, err, sizeof err), STORE_ECORRUPT);
+    assert_non_null(strstr(err, "audit_log"));
+    assert_true(store_damaged(f->st));
+}
+
 static void test_meta_and_audit(void **state)
 {
     struct fx *f = *state;
@@ -585,6 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_meta_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unspooled_sale_loads_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_outbox_found_and_salvaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_audit_log_found, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
