@@ -91,6 +91,7 @@ struct app_sync {
     char error[200];
     int catalog_loading;        /* a catalog snapshot is on its way in */
     char catalog[96];           /* catalog sync progress for the header, "" when idle */
+    char refused[96];           /* "2 catalog rows refused (...)": rows the sync parked, "" when none */
 };
 
 /* A directly read scanner (scanner.kind = usb; app/app_scanner.c). */

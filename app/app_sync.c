@@ -54,6 +54,17 @@ static void on_sync_changed(void *ctx)
     } else if (st.catalog_busy) {
         snprintf(app->sync.catalog, sizeof app->sync.catalog, "catalog: %lld changes", (long long)st.catalog_done);
     }
+    app->sync.refused[0] = 0;
+    if (st.refused_rows > 0) {
+        /* the catalog's are the ones that cost money (old prices): named on their own */
+        char what[48];
+        if (st.refused_rows == st.refused_catalog)
+            snprintf(what, sizeof what, "%lld catalog row%s", (long long)st.refused_rows, st.refused_rows == 1 ? "" : "s");
+        else
+            snprintf(what, sizeof what, "%lld sync rows (%lld catalog)", (long long)st.refused_rows,
+                     (long long)st.refused_catalog);
+        snprintf(app->sync.refused, sizeof app->sync.refused, "%s refused (see till --sync-rejects)", what);
+    }
     /* a damaged database outranks any network news: it stays on the status bar */
     if (!app->sync.error[0] && app->sync.insecure_tls)
         snprintf(app->sync.error, sizeof app->sync.error,

@@ -49,6 +49,31 @@ static int check_ok(const char *d, size_t n)
     return barcode_gs1_check_digit(d, n) == d[n - 1] - '0';
 }
 
+int barcode_catalog_check(const char *code, size_t n, char *why, size_t len)
+{
+    if (!n) {
+        snprintf(why, len, "empty barcode");
+        return -1;
+    }
+    if (n > 48) {
+        snprintf(why, len, "barcode %.20s... is longer than 48 characters", code);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)code[i] <= ' ' || (unsigned char)code[i] >= 0x7f) {
+            /* the code itself is not echoed: it may hold a newline or an escape */
+            snprintf(why, len, "a barcode holds a space or a character that is not printable ASCII (at %zu)", i + 1);
+            return -1;
+        }
+    }
+    if (all_digits(code, n) && (n == 8 || n == 12 || n == 13 || n == 14) && !check_ok(code, n)) {
+        snprintf(why, len, "barcode %.*s has a wrong check digit (%c; a valid GTIN would end in %d)", (int)n, code,
+                 code[n - 1], barcode_gs1_check_digit(code, n));
+        return -1;
+    }
+    return 0;
+}
+
 /* GS1 General Specifications 7.9.3: weighting factors for the price check digit. */
 static const int W2MINUS[10] = { 0, 2, 4, 6, 8, 9, 1, 3, 5, 7 };
 static const int W3[10] = { 0, 3, 6, 9, 2, 5, 8, 1, 4, 7 };

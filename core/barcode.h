@@ -159,6 +159,11 @@ int barcode_layout_parse(const char *text, struct barcode_layout *out, char *err
  * n-1 digits, and the GS1 price check digit of a 4- or 5-digit value (-1 otherwise). */
 int barcode_gs1_check_digit(const char *digits, size_t n);
 int barcode_price_check_digit(const char *digits, size_t n);
+/* A barcode as a catalog may store it (the n bytes at code), whether from a CSV import or
+ * the store server: printable ASCII without spaces, 1 to 48 characters; digits of a GTIN's
+ * length (8, 12, 13 or 14: EAN-8, UPC-A, EAN-13, GTIN-14) must end in their GS1 check
+ * digit.  Other codes (PLU, internal numbers) pass as they are.  0, or -1 with why. */
+int barcode_catalog_check(const char *code, size_t n, char *why, size_t len);
 /* UPC-E (8 digits, number system 0 or 1) to UPC-A (12 digits + NUL); -1 if not UPC-E. */
 int barcode_upce_to_upca(const char *upce, char upca[13]);
 

@@ -17,6 +17,7 @@ enum cli_opt {
     CLI_SALVAGE,
     CLI_KIOSK,
     CLI_ADD_STAFF, CLI_ROLE, CLI_STAFF_ID,
+    CLI_SYNC_REJECTS,
 };
 
 struct cli_flag {

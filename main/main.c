@@ -23,6 +23,7 @@
 #include "src/staff.h"
 #include "src/store.h"
 #include "src/store_salvage.h"
+#include "src/sync_rejects.h"
 #include "ui/ui.h"
 
 static int default_config_path(char *buf, size_t len)
@@ -123,6 +124,21 @@ static int show_outbox(const struct config *cfg)
                 what[0] ? what : store_errmsg(st));
         rc = 1;
     }
+    store_close(st);
+    return rc;
+}
+
+/* till --sync-rejects: the rows the sync refused and parked, read-only. */
+static int show_sync_rejects(const struct config *cfg)
+{
+    struct store *st;
+    char path[512];
+    if (open_existing(cfg, &st, path, sizeof path))
+        return 1;
+    printf("database %s\n", path);
+    int rc = sync_rejects_print(st, stdout) ? 1 : 0;
+    if (rc)
+        fprintf(stderr, "till: cannot read the refused rows: %s\n", store_errmsg(st));
     store_close(st);
     return rc;
 }
@@ -359,7 +375,7 @@ int main(int argc, char **argv)
 {
     char err[512];
     const char *config_path = NULL, *import_path = NULL;
-    int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0;
+    int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0, sync_rejects = 0;
     const char *retry_key = NULL, *add_staff_name = NULL, *role = "cashier", *staff_id = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
@@ -386,6 +402,7 @@ int main(int argc, char **argv)
         case CLI_CHECK: check_only = 1; break;
         case CLI_SYNC_NOW: sync_now = 1; break;
         case CLI_OUTBOX: outbox = 1; break;
+        case CLI_SYNC_REJECTS: sync_rejects = 1; break;
         case CLI_SALVAGE: salvage_db = 1; break;
         case CLI_OUTBOX_RETRY: retry_key = optarg; break;
         case CLI_COUNT: count_mode = 1; break;
@@ -476,6 +493,11 @@ int main(int argc, char **argv)
     }
     if (outbox) {
         rc = show_outbox(cfg);
+        config_free(cfg);
+        return rc;
+    }
+    if (sync_rejects) {
+        rc = show_sync_rejects(cfg);
         config_free(cfg);
         return rc;
     }

@@ -119,14 +119,19 @@ static int check_common(const cJSON *c, int id_is_text, char *why, size_t len)
     return 0;
 }
 
+int feeds_check_promotion(const cJSON *c, char *why, size_t len)
+{
+    struct promotion_row row;
+    if (check_common(c, 0, why, len))
+        return -1;
+    return !is_deleted(c) && read_promotion(c, &row, why, len) ? -1 : 0;
+}
+
 int feeds_check_promotions(const cJSON *changes, char *why, size_t len)
 {
     const cJSON *c;
-    struct promotion_row row;
     cJSON_ArrayForEach(c, changes) {
-        if (check_common(c, 0, why, len))
-            return -1;
-        if (!is_deleted(c) && read_promotion(c, &row, why, len))
+        if (feeds_check_promotion(c, why, len))
             return -1;
     }
     return 0;
@@ -204,17 +209,24 @@ static int read_customer(const cJSON *c, struct customer *cu)
     return 0;
 }
 
+int feeds_check_customer(const cJSON *c, char *why, size_t len)
+{
+    struct customer cu;
+    if (check_common(c, 1, why, len))
+        return -1;
+    if (!is_deleted(c) && read_customer(c, &cu)) {
+        snprintf(why, len, "a customer has a missing or invalid field");
+        return -1;
+    }
+    return 0;
+}
+
 int feeds_check_customers(const cJSON *changes, char *why, size_t len)
 {
     const cJSON *c;
-    struct customer cu;
     cJSON_ArrayForEach(c, changes) {
-        if (check_common(c, 1, why, len))
+        if (feeds_check_customer(c, why, len))
             return -1;
-        if (!is_deleted(c) && read_customer(c, &cu)) {
-            snprintf(why, len, "a customer has a missing or invalid field");
-            return -1;
-        }
     }
     return 0;
 }

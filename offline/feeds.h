@@ -16,6 +16,9 @@ struct store;
  * applied as a removal and named in the apply's note, so one bad promotion cannot stop the
  * sync. */
 int feeds_check_promotions(const cJSON *changes, char *why, size_t len);
+/* One change of a page (offline/sync_rows.c checks rows one by one and parks the bad ones). */
+int feeds_check_promotion(const cJSON *change, char *why, size_t len);
+int feeds_check_customer(const cJSON *change, char *why, size_t len);
 int feeds_check_customers(const cJSON *changes, char *why, size_t len);
 /* Inside the caller's transaction, one checked change: 0 or -1.  note ("" when none) names a
  * promotion that was refused, for the log.  The sync applies a page in slices, record by

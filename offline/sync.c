@@ -8,10 +8,14 @@
  * server's Retry-After.  Because every order carries its idempotency key, resending after
  * an unknown outcome (connection closed after the server committed) is harmless.
  *
- * Pull: catalog, staff, then stock levels, by cursor, one page per request.  A page is checked
- * whole before anything is written; then it is applied with its new cursor in one
- * transaction, so a restart resumes from the last applied page.  Only one page is held in
- * memory at a time (max_response_bytes bounds it), whatever the catalog size. */
+ * Pull: catalog, staff, then stock levels, by cursor, one page per request.  A page whose
+ * envelope is wrong (no list, no cursor, a cursor that does not move) changes nothing and
+ * is asked again later.  Otherwise its rows are applied in slices, each slice with the
+ * cursor in one transaction, so a restart resumes after the last applied slice.  A row the
+ * till cannot take (offline/sync_rows.c) or could not store is parked with its reason
+ * (src/sync_rejects.c) and the rest goes on: one bad record never stops price changes.
+ * At most two pages are held in memory (max_response_bytes bounds each), whatever the
+ * catalog size. */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 #include "offline/outbox.h"
 #include "offline/snapshot.h"
 #include "offline/sync.h"
+#include "offline/sync_rows.h"
 #include "src/catalog.h"
 #include "src/config.h"
 #include "src/loop.h"
@@ -34,6 +39,7 @@
 #include "src/staff.h"
 #include "src/stock.h"
 #include "src/store.h"
+#include "src/sync_rejects.h"
 
 /* Promotions and customers follow stock: the same cursor paging (offline/feeds.c). */
 enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK, PULL_PROMOTIONS, PULL_CUSTOMERS, PULL_RECONCILE };
@@ -80,6 +86,7 @@ struct sync {
     struct page {
         cJSON *doc;
         const cJSON *item;      /* the next change to apply */
+        int64_t since;          /* the cursor it was asked from */
         int64_t next;           /* the page's cursor, written with its last slice */
         int more;
         int64_t n;
@@ -90,6 +97,8 @@ struct sync {
     uint64_t apply_timer;
     int slice;                  /* changes per slice, adapted to take about 2 ms */
     int64_t last_notify_ms;
+    int64_t open_rejects;       /* rows parked and not yet superseded, every feed */
+    int rejects_changed;        /* a slice parked or superseded some: recount after it */
     /* snapshots */
     int snapshot_asked;         /* this round asked the server already */
     int snapshot_unsupported;
@@ -634,40 +643,6 @@ static void on_snapshot_info(void *ctx, const struct http_response *r)
 
 /* ------------------------------------------------------- pages of changes --- */
 
-/* Checks a whole catalog page before anything is written. */
-static int check_catalog_page(const cJSON *changes, char *why, size_t len)
-{
-    const cJSON *c;
-    int i = 0;
-    cJSON_ArrayForEach(c, changes) {
-        int64_t v;
-        const char *sku = json_str(c, "sku", 64);
-        if (!sku || json_int(c, "seq", 1, INT64_C(1) << 52, &v)) {
-            snprintf(why, len, "change %d has no valid sku or seq", i);
-            return -1;
-        }
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")))
-            continue;
-        const char *unit = json_str(c, "unit", 8);
-        const cJSON *bcs = cJSON_GetObjectItemCaseSensitive(c, "barcodes");
-        if (!json_str(c, "name", 200) || json_int(c, "price", 0, INT64_C(1) << 50, &v) ||
-            !unit || (strcmp(unit, "each") && strcmp(unit, "kg")) || !json_str(c, "tax_class", 16) ||
-            (bcs && !cJSON_IsArray(bcs))) {
-            snprintf(why, len, "product %.64s has a missing or invalid field", sku);
-            return -1;
-        }
-        const cJSON *b;
-        cJSON_ArrayForEach(b, bcs) {
-            if (!cJSON_IsString(b) || !b->valuestring[0] || strlen(b->valuestring) > 48) {
-                snprintf(why, len, "product %.64s has an invalid barcode", sku);
-                return -1;
-            }
-        }
-        i++;
-    }
-    return 0;
-}
-
 static int stage_change(struct sync *s, const cJSON *c)
 {
     const char *unit = json_str(c, "unit", 8);
@@ -699,33 +674,6 @@ static int stage_change(struct sync *s, const cJSON *c)
     return 0;
 }
 
-/* Staff records: an id a person can type, a name, a role and an argon2id hash whose
- * parameters a till can afford (src/pin.c); tombstones need only the id. */
-static int check_staff_page(const cJSON *staff, char *why, size_t len)
-{
-    const cJSON *c;
-    int i = 0;
-    cJSON_ArrayForEach(c, staff) {
-        int64_t v;
-        const char *id = json_str(c, "id", STAFF_ID_MAX - 1);
-        enum staff_role role;
-        if (!id || json_int(c, "seq", 1, INT64_C(1) << 52, &v) || strspn(id, " ") || strchr(id, '\n')) {
-            snprintf(why, len, "staff record %d has no valid id or seq", i);
-            return -1;
-        }
-        i++;
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")))
-            continue;
-        const char *hash = json_str(c, "pin_hash", PIN_HASH_MAX - 1);
-        if (!json_str(c, "name", STAFF_NAME_MAX - 1) || staff_role_parse(json_str(c, "role", 16), &role) ||
-            !hash || !pin_hash_is_valid(hash) || !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(c, "active"))) {
-            snprintf(why, len, "staff record %.31s has a missing or invalid field", id);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int apply_staff_record(struct sync *s, const cJSON *c)
 {
     struct staff_change ch = {
@@ -740,20 +688,6 @@ static int apply_staff_record(struct sync *s, const cJSON *c)
     return staff_apply(s->store, &ch);
 }
 
-static int check_stock_page(const cJSON *levels, char *why, size_t len)
-{
-    const cJSON *c;
-    cJSON_ArrayForEach(c, levels) {
-        int64_t v;
-        if (!json_str(c, "sku", 64) || json_int(c, "seq", 1, INT64_C(1) << 52, &v) ||
-            json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &v)) {
-            snprintf(why, len, "a stock level has a missing or invalid field");
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int apply_stock_level(struct sync *s, const cJSON *c)
 {
     int64_t on_hand = 0, seq = 0;
@@ -761,19 +695,6 @@ static int apply_stock_level(struct sync *s, const cJSON *c)
     json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
     const char *loc = json_str(c, "location", 63);
     return stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq);
-}
-
-/* Promotions and customers: written by offline/feeds.c; a refused promotion is logged. */
-static int apply_feed_record(struct sync *s, const cJSON *c)
-{
-    if (s->phase == PULL_CUSTOMERS)
-        return feeds_apply_customer(s->store, c);
-    char note[200];
-    if (feeds_apply_promotion(s->store, c, note, sizeof note))
-        return -1;
-    if (note[0])
-        slog(s, "sync: %s", note);
-    return 0;
 }
 
 static void on_apply_timer(struct loop *loop, void *ctx);
@@ -843,10 +764,178 @@ static void page_done(struct sync *s, struct page *pg)
     schedule_pull(s, s->cfg.pull_interval_ms);
 }
 
+/* Promotions and customers: written by offline/feeds.c.  A promotion the pricing engine
+ * refuses is applied as a removal; *note says why (it is parked too, for a manager). */
+static int apply_feed_record(struct sync *s, const cJSON *c, char *note, size_t notelen)
+{
+    note[0] = 0;
+    if (s->phase == PULL_CUSTOMERS)
+        return feeds_apply_customer(s->store, c);
+    return feeds_apply_promotion(s->store, c, note, notelen);
+}
+
+static enum sync_row_feed row_feed(enum pull_phase ph)
+{
+    switch (ph) {
+    case PULL_STAFF: return SYNC_ROW_STAFF;
+    case PULL_STOCK: return SYNC_ROW_STOCK;
+    case PULL_PROMOTIONS: return SYNC_ROW_PROMOTIONS;
+    case PULL_CUSTOMERS: return SYNC_ROW_CUSTOMERS;
+    case PULL_CATALOG: case PULL_RECONCILE: break;
+    }
+    return SYNC_ROW_CATALOG;
+}
+
+/* Parks a row the till refused, inside the slice's transaction; a row parked before (the
+ * same version, on a page fetched again) is neither stored nor logged twice. */
+static int park_row(struct sync *s, const cJSON *c, int64_t seq, const char *key, const char *why)
+{
+    const char *feed = sync_row_feed_name(row_feed(s->phase));
+    char *raw = cJSON_PrintUnformatted(c);
+    int rc = sync_rejects_park(s->store, feed, seq, key, why, raw ? raw : "", loop_wall_time());
+    cJSON_free(raw);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        s->open_rejects++;
+        s->rejects_changed = 1;
+        s->stats.rows_refused++;
+        slog(s, "sync: %s row %.80s (seq %lld) refused: %s; the rest of the page is applied"
+                " (till --sync-rejects lists it)", feed, key[0] ? key : "without a key", (long long)seq, why);
+    }
+    return 0;
+}
+
+/* A valid version of key was applied: an older refused one is settled. */
+static int supersede(struct sync *s, const char *key, int64_t seq)
+{
+    if (s->open_rejects <= 0)
+        return 0; /* the usual case: nothing to look up */
+    int n = sync_rejects_supersede(s->store, sync_row_feed_name(row_feed(s->phase)), key, seq, loop_wall_time());
+    if (n < 0)
+        return -1;
+    if (n > 0) {
+        s->open_rejects -= n;
+        s->rejects_changed = 1;
+    }
+    return 0;
+}
+
+/* One checked staff, stock, promotion or customer row, behind a savepoint: a row the
+ * database refuses (a constraint of its own, e.g. a loyalty card another customer has) is
+ * undone alone and parked; a failure of the file (disk full, busy) fails the slice. */
+static int apply_row(struct sync *s, const cJSON *c, int64_t seq, const char *key)
+{
+    char note[200] = "";
+    if (store_savepoint(s->store, "sync_row"))
+        return -1;
+    int rc = s->phase == PULL_STAFF ? apply_staff_record(s, c)
+             : s->phase == PULL_STOCK ? apply_stock_level(s, c)
+                                      : apply_feed_record(s, c, note, sizeof note);
+    if (rc == 0) {
+        if (store_release(s->store, "sync_row") || supersede(s, key, seq))
+            return -1;
+        return note[0] ? park_row(s, c, seq, key, note) : 0;
+    }
+    store_rollback_to(s->store, "sync_row");
+    if (!store_row_failed(s->store))
+        return -1;
+    char why[SYNC_REJECT_REASON_MAX];
+    snprintf(why, sizeof why, "could not be stored: %s", store_errmsg(s->store));
+    return park_row(s, c, seq, key, why);
+}
+
+/* Supersedes what the catalog rows [first, end) replace (rows that were refused are
+ * skipped: they were parked). */
+static int supersede_range(struct sync *s, const cJSON *first, const cJSON *end)
+{
+    char key[SYNC_REJECT_KEY_MAX], why[SYNC_REJECT_REASON_MAX];
+    int64_t seq;
+    for (const cJSON *c = first; s->open_rejects > 0 && c != end; c = c->next)
+        if (!sync_row_check(SYNC_ROW_CATALOG, c, &seq, key, sizeof key, why, sizeof why) && supersede(s, key, seq))
+            return -1;
+    return 0;
+}
+
+/* The staged catalog rows [first, end) go in set-wise, as one statement per table.  If the
+ * database refuses that because of one row, the slice is undone and applied row by row, each
+ * behind a savepoint, to park the row at fault alone. */
+static int apply_catalog_slice(struct sync *s, const cJSON *first, const cJSON *end)
+{
+    int64_t now = loop_wall_time();
+    if (store_savepoint(s->store, "sync_slice"))
+        return -1;
+    if (catalog_stage_apply(s->store, now) == STORE_OK)
+        return store_release(s->store, "sync_slice") || supersede_range(s, first, end) ? -1 : 0;
+    store_rollback_to(s->store, "sync_slice");
+    if (!store_row_failed(s->store))
+        return -1;
+    slog(s, "sync: a catalog slice was refused (%s); applying it row by row", store_errmsg(s->store));
+    char key[SYNC_REJECT_KEY_MAX], why[SYNC_REJECT_REASON_MAX];
+    int64_t seq;
+    for (const cJSON *c = first; c != end; c = c->next) {
+        if (sync_row_check(SYNC_ROW_CATALOG, c, &seq, key, sizeof key, why, sizeof why))
+            continue; /* parked already */
+        if (store_savepoint(s->store, "sync_row"))
+            return -1;
+        if (catalog_stage_begin(s->store) == STORE_OK && stage_change(s, c) == 0 &&
+            catalog_stage_apply(s->store, now) == STORE_OK) {
+            if (store_release(s->store, "sync_row") || supersede(s, key, seq))
+                return -1;
+            continue;
+        }
+        store_rollback_to(s->store, "sync_row");
+        if (!store_row_failed(s->store))
+            return -1;
+        snprintf(why, sizeof why, "could not be stored: %s", store_errmsg(s->store));
+        if (park_row(s, c, seq, key, why))
+            return -1;
+    }
+    return 0;
+}
+
+/* The rows of one slice: each checked, then staged (catalog) or applied (the others); a
+ * row refused is parked.  *seq is the highest seq met.  0, or -1 when the file fails. */
+static int apply_slice_rows(struct sync *s, struct page *pg, int catalog, int *n, int64_t *seq)
+{
+    char key[SYNC_REJECT_KEY_MAX], why[SYNC_REJECT_REASON_MAX];
+    enum sync_row_feed feed = row_feed(s->phase);
+    const cJSON *first = pg->item;
+    if (catalog && catalog_stage_begin(s->store))
+        return -1;
+    for (; pg->item && *n < s->slice; pg->item = pg->item->next, (*n)++) {
+        const cJSON *c = pg->item;
+        int64_t rseq;
+        int rc;
+        if (sync_row_check(feed, c, &rseq, key, sizeof key, why, sizeof why))
+            rc = park_row(s, c, rseq, key, why);
+        else
+            rc = catalog ? stage_change(s, c) : apply_row(s, c, rseq, key);
+        if (rc)
+            return -1;
+        if (rseq > *seq)
+            *seq = rseq;
+    }
+    return catalog ? apply_catalog_slice(s, first, pg->item) : 0;
+}
+
+/* Rows parked or superseded: the status bar's count, from the table. */
+static void refresh_rejects(struct sync *s)
+{
+    int64_t all = 0, cat = 0;
+    if (sync_rejects_count_open(s->store, NULL, &all) || sync_rejects_count_open(s->store, "catalog", &cat))
+        return;
+    s->open_rejects = all;
+    s->st.refused_rows = all;
+    s->st.refused_catalog = cat;
+}
+
 /* Applies the next slice of the oldest page in its own transaction, so a keystroke never
- * waits for a whole page.  Each slice moves the cursor to the seq of its last change (the
+ * waits for a whole page.  Each slice moves the cursor to the highest seq it met (the
  * server sends them in seq order; the page's next_cursor with its last slice), so a
- * restart in the middle of a page goes on after the last slice applied. */
+ * restart in the middle of a page goes on after the last slice applied.  Rows refused in
+ * the slice are parked in the same transaction: the cursor never passes a row that is
+ * neither applied nor parked. */
 static void on_apply_timer(struct loop *loop, void *ctx)
 {
     struct sync *s = ctx;
@@ -857,26 +946,17 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     int64_t t0 = mono_us();
     struct page *pg = &s->pages[0];
     int catalog = s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE, n = 0, rc = 0;
+    int64_t parked_before = s->stats.rows_refused;
     if (!catalog)
         store_durability(s->store, 0); /* staff and stock pages are fetched again if lost, like the catalog's */
     if (store_begin(s->store, STORE_TX_PLAIN) != STORE_OK) {
         rc = -1;
     } else {
-        if (catalog && catalog_stage_begin(s->store))
-            rc = -1;
         int64_t seq = 0;
-        for (; !rc && pg->item && n < s->slice; pg->item = pg->item->next, n++) {
-            json_int(pg->item, "seq", 1, INT64_C(1) << 52, &seq);
-            rc = catalog ? stage_change(s, pg->item)
-                 : s->phase == PULL_STAFF ? apply_staff_record(s, pg->item)
-                 : s->phase == PULL_STOCK ? apply_stock_level(s, pg->item)
-                                          : apply_feed_record(s, pg->item);
-        }
-        if (!rc && catalog && catalog_stage_apply(s->store, loop_wall_time()))
-            rc = -1;
-        if (!rc && (n || !pg->item) && s->phase != PULL_RECONCILE) {
-            /* changes come in seq order: the last one applied is where a restart goes on */
-            int64_t cursor = pg->item ? seq : pg->next;
+        rc = apply_slice_rows(s, pg, catalog, &n, &seq);
+        /* a mid-page cursor never goes back, nor past the page's own */
+        int64_t cursor = !pg->item ? pg->next : seq > pg->next ? pg->next : seq;
+        if (!rc && (n || !pg->item) && s->phase != PULL_RECONCILE && cursor > pg->since) {
             char key[100];
             cursor_key(s, s->phase, key, sizeof key);
             rc = catalog ? catalog_set_cursor(s->store, cursor) : meta_set_int(s, key, cursor);
@@ -888,6 +968,11 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     }
     if (!catalog)
         store_durability(s->store, 1);
+    if (s->rejects_changed) {
+        s->rejects_changed = 0;
+        refresh_rejects(s); /* after a rollback too: its parks are gone */
+        notify(s);
+    }
     int64_t took = mono_us() - t0;
     if (took > s->stats.longest_slice_us)
         s->stats.longest_slice_us = took;
@@ -897,8 +982,9 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     else if (took < 1500 && s->slice < 2000)
         s->slice = s->slice + s->slice / 4 + 1;
     if (rc) {
-        static const char *const names[] = { "catalog", "staff", "stock", "promotions", "customers" };
-        set_error(s, "could not store the %s page locally: %s", names[s->phase], store_errmsg(s->store));
+        s->stats.rows_refused = parked_before; /* rolled back with the slice */
+        set_error(s, "could not store the %s page locally: %s", sync_row_feed_name(row_feed(s->phase)),
+                  store_errmsg(s->store));
         pull_failed(s, -1);
         return;
     }
@@ -915,19 +1001,6 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         schedule_apply(s);
     else
         page_done(s, pg);
-}
-
-static int check_page(enum pull_phase ph, const cJSON *items, char *why, size_t len)
-{
-    switch (ph) {
-    case PULL_CATALOG:
-    case PULL_RECONCILE: return check_catalog_page(items, why, len);
-    case PULL_STAFF: return check_staff_page(items, why, len);
-    case PULL_STOCK: return check_stock_page(items, why, len);
-    case PULL_PROMOTIONS: return feeds_check_promotions(items, why, len);
-    case PULL_CUSTOMERS: return feeds_check_customers(items, why, len);
-    }
-    return -1;
 }
 
 static void on_pull_done(void *ctx, const struct backend_reply *r)
@@ -955,14 +1028,13 @@ static void on_pull_done(void *ctx, const struct backend_reply *r)
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, fields[s->phase]);
     const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
     int64_t next;
-    char why[200] = "";
-    /* the backend checked its own cursor rules; a page with more behind it must move on */
+    /* the backend checked its own cursor rules; a page with more behind it must move on.
+     * The rows are checked one by one as they are applied: a bad one is parked alone. */
     if (!cJSON_IsArray(items) || !cJSON_IsBool(more) ||
         json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) ||
-        (cJSON_IsTrue(more) && next == s->pull_since) ||
-        check_page(s->phase, items, why, sizeof why)) {
-        set_error(s, "%s: the server's answer is not valid (%zu bytes%s%s); nothing was changed",
-                  what, r->bytes, why[0] ? ": " : "", why);
+        (cJSON_IsTrue(more) && next == s->pull_since)) {
+        set_error(s, "%s: the server's answer is not valid (%zu bytes: not a page of %s with has_more and"
+                  " a next_cursor that moves on); nothing was changed", what, r->bytes, fields[s->phase]);
         cJSON_Delete(j);
         pull_failed(s, -1);
         return;
@@ -976,7 +1048,7 @@ static void on_pull_done(void *ctx, const struct backend_reply *r)
         s->st.catalog_total = 0;
         s->st.catalog_eta_s = -1;
     }
-    s->pages[s->npages++] = (struct page){ j, items ? items->child : NULL, next, has_more, 0 };
+    s->pages[s->npages++] = (struct page){ j, items ? items->child : NULL, s->pull_since, next, has_more, 0 };
     /* the next page is on its way while this one is written (two pages at most held) */
     if (has_more) {
         if (s->npages < 2) {
@@ -1208,6 +1280,7 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
     if (catalog_cursor_now(s) == 0)
         s->reconcile_due_ms = loop_now_ms(loop) + cfg->reconcile_interval_ms;
     refresh_counts(s);
+    refresh_rejects(s);
     schedule_push(s, 0);
     schedule_pull(s, 0);
     return s;

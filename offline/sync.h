@@ -68,6 +68,9 @@ struct sync_status {
     int catalog_busy;
     int catalog_snapshot;       /* by snapshot (else by pages of changes) */
     int64_t catalog_done, catalog_total, catalog_eta_s;
+    /* rows of the server's pages this till refused and parked (src/sync_rejects.c), not
+     * yet replaced by a valid version: a manager looks (till --sync-rejects) */
+    int64_t refused_rows, refused_catalog;
 };
 
 struct sync_stats {
@@ -82,6 +85,7 @@ struct sync_stats {
     int64_t snapshot_bytes;     /* their compressed bytes (on the wire, unless resumed) */
     int64_t snapshot_resumed_at;/* the last download went on from this byte (0: from the start) */
     int64_t longest_slice_us;   /* the longest the sync held the loop in one go */
+    int64_t rows_refused;       /* rows of pages parked by this engine (each version once) */
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

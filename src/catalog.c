@@ -494,36 +494,6 @@ static int all_digits(const char *s, size_t n)
     return n > 0;
 }
 
-/* A barcode as a catalog stores it (the n characters at code): printable, at most 48
- * characters; a GTIN (8, 12, 13 or 14 digits) must carry its right check digit.  Other
- * codes (PLU, internal numbers) pass as they are. */
-static int check_barcode(const char *code, size_t n, char *why, size_t len)
-{
-    if (!n) {
-        snprintf(why, len, "empty barcode (between two '|' or at an end)");
-        return -1;
-    }
-    if (n > 48) {
-        snprintf(why, len, "%.20s... is longer than 48 characters", code);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)code[i] <= ' ' || (unsigned char)code[i] >= 0x7f) {
-            snprintf(why, len, "\"%.*s\" holds a space or a character that is not printable ASCII", (int)n, code);
-            return -1;
-        }
-    }
-    if (all_digits(code, n) && (n == 8 || n == 12 || n == 13 || n == 14)) {
-        int want = barcode_gs1_check_digit(code, n);
-        if (want != code[n - 1] - '0') {
-            snprintf(why, len, "%.*s has a wrong check digit (%c; a valid GTIN would end in %d)",
-                     (int)n, code, code[n - 1], want);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int tax_class_known(struct store *st, const char *code, int *known)
 {
     int64_t v = 0;
@@ -598,7 +568,7 @@ static int check_row(struct store *st, char **f, char *why, size_t len)
         const char *bar = strchr(code, '|');
         size_t n = bar ? (size_t)(bar - code) : strlen(code);
         char reason[160];
-        if (check_barcode(code, n, reason, sizeof reason)) {
+        if (barcode_catalog_check(code, n, reason, sizeof reason)) {
             snprintf(why, len, "field barcode: %s", reason);
             return -1;
         }

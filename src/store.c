@@ -34,6 +34,7 @@ struct store {
     int fail_commit_at;        /* fault injection: fail the Nth step of a sale */
     int sale_steps;
     int damaged;               /* a statement met a damaged page */
+    int row_failure;           /* the last failure was the row's own (a constraint), not the file's */
     char errmsg[STORE_ERRLEN];
     char catalog_path[4096];   /* the attached catalog file, ":memory:" for a memory store */
     int readonly;
@@ -439,6 +440,7 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
         return s;
     }
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        st->row_failure = 0;
         snprintf(st->errmsg, sizeof st->errmsg, "%s", sqlite3_errmsg(st->db));
         return NULL;
     }
@@ -486,6 +488,7 @@ static int at_file_size_limit(struct store *st, int sys)
 static int map_error(struct store *st, int rc)
 {
     int primary = rc & 0xff, sys = sqlite3_system_errno(st->db);
+    st->row_failure = primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
     const char *msg = sqlite3_errmsg(st->db);
     if (primary == SQLITE_IOERR && at_file_size_limit(st, sys)) {
         struct rlimit rl;
@@ -648,6 +651,41 @@ void store_rollback(struct store *st)
 {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->tx = STORE_TX_PLAIN;
+}
+
+/* The name is spliced into the statement: callers pass a constant identifier. */
+static int savepoint_exec(struct store *st, const char *verb, const char *name)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "%s %s", verb, name);
+    return exec(st, sql);
+}
+
+int store_savepoint(struct store *st, const char *name)
+{
+    return savepoint_exec(st, "SAVEPOINT", name);
+}
+
+int store_release(struct store *st, const char *name)
+{
+    return savepoint_exec(st, "RELEASE", name);
+}
+
+void store_rollback_to(struct store *st, const char *name)
+{
+    /* the failure that led here stays the one store_errmsg and store_row_failed report */
+    char msg[STORE_ERRLEN];
+    int row = st->row_failure;
+    snprintf(msg, sizeof msg, "%s", store_errmsg(st));
+    savepoint_exec(st, "ROLLBACK TO", name);
+    savepoint_exec(st, "RELEASE", name);
+    snprintf(st->errmsg, sizeof st->errmsg, "%s", msg);
+    st->row_failure = row;
+}
+
+int store_row_failed(const struct store *st)
+{
+    return st->row_failure;
 }
 
 void store_durability(struct store *st, int full)

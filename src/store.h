@@ -55,6 +55,15 @@ enum store_tx { STORE_TX_PLAIN, STORE_TX_SALE };
 int store_begin(struct store *st, enum store_tx kind);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* Savepoints inside the caller's transaction (name: a constant identifier), so that one
+ * row that fails is undone alone: store_rollback_to undoes what followed the savepoint and
+ * ends it; store_release keeps it. */
+int store_savepoint(struct store *st, const char *name);
+int store_release(struct store *st, const char *name);
+void store_rollback_to(struct store *st, const char *name);
+/* 1 when the last failure was about the row itself (a constraint, a mistyped or oversized
+ * value) rather than the file (disk full, busy, damaged, I/O): another row may still go. */
+int store_row_failed(const struct store *st);
 /* synchronous = FULL (default: a committed sale survives power loss) or NORMAL (catalog
  * and stock pages, which are fetched again if lost). */
 void store_durability(struct store *st, int full);

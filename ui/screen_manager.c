@@ -24,6 +24,9 @@ static int manager_draw(const struct ui *ui, const struct app *app)
         snprintf(line, sizeof line, "%s (%s)  No shift open", app->staff.who.name,
                  staff_role_name(app->staff.who.role));
     draw_text(y + 1, x + 3, w - 6, line);
+    /* rows the sync refused wait for a manager: here is where one looks */
+    if (app->sync.refused[0])
+        draw_text(y + 2, x + 3, w - 6, app->sync.refused);
     draw_bindings_help(b, y + 3, x + 3, w - 6, 6);
     return 0;
 }

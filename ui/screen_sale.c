@@ -164,6 +164,8 @@ static void draw_status(const struct app *app, int y)
         if (st->parked && n > 0 && (size_t)n < sizeof buf)
             n += snprintf(buf + n, sizeof buf - (size_t)n, "  REJECTED by the server: %lld (manager: till --outbox)",
                           (long long)st->parked);
+        if (st->refused[0] && n > 0 && (size_t)n < sizeof buf)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", st->refused);
         if (!st->online && st->error[0] && n > 0 && (size_t)n < sizeof buf)
             snprintf(buf + n, sizeof buf - (size_t)n, "  (%.60s)", st->error);
     } else {
