@@ -475,7 +475,7 @@ static void test_catalog_full_then_delta(void **state)
     snprintf(json, sizeof json, "%s/new.json", f->dir);
     FILE *o = fopen(json, "w");
     fprintf(o, "[{\"sku\":\"SKU99001\",\"name\":\"Oat Drink 1L\",\"price\":199,\"unit\":\"each\","
-               "\"tax_class\":\"std\",\"barcodes\":[\"4000000000017\"]}]");
+               "\"tax_class\":\"std\",\"barcodes\":[\"4000000000013\"]}]");
     fclose(o);
     run(SERVER_BIN " --db %s import %s > /dev/null", f->server_db, json);
     struct sync_stats before;
@@ -490,7 +490,7 @@ static void test_catalog_full_then_delta(void **state)
     assert_int_equal(p.price, 149);
     assert_int_equal(catalog_find_by_barcode(f->st, "4060013389086", &p), STORE_NOTFOUND);
     assert_int_equal(local_count(f, "SELECT active FROM products WHERE sku = 'SKU10002'"), 0);
-    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000017", &p), 0);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000013", &p), 0);
     assert_string_equal(p.name, "Oat Drink 1L");
     assert_int_equal(open_cart->lines[0].unit_price, 119);
 
@@ -584,6 +584,182 @@ static void test_bad_catalog_page_changes_nothing(void **state)
     assert_int_equal(cursor, 0);
 }
 
+/* Runs SQL on a database the way an outside writer would (the server's admin, a test). */
+static void db_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* A row the server hands out that the till cannot take: written straight into the
+ * server's database (its own admin commands refuse such rows), with the next seq. */
+static void server_bad_price(struct fx *f, const char *sku, const char *price)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "BEGIN IMMEDIATE; UPDATE meta SET value = value + 1 WHERE key = 'catalog_seq';"
+             " UPDATE products SET price = %s, seq = (SELECT value FROM meta WHERE key = 'catalog_seq')"
+             " WHERE sku = '%s'; COMMIT;", price, sku);
+    db_exec(f->server_db, sql);
+}
+
+static void server_import_json(struct fx *f, const char *json)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/rows.json", f->dir);
+    FILE *o = fopen(path, "w");
+    assert_non_null(o);
+    fputs(json, o);
+    fclose(o);
+    run(SERVER_BIN " --db %s import %s > /dev/null", f->server_db, path);
+}
+
+static int64_t local_price(struct fx *f, const char *sku)
+{
+    struct product p;
+    return catalog_find_by_sku(f->st, sku, &p) == 0 ? p.price : -1;
+}
+
+static void sync_round(struct fx *f)
+{
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(drain(f, 30000, st.rounds + 2), 0);
+}
+
+/* Issue 10: one bad record never freezes sync.  A catalog page with a barcode whose check
+ * digit is wrong and a price beyond 2^50 among good rows: the good rows are applied, the
+ * bad ones parked with their reason, the cursor moves past them, later price changes
+ * still arrive, and a corrected version of each applies and settles the parked one. */
+static void test_bad_catalog_row_is_parked(void **state)
+{
+    struct fx *f = *state;
+    start_server(f);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    assert_int_equal(local_price(f, "SKU10005"), 199);
+
+    server_import_json(f, "[{\"sku\":\"NEW-1\",\"name\":\"Oat Drink 1L\",\"price\":199,\"unit\":\"each\","
+                          "\"tax_class\":\"std\",\"barcodes\":[\"4000000000013\"]},"
+                          "{\"sku\":\"BAD-1\",\"name\":\"Misprinted\",\"price\":250,\"unit\":\"each\","
+                          "\"tax_class\":\"std\",\"barcodes\":[\"4000000000020\",\"4000000000018\"]},"
+                          "{\"sku\":\"NEW-2\",\"name\":\"Rye Bread\",\"price\":329,\"unit\":\"each\","
+                          "\"tax_class\":\"std\",\"barcodes\":[\"4000000000037\"]}]");
+    server_bad_price(f, "SKU10005", "2251799813685248"); /* 2^51 */
+    run(SERVER_BIN " --db %s price SKU10001 149 > /dev/null", f->server_db);
+    sync_round(f);
+
+    struct product p;
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000013", &p), 0);
+    assert_string_equal(p.sku, "NEW-1");
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000037", &p), 0);
+    assert_int_equal(local_price(f, "SKU10001"), 149);        /* the price change after them */
+    assert_int_equal(local_price(f, "BAD-1"), -1);            /* not applied, not half-applied */
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000020", &p), STORE_NOTFOUND);
+    assert_int_equal(local_price(f, "SKU10005"), 199);        /* keeps its last good version */
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE feed = 'catalog' AND item_key = 'BAD-1'"
+                                    " AND reason LIKE '%4000000000018 has a wrong check digit%'"
+                                    " AND raw LIKE '{%\"sku\":\"BAD-1\"%' AND superseded_at IS NULL"), 1);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE feed = 'catalog' AND item_key = 'SKU10005'"
+                                    " AND reason LIKE 'price 2251799813685248 is out of bounds%'"
+                                    " AND superseded_at IS NULL"), 1);
+    int64_t cursor = 0;
+    assert_int_equal(catalog_cursor(f->st, &cursor), 0);
+    assert_int_equal(cursor, server_count(f, "SELECT value FROM meta WHERE key = 'catalog_seq'"));
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_string_equal(st.last_error, "");
+    assert_int_equal(st.refused_catalog, 2);
+    assert_int_equal(st.refused_rows, 2);
+
+    /* more rounds: the bad rows are neither fetched nor parked again */
+    sync_round(f);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects"), 2);
+
+    /* the store fixes both: the new versions apply and settle the parked ones */
+    server_import_json(f, "[{\"sku\":\"BAD-1\",\"name\":\"Misprinted\",\"price\":250,\"unit\":\"each\","
+                          "\"tax_class\":\"std\",\"barcodes\":[\"4000000000020\",\"4000000000044\"]}]");
+    run(SERVER_BIN " --db %s price SKU10005 205 > /dev/null", f->server_db);
+    sync_round(f);
+    assert_int_equal(catalog_find_by_barcode(f->st, "4000000000044", &p), 0);
+    assert_string_equal(p.sku, "BAD-1");
+    assert_int_equal(local_price(f, "SKU10005"), 205);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL"), 0);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NOT NULL"), 2);
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.refused_rows, 0);
+}
+
+/* A stock page with one level beyond +-2^50: the other levels arrive, the bad one is
+ * parked, and the stock cursor moves past it. */
+static void test_bad_stock_row_is_parked(void **state)
+{
+    struct fx *f = *state;
+    run(SERVER_BIN " --db %s stock SKU10003 store-1 12000 > /dev/null", f->server_db);
+    db_exec(f->server_db, "BEGIN IMMEDIATE; UPDATE meta SET value = value + 1 WHERE key = 'stock_seq';"
+                          " INSERT INTO stock_levels (sku, location, on_hand, seq) VALUES ('SKU10004', 'store-1',"
+                          " -2251799813685248, (SELECT value FROM meta WHERE key = 'stock_seq')); COMMIT;");
+    run(SERVER_BIN " --db %s stock SKU10006 store-1 7000 > /dev/null", f->server_db);
+    start_server(f);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    int64_t level = 0;
+    assert_int_equal(stock_level_get(f->st, "SKU10003", "store-1", &level), 0);
+    assert_int_equal(level, 12000);
+    assert_int_equal(stock_level_get(f->st, "SKU10006", "store-1", &level), 0);
+    assert_int_equal(level, 7000);
+    assert_int_equal(stock_level_get(f->st, "SKU10004", "store-1", &level), STORE_NOTFOUND);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE feed = 'stock' AND item_key = 'SKU10004'"
+                                    " AND reason LIKE 'on_hand -2251799813685248 is out of bounds%'"), 1);
+    assert_int_equal(local_count(f, "SELECT value FROM meta WHERE key = 'sync.stock_cursor.store-1'"),
+                     server_count(f, "SELECT value FROM meta WHERE key = 'stock_seq'"));
+    /* a count puts it right */
+    run(SERVER_BIN " --db %s stock SKU10004 store-1 3000 > /dev/null", f->server_db);
+    sync_round(f);
+    assert_int_equal(stock_level_get(f->st, "SKU10004", "store-1", &level), 0);
+    assert_int_equal(level, 3000);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL"), 0);
+}
+
+/* A row that passes every check but that the database refuses (here a trigger stands for
+ * any constraint of the till's own): undone alone, parked with the database's reason; the
+ * other rows of its slice stay applied.  For the catalog (applied set-wise, then row by
+ * row to find the culprit) and for stock (a savepoint per row). */
+static void test_row_the_database_refuses_is_parked(void **state)
+{
+    struct fx *f = *state;
+    start_server(f);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s.catalog", f->db);
+    db_exec(path, "CREATE TRIGGER test_refuse BEFORE UPDATE ON products WHEN new.sku = 'SKU10007'"
+                  " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    db_exec(f->db, "CREATE TRIGGER test_refuse BEFORE INSERT ON stock_levels WHEN new.sku = 'SKU10008'"
+                   " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    run(SERVER_BIN " --db %s price SKU10006 281 > /dev/null", f->server_db);
+    run(SERVER_BIN " --db %s price SKU10007 351 > /dev/null", f->server_db);
+    run(SERVER_BIN " --db %s price SKU10009 91 > /dev/null", f->server_db);
+    run(SERVER_BIN " --db %s stock SKU10008 store-1 5000 > /dev/null", f->server_db);
+    run(SERVER_BIN " --db %s stock SKU10009 store-1 6000 > /dev/null", f->server_db);
+    sync_round(f);
+    assert_int_equal(local_price(f, "SKU10006"), 281);
+    assert_int_equal(local_price(f, "SKU10007"), 349);
+    assert_int_equal(local_price(f, "SKU10009"), 91);
+    int64_t level = 0;
+    assert_int_equal(stock_level_get(f->st, "SKU10009", "store-1", &level), 0);
+    assert_int_equal(level, 6000);
+    assert_int_equal(stock_level_get(f->st, "SKU10008", "store-1", &level), STORE_NOTFOUND);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE item_key IN ('SKU10007', 'SKU10008')"
+                                    " AND reason LIKE 'could not be stored: %refused by the test%'"), 2);
+}
+
 static void test_token_file_must_be_private(void **state)
 {
     struct fx *f = *state;
@@ -621,6 +797,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_full_then_delta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_resumes_after_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_catalog_page_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_catalog_row_is_parked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_stock_row_is_parked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_row_the_database_refuses_is_parked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_must_be_private, setup, teardown),
     };
     if (getenv("TEST_FILTER"))
