@@ -41,5 +41,24 @@ check_eq "server stock went down by three" "$(( $(sq "select count(*) from order
 check "the new price arrives by delta" bash -c "for i in \$(seq 60); do [ \"\$(sqlite3 '$DB.catalog' \"select price from products where sku = 'SKU10001'\")\" = 129 ] && exit 0; sleep 0.2; done; exit 1"
 t_keys 4010433218190 Enter
 check "and is used for the next scan" t_wait_for "1,29"
+
+# one bad row never freezes sync: a catalog row whose barcode has a wrong check digit is
+# parked; the rest of its page is on sale, the status bar counts it, --sync-rejects names
+# it with its reason, and price changes after it still arrive
+t_keys F8
+t_wait_for "Cancel" 3 > /dev/null && t_keys y
+printf '%s' '[{"sku":"BAD-1","name":"Misprinted","price":250,"unit":"each","tax_class":"red","barcodes":["4000000000018"]},
+  {"sku":"NEW-1","name":"Oat Drink 1L","price":199,"unit":"each","tax_class":"red","barcodes":["4000000000013"]}]' \
+    > "$T_DIR/rows.json"
+"$SERVER_BIN" --db "$SDB" import "$T_DIR/rows.json" > /dev/null
+"$SERVER_BIN" --db "$SDB" price SKU10001 139 > /dev/null
+check "the status bar counts the refused row" t_wait_for "1 catalog row refused (see till --sync-rejects)" 30
+out=$("$TILL_BIN" --db "$DB" --sync-rejects 2>&1)
+check "--sync-rejects names it with its reason" grep -qE "^catalog .* BAD-1  seq [0-9]+  barcode 4000000000018 has a wrong check digit" <<< "$out"
+check "and the row as the server sent it" grep -qF '"sku":"BAD-1"' <<< "$out"
+t_keys 4000000000013 Enter
+check "the good row of its page is on sale" t_wait_for "Oat Drink 1L"
+t_keys 4010433218190 Enter
+check "the price change after it arrived" t_wait_for "1,39"
 t_keys F10
 finish
