@@ -367,6 +367,8 @@ static int sync_once(struct app *app)
     if (ss.snapshots)
         printf("; snapshot of %lld bytes loaded (download from byte %lld)", (long long)ss.snapshot_bytes,
                (long long)ss.snapshot_resumed_at);
+    if (st.refused_rows)
+        printf("; %lld rows refused (till --sync-rejects)", (long long)st.refused_rows);
     printf("; longest loop hold %.1f ms\n", (double)ss.longest_slice_us / 1000.0);
     return 0;
 }

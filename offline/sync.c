@@ -954,9 +954,10 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     } else {
         int64_t seq = 0;
         rc = apply_slice_rows(s, pg, catalog, &n, &seq);
-        /* a mid-page cursor never goes back, nor past the page's own */
+        /* a mid-page cursor never goes back, nor past the page's own; the page's end takes
+         * the backend's next_cursor as it is (Vendure starts each round over from 0) */
         int64_t cursor = !pg->item ? pg->next : seq > pg->next ? pg->next : seq;
-        if (!rc && (n || !pg->item) && s->phase != PULL_RECONCILE && cursor > pg->since) {
+        if (!rc && (n || !pg->item) && s->phase != PULL_RECONCILE && (!pg->item || cursor > pg->since)) {
             char key[100];
             cursor_key(s, s->phase, key, sizeof key);
             rc = catalog ? catalog_set_cursor(s->store, cursor) : meta_set_int(s, key, cursor);

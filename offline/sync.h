@@ -1,7 +1,7 @@
 /* The sync engine: completed sales and stock adjustments go up from the outbox, catalog and
  * staff records and stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
- * curl multi); the local database is changed one transaction per server answer, and only
- * after the answer has been fully checked. */
+ * curl multi); the local database is changed only after an answer's envelope has been
+ * checked, and a row of a page the till cannot take is parked alone (src/sync_rejects.c). */
 #ifndef TILL_SYNC_H
 #define TILL_SYNC_H
 
