@@ -1,4 +1,4 @@
--- 016: rows of the store server's pages that this till refused (src/sync_rejects.c).  A
+-- 017: rows of the store server's pages that this till refused (src/sync_rejects.c).  A
 -- catalog, staff, stock, promotions or customers page with one row the till cannot take is
 -- applied without it and its cursor moves on; the row waits here, with its reason, for a
 -- manager (till --sync-rejects, the status bar).  A later valid version of the same record
