@@ -578,7 +578,7 @@ int store_quick_check(struct store *st, int64_t max_ms, int *complete, char *err
                                           "payment_intents", "outbox", "meta", "open_sale",
                                           "open_lines", "open_payments", "shifts", "cash_movements",
                                           "audit_log", "parked_sales", "parked_lines", "stock_counts",
-                                          "stock_count_entries" };
+                                          "stock_count_entries", "sync_rejects" };
     int64_t deadline = mono_ms() + max_ms;
     int rc = STORE_OK;
     size_t used = 0;
