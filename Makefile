@@ -86,7 +86,24 @@ ASAN_SERVER_BIN := $(if $(SERVER_SRC),build/asan/till-server)
 
 MAN_PAGES := build/till.1 $(if $(SERVER_SRC),build/till-server.1)
 
-all: build/till $(SERVER_BIN) $(MAN_PAGES) build/escpos-view
+# The kiosk's languages: assets/po/LANG.po compiled into build/locale, where build/till
+# finds them (src/i18n.c); `make pot` extracts the msgids from the sources that use _().
+PO_FILES := $(wildcard assets/po/*.po)
+MO_FILES := $(PO_FILES:assets/po/%.po=build/locale/%/LC_MESSAGES/till.mo)
+I18N_SRC  = $(shell grep -l 'src/i18n.h' $(LIB_SRC) | sort)
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: --keyword=_ --keyword=N_ \
+    --keyword=P_:1,2 --keyword='CAP_:1,"key cap: at most 16 columns"' --package-name=till \
+    --package-version=$(VERSION) --no-wrap --sort-by-file
+
+all: build/till $(SERVER_BIN) $(MAN_PAGES) build/escpos-view $(MO_FILES)
+
+build/locale/%/LC_MESSAGES/till.mo: assets/po/%.po
+	@mkdir -p $(@D)
+	@echo "  MSGFMT $@"; msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+pot: build/po/till.pot
+build/po/till.pot: $(LIB_SRC)
+	@mkdir -p $(@D)
+	@echo "  XGETTEXT $@"; xgettext $(XGETTEXT_FLAGS) -o $@ $(I18N_SRC)
 
 # The man pages come from the same tables as --help (till) and from --help itself
 # (till-server), so they cannot disagree with the programs.
@@ -189,7 +206,7 @@ build/kill-loop: tests/kill_loop.c
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -Wno-missing-prototypes -o $@ $< -lutil
 
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
-test: build/till $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
+test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
       build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
 	@sh tests/run.sh
 
@@ -211,7 +228,7 @@ check-style:
 
 # Debian's places: programs in bin, man pages in share/man/man1, the example config in the
 # package's doc examples, data in share/till, the udev rule in udev's rules directory.
-install: build/till $(SERVER_BIN) $(MAN_PAGES)
+install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/till $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UDEVDIR)/rules.d
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
@@ -219,11 +236,14 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES)
 	install -m 644 assets/till.conf.example $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 assets/60-till-scanner.rules assets/60-till-printer.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 644 assets/store-api.yaml assets/demo-catalog.csv $(DESTDIR)$(PREFIX)/share/till/
+	for mo in $(MO_FILES); do lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
+	    install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
+	    install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/till.mo || exit 1; done
 
 clean:
 	rm -rf build
 
-.PHONY: all test fuzz bench run check-style install clean
+.PHONY: all test fuzz bench run check-style install clean pot
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

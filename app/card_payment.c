@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "src/config.h"
+#include "src/i18n.h"
 #include "src/loop.h"
 #include "src/store.h"
 
@@ -155,7 +156,7 @@ static int start_on(struct card_payment *cp, int idx, int64_t amount)
     cp->state = CARD_WAITING;
     cp->terminal = idx;
     cp->amount = amount;
-    snprintf(cp->status, sizeof cp->status, "%s: contacting the terminal", t->name);
+    snprintf(cp->status, sizeof cp->status, "%s: %s", t->name, N_("contacting the terminal"));
     if (refund ? payment_terminal_refund(t->pt, amount, cp->reference)
                : payment_terminal_purchase(t->pt, amount, cp->reference)) {
         journal(cp, cp->reference, "failed", NULL);
@@ -233,7 +234,7 @@ int card_payment_enquire(struct card_payment *cp)
         say(cp, 1, "Terminal %s is busy: try again", t->name);
         return -1;
     }
-    snprintf(cp->status, sizeof cp->status, "%s: asking about the last payment", t->name);
+    snprintf(cp->status, sizeof cp->status, "%s: %s", t->name, N_("asking about the last payment"));
     changed(cp);
     return 0;
 }
@@ -371,7 +372,7 @@ static void reverse_next(struct card_payment *cp)
         return;
     }
     snprintf(cp->reference, sizeof cp->reference, "%s", ref);
-    snprintf(cp->status, sizeof cp->status, "%s: reversing the card payment", t->name);
+    snprintf(cp->status, sizeof cp->status, "%s: %s", t->name, N_("reversing the card payment"));
     cp->state = CARD_REVERSING;
     changed(cp);
 }
@@ -456,7 +457,7 @@ static void recover_next(struct card_payment *cp)
         rc = payment_terminal_status_enquiry(t->pt, in->reference, in->amount);
     }
     snprintf(cp->status, sizeof cp->status, "%s: %s", t->name,
-             cp->state == CARD_REVERSING ? "reversing" : "asking what happened");
+             cp->state == CARD_REVERSING ? N_("reversing") : N_("asking what happened"));
     if (rc) {
         cp->state = CARD_UNKNOWN;
         say(cp, 1, "Terminal %s cannot be asked now: check its last receipt", t->name);

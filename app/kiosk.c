@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/app_print.h"
+#include "src/i18n.h"
 
 extern char **environ;
 
@@ -55,7 +56,7 @@ static void go(struct app *app, enum kiosk_step step)
 
 /* --- configuration --- */
 
-static const char *const key_action_names[KIOSK_NKEYS] = { "ok", "back", "help", "staff" };
+static const char *const key_action_names[KIOSK_NKEYS] = { "ok", "back", "help", "staff", "language" };
 
 static int parse_key(const char *s, size_t n, struct kiosk_key *out)
 {
@@ -87,10 +88,11 @@ static int parse_key(const char *s, size_t n, struct kiosk_key *out)
     return 0;
 }
 
-/* kiosk.keys = ok:1, back:2, help:3, staff:0 (any subset; the rest keep their defaults). */
+/* kiosk.keys = ok:1, back:2, help:3, staff:0, language:4 (any subset; the rest keep their
+ * defaults). */
 static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errlen)
 {
-    static const char *const defaults[KIOSK_NKEYS] = { "1", "2", "3", "0" };
+    static const char *const defaults[KIOSK_NKEYS] = { "1", "2", "3", "0", "4" };
     for (int a = 0; a < KIOSK_NKEYS; a++)
         parse_key(defaults[a], 1, &k->keys[a]);
     const char *p = text;
@@ -111,7 +113,7 @@ static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errle
         while (kn && (ks[kn - 1] == ' ' || ks[kn - 1] == '\t'))
             kn--;
         if (a < 0 || parse_key(ks, kn, &k->keys[a])) {
-            snprintf(err, errlen, "kiosk.keys: '%.*s' is not ACTION:KEY (actions ok, back, help, staff;"
+            snprintf(err, errlen, "kiosk.keys: '%.*s' is not ACTION:KEY (actions ok, back, help, staff, language;"
                      " keys a digit or letter, Enter, Space or F1..F12)", (int)n, p);
             return -1;
         }
@@ -124,6 +126,58 @@ static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errle
                          key_action_names[b], k->keys[a].name);
                 return -1;
             }
+    return 0;
+}
+
+/* kiosk.languages = en de: the languages offered, each with its catalog; kiosk.language
+ * (default the first) is where every sale starts. */
+static int read_languages(struct kiosk *k, const struct config *cfg, char *err, size_t errlen)
+{
+    const char *p = config_get(cfg, "kiosk.languages", "en de");
+    k->nlanguages = 0;
+    while (*p) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,");
+        if (!n)
+            break;
+        if (k->nlanguages == KIOSK_MAX_LANGUAGES || n >= sizeof k->languages[0]) {
+            snprintf(err, errlen, "kiosk.languages: at most %d languages, each a code like de or pt_BR", KIOSK_MAX_LANGUAGES);
+            return -1;
+        }
+        char *lang = k->languages[k->nlanguages];
+        memcpy(lang, p, n);
+        lang[n] = 0;
+        if (!i18n_valid_code(lang)) {
+            snprintf(err, errlen, "kiosk.languages: '%s' is not a language code (like en, de, pt_BR)", lang);
+            return -1;
+        }
+        k->nlanguages++;
+        p += n;
+    }
+    if (k->nlanguages == 0) {
+        snprintf(err, errlen, "kiosk.languages: name at least one language (like en de)");
+        return -1;
+    }
+    const char *def = config_get(cfg, "kiosk.language", k->languages[0]);
+    k->default_language = -1;
+    for (int i = 0; i < k->nlanguages; i++)
+        if (strcmp(k->languages[i], def) == 0)
+            k->default_language = i;
+    if (k->default_language < 0) {
+        snprintf(err, errlen, "kiosk.language: '%s' is not one of kiosk.languages", def);
+        return -1;
+    }
+    k->language = k->default_language;
+    char dir[1024];
+    if (i18n_find_dir(config_get(cfg, "kiosk.locale_dir", ""), dir, sizeof dir, err, errlen) ||
+        i18n_open(dir, err, errlen))
+        return -1;
+    for (int i = 0; i < k->nlanguages; i++)
+        if (!i18n_has_catalog(dir, k->languages[i])) {
+            snprintf(err, errlen, "kiosk.languages: no translation for '%s' in %s (assets/po/%s.po, built by make)",
+                     k->languages[i], dir, k->languages[i]);
+            return -1;
+        }
     return 0;
 }
 
@@ -188,7 +242,7 @@ static int read_config(struct kiosk *k, const struct config *cfg, int staff_enab
         return -1;
     }
     snprintf(k->hook, sizeof k->hook, "%s", hook);
-    if (parse_keys(k, config_get(cfg, "kiosk.keys", ""), err, errlen))
+    if (parse_keys(k, config_get(cfg, "kiosk.keys", ""), err, errlen) || read_languages(k, cfg, err, errlen))
         return -1;
     kiosk_flow_init(&k->flow, &t, 0);
     return 0;
@@ -317,10 +371,22 @@ static int payment_busy(const struct app *app)
     return app->card.state != CARD_IDLE;
 }
 
-/* Back to the welcome screen with a fresh sale (or the closed lane). */
+static void use_language(struct app *app, int i)
+{
+    struct kiosk *k = app->kiosk;
+    if (i != k->language) {
+        k->language = i;
+        app->dirty = 1;
+    }
+    i18n_use(k->languages[i]);
+}
+
+/* Back to the welcome screen with a fresh sale (or the closed lane), in the store's own
+ * language: the next customer starts where every customer does. */
 static void to_welcome(struct app *app)
 {
     struct kiosk *k = app->kiosk;
+    use_language(app, k->default_language);
     forget_sale_approvals(k);
     k->notice[0] = 0;
     k->idle_seconds = 0;
@@ -349,26 +415,68 @@ static int quantity_approved(const struct kiosk *k, const char *sku)
 
 /* The item just scanned: held for the attendant when it needs an age check or goes over
  * the quantity limit; else the customer scans on. */
-static void after_item_added(struct app *app, int line)
+static int hold_if_needed(struct app *app, int line)
 {
     struct kiosk *k = app->kiosk;
     const struct cart_line *l = &app->sale.cart.lines[line];
-    char price[48];
-    money_format(l->line_total, &app->s.fmt, 1, price, sizeof price);
-    snprintf(k->hold_item, sizeof k->hold_item, "%s", l->product.name);
+    if (l->voided)
+        return 0;
     if (l->product.age_restricted && !k->age_verified) {
+        snprintf(k->hold_item, sizeof k->hold_item, "%s", l->product.name);
         kiosk_flow_hold(&k->flow, KIOSK_HOLD_AGE, line, now_ms(app));
-        notice(app, 1, "%s needs an age check.", l->product.name);
+        notice(app, 1, _("%s needs an age check."), l->product.name);
         kiosk_call_help(app, "age");
-        return;
+        return 1;
     }
     if (pieces_of(&app->sale.cart, l->product.sku) > k->max_pieces && !quantity_approved(k, l->product.sku)) {
+        snprintf(k->hold_item, sizeof k->hold_item, "%s", l->product.name);
         kiosk_flow_hold(&k->flow, KIOSK_HOLD_QUANTITY, line, now_ms(app));
-        notice(app, 1, "More than %lld of %s need a check.", (long long)k->max_pieces, l->product.name);
+        notice(app, 1, _("More than %lld of %s need a check."), (long long)k->max_pieces, l->product.name);
         kiosk_call_help(app, "quantity");
+        return 1;
+    }
+    return 0;
+}
+
+static void after_item_added(struct app *app, int line)
+{
+    const struct cart_line *l = &app->sale.cart.lines[line];
+    snprintf(app->kiosk->hold_item, sizeof app->kiosk->hold_item, "%s", l->product.name);
+    if (hold_if_needed(app, line))
+        return;
+    char price[48];
+    money_format(l->line_total, &app->s.fmt, 1, price, sizeof price);
+    notice(app, 0, _("Added: %s  %s"), l->product.name, price);
+    go(app, KIOSK_SCAN);
+}
+
+/* The open sale came back after a crash or power cut (app/open_cart.c): the customer is
+ * probably still there, so the flow goes on where it can, never past a check: an age
+ * check or a quantity over the limit waits for the attendant again (a crash must not be a
+ * way around one), money already taken is shown as such.  A customer who left is the
+ * idle timer's: the sale is cancelled and recorded like any other. */
+static void resume_restored_sale(struct app *app)
+{
+    struct kiosk *k = app->kiosk;
+    const struct sale_session *ss = &app->sale;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s lines %d payments %d", ss->uuid, ss->cart.nlines, ss->tender.n);
+    audit(app, "kiosk_sale_resumed", detail);
+    forget_sale_approvals(k);
+    k->age_verified = app->age.proven > 0;   /* checked before the restart: it stands */
+    for (int i = 0; i < ss->cart.nlines; i++)
+        if (hold_if_needed(app, i))
+            return;
+    if (ss->tender.n > 0) {
+        go(app, KIOSK_PAY);
+        k->pay = KIOSK_PAY_PARTIAL;
+        k->pay_tenders = ss->tender.n;
+        if (app_amount_due(app) <= 0)
+            app_complete_sale(app);   /* paid in full just before the restart: the receipt */
         return;
     }
-    notice(app, 0, "Added: %s  %s", l->product.name, price);
+    notice(app, 0, _("Your shopping is still here. Scan on, or press %s when you are done."),
+           k->keys[KIOSK_KEY_OK].name);
     go(app, KIOSK_SCAN);
 }
 
@@ -385,7 +493,7 @@ int kiosk_scan(struct app *app, const char *code)
         break;
     case KIOSK_PAY:
         if (payment_busy(app) || app->sale.tender.n > 0) {
-            notice(app, 1, "Please finish paying first.");
+            notice(app, 1, _("Please finish paying first."));
             return -1;
         }
         break;
@@ -399,7 +507,7 @@ int kiosk_scan(struct app *app, const char *code)
             return -1;
         break;
     case KIOSK_BLOCKED:
-        notice(app, 1, "Please wait for staff before scanning more.");
+        notice(app, 1, _("Please wait for staff before scanning more."));
         return -1;
     default:
         return -1;   /* the lane is closed */
@@ -414,11 +522,11 @@ int kiosk_scan(struct app *app, const char *code)
         app_confirm_no(app);
     app->mode = MODE_KIOSK;
     if (weighed) {
-        notice(app, 1, "This item is sold by weight: please ask for help.");
+        notice(app, 1, _("This item is sold by weight: please ask for help."));
         return -1;
     }
     if (rc || app->sale.cart.nlines == before) {
-        notice(app, 1, "This item was not recognised. Scan it again, or press %s for help.",
+        notice(app, 1, _("This item was not recognised. Scan it again, or press %s for help."),
                k->keys[KIOSK_KEY_HELP].name);
         if (k->flow.step == KIOSK_REVIEW || k->flow.step == KIOSK_PAY)
             go(app, KIOSK_SCAN);
@@ -435,7 +543,7 @@ int kiosk_review(struct app *app)
     if (!kiosk_flow_may_pay(&k->flow))
         return -1;
     if (cart_is_empty(&app->sale.cart) || app->sale.cart.totals.total <= 0) {
-        notice(app, 1, "Scan an item first.");
+        notice(app, 1, _("Scan an item first."));
         return -1;
     }
     /* the amount due is what the tender says: from here on it is this cart's total */
@@ -449,7 +557,7 @@ int kiosk_back_to_scan(struct app *app)
 {
     struct kiosk *k = app->kiosk;
     if (payment_busy(app) || app->sale.tender.n > 0) {
-        notice(app, 1, "Part of this sale is paid: please pay the rest, or press %s for help.",
+        notice(app, 1, _("Part of this sale is paid: please pay the rest, or press %s for help."),
                k->keys[KIOSK_KEY_HELP].name);
         return -1;
     }
@@ -477,6 +585,24 @@ int kiosk_pay(struct app *app)
         return -1;
     }
     return 0;
+}
+
+int kiosk_next_language(struct app *app)
+{
+    struct kiosk *k = app->kiosk;
+    if (k->flow.step != KIOSK_WELCOME || k->nlanguages < 2)
+        return -1;
+    use_language(app, (k->language + 1) % k->nlanguages);
+    k->notice[0] = 0;
+    return 0;
+}
+
+const char *kiosk_next_language_name(const struct app *app)
+{
+    const struct kiosk *k = app->kiosk;
+    if (k->nlanguages < 2)
+        return NULL;
+    return i18n_language_name(k->languages[(k->language + 1) % k->nlanguages]);
 }
 
 void kiosk_done(struct app *app)
@@ -571,6 +697,7 @@ void kiosk_sync(struct app *app)
     case MODE_RECEIPT:
         /* the sale is saved: receipt, whoever settled the payment */
         app->mode = MODE_KIOSK;
+        k->resume_restored = 0;
         k->pay = KIOSK_PAY_NONE;
         k->flow.help_called = 0;
         go(app, KIOSK_RECEIPT);
@@ -590,7 +717,11 @@ void kiosk_sync(struct app *app)
         /* MODE_SALE: the sale was cancelled (after its cards were reversed), or start-up
          * recovery is done */
         app->mode = MODE_KIOSK;
-        if (staff) {
+        if (k->resume_restored && !staff) {
+            k->resume_restored = 0;
+            if (sale_open(app) || app->sale.tender.n > 0)
+                resume_restored_sale(app);
+        } else if (staff) {
             forget_sale_approvals(k);
             k->flow.resume = KIOSK_WELCOME;
         } else if (customer != KIOSK_WELCOME && customer != KIOSK_CLOSED && !sale_open(app)) {
@@ -634,6 +765,10 @@ static void on_tick(struct loop *loop, void *ctx)
         kiosk_staff_leave(app);
         break;
     }
+    /* a language chosen on the welcome screen by someone who then walked away */
+    if (k->flow.step == KIOSK_WELCOME && k->language != k->default_language &&
+        now - k->flow.last_activity_ms >= k->flow.t.idle_warn_ms)
+        use_language(app, k->default_language);
     /* the PIN lock counts down on screen (and its end shows) */
     if (k->flow.step == KIOSK_PIN && k->pin_message == 2)
         app->dirty = 1;
@@ -657,11 +792,20 @@ int kiosk_open(struct app *app, char *err, size_t errlen)
     /* every sale from this lane carries its name (the order's cashier field) */
     snprintf(app->s.cashier, sizeof app->s.cashier, "%s", k->lane);
     snprintf(app->card.cashier, sizeof app->card.cashier, "%s", k->lane);
+    use_language(app, k->default_language);
     kiosk_flow_go(&k->flow, KIOSK_WELCOME, now_ms(app));
-    if (app->mode != MODE_RECOVER)
-        app->mode = MODE_KIOSK;
     k->tick_timer = loop_add_timer(app->loop, KIOSK_TICK_MS, on_tick, app);
     audit(app, "kiosk_start", k->lane);
+    /* an open sale saved before a crash is back in the session (app_open_cart_restore):
+     * resume it now, or once start-up recovery has settled the card journal */
+    int restored = sale_open(app) || app->sale.tender.n > 0;
+    if (app->mode == MODE_RECOVER) {
+        k->resume_restored = restored;
+    } else {
+        app->mode = MODE_KIOSK;
+        if (restored)
+            resume_restored_sale(app);
+    }
     return 0;
 }
 
@@ -777,7 +921,7 @@ int kiosk_staff_approve(struct app *app)
     audit(app, "kiosk_approved", detail);
     kiosk_flow_release(&k->flow);
     app_set_message(app, 0, "Approved: %s", k->hold_item);
-    notice(app, 0, "Approved: %s", k->hold_item);
+    notice(app, 0, _("Approved: %s"), k->hold_item);
     return 0;
 }
 

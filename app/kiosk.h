@@ -16,7 +16,7 @@
 struct app;
 
 /* The few keys a customer needs; kiosk.keys maps each to one key of a small keypad. */
-enum kiosk_key_action { KIOSK_KEY_OK, KIOSK_KEY_BACK, KIOSK_KEY_HELP, KIOSK_KEY_STAFF, KIOSK_NKEYS };
+enum kiosk_key_action { KIOSK_KEY_OK, KIOSK_KEY_BACK, KIOSK_KEY_HELP, KIOSK_KEY_STAFF, KIOSK_KEY_LANGUAGE, KIOSK_NKEYS };
 
 struct kiosk_key {
     int ch;          /* the character ('\r' for Enter), when fn is 0 */
@@ -36,6 +36,7 @@ enum kiosk_pay {
 
 #define KIOSK_MAX_HOOKS 8
 #define KIOSK_MAX_APPROVED 16
+#define KIOSK_MAX_LANGUAGES 8
 
 struct kiosk {
     struct kiosk_flow flow;
@@ -66,6 +67,13 @@ struct kiosk {
 
     pid_t hooks[KIOSK_MAX_HOOKS];  /* hook commands still running (reaped by the tick) */
     int nhooks;
+
+    /* kiosk.languages, the first kiosk.language: what the language key cycles through */
+    char languages[KIOSK_MAX_LANGUAGES][16];
+    int nlanguages;
+    int language;                  /* the one in use (index into languages) */
+    int default_language;          /* kiosk.language: every sale's end returns to it */
+    int resume_restored;           /* a sale came back after a restart: resume it once recovery is done */
 };
 
 /* Starts kiosk mode when kiosk.enabled is yes (else does nothing and returns 0); checks
@@ -86,6 +94,9 @@ void kiosk_touch(struct app *app);
 int kiosk_scan(struct app *app, const char *code);
 
 /* Customer actions. */
+int kiosk_next_language(struct app *app);   /* welcome: the next of kiosk.languages */
+/* The language the key switches to, in its own words ("Deutsch"); NULL: only one offered. */
+const char *kiosk_next_language_name(const struct app *app);
 int kiosk_review(struct app *app);          /* scan -> review: "I am done scanning" */
 int kiosk_back_to_scan(struct app *app);    /* review or a failed payment -> scan */
 int kiosk_pay(struct app *app);             /* review or a failed payment -> card */

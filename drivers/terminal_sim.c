@@ -18,6 +18,7 @@
 #include "drivers/payment_terminal.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/i18n.h"
 #include "core/money.h"
 
 #define SIM_MAX_STEPS 64
@@ -243,16 +244,16 @@ static void on_outcome(struct loop *loop, void *ctx)
         o->result = PT_APPROVED;
         fill_card(s, o, s->step == SIM_PARTIAL && s->step_partial < s->amount ? s->step_partial : s->amount);
         device_record(s, "APPROVED", s->reference, o->amount, o);
-        snprintf(o->message, sizeof o->message, o->amount < s->amount ? "Partially approved" : "Approved");
+        snprintf(o->message, sizeof o->message, "%s", o->amount < s->amount ? N_("Partially approved") : N_("Approved"));
         break;
     case SIM_DECLINE:
         o->result = PT_DECLINED;
         fill_card(s, o, 0);
-        snprintf(o->message, sizeof o->message, "Declined by the card issuer");
+        snprintf(o->message, sizeof o->message, "%s", N_("Declined by the card issuer"));
         break;
     case SIM_ABORT:
         o->result = PT_ABORTED;
-        snprintf(o->message, sizeof o->message, "Cancelled by the customer");
+        snprintf(o->message, sizeof o->message, "%s", N_("Cancelled by the customer"));
         break;
     case SIM_DISCONNECT:
         /* the worst case: the terminal approved, but the connection broke before the answer */
@@ -275,7 +276,7 @@ static void on_timeout(struct loop *loop, void *ctx)
 {
     struct sim *s = ctx;
     s->pending.result = PT_UNKNOWN;
-    snprintf(s->pending.message, sizeof s->pending.message, "No answer from the terminal");
+    snprintf(s->pending.message, sizeof s->pending.message, "%s", N_("No answer from the terminal"));
     finish(s);
 }
 
@@ -283,7 +284,7 @@ static void on_status_pin(struct loop *loop, void *ctx)
 {
     struct sim *s = ctx;
     s->timers[1] = 0;
-    s->ev.status(s->ev.ctx, "Enter PIN");
+    s->ev.status(s->ev.ctx, N_("Enter PIN"));
 }
 
 static void on_unreachable(struct loop *loop, void *ctx)
@@ -321,7 +322,7 @@ static int sim_purchase(void *priv, int64_t amount, const char *reference)
         s->timers[0] = loop_add_timer(s->loop, 0, on_unreachable, s);
         return 0;
     }
-    s->ev.status(s->ev.ctx, "Insert or tap card");
+    s->ev.status(s->ev.ctx, N_("Insert or tap card"));
     s->timers[1] = loop_add_timer(s->loop, s->latency_ms / 2, on_status_pin, s);
     if (s->step == SIM_TIMEOUT)
         s->timers[2] = loop_add_timer(s->loop, s->timeout_ms, on_timeout, s);

@@ -31,6 +31,7 @@
 #include "drivers/zvt_apdu.h"
 #include "src/config.h"
 #include "src/loop.h"
+#include "src/i18n.h"
 #include "core/money.h"
 
 enum zvt_state { Z_IDLE, Z_CONNECTING, Z_REGISTERING, Z_RUNNING };
@@ -584,7 +585,7 @@ static int start(struct zvt *z, enum pt_op op, int64_t amount, const char *refer
 static int zvt_purchase(void *priv, int64_t amount, const char *reference)
 {
     struct zvt *z = priv;
-    z->ev.status(z->ev.ctx, "Connecting to the terminal");
+    z->ev.status(z->ev.ctx, N_("Connecting to the terminal"));
     return start(z, PT_PURCHASE, amount, reference,
                  zvt_build_authorization(amount, z->currency, z->cmd, sizeof z->cmd));
 }

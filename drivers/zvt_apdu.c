@@ -5,6 +5,7 @@
 
 #include "core/pan.h"
 #include "drivers/payment_terminal.h"
+#include "src/i18n.h"
 
 long zvt_apdu_parse(const uint8_t *buf, size_t n, struct zvt_apdu *out)
 {
@@ -774,89 +775,90 @@ size_t zvt_build_repeat_receipt(const char *password, uint8_t *out, size_t cap)
 }
 
 /* The specification's table of intermediate status codes (chapter 10, "Terminal status
- * codes" for 04 FF). */
+ * codes" for 04 FF).  Marked for the catalog: the kiosk shows them in the customer's
+ * language. */
 const char *zvt_intermediate_text(uint8_t code)
 {
     switch (code) {
-    case 0x00: return "PT is waiting for amount-confirmation";
-    case 0x01: case 0x02: return "Please watch PIN-pad";
-    case 0x03: return "Not accepted";
-    case 0x04: return "PT is waiting for response from FEP";
-    case 0x05: return "PT is sending auto-reversal";
-    case 0x06: return "PT is sending post-bookings";
-    case 0x07: return "Card not admitted";
-    case 0x08: return "Card unknown / undefined";
-    case 0x09: return "Expired card";
-    case 0x0A: return "Insert card";
-    case 0x0B: return "Please remove card";
-    case 0x0C: return "Card not readable";
-    case 0x0D: return "Processing error";
-    case 0x0E: case 0x17: return "Please wait";
-    case 0x0F: return "PT is commencing an automatic end-of-day batch";
-    case 0x10: return "Invalid card";
-    case 0x11: return "Balance display";
-    case 0x12: return "System malfunction";
-    case 0x13: return "Payment not possible";
-    case 0x14: return "Credit not sufficient";
-    case 0x15: return "Incorrect PIN";
-    case 0x16: return "Limit not sufficient";
-    case 0x18: return "PIN try limit exceeded";
-    case 0x19: return "Card-data incorrect";
-    case 0x1A: return "Service-mode";
-    case 0x1B: return "Approved. Please fill-up";
-    case 0x1C: return "Approved. Please take goods";
-    case 0x1D: return "Declined";
-    case 0x26: return "PT is waiting for input of the mobile-number";
-    case 0x27: return "PT is waiting for repeat of mobile-number";
-    case 0x28: return "Currency selection, please wait";
-    case 0x29: return "Language selection, please wait";
-    case 0x2A: return "For loading please insert card";
-    case 0x2B: return "Emergency transaction, please wait";
-    case 0x2C: return "Application selection, please wait";
-    case 0x41: case 0x42: return "Please watch PIN-pad, please remove card";
-    case 0x43: return "Not accepted, please remove card";
-    case 0x44: return "PT is waiting for response from FEP, please remove card";
-    case 0x45: return "PT is sending auto-reversal, please remove card";
-    case 0x46: return "PT is sending post-bookings, please remove card";
-    case 0x47: return "Card not admitted, please remove card";
-    case 0x48: return "Card unknown / undefined, please remove card";
-    case 0x49: return "Expired card, please remove card";
-    case 0x4B: return "Please remove card";
-    case 0x4C: return "Card not readable, please remove card";
-    case 0x4D: return "Processing error, please remove card";
-    case 0x4E: case 0x57: return "Please wait, please remove card";
-    case 0x4F: return "PT is commencing an automatic end-of-day batch, please remove card";
-    case 0x50: return "Invalid card, please remove card";
-    case 0x51: return "Balance display, please remove card";
-    case 0x52: return "System malfunction, please remove card";
-    case 0x53: return "Payment not possible, please remove card";
-    case 0x54: return "Credit not sufficient, please remove card";
-    case 0x55: return "Incorrect PIN, please remove card";
-    case 0x56: return "Limit not sufficient, please remove card";
-    case 0x58: return "PIN try limit exceeded, please remove card";
-    case 0x59: return "Card-data incorrect, please remove card";
-    case 0x5A: return "Service-mode, please remove card";
-    case 0x5B: return "Approved. Please fill-up, please remove card";
-    case 0x5C: return "Approved. Please take goods, please remove card";
-    case 0x5D: return "Declined, please remove card";
-    case 0x68: return "PT has detected customer card insertion";
-    case 0x69: return "Please select DCC";
-    case 0xC7: return "PT is waiting for input of the mileage";
-    case 0xC8: return "PT is waiting for cashier";
-    case 0xC9: return "PT is commencing an automatic diagnosis";
-    case 0xCA: return "PT is commencing an automatic initialisation";
-    case 0xCB: return "Merchant-journal full";
-    case 0xCC: return "Debit advice not possible, PIN required";
-    case 0xD2: return "Connecting dial-up";
-    case 0xD3: return "Dial-up connection made";
-    case 0xE0: return "PT is waiting for application-selection";
-    case 0xE1: return "PT is waiting for language-selection";
-    case 0xE2: return "PT requests to use the cleaning card";
-    case 0xF1: return "Offline";
-    case 0xF2: return "Online";
-    case 0xF3: return "Offline transaction";
+    case 0x00: return N_("PT is waiting for amount-confirmation");
+    case 0x01: case 0x02: return N_("Please watch PIN-pad");
+    case 0x03: return N_("Not accepted");
+    case 0x04: return N_("PT is waiting for response from FEP");
+    case 0x05: return N_("PT is sending auto-reversal");
+    case 0x06: return N_("PT is sending post-bookings");
+    case 0x07: return N_("Card not admitted");
+    case 0x08: return N_("Card unknown / undefined");
+    case 0x09: return N_("Expired card");
+    case 0x0A: return N_("Insert card");
+    case 0x0B: return N_("Please remove card");
+    case 0x0C: return N_("Card not readable");
+    case 0x0D: return N_("Processing error");
+    case 0x0E: case 0x17: return N_("Please wait");
+    case 0x0F: return N_("PT is commencing an automatic end-of-day batch");
+    case 0x10: return N_("Invalid card");
+    case 0x11: return N_("Balance display");
+    case 0x12: return N_("System malfunction");
+    case 0x13: return N_("Payment not possible");
+    case 0x14: return N_("Credit not sufficient");
+    case 0x15: return N_("Incorrect PIN");
+    case 0x16: return N_("Limit not sufficient");
+    case 0x18: return N_("PIN try limit exceeded");
+    case 0x19: return N_("Card-data incorrect");
+    case 0x1A: return N_("Service-mode");
+    case 0x1B: return N_("Approved. Please fill-up");
+    case 0x1C: return N_("Approved. Please take goods");
+    case 0x1D: return N_("Declined");
+    case 0x26: return N_("PT is waiting for input of the mobile-number");
+    case 0x27: return N_("PT is waiting for repeat of mobile-number");
+    case 0x28: return N_("Currency selection, please wait");
+    case 0x29: return N_("Language selection, please wait");
+    case 0x2A: return N_("For loading please insert card");
+    case 0x2B: return N_("Emergency transaction, please wait");
+    case 0x2C: return N_("Application selection, please wait");
+    case 0x41: case 0x42: return N_("Please watch PIN-pad, please remove card");
+    case 0x43: return N_("Not accepted, please remove card");
+    case 0x44: return N_("PT is waiting for response from FEP, please remove card");
+    case 0x45: return N_("PT is sending auto-reversal, please remove card");
+    case 0x46: return N_("PT is sending post-bookings, please remove card");
+    case 0x47: return N_("Card not admitted, please remove card");
+    case 0x48: return N_("Card unknown / undefined, please remove card");
+    case 0x49: return N_("Expired card, please remove card");
+    case 0x4B: return N_("Please remove card");
+    case 0x4C: return N_("Card not readable, please remove card");
+    case 0x4D: return N_("Processing error, please remove card");
+    case 0x4E: case 0x57: return N_("Please wait, please remove card");
+    case 0x4F: return N_("PT is commencing an automatic end-of-day batch, please remove card");
+    case 0x50: return N_("Invalid card, please remove card");
+    case 0x51: return N_("Balance display, please remove card");
+    case 0x52: return N_("System malfunction, please remove card");
+    case 0x53: return N_("Payment not possible, please remove card");
+    case 0x54: return N_("Credit not sufficient, please remove card");
+    case 0x55: return N_("Incorrect PIN, please remove card");
+    case 0x56: return N_("Limit not sufficient, please remove card");
+    case 0x58: return N_("PIN try limit exceeded, please remove card");
+    case 0x59: return N_("Card-data incorrect, please remove card");
+    case 0x5A: return N_("Service-mode, please remove card");
+    case 0x5B: return N_("Approved. Please fill-up, please remove card");
+    case 0x5C: return N_("Approved. Please take goods, please remove card");
+    case 0x5D: return N_("Declined, please remove card");
+    case 0x68: return N_("PT has detected customer card insertion");
+    case 0x69: return N_("Please select DCC");
+    case 0xC7: return N_("PT is waiting for input of the mileage");
+    case 0xC8: return N_("PT is waiting for cashier");
+    case 0xC9: return N_("PT is commencing an automatic diagnosis");
+    case 0xCA: return N_("PT is commencing an automatic initialisation");
+    case 0xCB: return N_("Merchant-journal full");
+    case 0xCC: return N_("Debit advice not possible, PIN required");
+    case 0xD2: return N_("Connecting dial-up");
+    case 0xD3: return N_("Dial-up connection made");
+    case 0xE0: return N_("PT is waiting for application-selection");
+    case 0xE1: return N_("PT is waiting for language-selection");
+    case 0xE2: return N_("PT requests to use the cleaning card");
+    case 0xF1: return N_("Offline");
+    case 0xF2: return N_("Online");
+    case 0xF3: return N_("Offline transaction");
     }
-    return "Terminal busy";
+    return N_("Terminal busy");
 }
 
 /* The specification's table of error messages (chapter 10, result codes of BMP 27, 06 1E

@@ -28,8 +28,10 @@ int kiosk_draw_frame(const struct app *app)
 {
     const struct kiosk *k = app->kiosk;
     char left[160], right[64];
-    snprintf(left, sizeof left, " SELF-CHECKOUT  %s", app->s.store_name);
-    snprintf(right, sizeof right, "Lane %s ", k->lane);
+    /* TRANSLATORS: the banner's left end, before the store's name */
+    snprintf(left, sizeof left, " %s  %s", _("SELF-CHECKOUT"), app->s.store_name);
+    snprintf(right, sizeof right, _("Lane %s"), k->lane);
+    snprintf(right + strlen(right), sizeof right - strlen(right), " ");
     attron(COLOR_PAIR(KIOSK_PAIR_BANNER) | A_BOLD);
     mvhline(0, 0, ' ', COLS);
     draw_text(0, 0, COLS - text_columns(right) - 1, left);
@@ -39,7 +41,7 @@ int kiosk_draw_frame(const struct app *app)
         attron(COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD);
         mvhline(1, 0, ' ', COLS);
         attroff(COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD);
-        kiosk_draw_center(1, COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD, "HELP IS ON THE WAY - staff has been called");
+        kiosk_draw_center(1, COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD, _("HELP IS ON THE WAY - staff has been called"));
     }
     return 3;
 }
@@ -180,10 +182,16 @@ void kiosk_draw_keys(const struct app *app, struct bindings b)
     if (k->flow.step == KIOSK_PIN || k->flow.step == KIOSK_ATTENDANT)
         return;
     char staff[48];
-    snprintf(staff, sizeof staff, "%s: staff", k->keys[KIOSK_KEY_STAFF].name);
+    /* TRANSLATORS: small, bottom right: the key that asks for the attendant's PIN */
+    snprintf(staff, sizeof staff, _("%s: staff"), k->keys[KIOSK_KEY_STAFF].name);
     attron(A_DIM);
     draw_text_right(LINES - 1, COLS - 1, staff);
     attroff(A_DIM);
+}
+
+const char *kiosk_words(const char *text)
+{
+    return text[0] ? _(text) : text;   /* gettext("") would be the catalog's header */
 }
 
 struct binding kiosk_binding(const struct app *app, enum kiosk_key_action a, const char *label,
@@ -229,7 +237,8 @@ static void draw_cart_line(const struct app *app, int y, int x, int w, int i, in
     attron(attr);
     mvhline(y, x, ' ', w);
     draw_text(y, x + 1, w - 16, name);
-    draw_text_right(y, x + w - 1, l->voided ? "removed" : total);
+    /* TRANSLATORS: in place of a voided line's price; at most 12 columns */
+    draw_text_right(y, x + w - 1, l->voided ? _("removed") : total);
     attroff(attr);
 }
 
@@ -242,7 +251,7 @@ void kiosk_draw_cart(const struct app *app, int y, int x, int w, int rows, int s
         first = c->nlines - rows;
     if (first > 0 && rows > 1) {
         char more[48];
-        snprintf(more, sizeof more, "... %d more above", first + 1);
+        snprintf(more, sizeof more, _("... %d more above"), first + 1);
         attron(A_DIM);
         draw_text(y, x + 1, w - 2, more);
         attroff(A_DIM);

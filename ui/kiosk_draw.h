@@ -5,7 +5,12 @@
 #define TILL_UI_KIOSK_DRAW_H
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/screen.h"
+
+/* A key cap's label, translated: three caps share 80 columns, so the catalog check
+ * (tests/e2e_translations.sh, through xgettext's keyword comment) holds it to 16. */
+#define CAP_(label) _(label)
 
 /* Colour pairs of their own, beside ui/screen.h's. */
 enum { KIOSK_PAIR_BANNER = 20, KIOSK_PAIR_HELP, KIOSK_PAIR_ALERT, KIOSK_PAIR_GOOD, KIOSK_PAIR_KEY };
@@ -32,6 +37,10 @@ void kiosk_draw_keys(const struct app *app, struct bindings b);
 void kiosk_draw_cart(const struct app *app, int y, int x, int w, int rows, int select);
 /* The customer's notice (what just happened), centred on row y. */
 void kiosk_draw_notice(const struct app *app, int y);
+
+/* Words from elsewhere (the card terminal's prompt, its reason for a decline) in the
+ * customer's language when the catalog has them, else as they are. */
+const char *kiosk_words(const char *text);
 
 /* A binding for a customer key from kiosk.keys. */
 struct binding kiosk_binding(const struct app *app, enum kiosk_key_action a, const char *label,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -40,9 +41,9 @@ static void draw_idle(const struct app *app)
 {
     const struct kiosk *k = app->kiosk;
     int y, x;
-    draw_dialog(12, 60, "Are you still there?", &y, &x);
-    kiosk_draw_center(y + 2, A_BOLD, "Are you still there?  Press any key to continue.");
-    const char *then = app->sale.tender.n > 0 ? "Staff will be called in" : "Your shopping will be cancelled in";
+    draw_dialog(12, 60, _("Are you still there?"), &y, &x);
+    kiosk_draw_center(y + 2, A_BOLD, _("Are you still there?  Press any key to continue."));
+    const char *then = app->sale.tender.n > 0 ? _("Staff will be called in") : _("Your shopping will be cancelled in");
     kiosk_draw_center(y + 4, 0, then);
     char secs[16];
     snprintf(secs, sizeof secs, "%d", k->idle_seconds);
@@ -50,7 +51,7 @@ static void draw_idle(const struct app *app)
     kiosk_draw_big(y + 5, COLS / 2, secs);
     attroff(COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD);
     char line[64];
-    snprintf(line, sizeof line, "%d seconds", k->idle_seconds);
+    snprintf(line, sizeof line, P_("%d second", "%d seconds", k->idle_seconds), k->idle_seconds);
     kiosk_draw_center(y + 10, A_BOLD, line);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -17,14 +18,14 @@ static int blocked_draw(const struct ui *ui, const struct app *app)
     for (int r = mid - 5; r <= mid - 3; r++)
         mvhline(r, 4, ' ', COLS - 8);
     attroff(COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD);
-    kiosk_draw_center(mid - 4, COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD, "PLEASE WAIT FOR STAFF");
+    kiosk_draw_center(mid - 4, COLOR_PAIR(KIOSK_PAIR_HELP) | A_BOLD, _("PLEASE WAIT FOR STAFF"));
     if (k->flow.hold == KIOSK_HOLD_AGE)
-        snprintf(line, sizeof line, "%s needs an age check.", k->hold_item);
+        snprintf(line, sizeof line, _("%s needs an age check."), k->hold_item);
     else
-        snprintf(line, sizeof line, "More than %lld of %s need a check.", (long long)k->max_pieces, k->hold_item);
+        snprintf(line, sizeof line, _("More than %lld of %s need a check."), (long long)k->max_pieces, k->hold_item);
     kiosk_draw_center(mid - 1, A_BOLD, line);
-    kiosk_draw_center(mid + 1, 0, "Staff has been called and will be with you shortly.");
-    kiosk_draw_center(mid + 2, 0, "Please have your ID ready if you are asked for it.");
+    kiosk_draw_center(mid + 1, 0, _("Staff has been called and will be with you shortly."));
+    kiosk_draw_center(mid + 2, 0, _("Please have your ID ready if you are asked for it."));
     if (strcmp(k->notice, line) != 0)
         kiosk_draw_notice(app, mid + 4);
     return 0;
@@ -34,7 +35,7 @@ static struct binding blocked_keys[1];
 
 static struct bindings blocked_bindings(const struct app *app)
 {
-    blocked_keys[0] = kiosk_binding(app, KIOSK_KEY_STAFF, "Staff", "attendant: PIN", kiosk_run_staff);
+    blocked_keys[0] = kiosk_binding(app, KIOSK_KEY_STAFF, CAP_("Staff"), "attendant: PIN", kiosk_run_staff);
     return BINDINGS(blocked_keys);
 }
 

@@ -2,6 +2,7 @@
 #include <curses.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -12,8 +13,8 @@ static int closed_draw(const struct ui *ui, const struct app *app)
     for (int r = mid - 3; r <= mid + 1; r++)
         mvhline(r, 4, ' ', COLS - 8);
     attroff(COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD);
-    kiosk_draw_center(mid - 2, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, "THIS LANE IS CLOSED");
-    kiosk_draw_center(mid, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, "Please use another checkout. Thank you.");
+    kiosk_draw_center(mid - 2, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, _("THIS LANE IS CLOSED"));
+    kiosk_draw_center(mid, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, _("Please use another checkout. Thank you."));
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -13,10 +14,10 @@ static int pin_draw(const struct ui *ui, const struct app *app)
 {
     const struct kiosk *k = app->kiosk;
     int y, x;
-    draw_dialog(12, 56, "Staff only", &y, &x);
+    draw_dialog(12, 56, _("Staff only"), &y, &x);
     /* with staff, the attendant's own id and PIN (app/kiosk.c attendant_authorized) */
-    kiosk_draw_center(y + 2, A_BOLD, app->staff.enabled ? "Attendant: staff id, *, PIN, then Enter."
-                                                        : "Attendant: type the PIN, then Enter.");
+    kiosk_draw_center(y + 2, A_BOLD, app->staff.enabled ? _("Attendant: staff id, *, PIN, then Enter.")
+                                                        : _("Attendant: type the PIN, then Enter."));
     char stars[40] = "";
     /* a PIN typed on another visit of this screen is never shown */
     size_t n = ui->sub_screen == KIOSK_PIN ? strlen(ui->input) : 0;
@@ -26,12 +27,12 @@ static int pin_draw(const struct ui *ui, const struct app *app)
     int wait = kiosk_flow_pin_wait_s(&k->flow, loop_now_ms(app->loop));
     char line[120];
     if (wait > 0) {
-        snprintf(line, sizeof line, "Too many wrong PINs: locked for %d s.", wait);
+        snprintf(line, sizeof line, _("Too many wrong PINs: locked for %d s."), wait);
         kiosk_draw_center(y + 6, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, line);
     } else if (k->pin_message == 1) {
-        kiosk_draw_center(y + 6, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, "Wrong PIN. Try again.");
+        kiosk_draw_center(y + 6, COLOR_PAIR(KIOSK_PAIR_ALERT) | A_BOLD, _("Wrong PIN. Try again."));
     }
-    kiosk_draw_center(y + 8, 0, "Customers: press Esc or wait to go back.");
+    kiosk_draw_center(y + 8, 0, _("Customers: press Esc or wait to go back."));
     move(y + 4, x + 17 + (int)n);
     return wait > 0 ? 0 : 1;
 }
@@ -53,13 +54,12 @@ static int leave(struct ui *ui, struct app *app)
     return UI_REDRAW;
 }
 
-static const struct binding pin_keys[] = {
-    { '\r', 0, "Enter", "Log in", "check the PIN", submit },
-    { 27, 0, "Esc", "Back", "back to the customer's screen", leave },
-};
+static struct binding pin_keys[2];
 
 static struct bindings pin_bindings(const struct app *app)
 {
+    pin_keys[0] = (struct binding){ '\r', 0, "Enter", CAP_("Log in"), "check the PIN", submit };
+    pin_keys[1] = (struct binding){ 27, 0, "Esc", CAP_("Back"), "back to the customer's screen", leave };
     return BINDINGS(pin_keys);
 }
 

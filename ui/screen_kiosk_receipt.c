@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -19,17 +20,20 @@ static int receipt_draw(const struct ui *ui, const struct app *app)
         mvhline(r, 2, ' ', left_w - 4);
     attroff(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
     attron(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
-    mvaddstr(top + 1, 4, "PAYMENT APPROVED");
+    draw_text(top + 1, 4, left_w - 8, _("PAYMENT APPROVED"));
     attroff(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
     char a[48], line[160];
     money_format(app->last.total, &app->s.fmt, 1, a, sizeof a);
-    snprintf(line, sizeof line, "You paid %s.", a);
+    snprintf(line, sizeof line, _("You paid %s."), a);
     attron(A_BOLD);
     draw_text(top + 4, 4, left_w - 6, line);
-    draw_text(top + 6, 4, left_w - 6, "Please take your receipt");
-    draw_text(top + 7, 4, left_w - 6, "and your shopping.");
+    /* TRANSLATORS: two short lines beside the receipt; at most 30 columns each */
+    draw_text(top + 6, 4, left_w - 6, _("Please take your receipt"));
+    /* TRANSLATORS: at most 30 columns */
+    draw_text(top + 7, 4, left_w - 6, _("and your shopping."));
     attroff(A_BOLD);
-    snprintf(line, sizeof line, "Press %s when you are done.", k->keys[KIOSK_KEY_OK].name);
+    /* TRANSLATORS: at most 34 columns with a one-character key */
+    snprintf(line, sizeof line, _("Press %s when you are done."), k->keys[KIOSK_KEY_OK].name);
     draw_text(top + 9, 4, left_w - 6, line);
     /* the receipt itself, as much as fits */
     const char *s = app->last.receipt_text ? app->last.receipt_text : "";
@@ -56,7 +60,7 @@ static struct binding receipt_keys[2];
 
 static struct bindings receipt_bindings(const struct app *app)
 {
-    receipt_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, "Done", "finish", done);
+    receipt_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, CAP_("Done"), "finish", done);
     receipt_keys[1] = kiosk_binding(app, KIOSK_KEY_STAFF, NULL, "attendant: PIN", kiosk_run_staff);
     return BINDINGS(receipt_keys);
 }

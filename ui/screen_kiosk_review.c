@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -12,14 +13,14 @@ static int review_draw(const struct ui *ui, const struct app *app)
     const struct kiosk *k = app->kiosk;
     int list_w = COLS * 11 / 20, top = 3, rows = LINES - 4 - top - 4;
     attron(A_BOLD | A_UNDERLINE);
-    draw_text(top, 1, list_w - 2, "Please check your items");
+    draw_text(top, 1, list_w - 2, _("Please check your items"));
     attroff(A_BOLD | A_UNDERLINE);
     kiosk_draw_cart(app, top + 1, 0, list_w, rows, 0);
     int cx = list_w + (COLS - list_w) / 2;
-    kiosk_draw_big_money(app, top + 2, cx, "TO PAY", app_amount_due(app));
+    kiosk_draw_big_money(app, top + 2, cx, _("TO PAY"), app_amount_due(app));
     kiosk_draw_notice(app, LINES - 7);
     char next[160];
-    snprintf(next, sizeof next, "All correct? Press %s to pay by card, or %s to scan more.",
+    snprintf(next, sizeof next, _("All correct? Press %s to pay by card, or %s to scan more."),
              k->keys[KIOSK_KEY_OK].name, k->keys[KIOSK_KEY_BACK].name);
     kiosk_draw_center(LINES - 6, A_BOLD, next);
     return 0;
@@ -41,9 +42,9 @@ static struct binding review_keys[4];
 
 static struct bindings review_bindings(const struct app *app)
 {
-    review_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, "Pay by card", "pay by card", pay);
-    review_keys[1] = kiosk_binding(app, KIOSK_KEY_BACK, "Scan more", "back to scanning", scan_more);
-    review_keys[2] = kiosk_binding(app, KIOSK_KEY_HELP, "Call for help", "call the attendant", kiosk_run_help);
+    review_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, CAP_("Pay by card"), "pay by card", pay);
+    review_keys[1] = kiosk_binding(app, KIOSK_KEY_BACK, CAP_("Scan more"), "back to scanning", scan_more);
+    review_keys[2] = kiosk_binding(app, KIOSK_KEY_HELP, CAP_("Call for help"), "call the attendant", kiosk_run_help);
     review_keys[3] = kiosk_binding(app, KIOSK_KEY_STAFF, NULL, "attendant: PIN", kiosk_run_staff);
     return BINDINGS(review_keys);
 }

@@ -3,6 +3,7 @@
 #include <curses.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
@@ -10,18 +11,18 @@ static int scan_draw(const struct ui *ui, const struct app *app)
 {
     int list_w = COLS * 11 / 20, top = 3, rows = LINES - 4 - top - 4;
     attron(A_BOLD | A_UNDERLINE);
-    draw_text(top, 1, list_w - 2, "Your items");
+    draw_text(top, 1, list_w - 2, _("Your items"));
     attroff(A_BOLD | A_UNDERLINE);
     kiosk_draw_cart(app, top + 1, 0, list_w, rows, 0);
     int cx = list_w + (COLS - list_w) / 2;
-    kiosk_draw_big_money(app, top + 2, cx, "TOTAL", app->sale.cart.totals.total);
+    kiosk_draw_big_money(app, top + 2, cx, _("TOTAL"), app->sale.cart.totals.total);
     char items[48];
-    snprintf(items, sizeof items, "%lld item%s", (long long)cart_item_count(&app->sale.cart),
-             cart_item_count(&app->sale.cart) == 1 ? "" : "s");
+    long long count = (long long)cart_item_count(&app->sale.cart);
+    snprintf(items, sizeof items, P_("%lld item", "%lld items", (unsigned long)count), count);
     draw_text(top + 10, cx - text_columns(items) / 2, COLS, items);
     kiosk_draw_notice(app, LINES - 7);
     char next[160];
-    snprintf(next, sizeof next, "Scan your next item, or press %s when you are done.",
+    snprintf(next, sizeof next, _("Scan your next item, or press %s when you are done."),
              app->kiosk->keys[KIOSK_KEY_OK].name);
     kiosk_draw_center(LINES - 6, A_BOLD, next);
     return 0;
@@ -37,8 +38,8 @@ static struct binding scan_keys[3];
 
 static struct bindings scan_bindings(const struct app *app)
 {
-    scan_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, "Done: pay", "done scanning: check and pay", done_scanning);
-    scan_keys[1] = kiosk_binding(app, KIOSK_KEY_HELP, "Call for help", "call the attendant", kiosk_run_help);
+    scan_keys[0] = kiosk_binding(app, KIOSK_KEY_OK, CAP_("Done: pay"), "done scanning: check and pay", done_scanning);
+    scan_keys[1] = kiosk_binding(app, KIOSK_KEY_HELP, CAP_("Call for help"), "call the attendant", kiosk_run_help);
     scan_keys[2] = kiosk_binding(app, KIOSK_KEY_STAFF, NULL, "attendant: PIN", kiosk_run_staff);
     return BINDINGS(scan_keys);
 }

@@ -2,15 +2,17 @@
 #include <curses.h>
 
 #include "app/kiosk.h"
+#include "src/i18n.h"
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
 static int thanks_draw(const struct ui *ui, const struct app *app)
 {
     int mid = (LINES - 4) / 2;
-    kiosk_draw_center(mid - 3, A_BOLD, "T H A N K   Y O U");
-    kiosk_draw_center(mid - 1, A_BOLD, "Thank you for shopping with us. Goodbye!");
-    kiosk_draw_center(mid + 1, 0, "Next customer: just scan your first item.");
+    /* TRANSLATORS: the thank-you screen's title, letters spaced out */
+    kiosk_draw_center(mid - 3, A_BOLD, _("T H A N K   Y O U"));
+    kiosk_draw_center(mid - 1, A_BOLD, _("Thank you for shopping with us. Goodbye!"));
+    kiosk_draw_center(mid + 1, 0, _("Next customer: just scan your first item."));
     return 0;
 }
 

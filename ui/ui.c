@@ -4,7 +4,6 @@
 #include <curses.h>
 #include <poll.h>
 #include <limits.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <wchar.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 
 #include "app/app.h"
 #include "core/wedge.h"
+#include "src/i18n.h"
 #include "ui/screen.h"
 
 #define MIN_COLS 80
@@ -345,13 +345,6 @@ static void on_clock(struct loop *loop, void *ctx)
     loop_add_timer(loop, 1000 - (loop_now_ms(loop) % 1000), on_clock, ui);
 }
 
-static void use_utf8_locale(void)
-{
-    const char *l = setlocale(LC_ALL, "");
-    if (!l || (!strstr(l, "UTF-8") && !strstr(l, "utf8")))
-        setlocale(LC_ALL, "C.UTF-8");
-}
-
 struct ui *ui_start(struct app *app, char *err, size_t errlen)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -364,7 +357,8 @@ struct ui *ui_start(struct app *app, char *err, size_t errlen)
         return NULL;
     }
     ui->app = app;
-    use_utf8_locale();
+    /* UTF-8 for the screen; LC_MESSAGES off "C" for the kiosk's languages */
+    i18n_setlocale();
     /* Esc followed quickly by a key must stay two keys, not become Alt+key */
     set_escdelay(25);
     if (!initscr()) {
