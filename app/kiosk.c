@@ -475,8 +475,7 @@ static void resume_restored_sale(struct app *app)
             app_complete_sale(app);   /* paid in full just before the restart: the receipt */
         return;
     }
-    notice(app, 0, _("Your shopping is still here. Scan on, or press %s when you are done."),
-           k->keys[KIOSK_KEY_OK].name);
+    notice(app, 0, "%s", _("Your shopping is still here after a short interruption."));
     go(app, KIOSK_SCAN);
 }
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "src/i18n.h"
+
 void kiosk_draw_init_colors(void)
 {
     if (!has_colors())
