@@ -93,7 +93,7 @@ MO_FILES := $(PO_FILES:assets/po/%.po=build/locale/%/LC_MESSAGES/till.mo)
 I18N_SRC  = $(shell grep -l 'src/i18n.h' $(LIB_SRC) | sort)
 XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: --keyword=_ --keyword=N_ \
     --keyword=P_:1,2 --keyword='CAP_:1,"key cap: at most 16 columns"' --package-name=till \
-    --package-version=$(VERSION) --no-wrap --sort-by-file
+    --package-version=$(VERSION) --no-wrap --sort-by-file --add-location=file
 
 all: build/till $(SERVER_BIN) $(MAN_PAGES) build/escpos-view $(MO_FILES)
 

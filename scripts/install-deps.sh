@@ -4,12 +4,12 @@
 set -e
 PKGS="build-essential pkg-config libncurses-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev \
 libcjson-dev libusb-1.0-0-dev libsodium-dev libmicrohttpd-dev libcmocka-dev umockdev \
-libumockdev-dev tmux clang uuid-runtime libzstd-dev"
+libumockdev-dev tmux clang uuid-runtime libzstd-dev gettext"
 missing=""
 for mod in ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libmicrohttpd cmocka umockdev-1.0 libzstd; do
     pkg-config --exists "$mod" 2>/dev/null || missing="$missing $mod"
 done
-for tool in cc make pkg-config sqlite3 tmux clang umockdev-wrapper; do
+for tool in cc make pkg-config sqlite3 tmux clang umockdev-wrapper msgfmt xgettext msgcmp msgmerge msggrep msgexec; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 [ -z "$missing" ] && exit 0
