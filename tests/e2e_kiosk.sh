@@ -16,7 +16,7 @@ start_kiosk() { # name extra-args...
     DB=$XDG_DATA_HOME/till/till.db
     t_tmux_start 80x24 "$TILL_BIN --kiosk --set kiosk.attendant_pin=$PIN --set kiosk.lane=lane-7 \
         --set payment.sim.latency_ms=600 $*"
-    t_wait_for "Scan your first item to start" 10 >/dev/null
+    t_wait_for " lane-7 " 10 >/dev/null   # the banner, whatever the language
 }
 staff_login() { # the attendant types the PIN by hand (a fast burst would be a scan)
     t_keys 0
@@ -50,6 +50,53 @@ n=0; while [ "$n" -lt 200 ] && [ "$(sq 'select count(*) from orders')" != 1 ]; d
 check_eq "the sale reached the store server through the outbox" 1 "$(sq 'select count(*) from orders')"
 check "tagged with the lane" sh -c "sqlite3 $SDB 'select payload from orders' | grep -q '\"cashier\":\"lane-7\"'"
 server_stop
+
+# --- languages: the welcome screen's language key, German through a whole sale (80x24,
+# the longer words included), and every sale's end back to the store's language ---
+test -f "$TILL_ROOT/build/locale/de/LC_MESSAGES/till.mo" || echo "--- build/locale is missing: run make"
+start_kiosk lang
+check "the welcome screen offers German, in its own words" t_wait_for "4  Deutsch"
+t_keys 4
+check "the language key turns the welcome screen German" t_wait_for "W I L L K O M M E N"
+check "  all of it" t_wait_for "Scannen Sie Ihren ersten Artikel, um zu beginnen."
+check "  and offers English back" t_wait_for "4  English"
+check "  the banner too" t_wait_for "SELBSTBEDIENUNGSKASSE"
+t_keys 4010433218190 Enter
+check "the scan screen in German" t_wait_for "Hinzugefügt: Whole Milk 1L  1,19 €"
+check "  what to do next, whole at 80 columns" t_wait_for "Nächsten Artikel scannen, oder 1 drücken, wenn Sie fertig sind."
+check "  money as the store writes it" t_wait_for "SUMME 1,19 €"
+check "  the key caps" t_wait_for "1  Fertig: zahlen"
+t_keys 1
+check "the review in German, its longest key cap whole" t_wait_for "1  Mit Karte zahlen"
+t_keys 1
+check "the card terminal's prompt in German" t_wait_for "Karte einstecken oder auflegen"
+check "paid, in German" t_wait_for "ZAHLUNG ERFOLGREICH"
+t_keys 1
+check "thank you, in German" t_wait_for "Vielen Dank für Ihren Einkauf. Auf Wiedersehen!"
+check "the sale's end: the welcome screen in English again" t_wait_for "Scan your first item to start" 15
+check "  offering German again" t_wait_for "4  Deutsch"
+t_keys 4
+t_wait_for "W I L L K O M M E N" >/dev/null
+t_keys 4010433218190 Enter
+t_wait_for "Hinzugefügt: Whole Milk 1L" >/dev/null
+t_keys 0
+check "the PIN screen a customer may see is German too" t_wait_for "Personal: PIN eingeben, dann Enter."
+t_type_slowly $PIN; t_keys Enter
+t_wait_for "cancel the sale" >/dev/null
+t_keys 3
+t_wait_for "Sale cancelled" >/dev/null
+t_keys 0
+check "a cancelled sale also returns to English" t_wait_for "Scan your first item to start"
+check_eq "the cancelled sale is recorded" 1 "$(q "select count(*) from audit_log where event = 'sale_cancelled'")"
+start_kiosk langidle --set kiosk.idle_warning_s=2
+t_keys 4
+t_wait_for "W I L L K O M M E N" >/dev/null
+check "German chosen by someone who walked away returns to English" t_wait_for "Scan your first item to start" 15
+start_kiosk langonly --set "'kiosk.languages=de'"
+check "kiosk.languages = de: German from the start" t_wait_for "Scannen Sie Ihren ersten Artikel"
+check "  with no language key when there is nothing to switch to" t_wait_gone "Deutsch"
+out=$("$TILL_BIN" --kiosk --set kiosk.attendant_pin=$PIN --set 'kiosk.languages=en fr' --check-config 2>&1 </dev/null)
+check "a language without its translation stops the start, saying so" grep -q "no translation for 'fr'" <<<"$out"
 
 # --- a declined card, then approved ---
 start_kiosk decline --set payment.sim.script=decline,approve
