@@ -826,6 +826,12 @@ enum kiosk_step kiosk_step(const struct app *app)
     return app->kiosk->flow.step;
 }
 
+int kiosk_sale_saved(const struct app *app)
+{
+    enum kiosk_step s = kiosk_flow_customer_step(&app->kiosk->flow);
+    return s == KIOSK_RECEIPT || s == KIOSK_THANKS;
+}
+
 void kiosk_touch(struct app *app)
 {
     struct kiosk *k = app->kiosk;

@@ -87,6 +87,9 @@ void kiosk_sync(struct app *app);
 
 /* The step the screen shows. */
 enum kiosk_step kiosk_step(const struct app *app);
+/* The sale is saved (receipt, thank you): the session still holds it until the next
+ * customer, but it is no longer an open sale to keep across a crash. */
+int kiosk_sale_saved(const struct app *app);
 
 /* Any key: someone is there (the idle countdown stops). */
 void kiosk_touch(struct app *app);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/kiosk.h"
 #include "src/payment_journal.h"
 #include "src/sales.h"
 
@@ -19,8 +20,10 @@ static void extra_of(const struct app *app, struct open_cart_extra *x)
 
 void app_open_cart_save(struct app *app)
 {
-    /* a sale paid but not saved yet is the unsaved sale's business; the count has its own */
-    if (!app->store || app->unsaved.active || app->mode == MODE_RECEIPT || store_damaged(app->store))
+    /* a sale paid but not saved yet is the unsaved sale's business; the count has its own;
+     * a saved sale (a receipt on screen, the cashier's or the kiosk's) is not open */
+    if (!app->store || app->unsaved.active || app->mode == MODE_RECEIPT || store_damaged(app->store) ||
+        (app->kiosk && kiosk_sale_saved(app)))
         return;
     struct open_cart_extra x;
     extra_of(app, &x);
