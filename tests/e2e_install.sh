@@ -19,6 +19,9 @@ for f in usr/share/man/man1/till.1 usr/share/man/man1/till-server.1 \
          usr/share/till/store-api.yaml usr/share/till/demo-catalog.csv; do
     check "$f installed" test -s "$D/$f"
 done
+check "the kiosk's German catalog installed" test -s "$D/usr/share/locale/de/LC_MESSAGES/till.mo"
+out=$(XDG_DATA_HOME=$T_DIR/data "$D/usr/bin/till" --kiosk --set kiosk.attendant_pin=4711 --check-config 2>&1 </dev/null)
+check "the installed till finds it (../share/locale beside the program)" grep -q "configuration ok" <<<"$out" || echo "$out"
 check "nothing under /usr/local" test ! -e "$D/usr/local"
 check_eq "till --version" "till 0.1.0" "$("$D/usr/bin/till" --version)"
 check_eq "till-server --version" "till-server 0.1.0" "$("$D/usr/bin/till-server" --version)"
