@@ -88,11 +88,21 @@ static int parse_key(const char *s, size_t n, struct kiosk_key *out)
     return 0;
 }
 
+/* Another action is on the same key as action a. */
+static int key_taken(const struct kiosk *k, int a)
+{
+    for (int b = 0; b < KIOSK_NKEYS; b++)
+        if (b != a && k->keys[a].ch == k->keys[b].ch && k->keys[a].fn == k->keys[b].fn)
+            return 1;
+    return 0;
+}
+
 /* kiosk.keys = ok:1, back:2, help:3, staff:0, language:4 (any subset; the rest keep their
  * defaults). */
 static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errlen)
 {
     static const char *const defaults[KIOSK_NKEYS] = { "1", "2", "3", "0", "4" };
+    int language_set = 0;
     for (int a = 0; a < KIOSK_NKEYS; a++)
         parse_key(defaults[a], 1, &k->keys[a]);
     const char *p = text;
@@ -112,6 +122,8 @@ static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errle
             ks++, kn--;
         while (kn && (ks[kn - 1] == ' ' || ks[kn - 1] == '\t'))
             kn--;
+        if (a == KIOSK_KEY_LANGUAGE)
+            language_set = 1;
         if (a < 0 || parse_key(ks, kn, &k->keys[a])) {
             snprintf(err, errlen, "kiosk.keys: '%.*s' is not ACTION:KEY (actions ok, back, help, staff, language;"
                      " keys a digit or letter, Enter, Space or F1..F12)", (int)n, p);
@@ -119,6 +131,10 @@ static int parse_keys(struct kiosk *k, const char *text, char *err, size_t errle
         }
         p += n;
     }
+    /* the language key came later than the others: a map from before it that put another
+     * action on 4 keeps working, the language key moving to the first free digit */
+    for (char d = '4'; !language_set && d <= '9' && key_taken(k, KIOSK_KEY_LANGUAGE); d++)
+        parse_key(&d, 1, &k->keys[KIOSK_KEY_LANGUAGE]);
     for (int a = 0; a < KIOSK_NKEYS; a++)
         for (int b = a + 1; b < KIOSK_NKEYS; b++)
             if (k->keys[a].ch == k->keys[b].ch && k->keys[a].fn == k->keys[b].fn) {

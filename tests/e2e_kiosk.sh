@@ -95,6 +95,10 @@ check "German chosen by someone who walked away returns to English" t_wait_for "
 start_kiosk langonly --set "'kiosk.languages=de'"
 check "kiosk.languages = de: German from the start" t_wait_for "Scannen Sie Ihren ersten Artikel"
 check "  with no language key when there is nothing to switch to" t_wait_gone "Deutsch"
+start_kiosk oldkeys --set "'kiosk.keys=help:4, staff:5'"
+check "a key map from before the language key keeps working: language moves to a free digit" t_wait_for "6  Deutsch"
+t_keys 6
+check "  and switches" t_wait_for "W I L L K O M M E N"
 out=$("$TILL_BIN" --kiosk --set kiosk.attendant_pin=$PIN --set 'kiosk.languages=en fr' --check-config 2>&1 </dev/null)
 check "a language without its translation stops the start, saying so" grep -q "no translation for 'fr'" <<<"$out"
 
