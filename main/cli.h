@@ -18,6 +18,7 @@ enum cli_opt {
     CLI_KIOSK,
     CLI_ADD_STAFF, CLI_ROLE, CLI_STAFF_ID,
     CLI_SYNC_REJECTS,
+    CLI_VERIFY_AUDIT,
 };
 
 struct cli_flag {

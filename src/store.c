@@ -1,6 +1,7 @@
 #include "src/store.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -715,16 +716,65 @@ int store_simulate_disk_freed(struct store *st)
     return exec(st, "PRAGMA max_page_count = 2147483646");
 }
 
-static const char SQL_AUDIT[] = "INSERT INTO audit_log (at, terminal_id, cashier, event, detail)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_AUDIT[] = "INSERT INTO audit_log (at, terminal_id, cashier, event, detail, prev_hash, hash)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_AUDIT_LAST[] = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
+static const char SQL_AUDIT_ALL[] = "SELECT id, at, terminal_id, cashier, event, detail, prev_hash, hash"
+                                    " FROM audit_log ORDER BY id";
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?1";
 static const char SQL_META_SET[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+#define AUDIT_HEAD_KEY "audit.head"
 
-int store_audit(struct store *st, int64_t at, const char *terminal, const char *cashier,
-                const char *event, const char *detail)
+/* One field of the canonical encoding: its length in decimal, ':', its bytes; NULL is
+ * "-".  Lengths make it unambiguous: no field's bytes can pass for a separator. */
+static void audit_hash_field(crypto_hash_sha256_state *h, const char *v)
 {
-    sqlite3_stmt *s = store_stmt(st, SQL_AUDIT);
+    char len[24];
+    if (!v) {
+        crypto_hash_sha256_update(h, (const unsigned char *)"-", 1);
+        return;
+    }
+    size_t n = strlen(v);
+    int m = snprintf(len, sizeof len, "%zu:", n);
+    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)m);
+    crypto_hash_sha256_update(h, (const unsigned char *)v, n);
+}
+
+void store_audit_hash(int64_t at, const char *terminal, const char *cashier, const char *event,
+                      const char *detail, const char *prev_hash, char out[STORE_AUDIT_HASH_HEX])
+{
+    crypto_hash_sha256_state h;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char at_text[24];
+    snprintf(at_text, sizeof at_text, "%lld", (long long)at);
+    crypto_hash_sha256_init(&h);
+    audit_hash_field(&h, "till-audit-v1");
+    audit_hash_field(&h, at_text);
+    audit_hash_field(&h, terminal);
+    audit_hash_field(&h, cashier);
+    audit_hash_field(&h, event);
+    audit_hash_field(&h, detail && *detail ? detail : NULL);
+    audit_hash_field(&h, prev_hash && *prev_hash ? prev_hash : NULL);
+    crypto_hash_sha256_final(&h, digest);
+    sodium_bin2hex(out, STORE_AUDIT_HASH_HEX, digest, sizeof digest);
+}
+
+static int audit_append(struct store *st, int64_t at, const char *terminal, const char *cashier,
+                        const char *event, const char *detail)
+{
+    char prev[STORE_AUDIT_HASH_HEX] = "", hash[STORE_AUDIT_HASH_HEX];
+    sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_LAST);
+    int rc = store_step(st, s);
+    if (rc == STORE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        snprintf(prev, sizeof prev, "%s", v ? v : "");
+        sqlite3_reset(s);
+    } else if (rc != STORE_OK) {
+        return rc;
+    }
+    store_audit_hash(at, terminal, cashier, event, detail, prev, hash);
+    s = store_stmt(st, SQL_AUDIT);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, at);
@@ -733,7 +783,89 @@ int store_audit(struct store *st, int64_t at, const char *terminal, const char *
     sqlite3_bind_text(s, 4, event, -1, SQLITE_STATIC);
     if (detail && *detail)
         sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
-    return store_step(st, s);
+    else
+        sqlite3_bind_null(s, 5);
+    if (prev[0])
+        sqlite3_bind_text(s, 6, prev, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 6);
+    sqlite3_bind_text(s, 7, hash, -1, SQLITE_STATIC);
+    rc = store_step(st, s);
+    return rc ? rc : store_meta_set(st, AUDIT_HEAD_KEY, hash);
+}
+
+int store_audit(struct store *st, int64_t at, const char *terminal, const char *cashier,
+                const char *event, const char *detail)
+{
+    /* The row and the head in meta together or neither, inside a sale's transaction or
+     * on their own: a savepoint nests either way. */
+    int rc = exec(st, "SAVEPOINT audit");
+    if (rc)
+        return rc;
+    rc = audit_append(st, at, terminal, cashier, event, detail);
+    if (rc)
+        exec(st, "ROLLBACK TO audit");
+    exec(st, "RELEASE audit");
+    return rc;
+}
+
+int store_audit_verify(struct store *st, struct store_audit_check *out, char *why, size_t len)
+{
+    memset(out, 0, sizeof *out);
+    why[0] = 0;
+    char prev[STORE_AUDIT_HASH_HEX] = "", expect[STORE_AUDIT_HASH_HEX];
+    int64_t prev_id = 0;
+    sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_ALL);
+    int rc;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        const char *row_prev = (const char *)sqlite3_column_text(s, 6);
+        const char *row_hash = (const char *)sqlite3_column_text(s, 7);
+        if (!row_hash && out->chained == 0) {
+            out->unchained++; /* written before the chain began (migration 016) */
+            prev_id = id;
+            continue;
+        }
+        if (!row_hash) {
+            snprintf(why, len, "row %lld has no hash: written around the chain", (long long)id);
+        } else if (strcmp(row_prev ? row_prev : "", prev) != 0) {
+            if (prev[0])
+                snprintf(why, len, "row %lld does not follow row %lld: a row between them was deleted, or row %lld's"
+                                   " previous hash was changed", (long long)id, (long long)prev_id, (long long)id);
+            else
+                snprintf(why, len, "row %lld names a previous row that is not there: the chain's first rows were"
+                                   " deleted", (long long)id);
+        } else {
+            store_audit_hash(sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 2),
+                             (const char *)sqlite3_column_text(s, 3), (const char *)sqlite3_column_text(s, 4),
+                             (const char *)sqlite3_column_text(s, 5), row_prev, expect);
+            if (strcmp(expect, row_hash) != 0)
+                snprintf(why, len, "row %lld was changed after it was written (its hash does not match)",
+                         (long long)id);
+        }
+        if (why[0]) {
+            out->broken_id = id;
+            sqlite3_reset(s);
+            return 1;
+        }
+        out->chained++;
+        snprintf(prev, sizeof prev, "%s", row_hash);
+        prev_id = id;
+    }
+    if (rc != STORE_OK)
+        return -1;
+    char head[STORE_AUDIT_HASH_HEX + 8] = "";
+    rc = store_meta_get(st, AUDIT_HEAD_KEY, head, sizeof head);
+    if (rc != STORE_OK && rc != STORE_NOTFOUND)
+        return -1;
+    if (strcmp(head, prev) != 0) {
+        out->broken_id = prev_id;
+        snprintf(why, len, prev[0] ? "rows after row %lld were deleted (the chain's head is not the newest row)"
+                                   : "the chain's rows were deleted (the head names a row that is not there)",
+                 (long long)prev_id);
+        return 1;
+    }
+    return 0;
 }
 
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len)

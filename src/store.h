@@ -68,8 +68,25 @@ int store_row_failed(const struct store *st);
  * and stock pages, which are fetched again if lost). */
 void store_durability(struct store *st, int full);
 
+/* Appends a row to the hash-chained audit log: each row holds the SHA-256 of the row
+ * before it and its own, over store_audit_hash's canonical encoding; meta audit.head
+ * holds the newest hash, so that deleting the newest rows is noticed too. */
 int store_audit(struct store *st, int64_t at, const char *terminal, const char *cashier,
                 const char *event, const char *detail);
+#define STORE_AUDIT_HASH_HEX 65 /* 64 hex digits and the NUL */
+/* The row's hash: SHA-256 over "till-audit-v1", at, terminal, cashier, event, detail and
+ * the previous row's hash, each as <length>:<bytes> ("-" for NULL or empty detail/prev),
+ * in lower-case hex.  The server computes the same. */
+void store_audit_hash(int64_t at, const char *terminal, const char *cashier, const char *event,
+                      const char *detail, const char *prev_hash, char out[STORE_AUDIT_HASH_HEX]);
+struct store_audit_check {
+    int64_t chained;   /* rows checked on the chain */
+    int64_t unchained; /* older rows written before the chain began */
+    int64_t broken_id; /* the first broken row (or the last good one when the tail is gone) */
+};
+/* Walks the whole chain: 0 intact, 1 broken (why says which row and how), -1 on a
+ * database error (store_errmsg). */
+int store_audit_verify(struct store *st, struct store_audit_check *out, char *why, size_t len);
 
 /* meta table: small key/value settings (cursors, counters). */
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
