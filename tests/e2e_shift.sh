@@ -28,7 +28,18 @@ t_keys 2 Enter
 t_wait_for "PIN for 2:" > /dev/null
 t_keys 5555 Enter
 check "without a shift the cashier is asked for the float" t_wait_for "Float counted:"
-t_keys 100 Enter
+# The float counted note by note (F2): no 500 to 50, four 20s, two 10s, then nothing.
+t_keys F2
+check "F2 counts by note, the largest first" t_wait_for "Pieces of 500,00 €:"
+t_keys Enter Enter Enter Enter
+t_wait_for "Pieces of 20,00 €:" 5 > /dev/null
+t_keys 4 Enter
+t_wait_for "Pieces of 10,00 €:" 5 > /dev/null
+t_keys 2 Enter
+check "the running total" t_wait_for "Note 7 of 15, counted so far 100,00 €"
+for _ in 1 2 3 4 5 6 7 8; do t_keys Enter; done
+check "then the coins, down to the cent" t_wait_for "Coin 15 of 15"
+t_keys Enter
 check "the shift opens" t_wait_for "Shift 1 open with a float of 100,00 €"
 
 # Sales: 1,19 cash (exact); 2,99 by card; 1,19 cash from 5,00.

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "app/app.h"
+#include "core/denomination.h"
 #include "core/wedge.h"
 
 /* What a key handler did (flags). */
@@ -37,6 +38,10 @@ struct ui {
     long last_minute;              /* the clock in the header */
     unsigned errors_alerted;       /* app->errors already signalled ([ui] alert) */
     int sub_screen;                /* a screen's own sub-screen (the kiosk's step) */
+    struct {                       /* the cash screen counting by note and coin (F2) */
+        int active, at;            /* at: the denomination asked now */
+        int64_t counted[DENOM_MAX];
+    } denom;
     struct {                       /* keyboard-wedge scans (see ui.c) */
         struct wedge_config cfg;
         struct wedge_burst burst;

@@ -2,6 +2,7 @@
  * reason) and the cash counted for the Z. */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app/app.h"
 #include "ui/screen.h"
@@ -31,6 +32,23 @@ static int cash_draw(const struct ui *ui, const struct app *app)
         label = "Cash counted:";
         text = "Count all the cash in the drawer (the float included).";
     }
+    char denom_label[64], denom_text[128];
+    if (ui->denom.active) {
+        struct denom_set set;
+        denom_eur(&set);
+        char v[32], sum[48];
+        int64_t so_far = 0;
+        char err[128];
+        money_format(set.value[ui->denom.at], &app->s.fmt, 1, v, sizeof v);
+        if (denom_total(&set, ui->denom.counted, &so_far, err, sizeof err))
+            so_far = 0;
+        money_format(so_far, &app->s.fmt, 1, sum, sizeof sum);
+        snprintf(denom_label, sizeof denom_label, "Pieces of %s:", v);
+        snprintf(denom_text, sizeof denom_text, "%s %d of %d, counted so far %s.",
+                 ui->denom.at < set.coins_from ? "Note" : "Coin", ui->denom.at + 1, set.n, sum);
+        label = denom_label;
+        text = denom_text;
+    }
     draw_dialog(8, w, title, &y, &x);
     draw_text(y + 2, x + 3, w - 6, text);
     char hint[128];
@@ -40,10 +58,47 @@ static int cash_draw(const struct ui *ui, const struct app *app)
     return 1;
 }
 
+/* Enter while counting by note and coin: this denomination's pieces (empty is none), then
+ * the next; after the smallest coin the total goes in as if typed. */
+static int denom_next(struct ui *ui, struct app *app, char *text, size_t len)
+{
+    struct denom_set set;
+    denom_eur(&set);
+    int64_t pieces = 0, total;
+    char err[160];
+    const char *p = ui->input;
+    if (*p == 0)
+        p = "0";
+    if (strspn(p, "0123456789") != strlen(p) || strlen(p) > 6) {
+        app_set_message(app, 1, "'%s' is not a number of pieces", ui->input);
+        ui->input[0] = 0;
+        return 0;
+    }
+    for (; *p; p++)
+        pieces = pieces * 10 + (*p - '0');
+    ui->input[0] = 0;
+    ui->denom.counted[ui->denom.at] = pieces;
+    if (denom_total(&set, ui->denom.counted, &total, err, sizeof err)) {
+        ui->denom.counted[ui->denom.at] = 0;
+        app_set_message(app, 1, "%s", err);
+        return 0;
+    }
+    if (++ui->denom.at < set.n)
+        return 0;
+    ui->denom.active = 0;
+    money_format(total, &app->s.fmt, 0, text, len);
+    return 1;
+}
+
 static int confirm(struct ui *ui, struct app *app)
 {
     char text[UI_INPUT_MAX];
-    snprintf(text, sizeof text, "%s", ui->input);
+    if (ui->denom.active) {
+        if (!denom_next(ui, app, text, sizeof text))
+            return UI_REDRAW;
+    } else {
+        snprintf(text, sizeof text, "%s", ui->input);
+    }
     ui->input[0] = 0;
     if (app->mode == MODE_OPEN_SHIFT)
         app_open_shift(app, text);
@@ -54,8 +109,23 @@ static int confirm(struct ui *ui, struct app *app)
     return UI_REDRAW;
 }
 
+/* F2: count the float or the drawer note by note and coin by coin instead of a total. */
+static int by_denomination(struct ui *ui, struct app *app)
+{
+    (void)app;
+    memset(&ui->denom, 0, sizeof ui->denom);
+    ui->denom.active = 1;
+    ui->input[0] = 0;
+    return UI_REDRAW;
+}
+
 static int cancel(struct ui *ui, struct app *app)
 {
+    if (ui->denom.active) { /* back to typing the total */
+        ui->denom.active = 0;
+        ui->input[0] = 0;
+        return UI_REDRAW;
+    }
     app_close_dialog(app);
     return UI_REDRAW;
 }
@@ -65,8 +135,18 @@ static const struct binding cash_keys[] = {
     { 27, 0, "Esc", "Cancel", NULL, cancel },
 };
 
+/* The float and the Z's count may go note by note (the EUR set; other currencies type
+ * the total). */
+static const struct binding count_keys[] = {
+    { '\r', 0, "Enter", "Confirm", NULL, confirm },
+    { KEY_F(2), 1, "F2", "By note/coin", "count note by note and coin by coin", by_denomination },
+    { 27, 0, "Esc", "Cancel", NULL, cancel },
+};
+
 static struct bindings cash_bindings(const struct app *app)
 {
+    if (app->mode != MODE_CASH && strcmp(app->s.fmt.cur.code, "EUR") == 0)
+        return BINDINGS(count_keys);
     return BINDINGS(cash_keys);
 }
 
