@@ -36,7 +36,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 # One include style: every project header by its path from the top, "core/money.h".
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(WARN) -MMD -MP -DTILL_VERSION='"$(VERSION)"'
 OPT      ?= -O2 -g
-SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DTILL_TEST_HOOKS
 
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

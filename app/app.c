@@ -224,9 +224,11 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         goto fail;
     app_storage_catch_up(app);
     audit(app, "start", NULL);
-    if (app->staff.enabled)
+    if (app->staff.enabled) {
         app_set_message(app, 0, "Sign on: your staff id, then Enter, then your PIN.");
-    else
+        if (app_z_resume(app) > 0)
+            app->mode = MODE_SIGNON; /* the report is spooled and printed; someone signs on */
+    } else
         app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     /* before recovery: the restored sale's approved card payments are its own */
     app_open_cart_restore(app);
@@ -258,6 +260,9 @@ void app_free(struct app *app)
     app_close_staff(app);
     free(app->shift.report_text);
     app->shift.report_text = NULL;
+    if (app->shift.eod_timer)
+        loop_cancel_timer(app->loop, app->shift.eod_timer);
+    app->shift.eod_timer = 0;
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);

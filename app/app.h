@@ -215,6 +215,8 @@ struct app_shift {
     char approved_by[STAFF_ID_MAX]; /* the override that allowed it, if any */
     char *report_text;          /* MODE_REPORT */
     int report_is_z;
+    int eod_waiting;            /* the Z waits for the payment terminal's end-of-day */
+    uint64_t eod_timer;         /* shift.eod_timeout_ms: then the Z goes on without it */
 };
 
 struct app {
@@ -343,6 +345,9 @@ int app_x_report(struct app *app);
 void app_start_z(struct app *app);
 /* MODE_Z_COUNT, Enter: the counted cash; closes the shift with the next Z number. */
 int app_z_submit(struct app *app, const char *counted_text);
+/* Start-up: a Z a crash interrupted is finished (the terminal's end-of-day as far as it
+ * was kept); 1 when one was, 0 when none was under way, -1 on a storage error. */
+int app_z_resume(struct app *app);
 /* A cancelled sale of value counts in the shift's report. */
 void app_shift_count_cancel(struct app *app, int64_t value);
 void app_close_report(struct app *app);

@@ -12,6 +12,8 @@
 #include "app/authorize.h"
 #include "offline/shift_doc.h"
 #include "offline/sync.h"
+#include "src/config.h"
+#include "src/pause_point.h"
 #include "src/sales.h"
 #include "src/store.h"
 
@@ -205,21 +207,22 @@ static void name_of(struct app *app, const char *id, char *buf, size_t len)
 
 /* Gathers, computes and lays out the report of the open shift (for a Z, inside its
  * transaction, so the figures are those the shift closes with). */
-static int build_report(struct app *app, int is_z, int64_t z_number, int64_t counted, struct shift_report *r,
-                        char **text)
+static int build_report(struct app *app, int is_z, int64_t z_number, int64_t counted,
+                        const struct shift_eod_result *eod, struct shift_report *r, char **text)
 {
     struct shift_figures f;
     memset(&f, 0, sizeof f);
     if (sales_shift_figures(app->store, app->shift.current.id, &f) ||
         shifts_figures(app->store, &app->shift.current, &f) ||
         app_park_old_count(app, &f.parked_old) ||
-        shift_report_compute(&f, is_z, counted, r))
+        shift_report_compute(&f, is_z, counted, r) ||
+        (eod && shift_report_reconcile(r, eod)))
         return -1;
     char opened[32], closed[32], opened_by[STAFF_NAME_MAX + STAFF_ID_MAX + 4], closed_by[STAFF_NAME_MAX + STAFF_ID_MAX + 4];
     when_text(app->shift.current.opened_at, opened, sizeof opened);
     when_text(loop_wall_time(), closed, sizeof closed);
     name_of(app, app->shift.current.opened_by, opened_by, sizeof opened_by);
-    name_of(app, staff_id(app), closed_by, sizeof closed_by);
+    name_of(app, is_z ? app->shift.current.z_by : staff_id(app), closed_by, sizeof closed_by);
     struct shift_report_head h = {
         .is_z = is_z, .z_number = z_number, .store = app->s.store_name, .terminal = app->s.terminal_id,
         .shift_no = app->shift.current.id, .opened_at = opened, .opened_by = opened_by,
@@ -247,7 +250,7 @@ static void x_granted(struct app *app, const struct staff_member *approver, void
 {
     struct shift_report r;
     char *text = NULL;
-    if (build_report(app, 0, 0, 0, &r, &text)) {
+    if (build_report(app, 0, 0, 0, NULL, &r, &text)) {
         app_set_message(app, 1, "The X report could not be made: %s", store_errmsg(app->store));
         return;
     }
@@ -296,28 +299,25 @@ void app_start_z(struct app *app)
     app_authorize(app, PERM_Z_REPORT, "close the shift (Z report)", z_granted, NULL);
 }
 
-int app_z_submit(struct app *app, const char *counted_text)
+/* The Z's last step: number, figures with the terminal's end-of-day, close and the shift's
+ * document in one transaction.  A crash before it commits leaves the shift open with its
+ * Z begun, and the restart finishes it (app_z_resume): the number is taken once. */
+static int z_commit(struct app *app)
 {
-    int64_t counted;
-    if (money_parse(counted_text, &app->s.fmt, &counted) || counted < 0) {
-        app_set_message(app, 1, "'%s' is not an amount: type the cash counted in the drawer", counted_text);
-        return -1;
-    }
     struct shift closing = app->shift.current;
     struct shift_report r;
     char *text = NULL;
     int64_t z = 0;
-    /* number, figures, close and the shift's document: one transaction.  A crash before
-     * it commits leaves the shift open and the number unused. */
+    int64_t counted = closing.z_counted;
     int rc = store_begin(app->store, STORE_TX_PLAIN);
     if (rc == STORE_OK) {
         closing.z_number = 0;
         closing.closed_at = loop_wall_time();
-        snprintf(closing.closed_by, sizeof closing.closed_by, "%s", staff_id(app));
+        snprintf(closing.closed_by, sizeof closing.closed_by, "%s", closing.z_by);
         closing.counted_cash = counted;
         if ((rc = shifts_take_z_number(app->store, &z)) == STORE_OK) {
             closing.z_number = z;
-            if (build_report(app, 1, z, counted, &r, &text))
+            if (build_report(app, 1, z, counted, &closing.eod, &r, &text))
                 rc = STORE_ERROR;
         }
         if (rc == STORE_OK)
@@ -336,11 +336,11 @@ int app_z_submit(struct app *app, const char *counted_text)
     }
     app->shift.open = 0;
     app->shift.current = closing;
-    char detail[160], file[64], a[48];
-    snprintf(detail, sizeof detail, "z %lld shift %lld counted %lld over_short %lld%s%s", (long long)z,
-             (long long)closing.id, (long long)counted, (long long)r.over_short,
-             app->shift.approved_by[0] ? " approved by " : "", app->shift.approved_by);
-    audit(app, "z_report", detail);
+    char detail[200], file[64], a[48];
+    snprintf(detail, sizeof detail, "z %lld shift %lld counted %lld over_short %lld eod %s%s%s", (long long)z,
+             (long long)closing.id, (long long)counted, (long long)r.over_short, shift_eod_name(closing.eod.state),
+             closing.z_approved_by[0] ? " approved by " : "", closing.z_approved_by);
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, closing.z_by, "z_report", detail);
     app->sync.queued++;
     kick_sync(app);
     snprintf(file, sizeof file, "z-report-%06lld.txt", (long long)z);
@@ -351,6 +351,128 @@ int app_z_submit(struct app *app, const char *counted_text)
     snprintf(title, sizeof title, "Z report %lld", (long long)z);
     show_report(app, text, 1, file, title);
     return 0;
+}
+
+/* The terminal's end-of-day is known (or will never be): kept at once, then the Z closes. */
+static void z_eod_settled(struct app *app, enum shift_eod state, const struct pt_eod_totals *t)
+{
+    struct app_shift *sh = &app->shift;
+    if (!sh->eod_waiting)
+        return;
+    sh->eod_waiting = 0;
+    if (sh->eod_timer)
+        loop_cancel_timer(app->loop, sh->eod_timer);
+    sh->eod_timer = 0;
+    struct shift_eod_result *e = &sh->current.eod;
+    memset(e, 0, sizeof *e);
+    e->state = state;
+    if (t)
+        e->terminal = *t;
+    if (shifts_z_eod(app->store, sh->current.id, e) != STORE_OK)
+        app_set_message(app, 1, "The terminal's end-of-day was not kept: %s", store_errmsg(app->store));
+    test_pause_point("z_before_commit");
+    z_commit(app);
+    app->dirty = 1;
+}
+
+static void on_eod_totals(void *ctx, const struct pt_eod_totals *t)
+{
+    struct app *app = ctx;
+    z_eod_settled(app, t->result == PT_APPROVED ? SHIFT_EOD_OK : SHIFT_EOD_FAILED, t);
+}
+
+static void on_eod_timeout(struct loop *loop, void *ctx)
+{
+    struct app *app = ctx;
+    app->shift.eod_timer = 0;
+    if (app->card.nterminals > 0)
+        payment_terminal_abort(app->card.terminals[0].pt);
+    z_eod_settled(app, SHIFT_EOD_NO_ANSWER, NULL);
+}
+
+/* Asks the first payment terminal for its end-of-day; the Z goes on when it answers, when
+ * it cannot, or after shift.eod_timeout_ms: never waiting on a hung terminal. */
+static void z_ask_terminal(struct app *app)
+{
+    struct app_shift *sh = &app->shift;
+    sh->eod_waiting = 1;
+    if (app->card.nterminals == 0) {
+        z_eod_settled(app, SHIFT_EOD_NONE, NULL);
+        return;
+    }
+    long long timeout;
+    if (config_get_int(app->cfg, "shift.eod_timeout_ms", 60000, &timeout) || timeout < 100 || timeout > 600000)
+        timeout = 60000;
+    int rc = payment_terminal_end_of_day_totals(app->card.terminals[0].pt, on_eod_totals, app);
+    if (rc == PT_EOD_UNSUPPORTED) {
+        z_eod_settled(app, SHIFT_EOD_UNSUPPORTED, NULL);
+        return;
+    }
+    if (rc != 0) {
+        struct pt_eod_totals t;
+        memset(&t, 0, sizeof t);
+        t.result = PT_ERROR;
+        snprintf(t.message, sizeof t.message, "the terminal is busy");
+        z_eod_settled(app, SHIFT_EOD_FAILED, &t);
+        return;
+    }
+    /* the answer may already have come (a driver answering at once) */
+    if (!sh->eod_waiting)
+        return;
+    sh->eod_timer = loop_add_timer(app->loop, timeout, on_eod_timeout, app);
+    app_set_message(app, 0, "Z: the payment terminal closes its day (up to %lld s)...", timeout / 1000);
+    app->dirty = 1;
+}
+
+int app_z_submit(struct app *app, const char *counted_text)
+{
+    int64_t counted;
+    if (app->shift.eod_waiting) {
+        app_set_message(app, 0, "Z: waiting for the payment terminal's end-of-day...");
+        return -1;
+    }
+    if (money_parse(counted_text, &app->s.fmt, &counted) || counted < 0) {
+        app_set_message(app, 1, "'%s' is not an amount: type the cash counted in the drawer", counted_text);
+        return -1;
+    }
+    /* begun durably first: a crash from here on finishes this Z on restart */
+    struct shift *cur = &app->shift.current;
+    int64_t at = loop_wall_time();
+    int rc = store_begin(app->store, STORE_TX_PLAIN);
+    if (rc == STORE_OK && (rc = shifts_z_begin(app->store, cur->id, at, staff_id(app), app->shift.approved_by,
+                                               counted)) != STORE_OK)
+        store_rollback(app->store);
+    else if (rc == STORE_OK)
+        rc = store_commit(app->store);
+    if (rc != STORE_OK) {
+        app_set_message(app, 1, "The Z report was NOT made; the shift stays open: %s", store_errmsg(app->store));
+        return -1;
+    }
+    cur->z_started_at = at;
+    snprintf(cur->z_by, sizeof cur->z_by, "%s", staff_id(app));
+    snprintf(cur->z_approved_by, sizeof cur->z_approved_by, "%s", app->shift.approved_by);
+    cur->z_counted = counted;
+    memset(&cur->eod, 0, sizeof cur->eod);
+    test_pause_point("z_begun");
+    z_ask_terminal(app);
+    return 0;
+}
+
+int app_z_resume(struct app *app)
+{
+    struct shift *cur = &app->shift.current;
+    if (!app->shift.open || !cur->z_started_at)
+        return 0;
+    /* the terminal's end-of-day is not asked again: its batch may be closed already */
+    if (cur->eod.state == SHIFT_EOD_NONE && app->card.nterminals > 0) {
+        cur->eod.state = SHIFT_EOD_INTERRUPTED;
+        shifts_z_eod(app->store, cur->id, &cur->eod);
+    }
+    if (z_commit(app))
+        return -1;
+    app_set_message(app, 0, "The Z of shift %lld was interrupted and is now finished: Z %lld.",
+                    (long long)cur->id, (long long)cur->z_number);
+    return 1;
 }
 
 void app_shift_count_cancel(struct app *app, int64_t value)

@@ -41,4 +41,25 @@ struct pt_outcome {
     char merchant_receipt[PT_RECEIPT_MAX];
 };
 
+/* A terminal's end-of-day (ZVT 06 50): the totals of its batch since the last one, as the
+ * terminal counted them, per card type where it says (ZVT BMP 60), for the Z report's
+ * reconciliation against the till's own card total. */
+#define PT_EOD_MAX_LINES 8
+
+struct pt_eod_line {
+    char card[24];            /* "Visa", "girocard", "other cards" */
+    int64_t count;
+    int64_t amount;
+};
+
+struct pt_eod_totals {
+    enum pt_result result;    /* PT_APPROVED: the batch is closed and the figures below hold */
+    int has_total;
+    int64_t total;            /* the terminal's total of the batch, minor units */
+    int64_t count;            /* transactions, -1 when the terminal did not say */
+    int nlines;
+    struct pt_eod_line lines[PT_EOD_MAX_LINES];
+    char message[128];
+};
+
 #endif

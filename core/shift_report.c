@@ -50,6 +50,38 @@ int shift_report_compute(const struct shift_figures *f, int counted, int64_t cou
     return MONEY_OK;
 }
 
+static const char *const eod_names[SHIFT_EOD_COUNT] = {
+    "none", "ok", "unsupported", "no_answer", "failed", "interrupted",
+};
+
+const char *shift_eod_name(enum shift_eod e)
+{
+    return (unsigned)e < SHIFT_EOD_COUNT ? eod_names[e] : "none";
+}
+
+int shift_eod_parse(const char *s, enum shift_eod *out)
+{
+    for (int i = 0; i < SHIFT_EOD_COUNT; i++)
+        if (s && strcmp(s, eod_names[i]) == 0) {
+            *out = (enum shift_eod)i;
+            return 0;
+        }
+    return -1;
+}
+
+int shift_report_reconcile(struct shift_report *r, const struct shift_eod_result *eod)
+{
+    r->eod = *eod;
+    r->eod_difference = 0;
+    if (eod->state != SHIFT_EOD_OK)
+        return MONEY_OK;
+    int64_t till_card;
+    if (money_sub(r->f.card, r->f.card_refunds_value, &till_card) ||
+        money_sub(eod->terminal.total, till_card, &r->eod_difference))
+        return MONEY_EOVERFLOW;
+    return MONEY_OK;
+}
+
 struct text {
     char *p;
     size_t len, cap;
@@ -130,6 +162,47 @@ static void rule(struct text *t, int width, char c)
     put(t, line);
 }
 
+/* The card terminal's end-of-day against the till's card total (a Z that asked for it). */
+static void render_eod(struct text *t, const struct shift_report *r, const struct money_format *fmt, int width)
+{
+    const struct shift_eod_result *e = &r->eod;
+    static const char *const why[SHIFT_EOD_COUNT] = {
+        [SHIFT_EOD_UNSUPPORTED] = "Card terminal has no end-of-day",
+        [SHIFT_EOD_NO_ANSWER] = "Card terminal did not answer",
+        [SHIFT_EOD_FAILED] = "Card terminal end-of-day failed",
+        [SHIFT_EOD_INTERRUPTED] = "Card terminal end-of-day interrupted: check its own report",
+    };
+    if (e->state == SHIFT_EOD_NONE)
+        return;
+    rule(t, width, '-');
+    int64_t till_card = r->f.card - r->f.card_refunds_value; /* reconcile checked it */
+    if (e->state != SHIFT_EOD_OK) {
+        put(t, why[e->state]);
+        if (e->state == SHIFT_EOD_FAILED && e->terminal.message[0]) {
+            char line[160];
+            snprintf(line, sizeof line, "  %s", e->terminal.message);
+            put(t, line);
+        }
+        amount(t, width, fmt, "Till card total", till_card);
+        return;
+    }
+    put(t, "Card terminal end-of-day");
+    amount(t, width, fmt, "Till card total", till_card);
+    if (e->terminal.count >= 0)
+        count_amount(t, width, fmt, "Terminal total", e->terminal.count, e->terminal.total);
+    else
+        amount(t, width, fmt, "Terminal total", e->terminal.total);
+    for (int i = 0; i < e->terminal.nlines && i < PT_EOD_MAX_LINES; i++) {
+        char label[40];
+        snprintf(label, sizeof label, "  %s", e->terminal.lines[i].card);
+        count_amount(t, width, fmt, label, e->terminal.lines[i].count, e->terminal.lines[i].amount);
+    }
+    char a[48], s[64];
+    money_format(r->eod_difference, fmt, 0, a, sizeof a);
+    snprintf(s, sizeof s, "%s%s", r->eod_difference > 0 ? "+" : "", a);
+    lr(t, width, r->eod_difference ? "CARD DIFFERENCE" : "Card difference", s);
+}
+
 int shift_report_render(const struct shift_report *r, const struct shift_report_head *h,
                         const struct money_format *fmt, int width, char **out)
 {
@@ -196,6 +269,7 @@ int shift_report_render(const struct shift_report *r, const struct shift_report_
         snprintf(s, sizeof s, "%s%s", r->over_short > 0 ? "+" : "", a);
         lr(&t, width, r->over_short < 0 ? "SHORT" : r->over_short > 0 ? "OVER" : "Over/short", s);
     }
+    render_eod(&t, r, fmt, width);
     rule(&t, width, '=');
     if (t.failed || !t.p) {
         free(t.p);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/money.h"
+#include "core/payment_outcome.h"
 #include "core/tax.h"
 
 /* Cash in or out of the drawer that is not a sale. */
@@ -36,14 +37,36 @@ struct shift_figures {
     int64_t cancels_count, cancels_value; /* cancelled sales, at their total */
     int64_t refunds_count, refunds_value; /* cash refunds (value positive) */
     int64_t other_refunds_count, other_refunds_value; /* to a card or voucher: not from the drawer */
+    int64_t card_refunds_value;           /* of which to a card (the terminal's batch has them) */
     int64_t no_sales;                     /* drawer opened without a sale */
     int64_t paid_in, paid_out, drops;
     int64_t opening_float;
     int64_t parked_old;                   /* parked sales older than suspend.max_age_hours: flagged */
 };
 
+/* The payment terminal's end-of-day at a Z, as far as it got. */
+enum shift_eod {
+    SHIFT_EOD_NONE,          /* not asked: an X report, or no payment terminal */
+    SHIFT_EOD_OK,            /* the terminal closed its batch and gave its totals */
+    SHIFT_EOD_UNSUPPORTED,   /* the terminal has no end-of-day */
+    SHIFT_EOD_NO_ANSWER,     /* it did not answer in time: the Z went on without it */
+    SHIFT_EOD_FAILED,        /* it answered with a refusal or an error */
+    SHIFT_EOD_INTERRUPTED,   /* the till stopped mid-Z; whether the terminal closed is unknown */
+    SHIFT_EOD_COUNT
+};
+/* "none", "ok", "unsupported", "no_answer", "failed", "interrupted" (stored and synced). */
+const char *shift_eod_name(enum shift_eod e);
+int shift_eod_parse(const char *s, enum shift_eod *out);
+
+struct shift_eod_result {
+    enum shift_eod state;
+    struct pt_eod_totals terminal;  /* SHIFT_EOD_OK; message for FAILED too */
+};
+
 struct shift_report {
     struct shift_figures f;
+    struct shift_eod_result eod;
+    int64_t eod_difference;  /* SHIFT_EOD_OK: terminal total - till's card total */
     int64_t expected_cash;   /* float + cash sales + paid in - paid out - drops - refunds */
     int counted;             /* a Z with the drawer counted */
     int64_t counted_cash;
@@ -63,6 +86,9 @@ struct shift_report_head {
 /* Derives expected cash and (counted) over/short.  0, or MONEY_EOVERFLOW. */
 int shift_report_compute(const struct shift_figures *f, int counted, int64_t counted_cash,
                          struct shift_report *out);
+/* Adds the terminal's end-of-day to a computed report and reconciles it against the
+ * till's card total (cards taken on sales, less card refunds).  0, or MONEY_EOVERFLOW. */
+int shift_report_reconcile(struct shift_report *r, const struct shift_eod_result *eod);
 /* The report as text lines of width columns (malloc'd; the caller frees).  0 or -1. */
 int shift_report_render(const struct shift_report *r, const struct shift_report_head *h,
                         const struct money_format *fmt, int width, char **out);

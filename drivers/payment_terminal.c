@@ -71,6 +71,13 @@ int payment_terminal_abort(struct payment_terminal *t)
     return t->ops->abort(t->priv);
 }
 
+int payment_terminal_end_of_day_totals(struct payment_terminal *t, pt_eod_cb cb, void *ctx)
+{
+    if (t->ops->drv.version < 2 || !t->ops->end_of_day_totals)
+        return PT_EOD_UNSUPPORTED;
+    return t->ops->end_of_day_totals(t->priv, cb, ctx);
+}
+
 const char *pt_result_name(enum pt_result r)
 {
     switch (r) {

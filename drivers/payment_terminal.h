@@ -20,7 +20,12 @@ struct pt_events {
     void *ctx;
 };
 
-#define TERMINAL_OPS_VERSION 1
+/* Version 2 added end_of_day_totals; a version 1 driver (or one leaving it NULL) has no
+ * end-of-day with totals, and the registry still takes it. */
+#define TERMINAL_OPS_VERSION 2
+
+/* The end-of-day's answer: called once, from the loop, unless the driver is closed first. */
+typedef void (*pt_eod_cb)(void *ctx, const struct pt_eod_totals *totals);
 
 struct terminal_ops {
     struct driver_header drv;  /* kind, version, private size, config name: "sim", "zvt" */
@@ -35,6 +40,10 @@ struct terminal_ops {
     int (*status_enquiry)(void *priv, const char *reference, int64_t amount);
     int (*end_of_day)(void *priv);
     int (*abort)(void *priv);
+    /* Version 2: closes the terminal's batch and reports its totals through cb (not through
+     * the events' done).  0 started, -1 busy, PT_EOD_UNSUPPORTED when this terminal (as
+     * configured) has none. */
+    int (*end_of_day_totals)(void *priv, pt_eod_cb cb, void *ctx);
 };
 
 struct payment_terminal {
@@ -58,6 +67,10 @@ int payment_terminal_refund(struct payment_terminal *t, int64_t amount, const ch
 int payment_terminal_status_enquiry(struct payment_terminal *t, const char *reference, int64_t amount);
 int payment_terminal_end_of_day(struct payment_terminal *t);
 int payment_terminal_abort(struct payment_terminal *t);
+/* End of day with the terminal's totals: 0 started (cb follows), -1 busy,
+ * PT_EOD_UNSUPPORTED when the driver has no such operation. */
+#define PT_EOD_UNSUPPORTED 1
+int payment_terminal_end_of_day_totals(struct payment_terminal *t, pt_eod_cb cb, void *ctx);
 
 const char *pt_result_name(enum pt_result r);
 /* Masks a PAN to "************1234"; digits beyond the last four never leave this call. */

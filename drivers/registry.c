@@ -27,7 +27,7 @@ static const struct driver_header *const drivers[] = {
 
 /* The oldest ops version each kind can still call. */
 static const int min_version[DRIVER_KIND_COUNT] = {
-    [DRIVER_TERMINAL] = TERMINAL_OPS_VERSION,
+    [DRIVER_TERMINAL] = 1,  /* version 2 added end_of_day_totals, which a terminal may leave out */
     [DRIVER_SCANNER] = SCANNER_OPS_VERSION,
     [DRIVER_DRAWER] = 1,  /* version 2 added use_printer, which a drawer may leave out */
     [DRIVER_PRINTER] = PRINTER_OPS_VERSION,

@@ -7,6 +7,9 @@
  *   timeout_ms   = how long Till waits for an answer (default 30000)
  *   device_file  = the terminal's own memory of its transactions: it outlives Till, so a
  *                  status enquiry after a crash tells the terminal's truth.
+ *   end_of_day   = totals (default: the totals of what it approved since its last
+ *                  end-of-day, from the device file), none (a terminal without one), hang
+ *                  (never answers: the Z must not wait for it)
  * Card data is simulated down to the last four digits only. */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +47,10 @@ struct sim {
     char reference[48];
     struct pt_outcome pending;
     uint64_t timers[3];
+    enum { SIM_EOD_TOTALS, SIM_EOD_NONE, SIM_EOD_HANG } eod_mode;
+    pt_eod_cb eod_cb;
+    void *eod_ctx;
+    struct pt_eod_totals eod;
 };
 
 static int parse_step(const char *s, enum sim_step *step, int64_t *partial)
@@ -153,6 +160,18 @@ static int sim_open(void *priv, struct loop *loop, const struct config *cfg, con
     char def[sizeof s->device_file];
     sim_default_device_file(cfg, prefix, def, sizeof def);
     snprintf(s->device_file, sizeof s->device_file, "%s", config_get(cfg, key, def));
+    snprintf(key, sizeof key, "%s.end_of_day", prefix);
+    const char *eod = config_get(cfg, key, "totals");
+    if (strcmp(eod, "totals") == 0)
+        s->eod_mode = SIM_EOD_TOTALS;
+    else if (strcmp(eod, "none") == 0)
+        s->eod_mode = SIM_EOD_NONE;
+    else if (strcmp(eod, "hang") == 0)
+        s->eod_mode = SIM_EOD_HANG;
+    else {
+        snprintf(err, errlen, "%s must be totals, none or hang, not '%s'", key, eod);
+        return -1;
+    }
     snprintf(key, sizeof key, "%s.script_file", prefix);
     const char *file = config_get(cfg, key, NULL);
     if (file) {
@@ -182,6 +201,8 @@ static void cancel_timers(struct sim *s)
 
 static void sim_close(void *priv)
 {
+    struct sim *s = priv;
+    s->eod_cb = NULL;
     cancel_timers(priv);
 }
 
@@ -414,6 +435,92 @@ static int sim_end_of_day(void *priv)
     return 0;
 }
 
+/* The card scheme of a simulated card, by its last four digits (fill_card's cards). */
+static const char *sim_scheme_of(const char *last4)
+{
+    static const char *const schemes[] = { "Visa", "Mastercard", "Girocard", "Maestro" };
+    static const char *const last4s[] = { "4242", "4444", "1881", "0005" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(last4, last4s[i]) == 0)
+            return schemes[i];
+    return "other cards";
+}
+
+static void eod_add(struct pt_eod_totals *t, const char *card, int64_t count, int64_t amount)
+{
+    int i = 0;
+    while (i < t->nlines && strcmp(t->lines[i].card, card) != 0)
+        i++;
+    if (i == t->nlines) {
+        if (t->nlines == PT_EOD_MAX_LINES)
+            i = PT_EOD_MAX_LINES - 1; /* cannot happen with four schemes; kept in the last */
+        else
+            snprintf(t->lines[t->nlines++].card, sizeof t->lines[0].card, "%s", card);
+    }
+    t->lines[i].count += count;
+    t->lines[i].amount += amount;
+    t->count += count;
+    t->total += amount;
+}
+
+/* The batch since the last END_OF_DAY in the device journal: approvals add, refunds and
+ * reversals take away (a reversal names the approval it undoes). */
+static void sim_batch(struct sim *s, struct pt_eod_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = s->device_file[0] ? fopen(s->device_file, "r") : NULL;
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        char what[16], ref[64], trace[16], auth[16], last4[8];
+        long long amt;
+        if (sscanf(line, "%15s %63s %lld %15s %15s %7s", what, ref, &amt, trace, auth, last4) != 6)
+            continue;
+        if (strcmp(what, "END_OF_DAY") == 0)
+            memset(t, 0, sizeof *t);
+        else if (strcmp(what, "APPROVED") == 0)
+            eod_add(t, sim_scheme_of(last4), 1, amt);
+        else if (strcmp(what, "REFUNDED") == 0)
+            eod_add(t, sim_scheme_of(last4), 1, -amt);
+        else if (strcmp(what, "REVERSED") == 0)
+            eod_add(t, "reversals", 1, -amt);
+    }
+    if (f)
+        fclose(f);
+    t->has_total = 1;
+}
+
+static void on_eod(struct loop *loop, void *ctx)
+{
+    struct sim *s = ctx;
+    s->timers[0] = 0;
+    cancel_timers(s);
+    s->busy = 0;
+    device_record(s, "END_OF_DAY", "eod", 0, NULL);
+    pt_eod_cb cb = s->eod_cb;
+    s->eod_cb = NULL;
+    struct pt_eod_totals t = s->eod;
+    if (cb)
+        cb(s->eod_ctx, &t);
+}
+
+static int sim_end_of_day_totals(void *priv, pt_eod_cb cb, void *ctx)
+{
+    struct sim *s = priv;
+    if (s->eod_mode == SIM_EOD_NONE)
+        return PT_EOD_UNSUPPORTED;
+    if (begin(s, PT_END_OF_DAY, 0, "eod"))
+        return -1;
+    s->eod_cb = cb;
+    s->eod_ctx = ctx;
+    if (s->eod_mode == SIM_EOD_HANG)
+        return 0; /* busy until closed, like a terminal that never answers */
+    sim_batch(s, &s->eod);
+    s->eod.result = PT_APPROVED;
+    snprintf(s->eod.message, sizeof s->eod.message, "End of day done");
+    s->timers[0] = loop_add_timer(s->loop, s->latency_ms / 4, on_eod, s);
+    return 0;
+}
+
 static int sim_abort(void *priv)
 {
     struct sim *s = priv;
@@ -436,4 +543,5 @@ const struct terminal_ops terminal_sim_ops = {
     .status_enquiry = sim_status_enquiry,
     .end_of_day = sim_end_of_day,
     .abort = sim_abort,
+    .end_of_day_totals = sim_end_of_day_totals,
 };

@@ -69,6 +69,8 @@ struct zvt {
     struct zvt_status st;
     struct zvt_receipts receipts;
     struct pt_outcome out;
+    pt_eod_cb eod_cb;         /* an end-of-day with totals is running: its answer goes here */
+    void *eod_ctx;
 };
 
 /* --- the state file: written whole (temp file, fsync, rename), so a crash leaves the
@@ -210,6 +212,8 @@ static void disconnect(struct zvt *z)
 
 static void zvt_close(void *priv)
 {
+    struct zvt *z = priv;
+    z->eod_cb = NULL;
     disconnect(priv);
 }
 
@@ -250,6 +254,16 @@ static void finish(struct zvt *z, enum pt_result r, const char *msg)
         snprintf(z->out.message, sizeof z->out.message, "%s", msg);
     fill_outcome(z);
     disconnect(z);
+    if (z->eod_cb) {
+        struct pt_eod_totals t;
+        zvt_eod_totals(&z->st, &t);
+        t.result = r;
+        snprintf(t.message, sizeof t.message, "%s", z->out.message);
+        pt_eod_cb cb = z->eod_cb;
+        z->eod_cb = NULL;
+        cb(z->eod_ctx, &t);
+        return;
+    }
     struct pt_outcome o = z->out;
     z->ev.done(z->ev.ctx, &o);
 }
@@ -618,6 +632,20 @@ static int zvt_end_of_day(void *priv)
     return start(z, PT_END_OF_DAY, 0, "eod", zvt_build_end_of_day(z->password, z->cmd, sizeof z->cmd));
 }
 
+static int zvt_end_of_day_totals(void *priv, pt_eod_cb cb, void *ctx)
+{
+    struct zvt *z = priv;
+    if (z->state != Z_IDLE)
+        return -1;
+    z->eod_cb = cb;
+    z->eod_ctx = ctx;
+    if (zvt_end_of_day(z)) {
+        z->eod_cb = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static int zvt_abort(void *priv)
 {
     struct zvt *z = priv;
@@ -643,4 +671,5 @@ const struct terminal_ops terminal_zvt_ops = {
     .status_enquiry = zvt_status_enquiry,
     .end_of_day = zvt_end_of_day,
     .abort = zvt_abort,
+    .end_of_day_totals = zvt_end_of_day_totals,
 };

@@ -391,6 +391,64 @@ static void pan_field(const uint8_t *p, size_t n, char *out, size_t cap)
     memset(digits, 0, sizeof digits);
 }
 
+#define ZVT_TOTALS_SLOTS 7
+#define ZVT_TOTALS_LEN (4 + ZVT_TOTALS_SLOTS * 7)
+
+const char *zvt_totals_card_name(int slot)
+{
+    static const char *const names[ZVT_TOTALS_SLOTS] = { "girocard", "JCB", "Mastercard", "Amex", "Visa",
+                                                         "Diners", "other cards" };
+    return slot >= 0 && slot < ZVT_TOTALS_SLOTS ? names[slot] : "?";
+}
+
+int zvt_parse_totals(const uint8_t *data, size_t len, struct zvt_totals *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t v;
+    if (len != ZVT_TOTALS_LEN || zvt_bcd_decode(data, 2, &v) || zvt_bcd_decode(data + 2, 2, &v))
+        return ZVT_EMALFORMED;
+    struct zvt_totals t;
+    memset(&t, 0, sizeof t);
+    bcd_digits(data, 2, t.receipt_from, sizeof t.receipt_from);
+    bcd_digits(data + 2, 2, t.receipt_to, sizeof t.receipt_to);
+    for (int i = 0; i < ZVT_TOTALS_SLOTS; i++) {
+        const uint8_t *p = data + 4 + i * 7;
+        if (zvt_bcd_decode(p + 1, 6, &v))
+            return ZVT_EMALFORMED;
+        t.count[i] = p[0];
+        t.amount[i] = (int64_t)v; /* 12 digits: far below INT64_MAX */
+    }
+    *out = t;
+    return ZVT_OK;
+}
+
+void zvt_eod_totals(const struct zvt_status *st, struct pt_eod_totals *out)
+{
+    memset(out, 0, sizeof *out);
+    out->count = -1;
+    if (st->has_amount) {
+        out->has_total = 1;
+        out->total = st->amount;
+    }
+    if (!st->has_totals)
+        return;
+    out->count = 0;
+    for (int i = 0; i < ZVT_TOTALS_SLOTS; i++) {
+        out->count += st->totals.count[i];
+        if (!st->totals.count[i] && !st->totals.amount[i])
+            continue;
+        struct pt_eod_line *l = &out->lines[out->nlines++];
+        snprintf(l->card, sizeof l->card, "%s", zvt_totals_card_name(i));
+        l->count = st->totals.count[i];
+        l->amount = st->totals.amount[i];
+    }
+    if (!out->has_total) { /* the per-card amounts are the total when BMP 04 is missing */
+        for (int i = 0; i < out->nlines; i++)
+            out->total += out->lines[i].amount;
+        out->has_total = 1;
+    }
+}
+
 int zvt_parse_bmps(const uint8_t *data, size_t len, struct zvt_status *out)
 {
     size_t i = 0;
@@ -435,6 +493,11 @@ int zvt_parse_bmps(const uint8_t *data, size_t len, struct zvt_status *out)
         case 0x29: bcd_digits(v, 4, out->terminal_id, sizeof out->terminal_id); break;
         case 0x3B: text_field(v, 8, out->charset, out->auth_attr, sizeof out->auth_attr); break;
         case 0x3C: text_field(v, vlen, out->charset, out->additional, sizeof out->additional); break;
+        case 0x60:
+            /* its length is known (LLLVAR): a layout we cannot read costs the totals only */
+            out->has_totals = zvt_parse_totals(v, vlen, &out->totals) == ZVT_OK;
+            out->totals_malformed = !out->has_totals;
+            break;
         case 0x87: bcd_digits(v, 2, out->receipt_no, sizeof out->receipt_no); break;
         case 0x8A: out->card_type = v[0]; out->has_card_type = 1; break;
         case 0x8B: text_field(v, vlen, out->charset, out->card_name, sizeof out->card_name); break;

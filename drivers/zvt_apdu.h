@@ -81,6 +81,13 @@ struct zvt_status {
     uint8_t status_byte;     /* BMP 19 */
     int tlv_items;           /* BMP 06: TLV data objects seen */
     int receipt_type;        /* TLV 1F07, enum zvt_receipt_type */
+    int has_totals;          /* BMP 60 (end-of-day individual totals), parsed */
+    int totals_malformed;    /* a BMP 60 came whose contents are not the layout below */
+    struct zvt_totals {
+        char receipt_from[8], receipt_to[8];
+        int64_t count[7];    /* girocard, JCB, Eurocard/Mastercard, Amex, Visa, Diners, other */
+        int64_t amount[7];
+    } totals;
     enum zvt_charset charset; /* set by the caller before parsing: how texts are decoded */
     int tlv_truncated;       /* tlv_text could not hold every line */
     char tlv_text[1024];     /* text lines found in the TLV container (tag 07), '\n'-joined */
@@ -89,6 +96,17 @@ struct zvt_status {
 /* Parses a sequence of BMPs (bitmap fields) strictly: an unknown BMP or a length that runs
  * past the end is ZVT_EMALFORMED. */
 int zvt_parse_bmps(const uint8_t *data, size_t len, struct zvt_status *out);
+/* The contents of BMP 60 (individual totals of an end-of-day, PA00P015 2.16): receipt
+ * numbers from and to (2 bytes BCD each), then for girocard, JCB, Eurocard, Amex, Visa,
+ * Diners and the remaining cards a count (1 byte, binary) and a turnover (6 bytes BCD):
+ * 53 bytes.  Anything else is ZVT_EMALFORMED and out is left zeroed. */
+int zvt_parse_totals(const uint8_t *data, size_t len, struct zvt_totals *out);
+/* The names zvt_totals' slots are shown by: "girocard", ..., "other cards". */
+const char *zvt_totals_card_name(int slot);
+/* An end-of-day's answer as the terminal gave it: the total (BMP 04) and the card types
+ * with a count or an amount (BMP 60).  result is set by the caller. */
+void zvt_eod_totals(const struct zvt_status *st, struct pt_eod_totals *out);
+
 /* Walks a BER-TLV container (BMP 06 contents), checking every length; collects text. */
 int zvt_parse_tlv(const uint8_t *data, size_t len, struct zvt_status *out, int depth);
 

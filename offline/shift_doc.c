@@ -118,6 +118,16 @@ int shift_doc_shift_json(const struct shift *sh, const struct shift_report *r, c
     add_int(o, "expected_cash", r->expected_cash);
     add_int(o, "counted_cash", r->counted_cash);
     add_int(o, "over_short", r->over_short);
+    /* the payment terminal's end-of-day against the till's card total */
+    cJSON *e = cJSON_AddObjectToObject(o, "card_terminal");
+    if (e) {
+        cJSON_AddStringToObject(e, "end_of_day", shift_eod_name(r->eod.state));
+        if (r->eod.state == SHIFT_EOD_OK) {
+            add_int(e, "terminal_total", r->eod.terminal.total);
+            add_int(e, "terminal_count", r->eod.terminal.count);
+            add_int(e, "difference", r->eod_difference);
+        }
+    }
     return finish(o, out);
 }
 

@@ -82,6 +82,7 @@ const struct config_key config_keys[] = {
     { "payment.NAME.latency_ms", "number 0..600000", "1500", "how long the simulated customer takes", "sim" },
     { "payment.NAME.timeout_ms", "number 1..600000", "30000", "how long to wait for the simulated terminal's answer", "sim" },
     { "payment.NAME.device_file", "path", NULL, "the simulated terminal's memory of its transactions (default: the database path + .sim-terminal for a terminal named sim, + .NAME.sim-terminal otherwise)", "sim" },
+    { "payment.NAME.end_of_day", "totals | none | hang", "totals", "the simulated terminal's end-of-day at the Z: the totals of what it approved since the last one, none (a terminal without one), or hang (never answers)", "sim" },
 
     { "drawer.driver", "sim | printer", "sim", "the cash drawer's driver: simulated, or on the receipt printer's drawer port", NULL },
     { "drawer.close_after_ms", "number 0..", "3000", "the simulated drawer reports closed again after this long", NULL },
@@ -98,6 +99,7 @@ const struct config_key config_keys[] = {
     { "discount.limit_amount", "minor units", "1000", "a discount taking off more than this needs a supervisor", NULL },
     { "suspend.max_age_hours", "number 1..8760", "24", "parked sales older than this are flagged OLD in the list", NULL },
     { "staff.idle_lock_s", "number 0..86400", "300", "the screen locks after this many seconds without a key (0: never); the open sale is kept for its owner", NULL },
+    { "shift.eod_timeout_ms", "number 100..600000", "60000", "the Z waits this long for the payment terminal's end-of-day, then closes with \"terminal did not answer\"", NULL },
     { "staff.demo", "yes | no", "no", "yes: the demo's staff (cashier 1, supervisor 2, manager 9; PINs 1111, 2222, 9999) and an open shift", NULL },
 
     { "permissions.void_after_subtotal", "roles", "supervisor, manager", "who may void a line once the sale was totalled (others need an override)", NULL },

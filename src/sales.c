@@ -571,6 +571,8 @@ static int row_refund(sqlite3_stmt *s, struct shift_figures *f)
     } else {
         f->other_refunds_count += sqlite3_column_int64(s, 1);
         f->other_refunds_value += sqlite3_column_int64(s, 2);
+        if (strcmp(t, "card") == 0)
+            f->card_refunds_value = sqlite3_column_int64(s, 2);
     }
     return 0;
 }
@@ -606,7 +608,7 @@ int sales_shift_figures(struct store *st, int64_t shift_id, struct shift_figures
 {
     int rc;
     f->ntaxes = 0;
-    f->other_refunds_count = f->other_refunds_value = 0;
+    f->other_refunds_count = f->other_refunds_value = f->card_refunds_value = 0;
     if ((rc = each_row(st, SQL_SHIFT_SALES, shift_id, row_sales, f)) ||
         (rc = each_row(st, SQL_SHIFT_TENDERS, shift_id, row_tender, f)) ||
         (rc = each_row(st, SQL_SHIFT_REFUNDS, shift_id, row_refund, f)) ||

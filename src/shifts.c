@@ -10,7 +10,11 @@
 
 #define SHIFT_COLS "id, uuid, terminal_id, state, opened_at, opened_by, opening_float, cancels," \
                    " cancels_value, COALESCE(z_number, 0), COALESCE(closed_at, 0), COALESCE(closed_by, '')," \
-                   " COALESCE(counted_cash, 0)"
+                   " COALESCE(counted_cash, 0), COALESCE(z_started_at, 0), COALESCE(z_by, '')," \
+                   " COALESCE(z_approved_by, ''), COALESCE(z_counted, 0), COALESCE(eod_state, 'none')," \
+                   " COALESCE(eod_total, 0), COALESCE(eod_count, -1), COALESCE(eod_lines, '')," \
+                   " COALESCE(eod_message, '')"
+#define SHIFT_NCOLS 22
 static const char SQL_CURRENT[] = "SELECT " SHIFT_COLS " FROM shifts WHERE terminal_id = ?1 AND state = 'open'";
 static const char SQL_BY_Z[] = "SELECT " SHIFT_COLS ", report FROM shifts WHERE z_number = ?1";
 static const char SQL_OPEN[] =
@@ -25,6 +29,12 @@ static const char SQL_MOVE_SUMS[] =
 static const char SQL_CLOSE[] =
     "UPDATE shifts SET state = 'closed', z_number = ?2, closed_at = ?3, closed_by = ?4, counted_cash = ?5,"
     " report = ?6 WHERE id = ?1 AND state = 'open'";
+static const char SQL_Z_BEGIN[] =
+    "UPDATE shifts SET z_started_at = ?2, z_by = ?3, z_approved_by = ?4, z_counted = ?5, eod_state = NULL"
+    " WHERE id = ?1 AND state = 'open'";
+static const char SQL_Z_EOD[] =
+    "UPDATE shifts SET eod_state = ?2, eod_total = ?3, eod_count = ?4, eod_lines = ?5, eod_message = ?6"
+    " WHERE id = ?1 AND state = 'open'";
 static const char SQL_MAX_Z[] = "SELECT COALESCE(MAX(z_number), 0) FROM shifts";
 
 static void col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
@@ -51,6 +61,35 @@ static void read_shift(sqlite3_stmt *s, struct shift *out)
     out->closed_at = sqlite3_column_int64(s, 10);
     col_text(s, 11, out->closed_by, sizeof out->closed_by);
     out->counted_cash = sqlite3_column_int64(s, 12);
+    out->z_started_at = sqlite3_column_int64(s, 13);
+    col_text(s, 14, out->z_by, sizeof out->z_by);
+    col_text(s, 15, out->z_approved_by, sizeof out->z_approved_by);
+    out->z_counted = sqlite3_column_int64(s, 16);
+    char eod[16];
+    col_text(s, 17, eod, sizeof eod);
+    if (shift_eod_parse(eod, &out->eod.state))
+        out->eod.state = SHIFT_EOD_NONE;
+    struct pt_eod_totals *t = &out->eod.terminal;
+    t->result = out->eod.state == SHIFT_EOD_OK ? PT_APPROVED : PT_ERROR;
+    t->total = sqlite3_column_int64(s, 18);
+    t->has_total = out->eod.state == SHIFT_EOD_OK;
+    t->count = sqlite3_column_int64(s, 19);
+    /* card TAB count TAB amount, one line each */
+    const char *p = (const char *)sqlite3_column_text(s, 20);
+    while (p && *p && t->nlines < PT_EOD_MAX_LINES) {
+        struct pt_eod_line *l = &t->lines[t->nlines];
+        long long c, a;
+        char card[sizeof l->card];
+        if (sscanf(p, "%23[^\t]\t%lld\t%lld", card, &c, &a) == 3) {
+            snprintf(l->card, sizeof l->card, "%s", card);
+            l->count = c;
+            l->amount = a;
+            t->nlines++;
+        }
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    col_text(s, 21, t->message, sizeof t->message);
 }
 
 int shifts_current(struct store *st, const char *terminal_id, struct shift *out)
@@ -78,7 +117,7 @@ int shifts_by_z(struct store *st, int64_t z_number, struct shift *out, char **re
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
     read_shift(s, out);
     if (report) {
-        const char *r = (const char *)sqlite3_column_text(s, 13);
+        const char *r = (const char *)sqlite3_column_text(s, SHIFT_NCOLS);
         *report = r ? strdup(r) : NULL;
     }
     sqlite3_reset(s);
@@ -160,6 +199,50 @@ int shifts_figures(struct store *st, const struct shift *sh, struct shift_figure
         default: break;
         }
     }
+    return rc;
+}
+
+int shifts_z_begin(struct store *st, int64_t shift_id, int64_t at, const char *staff_id,
+                   const char *approved_by, int64_t counted_cash)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_Z_BEGIN);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, shift_id);
+    sqlite3_bind_int64(s, 2, at);
+    sqlite3_bind_text(s, 3, staff_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, approved_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, counted_cash);
+    int rc = store_step(st, s);
+    if (rc == STORE_OK && store_changes(st) != 1)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int shifts_z_eod(struct store *st, int64_t shift_id, const struct shift_eod_result *eod)
+{
+    char lines[PT_EOD_MAX_LINES * 64] = "";
+    size_t used = 0;
+    const struct pt_eod_totals *t = &eod->terminal;
+    for (int i = 0; i < t->nlines && i < PT_EOD_MAX_LINES; i++) {
+        int n = snprintf(lines + used, sizeof lines - used, "%s\t%lld\t%lld\n", t->lines[i].card,
+                         (long long)t->lines[i].count, (long long)t->lines[i].amount);
+        if (n < 0 || (size_t)n >= sizeof lines - used)
+            break;
+        used += (size_t)n;
+    }
+    sqlite3_stmt *s = store_stmt(st, SQL_Z_EOD);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, shift_id);
+    sqlite3_bind_text(s, 2, shift_eod_name(eod->state), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, t->total);
+    sqlite3_bind_int64(s, 4, t->count);
+    sqlite3_bind_text(s, 5, lines, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, t->message, -1, SQLITE_STATIC);
+    int rc = store_step(st, s);
+    if (rc == STORE_OK && store_changes(st) != 1)
+        return STORE_NOTFOUND;
     return rc;
 }
 

@@ -27,6 +27,12 @@ struct shift {
     int64_t closed_at;
     char closed_by[32];
     int64_t counted_cash;
+    /* A Z begun and not finished (a power cut mid-Z): who, approved by whom, the cash
+     * counted, and the terminal's end-of-day once it answered. */
+    int64_t z_started_at;      /* 0: no Z under way */
+    char z_by[32], z_approved_by[32];
+    int64_t z_counted;
+    struct shift_eod_result eod;
 };
 
 struct cash_movement {
@@ -53,6 +59,11 @@ int shifts_count_cancel(struct store *st, int64_t shift_id, int64_t value);
 int shifts_add_movement(struct store *st, const struct cash_movement *m);
 /* The non-sale side of a shift's figures: float, cancels, paid in/out, drops, no-sales. */
 int shifts_figures(struct store *st, const struct shift *sh, struct shift_figures *f);
+/* The Z begins (its own transaction): who closes, with whose approval, the cash counted. */
+int shifts_z_begin(struct store *st, int64_t shift_id, int64_t at, const char *staff_id,
+                   const char *approved_by, int64_t counted_cash);
+/* The terminal's end-of-day for the Z under way, kept the moment it is known. */
+int shifts_z_eod(struct store *st, int64_t shift_id, const struct shift_eod_result *eod);
 /* Inside the closing transaction: the next Z number (counter + 1, stored). */
 int shifts_take_z_number(struct store *st, int64_t *out);
 /* Closes the shift with its Z number, the cash counted and the report as printed. */

@@ -30,7 +30,8 @@ static int cash_draw(const struct ui *ui, const struct app *app)
     } else if (app->mode == MODE_Z_COUNT) {
         title = "Z report: close the shift";
         label = "Cash counted:";
-        text = "Count all the cash in the drawer (the float included).";
+        text = app->shift.eod_waiting ? "The payment terminal closes its day; the Z follows." :
+                                        "Count all the cash in the drawer (the float included).";
     }
     char denom_label[64], denom_text[128];
     if (ui->denom.active) {
