@@ -1,6 +1,7 @@
 /* libFuzzer: everything a terminal can send goes through these parsers: APDU framing,
  * status BMPs and TLV, print lines and text blocks into the two receipt copies (every code
- * page), display texts of intermediate status, and the card-number masking of all text. */
+ * page), display texts of intermediate status, the end-of-day's individual totals (BMP 60)
+ * and the card-number masking of all text. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&s, 0, sizeof s);
         s.charset = cs;
         zvt_parse_bmps(a.data, a.len, &s);
+        struct pt_eod_totals eod;
+        zvt_eod_totals(&s, &eod);
+        if (eod.nlines > PT_EOD_MAX_LINES || (s.has_totals && eod.count < 0))
+            __builtin_trap();
+        struct zvt_totals tot;
+        zvt_parse_totals(a.data, a.len, &tot);
         memset(&s, 0, sizeof s);
         zvt_parse_tlv(a.data, a.len, &s, 0);
         struct zvt_print_line pl;

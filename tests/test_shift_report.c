@@ -141,6 +141,92 @@ static void test_layout(void **state)
     free(text);
 }
 
+/* The paper shift's card total is 20,00 less a card refund of 1,50: 18,50.  The terminal
+ * says 19,50 in 3 payments (Visa 2 for 12,00, girocard 1 for 7,50): 1,00 more than the
+ * till.  A terminal without end-of-day, or one that did not answer, says so and still
+ * shows the till's figure; an X asks nothing and shows no such section. */
+static void test_card_terminal_reconciliation(void **state)
+{
+    struct shift_figures f = paper_shift();
+    f.other_refunds_count = 1;
+    f.other_refunds_value = 150;
+    f.card_refunds_value = 150;
+    struct shift_report r;
+    struct money_format fmt;
+    money_format_init(&fmt, "EUR", "eu");
+    struct shift_report_head h = { .is_z = 1, .z_number = 8, .store = "Demo", .terminal = "T1", .shift_no = 4 };
+    assert_int_equal(shift_report_compute(&f, 1, 6275, &r), 0);
+    struct shift_eod_result eod;
+    memset(&eod, 0, sizeof eod);
+    eod.state = SHIFT_EOD_OK;
+    eod.terminal.result = PT_APPROVED;
+    eod.terminal.has_total = 1;
+    eod.terminal.total = 1950;
+    eod.terminal.count = 3;
+    eod.terminal.nlines = 2;
+    snprintf(eod.terminal.lines[0].card, sizeof eod.terminal.lines[0].card, "Visa");
+    eod.terminal.lines[0].count = 2;
+    eod.terminal.lines[0].amount = 1200;
+    snprintf(eod.terminal.lines[1].card, sizeof eod.terminal.lines[1].card, "girocard");
+    eod.terminal.lines[1].count = 1;
+    eod.terminal.lines[1].amount = 750;
+    assert_int_equal(shift_report_reconcile(&r, &eod), 0);
+    assert_int_equal(r.eod_difference, 100);
+    char *text = NULL;
+    assert_int_equal(shift_report_render(&r, &h, &fmt, 42, &text), 0);
+    assert_true(has_line(text, "Card terminal end-of-day", ""));
+    assert_true(has_line(text, "Till card total", "18,50"));
+    assert_true(has_line(text, "Terminal total", "3  "));
+    assert_true(has_line(text, "Terminal total", "19,50"));
+    assert_true(has_line(text, "  Visa", "12,00"));
+    assert_true(has_line(text, "  girocard", "7,50"));
+    assert_true(has_line(text, "CARD DIFFERENCE", "+1,00"));
+    free(text);
+    /* the same totals as the till: no alarm */
+    eod.terminal.total = 1850;
+    assert_int_equal(shift_report_reconcile(&r, &eod), 0);
+    assert_int_equal(r.eod_difference, 0);
+    assert_int_equal(shift_report_render(&r, &h, &fmt, 42, &text), 0);
+    assert_true(has_line(text, "Card difference", "0,00"));
+    assert_null(strstr(text, "CARD DIFFERENCE"));
+    free(text);
+    static const struct { enum shift_eod state; const char *says; } others[] = {
+        { SHIFT_EOD_UNSUPPORTED, "Card terminal has no end-of-day" },
+        { SHIFT_EOD_NO_ANSWER, "Card terminal did not answer" },
+        { SHIFT_EOD_FAILED, "Card terminal end-of-day failed" },
+        { SHIFT_EOD_INTERRUPTED, "Card terminal end-of-day interrupted" },
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        memset(&eod, 0, sizeof eod);
+        eod.state = others[i].state;
+        snprintf(eod.terminal.message, sizeof eod.terminal.message, "Terminal refused the command");
+        assert_int_equal(shift_report_reconcile(&r, &eod), 0);
+        assert_int_equal(shift_report_render(&r, &h, &fmt, 42, &text), 0);
+        assert_true(has_line(text, others[i].says, ""));
+        assert_true(has_line(text, "Till card total", "18,50"));
+        assert_null(strstr(text, "Terminal total"));
+        assert_int_equal(strstr(text, "Terminal refused") != NULL, others[i].state == SHIFT_EOD_FAILED);
+        free(text);
+    }
+    /* an X (nothing asked) has no terminal section */
+    assert_int_equal(shift_report_compute(&f, 0, 0, &r), 0);
+    assert_int_equal(shift_report_render(&r, &h, &fmt, 42, &text), 0);
+    assert_null(strstr(text, "Card terminal"));
+    assert_null(strstr(text, "Till card total"));
+    free(text);
+    /* names round-trip; an overflowing difference is an error */
+    for (int i = 0; i < SHIFT_EOD_COUNT; i++) {
+        enum shift_eod e;
+        assert_int_equal(shift_eod_parse(shift_eod_name((enum shift_eod)i), &e), 0);
+        assert_int_equal(e, i);
+    }
+    memset(&eod, 0, sizeof eod);
+    eod.state = SHIFT_EOD_OK;
+    eod.terminal.total = INT64_MIN + 1;
+    assert_int_equal(shift_report_compute(&f, 1, 6275, &r), 0);
+    assert_int_equal(shift_report_reconcile(&r, &eod), MONEY_EOVERFLOW);
+}
+
 struct fx {
     char dir[64], path[128];
     struct store *st;
@@ -360,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_expected_cash_and_short),
         cmocka_unit_test(test_overflow_is_an_error),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_card_terminal_reconciliation),
         cmocka_unit_test_setup_teardown(test_figures_from_the_database, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

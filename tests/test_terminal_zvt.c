@@ -58,7 +58,7 @@ static struct fx *start(const char *behaviours, int timeout_ms)
     assert_true(lfd >= 0);
     f->sim = fork();
     if (f->sim == 0) {
-        struct zsim s = { behaviours, f->journal, 0, 0, 0, 0, 0 };
+        struct zsim s = { .behaviours = behaviours, .journal = f->journal };
         zsim_serve(lfd, &s, 0);
         _exit(0);
     }
@@ -199,8 +199,90 @@ static void test_reversal_refund_end_of_day(void **state)
     payment_terminal_end_of_day(f->t);
     wait_done(f, 5000);
     assert_int_equal(f->r.o.result, PT_APPROVED);
-    assert_non_null(strstr(f->r.o.receipt, "ZVT SIMULATOR"));
+    assert_non_null(strstr(f->r.o.receipt, "KASSENSCHNITT"));
     assert_true(journal_has(f, "END_OF_DAY"));
+    stop(f);
+}
+
+struct eod_res {
+    int done;
+    struct pt_eod_totals t;
+};
+
+static void on_eod(void *ctx, const struct pt_eod_totals *t)
+{
+    struct eod_res *r = ctx;
+    r->done++;
+    r->t = *t;
+}
+
+static void wait_eod(struct fx *f, struct eod_res *r, int ms)
+{
+    int64_t end = loop_now_ms(f->loop) + ms;
+    while (!r->done && loop_now_ms(f->loop) < end)
+        loop_run_once(f->loop, 50);
+    assert_true(r->done);
+}
+
+/* Version 2's end-of-day: the terminal's totals of its batch come back, per card type, and
+ * the done event (the card controller's) is not called; the next batch starts empty. */
+static void test_end_of_day_totals(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    payment_terminal_purchase(f->t, 700, "sale-10");
+    wait_done(f, 5000);
+    memset(&f->r, 0, sizeof f->r);
+    payment_terminal_purchase(f->t, 1250, "sale-11");
+    wait_done(f, 5000);
+    memset(&f->r, 0, sizeof f->r);
+    struct eod_res r = { 0 };
+    assert_int_equal(payment_terminal_end_of_day_totals(f->t, on_eod, &r), 0);
+    wait_eod(f, &r, 5000);
+    assert_int_equal(r.done, 1);
+    assert_false(f->r.done);
+    assert_int_equal(r.t.result, PT_APPROVED);
+    assert_true(r.t.has_total);
+    assert_int_equal(r.t.total, 1950);
+    assert_int_equal(r.t.count, 2);
+    assert_int_equal(r.t.nlines, 1);
+    assert_string_equal(r.t.lines[0].card, "Visa");
+    assert_int_equal(r.t.lines[0].amount, 1950);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(payment_terminal_end_of_day_totals(f->t, on_eod, &r), 0);
+    wait_eod(f, &r, 5000);
+    assert_int_equal(r.t.result, PT_APPROVED);
+    assert_int_equal(r.t.total, 0);
+    assert_int_equal(r.t.count, 0);
+    assert_int_equal(r.t.nlines, 0);
+    stop(f);
+}
+
+/* A terminal that is gone: the end-of-day ends in an error through its callback (the Z
+ * goes on), and a driver of version 1 has none at all. */
+static void test_end_of_day_totals_unreachable_and_old_driver(void **state)
+{
+    struct fx *f = start("approve", 5000);
+    kill(f->sim, SIGKILL);
+    waitpid(f->sim, NULL, 0);
+    f->sim = -1;
+    struct eod_res r = { 0 };
+    assert_int_equal(payment_terminal_end_of_day_totals(f->t, on_eod, &r), 0);
+    wait_eod(f, &r, 3000);
+    assert_int_equal(r.t.result, PT_ERROR);
+    assert_false(r.t.has_total);
+    assert_non_null(strstr(r.t.message, "not reachable"));
+    /* the same terminal as a version 1 driver: the op is not called */
+    struct terminal_ops v1 = terminal_zvt_ops;
+    v1.drv.version = 1;
+    const struct terminal_ops *real = f->t->ops;
+    f->t->ops = &v1;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(payment_terminal_end_of_day_totals(f->t, on_eod, &r), PT_EOD_UNSUPPORTED);
+    v1.drv.version = 2;
+    v1.end_of_day_totals = NULL;
+    assert_int_equal(payment_terminal_end_of_day_totals(f->t, on_eod, &r), PT_EOD_UNSUPPORTED);
+    f->t->ops = real;
+    assert_false(r.done);
     stop(f);
 }
 
@@ -357,6 +439,8 @@ int main(void)
         cmocka_unit_test(test_purchase_declined),
         cmocka_unit_test(test_abort_by_ecr),
         cmocka_unit_test(test_reversal_refund_end_of_day),
+        cmocka_unit_test(test_end_of_day_totals),
+        cmocka_unit_test(test_end_of_day_totals_unreachable_and_old_driver),
         cmocka_unit_test(test_unreachable_is_never_reached),
         cmocka_unit_test(test_drop_after_request_is_unknown),
         cmocka_unit_test(test_drop_after_approve_is_unknown),

@@ -449,6 +449,75 @@ static void test_receipt_too_long(void **state)
     free(r);
 }
 
+/* A real terminal's end-of-day (tests/zvt_captures.h): the total and the individual totals
+ * of BMP 60, as the Z report shows them. */
+static void test_end_of_day_totals_capture(void **state)
+{
+    uint8_t b[128];
+    size_t n = zcap_bytes(zcap_status_end_of_day, b, sizeof b);
+    assert_int_equal(n, 80);
+    struct zvt_apdu a;
+    assert_int_equal(zvt_apdu_parse(b, n, &a), 80);
+    assert_int_equal(a.cls << 8 | a.ins, 0x040F);
+    struct zvt_status st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(zvt_parse_bmps(a.data, a.len, &st), ZVT_OK);
+    assert_true(st.has_result && st.result == 0);
+    assert_true(st.has_amount && st.amount == 958);
+    assert_true(st.has_totals);
+    assert_false(st.totals_malformed);
+    assert_string_equal(st.totals.receipt_from, "0233");
+    assert_string_equal(st.totals.receipt_to, "0234");
+    assert_int_equal(st.totals.count[2], 2);
+    assert_int_equal(st.totals.amount[2], 958);
+    for (int i = 0; i < 7; i++)
+        if (i != 2)
+            assert_true(st.totals.count[i] == 0 && st.totals.amount[i] == 0);
+    struct pt_eod_totals t;
+    zvt_eod_totals(&st, &t);
+    assert_true(t.has_total);
+    assert_int_equal(t.total, 958);
+    assert_int_equal(t.count, 2);
+    assert_int_equal(t.nlines, 1); /* only card types with something to show */
+    assert_string_equal(t.lines[0].card, "Mastercard");
+    assert_int_equal(t.lines[0].count, 2);
+    assert_int_equal(t.lines[0].amount, 958);
+}
+
+/* BMP 60 of another length or with a bad BCD digit costs the totals, not the status;
+ * without BMP 60 the count is unknown and the total is BMP 04's. */
+static void test_end_of_day_totals_malformed(void **state)
+{
+    uint8_t b[128];
+    size_t n = zcap_bytes(zcap_status_end_of_day, b, sizeof b);
+    struct zvt_totals tot;
+    assert_int_equal(zvt_parse_totals(b + 27, 53, &tot), ZVT_OK);
+    assert_int_equal(zvt_parse_totals(b + 27, 52, &tot), ZVT_EMALFORMED);
+    assert_int_equal(zvt_parse_totals(b + 27, 0, &tot), ZVT_EMALFORMED);
+    uint8_t bad[53];
+    memcpy(bad, b + 27, 53);
+    bad[4 + 2 * 7 + 6] = 0x0A; /* a nibble above 9 in Eurocard's turnover */
+    assert_int_equal(zvt_parse_totals(bad, 53, &tot), ZVT_EMALFORMED);
+    assert_int_equal(tot.count[2], 0); /* left zeroed */
+    /* the same status with that broken BMP 60 */
+    memcpy(b + 27, bad, 53);
+    struct zvt_status st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(zvt_parse_bmps(b + 3, n - 3, &st), ZVT_OK);
+    assert_false(st.has_totals);
+    assert_true(st.totals_malformed);
+    struct pt_eod_totals t;
+    zvt_eod_totals(&st, &t);
+    assert_true(t.has_total);
+    assert_int_equal(t.total, 958);
+    assert_int_equal(t.count, -1);
+    assert_int_equal(t.nlines, 0);
+    /* a BMP 60 whose length runs past the end is a malformed status, as for any BMP */
+    uint8_t cut[] = { 0x27, 0x00, 0x60, 0xF0, 0xF5, 0xF3, 0x02, 0x33 };
+    memset(&st, 0, sizeof st);
+    assert_int_equal(zvt_parse_bmps(cut, sizeof cut, &st), ZVT_EMALFORMED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +540,8 @@ int main(void)
         cmocka_unit_test(test_receipt_lines),
         cmocka_unit_test(test_receipt_lines_unmarked),
         cmocka_unit_test(test_receipt_too_long),
+        cmocka_unit_test(test_end_of_day_totals_capture),
+        cmocka_unit_test(test_end_of_day_totals_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

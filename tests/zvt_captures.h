@@ -168,6 +168,16 @@ static const char zcap_status_approved[] =
     "49-09-78-87-04-70-88-00-04-70-8A-2E-8B-F1-F7-44-65-62-69-74-20-4D-61-73-74-65-72-63-61-72-"
     "64-00";
 
+/* EVerest/zvt, zvt/data/1680761828.489701000_pt_ecr.blob (asserted in its zvt/src/packets.rs
+ * test_status_information): the Status-Information (04 0F) a production terminal sent for
+ * an End-of-Day (06 50): result 00, total 9,58, trace 000982, date 04-06, time 08:17:06,
+ * and BMP 60 (53 bytes): receipts 0233 to 0234, two Eurocard/Mastercard payments of 9,58
+ * in all, every other card type 0. */
+static const char zcap_status_end_of_day[] =
+    "04-0F-4D-27-00-04-00-00-00-00-09-58-0B-00-09-82-0D-04-06-0C-08-17-06-60-F0-F5-F3-02-33-02-"
+    "34-00-00-00-00-00-00-00-00-00-00-00-00-00-00-02-00-00-00-00-09-58-00-00-00-00-00-00-00-00-"
+    "00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00";
+
 /* Portalum/Portalum.Zvt, src/Portalum.Zvt.UnitTest/IntermediateStatusInformationParserTest.cs
  * (GetMessage_TlvData): the data of an intermediate status (04 FF), code FF with the
  * terminal's own display text in TLV 24/07: "EUR 1.23", "Bitte warten".  The data bytes

@@ -11,6 +11,9 @@
  * malformed (a broken status information), silent (never answers).
  * Repeat Receipt (06 20) sends the status information and receipt of the last payment again
  * (spec 2.20), or aborts with 06 1E if there was none.
+ * End-of-Day (06 50) sends the batch since the last one, as a real terminal does (spec 2.16):
+ * status information with the total (BMP 04) and the individual totals (BMP 60: its
+ * approvals are Visa, refunds taken off that), then closes the batch.
  * It writes what it charged to a journal file: "APPROVED <amount> <receipt>",
  * "REVERSED <receipt>", "REFUNDED <amount>". */
 #include <arpa/inet.h>
@@ -32,6 +35,8 @@ struct zsim {
     int has_last;            /* the last payment, for Repeat Receipt */
     uint64_t last_amount;
     int last_approved;
+    int64_t batch_total;     /* since the last end-of-day */
+    unsigned batch_count;
 };
 
 static int zs_read_full(int fd, uint8_t *p, size_t n, int timeout_ms)
@@ -236,6 +241,8 @@ static int zs_authorization(int fd, struct zsim *s, const uint8_t *data, size_t 
         return -1;
     if (strcmp(beh, "approve_pan") == 0 && zs_print_line(fd, "Karte 4111 1111 1111 1111"))
         return -1;
+    s->batch_total += (int64_t)amount;
+    s->batch_count++;
     s->has_last = 1;
     s->last_amount = amount;
     s->last_approved = 1;
@@ -279,6 +286,32 @@ static int zs_simple(int fd, struct zsim *s, const char *record, uint64_t amount
     return zs_send_acked(fd, 0x06, 0x0F, NULL, 0);
 }
 
+/* 06 50: the batch's totals, then it is closed. */
+static int zs_end_of_day(int fd, struct zsim *s)
+{
+    if (zs_send(fd, 0x80, 0x00, NULL, 0))
+        return -1;
+    uint8_t d[96];
+    size_t n = 0;
+    uint64_t total = s->batch_total > 0 ? (uint64_t)s->batch_total : 0;
+    d[n++] = 0x27; d[n++] = 0x00;
+    d[n++] = 0x04; zs_bcd(total, 6, d + n); n += 6;
+    d[n++] = 0x60; d[n++] = 0xF0; d[n++] = 0xF5; d[n++] = 0xF3;   /* LLLVAR 053 */
+    zs_bcd(s->receipt > s->batch_count ? s->receipt - s->batch_count + 1 : 1, 2, d + n); n += 2;
+    zs_bcd(s->receipt, 2, d + n); n += 2;
+    for (int slot = 0; slot < 7; slot++) {           /* girocard, JCB, Eurocard, Amex, Visa, ... */
+        d[n++] = slot == 4 ? (uint8_t)s->batch_count : 0;
+        zs_bcd(slot == 4 ? total : 0, 6, d + n);
+        n += 6;
+    }
+    zs_journal(s, "END_OF_DAY");
+    s->batch_total = 0;
+    s->batch_count = 0;
+    if (zs_print_line(fd, "   KASSENSCHNITT") || zs_send_acked(fd, 0x04, 0x0F, d, n))
+        return -1;
+    return zs_send_acked(fd, 0x06, 0x0F, NULL, 0);
+}
+
 /* Serves one ECR connection until it closes or a command ends the transaction. */
 static void zsim_connection(int fd, struct zsim *s)
 {
@@ -309,11 +342,12 @@ static void zsim_connection(int fd, struct zsim *s)
             for (size_t i = 4; i < 10 && i < len; i++)
                 amount = amount * 100 + (uint64_t)(data[i] >> 4) * 10 + (data[i] & 0x0F);
             snprintf(line, sizeof line, "REFUNDED %llu", (unsigned long long)amount);
+            s->batch_total -= (int64_t)amount;
             rc = zs_simple(fd, s, line, amount);
             break;
         }
         case 0x0650:
-            rc = zs_simple(fd, s, "END_OF_DAY", 0);
+            rc = zs_end_of_day(fd, s);
             break;
         case 0x0501:
             rc = zs_simple(fd, s, NULL, 0);
@@ -368,7 +402,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int port = atoi(argv[1]);
-    struct zsim s = { argv[2], argc > 3 ? argv[3] : NULL, 0, 0, 0, 0, 0 };
+    struct zsim s = { .behaviours = argv[2], .journal = argc > 3 ? argv[3] : NULL };
     int lfd = zsim_listen(&port);
     if (lfd < 0) {
         perror("listen");
