@@ -324,6 +324,15 @@ static int z_commit(struct app *app)
             rc = shifts_close(app->store, closing.id, z, closing.closed_at, closing.closed_by, counted, text);
         if (rc == STORE_OK)
             rc = shift_doc_enqueue_shift(app->store, &closing, &r, app->s.fmt.cur.code);
+        /* the Z's audit row commits with it: a crash cannot leave a Z unaudited */
+        if (rc == STORE_OK) {
+            char detail[200];
+            snprintf(detail, sizeof detail, "z %lld shift %lld counted %lld over_short %lld eod %s%s%s",
+                     (long long)z, (long long)closing.id, (long long)counted, (long long)r.over_short,
+                     shift_eod_name(closing.eod.state), closing.z_approved_by[0] ? " approved by " : "",
+                     closing.z_approved_by);
+            rc = store_audit(app->store, loop_wall_time(), app->s.terminal_id, closing.z_by, "z_report", detail);
+        }
         if (rc != STORE_OK)
             store_rollback(app->store);
         else
@@ -336,11 +345,8 @@ static int z_commit(struct app *app)
     }
     app->shift.open = 0;
     app->shift.current = closing;
-    char detail[200], file[64], a[48];
-    snprintf(detail, sizeof detail, "z %lld shift %lld counted %lld over_short %lld eod %s%s%s", (long long)z,
-             (long long)closing.id, (long long)counted, (long long)r.over_short, shift_eod_name(closing.eod.state),
-             closing.z_approved_by[0] ? " approved by " : "", closing.z_approved_by);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, closing.z_by, "z_report", detail);
+    test_pause_point("z_committed");
+    char file[64], a[48];
     app->sync.queued++;
     kick_sync(app);
     snprintf(file, sizeof file, "z-report-%06lld.txt", (long long)z);

@@ -140,6 +140,13 @@ check "Z: drops 50,00" grep -qE "^- Drops to the safe +50,00$" "$zr"
 check "Z: expected 45,38" grep -qE "^Expected cash +45,38$" "$zr"
 check "Z: counted 44,88" grep -qE "^Counted cash +44,88$" "$zr"
 check "Z: short 0,50" grep -qE "^SHORT +-0,50$" "$zr"
+# the simulated terminal's end-of-day: the one card payment it approved
+check "Z: the terminal's end-of-day" grep -q "^Card terminal end-of-day$" "$zr"
+check "Z: the till's card total" grep -qE "^Till card total +2,99$" "$zr"
+check "Z: the terminal's total and count" grep -qE "^Terminal total +1 +2,99$" "$zr"
+check "Z: by card type" grep -qE "^  [A-Za-z]+ +1 +2,99$" "$zr"
+check "Z: no difference" grep -qE "^Card difference +0,00$" "$zr"
+check_eq "the terminal closed its batch" 1 "$(grep -c '^END_OF_DAY' "$DB.sim-terminal")"
 check_eq "the shift is closed with Z 1" "closed|1|4488" "$(q 'select state, z_number, counted_cash from shifts')"
 check_eq "the tax classes add up to the sales" 537 "$(q 'select sum(gross) from sale_taxes t join sales s on s.id = t.sale_id where s.shift_id = 1')"
 t_keys Enter
@@ -154,6 +161,7 @@ check_eq "the outbox is drained" 0 "$(q "select count(*) from outbox where state
 check_eq "the server holds the shift once" 1 "$(sq "select count(*) from shift_docs where kind = 'shift'")"
 check_eq "and both cash movements" 2 "$(sq "select count(*) from shift_docs where kind = 'cash_movement'")"
 check "its figures are the till's" sh -c "sqlite3 '$SDB' \"select payload from shift_docs where kind = 'shift'\" | grep -q '\"sales_total\":537.*\"over_short\":-50'"
+check "with the terminal's reconciliation" sh -c "sqlite3 '$SDB' \"select payload from shift_docs where kind = 'shift'\" | grep -q '\"card_terminal\":{\"end_of_day\":\"ok\",\"terminal_total\":299,\"terminal_count\":1,\"difference\":0}'"
 
 # The staff feed: a supervisor added on the server can sign on; a deleted one is gone.
 echo 7777 | "$SERVER_BIN" --db "$SDB" staff add 7 Kim supervisor
