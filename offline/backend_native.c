@@ -40,6 +40,7 @@ static const struct {
     { OUTBOX_STOCK_ADJUSTMENT, "/v1/stock-adjustments", "adjustments" },
     { OUTBOX_CASH_MOVEMENT, "/v1/cash-movements", "movements" },
     { OUTBOX_SHIFT, "/v1/shifts", "shifts" },
+    { OUTBOX_AUDIT, "/v1/audit", "rows" },
 };
 
 static size_t push_kind_index(enum outbox_kind kind)

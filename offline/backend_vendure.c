@@ -1006,8 +1006,9 @@ static void generic_row(struct vop *op)
         finish_push(op);
         return;
     }
-    if (op->kind == OUTBOX_CASH_MOVEMENT || op->kind == OUTBOX_SHIFT) {
-        /* Vendure has nowhere to keep them: they stay in the till's own records (X/Z) */
+    if (op->kind == OUTBOX_CASH_MOVEMENT || op->kind == OUTBOX_SHIFT || op->kind == OUTBOX_AUDIT) {
+        /* Vendure has nowhere to keep them: they stay in the till's own records (X/Z, the
+         * audit log and till --verify-audit) */
         add_result(op, "accepted", "local-only", NULL);
         next_row(op);
         return;

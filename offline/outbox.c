@@ -9,7 +9,8 @@
 #include "src/store.h"
 
 static const char *const kind_names[] = { [OUTBOX_ORDER] = "order", [OUTBOX_STOCK_ADJUSTMENT] = "stock_adjustment",
-                                          [OUTBOX_CASH_MOVEMENT] = "cash_movement", [OUTBOX_SHIFT] = "shift" };
+                                          [OUTBOX_CASH_MOVEMENT] = "cash_movement", [OUTBOX_SHIFT] = "shift",
+                                          [OUTBOX_AUDIT] = "audit" };
 static const char *const state_names[] = { [OUTBOX_PENDING] = "pending", [OUTBOX_SENT] = "sent",
                                            [OUTBOX_PARKED] = "parked" };
 

@@ -11,7 +11,8 @@
 
 struct store;
 
-enum outbox_kind { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT, OUTBOX_KIND_COUNT };
+enum outbox_kind { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT, OUTBOX_AUDIT,
+                   OUTBOX_KIND_COUNT };
 enum outbox_state {
     OUTBOX_PENDING,   /* waiting to be sent (again) */
     OUTBOX_SENT,      /* the server accepted it (or already had it) */

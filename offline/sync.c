@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "offline/audit_doc.h"
 #include "offline/backend.h"
 #include "offline/feeds.h"
 #include "offline/http.h"
@@ -219,7 +220,8 @@ static const char *server_message(const struct http_response *r, char *buf, size
 /* ---------------------------------------------------------------- push (outbox) --- */
 
 /* Every kind of outbox row, in the order they are sent (the backend knows where each goes). */
-static const enum outbox_kind push_kinds[] = { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT };
+static const enum outbox_kind push_kinds[] = { OUTBOX_ORDER, OUTBOX_STOCK_ADJUSTMENT, OUTBOX_CASH_MOVEMENT, OUTBOX_SHIFT,
+                                               OUTBOX_AUDIT };
 #define NPUSH_KINDS (sizeof push_kinds / sizeof push_kinds[0])
 
 static void schedule_push(struct sync *s, int64_t delay_ms);
@@ -402,6 +404,9 @@ static void push_start(struct sync *s)
 {
     if (s->push_req)
         return;
+    /* the audit rows written since the last round join the outbox (a failure leaves them
+     * in the log for the next round) */
+    audit_doc_enqueue_new(s->store, 500);
     for (size_t k = 0; k < NPUSH_KINDS; k++) {
         int n = load_batch(s, push_kinds[k]);
         if (n < 0) {

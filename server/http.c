@@ -29,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "server/audit.h"
 #include "server/faults.h"
 #include "server/feeds.h"
 #include "server/orders.h"
@@ -477,7 +478,7 @@ static enum MHD_Result send_snapshot(const struct http_config *cfg, struct MHD_C
 }
 
 enum route { R_HEALTH, R_CATALOG, R_STOCK, R_STOCK_LEVEL, R_ORDERS, R_ADJUSTMENTS, R_ORDER, R_STAFF, R_CASH_MOVEMENTS,
-             R_SHIFTS, R_SNAPSHOT, R_SNAPSHOT_FILE, R_PROMOTIONS, R_CUSTOMERS, R_NONE };
+             R_SHIFTS, R_SNAPSHOT, R_SNAPSHOT_FILE, R_PROMOTIONS, R_CUSTOMERS, R_AUDIT, R_NONE };
 
 static const struct {
     const char *path;
@@ -497,6 +498,7 @@ static const struct {
     [R_SNAPSHOT_FILE] = { "/v1/catalog/snapshot/", "GET" },
     [R_PROMOTIONS] = { "/v1/promotions", "GET" },
     [R_CUSTOMERS] = { "/v1/customers", "GET" },
+    [R_AUDIT] = { "/v1/audit", "POST" },
 };
 
 static enum route route_of(const char *url)
@@ -613,6 +615,8 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
         handle_batch(db, rq, "movements", shift_docs_handle_movement, &rules, r);
     else if (route == R_SHIFTS)
         handle_batch(db, rq, "shifts", shift_docs_handle_shift, &rules, r);
+    else if (route == R_AUDIT)
+        handle_batch(db, rq, "rows", server_audit_handle_row, &rules, r);
     else if (route == R_PROMOTIONS)
         handle_feed(db, c, FEED_PROMOTIONS, r);
     else if (route == R_CUSTOMERS)

@@ -17,6 +17,7 @@
 #include "server/feeds.h"
 #include "server/http.h"
 #include "server/server_db.h"
+#include "server/audit.h"
 #include "server/staff.h"
 
 #ifndef TILL_VERSION
@@ -46,6 +47,8 @@ static void usage(FILE *out)
           "  staff role ID ROLE             change a role\n"
           "  staff deactivate ID            no longer allowed to sign on (staff activate ID undoes it)\n"
           "  staff delete ID                remove; tills forget them at their next sync\n"
+          "  audit                          the tills' audit chains: rows held per terminal, and every\n"
+          "                                 break found (exit 1 when there is one)\n"
           "  snapshot                       build the catalog snapshot tills bootstrap from (else built on demand)\n"
           "  promo add JSON                 add or replace a promotion, e.g.\n"
           "                                 '{\"name\":\"Milk 3 for 2\",\"kind\":\"multibuy_free\",\"sku\":\"SKU10001\",\"n\":3,\"m\":2}'\n"
@@ -307,6 +310,12 @@ static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
     }
     if (strcmp(cmd, "staff") == 0)
         return cmd_staff(db, argc, argv);
+    if (strcmp(cmd, "audit") == 0 && argc == 1) {
+        long long breaks = 0;
+        if (server_audit_report(db, stdout) != SDB_OK || server_audit_breaks(db, &breaks) != SDB_OK)
+            return report(SDB_ERROR, "audit", NULL, db);
+        return breaks ? 1 : 0;
+    }
     if (strcmp(cmd, "snapshot") == 0 && argc == 1) {
         char err[256];
         struct snapshot_file f;

@@ -66,6 +66,13 @@ static const char *const migrations[] = {
     "CREATE TABLE feed_items(feed TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,"
     " deleted INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY(feed, id));"
     "CREATE UNIQUE INDEX feed_items_seq ON feed_items(feed, seq);",
+    /* 7: the tills' audit rows, one per terminal and seq, and the breaks found in their
+     * chains (server/audit.c) */
+    "CREATE TABLE audit_rows(terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,"
+    " cashier TEXT NOT NULL, event TEXT NOT NULL, detail TEXT, prev_hash TEXT, hash TEXT NOT NULL,"
+    " received_at INTEGER NOT NULL, PRIMARY KEY(terminal_id, seq));"
+    "CREATE TABLE audit_breaks(id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " reason TEXT NOT NULL, found_at INTEGER NOT NULL);",
 };
 
 enum stmt_id {

@@ -724,6 +724,8 @@ static const char SQL_AUDIT_ALL[] = "SELECT id, at, terminal_id, cashier, event,
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?1";
 static const char SQL_META_SET[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static const char SQL_AUDIT_AFTER[] = "SELECT id, at, terminal_id, cashier, event, detail, prev_hash, hash"
+                                      " FROM audit_log WHERE id > ?1 AND hash IS NOT NULL ORDER BY id LIMIT ?2";
 #define AUDIT_HEAD_KEY "audit.head"
 
 /* One field of the canonical encoding: its length in decimal, ':', its bytes; NULL is
@@ -807,6 +809,30 @@ int store_audit(struct store *st, int64_t at, const char *terminal, const char *
         exec(st, "ROLLBACK TO audit");
     exec(st, "RELEASE audit");
     return rc;
+}
+
+int store_audit_rows_after(struct store *st, int64_t after_id, int max, store_audit_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_AFTER);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int(s, 2, max);
+    int rc, n = 0;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        struct store_audit_row r = {
+            sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+            (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+            (const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5),
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+        };
+        n++;
+        if (fn(ctx, &r)) {
+            sqlite3_reset(s);
+            return n;
+        }
+    }
+    return rc == STORE_OK ? n : rc;
 }
 
 int store_audit_verify(struct store *st, struct store_audit_check *out, char *why, size_t len)

@@ -88,6 +88,16 @@ struct store_audit_check {
  * database error (store_errmsg). */
 int store_audit_verify(struct store *st, struct store_audit_check *out, char *why, size_t len);
 
+/* One chained audit row, as it is stored (detail and prev_hash NULL when absent). */
+struct store_audit_row {
+    int64_t id, at;
+    const char *terminal, *cashier, *event, *detail, *prev_hash, *hash;
+};
+/* Calls fn for up to max chained rows (those with a hash) after id after_id, in order;
+ * fn returns non-zero to stop.  The number of rows given, or < 0 on error. */
+typedef int (*store_audit_row_fn)(void *ctx, const struct store_audit_row *row);
+int store_audit_rows_after(struct store *st, int64_t after_id, int max, store_audit_row_fn fn, void *ctx);
+
 /* meta table: small key/value settings (cursors, counters). */
 int store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value);

@@ -186,4 +186,33 @@ check_eq "a tombstone removes them" 0 "$(q "select count(*) from staff where id 
 check_eq "the till's own staff stay" 2 "$(q "select count(*) from staff")"
 t_keys F10
 t_wait_exit 10
+
+# The audit chain went up with the rest, and the server found it whole.
+chained=$(q "select count(*) from audit_log where hash is not null")
+check_eq "the server holds every chained audit row" "$chained" "$(sq "select count(*) from audit_rows where terminal_id = 'T1'")"
+check_eq "in order, up to the till's last" "$(q "select max(id) from audit_log")" "$(sq "select max(seq) from audit_rows")"
+check "till-server audit: the chain is intact" sh -c "'$SERVER_BIN' --db '$SDB' audit | grep -q 'terminal T1: $chained rows, last .*, chain intact'"
+# Someone deletes the newest audit row on the till, around the triggers (it had already
+# gone up).  The rows written after it no longer follow what the server holds: flagged.
+last=$(q "select max(id) from audit_log")
+sqlite3 "$DB" "drop trigger audit_log_no_delete; delete from audit_log where id = $last;
+    create trigger audit_log_no_delete before delete on audit_log begin select raise(abort, 'the audit log is append-only'); end;"
+t_tmux_start 100x34 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
+    --set sync.pull_interval_ms=300 --set sync.backoff_max_ms=500 --set staff.idle_lock_s=0"
+t_wait_for "Staff id:" 10 > /dev/null
+t_keys 1 Enter
+t_wait_for "PIN for 1:" 5 > /dev/null
+t_keys 4321 Enter
+t_wait_for "Signed on" 10 > /dev/null
+for _ in $(seq 200); do [ "$(sq "select count(*) from audit_breaks")" != 0 ] && break; sleep 0.1; done
+check_eq "the server flags the break, naming the row after the gap" 1 \
+    "$(sq "select count(*) from audit_breaks where terminal_id = 'T1' and seq = $((last + 1)) and reason like '%does not follow row $last%'")"
+check "till-server audit says so and exits 1" sh -c "! '$SERVER_BIN' --db '$SDB' audit > '$T_DIR/audit.out'; grep -q 'CHAIN BROKEN' '$T_DIR/audit.out'"
+check "the server's log says so" grep -q "AUDIT CHAIN BREAK: terminal T1 row $((last + 1))" "$T_DIR/server.log"
+# (the till alone cannot tell: the rows after the gap chain on from the row before it,
+# and the head moved on with them; only the server's copy shows what was taken out)
+check "the till's own chain check passes: why the server keeps a copy" "$TILL_BIN" --verify-audit
+check_eq "nothing the till sent was refused" 0 "$(q "select count(*) from outbox where state = 'parked'")"
+t_keys F10
+t_wait_exit 10
 finish

@@ -219,10 +219,24 @@ static void test_rolled_back_audit_leaves_the_chain_whole(void **state)
     assert_int_equal(c.chained, 6);
 }
 
+/* The canonical encoding as assets/store-api.yaml (AuditRow) spells it, with its example:
+ * the server re-implements it from that text, so the text and this code must agree. */
+static void test_canonical_encoding_as_specified(void **state)
+{
+    char h[STORE_AUDIT_HASH_HEX];
+    store_audit_hash(1000, "T1", "9", "signon", "manager", NULL, h);
+    assert_string_equal(h, "5ee80360a575490f40f4db35fc52dfd62392de9824a1175f3b80cd6535901321");
+    /* empty detail and prev_hash are written as null */
+    char e[STORE_AUDIT_HASH_HEX];
+    store_audit_hash(1000, "T1", "9", "signon", "manager", "", e);
+    assert_string_equal(h, e);
+}
+
 int main(void)
 {
     assert_true(sodium_init() >= 0);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_canonical_encoding_as_specified),
         cmocka_unit_test(test_hash_encoding_is_pinned),
         cmocka_unit_test_setup_teardown(test_intact_chain_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_is_append_only, setup, teardown),

@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+
+#include "src/store.h"
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1672,6 +1674,113 @@ static void test_slow_clients_do_not_stop_a_till(void **state)
     assert_true(open_at_end >= nconn * 9 / 10);
 }
 
+/* One audit row as a till sends it, hashed by the till's own code (src/store.c): the
+ * server's re-implementation of the encoding (server/audit.c, from the spec in
+ * assets/store-api.yaml) must agree with it. */
+static char *audit_row(int64_t seq, int64_t at, const char *event, const char *detail, const char *prev,
+                       char hash[STORE_AUDIT_HASH_HEX])
+{
+    store_audit_hash(at, "T1", "9", event, detail, prev, hash);
+    cJSON *o = cJSON_CreateObject();
+    char key[64];
+    snprintf(key, sizeof key, "T1:audit:%lld", (long long)seq);
+    cJSON_AddStringToObject(o, "idempotency_key", key);
+    cJSON_AddStringToObject(o, "terminal_id", "T1");
+    cJSON_AddNumberToObject(o, "seq", (double)seq);
+    cJSON_AddNumberToObject(o, "at", (double)at);
+    cJSON_AddStringToObject(o, "cashier", "9");
+    cJSON_AddStringToObject(o, "event", event);
+    if (detail)
+        cJSON_AddStringToObject(o, "detail", detail);
+    else
+        cJSON_AddNullToObject(o, "detail");
+    if (prev && *prev)
+        cJSON_AddStringToObject(o, "prev_hash", prev);
+    else
+        cJSON_AddNullToObject(o, "prev_hash");
+    cJSON_AddStringToObject(o, "hash", hash);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static void post_audit(struct fx *f, const char *rows, const char *const *statuses, int n)
+{
+    char body[8192];
+    snprintf(body, sizeof body, "{\"rows\":[%s]}", rows);
+    cJSON *doc = post_json(f, "/v1/audit", body);
+    const cJSON *results = cJSON_GetObjectItem(doc, "results");
+    assert_int_equal(cJSON_GetArraySize(results), n);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(str(cJSON_GetArrayItem(results, i), "status"), statuses[i]);
+    cJSON_Delete(doc);
+}
+
+static int log_has(struct fx *f, const char *text)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "grep -q '%s' %s", text, f->log);
+    return system(cmd) == 0;
+}
+
+/* The audit chain up through POST /v1/audit: rows stored once per terminal and seq, the
+ * chain intact; then a forged batch (a row left out, a row changed after it was hashed,
+ * a row sent again with other content) is accepted and each break is flagged: in
+ * audit_breaks, in the log, by `till-server audit` (exit 1). */
+static void test_audit_chain_checked(void **state)
+{
+    struct fx *f = *state;
+    char h1[STORE_AUDIT_HASH_HEX], h2[STORE_AUDIT_HASH_HEX], h3[STORE_AUDIT_HASH_HEX], h4[STORE_AUDIT_HASH_HEX],
+        h5[STORE_AUDIT_HASH_HEX], h3b[STORE_AUDIT_HASH_HEX];
+    char *r1 = audit_row(1, 1000, "signon", "manager", NULL, h1);
+    char *r2 = audit_row(2, 1001, "void", "line 2 approved by 9", h1, h2);
+    char *r3 = audit_row(3, 1002, "no_sale", NULL, h2, h3);
+    char rows[4096];
+    snprintf(rows, sizeof rows, "%s,%s,%s", r1, r2, r3);
+    const char *const three[] = { "accepted", "accepted", "accepted" };
+    post_audit(f, rows, three, 3);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_rows WHERE terminal_id = 'T1'"), 3);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks"), 0);
+    char out[2048];
+    const char *const audit_cmd[] = { "audit", NULL };
+    assert_int_equal(admin(f, out, sizeof out, audit_cmd), 0);
+    assert_non_null(strstr(out, "terminal T1: 3 rows, last 3, chain intact"));
+    /* a row sent again (a retry) is a duplicate, nothing more */
+    const char *const dup[] = { "duplicate" };
+    post_audit(f, r2, dup, 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks"), 0);
+
+    /* row 4 names row 2 as its previous one: row 3 was taken out of the till's chain */
+    char *r4 = audit_row(4, 1003, "drawer_open", NULL, h2, h4);
+    /* row 5 follows row 4, but its detail was changed after it was hashed */
+    char *r5 = audit_row(5, 1004, "price_override", "1,99 -> 0,99", h4, h5);
+    char *p = strstr(r5, "0,99");
+    assert_non_null(p);
+    p[0] = '9';
+    /* row 3 sent again with other content */
+    char *r3b = audit_row(3, 1002, "no_sale", "edited", h2, h3b);
+    snprintf(rows, sizeof rows, "%s,%s,%s", r4, r5, r3b);
+    const char *const forged[] = { "accepted", "accepted", "duplicate" };
+    post_audit(f, rows, forged, 3);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_rows WHERE terminal_id = 'T1'"), 5);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks WHERE seq = 4 AND reason LIKE '%does not follow row 3%'"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks WHERE seq = 5 AND reason LIKE '%hash does not match%'"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks WHERE seq = 3 AND reason LIKE '%other content%'"), 1);
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_breaks"), 3);
+    /* the held row 3 is the first one, unchanged */
+    assert_int_equal(db_count(f, "SELECT count(*) FROM audit_rows WHERE seq = 3 AND detail IS NULL"), 1);
+    assert_true(log_has(f, "AUDIT CHAIN BREAK: terminal T1 row 4"));
+    assert_int_equal(admin(f, out, sizeof out, audit_cmd), 1);
+    assert_non_null(strstr(out, "terminal T1: 5 rows, last 5, CHAIN BROKEN"));
+    assert_non_null(strstr(out, "BREAK terminal T1 row 4: it does not follow row 3"));
+    /* not a row at all: rejected, the rest of the batch stands */
+    const char *const bad[] = { "rejected" };
+    post_audit(f, "{\"idempotency_key\":\"T1:audit:9\",\"terminal_id\":\"T1\",\"seq\":9}", bad, 1);
+    char *all[] = { r1, r2, r3, r4, r5, r3b };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1680,6 +1789,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         T(test_health),
+        T(test_audit_chain_checked),
         T(test_auth_required),
         T(test_routing_errors),
         T(test_catalog_full_paging),

@@ -811,6 +811,72 @@ static void test_unknown_token_refused(void **state)
     assert_int_equal(n, 0);
 }
 
+struct push_answer {
+    int done;
+    enum backend_outcome outcome;
+    char statuses[128], refs[128];
+};
+
+static void on_push_answer(void *ctx, const struct backend_reply *r)
+{
+    struct push_answer *a = ctx;
+    a->done = 1;
+    a->outcome = r->outcome;
+    const cJSON *res;
+    cJSON_ArrayForEach(res, cJSON_GetObjectItemCaseSensitive(r->doc, "results")) {
+        size_t n = strlen(a->statuses), m = strlen(a->refs);
+        snprintf(a->statuses + n, sizeof a->statuses - n, "%s ",
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "status")));
+        snprintf(a->refs + m, sizeof a->refs - m, "%s ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "ref")));
+    }
+}
+
+/* Audit rows have no place in Vendure: like shifts and cash movements they are settled
+ * local-only (the till keeps its chain and --verify-audit), without a request, so this
+ * needs no Vendure server (the URL points at nothing). */
+static void test_audit_rows_local_only(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/till-vt-audit-XXXXXX", path[96], token[96], err[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/till.db", dir);
+    snprintf(token, sizeof token, "%s/token", dir);
+    FILE *t = fopen(token, "w");
+    assert_non_null(t);
+    fputs("secret\n", t);
+    fclose(t);
+    chmod(token, 0600);
+    struct store *st;
+    assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+    struct loop *loop = loop_new();
+    struct config *cfg = config_new();
+    config_set(cfg, "sync.url", "http://127.0.0.1:9/admin-api");
+    config_set(cfg, "sync.token_file", token);
+    config_set(cfg, "sync.backend", "vendure");
+    struct sync_config sc;
+    int configured;
+    assert_int_equal(sync_config_from(cfg, &sc, &configured, err, sizeof err), 0);
+    struct backend *b = backend_vendure_new(loop, st, &sc, err, sizeof err);
+    assert_non_null(b);
+    const char *p1 = "{\"idempotency_key\":\"T1:audit:1\",\"seq\":1}", *p2 = "{\"idempotency_key\":\"T1:audit:2\",\"seq\":2}";
+    struct backend_item items[2] = { { 1, "T1:audit:1", p1, strlen(p1) }, { 2, "T1:audit:2", p2, strlen(p2) } };
+    struct push_answer a = { 0 };
+    assert_true(b->ops->push(b, OUTBOX_AUDIT, items, 2, on_push_answer, &a) > 0);
+    for (int i = 0; i < 100 && !a.done; i++)
+        loop_run_once(loop, 50);
+    assert_true(a.done);
+    assert_int_equal(a.outcome, BACKEND_OK);
+    assert_string_equal(a.statuses, "accepted accepted ");
+    assert_string_equal(a.refs, "local-only local-only ");
+    b->ops->free(b);
+    config_free(cfg);
+    loop_free(loop);
+    store_close(st);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -822,6 +888,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_close_after_commit_plain_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_sku_parked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_token_refused, setup, teardown),
+        cmocka_unit_test(test_audit_rows_local_only),
     };
     if (getenv("TEST_FILTER"))
         cmocka_set_test_filter(getenv("TEST_FILTER"));
