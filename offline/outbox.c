@@ -27,7 +27,9 @@ static const char SQL_PARK[] =
     " WHERE id = ?1 AND state = 'pending'";
 static const char SQL_RETRY[] =
     "UPDATE outbox SET state = 'pending', attempts = 0 WHERE idempotency_key = ?1 AND state = 'parked'";
-static const char SQL_COUNT[] = "SELECT count(*) FROM outbox WHERE state = ?1";
+/* Audit rows are the log's copy going up, not documents anyone waits for: "Queued sales"
+ * and the like count the rest. */
+static const char SQL_COUNT[] = "SELECT count(*) FROM outbox WHERE state = ?1 AND kind <> 'audit'";
 #define ENTRY_COLS "id, kind, state, idempotency_key, created_at, coalesce(sent_at, 0), attempts," \
     " coalesce(server_ref, ''), coalesce(last_error, '')"
 static const char SQL_GET[] = "SELECT " ENTRY_COLS " FROM outbox WHERE idempotency_key = ?1";

@@ -14,7 +14,7 @@ check "till starts with a store server configured" t_wait_for "Empty sale"
 check "server down: the header says OFFLINE" t_wait_for "OFFLINE"
 for i in 1 2 3; do sell_one || fail "sale $i while offline"; done
 check "three sales queued on screen" t_wait_for "Queued sales: 3"
-check_eq "and in the outbox" 3 "$(q "select count(*) from outbox where state = 'pending'")"
+check_eq "and in the outbox" 3 "$(q "select count(*) from outbox where state = 'pending' and kind = 'order'")"
 
 set_faults "$FAULTS" "stall=100%,stall_ms=10000"
 check "server starts (stalling every request)" server_start "$SDB" "$PORT" "$FAULTS"
@@ -32,7 +32,7 @@ check "the queue drains" t_wait_for "Queued sales: 0" 40
 check "online again" t_wait_for "online"
 check_eq "every sale on the server once" 3 "$(sq "select count(*) from orders")"
 check_eq "with distinct keys" 3 "$(sq "select count(distinct idempotency_key) from orders")"
-check_eq "all sent locally" 3 "$(q "select count(*) from outbox where state = 'sent'")"
+check_eq "all sent locally" 3 "$(q "select count(*) from outbox where state = 'sent' and kind = 'order'")"
 check_eq "server stock went down by three" "$(( $(sq "select count(*) from orders") ))" \
     "$(sq "select -sum(quantity) / 1000 from stock_movements where sku = 'SKU10001' and kind = 'sale'")"
 

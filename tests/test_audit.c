@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "offline/audit_doc.h"
+#include "offline/outbox.h"
 #include "src/store.h"
 
 struct fx {
@@ -219,6 +221,59 @@ static void test_rolled_back_audit_leaves_the_chain_whole(void **state)
     assert_int_equal(c.chained, 6);
 }
 
+struct seen {
+    int n;
+    char keys[8][64];
+    char payload[2048];
+};
+
+static int seen_row(void *ctx, int64_t id, const char *key, const char *payload, size_t len)
+{
+    struct seen *s = ctx;
+    if (s->n < 8)
+        snprintf(s->keys[s->n++], sizeof s->keys[0], "%s", key);
+    snprintf(s->payload, sizeof s->payload, "%.*s", (int)len, payload);
+    return 0;
+}
+
+/* Each chained row is queued for the server once, in order, with its hash; rows written
+ * later follow at the next call. */
+static void test_rows_queued_for_the_server_once(void **state)
+{
+    struct fx *f = *state;
+    write_five(f);
+    assert_int_equal(audit_doc_enqueue_new(f->st, 500), 5);
+    assert_int_equal(audit_doc_enqueue_new(f->st, 500), 0);
+    assert_int_equal(store_audit(f->st, 2000, "T1", "9", "z_report", "z 1"), STORE_OK);
+    assert_int_equal(audit_doc_enqueue_new(f->st, 500), 1);
+    struct seen s = { 0 };
+    assert_int_equal(outbox_next_batch(f->st, OUTBOX_AUDIT, 8, seen_row, &s), 6);
+    for (int i = 0; i < 6; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "T1:audit:%d", i + 1);
+        assert_string_equal(s.keys[i], want);
+    }
+    char hash[STORE_AUDIT_HASH_HEX];
+    struct store_audit_check c;
+    char why[256];
+    assert_int_equal(store_audit_verify(f->st, &c, why, sizeof why), 0);
+    assert_non_null(strstr(s.payload, "\"event\":\"z_report\""));
+    assert_non_null(strstr(s.payload, "\"seq\":6"));
+    /* the payload's hash is the row's, over its fields and the previous row's hash */
+    const char *h = strstr(s.payload, "\"hash\":\"");
+    const char *p = strstr(s.payload, "\"prev_hash\":\"");
+    assert_non_null(h);
+    assert_non_null(p);
+    char prev[STORE_AUDIT_HASH_HEX];
+    snprintf(prev, sizeof prev, "%.64s", p + 13);
+    store_audit_hash(2000, "T1", "9", "z_report", "z 1", prev, hash);
+    assert_int_equal(strncmp(h + 8, hash, 64), 0);
+    /* audit rows are not "queued sales" */
+    int64_t n = -1;
+    assert_int_equal(outbox_count(f->st, OUTBOX_PENDING, &n), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
 /* The canonical encoding as assets/store-api.yaml (AuditRow) spells it, with its example:
  * the server re-implements it from that text, so the text and this code must agree. */
 static void test_canonical_encoding_as_specified(void **state)
@@ -237,6 +292,7 @@ int main(void)
     assert_true(sodium_init() >= 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_encoding_as_specified),
+        cmocka_unit_test_setup_teardown(test_rows_queued_for_the_server_once, setup, teardown),
         cmocka_unit_test(test_hash_encoding_is_pinned),
         cmocka_unit_test_setup_teardown(test_intact_chain_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_is_append_only, setup, teardown),
