@@ -848,7 +848,7 @@ int store_audit_verify(struct store *st, struct store_audit_check *out, char *wh
         const char *row_prev = (const char *)sqlite3_column_text(s, 6);
         const char *row_hash = (const char *)sqlite3_column_text(s, 7);
         if (!row_hash && out->chained == 0) {
-            out->unchained++; /* written before the chain began (migration 017) */
+            out->unchained++; /* written before the chain began (migration 018) */
             prev_id = id;
             continue;
         }

@@ -190,7 +190,7 @@ static void test_deleted_newest_rows_are_found(void **state)
 static void test_older_rows_before_the_chain(void **state)
 {
     struct fx *f = *state;
-    /* rows from before migration 017 carry no hash: they precede the chain */
+    /* rows from before migration 018 carry no hash: they precede the chain */
     assert_int_equal(tamper(f, "INSERT INTO audit_log (at, terminal_id, cashier, event) VALUES (1, 'T1', '7', 'old')"),
                      SQLITE_OK);
     write_five(f);

@@ -1,4 +1,4 @@
--- 018: a Z that a power cut interrupts finishes on restart (src/shifts.c).  The Z is begun
+-- 019: a Z that a power cut interrupts finishes on restart (src/shifts.c).  The Z is begun
 -- durably (who, the cash counted) before the payment terminal's end-of-day is asked for;
 -- the terminal's answer is kept as soon as it comes, since a second end-of-day would find
 -- the batch already closed.  The Z number is still taken only in the closing transaction.

@@ -1,4 +1,4 @@
--- 017: the audit log becomes a hash chain (issue 12).  Each row keeps the SHA-256 of the
+-- 018: the audit log becomes a hash chain (issue 12).  Each row keeps the SHA-256 of the
 -- row before it (prev_hash) and its own (hash, over a canonical encoding of the row and
 -- prev_hash; src/store.c store_audit_hash), so a changed or deleted row breaks the chain
 -- and `till --verify-audit` names it.  Rows written before this migration have no hash;
