@@ -361,7 +361,7 @@ static int sync_once(struct app *app)
     for (;;) {
         loop_run_once(app->loop, 200);
         sync_get_status(app->sync.engine, &st);
-        if (st.rounds > 0 && st.queued == 0)
+        if (st.rounds > 0 && st.queued == 0 && st.queued_audit == 0)
             break;
         if (st.last_error[0] && strcmp(st.last_error, said) != 0) {
             fprintf(stderr, "till: sync: %s%s\n", st.last_error, st.refused ? "" : " (retrying)");

@@ -30,6 +30,7 @@ static const char SQL_RETRY[] =
 /* Audit rows are the log's copy going up, not documents anyone waits for: "Queued sales"
  * and the like count the rest. */
 static const char SQL_COUNT[] = "SELECT count(*) FROM outbox WHERE state = ?1 AND kind <> 'audit'";
+static const char SQL_COUNT_KIND[] = "SELECT count(*) FROM outbox WHERE state = ?1 AND kind = ?2";
 #define ENTRY_COLS "id, kind, state, idempotency_key, created_at, coalesce(sent_at, 0), attempts," \
     " coalesce(server_ref, ''), coalesce(last_error, '')"
 static const char SQL_GET[] = "SELECT " ENTRY_COLS " FROM outbox WHERE idempotency_key = ?1";
@@ -121,10 +122,17 @@ int outbox_retry_parked(struct store *st, const char *key)
 
 int outbox_count(struct store *st, enum outbox_state state, int64_t *out)
 {
-    sqlite3_stmt *s = store_stmt(st, SQL_COUNT);
+    return outbox_count_kind(st, state, OUTBOX_KIND_COUNT, out);
+}
+
+int outbox_count_kind(struct store *st, enum outbox_state state, enum outbox_kind kind, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, kind == OUTBOX_KIND_COUNT ? SQL_COUNT : SQL_COUNT_KIND);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_text(s, 1, outbox_state_name(state), -1, SQLITE_STATIC);
+    if (kind != OUTBOX_KIND_COUNT)
+        sqlite3_bind_text(s, 2, outbox_kind_name(kind), -1, SQLITE_STATIC);
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_ERROR : rc;

@@ -50,7 +50,10 @@ int outbox_mark_sent(struct store *st, int64_t id, int64_t at, const char *serve
 int outbox_park(struct store *st, int64_t id, const char *reason, const char *server_ref);
 /* Puts a parked row back in the queue: 0 done, 1 no parked row with that key, -1 error. */
 int outbox_retry_parked(struct store *st, const char *key);
+/* Rows in state, audit rows left out (they are the log's copy, not documents anyone waits
+ * for); outbox_count_kind counts one kind (OUTBOX_KIND_COUNT: as outbox_count). */
 int outbox_count(struct store *st, enum outbox_state state, int64_t *out);
+int outbox_count_kind(struct store *st, enum outbox_state state, enum outbox_kind kind, int64_t *out);
 /* STORE_OK, STORE_NOTFOUND or < 0. */
 int outbox_get(struct store *st, const char *key, struct outbox_entry *out);
 /* The manager's list (till --outbox): pending and parked rows with their attempts and

@@ -140,6 +140,7 @@ static void notify(struct sync *s)
 static void refresh_counts(struct sync *s)
 {
     outbox_count(s->store, OUTBOX_PENDING, &s->st.queued);
+    outbox_count_kind(s->store, OUTBOX_PENDING, OUTBOX_AUDIT, &s->st.queued_audit);
     outbox_count(s->store, OUTBOX_PARKED, &s->st.parked);
 }
 

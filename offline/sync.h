@@ -57,7 +57,8 @@ int sync_url_is_loopback(const char *url);
 
 struct sync_status {
     int online;                 /* the last request to the store API succeeded (a valid 200 answer) */
-    int64_t queued;             /* outbox rows waiting to be sent */
+    int64_t queued;             /* outbox rows waiting to be sent (audit rows apart) */
+    int64_t queued_audit;       /* audit rows waiting to be sent */
     int64_t parked;             /* rejected by the server: a manager must look */
     int64_t last_sync_at;       /* Unix seconds of the last successful exchange, 0 = never */
     int64_t rounds;             /* completed rounds: catalog + stock pulled and outbox empty */
