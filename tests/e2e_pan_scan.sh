@@ -20,4 +20,7 @@ check "receipt figures are not cards" clean "0000013    0004      000001  19.10.
 # failed on such a card reference)
 check "a sale id (UUID) is not a card" clean "ref 144d07f6-7024-4273-8489-7437b14d51fb-1"
 check "a card number beside a UUID still is" found "b049e1ad-1111-4706-8132-5bf34dcd2c7a 4111111111111111"
+# an audit row's hash with a Luhn-valid digit run (e2e_payments failed on one once)
+check "a SHA-256 in hex is not a card" clean "prev_hash 9f0c51408835879233ab77e1c0d4f2a6b8e9d0c1f2a3b4c5d6e7f8091a2b3c4d"
+check "a card number beside a hash still is" found "9f0c51408835879233ab77e1c0d4f2a6b8e9d0c1f2a3b4c5d6e7f8091a2b3c4d 4111111111111111"
 finish

@@ -6,9 +6,10 @@
 # numbers are: not starting with 0, every group but the last 4 to 6 digits long (amounts,
 # trace and approval numbers side by side are not). SQLite files are
 # dumped first. Catalog barcodes (EAN-13 can pass Luhn too) are excluded when a database
-# with a barcodes table is named, and so are UUIDs (sale ids, card references): their
-# all-digit groups pass as a grouped card number about once in a thousand ids, and no card
-# number is written in a UUID's 8-4-4-4-12 hex shape. Exit 1 if anything is found.
+# with a barcodes table is named, and so are UUIDs (sale ids, card references) and hashes
+# (32 or more hex digits, the audit chain's SHA-256): their digit runs pass as a card
+# number now and then, and no card number is written in those shapes. Exit 1 if anything
+# is found.
 known=""
 if [ "$1" = --barcodes ]; then
     # the catalog (and its barcodes) lives beside the database, in DB.catalog
@@ -17,7 +18,8 @@ fi
 # Candidates: digit groups joined by single spaces or dashes; every span of whole groups
 # with 13-19 digits is Luhn-checked (awk: a database dump has many numbers).
 scan_text() { # name
-    sed -E 's/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/uuid/g' |
+    sed -E 's/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/uuid/g;
+            s/[0-9a-fA-F]{32,}/hash/g' |
     grep -aoE '[0-9]+([ -][0-9]+)*' | awk '
     function luhn(s,    i, d, sum, alt) {
         sum = 0; alt = 0
