@@ -208,7 +208,7 @@ build/kill-loop: tests/kill_loop.c
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
 test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
       build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
-	@sh tests/run.sh
+	@bash tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).
 FUZZ_SECONDS ?= 60

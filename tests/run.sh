@@ -1,6 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # Runs every test program (cmocka unit tests under ASan+UBSan, short fuzz runs, shell
 # end-to-end tests) and prints one closing line for the whole suite: N passed, N failed.
+# TEST_JOBS (default 3) programs run at once: most of the suite waits on screens, servers
+# and timers rather than the CPU, and each test has its own files, ports and tmux server.
 cd "$(dirname "$0")/.." || exit 1
 mkdir -p build/test-logs
 passed=0
@@ -27,27 +29,43 @@ count() { # count NAME LOG RC
     else echo "-- $1: $p passed"; fi
 }
 
+JOBS=${TEST_JOBS:-3}
+declare -A job_name job_log
+# start NAME CMD...: runs CMD in the background, its output in build/test-logs/NAME.log;
+# waits for a free slot first.
+start() {
+    local name=$1; shift
+    while [ "${#job_name[@]}" -ge "$JOBS" ]; do reap; done
+    "$@" > "build/test-logs/$name.log" 2>&1 &
+    job_name[$!]=$name
+    job_log[$!]=build/test-logs/$name.log
+}
+# reap: counts the next program to finish.
+reap() {
+    local pid rc
+    wait -n -p pid
+    rc=$?
+    count "${job_name[$pid]}" "${job_log[$pid]}" "$rc"
+    unset "job_name[$pid]" "job_log[$pid]"
+}
+# A fuzz target runs briefly here (`make fuzz` runs them longer); a clean run is one pass.
+fuzz_briefly() { # TARGET
+    mkdir -p "build/fuzz/corpus/$(basename "$1")"
+    "$1" -max_total_time="${FUZZ_TEST_SECONDS:-10}" "build/fuzz/corpus/$(basename "$1")" &&
+        echo "RESULT: 1 passed, 0 failed"
+}
+
+# The end-to-end tests first, the longest scripts first, so that the slowest are not last.
+for t in $(ls -S tests/e2e_*.sh); do
+    [ -f "$t" ] && start "$(basename "$t" .sh)" timeout 300 bash "$t"
+done
 for t in build/asan/tests/test_*; do
-    [ -x "$t" ] || continue
-    name=$(basename "$t"); log=build/test-logs/$name.log
-    "$t" > "$log" 2>&1; count "$name" "$log" $?
+    [ -x "$t" ] && start "$(basename "$t")" "$t"
 done
-
-# Each fuzz target runs briefly here; `make fuzz` runs them longer.
 for t in build/fuzz/tests/fuzz_*; do
-    [ -x "$t" ] || continue
-    name=$(basename "$t"); log=build/test-logs/$name.log
-    mkdir -p "build/fuzz/corpus/$name"
-    if "$t" -max_total_time="${FUZZ_TEST_SECONDS:-10}" "build/fuzz/corpus/$name" > "$log" 2>&1; then
-        echo "RESULT: 1 passed, 0 failed" >> "$log"; count "$name" "$log" 0
-    else count "$name" "$log" 1; fi
+    [ -x "$t" ] && start "$(basename "$t")" fuzz_briefly "$t"
 done
-
-for t in tests/e2e_*.sh; do
-    [ -f "$t" ] || continue
-    name=$(basename "$t" .sh); log=build/test-logs/$name.log
-    timeout 300 bash "$t" > "$log" 2>&1; count "$name" "$log" $?
-done
+while [ "${#job_name[@]}" -gt 0 ]; do reap; done
 
 [ -n "$failures" ] && echo "failed:$failures"
 [ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted as passed)"
