@@ -47,11 +47,12 @@ static const char SQL_TAX_EXISTS[] = "SELECT EXISTS (SELECT 1 FROM tax_classes W
 static const char SQL_TAX_CODES[] =
     "SELECT group_concat(code, ', ') FROM (SELECT code FROM tax_classes ORDER BY code)";
 
-/* The writer's stage: temp tables in memory, without keys (a page is small; the apply
- * statements read it whole). */
+/* The writer's stage: temp tables in memory (a page is small; the apply statements read it
+ * whole).  One row per sku: a repeated sku (a CSV that names it twice) keeps its first
+ * place and takes the later values, so the apply statements see each product once. */
 static const char SQL_TEMP_MEMORY[] = "PRAGMA temp_store = MEMORY";
 static const char SQL_STAGE_CREATE[] =
-    "CREATE TEMP TABLE IF NOT EXISTS catalog_stage (sku TEXT NOT NULL, deleted INTEGER NOT NULL,"
+    "CREATE TEMP TABLE IF NOT EXISTS catalog_stage (sku TEXT NOT NULL UNIQUE, deleted INTEGER NOT NULL,"
     " name TEXT, price INTEGER, unit TEXT, tax_class TEXT, age_restricted INTEGER, active INTEGER,"
     " product_group TEXT, deposit_sku TEXT)";
 static const char SQL_STAGE_BARCODES_CREATE[] =
@@ -60,32 +61,46 @@ static const char SQL_STAGE_CLEAR[] = "DELETE FROM temp.catalog_stage";
 static const char SQL_STAGE_BARCODES_CLEAR[] = "DELETE FROM temp.catalog_stage_barcodes";
 static const char SQL_STAGE_PRODUCT[] =
     "INSERT INTO temp.catalog_stage (sku, deleted, name, price, unit, tax_class, age_restricted, active,"
-    " product_group, deposit_sku) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    " product_group, deposit_sku) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT(sku) DO UPDATE SET deleted = excluded.deleted, name = excluded.name,"
+    " price = excluded.price, unit = excluded.unit, tax_class = excluded.tax_class,"
+    " age_restricted = excluded.age_restricted, active = excluded.active,"
+    " product_group = excluded.product_group, deposit_sku = excluded.deposit_sku";
 static const char SQL_STAGE_BARCODE[] = "INSERT INTO temp.catalog_stage_barcodes (code, sku) VALUES (?1, ?2)";
+/* The name is left out of the update: the name index's trigger fires on any UPDATE OF
+ * name, so a price change would rewrite the product's index rows.  Names that really
+ * changed are set by SQL_APPLY_NAMES. */
 static const char SQL_APPLY_PRODUCTS[] =
     "INSERT INTO products (sku, name, price, unit, tax_class, age_restricted, active, updated_at,"
     " product_group, deposit_sku)"
     " SELECT sku, name, price, unit, tax_class, age_restricted, active, ?1, product_group, deposit_sku"
     " FROM temp.catalog_stage WHERE NOT deleted ORDER BY rowid"
-    " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
+    " ON CONFLICT(sku) DO UPDATE SET price = excluded.price,"
     " unit = excluded.unit, tax_class = excluded.tax_class,"
     " age_restricted = excluded.age_restricted, active = excluded.active,"
     " updated_at = excluded.updated_at, product_group = excluded.product_group,"
     " deposit_sku = excluded.deposit_sku";
+/* CROSS JOIN keeps the stage (small) outside and products (large) inside: without
+ * statistics on the temp tables the planner would scan all products for every page */
+static const char SQL_APPLY_NAMES[] =
+    "UPDATE products SET name = (SELECT s.name FROM temp.catalog_stage s WHERE s.sku = products.sku)"
+    " WHERE id IN (SELECT p.id FROM temp.catalog_stage s CROSS JOIN products p ON p.sku = s.sku"
+    " WHERE NOT s.deleted AND p.name IS NOT s.name)";
 static const char SQL_APPLY_TOMBSTONES[] =
     "UPDATE products SET active = 0, updated_at = ?1"
     " WHERE sku IN (SELECT sku FROM temp.catalog_stage WHERE deleted)";
-/* every staged product's barcodes are replaced by the staged list; deleted products lose
- * theirs (they stay, inactive, for the sales that refer to them) */
-/* CROSS JOIN keeps the stage (small) outside and products (large) inside: without
- * statistics on the temp tables the planner would scan all products for every page */
+/* every staged product's barcodes become the staged list: codes it no longer has go (a
+ * deleted product loses all; it stays, inactive, for the sales that refer to it), codes
+ * staged for another product move there, and codes it keeps are not written at all */
 static const char SQL_APPLY_DEL_BARCODES[] =
     "DELETE FROM barcodes WHERE product_id IN (SELECT p.id FROM temp.catalog_stage s"
-    " CROSS JOIN products p ON p.sku = s.sku)";
+    " CROSS JOIN products p ON p.sku = s.sku)"
+    " AND code NOT IN (SELECT code FROM temp.catalog_stage_barcodes)";
 static const char SQL_APPLY_BARCODES[] =
     "INSERT INTO barcodes (code, product_id) SELECT b.code, p.id"
     " FROM temp.catalog_stage_barcodes b CROSS JOIN products p ON p.sku = b.sku WHERE true"
-    " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id";
+    " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id"
+    " WHERE product_id IS NOT excluded.product_id";
 
 static void col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
 {
@@ -440,7 +455,7 @@ int catalog_stage_apply(struct store *st, int64_t now)
     if (!p)
         return STORE_ERROR;
     sqlite3_bind_int64(p, 1, now);
-    if (store_step(st, p))
+    if (store_step(st, p) || run(st, SQL_APPLY_NAMES))
         return STORE_ERROR;
     sqlite3_stmt *t = store_stmt(st, SQL_APPLY_TOMBSTONES);
     if (!t)

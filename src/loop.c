@@ -51,6 +51,7 @@ struct loop {
     size_t cappfds;
     int64_t now_ms;
     int stopped;
+    int64_t longest_busy_us;    /* the longest any iteration ran its callbacks */
 };
 
 static int64_t monotonic_ms(void)
@@ -58,6 +59,13 @@ static int64_t monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int64_t loop_wall_time(void)
@@ -202,14 +210,17 @@ static void dispatch_signals(struct loop *loop)
     }
 }
 
-/* Fires due timers; a callback may add or cancel timers, so search afresh each time. */
+/* Fires the timers due when it starts; a callback may add or cancel timers, so search
+ * afresh each time.  A timer added by a callback waits for the next iteration, after
+ * poll(): work that reschedules itself at 0 ms (a sync slice) lets a key in between. */
 static void dispatch_timers(struct loop *loop)
 {
+    int64_t now = monotonic_ms();
+    uint64_t first_new = loop->next_timer_id;
     for (;;) {
-        int64_t now = monotonic_ms();
         size_t due = loop->ntimers;
         for (size_t i = 0; i < loop->ntimers; i++)
-            if (loop->timers[i].due_ms <= now &&
+            if (loop->timers[i].due_ms <= now && loop->timers[i].id < first_new &&
                 (due == loop->ntimers || loop->timers[i].due_ms < loop->timers[due].due_ms))
                 due = i;
         if (due == loop->ntimers)
@@ -253,6 +264,7 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
     loop->now_ms = monotonic_ms();
     if (rc < 0 && errno != EINTR)
         return -1;
+    int64_t busy_from = monotonic_us();
     if (rc > 0) {
         if (loop->sigfd >= 0 && (loop->pfds[nfds].revents & POLLIN))
             dispatch_signals(loop);
@@ -265,7 +277,15 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
         }
     }
     dispatch_timers(loop);
+    int64_t busy = monotonic_us() - busy_from;
+    if (busy > loop->longest_busy_us)
+        loop->longest_busy_us = busy;
     return 0;
+}
+
+int64_t loop_longest_busy_us(const struct loop *loop)
+{
+    return loop->longest_busy_us;
 }
 
 void loop_run(struct loop *loop)

@@ -36,6 +36,10 @@ int64_t loop_now_ms(struct loop *loop);
 /* Wall clock, Unix seconds (for receipts and records). */
 int64_t loop_wall_time(void);
 
+/* The longest one iteration ran its callbacks (poll() to poll()): what a key pressed
+ * meanwhile could wait at worst, whoever held the loop. */
+int64_t loop_longest_busy_us(const struct loop *loop);
+
 /* Runs one iteration, waiting at most max_wait_ms (-1: until something happens). */
 int loop_run_once(struct loop *loop, int max_wait_ms);
 void loop_run(struct loop *loop);

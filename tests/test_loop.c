@@ -108,6 +108,47 @@ static void test_prepare_shortens_wait(void **state)
     loop_free(l);
 }
 
+/* A timer that reschedules itself at 0 ms (a sync slice) must not starve a ready fd:
+ * the key is read after one slice, not after all of them. */
+struct busy_ctx {
+    int slices, slices_at_key;
+};
+
+static void busy_slice(struct loop *loop, void *ctx)
+{
+    struct busy_ctx *b = ctx;
+    if (++b->slices < 1000)
+        loop_add_timer(loop, 0, busy_slice, b);
+}
+
+static void on_key(struct loop *loop, int fd, short rev, void *ctx)
+{
+    struct busy_ctx *b = ctx;
+    char c;
+    assert_int_equal(read(fd, &c, 1), 1);
+    b->slices_at_key = b->slices;
+    loop_unwatch_fd(loop, fd);
+}
+
+static void test_rescheduled_timer_lets_fd_in(void **state)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    struct loop *l = loop_new();
+    struct busy_ctx b = { 0, -1 };
+    loop_add_timer(l, 0, busy_slice, &b);
+    loop_watch_fd(l, fds[0], POLLIN, on_key, &b);
+    assert_int_equal(write(fds[1], "k", 1), 1);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(loop_run_once(l, 100), 0);
+    assert_true(b.slices_at_key >= 0 && b.slices_at_key <= 2);
+    assert_true(b.slices <= 3);
+    assert_true(loop_longest_busy_us(l) >= 0);
+    loop_free(l);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 static void test_wedge_classifier(void **state)
 {
     struct wedge_config cfg = { 50, 4 };
@@ -145,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_fd_callback_and_unwatch),
         cmocka_unit_test(test_signal_through_loop),
         cmocka_unit_test(test_prepare_shortens_wait),
+        cmocka_unit_test(test_rescheduled_timer_lets_fd_in),
         cmocka_unit_test(test_wedge_classifier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
