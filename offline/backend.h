@@ -40,6 +40,8 @@ struct backend_reply {
      * the native contract's JSON, where the backend has it}. */
     const cJSON *doc;
     size_t bytes;               /* how much came over the wire */
+    cJSON **take;               /* when set, *take is doc and the engine may keep it (setting
+                                 * *take to NULL) instead of copying a page it holds on to */
     char error[320];            /* RETRY / REFUSED: what went wrong, for the status bar */
 };
 

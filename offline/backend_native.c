@@ -71,8 +71,8 @@ static void req_unlink(struct native_req *q)
     }
 }
 
-static void reply(struct native_req *q, enum backend_outcome outcome, const struct http_response *r,
-                  const cJSON *doc, const char *error)
+static void reply_taking(struct native_req *q, enum backend_outcome outcome, const struct http_response *r,
+                         const cJSON *doc, cJSON **take, const char *error)
 {
     struct backend_reply b = {
         .outcome = outcome,
@@ -80,11 +80,18 @@ static void reply(struct native_req *q, enum backend_outcome outcome, const stru
         .retry_after_s = r->status == 429 || r->status == 503 ? r->retry_after_s : -1,
         .doc = doc,
         .bytes = r->len,
+        .take = take,
     };
     snprintf(b.error, sizeof b.error, "%s", error ? error : "");
     req_unlink(q);
     q->done(q->ctx, &b);
     free(q);
+}
+
+static void reply(struct native_req *q, enum backend_outcome outcome, const struct http_response *r,
+                  const cJSON *doc, const char *error)
+{
+    reply_taking(q, outcome, r, doc, NULL, error);
 }
 
 static void on_done(void *ctx, const struct http_response *r)
@@ -149,7 +156,8 @@ static void on_done(void *ctx, const struct http_response *r)
         reply(q, BACKEND_RETRY, r, NULL, msg);
         return;
     }
-    reply(q, BACKEND_OK, r, j, NULL);
+    /* a page is the engine's to keep: parsed once, never copied */
+    reply_taking(q, BACKEND_OK, r, j, &j, NULL);
     cJSON_Delete(j);
 }
 

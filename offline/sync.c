@@ -97,6 +97,7 @@ struct sync {
     int64_t want_next_cursor;
     uint64_t apply_timer;
     int slice;                  /* changes per slice, adapted to take about 2 ms */
+    int log_waits;              /* slices put off in a row for the catalog's checkpoint */
     int64_t last_notify_ms;
     int64_t open_rejects;       /* rows parked and not yet superseded, every feed */
     int rejects_changed;        /* a slice parked or superseded some: recount after it */
@@ -953,6 +954,14 @@ static void on_apply_timer(struct loop *loop, void *ctx)
     struct page *pg = &s->pages[0];
     int catalog = s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE, n = 0, rc = 0;
     int64_t parked_before = s->stats.rows_refused;
+    /* a moment for the catalog's checkpoint thread to catch up (at most 100 ms in a row) */
+    if (catalog && s->log_waits < 50 && store_catalog_log_busy(s->store)) {
+        s->log_waits++;
+        s->stats.log_waits++;
+        s->apply_timer = loop_add_timer(s->loop, 2, on_apply_timer, s);
+        return;
+    }
+    s->log_waits = 0;
     if (!catalog)
         store_durability(s->store, 0); /* staff and stock pages are fetched again if lost, like the catalog's */
     if (store_begin(s->store, STORE_TX_PLAIN) != STORE_OK) {
@@ -1030,8 +1039,15 @@ static void on_pull_done(void *ctx, const struct backend_reply *r)
         pull_failed(s, r->retry_after_s);
         return;
     }
-    /* the page is held while it is applied slice by slice: a copy of the backend's answer */
-    cJSON *j = cJSON_Duplicate(r->doc, 1);
+    /* the page is held while it is applied slice by slice: the backend's answer where it
+     * gives it away, else a copy */
+    cJSON *j;
+    if (r->take && *r->take == r->doc) {
+        j = *r->take;
+        *r->take = NULL;
+    } else {
+        j = cJSON_Duplicate(r->doc, 1);
+    }
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, fields[s->phase]);
     const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
     int64_t next;

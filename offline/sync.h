@@ -87,6 +87,7 @@ struct sync_stats {
     int64_t snapshot_resumed_at;/* the last download went on from this byte (0: from the start) */
     int64_t longest_slice_us;   /* the longest the sync held the loop in one go */
     int64_t rows_refused;       /* rows of pages parked by this engine (each version once) */
+    int64_t log_waits;          /* 2 ms pauses for the catalog's checkpoint thread */
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

@@ -1,4 +1,5 @@
 #include "src/store.h"
+#include "src/checkpointer.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -39,7 +40,36 @@ struct store {
     char errmsg[STORE_ERRLEN];
     char catalog_path[4096];   /* the attached catalog file, ":memory:" for a memory store */
     int readonly;
+    struct checkpointer *ckpt; /* the catalog's checkpoints, off the loop (NULL: in place) */
+    int catalog_log_frames;    /* the catalog's log after the last commit, in pages */
 };
+
+/* SQLite's own automatic checkpoint (PASSIVE at 1000 pages of log), except that the
+ * catalog's goes to its thread: a sync's pages would otherwise pay a checkpoint and its
+ * fsync on the loop every 4 MB.  The log starts again from its beginning only after a
+ * checkpoint caught up with the writer, which a thread racing a busy writer seldom does:
+ * past 4000 pages store_catalog_log_busy() asks the sync to pause a moment for it.  A
+ * log 16 times the size (a writer that does not pause, e.g. a CSV import) is
+ * checkpointed in place. */
+#define WAL_CHECKPOINT_FRAMES 1000
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+    struct store *st = ctx;
+    int catalog = strcmp(name, "catalog") == 0;
+    if (catalog)
+        st->catalog_log_frames = frames;
+    if (frames < WAL_CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    if (catalog && st->ckpt && frames < 16 * WAL_CHECKPOINT_FRAMES && checkpointer_kick(st->ckpt) == 0)
+        return SQLITE_OK;
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+int store_catalog_log_busy(struct store *st)
+{
+    return st->ckpt && st->catalog_log_frames >= 4 * WAL_CHECKPOINT_FRAMES && checkpointer_lagging(st->ckpt);
+}
 
 static int map_error(struct store *st, int rc);
 
@@ -246,6 +276,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     }
     if (attach_catalog(st, err, errlen) || migrate(st, err, errlen))
         goto fail;
+    if (strcmp(st->catalog_path, ":memory:") != 0)
+        st->ckpt = checkpointer_new(st->catalog_path);
+    sqlite3_wal_hook(st->db, wal_hook, st);
     *out = st;
     return STORE_OK;
 fail:
@@ -304,6 +337,8 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    /* the thread's connection first: the last one to close removes the log */
+    checkpointer_free(st->ckpt);
     for (size_t i = 0; i < st->nslots; i++)
         sqlite3_finalize(st->slots[i].stmt);
     free(st->slots);
@@ -382,6 +417,7 @@ int store_catalog_swap(struct store *st, const char *new_path)
         return STORE_ERROR;
     }
     cache_clear(st);
+    checkpointer_stop(st->ckpt); /* its connection would keep the old file's log alive */
     if (exec(st, "PRAGMA catalog.wal_checkpoint(TRUNCATE)") || exec(st, "DETACH DATABASE catalog"))
         return STORE_ERROR;
     snprintf(wal, sizeof wal, "%s-wal", st->catalog_path);

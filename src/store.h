@@ -67,6 +67,10 @@ int store_row_failed(const struct store *st);
 /* synchronous = FULL (default: a committed sale survives power loss) or NORMAL (catalog
  * and stock pages, which are fetched again if lost). */
 void store_durability(struct store *st, int full);
+/* 1 when the catalog's write-ahead log has grown while its checkpoint thread has not caught
+ * up: a writer that can wait (a sync between slices) should pause a few ms, so the log
+ * can start again from its beginning instead of growing or being checkpointed on the loop. */
+int store_catalog_log_busy(struct store *st);
 
 /* Appends a row to the hash-chained audit log: each row holds the SHA-256 of the row
  * before it and its own, over store_audit_hash's canonical encoding; meta audit.head
