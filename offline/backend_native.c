@@ -10,6 +10,7 @@
 
 #include "offline/backend.h"
 #include "offline/http.h"
+#include "offline/json_thread.h"
 #include "offline/sync.h"
 
 struct native_req {
@@ -21,12 +22,19 @@ struct native_req {
     int64_t since;
     backend_done_cb done;
     void *ctx;
+    struct json_job *parse;     /* a page being parsed off the loop */
+    struct http_response answer;/* its answer's status and size (no body) meanwhile */
     struct native_req *next;
 };
+
+/* Answers from this size on are parsed on a thread (offline/json_thread.c): a catalog
+ * page of 2,000 products is ~360 kB and takes 1.5-4 ms to parse. */
+#define PARSE_OFF_LOOP_BYTES (64 * 1024)
 
 struct native {
     struct backend base;
     struct http *http;
+    struct loop *http_loop;
     struct native_req *reqs;    /* in flight */
     struct sync_config cfg;
 };
@@ -94,13 +102,23 @@ static void reply(struct native_req *q, enum backend_outcome outcome, const stru
     reply_taking(q, outcome, r, doc, NULL, error);
 }
 
+static const char *const pull_names[] = { [BACKEND_CATALOG] = "GET catalog", [BACKEND_STAFF] = "GET staff",
+                                          [BACKEND_STOCK] = "GET stock", [BACKEND_PROMOTIONS] = "GET promotions",
+                                          [BACKEND_CUSTOMERS] = "GET customers", [BACKEND_RECONCILE] = "GET catalog" };
+
+static void finish(struct native_req *q, const struct http_response *r, cJSON *j);
+
+static void on_parsed(void *ctx, cJSON *doc)
+{
+    struct native_req *q = ctx;
+    q->parse = NULL;
+    finish(q, &q->answer, doc);
+}
+
 static void on_done(void *ctx, const struct http_response *r)
 {
     struct native_req *q = ctx;
-    static const char *const pulls[] = { [BACKEND_CATALOG] = "GET catalog", [BACKEND_STAFF] = "GET staff",
-                                         [BACKEND_STOCK] = "GET stock", [BACKEND_PROMOTIONS] = "GET promotions",
-                                         [BACKEND_CUSTOMERS] = "GET customers", [BACKEND_RECONCILE] = "GET catalog" };
-    const char *what = q->push ? "POST" : pulls[q->feed];
+    const char *what = q->push ? "POST" : pull_names[q->feed];
     char msg[400], sm[320];
     if (q->lookup) {
         /* the answer's bytes go to the caller as they came */
@@ -136,7 +154,21 @@ static void on_done(void *ctx, const struct http_response *r)
         reply(q, BACKEND_RETRY, r, NULL, msg);
         return;
     }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    if (!q->push && r->len >= PARSE_OFF_LOOP_BYTES) {
+        q->answer = *r;
+        q->answer.body = NULL;
+        q->parse = json_parse_async(q->n->http_loop, r->body, r->len, on_parsed, q);
+        if (q->parse)
+            return;
+    }
+    finish(q, r, cJSON_ParseWithLength(r->body, r->len));
+}
+
+/* The answer (200) parsed: checked, then handed over. */
+static void finish(struct native_req *q, const struct http_response *r, cJSON *j)
+{
+    const char *what = q->push ? "POST" : pull_names[q->feed];
+    char msg[400];
     int ok;
     if (q->push) {
         ok = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "results"));
@@ -271,7 +303,10 @@ static void n_cancel(struct backend *b, uint64_t id)
     struct native *n = (struct native *)b;
     for (struct native_req *q = n->reqs; q; q = q->next) {
         if (q->http_id == id) {
-            http_cancel(n->http, id);
+            if (q->parse)
+                json_job_cancel(q->parse);
+            else
+                http_cancel(n->http, id);
             req_unlink(q);
             free(q);
             return;
@@ -295,6 +330,7 @@ static void n_free(struct backend *b)
     while (n->reqs) {
         struct native_req *q = n->reqs;
         n->reqs = q->next;
+        json_job_cancel(q->parse);
         free(q);
     }
     memset(n->cfg.token, 0, sizeof n->cfg.token);
@@ -330,6 +366,7 @@ struct backend *backend_native_new(struct loop *loop, const struct sync_config *
                  cfg->insecure_tls },
     };
     n->http = http_new(loop, &ho);
+    n->http_loop = loop;
     if (!n->http) {
         snprintf(err, errlen, "sync: cannot start libcurl");
         free(n);

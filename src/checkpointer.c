@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 struct checkpointer {
     pthread_mutex_t lock;
@@ -22,6 +24,8 @@ static void *checkpoint_thread(void *arg)
 {
     struct checkpointer *c = arg;
     sqlite3 *db = NULL;
+    /* below the loop's thread: a checkpoint can wait, a key cannot */
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
     if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         db = NULL;
