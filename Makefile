@@ -205,9 +205,10 @@ build/kill-loop: tests/kill_loop.c
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -Wno-missing-prototypes -o $@ $< -lutil
 
-# gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till.
+# gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till;
+# load_tills is the many-tills client of tests/e2e_load.sh (and bench/load200.sh).
 test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
-      build/bench/gen_sales $(TEST_BIN) $(FUZZ_BIN) check-style
+      build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style
 	@bash tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).

@@ -24,4 +24,6 @@ echo "== sync with a real Vendure (installs it once; the plain Admin API push ta
 bash bench/vendure.sh || status=1
 echo "== reference server: catalog import and catalog pages"
 sh bench/server.sh || status=1
+echo "== reference server: 200 tills at once (orders exactly once)"
+LOAD_JSONL=1 bash bench/load200.sh || status=1
 exit $status

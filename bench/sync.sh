@@ -4,7 +4,10 @@
 #    database (name index included), beside sqlite3 .import of the same rows as CSV into
 #    the same schema (the floor), with peak RSS, bytes on the wire and the longest time the
 #    sync held the till's loop (what a key pressed meanwhile could wait);
+#  - keys typed into the real till in a pty meanwhile (bench/bench_keys.c);
 #  - a delta of 1,000 changed products;
+#  - a delta of N changed prices (every product), beside the same UPDATEs in sqlite3 (the
+#    floor), and keys typed meanwhile beside keys typed into the idle till;
 #  - draining 10,000 queued sales.
 # BENCH_SYNC_ONLY=drain runs only the last one (no 1M-product catalog needed).
 cd "$(dirname "$0")/.." || exit 1
@@ -91,12 +94,28 @@ jsonl sync_longest_loop_hold_ms "$H" ms 16
 jsonl snapshot_server_build_ms "$SNAP_BUILD" ms
 
 # keys typed into the real till (in a pty) while it bootstraps the same catalog
-rm -f "$B/keys.db"*
-build/bench/bench_keys build/till "$B/keys.db" "http://127.0.0.1:$PORT" "$B/token" "$S" 600 | tee "$B/keys.out" || exit 1
-KP99=$(sed -n 's/^key-to-screen while the catalog syncs.*p99 \([0-9.]*\) ms.*/\1/p' "$B/keys.out")
+keys_p() { # FILE WHICH(p50|p99|hold): a figure of bench_keys's "while the catalog syncs" line
+    case $2 in
+    p50) sed -n 's/^key-to-screen while the catalog syncs.*median \([0-9.]*\) ms.*/\1/p' "$1" ;;
+    p99) sed -n 's/^key-to-screen while the catalog syncs.*p99 \([0-9.]*\) ms.*/\1/p' "$1" ;;
+    after99) sed -n 's/^key-to-screen after it.*p99 \([0-9.]*\) ms.*/\1/p' "$1" ;;
+    hold) sed -n "s/^till's own figure: longest loop hold \([0-9.]*\) ms.*/\1/p" "$1" ;;
+    esac
+}
+kp50=""; kp99=""; khold=""
+for r in $(seq "$RUNS"); do
+    rm -f "$B/keys.db"*
+    build/bench/bench_keys build/till "$B/keys.db" "http://127.0.0.1:$PORT" "$B/token" "$S" 600 > "$B/keys.out" || exit 1
+    sed 's/^/  /' "$B/keys.out"
+    kp50="$kp50 $(keys_p "$B/keys.out" p50)"; kp99="$kp99 $(keys_p "$B/keys.out" p99)"; khold="$khold $(keys_p "$B/keys.out" hold)"
+    got=$(sqlite3 "$B/keys.db.catalog" "select count(*) from products")
+    [ "$got" = "$N" ] || echo "  (the till in the pty had $got products when stopped)"
+done
+KP50=$(echo $kp50 | tr ' ' '\n' | median); KP99=$(echo $kp99 | tr ' ' '\n' | median); KH=$(echo $khold | tr ' ' '\n' | median)
+echo "key-to-screen while a new till bootstraps: median of $RUNS runs: p50 $KP50 ms, p99 $KP99 ms (goal < 16 ms), the till's longest loop hold $KH ms"
 [ -n "$KP99" ] && jsonl key_p99_during_sync_ms "$KP99" ms 16
-got=$(sqlite3 "$B/keys.db.catalog" "select count(*) from products")
-[ "$got" = "$N" ] || echo "  (the till in the pty had $got products when stopped)"
+[ -n "$KP50" ] && jsonl key_p50_during_sync_ms "$KP50" ms
+[ -n "$KH" ] && jsonl key_bench_loop_hold_during_sync_ms "$KH" ms 16
 
 # delta: 1,000 products change on the server, then one sync
 delta=""
@@ -110,12 +129,89 @@ done
 D=$(echo $delta | tr ' ' '\n' | median)
 echo "delta of 1000 changes: median $D ms inside till --sync-now (goal < 100 ms)"
 jsonl delta_1000_ms "$D" ms 100
+
+# A delta of N changed prices (every product, 1M): the server takes them through its admin
+# import (timed beside: the server's side); the synced till pulls them as pages of changes
+# with till --sync-now (sync.snapshot=0: the server would rather offer a till this far
+# behind a snapshot, which is the bootstrap above).  Wall time and peak RSS by
+# /usr/bin/time; the floor: the same N UPDATEs (by sku) in one sqlite3 transaction on a
+# copy of the till's catalog, in the same run.
+FIRST_SKU=$(sed -n 2p "$CSV" | cut -d, -f1); FIRST_PRICE=$(sed -n 2p "$CSV" | cut -d, -f4)
+new_prices() { # -> $B/prices.csv: every product of $CSV, its price one above the server's now
+    off=$(( $(sqlite3 "$SDB" "SELECT price FROM products WHERE sku = '$FIRST_SKU'") - FIRST_PRICE + 1 ))
+    awk -F, -v OFS=, -v o="$off" 'NR == 1 { print; next } { $4 += o; print }' "$CSV" > "$B/prices.csv"
+}
+delta_sync() { # DB -> "$B/delta.time" (/usr/bin/time -v), prints the till's line
+    /usr/bin/time -v -o "$B/delta.time" build/till --db "$1" --set catalog.demo=no --set sync.snapshot=0 \
+        --set sync.url="http://127.0.0.1:$PORT" --set sync.token_file="$B/token" --sync-now
+}
+mdelta=""; mrss=""; mhold=""; mfloor=""; mimport=""
+for r in $(seq "$RUNS"); do
+    new_prices
+    { echo "BEGIN;"; awk -F, 'NR > 1 { printf "UPDATE products SET price = %d WHERE sku = '"'"'%s'"'"';\n", $4, $1 }' "$B/prices.csv"; echo "COMMIT;"; } > "$B/prices.sql"
+    t0=$(ms)
+    build/till-server --db "$SDB" import "$B/prices.csv" > /dev/null || exit 1
+    mimport="$mimport $(( $(ms) - t0 ))"
+    rm -f "$B/floor-delta.catalog"*
+    cp "$B/full.db.catalog" "$B/floor-delta.catalog"
+    t0=$(ms)
+    sqlite3 "$B/floor-delta.catalog" < "$B/prices.sql" || exit 1
+    mfloor="$mfloor $(( $(ms) - t0 ))"
+    t0=$(ms)
+    out=$(delta_sync "$B/full.db") || { echo "1M-price delta failed: $out"; exit 1; }
+    mdelta="$mdelta $(( $(ms) - t0 ))"
+    mrss="$mrss $(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$B/delta.time")"
+    mhold="$mhold $(echo "$out" | sed -n 's/.*longest loop hold \([0-9.]*\) ms.*/\1/p')"
+    echo "  run $r: $out"
+    want=$(sed -n 2p "$B/prices.csv" | cut -d, -f4)
+    got=$(sqlite3 "$B/full.db.catalog" "SELECT price FROM products WHERE sku = '$FIRST_SKU'")
+    [ "$got" = "$want" ] || { echo "after the delta $FIRST_SKU costs $got, not $want"; exit 1; }
+done
+MD=$(echo $mdelta | tr ' ' '\n' | median); MR=$(echo $mrss | tr ' ' '\n' | median); MH=$(echo $mhold | tr ' ' '\n' | median)
+MF=$(echo $mfloor | tr ' ' '\n' | median); MI=$(echo $mimport | tr ' ' '\n' | median)
+echo "delta of $N changed prices: median $MD ms process start to done (goal < 15000 ms), peak RSS $MR kB (goal < 32768 kB), longest loop hold $MH ms"
+awk -v d="$MD" -v f="$MF" -v i="$MI" 'BEGIN { printf "  the floor, the same UPDATEs in one sqlite3 transaction: %d ms (ratio %.2fx); the server'"'"'s import of the changes: %d ms\n", f, d / f, i }'
+jsonl delta_1m_prices_ms "$MD" ms 15000 "$MF"
+jsonl delta_1m_prices_ratio_to_floor "$(awk -v d="$MD" -v f="$MF" 'BEGIN { printf "%.3f", d / f }')" x
+jsonl delta_1m_prices_peak_rss_kb "$MR" kB 32768
+jsonl delta_1m_prices_loop_hold_ms "$MH" ms 16
+jsonl delta_1m_prices_floor_ms "$MF" ms
+jsonl delta_1m_prices_server_import_ms "$MI" ms
+
+# keys typed into the till (in a pty) while it pulls another N changed prices, spaced
+# 20 ms apart so they cover the whole delta; the floor: the same keys into the same till
+# once it is idle (synced), in the same run
+dp50=""; dp99=""; dhold=""; ip99=""
+for r in $(seq "$RUNS"); do
+    new_prices
+    build/till-server --db "$SDB" import "$B/prices.csv" > /dev/null || exit 1
+    rm -f "$B/keysd.db"*
+    cp "$B/full.db" "$B/keysd.db" && cp "$B/full.db.catalog" "$B/keysd.db.catalog" || exit 1
+    build/bench/bench_keys build/till "$B/keysd.db" "http://127.0.0.1:$PORT" "$B/token" "$MD" $(( MD / 22 )) 20 \
+        sync.snapshot=0 > "$B/keysd.out" || exit 1
+    sed 's/^/  /' "$B/keysd.out"
+    dp50="$dp50 $(keys_p "$B/keysd.out" p50)"; dp99="$dp99 $(keys_p "$B/keysd.out" p99)"; dhold="$dhold $(keys_p "$B/keysd.out" hold)"
+    # the idle floor: synced now (the rest of the delta, if the pty run stopped it early)
+    build/till --db "$B/keysd.db" --set catalog.demo=no --set sync.url="http://127.0.0.1:$PORT" \
+        --set sync.token_file="$B/token" --set sync.snapshot=0 --sync-now > /dev/null || exit 1
+    build/bench/bench_keys build/till "$B/keysd.db" "http://127.0.0.1:$PORT" "$B/token" 0 200 20 > "$B/keysi.out" || exit 1
+    ip99="$ip99 $(keys_p "$B/keysi.out" after99)"
+    echo "  idle: $(grep '^key-to-screen after' "$B/keysi.out")"
+done
+DP50=$(echo $dp50 | tr ' ' '\n' | median); DP99=$(echo $dp99 | tr ' ' '\n' | median); DH=$(echo $dhold | tr ' ' '\n' | median)
+IP99=$(echo $ip99 | tr ' ' '\n' | median)
+echo "key-to-screen while the till pulls $N changed prices: median of $RUNS runs: p50 $DP50 ms, p99 $DP99 ms (goal < 16 ms; the idle till in the same runs: p99 $IP99 ms), the till's longest loop hold $DH ms"
+[ -n "$DP99" ] && jsonl key_p99_during_1m_delta_ms "$DP99" ms 16 "$IP99"
+[ -n "$DP50" ] && jsonl key_p50_during_1m_delta_ms "$DP50" ms
+[ -n "$DH" ] && jsonl key_bench_loop_hold_during_1m_delta_ms "$DH" ms 16
+rm -f "$B/keysd.db"* "$B/floor-delta.catalog"* "$B/prices.sql"
 kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null
 fi
 
 # drain: 10,000 queued sales to a fresh server each run
 SALES=${BENCH_SALES:-10000}
-if [ ! -f "$B/sales-$SALES.db" ]; then
+# (made again when gen_sales is newer: an older Till's schema would not migrate)
+if [ ! -f "$B/sales-$SALES.db" ] || [ build/bench/gen_sales -nt "$B/sales-$SALES.db" ]; then
     rm -f "$B/sales.tmp"*
     build/bench/gen_sales "$B/sales.tmp" "$SALES" && sqlite3 "$B/sales.tmp" \
         "INSERT INTO meta VALUES ('sync.stock_cursor.store-1', '999999999')" &&

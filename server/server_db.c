@@ -5,6 +5,7 @@
 #include "server/server_db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -179,6 +180,7 @@ struct seq_cache {
 
 struct sdb {
     sqlite3 *conn;
+    int holds_write_lock;  /* between sdb_begin and its commit or rollback */
     sqlite3_stmt *st[ST_COUNT];
     struct seq_cache catalog_seq, stock_seq;
     char detail[192]; /* why the last SDB_RANGE */
@@ -383,10 +385,32 @@ static void seq_forget(struct sdb *db)
     db->stock_seq.loaded = db->stock_seq.dirty = 0;
 }
 
+/* The server's writers take turns on this lock before BEGIN IMMEDIATE: SQLite's own
+ * busy handler polls with growing sleeps (up to 100 ms each), so under 200 tills a
+ * waiting batch slept for up to a second while the database was free.  Other processes
+ * (the admin commands) still meet the busy handler. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void write_unlock(struct sdb *db)
+{
+    if (db->holds_write_lock) {
+        db->holds_write_lock = 0;
+        pthread_mutex_unlock(&write_lock);
+    }
+}
+
 int sdb_begin(struct sdb *db)
 {
     seq_forget(db);
-    return run(use(db, ST_BEGIN));
+    int took = !db->holds_write_lock;
+    if (took) {
+        pthread_mutex_lock(&write_lock);
+        db->holds_write_lock = 1;
+    }
+    int rc = run(use(db, ST_BEGIN));
+    if (rc != SDB_OK && took)
+        write_unlock(db);
+    return rc;
 }
 
 int sdb_commit(struct sdb *db)
@@ -398,6 +422,7 @@ int sdb_commit(struct sdb *db)
         rc = run(use(db, ST_COMMIT));
     if (rc != SDB_OK)
         sdb_rollback(db);
+    write_unlock(db);
     seq_forget(db);
     return rc;
 }
@@ -407,6 +432,7 @@ void sdb_rollback(struct sdb *db)
     seq_forget(db);
     if (!sqlite3_get_autocommit(db->conn))
         run(use(db, ST_ROLLBACK));
+    write_unlock(db);
 }
 
 /*
