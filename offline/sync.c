@@ -46,6 +46,8 @@
 enum pull_phase { PULL_CATALOG, PULL_STAFF, PULL_STOCK, PULL_PROMOTIONS, PULL_CUSTOMERS, PULL_RECONCILE };
 
 #define MAX_BATCH 500
+/* A slice takes rows for at most this long (see apply_slice_rows). */
+#define SLICE_ROWS_US 1500
 
 struct sync {
     struct loop *loop;
@@ -903,7 +905,7 @@ static int apply_catalog_slice(struct sync *s, const cJSON *first, const cJSON *
 
 /* The rows of one slice: each checked, then staged (catalog) or applied (the others); a
  * row refused is parked.  *seq is the highest seq met.  0, or -1 when the file fails. */
-static int apply_slice_rows(struct sync *s, struct page *pg, int catalog, int *n, int64_t *seq)
+static int apply_slice_rows(struct sync *s, struct page *pg, int catalog, int *n, int64_t *seq, int64_t t0)
 {
     char key[SYNC_REJECT_KEY_MAX], why[SYNC_REJECT_REASON_MAX];
     enum sync_row_feed feed = row_feed(s->phase);
@@ -911,6 +913,10 @@ static int apply_slice_rows(struct sync *s, struct page *pg, int catalog, int *n
     if (catalog && catalog_stage_begin(s->store))
         return -1;
     for (; pg->item && *n < s->slice; pg->item = pg->item->next, (*n)++) {
+        /* bounded by time as well as by count: a slice whose rows turn out slow (a cold
+         * cache, a busy machine) stops after SLICE_ROWS_US; its apply and commit follow */
+        if ((*n & 15) == 15 && mono_us() - t0 > SLICE_ROWS_US)
+            break;
         const cJSON *c = pg->item;
         int64_t rseq;
         int rc;
@@ -968,7 +974,7 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         rc = -1;
     } else {
         int64_t seq = 0;
-        rc = apply_slice_rows(s, pg, catalog, &n, &seq);
+        rc = apply_slice_rows(s, pg, catalog, &n, &seq, t0);
         /* a mid-page cursor never goes back, nor past the page's own; the page's end takes
          * the backend's next_cursor as it is (Vendure starts each round over from 0) */
         int64_t cursor = !pg->item ? pg->next : seq > pg->next ? pg->next : seq;
