@@ -61,4 +61,42 @@ check "the good row of its page is on sale" t_wait_for "Oat Drink 1L"
 t_keys 4010433218190 Enter
 check "the price change after it arrived" t_wait_for "1,39"
 t_keys F10
+
+# scans during a full sync of 100,000 products: a new till pulls the catalog page by page
+# (no snapshot) from a server that holds every request back 60 ms; each scan is on screen
+# while the catalog is still coming in (the header counts it, the file has not all of it)
+{
+    echo "sku,barcode,name,price,unit,tax_class,age_restricted,group,deposit_sku"
+    awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "BULK%06d,BULK%06d,Bulk item %d,%d,each,std,0,,\n", i, i, i, 100 + i % 900 }'
+} > "$T_DIR/bulk.csv"
+check "the server takes 100,000 more products" "$SERVER_BIN" --db "$SDB" import "$T_DIR/bulk.csv"
+set_faults "$FAULTS" "stall=100%,stall_ms=60"
+DB2=$T_DIR/new/till.db
+mkdir -p "$T_DIR/new"
+total=$(sq "select count(*) from products where sku != 'BAD-1'")   # the refused row stays out
+t_tmux_start 120x30 "$TILL_BIN --db $DB2 --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
+    --set sync.snapshot=0 --set sync.page_size=1000 --set sync.timeout_ms=30000"
+check "a new till starts while its catalog syncs" t_wait_for "Empty sale"
+check "the header counts the catalog coming in" t_wait_for "catalog: "
+cq2() { sqlite3 -cmd ".timeout 3000" "$DB2.catalog" "$1"; }
+# the first bulk page is in (the demo's products come first on the server)
+check "the first pages arrive" bash -c "for i in \$(seq 300); do [ \"\$(sqlite3 -cmd '.timeout 3000' '$DB2.catalog' \"select count(*) from products where sku = 'BULK000500'\")\" = 1 ] && exit 0; sleep 0.1; done; exit 1"
+during=0
+for code in 4010433218190 4028710122696 BULK000001 4060013389086 BULK000500; do
+    case $code in
+        4010433218190) name="Whole Milk 1L" ;;
+        4028710122696) name="Basmati" ;;
+        4060013389086) name="Semi-Skimmed Milk 1L" ;;
+        *) name="Bulk item $((10#${code#BULK}))" ;;
+    esac
+    t_keys "$code" Enter
+    t_wait_for "$name" 20 > /dev/null || { echo "scan of $code not shown"; continue; }
+    # shown while the catalog was still incomplete: the sync was running
+    now=$(cq2 "select count(*) from products")
+    echo "scan of $code shown with $now of $total products in"
+    [ "$now" -lt "$total" ] && during=$((during + 1))
+done
+check_eq "every scan was on screen while the sync ran" 5 "$during"
+check "the sync then completes" bash -c "for i in \$(seq 600); do [ \"\$(sqlite3 -cmd '.timeout 3000' '$DB2.catalog' 'select count(*) from products')\" = $total ] && exit 0; sleep 0.2; done; exit 1"
+t_keys F10
 finish
