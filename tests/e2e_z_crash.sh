@@ -31,8 +31,9 @@ sign_on_manager() {
     t_keys 9999 Enter
     t_wait_for "Signed on" 10 > /dev/null
 }
-# one card sale of Whole Milk (1,19), then the Z with the drawer counted at COUNTED
-sell_by_card_then_z() {
+# one card sale of Whole Milk (1,19), then (with x) an X report, then the Z with the
+# drawer counted at COUNTED
+sell_by_card_then_z() { # COUNTED [x]
     t_keys 4010433218190 Enter
     t_wait_for "Whole Milk 1L" 10 > /dev/null || return 1
     t_keys F5
@@ -41,6 +42,14 @@ sell_by_card_then_z() {
     t_wait_for "CHANGE DUE" 30 > /dev/null || return 1
     t_keys Enter
     t_wait_for "Empty sale" 10 > /dev/null || return 1
+    if [ "${2:-}" = x ]; then
+        t_keys F9
+        t_wait_for "X report: the shift" 10 > /dev/null || return 1
+        t_keys x
+        t_wait_for "X REPORT  (read only, shift open)" 10 > /dev/null || return 1
+        t_keys Enter
+        t_wait_gone "X REPORT" 10 > /dev/null || return 1
+    fi
     t_keys F9
     t_wait_for "Z report: count" 10 > /dev/null || return 1
     t_keys z
@@ -62,7 +71,7 @@ shift_docs() { q "select count(*) from outbox where kind = 'shift'"; }
 # --- 1: killed after the terminal's end-of-day answered, before the Z committed ---
 start_till z_before_commit
 check "the manager signs on (the demo's shift 1 is open)" sign_on_manager
-sell_by_card_then_z 101,19 || fail "sale and Z (round 1)"
+sell_by_card_then_z 101,19 x || fail "sale, X and Z (round 1)"
 check "the till stops between the end-of-day and the Z's commit" kill_at_pause z_before_commit
 check_eq "killed: shift 1 still open, its Z begun, the terminal's totals kept" "open|1|ok|119|1" \
     "$(q "select state, z_started_at > 0, eod_state, eod_total, eod_count from shifts where id = 1")"
@@ -77,6 +86,13 @@ zr=$XDG_DATA_HOME/till/spool/z-report-000001.txt
 check "the finished Z is spooled" test -f "$zr"
 check "with the terminal's totals kept before the crash" grep -qE "^Terminal total +1 +1,19$" "$zr"
 check "and no difference" grep -qE "^Card difference +0,00$" "$zr"
+# the figures: sales, tenders, taxes, voids ... expected cash, as the X report before the
+# crash had them (the Z adds counted cash, over/short and the terminal's totals below)
+figures() { sed -n '/^==*$/,/^Expected cash/p' "$1"; }
+xr=$(ls "$XDG_DATA_HOME"/till/spool/x-report-shift000001-*.txt 2>/dev/null | head -n 1)
+check "the X report before the Z is spooled" test -n "$xr"
+check "with its figures, sales to expected cash" bash -c "grep -qE '^Sales +1 +1,19$' '$xr' && [ \$(sed -n '/^==*$/,/^Expected cash/p' '$xr' | wc -l) -ge 10 ]"
+check_eq "the Z finished after the crash has the same figures as that X" "$(figures "$xr")" "$(figures "$zr")"
 check_eq "the terminal was not asked a second time" 1 "$(grep -c '^END_OF_DAY' "$DEV")"
 t_keys Escape
 
