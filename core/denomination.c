@@ -1,6 +1,7 @@
 #include "core/denomination.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/money.h"
 
@@ -54,4 +55,43 @@ int denom_total(const struct denom_set *set, const int64_t counted[], int64_t *t
     }
     *total = sum;
     return 0;
+}
+
+int denom_for_currency(const char *code, struct denom_set *out)
+{
+    if (strcmp(code, "EUR") != 0)
+        return -1;
+    denom_eur(out);
+    return 0;
+}
+
+void denom_count_start(struct denom_count *c, const struct denom_set *set)
+{
+    memset(c, 0, sizeof *c);
+    c->set = *set;
+}
+
+int denom_count_enter(struct denom_count *c, const char *pieces, int64_t *total, char *err, size_t errlen)
+{
+    const char *p = *pieces ? pieces : "0";
+    if (strspn(p, "0123456789") != strlen(p) || strlen(p) > 6) {
+        snprintf(err, errlen, "'%s' is not a number of pieces", pieces);
+        return -1;
+    }
+    int64_t n = 0;
+    for (; *p; p++)
+        n = n * 10 + (*p - '0');
+    c->counted[c->at] = n;
+    if (denom_total(&c->set, c->counted, total, err, errlen)) {
+        c->counted[c->at] = 0;
+        return -1;
+    }
+    return ++c->at < c->set.n ? 0 : 1;
+}
+
+int64_t denom_count_so_far(const struct denom_count *c)
+{
+    int64_t sum = 0;
+    char err[8];
+    return denom_total(&c->set, c->counted, &sum, err, sizeof err) ? 0 : sum;
 }

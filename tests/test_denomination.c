@@ -90,6 +90,32 @@ static void test_bad_sets_refused(void **state)
     assert_int_equal(denom_check(&s, err, sizeof err), -1);
 }
 
+/* A count typed denomination by denomination, as the cash screen asks for it. */
+static void test_count_step_by_step(void **state)
+{
+    (void)state;
+    struct denom_set eur;
+    assert_int_equal(denom_for_currency("EUR", &eur), 0);
+    assert_int_equal(denom_for_currency("CHF", &eur), -1);
+    denom_eur(&eur);
+    struct denom_count c;
+    denom_count_start(&c, &eur);
+    int64_t total = -1;
+    char err[160];
+    assert_int_equal(denom_count_enter(&c, "", &total, err, sizeof err), 0);    /* no 500 */
+    assert_int_equal(denom_count_enter(&c, "1", &total, err, sizeof err), 0);   /* one 200 */
+    assert_int_equal(denom_count_so_far(&c), 20000);
+    assert_int_equal(denom_count_enter(&c, "x2", &total, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'x2' is not a number of pieces"));
+    assert_int_equal(denom_count_enter(&c, "999999", &total, err, sizeof err), -1);
+    assert_int_equal(c.at, 2);                                                   /* 100 asked again */
+    assert_int_equal(denom_count_so_far(&c), 20000);
+    for (int i = 2; i < eur.n - 1; i++)
+        assert_int_equal(denom_count_enter(&c, "", &total, err, sizeof err), 0);
+    assert_int_equal(denom_count_enter(&c, "3", &total, err, sizeof err), 1);   /* three 1 ct */
+    assert_int_equal(total, 20003);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_float_adds_up),
         cmocka_unit_test(test_bad_counts_refused),
         cmocka_unit_test(test_bad_sets_refused),
+        cmocka_unit_test(test_count_step_by_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

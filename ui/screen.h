@@ -39,8 +39,8 @@ struct ui {
     unsigned errors_alerted;       /* app->errors already signalled ([ui] alert) */
     int sub_screen;                /* a screen's own sub-screen (the kiosk's step) */
     struct {                       /* the cash screen counting by note and coin (F2) */
-        int active, at;            /* at: the denomination asked now */
-        int64_t counted[DENOM_MAX];
+        int active;
+        struct denom_count count;
     } denom;
     struct {                       /* keyboard-wedge scans (see ui.c) */
         struct wedge_config cfg;

@@ -2,7 +2,6 @@
  * reason) and the cash counted for the Z. */
 #include <curses.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "app/app.h"
 #include "ui/screen.h"
@@ -35,18 +34,13 @@ static int cash_draw(const struct ui *ui, const struct app *app)
     }
     char denom_label[64], denom_text[128];
     if (ui->denom.active) {
-        struct denom_set set;
-        denom_eur(&set);
+        const struct denom_count *c = &ui->denom.count;
         char v[32], sum[48];
-        int64_t so_far = 0;
-        char err[128];
-        money_format(set.value[ui->denom.at], &app->s.fmt, 1, v, sizeof v);
-        if (denom_total(&set, ui->denom.counted, &so_far, err, sizeof err))
-            so_far = 0;
-        money_format(so_far, &app->s.fmt, 1, sum, sizeof sum);
+        money_format(c->set.value[c->at], &app->s.fmt, 1, v, sizeof v);
+        money_format(denom_count_so_far(c), &app->s.fmt, 1, sum, sizeof sum);
         snprintf(denom_label, sizeof denom_label, "Pieces of %s:", v);
         snprintf(denom_text, sizeof denom_text, "%s %d of %d, counted so far %s.",
-                 ui->denom.at < set.coins_from ? "Note" : "Coin", ui->denom.at + 1, set.n, sum);
+                 c->at < c->set.coins_from ? "Note" : "Coin", c->at + 1, c->set.n, sum);
         label = denom_label;
         text = denom_text;
     }
@@ -59,32 +53,17 @@ static int cash_draw(const struct ui *ui, const struct app *app)
     return 1;
 }
 
-/* Enter while counting by note and coin: this denomination's pieces (empty is none), then
- * the next; after the smallest coin the total goes in as if typed. */
+/* Enter while counting by note and coin: this denomination's pieces, then the next; after
+ * the smallest coin the total goes in as if typed. */
 static int denom_next(struct ui *ui, struct app *app, char *text, size_t len)
 {
-    struct denom_set set;
-    denom_eur(&set);
-    int64_t pieces = 0, total;
+    int64_t total;
     char err[160];
-    const char *p = ui->input;
-    if (*p == 0)
-        p = "0";
-    if (strspn(p, "0123456789") != strlen(p) || strlen(p) > 6) {
-        app_set_message(app, 1, "'%s' is not a number of pieces", ui->input);
-        ui->input[0] = 0;
-        return 0;
-    }
-    for (; *p; p++)
-        pieces = pieces * 10 + (*p - '0');
+    int rc = denom_count_enter(&ui->denom.count, ui->input, &total, err, sizeof err);
     ui->input[0] = 0;
-    ui->denom.counted[ui->denom.at] = pieces;
-    if (denom_total(&set, ui->denom.counted, &total, err, sizeof err)) {
-        ui->denom.counted[ui->denom.at] = 0;
+    if (rc < 0)
         app_set_message(app, 1, "%s", err);
-        return 0;
-    }
-    if (++ui->denom.at < set.n)
+    if (rc <= 0)
         return 0;
     ui->denom.active = 0;
     money_format(total, &app->s.fmt, 0, text, len);
@@ -113,8 +92,10 @@ static int confirm(struct ui *ui, struct app *app)
 /* F2: count the float or the drawer note by note and coin by coin instead of a total. */
 static int by_denomination(struct ui *ui, struct app *app)
 {
-    (void)app;
-    memset(&ui->denom, 0, sizeof ui->denom);
+    struct denom_set set;
+    if (denom_for_currency(app->s.fmt.cur.code, &set))
+        return UI_REDRAW;
+    denom_count_start(&ui->denom.count, &set);
     ui->denom.active = 1;
     ui->input[0] = 0;
     return UI_REDRAW;
@@ -146,7 +127,8 @@ static const struct binding count_keys[] = {
 
 static struct bindings cash_bindings(const struct app *app)
 {
-    if (app->mode != MODE_CASH && strcmp(app->s.fmt.cur.code, "EUR") == 0)
+    struct denom_set set;
+    if (app->mode != MODE_CASH && denom_for_currency(app->s.fmt.cur.code, &set) == 0)
         return BINDINGS(count_keys);
     return BINDINGS(cash_keys);
 }
