@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/results.h"
+
 #define AUDIT_TEXT_MAX 4000
 
 static sqlite3_stmt *prep(struct sdb *db, const char *sql)
@@ -54,30 +56,6 @@ void server_audit_hash(long long at, const char *terminal, const char *cashier, 
     hash_field(&h, prev_hash && *prev_hash ? prev_hash : NULL);
     crypto_hash_sha256_final(&h, digest);
     sodium_bin2hex(out, AUDIT_HASH_HEX, digest, sizeof digest);
-}
-
-static cJSON *result(cJSON *results, const char *key, const char *status)
-{
-    cJSON *r = cJSON_CreateObject();
-    if (!r)
-        return NULL;
-    if (key)
-        cJSON_AddStringToObject(r, "idempotency_key", key);
-    else
-        cJSON_AddNullToObject(r, "idempotency_key");
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddItemToArray(results, r);
-    return r;
-}
-
-static int reject(cJSON *results, const char *key, const char *reason)
-{
-    cJSON *r = result(results, key, "rejected");
-    if (!r)
-        return SDB_ERROR;
-    cJSON_AddStringToObject(r, "code", "invalid");
-    cJSON_AddStringToObject(r, "reason", reason);
-    return SDB_OK;
 }
 
 /* A string field, or NULL when it is absent, not a string or too long; *ok says whether
@@ -179,17 +157,17 @@ int server_audit_handle_row(struct sdb *db, const cJSON *item, const struct orde
     int ok = 1;
     const char *key = cJSON_IsObject(item) ? text(item, "idempotency_key", 0, &ok) : NULL;
     if (!key || strlen(key) > ORDERS_MAX_KEY)
-        return reject(results, NULL, "an audit row needs its idempotency_key");
+        return results_reject(results, NULL, "invalid", "an audit row needs its idempotency_key");
     const char *terminal = text(item, "terminal_id", 0, &ok), *cashier = text(item, "cashier", 0, &ok),
                *event = text(item, "event", 0, &ok), *detail = text(item, "detail", 1, &ok),
                *prev = text(item, "prev_hash", 1, &ok), *hash = text(item, "hash", 0, &ok);
     long long seq, at;
     if (!ok || !integer(item, "seq", 1, (1LL << 53), &seq) || !integer(item, "at", 0, (1LL << 40), &at) ||
         !terminal[0] || !event[0] || strlen(hash) != AUDIT_HASH_HEX - 1)
-        return reject(results, key, "an audit row needs terminal_id, seq, at, cashier, event and a SHA-256 hash");
+        return results_reject(results, key, "invalid", "an audit row needs terminal_id, seq, at, cashier, event and a SHA-256 hash");
     /* a token speaks for its own terminal only */
     if (rules->terminal_id && rules->terminal_id[0] && strcmp(terminal, rules->terminal_id) != 0)
-        return reject(results, key, "terminal_id is not the token's terminal's");
+        return results_reject(results, key, "invalid", "terminal_id is not the token's terminal's");
     sqlite3_stmt *s = prep(db, "SELECT hash FROM audit_rows WHERE terminal_id = ?1 AND seq = ?2");
     if (!s)
         return SDB_ERROR;
@@ -201,7 +179,7 @@ int server_audit_handle_row(struct sdb *db, const cJSON *item, const struct orde
         sqlite3_finalize(s);
         if (!same && flag(db, terminal, seq, "sent again with other content than the row held", rules->now))
             return SDB_ERROR;
-        return result(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
+        return results_add(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
@@ -225,7 +203,7 @@ int server_audit_handle_row(struct sdb *db, const cJSON *item, const struct orde
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return SDB_ERROR;
-    return result(results, key, "accepted") ? SDB_OK : SDB_ERROR;
+    return results_add(results, key, "accepted") ? SDB_OK : SDB_ERROR;
 }
 
 int server_audit_breaks(struct sdb *db, long long *out)

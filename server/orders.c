@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/results.h"
+
 #define PPM 1000000
 #define QTY_ONE 1000
 
@@ -380,31 +382,6 @@ int orders_validate(const cJSON *order, const struct orders_rules *rules, struct
     return 0;
 }
 
-static cJSON *result_new(cJSON *results, const char *key, const char *status)
-{
-    cJSON *r = cJSON_CreateObject();
-    if (!r)
-        return NULL;
-    if (key)
-        cJSON_AddStringToObject(r, "idempotency_key", key);
-    else
-        cJSON_AddNullToObject(r, "idempotency_key");
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddItemToArray(results, r);
-    return r;
-}
-
-/* code: "invalid", "conflict" or "out_of_range"; the till parks the item with the reason. */
-static int reject(cJSON *results, const char *key, const char *code, const char *reason)
-{
-    cJSON *r = result_new(results, key, "rejected");
-    if (!r)
-        return SDB_ERROR;
-    cJSON_AddStringToObject(r, "code", code);
-    cJSON_AddStringToObject(r, "reason", reason);
-    return SDB_OK;
-}
-
 static void add_unique(cJSON *list, const char *sku)
 {
     const cJSON *it;
@@ -440,9 +417,9 @@ static int answer_known(cJSON *results, const char *key, int rc, int64_t order_i
         char why[200];
         snprintf(why, sizeof why, "conflict: order %lld was stored under this idempotency_key"
                  " with a different content", (long long)order_id);
-        return reject(results, key, "conflict", why) == SDB_OK ? SDB_CONFLICT : SDB_ERROR;
+        return results_reject(results, key, "conflict", why) == SDB_OK ? SDB_CONFLICT : SDB_ERROR;
     }
-    cJSON *r = result_new(results, key, "duplicate");
+    cJSON *r = results_add(results, key, "duplicate");
     if (!r)
         return SDB_ERROR;
     cJSON_AddNumberToObject(r, "order_id", (double)order_id);
@@ -532,12 +509,12 @@ int orders_handle(struct sdb *db, const cJSON *order, const struct orders_rules 
         }
     }
     if (orders_validate(order, rules, &o, &lines, reason, sizeof reason) != 0) {
-        rc = reject(results, key, "invalid", reason);
+        rc = results_reject(results, key, "invalid", reason);
         goto done;
     }
     rc = return_known(db, order, &o, reason, sizeof reason);
     if (rc != SDB_OK) {
-        rc = rc == SDB_ERROR ? rc : reject(results, key, "invalid", reason);
+        rc = rc == SDB_ERROR ? rc : results_reject(results, key, "invalid", reason);
         goto done;
     }
     o.payload = payload;
@@ -551,14 +528,14 @@ int orders_handle(struct sdb *db, const cJSON *order, const struct orders_rules 
     if (rc == SDB_ERROR)
         goto done;
     if (rc == SDB_RANGE) {
-        rc = reject(results, key, "out_of_range", sdb_detail(db));
+        rc = results_reject(results, key, "out_of_range", sdb_detail(db));
         goto done;
     }
     if (rc != SDB_OK) {
         rc = answer_known(results, key, rc, order_id); /* stored meanwhile by a racing request */
         goto done;
     }
-    cJSON *r = result_new(results, key, "accepted");
+    cJSON *r = results_add(results, key, "accepted");
     if (!r) {
         rc = SDB_ERROR;
         goto done;
@@ -627,22 +604,22 @@ int adjustments_handle(struct sdb *db, const cJSON *adj, const struct orders_rul
                        cJSON *results)
 {
     if (!cJSON_IsObject(adj))
-        return reject(results, NULL, "invalid", "an adjustment must be an object");
+        return results_reject(results, NULL, "invalid", "an adjustment must be an object");
     struct sdb_adjustment a = { 0 };
     char reason[240];
     a.idempotency_key = json_str(adj, "idempotency_key", ORDERS_MAX_KEY);
     if (!a.idempotency_key)
-        return reject(results, NULL, "invalid", "missing idempotency_key");
+        return results_reject(results, NULL, "invalid", "missing idempotency_key");
     if (rules->terminal_id && !key_belongs(a.idempotency_key, rules->terminal_id))
-        return reject(results, a.idempotency_key, "invalid",
+        return results_reject(results, a.idempotency_key, "invalid",
                       "idempotency_key is not the token's terminal's");
     if (adjustment_check(adj, rules, &a, reason, sizeof reason) != 0)
-        return reject(results, a.idempotency_key, "invalid", reason);
+        return results_reject(results, a.idempotency_key, "invalid", reason);
     int rc = sdb_adjustment_store(db, &a);
     if (rc == SDB_ERROR)
         return SDB_ERROR;
     if (rc == SDB_RANGE)
-        return reject(results, a.idempotency_key, "out_of_range", sdb_detail(db));
-    return result_new(results, a.idempotency_key, rc == SDB_DUPLICATE ? "duplicate" : "accepted")
+        return results_reject(results, a.idempotency_key, "out_of_range", sdb_detail(db));
+    return results_add(results, a.idempotency_key, rc == SDB_DUPLICATE ? "duplicate" : "accepted")
                ? SDB_OK : SDB_ERROR;
 }

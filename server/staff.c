@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/results.h"
+
 /* The tills' defaults (src/pin.h): verification ~45 ms on a 2-core box. */
 #define PIN_OPSLIMIT 2ULL
 #define PIN_MEMLIMIT ((size_t)19 << 20)
@@ -219,30 +221,6 @@ int server_staff_page(struct sdb *db, int64_t since, int limit, struct strbuf *o
 
 /* ------------------------------------------------------- documents from tills --- */
 
-static cJSON *result_new(cJSON *results, const char *key, const char *status)
-{
-    cJSON *r = cJSON_CreateObject();
-    if (!r)
-        return NULL;
-    if (key)
-        cJSON_AddStringToObject(r, "idempotency_key", key);
-    else
-        cJSON_AddNullToObject(r, "idempotency_key");
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddItemToArray(results, r);
-    return r;
-}
-
-static int reject(cJSON *results, const char *key, const char *code, const char *reason)
-{
-    cJSON *r = result_new(results, key, "rejected");
-    if (!r)
-        return SDB_ERROR;
-    cJSON_AddStringToObject(r, "code", code);
-    cJSON_AddStringToObject(r, "reason", reason);
-    return SDB_OK;
-}
-
 static const char *str_field(const cJSON *o, const char *name, size_t maxlen)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -281,8 +259,8 @@ static int store_doc(struct sdb *db, const char *kind, const char *key, const ch
         sqlite3_finalize(s);
         cJSON_free(payload);
         if (same)
-            return result_new(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
-        return reject(results, key, "conflict", "this idempotency_key is stored with another payload") == SDB_OK
+            return results_add(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
+        return results_reject(results, key, "conflict", "this idempotency_key is stored with another payload") == SDB_OK
                    ? SDB_CONFLICT : SDB_ERROR;
     }
     sqlite3_finalize(s);
@@ -303,7 +281,7 @@ static int store_doc(struct sdb *db, const char *kind, const char *key, const ch
     cJSON_free(payload);
     if (exec_done(s) != SDB_OK)
         return SDB_ERROR;
-    return result_new(results, key, "accepted") ? SDB_OK : SDB_ERROR;
+    return results_add(results, key, "accepted") ? SDB_OK : SDB_ERROR;
 }
 
 static int key_belongs(const char *key, const char *terminal)
@@ -317,16 +295,16 @@ static const char *doc_key(const cJSON *item, const struct orders_rules *rules, 
 {
     *rc = SDB_OK;
     if (!cJSON_IsObject(item)) {
-        *rc = reject(results, NULL, "invalid", "a document must be an object");
+        *rc = results_reject(results, NULL, "invalid", "a document must be an object");
         return NULL;
     }
     const char *key = str_field(item, "idempotency_key", ORDERS_MAX_KEY);
     if (!key) {
-        *rc = reject(results, NULL, "invalid", "missing idempotency_key");
+        *rc = results_reject(results, NULL, "invalid", "missing idempotency_key");
         return NULL;
     }
     if (rules->terminal_id && rules->terminal_id[0] && !key_belongs(key, rules->terminal_id)) {
-        *rc = reject(results, key, "invalid", "idempotency_key is not the token's terminal's");
+        *rc = results_reject(results, key, "invalid", "idempotency_key is not the token's terminal's");
         return NULL;
     }
     return key;
@@ -344,10 +322,10 @@ int shift_docs_handle_movement(struct sdb *db, const cJSON *item, const struct o
     const char *kind = str_field(item, "kind", 16);
     if (!kind || (strcmp(kind, "paid_in") && strcmp(kind, "paid_out") && strcmp(kind, "drop") &&
                   strcmp(kind, "no_sale")))
-        return reject(results, key, "invalid", "kind must be paid_in, paid_out, drop or no_sale");
+        return results_reject(results, key, "invalid", "kind must be paid_in, paid_out, drop or no_sale");
     if (!int_field(item, "amount", 0, AMOUNT_MAX) || !int_field(item, "at", 0, INT64_C(1) << 40) ||
         !str_field(item, "shift_uuid", 40) || !str_field(item, "staff_id", STAFF_ID_MAX))
-        return reject(results, key, "invalid", "amount, at, shift_uuid and staff_id are required");
+        return results_reject(results, key, "invalid", "amount, at, shift_uuid and staff_id are required");
     return store_doc(db, "cash_movement", key, rules->terminal_id, item, rules, results);
 }
 
@@ -361,10 +339,10 @@ int shift_docs_handle_shift(struct sdb *db, const cJSON *item, const struct orde
     static const char *const amounts[] = { "opening_float", "sales_total", "expected_cash", "counted_cash" };
     for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++)
         if (!int_field(item, amounts[i], -AMOUNT_MAX, AMOUNT_MAX))
-            return reject(results, key, "invalid", "a shift needs opening_float, sales_total, expected_cash and counted_cash");
+            return results_reject(results, key, "invalid", "a shift needs opening_float, sales_total, expected_cash and counted_cash");
     if (!int_field(item, "z_number", 1, INT64_C(1) << 40) || !str_field(item, "shift_uuid", 40) ||
         !int_field(item, "closed_at", 0, INT64_C(1) << 40) || !int_field(item, "over_short", -AMOUNT_MAX, AMOUNT_MAX))
-        return reject(results, key, "invalid", "a shift needs z_number, shift_uuid, closed_at and over_short");
+        return results_reject(results, key, "invalid", "a shift needs z_number, shift_uuid, closed_at and over_short");
     return store_doc(db, "shift", key, rules->terminal_id, item, rules, results);
 }
 
