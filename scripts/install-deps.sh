@@ -2,9 +2,7 @@
 # Installs the Debian packages Till needs to build, run and test, only when something is missing.
 # Run as root it installs with apt-get; otherwise it prints the exact command and fails.
 set -e
-PKGS="build-essential pkg-config libncurses-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev \
-libcjson-dev libusb-1.0-0-dev libsodium-dev libmicrohttpd-dev libcmocka-dev umockdev \
-libumockdev-dev tmux clang uuid-runtime libzstd-dev gettext"
+PKGS=$(sed 's/#.*//' "$(dirname "$0")/packages.list" | tr -s ' \n' ' ')
 missing=""
 for mod in ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libmicrohttpd cmocka umockdev-1.0 libzstd; do
     pkg-config --exists "$mod" 2>/dev/null || missing="$missing $mod"
