@@ -241,11 +241,17 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 	    install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
 	    install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/till.mo || exit 1; done
 
+# The Debian packages till and till-server (debian/), built from a copy of this tree by
+# dpkg-buildpackage -us -uc -b; the .deb files land in build/deb/.
+deb:
+	@sh scripts/build-deb.sh . build/deb
+
 clean:
 	rm -rf build
 
-.PHONY: all test fuzz bench run check-style install clean pot
+.PHONY: all test fuzz bench run check-style install clean pot deb
 .SECONDARY:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (not from build/deb: the package build's own tree, whose debian/ has rules.d folders)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 endif

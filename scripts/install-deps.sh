@@ -7,7 +7,8 @@ missing=""
 for mod in ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libmicrohttpd cmocka umockdev-1.0 libzstd; do
     pkg-config --exists "$mod" 2>/dev/null || missing="$missing $mod"
 done
-for tool in cc make pkg-config sqlite3 tmux clang umockdev-wrapper msgfmt xgettext msgcmp msgmerge msggrep msgexec; do
+for tool in cc make pkg-config sqlite3 tmux clang umockdev-wrapper msgfmt xgettext msgcmp msgmerge msggrep msgexec \
+        dpkg-buildpackage dh fakeroot lintian dch; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 [ -z "$missing" ] && exit 0
