@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <termios.h>
 #include <time.h>
@@ -380,6 +381,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* The database (and its -wal, -shm, snapshots) owner-only whatever the caller's umask:
+     * it holds every store's orders and the tills' token hashes. */
+    umask(077);
     if (sodium_init() < 0) {
         fprintf(stderr, "till-server: libsodium init failed\n");
         return 1;
