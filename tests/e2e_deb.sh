@@ -31,8 +31,10 @@ V1=$(dpkg-parsechangelog -l "$TILL_ROOT/debian/changelog" -S Version)
 V2=$V1+upgrade1
 
 # --- build, once per version --------------------------------------------------------------
+started=$SECONDS
 sh "$TILL_ROOT/scripts/build-deb.sh" "$TILL_ROOT" "$T_DIR/v1" > "$T_DIR/build1.log" 2>&1
 check "make deb's build of $V1 succeeds" test "$?" = 0 || tail -n 30 "$T_DIR/build1.log"
+echo "built $V1 in $((SECONDS - started)) s"
 for p in till till-server; do
     check "$p ${V1} built" test -s "$T_DIR/v1/${p}_${V1}_$(dpkg --print-architecture).deb"
 done
@@ -73,6 +75,7 @@ else
 fi
 wait "$build2"
 check "version $V2 (new migrations) built" test "$?" = 0 || tail -n 30 "$T_DIR/build2.log"
+echo "built $V2 and ran lintian by $((SECONDS - started)) s"
 ARCH=$(dpkg --print-architecture)
 declare -A DEB
 for v in v1:$V1 v2:$V2; do
@@ -166,9 +169,12 @@ check "listening where /etc/default/till-server says" grep -q "$PORT" "$T_DIR/se
 check_eq "its database owner-only, its user's" "till-server 600" "$(in_root stat -c '%U %a' /var/lib/till-server/store.db)"
 
 # --- enrol a till: the example config, the server's URL and token ------------------------
-cp "$R/usr/share/doc/till/examples/till.conf.example" "$R/etc/till/till.conf"
-TILL="/usr/bin/till --config /etc/till/till.conf --set paths.database=/var/lib/till/till.db \
-  --set paths.spool=/var/lib/till/spool --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=/etc/till/token"
+# (as README's "Installing on a store's boxes" says: [paths] and [sync] filled in)
+sed -e 's|^#database = .*|database = /var/lib/till/till.db|; s|^#spool = .*|spool = /var/lib/till/spool|' \
+    -e "s|^# url = https://store.example.com|url = http://127.0.0.1:$PORT|; s|^# token_file = /etc/till/token|token_file = /etc/till/token|" \
+    "$R/usr/share/doc/till/examples/till.conf.example" > "$R/etc/till/till.conf"
+check_eq "the example configuration filled in" 4 "$(grep -cE '^(database|spool|url|token_file) = ' "$R/etc/till/till.conf")"
+TILL="/usr/bin/till --config /etc/till/till.conf"
 DB=$R/var/lib/till/till.db
 in_root $TILL --sync-now > "$T_DIR/enrol.log" 2>&1
 check "the till enrols: one sync round with the server" test "$?" = 0 || cat "$T_DIR/enrol.log"
@@ -217,6 +223,7 @@ check "purge says what it deletes" grep -q "deleting /var/lib/till-server" "$T_D
 check "and deletes it" test ! -e "$R/var/lib/till-server"
 check "and the configuration" test ! -e "$R/etc/default/till-server"
 check "and the unit's enablement" test ! -e "$R/etc/systemd/system/multi-user.target.wants/till-server.service"
+echo "installed, upgraded, removed and purged by $((SECONDS - started)) s"
 check_eq "nothing of either package is left" "" "$(in_root dpkg-query -W -f='${db:Status-Abbrev}' till till-server 2> /dev/null)"
 check "the till's own data is the administrator's (untouched)" test -s "$DB"
 finish
