@@ -29,6 +29,8 @@ t_tmpdir
 export DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}"
 V1=$(dpkg-parsechangelog -l "$TILL_ROOT/debian/changelog" -S Version)
 V2=$V1+upgrade1
+check_eq "debian/changelog's version is the Makefile's (what --version prints)" \
+    "$(sed -n 's/^VERSION *:= *//p' "$TILL_ROOT/Makefile")" "$V1"
 
 # --- build, once per version --------------------------------------------------------------
 started=$SECONDS
