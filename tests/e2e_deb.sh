@@ -207,6 +207,7 @@ check_eq "no order on the server yet" 0 "$(sqlite3 "$SDB" "select count(*) from 
 in_root $TILL --sync-now > "$T_DIR/sync2.log" 2>&1
 check "the upgraded till syncs" test "$?" = 0 || cat "$T_DIR/sync2.log"
 check_eq "its migration ran at start" "$((till_v1 + 1))" "$(sqlite3 "$DB" "pragma user_version")"
+check_eq "the sale is still in the till's database" 1 "$(sqlite3 "$DB" "select count(*) from sales")"
 check_eq "the queue drained" 0 "$(sqlite3 "$DB" "select count(*) from outbox where kind = 'order' and state != 'sent'")"
 in_root $TILL --sync-now > "$T_DIR/sync3.log" 2>&1
 check_eq "the queued sale reached the server exactly once" "1 $key" "$(sqlite3 "$SDB" "select count(*), max(idempotency_key) from orders" | tr '|' ' ')"
