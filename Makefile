@@ -208,7 +208,7 @@ build/kill-loop: tests/kill_loop.c
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till;
 # load_tills is the many-tills client of tests/e2e_load.sh (and bench/load200.sh).
 test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
-      build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style
+      build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style check-deps
 	@bash tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).
@@ -227,6 +227,10 @@ run: build/till $(SERVER_BIN) build/escpos-view
 check-style:
 	@sh scripts/check-style.sh
 
+# Every command the tests, scripts and this Makefile run comes from a listed Debian package.
+check-deps:
+	@sh scripts/check-deps.sh
+
 # Debian's places: programs in bin, man pages in share/man/man1, the example config in the
 # package's doc examples, data in share/till, the udev rule in udev's rules directory.
 install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
@@ -244,7 +248,7 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 clean:
 	rm -rf build
 
-.PHONY: all test fuzz bench run check-style install clean pot
+.PHONY: all test fuzz bench run check-style check-deps install clean pot
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
