@@ -4,7 +4,7 @@
 # (scripts/install-deps.sh), then re-enter make with TILL_DEPS_CHECKED=1 so that pkg-config
 # flags are read after the install, not before.  `all` and `install` never run apt.
 
-DEPS_GOALS := run test bench deps fuzz
+DEPS_GOALS := run test bench deps fuzz check-fresh
 ifndef TILL_DEPS_CHECKED
 ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
 GOALS := $(filter-out clean deps,$(MAKECMDGOALS))
@@ -231,6 +231,11 @@ check-style:
 check-deps:
 	@sh scripts/check-deps.sh
 
+# `make test` on a minimal Debian 12 chroot with nothing but git, make and ca-certificates
+# (tens of minutes; run it before landing anything that adds a dependency).
+check-fresh:
+	@bash scripts/check-fresh.sh
+
 # Debian's places: programs in bin, man pages in share/man/man1, the example config in the
 # package's doc examples, data in share/till, the udev rule in udev's rules directory.
 install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
@@ -248,7 +253,7 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 clean:
 	rm -rf build
 
-.PHONY: all test fuzz bench run check-style check-deps install clean pot
+.PHONY: all test fuzz bench run check-style check-deps check-fresh install clean pot
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
