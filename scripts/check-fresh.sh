@@ -9,7 +9,7 @@
 # removes the chroot (TILL_FRESH_KEEP=1 keeps it, for a look inside).  Needs root and
 # Debian's mirror (TILL_FRESH_MIRROR, default the one apt uses here).  Slow (tens of
 # minutes: the whole install, build and suite), so not part of `make test`.
-# The log: build/check-fresh.log.
+# The log: build/check-fresh.log; the suite's logs: build/check-fresh-logs/.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
@@ -27,6 +27,11 @@ say() { echo "check-fresh: $*" | tee -a "$log"; }
 
 mounted() { awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts | sort -r; }
 cleanup() {
+    # the suite's logs, for a look afterwards
+    if [ -d "$root/root/till/build/test-logs" ]; then
+        rm -rf "$top/build/check-fresh-logs"
+        cp -r "$root/root/till/build/test-logs" "$top/build/check-fresh-logs" 2> /dev/null
+    fi
     # whatever the suite left running in the chroot (servers, tmux), then the mounts, then
     # the files; nothing is removed while anything is still mounted there
     for p in /proc/[0-9]*; do
@@ -60,6 +65,13 @@ deb $mirror bookworm-updates main
 deb $sec bookworm-security main
 EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null
+# the site's own certificate authorities, as every machine on this network has them (a
+# network that inspects TLS needs them for https, e.g. the npm registry); public certificates
+# only, trusted once ca-certificates is installed below
+if ls /usr/local/share/ca-certificates/*.crt > /dev/null 2>&1; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 mount -t proc proc "$root/proc" && mount -t sysfs sys "$root/sys" &&
     mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
     mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || { say "mounting failed"; exit 1; }

@@ -57,4 +57,9 @@ node_env() {
     npm_config_nodedir=$TILL_NODE_DIR
     npm_config_update_notifier=false
     export PATH npm_config_nodedir npm_config_update_notifier
+    # npm trusts the certificate authorities the system trusts (as curl and apt do), not
+    # only those built into Node: a site's own CA in /usr/local/share/ca-certificates works
+    if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    fi
 }
