@@ -5,7 +5,9 @@
 # A command used but not provided fails the check, naming the file and line of its first
 # use.  The command -> package mapping is dpkg's own (dpkg -S on this machine), so it
 # cannot drift from what Debian ships.  node, npm and npx are not Debian's: they come
-# from the npm registry into build/node (scripts/node-env.sh).
+# from the npm registry into build/node (scripts/node-env.sh).  The commands are found by a
+# small shell lexer (scripts/commands.awk); a line it reads wrong ends in the comment
+# "# check-deps: not a command".
 #   check-deps.sh             the check (part of `make test`)
 #   check-deps.sh --commands  only the names of the commands used, one a line
 #                             (scripts/install-deps.sh checks each with command -v)

@@ -5,7 +5,9 @@
 # VAR=value assignments and redirections, through env, exec, command, timeout, nice, xargs,
 # setpriv, sudo).  Builtins, functions defined in any of the files read, variables and
 # paths ($x, ./x, build/x) are not external commands and are left out.
-#   awk -f scripts/commands.awk [-v make=1] FILE...   (make=1: the files are Makefiles)
+#   awk -f scripts/commands.awk [-v make=1] [-v funclist="f g"] FILE...
+# (make=1: the files are Makefiles).  A line that it reads wrong (a word taken for a
+# command that is none) ends in the comment "# check-deps: not a command".
 BEGIN {
     n = split("alias bg break builtin cd command continue declare echo eval exec exit export false " \
         "fc fg getopts hash jobs kill let local printf pwd read readonly return set shift source " \
@@ -36,6 +38,8 @@ heredoc != "" {
 }
 {
     line = $0
+    # a line the lexer gets wrong can say so: "# check-deps: not a command"
+    quiet = (line ~ /#[ \t]*check-deps: not a command/)
     if (make) {
         # a recipe line (a tab, or continuing one) is shell; elsewhere only $(shell ...) runs
         recipe = (line ~ /^\t/ || cont)
@@ -70,7 +74,7 @@ function closesub() {
     word = svw[depth]; cmdpos = svc[depth]; wrap = svr[depth]; skipnext = svs[depth]; depth--
 }
 function emit(w) {
-    if (w == "" || w in builtin || w in funcs) return
+    if (w == "" || w in builtin || w in funcs || quiet) return
     if (w !~ /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/ || w ~ /^[0-9]/) return
     printf "%s:%d: %s\n", FILENAME, FNR, w
 }

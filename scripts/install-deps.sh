@@ -12,6 +12,7 @@
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 PKGS=$(sed 's/#.*//' "$top/scripts/packages.list" | tr -s ' \t\n' '   ')
+PKGS=$(echo $PKGS)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/till-deps.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 check_all() {

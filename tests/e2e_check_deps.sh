@@ -38,7 +38,8 @@ if deps; then fail "a command whose package is not listed is refused"; else
         grep -q 'pgrep: its package procps is not in scripts/packages.list' "$T_DIR/out"; fi
 
 # words that are not commands
-for text in 'echo "xxd is a tool; xxd | xxd"' '# xxd here' "echo 'xxd && xxd'" 'cat <<END\nxxd\nEND'; do
+for text in 'echo "xxd is a tool; xxd | xxd"' '# xxd here' "echo 'xxd \&\& xxd'" 'cat <<END\nxxd\nEND' \
+        'xxd x  # check-deps: not a command'; do
     plant tests/e2e_cash_sale.sh "$text"
     check "not a command: $text" deps || cat "$T_DIR/out"
 done
