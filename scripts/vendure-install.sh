@@ -13,7 +13,7 @@ mkdir -p "$dir"
 . "$top/scripts/node-env.sh"
 node_env || exit $?
 
-stamp=$(cat "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" | sha256sum | cut -c1-16)-$(node --version)
+stamp=$(cat "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" | sha256sum | cut -c1-16)-$(node --version)-$(command -v node | sha256sum | cut -c1-8)
 if [ "$(cat "$dir/.npm-stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$dir/node_modules/@vendure/core" ]; then
     cp "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" "$dir/"
     # better-sqlite3 is compiled here by node-gyp, against build/node's own headers
