@@ -4,7 +4,7 @@
 # (scripts/install-deps.sh), then re-enter make with TILL_DEPS_CHECKED=1 so that pkg-config
 # flags are read after the install, not before.  `all` and `install` never run apt.
 
-DEPS_GOALS := run test bench deps fuzz
+DEPS_GOALS := run test bench deps fuzz check-fresh
 ifndef TILL_DEPS_CHECKED
 ifneq ($(filter $(DEPS_GOALS),$(MAKECMDGOALS)),)
 GOALS := $(filter-out clean deps,$(MAKECMDGOALS))
@@ -208,7 +208,7 @@ build/kill-loop: tests/kill_loop.c
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till;
 # load_tills is the many-tills client of tests/e2e_load.sh (and bench/load200.sh).
 test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
-      build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style
+      build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style check-deps
 	@bash tests/run.sh
 
 # A longer fuzz run of every target (FUZZ_SECONDS each).
@@ -226,6 +226,15 @@ run: build/till $(SERVER_BIN) build/escpos-view
 # Banned calls, the pure core's purity, and which folder may include which.
 check-style:
 	@sh scripts/check-style.sh
+
+# Every command the tests, scripts and this Makefile run comes from a listed Debian package.
+check-deps:
+	@sh scripts/check-deps.sh
+
+# `make test` on a minimal Debian 12 chroot with nothing but git, make and ca-certificates
+# (tens of minutes; run it before landing anything that adds a dependency).
+check-fresh:
+	@bash scripts/check-fresh.sh
 
 # Debian's places: programs in bin, man pages in share/man/man1, the example config in the
 # package's doc examples, data in share/till, the udev rule in udev's rules directory.
@@ -249,7 +258,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all test fuzz bench run check-style install clean pot deb
+.PHONY: all test fuzz bench run check-style check-deps check-fresh install clean pot deb
 .SECONDARY:
 
 # (not from build/deb: the package build's own tree, whose debian/ has rules.d folders)

@@ -36,7 +36,7 @@ start)
     fi
     # The log is appended to across starts: only what this start wrote counts, so an old
     # "listening" line can never pass for this server.
-    from=$(( $(wc -c < "$LOG" 2>/dev/null || echo 0) + 1 ))
+    from=$(( $( { wc -c < "$LOG"; } 2>/dev/null || echo 0) + 1 ))
     build/till-server --db "$SDB" serve --port "$PORT" >> "$LOG" 2>&1 &
     pid=$!
     fresh() { tail -c +"$from" "$LOG" 2>/dev/null; }

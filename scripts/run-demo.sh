@@ -4,6 +4,11 @@
 # background and stopped when Till exits.  All data lives in build/demo, so `make clean`
 # starts the demo afresh.  TILL_STANDALONE=1 runs Till without a store server.
 cd "$(dirname "$0")/.." || exit 1
+# Till draws €, umlauts and box lines in UTF-8: a shell without a UTF-8 locale (a fresh
+# box has no LANG) gets C.UTF-8 for the character set only, the language stays the caller's
+if [ "$(locale charmap 2>/dev/null)" != UTF-8 ]; then
+    if [ -n "${LC_ALL:-}" ]; then export LC_ALL=C.UTF-8; else export LC_CTYPE=C.UTF-8; fi
+fi
 DEMO=build/demo
 PORT=${TILL_DEMO_PORT:-8417}
 mkdir -p "$DEMO"

@@ -3,35 +3,22 @@
 # @vendure/core with better-sqlite3 and TypeScript) under build/vendure, compiles its
 # config, seed and Till's plugin (offline/vendure-plugin), and prints nothing else on
 # success.  The npm install is cached: it runs again only when the package files change.
-# Node.js 20 or newer and npm come from Debian (installed here when run as root).
-# Exit 0 = ready; 2 = node/npm cannot be had on this machine (the caller skips); 1 = failed.
+# Node.js and npm are the pinned ones of scripts/node-env.sh (from the npm registry, under
+# build/node), never the system's.
+# Exit 0 = ready; 2 = Node.js cannot be had on this machine (the caller skips); 1 = failed.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${TILL_VENDURE_DIR:-$top/build/vendure}
 mkdir -p "$dir"
+. "$top/scripts/node-env.sh"
+node_env || exit $?
 
-node_ok() {
-    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
-        [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ] 2>/dev/null
-}
-if ! node_ok; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "till: installing nodejs and npm from Debian" >&2
-        (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-            nodejs npm node-gyp python3 make g++) >&2 || true
-    fi
-    if ! node_ok; then
-        echo "till: Node.js >= 20 with npm is not available (node: $(node --version 2>/dev/null || echo none))" >&2
-        exit 2
-    fi
-fi
-
-stamp=$(cat "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" | sha256sum | cut -c1-16)-$(node --version)
+stamp=$(cat "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" | sha256sum | cut -c1-16)-$(node --version)-$(command -v node | sha256sum | cut -c1-8)
 if [ "$(cat "$dir/.npm-stamp" 2>/dev/null)" != "$stamp" ] || [ ! -d "$dir/node_modules/@vendure/core" ]; then
     cp "$top/tests/vendure/package.json" "$top/tests/vendure/package-lock.json" "$dir/"
-    # better-sqlite3 is compiled here: node's own headers (Debian's nodejs ships them
-    # under /usr/include/node) spare node-gyp a download.
-    [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
+    # better-sqlite3 is compiled here by node-gyp, against build/node's own headers
+    # (npm_config_nodedir, set by node_env): no download, and never Debian's.
+    export npm_config_build_from_source=true
     echo "till: npm ci in $dir (takes a few minutes the first time)" >&2
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
     echo "$stamp" > "$dir/.npm-stamp"

@@ -7,6 +7,8 @@
 # Writes DIR/vendure.pid and DIR/vendure.log; stop it with  kill $(cat DIR/vendure.pid).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/node-env.sh"
+node_env || exit $? # the Node that scripts/vendure-install.sh built the server with
 vdir=${TILL_VENDURE_DIR:-$top/build/vendure}
 dir=$1 port=$2 products=${3:-5} plugin=${4:-1}
 [ -n "$dir" ] && [ -n "$port" ] || { echo "usage: $0 DIR PORT [PRODUCTS] [PLUGIN]" >&2; exit 1; }

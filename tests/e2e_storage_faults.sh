@@ -104,14 +104,17 @@ mkdir -p "$RO/spool"
 cp "$DB" "$RO/till.db"
 chmod 755 "$T_DIR" "$RO"
 chmod 777 "$RO/spool"
+RO_BIN=$TILL_BIN
 if [ "$(id -u)" = 0 ]; then
     as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent "$@"; }
     chmod 666 "$RO/till.db"
+    # the other user may not reach the clone (under /root, 0700): it runs a copy from here
+    RO_BIN=$T_DIR/till && cp "$TILL_BIN" "$RO_BIN" && chmod 755 "$RO_BIN"
 else
     as_other() { "$@"; }
     chmod 555 "$RO"
 fi
-as_other "$TILL_BIN" --db "$RO/till.db" --spool "$RO/spool" < /dev/null > "$T_DIR/ro.out" 2>&1
+as_other "$RO_BIN" --db "$RO/till.db" --spool "$RO/spool" < /dev/null > "$T_DIR/ro.out" 2>&1
 check_eq "read-only directory: exit status 1" 1 "$?"
 check "read-only directory: says which directory and why" grep -q "cannot write in $RO, the database's directory" "$T_DIR/ro.out"
 cat "$T_DIR/ro.out"

@@ -35,9 +35,9 @@ check_eq "no sale without its order" 0 "$(q "select count(*) from sales s where 
 
 # one clean start writes the receipts the kills left unwritten and removes stale files
 t_tmux_start 100x30 "$TILL_BIN $SYNC --set sync.url=http://127.0.0.1:1"
-t_wait_for "Empty sale" 10 > /dev/null || fail "till did not start after the kills"
+t_wait_for "Empty sale" 60 > /dev/null || fail "till did not start after the kills"
 t_keys F10
-t_wait_exit 10
+t_wait_exit 60 || fail "till did not exit after F10"
 check_eq "every sale has its receipt file" "$sales" "$(find "$SPOOL" -name 'receipt-*.txt' | wc -l)"
 check_eq "no temporary receipt file left" 0 "$(find "$SPOOL" -name '*.tmp' | wc -l)"
 check_eq "no sale waiting for its receipt" 0 "$(q 'select count(*) from sales where receipt_spooled = 0')"

@@ -5,6 +5,10 @@ TILL_BIN=${TILL_BIN:-$TILL_ROOT/build/till}
 SERVER_BIN=${SERVER_BIN:-$TILL_ROOT/build/till-server}
 T_PASSED=0
 T_FAILED=0
+# UTF-8 whatever the caller's locale (a fresh box has no LANG at all): tmux drops typed
+# umlauts and counts columns wrongly without it.  Debian always has C.UTF-8.
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+unset LANGUAGE
 
 pass() { T_PASSED=$((T_PASSED + 1)); echo "PASS: $*"; }
 fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL: $*"; }

@@ -4,6 +4,9 @@
 # TEST_JOBS (default 3) programs run at once: most of the suite waits on screens, servers
 # and timers rather than the CPU, and each test has its own files, ports and tmux server.
 cd "$(dirname "$0")/.." || exit 1
+# every test gets UTF-8, whatever the caller's locale (tests/lib.sh says why)
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+unset LANGUAGE
 mkdir -p build/test-logs
 passed=0
 failed=0
