@@ -1,4 +1,5 @@
 #include "src/store.h"
+#include "src/atomic_file.h"
 #include "src/checkpointer.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -369,18 +369,6 @@ int store_catalog_schema_version(void)
     return CATALOG_SCHEMA_VERSION;
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int store_catalog_prepare_swap(const char *catalog_path)
 {
     sqlite3 *db = NULL;
@@ -394,7 +382,8 @@ int store_catalog_prepare_swap(const char *catalog_path)
 
 int store_catalog_sync_dir(const char *catalog_path)
 {
-    return fsync_dir_of(catalog_path) == 0 ? STORE_OK : STORE_ERROR;
+    char err[300];
+    return atomic_file_sync_dir(catalog_path, err, sizeof err) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 /* Replaces the catalog file by new_path, which must be a complete, verified catalog
