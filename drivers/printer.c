@@ -1,6 +1,7 @@
 /* The print job engine, the same for every printer driver (see drivers/printer.h). */
 #include "drivers/printer.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,14 @@ struct printer {
     struct printer_status last;
 };
 
-static void report(struct printer *p, const char *fmt, const char *detail)
+static void report(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct printer *p, const char *fmt, ...)
 {
     char text[128];
-    snprintf(text, sizeof text, fmt, detail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     if (p->ev.status)
         p->ev.status(p->ev.ctx, &p->last, text);
 }

@@ -120,6 +120,8 @@ static void op_unlink(struct vop *op)
 
 /* Calls the engine back once and ends the operation. */
 static void finish(struct vop *op, enum backend_outcome outcome, const cJSON *doc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void finish(struct vop *op, enum backend_outcome outcome, const cJSON *doc, const char *fmt, ...)
 {
     struct backend_reply r = { .outcome = outcome, .status = op->status, .retry_after_s = op->retry_after_s,
                                .doc = doc, .bytes = op->bytes };

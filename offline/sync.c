@@ -113,6 +113,7 @@ struct sync {
 static void push_start(struct sync *s);
 static void pull_start(struct sync *s);
 
+static void slog(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void slog(struct sync *s, const char *fmt, ...)
 {
     char line[512];
@@ -124,6 +125,7 @@ static void slog(struct sync *s, const char *fmt, ...)
         s->log(s->ctx, line);
 }
 
+static void set_error(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct sync *s, const char *fmt, ...)
 {
     va_list ap;

@@ -73,6 +73,7 @@ int store_catalog_log_busy(struct store *st)
 
 static int map_error(struct store *st, int rc);
 
+static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
