@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "offline/backend.h"
+#include "offline/json_num.h"
 #include "offline/http.h"
 #include "offline/json_thread.h"
 #include "offline/sync.h"
@@ -176,7 +177,7 @@ static void finish(struct native_req *q, const struct http_response *r, cJSON *j
         /* the contract's cursors only move forward, and a page with more behind it moves */
         int64_t next;
         const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
-        ok = cJSON_IsBool(more) && !backend_json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) &&
+        ok = cJSON_IsBool(more) && !json_num_field(j, "next_cursor", 0, INT64_C(1) << 52, &next) &&
              next >= q->since && !(cJSON_IsTrue(more) && next == q->since);
     }
     if (!ok) {

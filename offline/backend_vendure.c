@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "offline/backend.h"
+#include "offline/json_num.h"
 #include "offline/http.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
@@ -324,7 +325,7 @@ static int variant_change(struct vendure *v, const cJSON *it, cJSON *changes, ch
         return -1;
     }
     int64_t price;
-    if (backend_json_int(it, v->cfg.vendure.prices_include_tax ? "priceWithTax" : "price", 0, INT64_C(1) << 50, &price)) {
+    if (json_num_field(it, v->cfg.vendure.prices_include_tax ? "priceWithTax" : "price", 0, INT64_C(1) << 50, &price)) {
         snprintf(why, wlen, "SKU %.64s has no valid price", sku);
         return -1;
     }
@@ -382,7 +383,7 @@ static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome 
     const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || backend_json_int(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
@@ -471,7 +472,7 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
     const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || backend_json_int(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
@@ -492,8 +493,8 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
             const char *loc = backend_json_str(cJSON_GetObjectItemCaseSensitive(l, "stockLocation"), "name", 127);
             if (want[0] && (!loc || strcmp(loc, want)))
                 continue;
-            if (backend_json_int(l, "stockOnHand", -(INT64_C(1) << 40), INT64_C(1) << 40, &on) ||
-                backend_json_int(l, "stockAllocated", -(INT64_C(1) << 40), INT64_C(1) << 40, &alloc))
+            if (json_num_field(l, "stockOnHand", -(INT64_C(1) << 40), INT64_C(1) << 40, &on) ||
+                json_num_field(l, "stockAllocated", -(INT64_C(1) << 40), INT64_C(1) << 40, &alloc))
                 continue;
             sum += on - alloc; /* what is on the shelf and not promised to an open order */
             found = 1;
@@ -852,7 +853,7 @@ static int64_t vendure_qty(const cJSON *line)
     int64_t q = 0;
     if (unit && strcmp(unit, "kg") == 0)
         return 1;
-    backend_json_int(line, "qty", 0, INT64_C(1) << 50, &q);
+    json_num_field(line, "qty", 0, INT64_C(1) << 50, &q);
     q = (q + 500) / 1000;
     return q < 1 ? 1 : q;
 }
@@ -965,7 +966,7 @@ static void run_step(struct vop *op)
             cJSON *x = cJSON_CreateObject();
             const char *id = backend_json_str(l, "id", 30);
             int64_t q = 0;
-            backend_json_int(l, "quantity", 0, INT64_C(1) << 40, &q);
+            json_num_field(l, "quantity", 0, INT64_C(1) << 40, &q);
             cJSON_AddStringToObject(x, "orderLineId", id ? id : "");
             cJSON_AddNumberToObject(x, "quantity", (double)q);
             cJSON_AddItemToArray(ls, x);
