@@ -109,8 +109,7 @@ int rl_text_width(const char *s)
     return w;
 }
 
-/* Byte length of the first cols columns of s. */
-static size_t prefix_bytes(const char *s, int cols)
+size_t rl_text_prefix(const char *s, int cols)
 {
     size_t i = 0;
     int w = 0;
@@ -161,7 +160,7 @@ static void emit_trimmed(struct line *ln, void (*emit)(void *, const char *), vo
 static size_t next_piece(const char **s, int cols)
 {
     const char *t = *s;
-    size_t n = prefix_bytes(t, cols);
+    size_t n = rl_text_prefix(t, cols);
     if (t[n]) {
         size_t brk = n;
         while (brk > 0 && t[brk] != ' ' && t[brk - 1] != ' ')

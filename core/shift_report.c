@@ -1,4 +1,5 @@
 #include "core/shift_report.h"
+#include "core/receipt_layout.h"
 #include "core/textbuf.h"
 
 #include <stdio.h>
@@ -83,30 +84,17 @@ int shift_report_reconcile(struct shift_report *r, const struct shift_eod_result
     return MONEY_OK;
 }
 
-static int columns(const char *s)
-{
-    int w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
 /* "label ........ right" in width columns (the label is cut if need be). */
 static void lr(struct textbuf *t, int width, const char *label, const char *right)
 {
     char line[256];
-    int rw = columns(right), lw = columns(label);
+    int rw = rl_text_width(right), lw = rl_text_width(label);
     int room = width - rw - 1;
     if (room < 1)
         room = 1;
     if (lw > room)
         lw = room;
-    /* cut at the start of a character */
-    size_t lb = 0;
-    for (int w = 0; label[lb]; lb++) {
-        if (((unsigned char)label[lb] & 0xC0) != 0x80 && w++ == lw)
-            break;
-    }
+    size_t lb = rl_text_prefix(label, lw);
     snprintf(line, sizeof line, "%.*s%*s%s", (int)lb, label, width - lw - rw > 0 ? width - lw - rw : 1, "", right);
     textbuf_line(t, line);
 }

@@ -559,6 +559,12 @@ int store_step(struct store *st, sqlite3_stmt *s)
     return rc == SQLITE_DONE ? STORE_OK : map_error(st, rc);
 }
 
+void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
 int64_t store_changes(struct store *st)
 {
     return sqlite3_changes64(st->db);
