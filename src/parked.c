@@ -156,10 +156,5 @@ int parked_count_before(struct store *st, int64_t before, int64_t *n)
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, before);
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *n = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, n);
 }

@@ -267,12 +267,7 @@ int promotions_count(struct store *st, int64_t *out)
     sqlite3_stmt *s = store_stmt(st, SQL_COUNT);
     if (!s)
         return STORE_ERROR;
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *out = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, out);
 }
 
 /* ---------------------------------------------------------------- promo_set --- */

@@ -559,6 +559,16 @@ int store_step(struct store *st, sqlite3_stmt *s)
     return rc == SQLITE_DONE ? STORE_OK : map_error(st, rc);
 }
 
+int store_row_int64(struct store *st, sqlite3_stmt *s, int64_t *out)
+{
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_NOTFOUND : rc;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
 void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
