@@ -54,15 +54,11 @@ static int ensure_usb(struct printer_usb *u, char *why, size_t whylen)
 
 /* ---- finding the printer ---- */
 
-static int find_interface(struct printer_usb *u, libusb_device *dev)
+static int find_interface(libusb_device *dev, void *ctx)
 {
-    struct libusb_device_descriptor dd;
-    if (libusb_get_device_descriptor(dev, &dd))
-        return 0;
-    if (u->have_vid_pid && (dd.idVendor != u->vid || dd.idProduct != u->pid))
-        return 0;
-    struct libusb_config_descriptor *cfg;
-    if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
+    struct printer_usb *u = ctx;
+    struct libusb_config_descriptor *cfg = usb_loop_config(dev, u->have_vid_pid, u->vid, u->pid);
+    if (!cfg)
         return 0;
     int found = 0;
     for (int i = 0; i < cfg->bNumInterfaces && !found; i++) {
@@ -88,16 +84,6 @@ static int find_interface(struct printer_usb *u, libusb_device *dev)
     }
     libusb_free_config_descriptor(cfg);
     return found;
-}
-
-static const char *short_error(int rc)
-{
-    switch (rc) {
-    case LIBUSB_ERROR_ACCESS: return "no access (udev rule?)";
-    case LIBUSB_ERROR_BUSY: return "in use by another program";
-    case LIBUSB_ERROR_NO_DEVICE: return "unplugged";
-    default: return libusb_strerror(rc);
-    }
 }
 
 static void on_out(struct libusb_transfer *t);
@@ -182,17 +168,12 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
 {
     if (ensure_usb(u, why, whylen))
         return -1;
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(u->usb.usb, &list);
-    if (n < 0) {
-        snprintf(why, whylen, "%s", short_error((int)n));
+    int rc;
+    libusb_device *dev = usb_loop_find(&u->usb, find_interface, u, &rc);
+    if (rc) {
+        snprintf(why, whylen, "%s", usb_loop_strerror(rc));
         return -1;
     }
-    libusb_device *dev = NULL;
-    for (ssize_t i = 0; i < n && !dev; i++)
-        if (find_interface(u, list[i]))
-            dev = libusb_ref_device(list[i]);
-    libusb_free_device_list(list, 1);
     if (!dev) {
         if (u->have_vid_pid)
             snprintf(why, whylen, "no USB printer %04x:%04x", u->vid, u->pid);
@@ -201,7 +182,7 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
         return -1;
     }
     u->dev = dev;
-    int rc = libusb_open(dev, &u->handle);
+    rc = libusb_open(dev, &u->handle);
     if (rc) {
         u->handle = NULL;
         goto fail;
@@ -219,7 +200,7 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
         goto fail;
     return 0;
 fail:
-    snprintf(why, whylen, "%s", short_error(rc));
+    snprintf(why, whylen, "%s", usb_loop_strerror(rc));
     close_now(u);
     return -1;
 }

@@ -178,16 +178,11 @@ static int interface_matches(const struct libusb_interface_descriptor *alt, enum
  * (no I/O to the device). */
 static int device_matches(struct scanner_usb *s, libusb_device *dev, struct candidate *out)
 {
-    struct libusb_device_descriptor dd;
-    if (libusb_get_device_descriptor(dev, &dd))
-        return 0;
-    if (s->have_vid_pid && (dd.idVendor != s->vid || dd.idProduct != s->pid))
-        return 0;
     for (int i = 0; i < s->nrejected; i++)
         if (s->rejected[i] == dev)
             return 0;
-    struct libusb_config_descriptor *cfg;
-    if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
+    struct libusb_config_descriptor *cfg = usb_loop_config(dev, s->have_vid_pid, s->vid, s->pid);
+    if (!cfg)
         return 0;
     int found = 0;
     for (int i = 0; i < cfg->bNumInterfaces && !found; i++)
@@ -197,15 +192,15 @@ static int device_matches(struct scanner_usb *s, libusb_device *dev, struct cand
     return found;
 }
 
-static const char *short_error(int rc)
+struct match_ctx {
+    struct scanner_usb *s;
+    struct candidate found;
+};
+
+static int match_device(libusb_device *dev, void *ctx)
 {
-    switch (rc) {
-    case LIBUSB_ERROR_ACCESS: return "no access (udev rule?)";
-    case LIBUSB_ERROR_BUSY: return "in use by another program";
-    case LIBUSB_ERROR_NO_DEVICE: return "unplugged";
-    case LIBUSB_ERROR_NOT_FOUND: return "no such interface";
-    default: return libusb_strerror(rc);
-    }
+    struct match_ctx *m = ctx;
+    return device_matches(m->s, dev, &m->found);
 }
 
 static void describe_wanted(struct scanner_usb *s, char *out, size_t len)
@@ -300,18 +295,14 @@ static int get_report_descriptor(struct scanner_usb *s)
 
 static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
 {
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(s->usb.usb, &list);
-    if (n < 0) {
-        snprintf(why, whylen, "%s", short_error((int)n));
+    struct match_ctx m = { s, { 0 } };
+    int rc;
+    libusb_device *dev = usb_loop_find(&s->usb, match_device, &m, &rc);
+    if (rc) {
+        snprintf(why, whylen, "%s", usb_loop_strerror(rc));
         return -1;
     }
-    struct candidate c;
-    libusb_device *dev = NULL;
-    for (ssize_t i = 0; i < n && !dev; i++)
-        if (device_matches(s, list[i], &c))
-            dev = libusb_ref_device(list[i]);
-    libusb_free_device_list(list, 1);
+    const struct candidate c = m.found;
     if (!dev) {
         describe_wanted(s, why, whylen);
         return -1;
@@ -323,7 +314,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     s->is_keyboard = c.is_keyboard;
     s->report_desc_len = c.report_desc_len;
 
-    int rc = libusb_open(dev, &s->handle);
+    rc = libusb_open(dev, &s->handle);
     if (rc) {
         s->handle = NULL;
         goto fail;
@@ -356,7 +347,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     now_connected(s);
     return 0;
 fail:
-    snprintf(why, whylen, "%s", short_error(rc));
+    snprintf(why, whylen, "%s", usb_loop_strerror(rc));
     close_device(s);
     return -1;
 }

@@ -119,3 +119,42 @@ void usb_loop_close(struct usb_loop *u)
     libusb_exit(u->usb);
     u->usb = NULL;
 }
+
+libusb_device *usb_loop_find(struct usb_loop *u, int (*match)(libusb_device *dev, void *ctx), void *ctx, int *rc)
+{
+    libusb_device **list;
+    ssize_t n = libusb_get_device_list(u->usb, &list);
+    *rc = n < 0 ? (int)n : 0;
+    if (n < 0)
+        return NULL;
+    libusb_device *dev = NULL;
+    for (ssize_t i = 0; i < n && !dev; i++)
+        if (match(list[i], ctx))
+            dev = libusb_ref_device(list[i]);
+    libusb_free_device_list(list, 1);
+    return dev;
+}
+
+struct libusb_config_descriptor *usb_loop_config(libusb_device *dev, int have_vid_pid, uint16_t vid, uint16_t pid)
+{
+    struct libusb_device_descriptor dd;
+    if (libusb_get_device_descriptor(dev, &dd))
+        return NULL;
+    if (have_vid_pid && (dd.idVendor != vid || dd.idProduct != pid))
+        return NULL;
+    struct libusb_config_descriptor *cfg;
+    if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
+        return NULL;
+    return cfg;
+}
+
+const char *usb_loop_strerror(int rc)
+{
+    switch (rc) {
+    case LIBUSB_ERROR_ACCESS: return "no access (udev rule?)";
+    case LIBUSB_ERROR_BUSY: return "in use by another program";
+    case LIBUSB_ERROR_NO_DEVICE: return "unplugged";
+    case LIBUSB_ERROR_NOT_FOUND: return "no such interface";
+    default: return libusb_strerror(rc);
+    }
+}

@@ -27,6 +27,15 @@ int usb_loop_open(struct usb_loop *u, struct loop *loop, int have_vid_pid, uint1
 /* Runs libusb's finished transfers for up to timeout_ms (0: only what is ready); for a
  * driver that must let its cancelled transfers call back before it frees them. */
 void usb_loop_pump(struct usb_loop *u, int timeout_ms);
+/* The first device on the bus that match accepts, referenced (libusb_unref_device it), or
+ * NULL; *rc is 0, or libusb's error when the bus cannot be listed. */
+libusb_device *usb_loop_find(struct usb_loop *u, int (*match)(libusb_device *dev, void *ctx), void *ctx, int *rc);
+/* The active (else the first) configuration of dev when dev is vid:pid (have_vid_pid 0:
+ * any device), from the cached descriptors; NULL otherwise.  libusb_free_config_descriptor
+ * it. */
+struct libusb_config_descriptor *usb_loop_config(libusb_device *dev, int have_vid_pid, uint16_t vid, uint16_t pid);
+/* A short reason for a libusb error, for the status line ("no access (udev rule?)"). */
+const char *usb_loop_strerror(int rc);
 /* Deregisters the hotplug callback, stops watching libusb's descriptors and ends libusb. */
 void usb_loop_close(struct usb_loop *u);
 
