@@ -358,14 +358,8 @@ struct backend *backend_native_new(struct loop *loop, const struct sync_config *
     }
     n->base.ops = &native_ops;
     n->cfg = *cfg;
-    struct http_options ho = {
-        .bearer_token = cfg->token,
-        .max_response_bytes = cfg->max_response_bytes,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
     n->http = http_new(loop, &ho);
     n->http_loop = loop;
     if (!n->http) {

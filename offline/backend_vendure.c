@@ -1348,14 +1348,10 @@ struct backend *backend_vendure_new(struct loop *loop, struct store *store, cons
     char key_header[320], channel_header[200];
     snprintf(key_header, sizeof key_header, "vendure-api-key: %s", cfg->token);
     snprintf(channel_header, sizeof channel_header, "vendure-token: %s", cfg->vendure.channel_token);
-    struct http_options ho = {
-        .bearer_token = cfg->vendure.api_key ? NULL : cfg->token,
-        .max_response_bytes = cfg->max_response_bytes,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
+    if (cfg->vendure.api_key)
+        ho.bearer_token = NULL; /* the key goes in its own header */
     int nh = 0;
     if (cfg->vendure.api_key)
         ho.headers[nh++] = key_header;

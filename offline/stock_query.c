@@ -36,14 +36,12 @@ struct stock_query *stock_query_new(struct loop *loop, const struct sync_config 
     if (!q)
         return NULL;
     snprintf(q->url, sizeof q->url, "%s", cfg->url);
-    struct http_options ho = {
-        .bearer_token = cfg->token,
-        .max_response_bytes = LOOKUP_MAX_BYTES,
-        .connect_timeout_ms = shorter(cfg->connect_timeout_ms, LOOKUP_CONNECT_MS),
-        .timeout_ms = shorter(cfg->timeout_ms, LOOKUP_TIMEOUT_MS),
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
+    /* a lookup the cashier waits for: small and quick, whatever the sync may take */
+    ho.max_response_bytes = LOOKUP_MAX_BYTES;
+    ho.connect_timeout_ms = shorter(cfg->connect_timeout_ms, LOOKUP_CONNECT_MS);
+    ho.timeout_ms = shorter(cfg->timeout_ms, LOOKUP_TIMEOUT_MS);
     q->http = http_new(loop, &ho);
     if (!q->http) {
         free(q);

@@ -1258,14 +1258,8 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
         return NULL;
     }
     if (strcmp(cfg->backend, "native") == 0) {
-        struct http_options ho = {
-            .bearer_token = cfg->token,
-            .max_response_bytes = cfg->max_response_bytes,
-            .connect_timeout_ms = cfg->connect_timeout_ms,
-            .timeout_ms = cfg->timeout_ms,
-            .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                     cfg->insecure_tls },
-        };
+        struct http_options ho;
+        sync_http_options(cfg, &ho);
         s->http = http_new(loop, &ho);
         if (!s->http) {
             snprintf(err, errlen, "sync: cannot start libcurl");
@@ -1389,4 +1383,16 @@ void sync_get_status(const struct sync *s, struct sync_status *out)
 void sync_get_stats(const struct sync *s, struct sync_stats *out)
 {
     *out = s->stats;
+}
+
+void sync_http_options(const struct sync_config *cfg, struct http_options *out)
+{
+    *out = (struct http_options){
+        .bearer_token = cfg->token,
+        .max_response_bytes = cfg->max_response_bytes,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .timeout_ms = cfg->timeout_ms,
+        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
+                 cfg->insecure_tls },
+    };
 }
