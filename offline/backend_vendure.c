@@ -371,6 +371,17 @@ static int variant_change(struct vendure *v, const cJSON *it, cJSON *changes, ch
     return 0;
 }
 
+/* The items of a productVariants page and its totalItems, or NULL when the answer is not
+ * of that shape. */
+static const cJSON *variant_items(const cJSON *data, int64_t *total)
+{
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
+    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, total))
+        return NULL;
+    return items;
+}
+
 static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome err, const char *msg)
 {
     struct vendure *v = op->v;
@@ -380,10 +391,9 @@ static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome 
         finish(op, err, NULL, "%s", msg);
         return;
     }
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    const cJSON *items = variant_items(data, &total);
+    if (!items) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
@@ -469,10 +479,9 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
         finish(op, err, NULL, "%s", msg);
         return;
     }
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    const cJSON *items = variant_items(data, &total);
+    if (!items) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
