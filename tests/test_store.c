@@ -493,21 +493,28 @@ static void damage_page(const char *path, int64_t pageno)
     fclose(fp);
 }
 
+/* Commits n sales, PREFIX-000 on, each queued for the server. */
+static void commit_sales(struct fx *f, const char *prefix, int n)
+{
+    char err[512];
+    for (int i = 0; i < n; i++) {
+        struct cart c;
+        struct sale s;
+        char uuid[40];
+        snprintf(uuid, sizeof uuid, "%s-%03d", prefix, i);
+        make_sale(f->st, &c, &s, uuid);
+        assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
+        cart_free(&c);
+    }
+}
+
 /* A damaged outbox page is found by the start-up check, and salvage copies every other row
  * (sales whole, the outbox but for the rows of that page) into a fresh, sound database. */
 static void test_damaged_outbox_found_and_salvaged(void **state)
 {
     struct fx *f = *state;
     char err[512];
-    for (int i = 0; i < 60; i++) {
-        struct cart c;
-        struct sale s;
-        char uuid[40];
-        snprintf(uuid, sizeof uuid, "uuid-%03d", i);
-        make_sale(f->st, &c, &s, uuid);
-        assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
-        cart_free(&c);
-    }
+    commit_sales(f, "uuid", 60);
     int complete = 0;
     assert_int_equal(store_quick_check(f->st, 5000, &complete, err, sizeof err), STORE_OK);
     assert_int_equal(complete, 1);
@@ -570,15 +577,7 @@ static void test_salvage_keeps_database_and_log_together(void **state)
 {
     struct fx *f = *state;
     char err[512], path[200], wal[300];
-    for (int i = 0; i < 5; i++) {
-        struct cart c;
-        struct sale s;
-        char uuid[40];
-        snprintf(uuid, sizeof uuid, "wal-%03d", i);
-        make_sale(f->st, &c, &s, uuid);
-        assert_int_equal(sales_commit(f->st, &s, order_enqueue, NULL, err, sizeof err), 0);
-        cart_free(&c);
-    }
+    commit_sales(f, "wal", 5);
     /* the files as a kill -9 leaves them: the sales in the log, not yet in the database */
     snprintf(path, sizeof path, "%s/crash.db", f->dir);
     snprintf(wal, sizeof wal, "%s-wal", path);
