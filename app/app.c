@@ -21,6 +21,7 @@
 #include "src/lookup.h"
 #include "src/sales.h"
 #include "src/stock.h"
+#include "src/atomic_file.h"
 #include "src/spool.h"
 
 extern const char *const demo_catalog_csv[];
@@ -770,36 +771,13 @@ static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, 
     return spool_write(app->s.spool_dir, receipt_no, app->sale.uuid, text, err, errlen);
 }
 
-/* Writes a report to a file of the spool directory, as receipts are: temp file, fsync,
- * rename, so a printer daemon never sees half of one. */
+/* Writes a report to a file of the spool directory, as receipts are (src/atomic_file.c):
+ * a printer daemon never sees half of one, and a power cut never undoes one. */
 int app_spool_write(struct app *app, const char *name, const char *text, char *err, size_t errlen)
 {
-    char path[700], tmp[720];
+    char path[700];
     snprintf(path, sizeof path, "%s/%s", app->s.spool_dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        goto fail;
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) || close(fd) || rename(tmp, path)) {
-        unlink(tmp);
-        goto fail;
-    }
-    return 0;
-fail:
-    snprintf(err, errlen, "%s", strerror(errno));
-    return -1;
+    return atomic_file_write_text(path, text, 0600, err, errlen);
 }
 
 static void format_when(int64_t t, char *buf, size_t len)

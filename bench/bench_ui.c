@@ -103,6 +103,18 @@ static void stop(pid_t pid, int master)
     close(master);
 }
 
+/* Cancels the sale on screen (F8, y). */
+static int cancel_sale(int m)
+{
+    if (write(m, "\033[19~", 5) != 5)
+        return -1;
+    drain(m, 100);
+    if (write(m, "y", 1) != 1)
+        return -1;
+    drain(m, 100);
+    return 0;
+}
+
 /* Scan-to-screen in count mode: each scan is saved (its own transaction) before it is
  * drawn.  On a copy of the catalog, so the count leaves nothing in it. */
 static int count_scans(const char *bin, const char *db, const char *spool, long long n, int scans, double *lat)
@@ -143,8 +155,8 @@ static int count_scans(const char *bin, const char *db, const char *spool, long 
         lat[i] = last - t0;
     }
     qsort(lat, (size_t)scans, sizeof lat[0], cmp);
-    printf("count mode scan-to-screen (%d scans, %lld products, each entry saved): median %.2f ms,"
-           " p99 %.2f ms, max %.2f ms (goal p99 < 16 ms)\n", scans, n, lat[scans / 2], lat[scans * 99 / 100],
+    printf("count mode scan-to-screen (%d scans, %lld products, each entry fsynced): median %.2f ms,"
+           " p99 %.2f ms, max %.2f ms (goal p99 < 50 ms)\n", scans, n, lat[scans / 2], lat[scans * 99 / 100],
            lat[scans - 1]);
     stop(pid, m);
     unlink(copy);
@@ -189,21 +201,18 @@ int main(int argc, char **argv)
            " peak RSS %.1f MB (goal < 100 ms, < 16 MB)\n",
            n, start[runs / 2], start[runs - 1], runs, h / 1024.0);
 
+    /* the count first, on a copy taken before the sale-screen run below (which cancels its
+     * sale at the end, so that the next run starts from an empty sale too) */
+    double *lat = calloc((size_t)scans, sizeof *lat);
+    int rc = count_scans(bin, db, spool, n, scans < 300 ? scans : 300, lat);
     int m;
     pid_t pid = spawn(bin, db, spool, NULL, &m);
     if (wait_for(m, "Empty sale", 10000))
         return 1;
-    double *lat = calloc((size_t)scans, sizeof *lat);
     unsigned rnd = 99;
     for (int i = 0; i < scans; i++) {
-        if (i && i % 15 == 0) { /* fresh cart rows: cancel the sale (F8, y) */
-            if (write(m, "\033[19~", 5) != 5)
-                return 1;
-            drain(m, 100);
-            if (write(m, "y", 1) != 1)
-                return 1;
-            drain(m, 100);
-        }
+        if (i && i % 15 == 0 && cancel_sale(m)) /* fresh cart rows */
+            return 1;
         rnd = rnd * 1103515245u + 12345u;
         long long id = 1 + (long long)(rnd % (unsigned)n);
         char code[14], burst[16], needle[32];
@@ -220,8 +229,10 @@ int main(int argc, char **argv)
     qsort(lat, (size_t)scans, sizeof lat[0], cmp);
     printf("scan-to-screen (%d scans, %lld products): median %.2f ms, p99 %.2f ms, max %.2f ms"
            " (goal p99 < 16 ms)\n", scans, n, lat[scans / 2], lat[scans * 99 / 100], lat[scans - 1]);
+    /* an open sale would be restored at the next start */
+    if (cancel_sale(m))
+        return 1;
     stop(pid, m);
-    int rc = count_scans(bin, db, spool, n, scans < 300 ? scans : 300, lat);
     free(lat);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", spool);

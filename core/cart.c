@@ -258,7 +258,9 @@ int cart_restore_line(struct cart *cart, const struct cart_line *in)
     return append_line(cart, &line);
 }
 
-int cart_check_qty(const struct cart *cart, int idx, int64_t qty)
+/* Whether the line at idx may have its quantity or price changed: a sold line still in
+ * the cart, not voided, not a return, and not priced or weighed by its label. */
+static int check_editable(const struct cart *cart, int idx)
 {
     if (idx < 0 || idx >= cart->nlines)
         return CART_EINVAL;
@@ -269,7 +271,13 @@ int cart_check_qty(const struct cart *cart, int idx, int64_t qty)
         return CART_ERETURN;
     if (l->price_from_barcode || l->qty_from_label)
         return CART_ELABEL;
-    return check_qty(&l->product, qty);
+    return CART_OK;
+}
+
+int cart_check_qty(const struct cart *cart, int idx, int64_t qty)
+{
+    int rc = check_editable(cart, idx);
+    return rc ? rc : check_qty(&cart->lines[idx].product, qty);
 }
 
 int cart_set_qty(struct cart *cart, int idx, int64_t qty)
@@ -316,15 +324,10 @@ int cart_remove_line(struct cart *cart, int idx)
 
 int cart_set_unit_price(struct cart *cart, int idx, int64_t price)
 {
-    if (idx < 0 || idx >= cart->nlines)
-        return CART_EINVAL;
+    int rc = check_editable(cart, idx);
+    if (rc)
+        return rc;
     struct cart_line *l = &cart->lines[idx];
-    if (l->voided)
-        return CART_EVOIDED;
-    if (l->qty < 0)
-        return CART_ERETURN;
-    if (l->price_from_barcode || l->qty_from_label)
-        return CART_ELABEL;
     if (price < 0)
         return CART_EPRICE;
     struct cart_line before = *l;
@@ -333,7 +336,7 @@ int cart_set_unit_price(struct cart *cart, int idx, int64_t price)
         *l = before;
         return CART_EOVERFLOW;
     }
-    int rc = recompute(cart);
+    rc = recompute(cart);
     if (rc) {
         *l = before;
         restore(cart);

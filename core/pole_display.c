@@ -5,19 +5,6 @@
 
 #include "core/receipt_layout.h"
 
-/* Byte length of the first cols columns of s. */
-static size_t prefix_bytes(const char *s, int cols)
-{
-    size_t i = 0;
-    int w = 0;
-    while (s[i]) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80 && w++ == cols)
-            break;
-        i++;
-    }
-    return i;
-}
-
 void pole_lines_init(struct pole_lines *l, enum escpos_codepage cp)
 {
     memset(l, 0, sizeof *l);
@@ -31,7 +18,7 @@ static void put_line(struct pole_lines *l, int n, int indent, const char *a, int
     int cols = 0;
     for (; cols < indent && len + 1 < cap; cols++)
         out[len++] = ' ';
-    size_t k = prefix_bytes(a, room);
+    size_t k = rl_text_prefix(a, room);
     if (len + k < cap) {
         memcpy(out + len, a, k);
         len += k;
@@ -44,7 +31,7 @@ static void put_line(struct pole_lines *l, int n, int indent, const char *a, int
     for (; cols < POLE_COLS - bw && len + 1 < cap; cols++)
         out[len++] = ' ';
     if (b) {
-        size_t bn = prefix_bytes(b, POLE_COLS);
+        size_t bn = rl_text_prefix(b, POLE_COLS);
         if (len + bn < cap) {
             memcpy(out + len, b, bn);
             len += bn;

@@ -1,4 +1,5 @@
 #include "core/receipt_layout.h"
+#include "core/textbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,7 @@ int rl_text_width(const char *s)
     return w;
 }
 
-/* Byte length of the first cols columns of s. */
-static size_t prefix_bytes(const char *s, int cols)
+size_t rl_text_prefix(const char *s, int cols)
 {
     size_t i = 0;
     int w = 0;
@@ -160,7 +160,7 @@ static void emit_trimmed(struct line *ln, void (*emit)(void *, const char *), vo
 static size_t next_piece(const char **s, int cols)
 {
     const char *t = *s;
-    size_t n = prefix_bytes(t, cols);
+    size_t n = rl_text_prefix(t, cols);
     if (t[n]) {
         size_t brk = n;
         while (brk > 0 && t[brk] != ' ' && t[brk - 1] != ' ')
@@ -270,32 +270,9 @@ void rl_item_lines(const struct receipt_layout *l, const struct rl_item *it,
     }
 }
 
-struct text_out {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
 static void text_emit(void *ctx, const char *line)
 {
-    struct text_out *t = ctx;
-    size_t n = strlen(line);
-    if (t->failed)
-        return;
-    if (t->len + n + 2 > t->cap) {
-        size_t cap = (t->cap ? t->cap * 2 : 2048) + n;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = 1;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, line, n);
-    t->len += n;
-    t->p[t->len++] = '\n';
-    t->p[t->len] = 0;
+    textbuf_line(ctx, line);
 }
 
 /* A double-size line in plain text: its characters stay single, but its indent is
@@ -315,17 +292,12 @@ static void text_emit_double(void *ctx, const char *line)
 
 int rl_render_text(const struct receipt_layout *l, char **out)
 {
-    struct text_out t = { 0 };
-    text_emit(&t, "");      /* allocates; the empty first line is taken back below */
-    t.len = 0;
-    if (!t.failed)
-        t.p[0] = 0;
+    struct textbuf t = { 0 };
     for (int i = 0; i < l->n && !t.failed; i++)
         rl_item_lines(l, &l->items[i], l->items[i].style & RL_DOUBLE ? text_emit_double : text_emit, &t);
-    if (t.failed || l->failed) {
-        free(t.p);
+    if (l->failed) {
+        textbuf_free(&t);
         return -1;
     }
-    *out = t.p;
-    return 0;
+    return textbuf_take(&t, out);
 }

@@ -62,5 +62,7 @@ int rl_render_text(const struct receipt_layout *l, char **out);
 
 /* Display columns of UTF-8 text (one per code point: receipts are Latin text). */
 int rl_text_width(const char *s);
+/* Byte length of the first cols columns of s (cut at the start of a character). */
+size_t rl_text_prefix(const char *s, int cols);
 
 #endif

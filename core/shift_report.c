@@ -1,4 +1,6 @@
 #include "core/shift_report.h"
+#include "core/receipt_layout.h"
+#include "core/textbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,69 +84,29 @@ int shift_report_reconcile(struct shift_report *r, const struct shift_eod_result
     return MONEY_OK;
 }
 
-struct text {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct text *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->failed)
-        return;
-    if (t->len + n + 2 > t->cap) {
-        size_t cap = (t->cap ? t->cap * 2 : 1024) + n;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = 1;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len++] = '\n';
-    t->p[t->len] = 0;
-}
-
-static int columns(const char *s)
-{
-    int w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
 /* "label ........ right" in width columns (the label is cut if need be). */
-static void lr(struct text *t, int width, const char *label, const char *right)
+static void lr(struct textbuf *t, int width, const char *label, const char *right)
 {
     char line[256];
-    int rw = columns(right), lw = columns(label);
+    int rw = rl_text_width(right), lw = rl_text_width(label);
     int room = width - rw - 1;
     if (room < 1)
         room = 1;
     if (lw > room)
         lw = room;
-    /* cut at the start of a character */
-    size_t lb = 0;
-    for (int w = 0; label[lb]; lb++) {
-        if (((unsigned char)label[lb] & 0xC0) != 0x80 && w++ == lw)
-            break;
-    }
+    size_t lb = rl_text_prefix(label, lw);
     snprintf(line, sizeof line, "%.*s%*s%s", (int)lb, label, width - lw - rw > 0 ? width - lw - rw : 1, "", right);
-    put(t, line);
+    textbuf_line(t, line);
 }
 
-static void amount(struct text *t, int width, const struct money_format *fmt, const char *label, int64_t v)
+static void amount(struct textbuf *t, int width, const struct money_format *fmt, const char *label, int64_t v)
 {
     char a[48];
     money_format(v, fmt, 0, a, sizeof a);
     lr(t, width, label, a);
 }
 
-static void count_amount(struct text *t, int width, const struct money_format *fmt, const char *label,
+static void count_amount(struct textbuf *t, int width, const struct money_format *fmt, const char *label,
                          int64_t n, int64_t v)
 {
     char a[48], r[80];
@@ -153,17 +115,17 @@ static void count_amount(struct text *t, int width, const struct money_format *f
     lr(t, width, label, r);
 }
 
-static void rule(struct text *t, int width, char c)
+static void rule(struct textbuf *t, int width, char c)
 {
     char line[256];
     int n = width < (int)sizeof line - 1 ? width : (int)sizeof line - 1;
     memset(line, c, (size_t)n);
     line[n] = 0;
-    put(t, line);
+    textbuf_line(t, line);
 }
 
 /* The card terminal's end-of-day against the till's card total (a Z that asked for it). */
-static void render_eod(struct text *t, const struct shift_report *r, const struct money_format *fmt, int width)
+static void render_eod(struct textbuf *t, const struct shift_report *r, const struct money_format *fmt, int width)
 {
     const struct shift_eod_result *e = &r->eod;
     static const char *const why[SHIFT_EOD_COUNT] = {
@@ -177,16 +139,16 @@ static void render_eod(struct text *t, const struct shift_report *r, const struc
     rule(t, width, '-');
     int64_t till_card = r->f.card - r->f.card_refunds_value; /* reconcile checked it */
     if (e->state != SHIFT_EOD_OK) {
-        put(t, why[e->state]);
+        textbuf_line(t, why[e->state]);
         if (e->state == SHIFT_EOD_FAILED && e->terminal.message[0]) {
             char line[160];
             snprintf(line, sizeof line, "  %s", e->terminal.message);
-            put(t, line);
+            textbuf_line(t, line);
         }
         amount(t, width, fmt, "Till card total", till_card);
         return;
     }
-    put(t, "Card terminal end-of-day");
+    textbuf_line(t, "Card terminal end-of-day");
     amount(t, width, fmt, "Till card total", till_card);
     if (e->terminal.count >= 0)
         count_amount(t, width, fmt, "Terminal total", e->terminal.count, e->terminal.total);
@@ -206,7 +168,7 @@ static void render_eod(struct text *t, const struct shift_report *r, const struc
 int shift_report_render(const struct shift_report *r, const struct shift_report_head *h,
                         const struct money_format *fmt, int width, char **out)
 {
-    struct text t = { 0 };
+    struct textbuf t = { 0 };
     const struct shift_figures *f = &r->f;
     char line[256];
     if (width < 24)
@@ -217,15 +179,15 @@ int shift_report_render(const struct shift_report *r, const struct shift_report_
         snprintf(line, sizeof line, "Z REPORT  No. %lld  (shift closed)", (long long)h->z_number);
     else
         snprintf(line, sizeof line, "X REPORT  (read only, shift open)");
-    put(&t, line);
+    textbuf_line(&t, line);
     snprintf(line, sizeof line, "%s  Till %s  Shift %lld", h->store ? h->store : "", h->terminal ? h->terminal : "",
              (long long)h->shift_no);
-    put(&t, line);
+    textbuf_line(&t, line);
     snprintf(line, sizeof line, "Opened %s by %s", h->opened_at ? h->opened_at : "", h->opened_by ? h->opened_by : "");
-    put(&t, line);
+    textbuf_line(&t, line);
     snprintf(line, sizeof line, "%s %s by %s", h->is_z ? "Closed" : "Printed", h->closed_at ? h->closed_at : "",
              h->closed_by ? h->closed_by : "");
-    put(&t, line);
+    textbuf_line(&t, line);
     rule(&t, width, '=');
     count_amount(&t, width, fmt, "Sales", f->sales_count, f->sales_total);
     amount(&t, width, fmt, "  Cash", f->cash);
@@ -271,10 +233,5 @@ int shift_report_render(const struct shift_report *r, const struct shift_report_
     }
     render_eod(&t, r, fmt, width);
     rule(&t, width, '=');
-    if (t.failed || !t.p) {
-        free(t.p);
-        return -1;
-    }
-    *out = t.p;
-    return 0;
+    return textbuf_take(&t, out);
 }

@@ -1,4 +1,5 @@
 #include "core/stock_count.h"
+#include "core/textbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,67 +185,24 @@ int count_report_totals(const struct count_tally *t, int uncounted_as_zero, stru
 
 /* ------------------------------------------------------------------ report text --- */
 
-struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
+static int finish(struct textbuf *b, char **out)
 {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
+    return textbuf_take(b, out) ? COUNT_ENOMEM : COUNT_OK;
 }
 
-static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(struct buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static int finish(struct buf *b, char **out)
-{
-    if (b->failed || !b->p) {
-        free(b->p);
-        return COUNT_ENOMEM;
-    }
-    *out = b->p;
-    return COUNT_OK;
-}
-
-static void csv_field(struct buf *b, const char *s)
+static void csv_field(struct textbuf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
-        put(b, s, strlen(s));
+        textbuf_add(b, s, strlen(s));
         return;
     }
-    put(b, "\"", 1);
+    textbuf_add(b, "\"", 1);
     for (; *s; s++) {
         if (*s == '"')
-            put(b, "\"", 1);   /* a quote inside is doubled */
-        put(b, s, 1);
+            textbuf_add(b, "\"", 1);   /* a quote inside is doubled */
+        textbuf_add(b, s, 1);
     }
-    put(b, "\"", 1);
+    textbuf_add(b, "\"", 1);
 }
 
 static const char *item_status(const struct count_item *it, int receiving)
@@ -254,71 +212,71 @@ static const char *item_status(const struct count_item *it, int receiving)
 
 int count_report_csv(const struct count_tally *t, const struct count_header *h, char **out)
 {
-    struct buf b = { 0 };
+    struct textbuf b = { 0 };
     static const char head[] = "count_id,zone,status,sku,barcode,name,unit,expected,counted,difference,"
                                "price,value_expected,value_counted,value_difference,counted_at\r\n";
-    put(&b, head, sizeof head - 1);
+    textbuf_add(&b, head, sizeof head - 1);
     for (int i = 0; i < t->n; i++) {
         const struct count_item *it = &t->items[i];
         struct count_variance v;
         if (count_item_variance(it, h->uncounted_as_zero, &v))
-            return free(b.p), COUNT_EOVERFLOW;
+            return textbuf_free(&b), COUNT_EOVERFLOW;
         char e[32], c[32], d[32];
         qty_format(v.expected, e, sizeof e);
         qty_format(v.counted, c, sizeof c);
         qty_format(v.difference, d, sizeof d);
         csv_field(&b, h->count_id);
-        put(&b, ",", 1);
+        textbuf_add(&b, ",", 1);
         csv_field(&b, h->zone);
-        putf(&b, ",%s,", item_status(it, h->receiving));
+        textbuf_printf(&b, ",%s,", item_status(it, h->receiving));
         csv_field(&b, it->sku);
-        put(&b, ",", 1);
+        textbuf_add(&b, ",", 1);
         csv_field(&b, it->barcode);
-        put(&b, ",", 1);
+        textbuf_add(&b, ",", 1);
         csv_field(&b, it->name);
         if (!it->sku[0])
-            putf(&b, ",,,%s,,,,,,%lld\r\n", c, (long long)it->counted_at);
+            textbuf_printf(&b, ",,,%s,,,,,,%lld\r\n", c, (long long)it->counted_at);
         else if (h->receiving)   /* a delivery expects nothing: only what came and its value */
-            putf(&b, ",%s,,%s,,%lld,,%lld,,%lld\r\n", unit_name(it->unit), c, (long long)it->price,
+            textbuf_printf(&b, ",%s,,%s,,%lld,,%lld,,%lld\r\n", unit_name(it->unit), c, (long long)it->price,
                  (long long)v.value_counted, (long long)it->counted_at);
         else
-            putf(&b, ",%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld\r\n", unit_name(it->unit),
+            textbuf_printf(&b, ",%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld\r\n", unit_name(it->unit),
                  it->has_expected ? e : "", c, d, (long long)it->price, (long long)v.value_expected,
                  (long long)v.value_counted, (long long)v.value_difference,
                  (long long)(it->counted_ever ? it->counted_at : 0));
     }
     struct count_report_totals tot;
     if (count_report_totals(t, h->uncounted_as_zero, &tot))
-        return free(b.p), COUNT_EOVERFLOW;
+        return textbuf_free(&b), COUNT_EOVERFLOW;
     csv_field(&b, h->count_id);
-    put(&b, ",", 1);
+    textbuf_add(&b, ",", 1);
     csv_field(&b, h->zone);
-    putf(&b, ",total,,,%d counted / %d not counted (%s) / %d unknown codes,,,,,,%lld,%lld,%lld,\r\n",
+    textbuf_printf(&b, ",total,,,%d counted / %d not counted (%s) / %d unknown codes,,,,,,%lld,%lld,%lld,\r\n",
          tot.items_counted, tot.items_uncounted, h->uncounted_as_zero ? "as zero" : "left out",
          tot.unknown_codes, (long long)tot.sum.value_expected, (long long)tot.sum.value_counted,
          (long long)tot.sum.value_difference);
     return finish(&b, out);
 }
 
-static void text_row(struct buf *b, int width, const char *name, const char *e, const char *c,
+static void text_row(struct textbuf *b, int width, const char *name, const char *e, const char *c,
                      const char *d, const char *v)
 {
     /* name on its own line when the figures need the whole width */
     int fig = 4 * 10;
     if (width - fig < 8) {
-        putf(b, "%s\n%10s%10s%10s%10s\n", name, e, c, d, v);
+        textbuf_printf(b, "%s\n%10s%10s%10s%10s\n", name, e, c, d, v);
         return;
     }
-    putf(b, "%-*.*s%10s%10s%10s%10s\n", width - fig, width - fig, name, e, c, d, v);
+    textbuf_printf(b, "%-*.*s%10s%10s%10s%10s\n", width - fig, width - fig, name, e, c, d, v);
 }
 
-static void rule(struct buf *b, int width, char ch)
+static void rule(struct textbuf *b, int width, char ch)
 {
     char line[256];
     int n = width < (int)sizeof line - 2 ? width : (int)sizeof line - 2;
     memset(line, ch, (size_t)n);
     line[n] = '\n';
-    put(b, line, (size_t)n + 1);
+    textbuf_add(b, line, (size_t)n + 1);
 }
 
 static void qty_text(const struct count_item *it, int64_t q, const struct money_format *fmt, char *buf, size_t len)
@@ -330,15 +288,15 @@ static void qty_text(const struct count_item *it, int64_t q, const struct money_
 /* Goods in: what was received, its value at price, the codes for review. */
 static int receipt_text(const struct count_tally *t, const struct count_header *h, int width, char **out)
 {
-    struct buf b = { 0 };
+    struct textbuf b = { 0 };
     struct count_report_totals tot;
     if (count_report_totals(t, 0, &tot))
         return COUNT_EOVERFLOW;
-    putf(&b, "GOODS IN %s\nInto: %s\nTill %s, received by %s\nStarted %s, finished %s\n", h->count_id, h->zone,
+    textbuf_printf(&b, "GOODS IN %s\nInto: %s\nTill %s, received by %s\nStarted %s, finished %s\n", h->count_id, h->zone,
          h->terminal, h->counted_by, h->started, h->finished);
     rule(&b, width, '=');
     int name_w = width - 24 < 8 ? 8 : width - 24;
-    putf(&b, "%-*.*s%12s%12s\n", name_w, name_w, "Item", "Received", "Value");
+    textbuf_printf(&b, "%-*.*s%12s%12s\n", name_w, name_w, "Item", "Received", "Value");
     rule(&b, width, '-');
     for (int i = 0; i < t->n; i++) {
         const struct count_item *it = &t->items[i];
@@ -347,26 +305,26 @@ static int receipt_text(const struct count_tally *t, const struct count_header *
         if (!it->sku[0] || !it->counted_ever)
             continue;
         if (count_item_variance(it, 0, &v))
-            return free(b.p), COUNT_EOVERFLOW;
+            return textbuf_free(&b), COUNT_EOVERFLOW;
         qty_text(it, it->counted, h->fmt, c, sizeof c);
         money_format(v.value_counted, h->fmt, 0, val, sizeof val);
-        putf(&b, "%-*.*s%12s%12s\n", name_w, name_w, it->name, c, val);
+        textbuf_printf(&b, "%-*.*s%12s%12s\n", name_w, name_w, it->name, c, val);
     }
     if (tot.unknown_codes) {
-        putf(&b, "\nUnknown barcodes for review (%d)\n", tot.unknown_codes);
+        textbuf_printf(&b, "\nUnknown barcodes for review (%d)\n", tot.unknown_codes);
         rule(&b, width, '-');
         for (int i = 0; i < t->n; i++) {
             char c[32];
             if (t->items[i].sku[0])
                 continue;
             qty_text(&t->items[i], t->items[i].counted, h->fmt, c, sizeof c);
-            putf(&b, "%-*s%10s\n", width > 10 ? width - 10 : 0, t->items[i].barcode, c);
+            textbuf_printf(&b, "%-*s%10s\n", width > 10 ? width - 10 : 0, t->items[i].barcode, c);
         }
     }
     rule(&b, width, '=');
     char vc[48];
     money_format(tot.sum.value_counted, h->fmt, 1, vc, sizeof vc);
-    putf(&b, "Items received %d, unknown codes %d\nValue received %s\n", tot.items_counted, tot.unknown_codes, vc);
+    textbuf_printf(&b, "Items received %d, unknown codes %d\nValue received %s\n", tot.items_counted, tot.unknown_codes, vc);
     return finish(&b, out);
 }
 
@@ -374,18 +332,18 @@ int count_report_text(const struct count_tally *t, const struct count_header *h,
 {
     if (h->receiving)
         return receipt_text(t, h, width, out);
-    struct buf b = { 0 };
+    struct textbuf b = { 0 };
     struct count_report_totals tot;
     if (count_report_totals(t, h->uncounted_as_zero, &tot))
         return COUNT_EOVERFLOW;
-    putf(&b, "STOCK COUNT %s\nZone: %s%s\nTill %s, counted by %s\nStarted %s, finished %s\n",
+    textbuf_printf(&b, "STOCK COUNT %s\nZone: %s%s\nTill %s, counted by %s\nStarted %s, finished %s\n",
          h->count_id, h->zone, h->blind ? " (blind)" : "", h->terminal, h->counted_by, h->started, h->finished);
     rule(&b, width, '=');
     text_row(&b, width, "Item", "Expected", "Counted", "Diff", "Value");
     rule(&b, width, '-');
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1 && tot.items_uncounted) {
-            putf(&b, "\nExpected but not counted (%d): %s\n", tot.items_uncounted,
+            textbuf_printf(&b, "\nExpected but not counted (%d): %s\n", tot.items_uncounted,
                  h->uncounted_as_zero ? "counted as zero" : "left out");
             rule(&b, width, '-');
         }
@@ -395,7 +353,7 @@ int count_report_text(const struct count_tally *t, const struct count_header *h,
                 continue;
             struct count_variance v;
             if (count_item_variance(it, h->uncounted_as_zero, &v))
-                return free(b.p), COUNT_EOVERFLOW;
+                return textbuf_free(&b), COUNT_EOVERFLOW;
             char e[32], c[32], d[32], val[48];
             qty_text(it, v.expected, h->fmt, e, sizeof e);
             qty_text(it, v.counted, h->fmt, c, sizeof c);
@@ -405,7 +363,7 @@ int count_report_text(const struct count_tally *t, const struct count_header *h,
         }
     }
     if (tot.unknown_codes) {
-        putf(&b, "\nUnknown barcodes for review (%d)\n", tot.unknown_codes);
+        textbuf_printf(&b, "\nUnknown barcodes for review (%d)\n", tot.unknown_codes);
         rule(&b, width, '-');
         for (int i = 0; i < t->n; i++) {
             const struct count_item *it = &t->items[i];
@@ -413,7 +371,7 @@ int count_report_text(const struct count_tally *t, const struct count_header *h,
             if (it->sku[0])
                 continue;
             qty_text(it, it->counted, h->fmt, c, sizeof c);
-            putf(&b, "%-*s%10s\n", width > 10 ? width - 10 : 0, it->barcode, c);
+            textbuf_printf(&b, "%-*s%10s\n", width > 10 ? width - 10 : 0, it->barcode, c);
         }
     }
     rule(&b, width, '=');
@@ -421,8 +379,8 @@ int count_report_text(const struct count_tally *t, const struct count_header *h,
     money_format(tot.sum.value_expected, h->fmt, 1, ve, sizeof ve);
     money_format(tot.sum.value_counted, h->fmt, 1, vc, sizeof vc);
     money_format(tot.sum.value_difference, h->fmt, 1, vd, sizeof vd);
-    putf(&b, "Items counted %d, not counted %d, unknown codes %d\n", tot.items_counted,
+    textbuf_printf(&b, "Items counted %d, not counted %d, unknown codes %d\n", tot.items_counted,
          tot.items_uncounted, tot.unknown_codes);
-    putf(&b, "Value expected %s\nValue counted  %s\nDifference     %s\n", ve, vc, vd);
+    textbuf_printf(&b, "Value expected %s\nValue counted  %s\nDifference     %s\n", ve, vc, vd);
     return finish(&b, out);
 }

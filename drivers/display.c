@@ -6,17 +6,16 @@
 int display_open(const char *kind, struct loop *loop, const struct config *cfg,
                  struct display **out, char *err, size_t errlen)
 {
-    const struct driver_header *h = driver_find(DRIVER_DISPLAY, kind, err, errlen);
-    if (!h)
+    const struct driver_header *h;
+    void *handle, *priv;
+    if (driver_open(DRIVER_DISPLAY, kind, sizeof(struct display), &h, &handle, &priv, err, errlen))
         return -1;
     const struct display_ops *ops = (const struct display_ops *)h;  /* drv is the first member */
-    struct display *d = calloc(1, sizeof *d);
-    void *priv = driver_priv_new(h, err, errlen);
-    if (!d || !priv || ops->open(priv, loop, cfg, err, errlen)) {
-        free(d);
-        free(priv);
+    if (ops->open(priv, loop, cfg, err, errlen)) {
+        driver_free(handle, priv);
         return -1;
     }
+    struct display *d = handle;
     d->ops = ops;
     d->priv = priv;
     *out = d;
@@ -34,6 +33,5 @@ void display_close(struct display *d)
     if (!d)
         return;
     d->ops->close(d->priv);
-    free(d->priv);
-    free(d);
+    driver_free(d, d->priv);
 }

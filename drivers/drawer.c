@@ -6,17 +6,16 @@
 int drawer_open(const char *kind, struct loop *loop, const struct config *cfg,
                 struct drawer **out, char *err, size_t errlen)
 {
-    const struct driver_header *h = driver_find(DRIVER_DRAWER, kind, err, errlen);
-    if (!h)
+    const struct driver_header *h;
+    void *handle, *priv;
+    if (driver_open(DRIVER_DRAWER, kind, sizeof(struct drawer), &h, &handle, &priv, err, errlen))
         return -1;
     const struct drawer_ops *ops = (const struct drawer_ops *)h;  /* drv is the first member */
-    struct drawer *d = calloc(1, sizeof *d);
-    void *priv = driver_priv_new(h, err, errlen);
-    if (!d || !priv || ops->open(priv, loop, cfg, err, errlen)) {
-        free(d);
-        free(priv);
+    if (ops->open(priv, loop, cfg, err, errlen)) {
+        driver_free(handle, priv);
         return -1;
     }
+    struct drawer *d = handle;
     d->ops = ops;
     d->priv = priv;
     *out = d;
@@ -28,8 +27,7 @@ void drawer_close(struct drawer *d)
     if (!d)
         return;
     d->ops->close(d->priv);
-    free(d->priv);
-    free(d);
+    driver_free(d, d->priv);
 }
 
 int drawer_kick(struct drawer *d)

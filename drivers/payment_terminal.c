@@ -9,23 +9,17 @@ int payment_terminal_open(const char *kind, struct loop *loop, const struct conf
                           const char *prefix, const struct pt_events *ev,
                           struct payment_terminal **out, char *err, size_t errlen)
 {
-    const struct driver_header *h = driver_find(DRIVER_TERMINAL, kind, err, errlen);
-    if (!h)
+    const struct driver_header *h;
+    void *handle, *priv;
+    if (driver_open(DRIVER_TERMINAL, kind, sizeof(struct payment_terminal), &h, &handle, &priv, err, errlen))
         return -1;
     const struct terminal_ops *ops = (const struct terminal_ops *)h;  /* drv is the first member */
-    struct payment_terminal *t = calloc(1, sizeof *t);
-    void *priv = driver_priv_new(h, err, errlen);
-    if (!t || !priv) {
-        free(t);
-        free(priv);
-        return -1;
-    }
+    struct payment_terminal *t = handle;
     t->ops = ops;
     t->priv = priv;
     snprintf(t->name, sizeof t->name, "%s", kind);
     if (ops->open(priv, loop, cfg, prefix, ev, err, errlen)) {
-        free(priv);
-        free(t);
+        driver_free(handle, priv);
         return -1;
     }
     *out = t;
@@ -37,8 +31,7 @@ void payment_terminal_close(struct payment_terminal *t)
     if (!t)
         return;
     t->ops->close(t->priv);
-    free(t->priv);
-    free(t);
+    driver_free(t, t->priv);
 }
 
 int payment_terminal_purchase(struct payment_terminal *t, int64_t amount, const char *reference)

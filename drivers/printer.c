@@ -1,6 +1,7 @@
 /* The print job engine, the same for every printer driver (see drivers/printer.h). */
 #include "drivers/printer.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,14 @@ struct printer {
     struct printer_status last;
 };
 
-static void report(struct printer *p, const char *fmt, const char *detail)
+static void report(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct printer *p, const char *fmt, ...)
 {
     char text[128];
-    snprintf(text, sizeof text, fmt, detail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     if (p->ev.status)
         p->ev.status(p->ev.ctx, &p->last, text);
 }
@@ -225,9 +230,8 @@ static void link_arrived(void *ctx)
 int printer_open(const char *driver, struct loop *loop, const struct config *cfg,
                  const struct printer_events *ev, struct printer **out, char *err, size_t errlen)
 {
-    const struct driver_header *h = driver_find(DRIVER_PRINTER, driver, err, errlen);
-    if (!h)
-        return -1;
+    if (!driver_find(DRIVER_PRINTER, driver, err, errlen))
+        return -1; /* an unknown driver is named before the settings are checked */
     long long timeout;
     if (config_get_int(cfg, "printer.timeout_ms", 5000, &timeout) || timeout < 100 || timeout > 600000) {
         snprintf(err, errlen, "printer.timeout_ms must be milliseconds between 100 and 600000");
@@ -238,14 +242,11 @@ int printer_open(const char *driver, struct loop *loop, const struct config *cfg
         snprintf(err, errlen, "printer.status must be yes (ask the printer for paper and cover state) or no");
         return -1;
     }
-    struct printer *p = calloc(1, sizeof *p);
-    void *priv = driver_priv_new(h, err, errlen);
-    if (!p || !priv) {
-        free(p);
-        free(priv);
-        snprintf(err, errlen, "out of memory");
+    const struct driver_header *h;
+    void *handle, *priv;
+    if (driver_open(DRIVER_PRINTER, driver, sizeof(struct printer), &h, &handle, &priv, err, errlen))
         return -1;
-    }
+    struct printer *p = handle;
     p->ops = (const struct printer_ops *)h;  /* drv is the first member */
     p->priv = priv;
     p->loop = loop;
@@ -255,8 +256,7 @@ int printer_open(const char *driver, struct loop *loop, const struct config *cfg
     p->link = (struct printer_link){ link_connected, link_connect_failed, link_received,
                                      link_written, link_lost, link_arrived, p };
     if (p->ops->open(priv, loop, cfg, &p->link, err, errlen)) {
-        free(priv);
-        free(p);
+        driver_free(p, priv);
         return -1;
     }
     *out = p;
@@ -274,9 +274,8 @@ void printer_close(struct printer *p)
     if (p->state != JOB_IDLE)
         p->ops->disconnect(p->priv, 1);
     p->ops->close(p->priv);
-    free(p->priv);
     free(p->job);
-    free(p);
+    driver_free(p, p->priv);
 }
 
 static int start(struct printer *p)

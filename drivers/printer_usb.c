@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include "drivers/printer.h"
+#include "drivers/usb_loop.h"
 #include "src/config.h"
 #include "src/loop.h"
 
@@ -28,10 +29,7 @@ struct printer_usb {
     int have_vid_pid;
     uint16_t vid, pid;
 
-    libusb_context *usb;
-    int prepare_added;
-    int have_hotplug;
-    libusb_hotplug_callback_handle hotplug;
+    struct usb_loop usb;      /* libusb on the loop (drivers/usb_loop.c) */
 
     libusb_device *dev;
     libusb_device_handle *handle;
@@ -47,86 +45,20 @@ struct printer_usb {
     char lost_why[40];
 };
 
-/* ---- libusb inside the loop (as drivers/scanner_usb.c) ---- */
-
-static void on_usb_fd(struct loop *loop, int fd, short revents, void *ctx)
-{
-    struct printer_usb *u = ctx;
-    struct timeval zero = { 0, 0 };
-    libusb_handle_events_timeout_completed(u->usb, &zero, NULL);
-}
-
-static void on_pollfd_added(int fd, short events, void *ctx)
-{
-    struct printer_usb *u = ctx;
-    loop_watch_fd(u->loop, fd, events, on_usb_fd, u);
-}
-
-static void on_pollfd_removed(int fd, void *ctx)
-{
-    struct printer_usb *u = ctx;
-    loop_unwatch_fd(u->loop, fd);
-}
-
-static void on_prepare(struct loop *loop, int *wait_ms, void *ctx)
-{
-    struct printer_usb *u = ctx;
-    struct timeval tv;
-    if (libusb_get_next_timeout(u->usb, &tv) != 1)
-        return;
-    if (tv.tv_sec == 0 && tv.tv_usec == 0) {
-        struct timeval zero = { 0, 0 };
-        libusb_handle_events_timeout_completed(u->usb, &zero, NULL);
-        return;
-    }
-    long long ms = (long long)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-    if (*wait_ms < 0 || ms < *wait_ms)
-        *wait_ms = (int)ms;
-}
-
 static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event, void *user);
 
 static int ensure_usb(struct printer_usb *u, char *why, size_t whylen)
 {
-    if (u->usb)
-        return 0;
-    int rc = libusb_init(&u->usb);
-    if (rc) {
-        snprintf(why, whylen, "libusb: %s", libusb_strerror(rc));
-        u->usb = NULL;
-        return -1;
-    }
-    libusb_set_pollfd_notifiers(u->usb, on_pollfd_added, on_pollfd_removed, u);
-    const struct libusb_pollfd **fds = libusb_get_pollfds(u->usb);
-    if (fds) {
-        for (size_t i = 0; fds[i]; i++)
-            loop_watch_fd(u->loop, fds[i]->fd, fds[i]->events, on_usb_fd, u);
-        libusb_free_pollfds(fds);
-    }
-    if (loop_add_prepare(u->loop, on_prepare, u) == 0)
-        u->prepare_added = 1;
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        int any = LIBUSB_HOTPLUG_MATCH_ANY;
-        if (libusb_hotplug_register_callback(u->usb,
-                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0,
-                u->have_vid_pid ? u->vid : any, u->have_vid_pid ? u->pid : any, any,
-                on_hotplug, u, &u->hotplug) == 0)
-            u->have_hotplug = 1;
-    }
-    return 0;
+    return usb_loop_open(&u->usb, u->loop, u->have_vid_pid, u->vid, u->pid, on_hotplug, u, why, whylen);
 }
 
 /* ---- finding the printer ---- */
 
-static int find_interface(struct printer_usb *u, libusb_device *dev)
+static int find_interface(libusb_device *dev, void *ctx)
 {
-    struct libusb_device_descriptor dd;
-    if (libusb_get_device_descriptor(dev, &dd))
-        return 0;
-    if (u->have_vid_pid && (dd.idVendor != u->vid || dd.idProduct != u->pid))
-        return 0;
-    struct libusb_config_descriptor *cfg;
-    if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
+    struct printer_usb *u = ctx;
+    struct libusb_config_descriptor *cfg = usb_loop_config(dev, u->have_vid_pid, u->vid, u->pid);
+    if (!cfg)
         return 0;
     int found = 0;
     for (int i = 0; i < cfg->bNumInterfaces && !found; i++) {
@@ -152,16 +84,6 @@ static int find_interface(struct printer_usb *u, libusb_device *dev)
     }
     libusb_free_config_descriptor(cfg);
     return found;
-}
-
-static const char *short_error(int rc)
-{
-    switch (rc) {
-    case LIBUSB_ERROR_ACCESS: return "no access (udev rule?)";
-    case LIBUSB_ERROR_BUSY: return "in use by another program";
-    case LIBUSB_ERROR_NO_DEVICE: return "unplugged";
-    default: return libusb_strerror(rc);
-    }
 }
 
 static void on_out(struct libusb_transfer *t);
@@ -246,17 +168,12 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
 {
     if (ensure_usb(u, why, whylen))
         return -1;
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(u->usb, &list);
-    if (n < 0) {
-        snprintf(why, whylen, "%s", short_error((int)n));
+    int rc;
+    libusb_device *dev = usb_loop_find(&u->usb, find_interface, u, &rc);
+    if (rc) {
+        snprintf(why, whylen, "%s", usb_loop_strerror(rc));
         return -1;
     }
-    libusb_device *dev = NULL;
-    for (ssize_t i = 0; i < n && !dev; i++)
-        if (find_interface(u, list[i]))
-            dev = libusb_ref_device(list[i]);
-    libusb_free_device_list(list, 1);
     if (!dev) {
         if (u->have_vid_pid)
             snprintf(why, whylen, "no USB printer %04x:%04x", u->vid, u->pid);
@@ -265,7 +182,7 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
         return -1;
     }
     u->dev = dev;
-    int rc = libusb_open(dev, &u->handle);
+    rc = libusb_open(dev, &u->handle);
     if (rc) {
         u->handle = NULL;
         goto fail;
@@ -283,7 +200,7 @@ static int try_open(struct printer_usb *u, char *why, size_t whylen)
         goto fail;
     return 0;
 fail:
-    snprintf(why, whylen, "%s", short_error(rc));
+    snprintf(why, whylen, "%s", usb_loop_strerror(rc));
     close_now(u);
     return -1;
 }
@@ -429,30 +346,16 @@ static void usb_disconnect(void *priv, int abort)
 static void usb_close(void *priv)
 {
     struct printer_usb *u = priv;
-    if (!u->usb)
+    if (!u->usb.usb)
         return;
     if (u->out_busy)
         libusb_cancel_transfer(u->out);
     if (u->in_busy)
         libusb_cancel_transfer(u->in);
-    for (int waited = 0; (u->out_busy || u->in_busy) && waited < STOP_DRAIN_MS; waited += 10) {
-        struct timeval tv = { 0, 10000 };
-        libusb_handle_events_timeout_completed(u->usb, &tv, NULL);
-    }
+    for (int waited = 0; (u->out_busy || u->in_busy) && waited < STOP_DRAIN_MS; waited += 10)
+        usb_loop_pump(&u->usb, 10);
     close_now(u);
-    if (u->have_hotplug)
-        libusb_hotplug_deregister_callback(u->usb, u->hotplug);
-    libusb_set_pollfd_notifiers(u->usb, NULL, NULL, NULL);
-    const struct libusb_pollfd **fds = libusb_get_pollfds(u->usb);
-    if (fds) {
-        for (size_t i = 0; fds[i]; i++)
-            loop_unwatch_fd(u->loop, fds[i]->fd);
-        libusb_free_pollfds(fds);
-    }
-    if (u->prepare_added)
-        loop_remove_prepare(u->loop, on_prepare, u);
-    libusb_exit(u->usb);
-    u->usb = NULL;
+    usb_loop_close(&u->usb);
 }
 
 const struct printer_ops printer_usb_ops = {

@@ -89,3 +89,29 @@ void *driver_priv_new(const struct driver_header *d, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
     return priv;
 }
+
+int driver_open(enum driver_kind kind, const char *name, size_t handle_size, const struct driver_header **drv,
+                void **handle, void **priv, char *err, size_t errlen)
+{
+    const struct driver_header *d = driver_find(kind, name, err, errlen);
+    if (!d)
+        return -1;
+    void *h = calloc(1, handle_size ? handle_size : 1);
+    void *p = driver_priv_new(d, err, errlen);
+    if (!h || !p) {
+        free(h);
+        free(p);
+        snprintf(err, errlen, "out of memory");
+        return -2;
+    }
+    *drv = d;
+    *handle = h;
+    *priv = p;
+    return 0;
+}
+
+void driver_free(void *handle, void *priv)
+{
+    free(priv);
+    free(handle);
+}

@@ -23,6 +23,15 @@ const struct driver_header *driver_find(enum driver_kind kind, const char *name,
                                         char *err, size_t errlen);
 /* The driver's private state, zeroed; NULL with "out of memory". */
 void *driver_priv_new(const struct driver_header *d, char *err, size_t errlen);
+/* The part of opening a driver that every kind shares: finds the driver of that kind and
+ * name (driver_find) and allocates, zeroed, the kind's handle (handle_size bytes) and the
+ * driver's private state.  0 with *drv, *handle and *priv set; -1 when there is no such
+ * driver (or it is too old), -2 out of memory, each with a message and nothing allocated.
+ * The kind then calls its own ops->open(priv, ...) and, if that fails, driver_free. */
+int driver_open(enum driver_kind kind, const char *name, size_t handle_size, const struct driver_header **drv,
+                void **handle, void **priv, char *err, size_t errlen);
+/* Frees what driver_open allocated (after the driver's own close, if it was opened). */
+void driver_free(void *handle, void *priv);
 /* "payment terminal", "scanner", "drawer", "printer", "customer display" */
 const char *driver_kind_name(enum driver_kind kind);
 /* The known names of a kind, comma-separated, for messages and --help. */

@@ -8,20 +8,21 @@
 int scanner_open(const char *kind, struct loop *loop, const struct config *cfg,
                  const struct scanner_events *ev, struct scanner **out, char *err, size_t errlen)
 {
-    const struct driver_header *h = driver_find(DRIVER_SCANNER, kind, err, errlen);
-    if (!h) {
+    const struct driver_header *h;
+    void *handle, *priv;
+    int rc = driver_open(DRIVER_SCANNER, kind, sizeof(struct scanner), &h, &handle, &priv, err, errlen);
+    if (rc == -1) {
         size_t n = strlen(err);
         snprintf(err + n, errlen - n, "; none or wedge for a keyboard wedge");
-        return -1;
     }
+    if (rc)
+        return -1;
     const struct scanner_ops *ops = (const struct scanner_ops *)h;  /* drv is the first member */
-    struct scanner *s = calloc(1, sizeof *s);
-    void *priv = driver_priv_new(h, err, errlen);
-    if (!s || !priv || ops->open(priv, loop, cfg, ev, err, errlen)) {
-        free(s);
-        free(priv);
+    if (ops->open(priv, loop, cfg, ev, err, errlen)) {
+        driver_free(handle, priv);
         return -1;
     }
+    struct scanner *s = handle;
     s->ops = ops;
     s->priv = priv;
     *out = s;
@@ -45,6 +46,5 @@ void scanner_close(struct scanner *s)
         return;
     s->ops->stop(s->priv);
     s->ops->close(s->priv);
-    free(s->priv);
-    free(s);
+    driver_free(s, s->priv);
 }

@@ -19,6 +19,7 @@
 
 #include "drivers/hid_decode.h"
 #include "drivers/scanner.h"
+#include "drivers/usb_loop.h"
 #include "src/config.h"
 #include "src/loop.h"
 
@@ -49,8 +50,7 @@ enum conn_state {
 struct scanner_usb {
     struct loop *loop;
     struct scanner_events ev;
-    libusb_context *usb;
-    int prepare_added;
+    struct usb_loop usb;      /* libusb on the loop (drivers/usb_loop.c) */
 
     /* configuration */
     int have_vid_pid;
@@ -82,9 +82,6 @@ struct scanner_usb {
     char lost_reason[40];
     uint64_t retry_timer, close_timer;
     int stopping;
-
-    int have_hotplug;
-    libusb_hotplug_callback_handle hotplug;
 
     enum scanner_state reported;
     char reported_text[64];
@@ -127,73 +124,6 @@ static void on_decoded(void *ctx, const char *scan)
     }
     if (s->ev.on_scan)
         s->ev.on_scan(s->ev.ctx, scan);
-}
-
-/* ---- libusb inside the loop ---- */
-
-static void on_usb_fd(struct loop *loop, int fd, short revents, void *ctx)
-{
-    struct scanner_usb *s = ctx;
-    struct timeval zero = { 0, 0 };
-    libusb_handle_events_timeout_completed(s->usb, &zero, NULL);
-}
-
-static void on_pollfd_added(int fd, short events, void *ctx)
-{
-    struct scanner_usb *s = ctx;
-    loop_watch_fd(s->loop, fd, events, on_usb_fd, s);
-}
-
-static void on_pollfd_removed(int fd, void *ctx)
-{
-    struct scanner_usb *s = ctx;
-    loop_unwatch_fd(s->loop, fd);
-}
-
-/* Honours libusb's next timeout (when it has no timerfd of its own). */
-static void on_prepare(struct loop *loop, int *wait_ms, void *ctx)
-{
-    struct scanner_usb *s = ctx;
-    struct timeval tv;
-    if (libusb_get_next_timeout(s->usb, &tv) != 1)
-        return;
-    if (tv.tv_sec == 0 && tv.tv_usec == 0) {
-        struct timeval zero = { 0, 0 };
-        libusb_handle_events_timeout_completed(s->usb, &zero, NULL);
-        return;
-    }
-    long long ms = (long long)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-    if (*wait_ms < 0 || ms < *wait_ms)
-        *wait_ms = (int)ms;
-}
-
-static int watch_usb_fds(struct scanner_usb *s)
-{
-    libusb_set_pollfd_notifiers(s->usb, on_pollfd_added, on_pollfd_removed, s);
-    const struct libusb_pollfd **fds = libusb_get_pollfds(s->usb);
-    if (!fds)
-        return -1;
-    for (size_t i = 0; fds[i]; i++)
-        loop_watch_fd(s->loop, fds[i]->fd, fds[i]->events, on_usb_fd, s);
-    libusb_free_pollfds(fds);
-    if (loop_add_prepare(s->loop, on_prepare, s))
-        return -1;
-    s->prepare_added = 1;
-    return 0;
-}
-
-static void unwatch_usb_fds(struct scanner_usb *s)
-{
-    libusb_set_pollfd_notifiers(s->usb, NULL, NULL, NULL);
-    const struct libusb_pollfd **fds = libusb_get_pollfds(s->usb);
-    if (fds) {
-        for (size_t i = 0; fds[i]; i++)
-            loop_unwatch_fd(s->loop, fds[i]->fd);
-        libusb_free_pollfds(fds);
-    }
-    if (s->prepare_added)
-        loop_remove_prepare(s->loop, on_prepare, s);
-    s->prepare_added = 0;
 }
 
 /* ---- finding the scanner ---- */
@@ -248,16 +178,11 @@ static int interface_matches(const struct libusb_interface_descriptor *alt, enum
  * (no I/O to the device). */
 static int device_matches(struct scanner_usb *s, libusb_device *dev, struct candidate *out)
 {
-    struct libusb_device_descriptor dd;
-    if (libusb_get_device_descriptor(dev, &dd))
-        return 0;
-    if (s->have_vid_pid && (dd.idVendor != s->vid || dd.idProduct != s->pid))
-        return 0;
     for (int i = 0; i < s->nrejected; i++)
         if (s->rejected[i] == dev)
             return 0;
-    struct libusb_config_descriptor *cfg;
-    if (libusb_get_active_config_descriptor(dev, &cfg) && libusb_get_config_descriptor(dev, 0, &cfg))
+    struct libusb_config_descriptor *cfg = usb_loop_config(dev, s->have_vid_pid, s->vid, s->pid);
+    if (!cfg)
         return 0;
     int found = 0;
     for (int i = 0; i < cfg->bNumInterfaces && !found; i++)
@@ -267,15 +192,15 @@ static int device_matches(struct scanner_usb *s, libusb_device *dev, struct cand
     return found;
 }
 
-static const char *short_error(int rc)
+struct match_ctx {
+    struct scanner_usb *s;
+    struct candidate found;
+};
+
+static int match_device(libusb_device *dev, void *ctx)
 {
-    switch (rc) {
-    case LIBUSB_ERROR_ACCESS: return "no access (udev rule?)";
-    case LIBUSB_ERROR_BUSY: return "in use by another program";
-    case LIBUSB_ERROR_NO_DEVICE: return "unplugged";
-    case LIBUSB_ERROR_NOT_FOUND: return "no such interface";
-    default: return libusb_strerror(rc);
-    }
+    struct match_ctx *m = ctx;
+    return device_matches(m->s, dev, &m->found);
 }
 
 static void describe_wanted(struct scanner_usb *s, char *out, size_t len)
@@ -370,18 +295,14 @@ static int get_report_descriptor(struct scanner_usb *s)
 
 static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
 {
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(s->usb, &list);
-    if (n < 0) {
-        snprintf(why, whylen, "%s", short_error((int)n));
+    struct match_ctx m = { s, { 0 } };
+    int rc;
+    libusb_device *dev = usb_loop_find(&s->usb, match_device, &m, &rc);
+    if (rc) {
+        snprintf(why, whylen, "%s", usb_loop_strerror(rc));
         return -1;
     }
-    struct candidate c;
-    libusb_device *dev = NULL;
-    for (ssize_t i = 0; i < n && !dev; i++)
-        if (device_matches(s, list[i], &c))
-            dev = libusb_ref_device(list[i]);
-    libusb_free_device_list(list, 1);
+    const struct candidate c = m.found;
     if (!dev) {
         describe_wanted(s, why, whylen);
         return -1;
@@ -393,7 +314,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     s->is_keyboard = c.is_keyboard;
     s->report_desc_len = c.report_desc_len;
 
-    int rc = libusb_open(dev, &s->handle);
+    rc = libusb_open(dev, &s->handle);
     if (rc) {
         s->handle = NULL;
         goto fail;
@@ -426,7 +347,7 @@ static int try_connect(struct scanner_usb *s, char *why, size_t whylen)
     now_connected(s);
     return 0;
 fail:
-    snprintf(why, whylen, "%s", short_error(rc));
+    snprintf(why, whylen, "%s", usb_loop_strerror(rc));
     close_device(s);
     return -1;
 }
@@ -637,30 +558,7 @@ static int read_config(struct scanner_usb *s, const struct config *cfg, char *er
 /* libusb itself: set up on start, and again on each retry if that failed. */
 static int ensure_usb(struct scanner_usb *s, char *why, size_t whylen)
 {
-    if (s->usb)
-        return 0;
-    int rc = libusb_init(&s->usb);
-    if (rc) {
-        snprintf(why, whylen, "libusb: %s", libusb_strerror(rc));
-        s->usb = NULL;
-        return -1;
-    }
-    if (watch_usb_fds(s)) {
-        snprintf(why, whylen, "libusb: cannot watch fds");
-        unwatch_usb_fds(s);
-        libusb_exit(s->usb);
-        s->usb = NULL;
-        return -1;
-    }
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        int any = LIBUSB_HOTPLUG_MATCH_ANY;
-        if (libusb_hotplug_register_callback(s->usb,
-                LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0,
-                s->have_vid_pid ? s->vid : any, s->have_vid_pid ? s->pid : any, any,
-                on_hotplug, s, &s->hotplug) == 0)
-            s->have_hotplug = 1;
-    }
-    return 0;
+    return usb_loop_open(&s->usb, s->loop, s->have_vid_pid, s->vid, s->pid, on_hotplug, s, why, whylen);
 }
 
 static int usb_open(void *priv, struct loop *loop, const struct config *cfg,
@@ -692,10 +590,8 @@ static int usb_start(void *priv)
 static void drain_transfer(struct scanner_usb *s)
 {
     cancel_transfers(s);
-    for (int waited = 0; (s->xfer_busy || s->ctrl_busy) && waited < STOP_DRAIN_MS; waited += 10) {
-        struct timeval tv = { 0, 10000 };
-        libusb_handle_events_timeout_completed(s->usb, &tv, NULL);
-    }
+    for (int waited = 0; (s->xfer_busy || s->ctrl_busy) && waited < STOP_DRAIN_MS; waited += 10)
+        usb_loop_pump(&s->usb, 10);
 }
 
 static void usb_stop(void *priv)
@@ -716,18 +612,12 @@ static void usb_close(void *priv)
 {
     struct scanner_usb *s = priv;
     usb_stop(s);
-    if (!s->usb)
+    if (!s->usb.usb)
         return;
     for (int i = 0; i < s->nrejected; i++)
         libusb_unref_device(s->rejected[i]);
     s->nrejected = 0;
-    if (s->have_hotplug)
-        libusb_hotplug_deregister_callback(s->usb, s->hotplug);
-    s->have_hotplug = 0;
-    unwatch_usb_fds(s);
-    /* A transfer libusb never finished (drain gave up) is left to libusb_exit. */
-    libusb_exit(s->usb);
-    s->usb = NULL;
+    usb_loop_close(&s->usb);
 }
 
 const struct scanner_ops scanner_usb_ops = {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "drivers/payment_terminal.h"
+#include "src/atomic_file.h"
 #include "src/config.h"
 #include "src/loop.h"
 #include "src/i18n.h"
@@ -212,7 +213,9 @@ static void device_record(struct sim *s, const char *what, const char *ref, int6
 {
     if (!s->device_file[0])
         return;
-    int fd = open(s->device_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    /* created with its directory entry synced, so the journal cannot vanish in a power cut */
+    char err[300];
+    int fd = atomic_file_open_append(s->device_file, 0600, err, sizeof err);
     if (fd < 0)
         return;
     char line[256];

@@ -29,6 +29,7 @@
 
 #include "drivers/payment_terminal.h"
 #include "drivers/zvt_apdu.h"
+#include "src/atomic_file.h"
 #include "src/config.h"
 #include "src/loop.h"
 #include "src/i18n.h"
@@ -73,27 +74,19 @@ struct zvt {
     void *eod_ctx;
 };
 
-/* --- the state file: written whole (temp file, fsync, rename), so a crash leaves the
- * old or the new version --- */
+/* --- the state file: written whole (src/atomic_file.c: temp file, fsync, rename, directory
+ * fsync), so a crash or a power cut leaves the old or the new version --- */
 
 static void state_save(struct zvt *z)
 {
     if (!z->state_file[0])
         return;
-    char tmp[640];
-    snprintf(tmp, sizeof tmp, "%s.tmp", z->state_file);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    fprintf(f, "last %s\npending %s %lld %s\n", z->last_txn[0] ? z->last_txn : "-",
-            z->pending_ref[0] ? z->pending_ref : "-", (long long)z->pending_amount,
-            z->pending_before[0] ? z->pending_before : "-");
-    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok &= fclose(f) == 0;
-    if (ok)
-        rename(tmp, z->state_file);
-    else
-        unlink(tmp);
+    char text[256], err[300];
+    snprintf(text, sizeof text, "last %s\npending %s %lld %s\n", z->last_txn[0] ? z->last_txn : "-",
+             z->pending_ref[0] ? z->pending_ref : "-", (long long)z->pending_amount,
+             z->pending_before[0] ? z->pending_before : "-");
+    /* on failure the old state stays: recovery then asks the terminal, as after a crash */
+    atomic_file_write_text(z->state_file, text, 0600, err, sizeof err);
 }
 
 static void state_field(const char *v, char *out, size_t cap)

@@ -106,9 +106,8 @@ int backend_vendure_config(const struct config *cfg, struct sync_config *out, ch
 void backend_vendure_answer(struct backend *b, int kind, int64_t since, const char *body, size_t len,
                             backend_done_cb done, void *ctx);
 
-/* Helpers shared by the backends: an integer JSON number that survives the trip through a
- * double, and a non-empty string no longer than maxlen. */
-int backend_json_int(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out);
+/* Shared by the backends: a non-empty string no longer than maxlen, or NULL (integers:
+ * offline/json_num.h). */
 const char *backend_json_str(const cJSON *o, const char *name, size_t maxlen);
 
 #endif

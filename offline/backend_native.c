@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "offline/backend.h"
+#include "offline/json_num.h"
 #include "offline/http.h"
 #include "offline/json_thread.h"
 #include "offline/sync.h"
@@ -176,7 +177,7 @@ static void finish(struct native_req *q, const struct http_response *r, cJSON *j
         /* the contract's cursors only move forward, and a page with more behind it moves */
         int64_t next;
         const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "has_more");
-        ok = cJSON_IsBool(more) && !backend_json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) &&
+        ok = cJSON_IsBool(more) && !json_num_field(j, "next_cursor", 0, INT64_C(1) << 52, &next) &&
              next >= q->since && !(cJSON_IsTrue(more) && next == q->since);
     }
     if (!ok) {
@@ -357,14 +358,8 @@ struct backend *backend_native_new(struct loop *loop, const struct sync_config *
     }
     n->base.ops = &native_ops;
     n->cfg = *cfg;
-    struct http_options ho = {
-        .bearer_token = cfg->token,
-        .max_response_bytes = cfg->max_response_bytes,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
     n->http = http_new(loop, &ho);
     n->http_loop = loop;
     if (!n->http) {

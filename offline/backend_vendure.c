@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "offline/backend.h"
+#include "offline/json_num.h"
 #include "offline/http.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
@@ -119,6 +120,8 @@ static void op_unlink(struct vop *op)
 }
 
 /* Calls the engine back once and ends the operation. */
+static void finish(struct vop *op, enum backend_outcome outcome, const cJSON *doc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void finish(struct vop *op, enum backend_outcome outcome, const cJSON *doc, const char *fmt, ...)
 {
     struct backend_reply r = { .outcome = outcome, .status = op->status, .retry_after_s = op->retry_after_s,
@@ -322,7 +325,7 @@ static int variant_change(struct vendure *v, const cJSON *it, cJSON *changes, ch
         return -1;
     }
     int64_t price;
-    if (backend_json_int(it, v->cfg.vendure.prices_include_tax ? "priceWithTax" : "price", 0, INT64_C(1) << 50, &price)) {
+    if (json_num_field(it, v->cfg.vendure.prices_include_tax ? "priceWithTax" : "price", 0, INT64_C(1) << 50, &price)) {
         snprintf(why, wlen, "SKU %.64s has no valid price", sku);
         return -1;
     }
@@ -368,6 +371,17 @@ static int variant_change(struct vendure *v, const cJSON *it, cJSON *changes, ch
     return 0;
 }
 
+/* The items of a productVariants page and its totalItems, or NULL when the answer is not
+ * of that shape. */
+static const cJSON *variant_items(const cJSON *data, int64_t *total)
+{
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
+    if (!cJSON_IsArray(items) || json_num_field(pv, "totalItems", 0, INT64_C(1) << 52, total))
+        return NULL;
+    return items;
+}
+
 static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome err, const char *msg)
 {
     struct vendure *v = op->v;
@@ -377,10 +391,9 @@ static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome 
         finish(op, err, NULL, "%s", msg);
         return;
     }
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || backend_json_int(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    const cJSON *items = variant_items(data, &total);
+    if (!items) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
@@ -466,10 +479,9 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
         finish(op, err, NULL, "%s", msg);
         return;
     }
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(data, "productVariants");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(pv, "items");
     int64_t total;
-    if (!cJSON_IsArray(items) || backend_json_int(pv, "totalItems", 0, INT64_C(1) << 52, &total)) {
+    const cJSON *items = variant_items(data, &total);
+    if (!items) {
         finish(op, BACKEND_RETRY, NULL, "Vendure: productVariants is not the expected shape");
         return;
     }
@@ -490,8 +502,8 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
             const char *loc = backend_json_str(cJSON_GetObjectItemCaseSensitive(l, "stockLocation"), "name", 127);
             if (want[0] && (!loc || strcmp(loc, want)))
                 continue;
-            if (backend_json_int(l, "stockOnHand", -(INT64_C(1) << 40), INT64_C(1) << 40, &on) ||
-                backend_json_int(l, "stockAllocated", -(INT64_C(1) << 40), INT64_C(1) << 40, &alloc))
+            if (json_num_field(l, "stockOnHand", -(INT64_C(1) << 40), INT64_C(1) << 40, &on) ||
+                json_num_field(l, "stockAllocated", -(INT64_C(1) << 40), INT64_C(1) << 40, &alloc))
                 continue;
             sum += on - alloc; /* what is on the shelf and not promised to an open order */
             found = 1;
@@ -850,7 +862,7 @@ static int64_t vendure_qty(const cJSON *line)
     int64_t q = 0;
     if (unit && strcmp(unit, "kg") == 0)
         return 1;
-    backend_json_int(line, "qty", 0, INT64_C(1) << 50, &q);
+    json_num_field(line, "qty", 0, INT64_C(1) << 50, &q);
     q = (q + 500) / 1000;
     return q < 1 ? 1 : q;
 }
@@ -963,7 +975,7 @@ static void run_step(struct vop *op)
             cJSON *x = cJSON_CreateObject();
             const char *id = backend_json_str(l, "id", 30);
             int64_t q = 0;
-            backend_json_int(l, "quantity", 0, INT64_C(1) << 40, &q);
+            json_num_field(l, "quantity", 0, INT64_C(1) << 40, &q);
             cJSON_AddStringToObject(x, "orderLineId", id ? id : "");
             cJSON_AddNumberToObject(x, "quantity", (double)q);
             cJSON_AddItemToArray(ls, x);
@@ -1345,14 +1357,10 @@ struct backend *backend_vendure_new(struct loop *loop, struct store *store, cons
     char key_header[320], channel_header[200];
     snprintf(key_header, sizeof key_header, "vendure-api-key: %s", cfg->token);
     snprintf(channel_header, sizeof channel_header, "vendure-token: %s", cfg->vendure.channel_token);
-    struct http_options ho = {
-        .bearer_token = cfg->vendure.api_key ? NULL : cfg->token,
-        .max_response_bytes = cfg->max_response_bytes,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
+    if (cfg->vendure.api_key)
+        ho.bearer_token = NULL; /* the key goes in its own header */
     int nh = 0;
     if (cfg->vendure.api_key)
         ho.headers[nh++] = key_header;

@@ -1,5 +1,6 @@
 /* Promotions and customers pages (see feeds.h). */
 #include "offline/feeds.h"
+#include "offline/json_num.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -20,13 +21,7 @@ static int json_int(const cJSON *o, const char *name, int64_t min, int64_t max, 
         *out = 0;
         return 0;
     }
-    if (!cJSON_IsNumber(v))
-        return -1;
-    double d = v->valuedouble;
-    if (d < (double)min || d > (double)max || d != (double)(int64_t)d)
-        return -1;
-    *out = (int64_t)d;
-    return 0;
+    return json_num_int(v, min, max, out) == JSON_NUM_OK ? 0 : -1;
 }
 
 /* A string of at most maxlen bytes; absent (or null) is "" when optional. */

@@ -1,7 +1,7 @@
 #include "offline/order_lookup.h"
+#include "offline/json_num.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,18 +9,6 @@
 
 #define AMOUNT_MAX (INT64_C(1) << 50)
 #define QTY_MAX (INT64_C(100000) * QTY_ONE)
-
-static int get_int(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v))
-        return -1;
-    double d = v->valuedouble;
-    if (d != floor(d) || d < (double)min || d > (double)max)
-        return -1;
-    *out = (int64_t)d;
-    return 0;
-}
 
 /* A string field copied into dst; -1 when absent (and required) or too long. */
 static int get_str(const cJSON *o, const char *name, char *dst, size_t len, int required)
@@ -40,7 +28,7 @@ static int read_line(const cJSON *j, int i, struct original_line *l, char *why, 
     int64_t v;
     char unit[8];
     memset(l, 0, sizeof *l);
-    if (get_int(j, "line_no", 1, 1000, &v))
+    if (json_num_field(j, "line_no", 1, 1000, &v))
         v = i + 1;
     l->line_no = (int)v;
     if (get_str(j, "sku", l->product.sku, sizeof l->product.sku, 1) ||
@@ -48,10 +36,10 @@ static int read_line(const cJSON *j, int i, struct original_line *l, char *why, 
         get_str(j, "barcode", l->barcode, sizeof l->barcode, 0) ||
         get_str(j, "unit", unit, sizeof unit, 0) ||
         get_str(j, "tax_class", l->product.tax_class, sizeof l->product.tax_class, 1) ||
-        get_int(j, "qty", -QTY_MAX, QTY_MAX, &l->qty) ||
-        get_int(j, "unit_price", 0, AMOUNT_MAX, &l->unit_price) ||
-        get_int(j, "line_total", -AMOUNT_MAX, AMOUNT_MAX, &l->paid) ||
-        get_int(j, "tax_rate_ppm", 0, 1000000, &l->product.tax_rate_ppm)) {
+        json_num_field(j, "qty", -QTY_MAX, QTY_MAX, &l->qty) ||
+        json_num_field(j, "unit_price", 0, AMOUNT_MAX, &l->unit_price) ||
+        json_num_field(j, "line_total", -AMOUNT_MAX, AMOUNT_MAX, &l->paid) ||
+        json_num_field(j, "tax_rate_ppm", 0, 1000000, &l->product.tax_rate_ppm)) {
         snprintf(why, wl, "line %d: sku, tax_class, qty, unit_price, line_total and tax_rate_ppm"
                  " are required and bounded", i + 1);
         return -1;
@@ -85,12 +73,12 @@ int order_lookup_parse(const char *body, size_t len, struct original_sale *out, 
     if (get_str(o, "idempotency_key", out->key, sizeof out->key, 1) ||
         get_str(o, "terminal_id", out->terminal_id, sizeof out->terminal_id, 0) ||
         get_str(o, "sale_uuid", out->uuid, sizeof out->uuid, 0) ||
-        get_int(o, "total", -AMOUNT_MAX, AMOUNT_MAX, &out->total) ||
-        get_int(o, "completed_at", 0, INT64_C(1) << 40, &out->completed_at)) {
+        json_num_field(o, "total", -AMOUNT_MAX, AMOUNT_MAX, &out->total) ||
+        json_num_field(o, "completed_at", 0, INT64_C(1) << 40, &out->completed_at)) {
         snprintf(why, wl, "the order lacks its key, total or completion time");
         goto done;
     }
-    if (get_int(o, "receipt_no", 0, INT64_C(1) << 50, &out->receipt_no))
+    if (json_num_field(o, "receipt_no", 0, INT64_C(1) << 50, &out->receipt_no))
         out->receipt_no = 0;
     cJSON_ArrayForEach(it, lines) {
         if (read_line(it, out->nlines, &out->lines[out->nlines], why, wl))
@@ -101,7 +89,7 @@ int order_lookup_parse(const char *body, size_t len, struct original_sale *out, 
         char tender[12];
         int64_t amount;
         if (get_str(it, "tender", tender, sizeof tender, 1) ||
-            get_int(it, "amount", -AMOUNT_MAX, AMOUNT_MAX, &amount)) {
+            json_num_field(it, "amount", -AMOUNT_MAX, AMOUNT_MAX, &amount)) {
             snprintf(why, wl, "a payment lacks its tender or amount");
             goto done;
         }
@@ -111,7 +99,7 @@ int order_lookup_parse(const char *body, size_t len, struct original_sale *out, 
     }
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "returned")) {
         int64_t line_no, qty;
-        if (get_int(it, "line_no", 1, 1000, &line_no) || get_int(it, "qty", 0, QTY_MAX, &qty)) {
+        if (json_num_field(it, "line_no", 1, 1000, &line_no) || json_num_field(it, "qty", 0, QTY_MAX, &qty)) {
             snprintf(why, wl, "returned: line_no and qty are required");
             goto done;
         }

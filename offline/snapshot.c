@@ -1,5 +1,6 @@
 /* Catalog snapshot: download (resumable), hash + inflate in slices, verify, swap. */
 #include "offline/snapshot.h"
+#include "offline/json_num.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -54,18 +55,6 @@ struct snapshot_load {
 
 /* ------------------------------------------------------------------ parsing --- */
 
-static int json_i64(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v))
-        return -1;
-    double d = v->valuedouble;
-    if (d < (double)min || d > (double)max || d != (double)(int64_t)d)
-        return -1;
-    *out = (int64_t)d;
-    return 0;
-}
-
 int snapshot_info_parse(const char *body, size_t len, struct snapshot_info *info, char *why, size_t whylen)
 {
     memset(info, 0, sizeof *info);
@@ -99,11 +88,11 @@ int snapshot_info_parse(const char *body, size_t len, struct snapshot_info *info
         snprintf(why, whylen, "snapshot: format must be sqlite3+zstd");
         goto out;
     }
-    if (json_i64(s, "cursor", 0, INT64_C(1) << 52, &info->cursor) ||
-        json_i64(s, "products", 0, INT64_C(1) << 40, &info->products) ||
-        json_i64(s, "bytes", 1, INT64_C(1) << 40, &info->bytes) ||
-        json_i64(s, "raw_bytes", 512, INT64_C(1) << 42, &info->raw_bytes) ||
-        json_i64(s, "schema", 1, 1000, &schema)) {
+    if (json_num_field(s, "cursor", 0, INT64_C(1) << 52, &info->cursor) ||
+        json_num_field(s, "products", 0, INT64_C(1) << 40, &info->products) ||
+        json_num_field(s, "bytes", 1, INT64_C(1) << 40, &info->bytes) ||
+        json_num_field(s, "raw_bytes", 512, INT64_C(1) << 42, &info->raw_bytes) ||
+        json_num_field(s, "schema", 1, 1000, &schema)) {
         snprintf(why, whylen, "snapshot: cursor, products, bytes, raw_bytes or schema missing or out of range");
         goto out;
     }

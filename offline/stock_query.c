@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "offline/http.h"
+#include "offline/json_num.h"
 #include "offline/sync.h"
 
 /* A person waits at the till: give up long before a sync would. */
@@ -35,14 +36,12 @@ struct stock_query *stock_query_new(struct loop *loop, const struct sync_config 
     if (!q)
         return NULL;
     snprintf(q->url, sizeof q->url, "%s", cfg->url);
-    struct http_options ho = {
-        .bearer_token = cfg->token,
-        .max_response_bytes = LOOKUP_MAX_BYTES,
-        .connect_timeout_ms = shorter(cfg->connect_timeout_ms, LOOKUP_CONNECT_MS),
-        .timeout_ms = shorter(cfg->timeout_ms, LOOKUP_TIMEOUT_MS),
-        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                 cfg->insecure_tls },
-    };
+    struct http_options ho;
+    sync_http_options(cfg, &ho);
+    /* a lookup the cashier waits for: small and quick, whatever the sync may take */
+    ho.max_response_bytes = LOOKUP_MAX_BYTES;
+    ho.connect_timeout_ms = shorter(cfg->connect_timeout_ms, LOOKUP_CONNECT_MS);
+    ho.timeout_ms = shorter(cfg->timeout_ms, LOOKUP_TIMEOUT_MS);
     q->http = http_new(loop, &ho);
     if (!q->http) {
         free(q);
@@ -141,20 +140,20 @@ int stock_level_parse(const char *body, size_t len, const char *sku, const char 
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(j, "location");
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "known");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "on_hand");
-    const double limit = (double)(INT64_C(1) << 50);
+    const int64_t limit = INT64_C(1) << 50;
+    int64_t on_hand = 0;
     int rc = -1;
     if (!cJSON_IsObject(j) || !cJSON_IsString(s) || !cJSON_IsString(l) || !cJSON_IsBool(k))
         snprintf(why, whylen, "not a stock level");
     else if (strcmp(s->valuestring, sku) != 0 || strcmp(l->valuestring, location) != 0)
         snprintf(why, whylen, "about another item or location");
-    else if (cJSON_IsTrue(k) && (!cJSON_IsNumber(n) || !(n->valuedouble >= -limit && n->valuedouble <= limit) ||
-                                 n->valuedouble != (double)(int64_t)n->valuedouble))
+    else if (cJSON_IsTrue(k) && json_num_int(n, -limit, limit, &on_hand) != JSON_NUM_OK)
         snprintf(why, whylen, "on_hand is not a whole number within +/-2^50");
     else {
         snprintf(out->sku, sizeof out->sku, "%s", sku);
         snprintf(out->location, sizeof out->location, "%s", location);
         out->known = cJSON_IsTrue(k);
-        out->on_hand = out->known ? (int64_t)n->valuedouble : 0;
+        out->on_hand = out->known ? on_hand : 0;
         rc = 0;
     }
     cJSON_Delete(j);

@@ -28,6 +28,7 @@
 #include "offline/audit_doc.h"
 #include "offline/backend.h"
 #include "offline/feeds.h"
+#include "offline/json_num.h"
 #include "offline/http.h"
 #include "offline/outbox.h"
 #include "offline/snapshot.h"
@@ -113,6 +114,7 @@ struct sync {
 static void push_start(struct sync *s);
 static void pull_start(struct sync *s);
 
+static void slog(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void slog(struct sync *s, const char *fmt, ...)
 {
     char line[512];
@@ -124,6 +126,7 @@ static void slog(struct sync *s, const char *fmt, ...)
         s->log(s->ctx, line);
 }
 
+static void set_error(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct sync *s, const char *fmt, ...)
 {
     va_list ap;
@@ -188,19 +191,6 @@ static void cursor_key(struct sync *s, enum pull_phase ph, char *buf, size_t len
         snprintf(buf, len, "sync.customers_cursor");
     else
         snprintf(buf, len, "sync.stock_cursor.%s", s->cfg.location);
-}
-
-/* An integer JSON number that survives the trip through a double. */
-static int json_int(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v))
-        return -1;
-    double d = v->valuedouble;
-    if (d < (double)min || d > (double)max || d != (double)(int64_t)d)
-        return -1;
-    *out = (int64_t)d;
-    return 0;
 }
 
 static const char *json_str(const cJSON *o, const char *name, size_t maxlen)
@@ -276,7 +266,7 @@ static int apply_push_results(struct sync *s, const cJSON *results)
         const char *status = json_str(res, "status", 32);
         char ref[64] = "";
         int64_t oid;
-        if (json_int(res, "order_id", 0, INT64_C(1) << 52, &oid) == 0)
+        if (json_num_field(res, "order_id", 0, INT64_C(1) << 52, &oid) == 0)
             snprintf(ref, sizeof ref, "%lld", (long long)oid);
         int rc;
         if (status && (strcmp(status, "accepted") == 0 || strcmp(status, "duplicate") == 0)) {
@@ -668,9 +658,9 @@ static int stage_change(struct sync *s, const cJSON *c)
         .deposit_sku = json_str(c, "deposit_sku", 31),
     };
     int64_t min_age;
-    if (ch.age_restricted && json_int(c, "min_age", 2, 99, &min_age) == 0)
+    if (ch.age_restricted && json_num_field(c, "min_age", 2, 99, &min_age) == 0)
         ch.age_restricted = (int)min_age;
-    json_int(c, "price", 0, INT64_C(1) << 50, &ch.price);
+    json_num_field(c, "price", 0, INT64_C(1) << 50, &ch.price);
     if (catalog_stage_product(s->store, &ch))
         return -1;
     if (ch.deleted)
@@ -700,8 +690,8 @@ static int apply_staff_record(struct sync *s, const cJSON *c)
 static int apply_stock_level(struct sync *s, const cJSON *c)
 {
     int64_t on_hand = 0, seq = 0;
-    json_int(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
-    json_int(c, "seq", 1, INT64_C(1) << 52, &seq);
+    json_num_field(c, "on_hand", -(INT64_C(1) << 50), INT64_C(1) << 50, &on_hand);
+    json_num_field(c, "seq", 1, INT64_C(1) << 52, &seq);
     const char *loc = json_str(c, "location", 63);
     return stock_level_set(s->store, json_str(c, "sku", 64), loc ? loc : s->cfg.location, on_hand, seq);
 }
@@ -1060,7 +1050,7 @@ static void on_pull_done(void *ctx, const struct backend_reply *r)
     /* the backend checked its own cursor rules; a page with more behind it must move on.
      * The rows are checked one by one as they are applied: a bad one is parked alone. */
     if (!cJSON_IsArray(items) || !cJSON_IsBool(more) ||
-        json_int(j, "next_cursor", 0, INT64_C(1) << 52, &next) ||
+        json_num_field(j, "next_cursor", 0, INT64_C(1) << 52, &next) ||
         (cJSON_IsTrue(more) && next == s->pull_since)) {
         set_error(s, "%s: the server's answer is not valid (%zu bytes: not a page of %s with has_more and"
                   " a next_cursor that moves on); nothing was changed", what, r->bytes, fields[s->phase]);
@@ -1268,14 +1258,8 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
         return NULL;
     }
     if (strcmp(cfg->backend, "native") == 0) {
-        struct http_options ho = {
-            .bearer_token = cfg->token,
-            .max_response_bytes = cfg->max_response_bytes,
-            .connect_timeout_ms = cfg->connect_timeout_ms,
-            .timeout_ms = cfg->timeout_ms,
-            .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
-                     cfg->insecure_tls },
-        };
+        struct http_options ho;
+        sync_http_options(cfg, &ho);
         s->http = http_new(loop, &ho);
         if (!s->http) {
             snprintf(err, errlen, "sync: cannot start libcurl");
@@ -1399,4 +1383,16 @@ void sync_get_status(const struct sync *s, struct sync_status *out)
 void sync_get_stats(const struct sync *s, struct sync_stats *out)
 {
     *out = s->stats;
+}
+
+void sync_http_options(const struct sync_config *cfg, struct http_options *out)
+{
+    *out = (struct http_options){
+        .bearer_token = cfg->token,
+        .max_response_bytes = cfg->max_response_bytes,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .timeout_ms = cfg->timeout_ms,
+        .tls = { cfg->ca_file[0] ? cfg->ca_file : NULL, cfg->pinned_pubkey[0] ? cfg->pinned_pubkey : NULL,
+                 cfg->insecure_tls },
+    };
 }

@@ -45,6 +45,11 @@ struct sync_config {
     } vendure;
 };
 
+struct http_options;
+/* The HTTP options every client of the store server shares: the token, the response cap,
+ * the timeouts and the TLS settings of cfg (texts point into cfg). */
+void sync_http_options(const struct sync_config *cfg, struct http_options *out);
+
 /* Reads sync.* from config.  Returns 0 with *configured = 0 when sync.url is not set.  The
  * token file must exist and be owner-only (no group or other bits): otherwise an error.  A
  * plain http:// URL is refused unless it names this machine (localhost, 127.x, [::1]) or

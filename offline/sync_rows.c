@@ -6,6 +6,7 @@
 
 #include "core/barcode.h"
 #include "offline/feeds.h"
+#include "offline/json_num.h"
 #include "src/pin.h"
 #include "src/staff.h"
 
@@ -29,26 +30,24 @@ static int has_controls(const char *s)
 static int json_int(const cJSON *o, const char *name, int64_t min, int64_t max, int64_t *out, char *why, size_t len)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!v) {
+    switch (json_num_int(v, min, max, out)) {
+    case JSON_NUM_OK:
+        return 0;
+    case JSON_NUM_ABSENT:
         snprintf(why, len, "no %s", name);
-        return -1;
-    }
-    if (!cJSON_IsNumber(v)) {
+        break;
+    case JSON_NUM_NOT_NUMBER:
         snprintf(why, len, "%s is not a number", name);
-        return -1;
+        break;
+    case JSON_NUM_OUT_OF_BOUNDS:
+        snprintf(why, len, "%s %.17g is out of bounds (%lld to %lld)", name, v->valuedouble, (long long)min,
+                 (long long)max);
+        break;
+    case JSON_NUM_NOT_WHOLE:
+        snprintf(why, len, "%s %.17g is not a whole number", name, v->valuedouble);
+        break;
     }
-    double d = v->valuedouble;
-    /* the bound comes before the cast: a double beyond int64 is undefined to convert */
-    if (!(d >= (double)min && d <= (double)max)) {
-        snprintf(why, len, "%s %.17g is out of bounds (%lld to %lld)", name, d, (long long)min, (long long)max);
-        return -1;
-    }
-    if (d != (double)(int64_t)d) {
-        snprintf(why, len, "%s %.17g is not a whole number", name, d);
-        return -1;
-    }
-    *out = (int64_t)d;
-    return 0;
+    return -1;
 }
 
 /* A required text field of 1 to maxlen bytes without control characters. */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make check-style`: banned calls; the pure core free of I/O, clocks, cJSON and the
-# libraries; and the layers: a folder includes only its own headers and those of folders
+# libraries; SQLite, curses, curl and libusb each confined to the files that own them; and
+# the layers: a folder includes only its own headers and those of folders
 # below it.  Bottom up:  core <- src <- drivers, offline <- app <- ui <- main.
 # server/ stands apart and includes only itself.
 cd "$(dirname "$0")/.." || exit 1
@@ -12,6 +13,31 @@ if [ -n "$bad" ]; then echo "banned calls:"; echo "$bad"; status=1; fi
 bad=$( (grep -nE '#include <(curses|ncurses|curl/|cjson/|libusb|sqlite3|sodium|microhttpd|unistd|poll|fcntl|sys/)' core/*.c core/*.h /dev/null;
         grep -nE '\b(fopen|printf|fprintf|fwrite|puts|time|clock_gettime|gettimeofday|getenv|cJSON_[A-Za-z]+)\s*\(' core/*.c /dev/null) )
 if [ -n "$bad" ]; then echo "I/O, clocks or libraries in the pure core (core/):"; echo "$bad"; status=1; fi
+
+# Each library behind the few files that own it (a library's header anywhere else is a
+# second door to it): SQLite in the platform's storage modules (src/) and the outbox,
+# curses in ui/, curl in offline/http.c, libusb in the USB drivers and their loop glue.
+# confined PATTERN WHAT FILE...: lists the includes of PATTERN outside the FILEs (globs).
+confined() {
+    pattern=$1 what=$2
+    shift 2
+    for f in core/*.[ch] src/*.[ch] drivers/*.[ch] offline/*.[ch] app/*.[ch] ui/*.[ch] main/*.[ch] server/*.[ch]; do
+        [ -f "$f" ] || continue
+        ok=0
+        for allowed_file in "$@"; do
+            # shellcheck disable=SC2254
+            case $f in $allowed_file) ok=1 ;; esac
+        done
+        [ $ok = 1 ] && continue
+        grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<$pattern" "$f" /dev/null |
+            sed "s|\$|  ($what)|"
+    done
+}
+bad=$( (confined 'sqlite3\.h>' 'SQLite only in src/ and offline/outbox.c' 'src/*' 'offline/outbox.c' 'server/*';
+        confined '(n?curses|ncursesw/|term\.h|panel\.h|menu\.h|form\.h)' 'curses only in ui/' 'ui/*';
+        confined 'curl/' 'curl only in offline/http.c' 'offline/http.c';
+        confined 'libusb' 'libusb only in the USB drivers' 'drivers/*usb*') )
+if [ -n "$bad" ]; then echo "a library outside the files that own it:"; echo "$bad"; status=1; fi
 
 # allowed FOLDER: the folders whose headers FOLDER may include
 allowed() {

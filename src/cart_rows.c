@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/cart.h"
+#include "src/store.h"
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -12,12 +13,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, i);
-}
-
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
 void cart_row_bind(sqlite3_stmt *s, int first, const struct cart_line *l)
@@ -67,17 +62,17 @@ int cart_row_read(sqlite3_stmt *s, int first, struct cart_line *l)
     struct product *p = &l->product;
     int i = first;
     p->id = sqlite3_column_int64(s, i);
-    col_text(s, ++i, p->sku, sizeof p->sku);
-    col_text(s, ++i, p->name, sizeof p->name);
-    col_text(s, ++i, l->barcode, sizeof l->barcode);
-    col_text(s, ++i, unit, sizeof unit);
+    store_col_text(s, ++i, p->sku, sizeof p->sku);
+    store_col_text(s, ++i, p->name, sizeof p->name);
+    store_col_text(s, ++i, l->barcode, sizeof l->barcode);
+    store_col_text(s, ++i, unit, sizeof unit);
     if (unit_parse(unit, &p->unit))
         return -1;
-    col_text(s, ++i, p->tax_class, sizeof p->tax_class);
+    store_col_text(s, ++i, p->tax_class, sizeof p->tax_class);
     p->tax_rate_ppm = sqlite3_column_int64(s, ++i);
     p->age_restricted = sqlite3_column_int(s, ++i);
-    col_text(s, ++i, p->group, sizeof p->group);
-    col_text(s, ++i, p->deposit_sku, sizeof p->deposit_sku);
+    store_col_text(s, ++i, p->group, sizeof p->group);
+    store_col_text(s, ++i, p->deposit_sku, sizeof p->deposit_sku);
     p->active = 1;
     l->qty = sqlite3_column_int64(s, ++i);
     l->unit_price = p->price = sqlite3_column_int64(s, ++i);
@@ -91,13 +86,56 @@ int cart_row_read(sqlite3_stmt *s, int first, struct cart_line *l)
         return -1;
     l->manual.kind = (enum discount_kind)kind;
     l->manual.value = sqlite3_column_int64(s, ++i);
-    col_text(s, ++i, l->manual.reason, sizeof l->manual.reason);
-    col_text(s, ++i, l->return_of, sizeof l->return_of);
+    store_col_text(s, ++i, l->manual.reason, sizeof l->manual.reason);
+    store_col_text(s, ++i, l->return_of, sizeof l->return_of);
     l->return_line = sqlite3_column_int(s, ++i);
     l->restock = sqlite3_column_int(s, ++i);
-    col_text(s, ++i, l->reason, sizeof l->reason);
-    col_text(s, ++i, l->age_check, sizeof l->age_check);
+    store_col_text(s, ++i, l->reason, sizeof l->reason);
+    store_col_text(s, ++i, l->age_check, sizeof l->age_check);
     l->expiry = sqlite3_column_int(s, ++i);
     l->expired = sqlite3_column_int(s, ++i);
+    return 0;
+}
+
+void cart_sale_bind(sqlite3_stmt *s, int first, const struct cart *cart)
+{
+    const struct pricing_context *c = &cart->pricing.ctx;
+    char coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1] = "";
+    size_t n = 0;
+    for (int i = 0; i < c->ncoupons && n < sizeof coupons; i++)
+        n += (size_t)snprintf(coupons + n, sizeof coupons - n, "%s%s", i ? "\n" : "", c->coupons[i]);
+    int i = first;
+    bind_text(s, i, cart->customer_id);
+    bind_text(s, ++i, cart->customer_segment);
+    sqlite3_bind_int(s, ++i, (int)c->sale_discount.kind);
+    sqlite3_bind_int64(s, ++i, c->sale_discount.value);
+    bind_text(s, ++i, c->sale_discount.reason);
+    /* the joined list lives on this stack: copied */
+    if (coupons[0])
+        sqlite3_bind_text(s, ++i, coupons, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, ++i);
+}
+
+int cart_sale_read(sqlite3_stmt *s, int first, struct cart *cart)
+{
+    char cid[40], seg[16], coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1];
+    struct discount_spec sd = { 0 };
+    int i = first;
+    store_col_text(s, i, cid, sizeof cid);
+    store_col_text(s, ++i, seg, sizeof seg);
+    sd.kind = (enum discount_kind)sqlite3_column_int(s, ++i);
+    sd.value = sqlite3_column_int64(s, ++i);
+    store_col_text(s, ++i, sd.reason, sizeof sd.reason);
+    store_col_text(s, ++i, coupons, sizeof coupons);
+    if (cart_set_customer(cart, cid, seg) || cart_set_sale_discount(cart, &sd))
+        return -1;
+    for (char *c = coupons, *next; *c; c = next) {
+        next = c + strcspn(c, "\n");
+        if (*next)
+            *next++ = 0;
+        if (cart_add_coupon(cart, c))
+            return -1;
+    }
     return 0;
 }

@@ -102,27 +102,21 @@ static const char SQL_APPLY_BARCODES[] =
     " ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id"
     " WHERE product_id IS NOT excluded.product_id";
 
-static void col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
-{
-    const char *t = (const char *)sqlite3_column_text(s, col);
-    snprintf(dst, len, "%s", t ? t : "");
-}
-
 static void read_product(sqlite3_stmt *s, struct product *p)
 {
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(s, 0);
-    col_text(s, 1, p->sku, sizeof p->sku);
-    col_text(s, 2, p->name, sizeof p->name);
+    store_col_text(s, 1, p->sku, sizeof p->sku);
+    store_col_text(s, 2, p->name, sizeof p->name);
     p->price = sqlite3_column_int64(s, 3);
     const char *u = (const char *)sqlite3_column_text(s, 4);
     p->unit = u && strcmp(u, "kg") == 0 ? UNIT_KG : UNIT_EACH;
-    col_text(s, 5, p->tax_class, sizeof p->tax_class);
+    store_col_text(s, 5, p->tax_class, sizeof p->tax_class);
     p->age_restricted = sqlite3_column_int(s, 6);
     p->active = sqlite3_column_int(s, 7);
     p->tax_rate_ppm = sqlite3_column_int64(s, 8);
-    col_text(s, 9, p->group, sizeof p->group);
-    col_text(s, 10, p->deposit_sku, sizeof p->deposit_sku);
+    store_col_text(s, 9, p->group, sizeof p->group);
+    store_col_text(s, 10, p->deposit_sku, sizeof p->deposit_sku);
 }
 
 static int find_one(struct store *st, sqlite3_stmt *s, struct product *out)
@@ -523,7 +517,7 @@ static void tax_class_list(struct store *st, char *buf, size_t len)
     sqlite3_stmt *s = store_stmt(st, SQL_TAX_CODES);
     if (s && store_step(st, s) == STORE_ROW) {
         if (sqlite3_column_text(s, 0))
-            col_text(s, 0, buf, len);
+            store_col_text(s, 0, buf, len);
         sqlite3_reset(s);
     }
 }

@@ -168,6 +168,8 @@ const struct config_key config_keys[] = {
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
 
 static void append(char *err, size_t errlen, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *err, size_t errlen, size_t *pos, const char *fmt, ...)
 {
     if (!err || *pos + 1 >= errlen)
         return;

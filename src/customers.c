@@ -20,19 +20,13 @@ static const char SQL_SEARCH[] =
     "SELECT id, name, segment, card FROM customers WHERE id = ?1 OR card = ?1"
     " OR name LIKE '%' || ?1 || '%' ORDER BY name COLLATE NOCASE LIMIT ?2";
 
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 static void read_customer(sqlite3_stmt *s, struct customer *c)
 {
     memset(c, 0, sizeof *c);
-    col_text(s, 0, c->id, sizeof c->id);
-    col_text(s, 1, c->name, sizeof c->name);
-    col_text(s, 2, c->segment, sizeof c->segment);
-    col_text(s, 3, c->card, sizeof c->card);
+    store_col_text(s, 0, c->id, sizeof c->id);
+    store_col_text(s, 1, c->name, sizeof c->name);
+    store_col_text(s, 2, c->segment, sizeof c->segment);
+    store_col_text(s, 3, c->card, sizeof c->card);
 }
 
 int customers_put(struct store *st, const struct customer *c)

@@ -9,8 +9,7 @@
 #include "src/store.h"
 
 static const char SQL_PUT_SALE[] =
-    "INSERT OR REPLACE INTO open_sale (id, uuid, started_at, customer_id, customer_segment,"
-    " sale_discount_kind, sale_discount_value, sale_discount_reason, coupons, age_proven,"
+    "INSERT OR REPLACE INTO open_sale (id, uuid, started_at, " CART_SALE_COLUMNS ", age_proven,"
     " age_proven_how) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char SQL_PUT_LINE[] =
     "INSERT OR REPLACE INTO open_lines (line_no, " CART_ROW_COLUMNS ")"
@@ -26,8 +25,7 @@ static const char SQL_CLEAR_SALE[] = "DELETE FROM open_sale";
 static const char SQL_CLEAR_LINES[] = "DELETE FROM open_lines";
 static const char SQL_CLEAR_PAYMENTS[] = "DELETE FROM open_payments";
 static const char SQL_GET_SALE[] =
-    "SELECT uuid, started_at, customer_id, customer_segment, sale_discount_kind,"
-    " sale_discount_value, sale_discount_reason, coupons, age_proven, age_proven_how FROM open_sale";
+    "SELECT uuid, started_at, " CART_SALE_COLUMNS ", age_proven, age_proven_how FROM open_sale";
 static const char SQL_GET_LINES[] = "SELECT " CART_ROW_COLUMNS " FROM open_lines ORDER BY line_no";
 static const char SQL_GET_PAYMENTS[] =
     "SELECT tender, amount, tendered, change, reference, card_scheme, masked_pan, auth_code,"
@@ -102,12 +100,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 static int run(struct store *st, const char *sql, int64_t arg, int has_arg)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -123,19 +115,9 @@ static int write_header(struct store *st, const struct cart *cart, const struct 
     sqlite3_stmt *s = store_stmt(st, SQL_PUT_SALE);
     if (!s)
         return STORE_ERROR;
-    const struct pricing_context *c = &cart->pricing.ctx;
-    char coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1] = "";
-    size_t o = 0;
-    for (int i = 0; i < c->ncoupons; i++)
-        o += (size_t)snprintf(coupons + o, sizeof coupons - o, "%s%s", i ? "\n" : "", c->coupons[i]);
     sqlite3_bind_text(s, 1, x->uuid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, x->started_at);
-    bind_text(s, 3, cart->customer_id);
-    bind_text(s, 4, cart->customer_segment);
-    sqlite3_bind_int(s, 5, c->sale_discount.kind);
-    sqlite3_bind_int64(s, 6, c->sale_discount.value);
-    bind_text(s, 7, c->sale_discount.reason);
-    bind_text(s, 8, coupons);
+    cart_sale_bind(s, 3, cart);
     sqlite3_bind_int(s, 9, x->age_proven);
     bind_text(s, 10, x->age_proven_how);
     return store_step(st, s);
@@ -260,7 +242,7 @@ static int read_payment(sqlite3_stmt *s, struct payment *p)
 {
     char tender[12];
     memset(p, 0, sizeof *p);
-    col_text(s, 0, tender, sizeof tender);
+    store_col_text(s, 0, tender, sizeof tender);
     if (strcmp(tender, "cash") == 0)
         p->tender = TENDER_CASH;
     else if (strcmp(tender, "card") == 0)
@@ -272,12 +254,12 @@ static int read_payment(sqlite3_stmt *s, struct payment *p)
     p->amount = sqlite3_column_int64(s, 1);
     p->tendered = sqlite3_column_int64(s, 2);
     p->change = sqlite3_column_int64(s, 3);
-    col_text(s, 4, p->reference, sizeof p->reference);
-    col_text(s, 5, p->card_scheme, sizeof p->card_scheme);
-    col_text(s, 6, p->masked_pan, sizeof p->masked_pan);
-    col_text(s, 7, p->auth_code, sizeof p->auth_code);
-    col_text(s, 8, p->terminal_id, sizeof p->terminal_id);
-    col_text(s, 9, p->terminal_receipt, sizeof p->terminal_receipt);
+    store_col_text(s, 4, p->reference, sizeof p->reference);
+    store_col_text(s, 5, p->card_scheme, sizeof p->card_scheme);
+    store_col_text(s, 6, p->masked_pan, sizeof p->masked_pan);
+    store_col_text(s, 7, p->auth_code, sizeof p->auth_code);
+    store_col_text(s, 8, p->terminal_id, sizeof p->terminal_id);
+    store_col_text(s, 9, p->terminal_receipt, sizeof p->terminal_receipt);
     return 0;
 }
 
@@ -289,29 +271,15 @@ static int load_header(struct store *st, struct cart *cart, struct open_cart_ext
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
-    char cid[40], seg[16], coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1];
-    struct discount_spec sd = { 0 };
     memset(x, 0, sizeof *x);
-    col_text(s, 0, x->uuid, sizeof x->uuid);
+    store_col_text(s, 0, x->uuid, sizeof x->uuid);
     x->started_at = sqlite3_column_int64(s, 1);
-    col_text(s, 2, cid, sizeof cid);
-    col_text(s, 3, seg, sizeof seg);
-    sd.kind = (enum discount_kind)sqlite3_column_int(s, 4);
-    sd.value = sqlite3_column_int64(s, 5);
-    col_text(s, 6, sd.reason, sizeof sd.reason);
-    col_text(s, 7, coupons, sizeof coupons);
     x->age_proven = sqlite3_column_int(s, 8);
-    col_text(s, 9, x->age_proven_how, sizeof x->age_proven_how);
+    store_col_text(s, 9, x->age_proven_how, sizeof x->age_proven_how);
+    rc = cart_sale_read(s, 2, cart);
     sqlite3_reset(s);
-    if (cart_set_customer(cart, cid, seg) || cart_set_sale_discount(cart, &sd))
+    if (rc)
         return STORE_ERROR;
-    for (char *c = coupons, *next; *c; c = next) {
-        next = c + strcspn(c, "\n");
-        if (*next)
-            *next++ = 0;
-        if (cart_add_coupon(cart, c))
-            return STORE_ERROR;
-    }
     return STORE_OK;
 }
 

@@ -10,8 +10,7 @@
 #include "src/store.h"
 
 static const char SQL_INS_SALE[] =
-    "INSERT INTO parked_sales (uuid, label, parked_at, started_at, customer_id, customer_segment,"
-    " sale_discount_kind, sale_discount_value, sale_discount_reason, coupons, items, total,"
+    "INSERT INTO parked_sales (uuid, label, parked_at, started_at, " CART_SALE_COLUMNS ", items, total,"
     " age_proven, age_proven_how) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 static const char SQL_INS_LINE[] =
     "INSERT INTO parked_lines (parked_id, line_no, " CART_ROW_COLUMNS ")"
@@ -20,9 +19,7 @@ static const char SQL_INS_LINE[] =
 static const char SQL_LIST[] =
     "SELECT id, label, parked_at, items, total FROM parked_sales ORDER BY id LIMIT ?1";
 static const char SQL_GET_SALE[] =
-    "SELECT uuid, started_at, customer_id, customer_segment, sale_discount_kind,"
-    " sale_discount_value, sale_discount_reason, coupons, age_proven, age_proven_how"
-    " FROM parked_sales WHERE id = ?1";
+    "SELECT uuid, started_at, " CART_SALE_COLUMNS ", age_proven, age_proven_how FROM parked_sales WHERE id = ?1";
 static const char SQL_GET_LINES[] =
     "SELECT " CART_ROW_COLUMNS " FROM parked_lines WHERE parked_id = ?1 ORDER BY line_no";
 static const char SQL_DEL_LINES[] = "DELETE FROM parked_lines WHERE parked_id = ?1";
@@ -33,12 +30,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v && *v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-}
-
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
 static int write_line(struct store *st, int64_t id, int no, const struct cart_line *l)
@@ -55,11 +46,6 @@ static int write_line(struct store *st, int64_t id, int no, const struct cart_li
 static int write_all(struct store *st, const struct cart *cart, const struct parked_extra *x,
                      const char *label, int64_t now, int64_t *id)
 {
-    const struct pricing_context *ctx = &cart->pricing.ctx;
-    char coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1] = "";
-    size_t n = 0;
-    for (int i = 0; i < ctx->ncoupons && n < sizeof coupons; i++)
-        n += (size_t)snprintf(coupons + n, sizeof coupons - n, "%s%s", i ? "\n" : "", ctx->coupons[i]);
     sqlite3_stmt *s = store_stmt(st, SQL_INS_SALE);
     if (!s)
         return STORE_ERROR;
@@ -67,12 +53,7 @@ static int write_all(struct store *st, const struct cart *cart, const struct par
     sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, now);
     sqlite3_bind_int64(s, 4, x->started_at);
-    bind_text(s, 5, cart->customer_id);
-    bind_text(s, 6, cart->customer_segment);
-    sqlite3_bind_int(s, 7, (int)ctx->sale_discount.kind);
-    sqlite3_bind_int64(s, 8, ctx->sale_discount.value);
-    bind_text(s, 9, ctx->sale_discount.reason);
-    bind_text(s, 10, coupons);
+    cart_sale_bind(s, 5, cart);
     sqlite3_bind_int64(s, 11, cart_item_count(cart));
     sqlite3_bind_int64(s, 12, cart->totals.total);
     sqlite3_bind_int(s, 13, x->age_proven);
@@ -110,7 +91,7 @@ int parked_list(struct store *st, struct parked_info *out, int max)
     while ((rc = store_step(st, s)) == STORE_ROW) {
         struct parked_info *p = &out[n++];
         p->id = sqlite3_column_int64(s, 0);
-        col_text(s, 1, p->label, sizeof p->label);
+        store_col_text(s, 1, p->label, sizeof p->label);
         p->parked_at = sqlite3_column_int64(s, 2);
         p->items = sqlite3_column_int64(s, 3);
         p->total = sqlite3_column_int64(s, 4);
@@ -128,29 +109,15 @@ static int read_all(struct store *st, int64_t id, struct cart *cart, struct park
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
-    char cid[40], seg[16], coupons[PRICING_MAX_COUPONS * (PRICING_CODE_MAX + 1) + 1];
-    struct discount_spec sd = { 0 };
     memset(x, 0, sizeof *x);
-    col_text(s, 0, x->uuid, sizeof x->uuid);
+    store_col_text(s, 0, x->uuid, sizeof x->uuid);
     x->started_at = sqlite3_column_int64(s, 1);
-    col_text(s, 2, cid, sizeof cid);
-    col_text(s, 3, seg, sizeof seg);
-    sd.kind = (enum discount_kind)sqlite3_column_int(s, 4);
-    sd.value = sqlite3_column_int64(s, 5);
-    col_text(s, 6, sd.reason, sizeof sd.reason);
-    col_text(s, 7, coupons, sizeof coupons);
     x->age_proven = sqlite3_column_int(s, 8);
-    col_text(s, 9, x->age_proven_how, sizeof x->age_proven_how);
+    store_col_text(s, 9, x->age_proven_how, sizeof x->age_proven_how);
+    rc = cart_sale_read(s, 2, cart);
     sqlite3_reset(s);
-    if (cart_set_customer(cart, cid, seg) || cart_set_sale_discount(cart, &sd))
+    if (rc)
         return STORE_ERROR;
-    for (char *c = coupons, *next; *c; c = next) {
-        next = c + strcspn(c, "\n");
-        if (*next)
-            *next++ = 0;
-        if (cart_add_coupon(cart, c))
-            return STORE_ERROR;
-    }
     s = store_stmt(st, SQL_GET_LINES);
     if (!s)
         return STORE_ERROR;
@@ -189,10 +156,5 @@ int parked_count_before(struct store *st, int64_t before, int64_t *n)
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, before);
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *n = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, n);
 }

@@ -210,12 +210,7 @@ int print_queue_count(struct store *st, int64_t *queued)
     sqlite3_stmt *s = store_stmt(st, SQL_COUNT);
     if (!s)
         return STORE_ERROR;
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *queued = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, queued);
 }
 
 int print_queue_receipt_text(struct store *st, int64_t receipt_no, char **text)

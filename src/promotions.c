@@ -71,12 +71,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 static int put_target(struct store *st, const char *prefix, const char *value, int64_t id)
 {
     char target[PRICING_CODE_MAX + 8];
@@ -172,25 +166,25 @@ int promotions_put(struct store *st, const struct promotion_row *row)
 static int read_row(sqlite3_stmt *s, struct promo *p, struct segment_price *sp)
 {
     char kind[24];
-    col_text(s, 1, kind, sizeof kind);
+    store_col_text(s, 1, kind, sizeof kind);
     int is_price = 0;
     enum promo_kind k = PROMO_PERCENT;
     promotion_kind_parse(kind, &is_price, &k);
     if (is_price) {
         memset(sp, 0, sizeof *sp);
-        col_text(s, 17, sp->segment, sizeof sp->segment);
-        col_text(s, 3, sp->sku, sizeof sp->sku);
+        store_col_text(s, 17, sp->segment, sizeof sp->segment);
+        store_col_text(s, 3, sp->sku, sizeof sp->sku);
         sp->price = sqlite3_column_int64(s, 8);
         return 1;
     }
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(s, 0);
     p->kind = k;
-    col_text(s, 2, p->name, sizeof p->name);
-    col_text(s, 3, p->sku, sizeof p->sku);
-    col_text(s, 4, p->group, sizeof p->group);
+    store_col_text(s, 2, p->name, sizeof p->name);
+    store_col_text(s, 3, p->sku, sizeof p->sku);
+    store_col_text(s, 4, p->group, sizeof p->group);
     char bundle[PROMO_BUNDLE_MAX * PRICING_CODE_MAX + 8];
-    col_text(s, 5, bundle, sizeof bundle);
+    store_col_text(s, 5, bundle, sizeof bundle);
     for (const char *b = bundle; *b && p->nbundle < PROMO_BUNDLE_MAX;) {
         const char *bar = strchr(b, '|');
         size_t n = bar ? (size_t)(bar - b) : strlen(b);
@@ -209,8 +203,8 @@ static int read_row(sqlite3_stmt *s, struct promo *p, struct segment_price *sp)
     p->valid_to = sqlite3_column_int64(s, 13);
     p->day_from = sqlite3_column_int(s, 14);
     p->day_to = sqlite3_column_int(s, 15);
-    col_text(s, 16, p->coupon, sizeof p->coupon);
-    col_text(s, 17, p->segment, sizeof p->segment);
+    store_col_text(s, 16, p->coupon, sizeof p->coupon);
+    store_col_text(s, 17, p->segment, sizeof p->segment);
     p->combinable = sqlite3_column_int(s, 18);
     return 0;
 }
@@ -273,12 +267,7 @@ int promotions_count(struct store *st, int64_t *out)
     sqlite3_stmt *s = store_stmt(st, SQL_COUNT);
     if (!s)
         return STORE_ERROR;
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *out = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, out);
 }
 
 /* ---------------------------------------------------------------- promo_set --- */

@@ -262,12 +262,6 @@ int sales_commit(struct store *st, struct sale *sale, sales_in_tx_fn in_tx, void
     return rc < 0 ? rc : STORE_ERROR;
 }
 
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 static int read_lines(struct store *st, int64_t sale_id, struct original_sale *o)
 {
     sqlite3_stmt *s = store_stmt(st, SQL_SALE_LINES);
@@ -284,17 +278,17 @@ static int read_lines(struct store *st, int64_t sale_id, struct original_sale *o
         memset(l, 0, sizeof *l);
         l->line_no = sqlite3_column_int(s, 0);
         l->product.id = sqlite3_column_int64(s, 1);
-        col_text(s, 2, l->product.sku, sizeof l->product.sku);
-        col_text(s, 3, l->barcode, sizeof l->barcode);
-        col_text(s, 4, l->product.name, sizeof l->product.name);
+        store_col_text(s, 2, l->product.sku, sizeof l->product.sku);
+        store_col_text(s, 3, l->barcode, sizeof l->barcode);
+        store_col_text(s, 4, l->product.name, sizeof l->product.name);
         l->qty = sqlite3_column_int64(s, 5);
         char unit[8];
-        col_text(s, 6, unit, sizeof unit);
+        store_col_text(s, 6, unit, sizeof unit);
         unit_parse(unit, &l->product.unit);
         l->unit_price = sqlite3_column_int64(s, 7);
         l->product.price = l->unit_price;
         l->paid = sqlite3_column_int64(s, 8);
-        col_text(s, 9, l->product.tax_class, sizeof l->product.tax_class);
+        store_col_text(s, 9, l->product.tax_class, sizeof l->product.tax_class);
         l->product.tax_rate_ppm = sqlite3_column_int64(s, 10);
         l->voided = sqlite3_column_int(s, 11);
         l->product.active = 1;
@@ -358,8 +352,8 @@ int sales_find_original(struct store *st, const char *ref, struct original_sale 
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
     int64_t id = sqlite3_column_int64(s, 0);
-    col_text(s, 1, o->uuid, sizeof o->uuid);
-    col_text(s, 2, o->terminal_id, sizeof o->terminal_id);
+    store_col_text(s, 1, o->uuid, sizeof o->uuid);
+    store_col_text(s, 2, o->terminal_id, sizeof o->terminal_id);
     o->receipt_no = sqlite3_column_int64(s, 3);
     o->completed_at = sqlite3_column_int64(s, 4);
     o->total = sqlite3_column_int64(s, 5);

@@ -37,36 +37,30 @@ static const char SQL_Z_EOD[] =
     " WHERE id = ?1 AND state = 'open'";
 static const char SQL_MAX_Z[] = "SELECT COALESCE(MAX(z_number), 0) FROM shifts";
 
-static void col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    snprintf(buf, len, "%s", v ? v : "");
-}
-
 static void read_shift(sqlite3_stmt *s, struct shift *out)
 {
     char state[16];
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(s, 0);
-    col_text(s, 1, out->uuid, sizeof out->uuid);
-    col_text(s, 2, out->terminal_id, sizeof out->terminal_id);
-    col_text(s, 3, state, sizeof state);
+    store_col_text(s, 1, out->uuid, sizeof out->uuid);
+    store_col_text(s, 2, out->terminal_id, sizeof out->terminal_id);
+    store_col_text(s, 3, state, sizeof state);
     out->open = strcmp(state, "open") == 0;
     out->opened_at = sqlite3_column_int64(s, 4);
-    col_text(s, 5, out->opened_by, sizeof out->opened_by);
+    store_col_text(s, 5, out->opened_by, sizeof out->opened_by);
     out->opening_float = sqlite3_column_int64(s, 6);
     out->cancels = sqlite3_column_int64(s, 7);
     out->cancels_value = sqlite3_column_int64(s, 8);
     out->z_number = sqlite3_column_int64(s, 9);
     out->closed_at = sqlite3_column_int64(s, 10);
-    col_text(s, 11, out->closed_by, sizeof out->closed_by);
+    store_col_text(s, 11, out->closed_by, sizeof out->closed_by);
     out->counted_cash = sqlite3_column_int64(s, 12);
     out->z_started_at = sqlite3_column_int64(s, 13);
-    col_text(s, 14, out->z_by, sizeof out->z_by);
-    col_text(s, 15, out->z_approved_by, sizeof out->z_approved_by);
+    store_col_text(s, 14, out->z_by, sizeof out->z_by);
+    store_col_text(s, 15, out->z_approved_by, sizeof out->z_approved_by);
     out->z_counted = sqlite3_column_int64(s, 16);
     char eod[16];
-    col_text(s, 17, eod, sizeof eod);
+    store_col_text(s, 17, eod, sizeof eod);
     if (shift_eod_parse(eod, &out->eod.state))
         out->eod.state = SHIFT_EOD_NONE;
     struct pt_eod_totals *t = &out->eod.terminal;
@@ -89,7 +83,7 @@ static void read_shift(sqlite3_stmt *s, struct shift *out)
         p = strchr(p, '\n');
         p = p ? p + 1 : NULL;
     }
-    col_text(s, 21, t->message, sizeof t->message);
+    store_col_text(s, 21, t->message, sizeof t->message);
 }
 
 int shifts_current(struct store *st, const char *terminal_id, struct shift *out)
@@ -187,7 +181,7 @@ int shifts_figures(struct store *st, const struct shift *sh, struct shift_figure
     while ((rc = store_step(st, s)) == STORE_ROW) {
         char kind[16];
         enum cash_kind k;
-        col_text(s, 0, kind, sizeof kind);
+        store_col_text(s, 0, kind, sizeof kind);
         if (cash_kind_parse(kind, &k))
             continue;
         int64_t n = sqlite3_column_int64(s, 1), sum = sqlite3_column_int64(s, 2);

@@ -1,6 +1,6 @@
 /* The receipt spool: one text file per sale, receipt-NNNNNN-<uuid>.txt, written to a
- * temporary file (.tmp), fsynced and renamed, so that a printer daemon never sees half a
- * receipt.  A spool directory belongs to one till. */
+ * temporary file (.tmp), fsynced and renamed, and the directory fsynced (src/atomic_file.c),
+ * so that a printer daemon never sees half a receipt and a power cut never undoes one.  A spool directory belongs to one till. */
 #ifndef TILL_SPOOL_H
 #define TILL_SPOOL_H
 

@@ -32,18 +32,7 @@ int staff_count_active(struct store *st, int64_t *out)
     sqlite3_stmt *s = store_stmt(st, SQL_COUNT_ACTIVE);
     if (!s)
         return STORE_ERROR;
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_ERROR : rc;
-    *out = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
-}
-
-static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    snprintf(buf, len, "%s", v ? v : "");
+    return store_row_int64(st, s, out);
 }
 
 int staff_get(struct store *st, const char *id, struct staff_member *out)
@@ -56,15 +45,15 @@ int staff_get(struct store *st, const char *id, struct staff_member *out)
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
     memset(out, 0, sizeof *out);
-    copy_col(s, 0, out->id, sizeof out->id);
-    copy_col(s, 1, out->name, sizeof out->name);
+    store_col_text(s, 0, out->id, sizeof out->id);
+    store_col_text(s, 1, out->name, sizeof out->name);
     char role[16];
-    copy_col(s, 2, role, sizeof role);
+    store_col_text(s, 2, role, sizeof role);
     if (staff_role_parse(role, &out->role))
         out->role = ROLE_CASHIER;
     out->active = sqlite3_column_int(s, 3);
     char origin[16];
-    copy_col(s, 4, origin, sizeof origin);
+    store_col_text(s, 4, origin, sizeof origin);
     out->local = strcmp(origin, "local") == 0;
     out->failed_pins = sqlite3_column_int(s, 5);
     out->locked_until = sqlite3_column_int64(s, 6);
@@ -81,7 +70,7 @@ static int get_hash(struct store *st, const char *id, char out[PIN_HASH_MAX])
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
-    copy_col(s, 0, out, PIN_HASH_MAX);
+    store_col_text(s, 0, out, PIN_HASH_MAX);
     sqlite3_reset(s);
     return STORE_OK;
 }

@@ -31,12 +31,7 @@ int stock_level_get(struct store *st, const char *sku, const char *location, int
         return STORE_ERROR;
     sqlite3_bind_text(s, 1, sku, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, location, -1, SQLITE_STATIC);
-    int rc = store_step(st, s);
-    if (rc != STORE_ROW)
-        return rc == STORE_OK ? STORE_NOTFOUND : rc;
-    *on_hand = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return STORE_OK;
+    return store_row_int64(st, s, on_hand);
 }
 
 int stock_levels_each_positive(struct store *st, const char *location, stock_level_fn each, void *ctx)

@@ -41,23 +41,17 @@ static const char SQL_ENTRIES[] =
     "SELECT seq, op, sku, barcode, name, unit, price, qty, at FROM stock_count_entries"
     " WHERE count_id = ?1 AND NOT undone ORDER BY seq";
 
-static void col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    snprintf(buf, len, "%s", t ? (const char *)t : "");
-}
-
 static void read_info(sqlite3_stmt *s, struct stock_count_info *c)
 {
     memset(c, 0, sizeof *c);
-    col_text(s, 0, c->id, sizeof c->id);
-    col_text(s, 1, c->zone, sizeof c->zone);
+    store_col_text(s, 0, c->id, sizeof c->id);
+    store_col_text(s, 1, c->zone, sizeof c->zone);
     c->full_store = sqlite3_column_int(s, 2);
     c->blind = sqlite3_column_int(s, 3);
     c->submitted = sqlite3_column_int(s, 4);
     c->active = sqlite3_column_int(s, 5);
     c->uncounted_as_zero = sqlite3_column_int(s, 6);
-    col_text(s, 7, c->counted_by, sizeof c->counted_by);
+    store_col_text(s, 7, c->counted_by, sizeof c->counted_by);
     c->started_at = sqlite3_column_int64(s, 8);
     c->finished_at = sqlite3_column_int64(s, 9);
     c->entries = sqlite3_column_int64(s, 10);
@@ -71,10 +65,10 @@ static void read_entry(sqlite3_stmt *s, struct count_entry *e)
     memset(e, 0, sizeof *e);
     e->seq = sqlite3_column_int64(s, 0);
     e->op = strcmp((const char *)sqlite3_column_text(s, 1), "set") == 0 ? COUNT_SET : COUNT_ADD;
-    col_text(s, 2, e->sku, sizeof e->sku);
-    col_text(s, 3, e->barcode, sizeof e->barcode);
-    col_text(s, 4, e->name, sizeof e->name);
-    col_text(s, 5, unit, sizeof unit);
+    store_col_text(s, 2, e->sku, sizeof e->sku);
+    store_col_text(s, 3, e->barcode, sizeof e->barcode);
+    store_col_text(s, 4, e->name, sizeof e->name);
+    store_col_text(s, 5, unit, sizeof unit);
     if (unit_parse(unit, &e->unit))
         e->unit = UNIT_EACH;
     e->price = sqlite3_column_int64(s, 6);
@@ -94,7 +88,7 @@ int stock_count_create(struct store *st, const struct stock_count_info *c, char 
     sqlite3_bind_text(s, 2, c->receiving ? "receive" : "count", -1, SQLITE_STATIC);
     rc = store_step(st, s);
     if (rc == STORE_ROW) {
-        col_text(s, 0, existing, STOCK_COUNT_ID_LEN);
+        store_col_text(s, 0, existing, STOCK_COUNT_ID_LEN);
         sqlite3_reset(s);
         store_rollback(st);
         return STORE_EBUSY;

@@ -1,4 +1,5 @@
 #include "src/store.h"
+#include "src/atomic_file.h"
 #include "src/checkpointer.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -73,6 +73,7 @@ int store_catalog_log_busy(struct store *st)
 
 static int map_error(struct store *st, int rc);
 
+static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
@@ -369,18 +370,6 @@ int store_catalog_schema_version(void)
     return CATALOG_SCHEMA_VERSION;
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int store_catalog_prepare_swap(const char *catalog_path)
 {
     sqlite3 *db = NULL;
@@ -394,7 +383,8 @@ int store_catalog_prepare_swap(const char *catalog_path)
 
 int store_catalog_sync_dir(const char *catalog_path)
 {
-    return fsync_dir_of(catalog_path) == 0 ? STORE_OK : STORE_ERROR;
+    char err[300];
+    return atomic_file_sync_dir(catalog_path, err, sizeof err) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 /* Replaces the catalog file by new_path, which must be a complete, verified catalog
@@ -567,6 +557,22 @@ int store_step(struct store *st, sqlite3_stmt *s)
         return STORE_ROW;
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? STORE_OK : map_error(st, rc);
+}
+
+int store_row_int64(struct store *st, sqlite3_stmt *s, int64_t *out)
+{
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_NOTFOUND : rc;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+void store_col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
 int64_t store_changes(struct store *st)

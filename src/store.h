@@ -43,6 +43,11 @@ struct sqlite3_stmt *store_stmt(struct store *st, const char *sql);
  * when done (s is reset), or STORE_EFULL/STORE_EBUSY/STORE_ERROR (s is reset).  The one
  * place where statements run, so that a test can make the Nth step of a sale fail. */
 int store_step(struct store *st, struct sqlite3_stmt *s);
+/* Steps s (its parameters bound) for one row and reads its first column: STORE_OK with
+ * *out, STORE_NOTFOUND when there is no row, or the step's error.  s is reset. */
+int store_row_int64(struct store *st, struct sqlite3_stmt *s, int64_t *out);
+/* Column col of the current row as text into dst (cut to len; "" for NULL). */
+void store_col_text(struct sqlite3_stmt *s, int col, char *dst, size_t len);
 /* Rows changed and the rowid inserted by the last statement. */
 int64_t store_changes(struct store *st);
 int64_t store_last_insert_id(struct store *st);

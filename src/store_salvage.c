@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/atomic_file.h"
 #include "src/store.h"
 
 /* Point lookups tried in the rowid gaps a damaged page leaves, per table. */
@@ -227,34 +228,62 @@ static int in_use(const char *path)
     return busy;
 }
 
-static int move_aside(const char *path, const char *kept)
+/* Each of path's pieces under another name: "%s-wal" of path in buf. */
+static const char *piece(char *buf, size_t len, const char *path, const char *sfx)
 {
-    char from[700], to[700];
-    if (rename(path, kept))
-        return -1;
-    snprintf(from, sizeof from, "%s-wal", path);
-    snprintf(to, sizeof to, "%s-wal", kept);
-    if (rename(from, to) && errno != ENOENT) {
-        rename(kept, path);
-        return -1;
-    }
-    snprintf(from, sizeof from, "%s-shm", path);
-    unlink(from);
-    return 0;
+    snprintf(buf, len, "%s%s", path, sfx);
+    return buf;
 }
 
+/* Gives the damaged database and its log the kept names, then takes the old names away,
+ * syncing the directory after each step, so that at any point of a power cut the database
+ * and its log are together under one name, and the fresh database is only ever created
+ * with no old log beside it.  Hard links, not two renames: between two renames the
+ * database would sit under one name and its log under the other.  The old names go
+ * database first: a log with no database beside it is dropped by SQLite when a database
+ * is created there, while a database without its log would open without its last
+ * commits. */
+static int move_aside(const char *path, const char *kept, char *err, size_t errlen)
+{
+    char a[700], b[700];
+    if (link(piece(a, sizeof a, path, "-wal"), piece(b, sizeof b, kept, "-wal")) && errno != ENOENT) {
+        snprintf(err, errlen, "cannot link %s to %s: %s", a, b, strerror(errno));
+        return -1;
+    }
+    if (link(path, kept)) {
+        snprintf(err, errlen, "cannot link %s to %s: %s", path, kept, strerror(errno));
+        unlink(b);
+        return -1;
+    }
+    if (atomic_file_sync_dir(path, err, errlen) || unlink(path)) {
+        if (!err[0])
+            snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+        unlink(kept);
+        unlink(b);
+        return -1;
+    }
+    unlink(a);
+    unlink(piece(a, sizeof a, path, "-shm"));
+    return atomic_file_sync_dir(path, err, errlen);
+}
+
+/* Puts the damaged database back where it was, in place of an unfinished fresh one: the
+ * fresh one goes (its log first), the kept pair is linked back (log first, for the reason
+ * above) and its kept names removed.  The kept pair is whole throughout. */
 static void put_back(const char *path, const char *kept)
 {
-    char from[700], to[700];
-    static const char *const sfx[] = { "", "-wal", "-shm" };
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(to, sizeof to, "%s%s", path, sfx[i]);
-        unlink(to);
+    char a[700], b[700], err[300];
+    unlink(piece(a, sizeof a, path, "-wal"));
+    unlink(piece(a, sizeof a, path, "-shm"));
+    unlink(path);
+    atomic_file_sync_dir(path, err, sizeof err);
+    int wal = link(piece(b, sizeof b, kept, "-wal"), piece(a, sizeof a, path, "-wal")) == 0;
+    if (link(kept, path) == 0 && atomic_file_sync_dir(path, err, sizeof err) == 0) {
+        unlink(kept);
+        if (wal)
+            unlink(b);
+        atomic_file_sync_dir(path, err, sizeof err);
     }
-    rename(kept, path);
-    snprintf(from, sizeof from, "%s-wal", kept);
-    snprintf(to, sizeof to, "%s-wal", path);
-    rename(from, to);
 }
 
 static int copy_all(sqlite3 *old, sqlite3 *fresh, struct salvage_report *rep, char *err, size_t errlen)
@@ -305,10 +334,8 @@ int store_salvage(const char *path, struct salvage_report *rep, char *err, size_
     snprintf(rep->kept_as, sizeof rep->kept_as, "%s.damaged-%s", path, stamp);
     for (int i = 2; stat(rep->kept_as, &sb) == 0 && i < 100; i++)
         snprintf(rep->kept_as, sizeof rep->kept_as, "%s.damaged-%s-%d", path, stamp, i);
-    if (move_aside(path, rep->kept_as)) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", path, rep->kept_as, strerror(errno));
+    if (move_aside(path, rep->kept_as, err, errlen))
         return -1;
-    }
     struct store *st;
     char e[STORE_ERRLEN];
     if (store_open(path, &st, e, sizeof e)) {
@@ -328,6 +355,9 @@ int store_salvage(const char *path, struct salvage_report *rep, char *err, size_
     }
     sqlite3_close(old);
     sqlite3_close(fresh);
+    /* the fresh database's name (and its log's) survive a power cut */
+    if (rc == 0 && atomic_file_sync_dir(path, err, errlen))
+        rc = -1;
     if (rc)
         put_back(path, rep->kept_as);
     return rc;

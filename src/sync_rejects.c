@@ -106,12 +106,6 @@ int sync_rejects_count_open(struct store *st, const char *feed, int64_t *out)
     return STORE_OK;
 }
 
-static void col_text(sqlite3_stmt *s, int col, char *dst, size_t len)
-{
-    const char *t = (const char *)sqlite3_column_text(s, col);
-    snprintf(dst, len, "%s", t ? t : "");
-}
-
 int sync_rejects_each(struct store *st, int all, sync_rejects_fn each, void *ctx)
 {
     sqlite3_stmt *s = store_stmt(st, all ? SQL_LIST_ALL : SQL_LIST_OPEN);
@@ -122,11 +116,11 @@ int sync_rejects_each(struct store *st, int all, sync_rejects_fn each, void *ctx
     while ((rc = store_step(st, s)) == STORE_ROW) {
         memset(&r, 0, sizeof r);
         r.id = sqlite3_column_int64(s, 0);
-        col_text(s, 1, r.feed, sizeof r.feed);
+        store_col_text(s, 1, r.feed, sizeof r.feed);
         r.seq = sqlite3_column_int64(s, 2);
-        col_text(s, 3, r.key, sizeof r.key);
-        col_text(s, 4, r.reason, sizeof r.reason);
-        col_text(s, 5, r.raw, sizeof r.raw);
+        store_col_text(s, 3, r.key, sizeof r.key);
+        store_col_text(s, 4, r.reason, sizeof r.reason);
+        store_col_text(s, 5, r.raw, sizeof r.raw);
         r.refused_at = sqlite3_column_int64(s, 6);
         r.superseded_at = sqlite3_column_int64(s, 7);
         if (each(ctx, &r)) {

@@ -1,7 +1,11 @@
 #!/bin/bash
 # `make check-style` keeps the layers: a header planted upward (the core including a
 # driver, the platform including the app, a driver including offline/) fails the check,
-# and so do a banned call, cJSON in the core and an include not written from the top.
+# and so do a banned call, cJSON in the core and an include not written from the top; a
+# library's header outside the files that own it (SQLite outside src/ and the outbox,
+# curses outside ui/, curl outside offline/http.c, libusb outside the USB drivers) fails it
+# too; and the compiler's warnings refuse a printf-style helper without its format
+# attribute and a format that is not a literal.
 . "$(dirname "$0")/lib.sh"
 t_tmpdir
 copy_tree() {
@@ -33,4 +37,53 @@ plant ui/draw.c '#include "screen.h"'
 if style; then fail "an include not written from the top is refused"; else pass "an include not written from the top is refused"; fi
 plant offline/sync.c 'static void f(char *b) { sprintf(b, "x"); }'
 if style; then fail "a banned call is refused"; else check "a banned call is refused" grep -q "banned calls" "$T_DIR/out"; fi
+plant app/park.c '#include <sqlite3.h>'
+if style; then fail "SQLite in app/ is refused"; else
+    check "SQLite in app/ is refused, naming file and rule" grep -q 'app/park.c:2:.*SQLite only in src/' "$T_DIR/out"; fi
+plant offline/sync.c '#include <sqlite3.h>'
+if style; then fail "SQLite in offline/ (but the outbox) is refused"; else pass "SQLite in offline/ (but the outbox) is refused"; fi
+plant main/main.c '#include <curses.h>'
+if style; then fail "curses in main/ is refused"; else
+    check "curses in main/ is refused, naming the rule" grep -q 'main/main.c:2:.*curses only in ui/' "$T_DIR/out"; fi
+plant app/kiosk.c '#include <ncursesw/curses.h>'
+if style; then fail "curses in app/ is refused"; else pass "curses in app/ is refused"; fi
+plant offline/sync.c '#include <curl/curl.h>'
+if style; then fail "curl outside offline/http.c is refused"; else
+    check "curl outside offline/http.c is refused, naming the rule" grep -q 'offline/sync.c:2:.*curl only in offline/http.c' "$T_DIR/out"; fi
+plant drivers/printer.c '#include <libusb-1.0/libusb.h>'
+if style; then fail "libusb outside the USB drivers is refused"; else
+    check "libusb outside the USB drivers is refused, naming the rule" grep -q 'drivers/printer.c:2:.*libusb only in the USB drivers' "$T_DIR/out"; fi
+
+# The Makefile's warnings: a printf-style helper needs its format attribute, and a format
+# must be a literal (-Wformat=2 -Wmissing-format-attribute -Werror).
+warn=$(cd "$TILL_ROOT" && make -s --no-print-directory TILL_DEPS_CHECKED=1 --eval 'print-warn: ; @echo $(WARN)' print-warn)
+compiles() { # compiles FILE: 0 when FILE compiles with the Makefile's warnings
+    ${CC:-cc} -std=c11 -D_GNU_SOURCE $warn -c "$1" -o "$T_DIR/planted.o" > "$T_DIR/cc.out" 2>&1
+}
+cat > "$T_DIR/helper.c" <<'C'
+#include <stdarg.h>
+#include <stdio.h>
+void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void say(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+C
+check "a printf-style helper with its attribute compiles" compiles "$T_DIR/helper.c"
+sed -i '/__attribute__/d' "$T_DIR/helper.c"
+if compiles "$T_DIR/helper.c"; then fail "a printf-style helper without its format attribute is refused"; else
+    check "a printf-style helper without its format attribute is refused" grep -q "format" "$T_DIR/cc.out"; fi
+cat > "$T_DIR/nonliteral.c" <<'C'
+#include <stdio.h>
+void show(char *buf, size_t len, const char *fmt, const char *detail);
+void show(char *buf, size_t len, const char *fmt, const char *detail)
+{
+    snprintf(buf, len, fmt, detail);
+}
+C
+if compiles "$T_DIR/nonliteral.c"; then fail "a format that is not a literal is refused"; else
+    check "a format that is not a literal is refused" grep -q "format-nonliteral" "$T_DIR/cc.out"; fi
 finish

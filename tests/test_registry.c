@@ -86,10 +86,32 @@ static void test_sim_terminal_default_device_file_per_name(void **state)
     config_free(cfg);
 }
 
+/* driver_open, the part of opening that every kind shares: the driver found, the kind's
+ * handle and the driver's state allocated zeroed; an unknown name allocates nothing. */
+static void test_driver_open_allocates_handle_and_state(void **state)
+{
+    char err[256] = "";
+    const struct driver_header *h = NULL;
+    void *handle = NULL, *priv = NULL;
+    assert_int_equal(driver_open(DRIVER_DRAWER, "sim", 48, &h, &handle, &priv, err, sizeof err), 0);
+    assert_ptr_equal(h, &drawer_sim_ops.drv);
+    assert_non_null(handle);
+    assert_non_null(priv);
+    static const char zero[48];
+    assert_memory_equal(handle, zero, sizeof zero);
+    driver_free(handle, priv);
+    handle = priv = NULL;
+    assert_int_equal(driver_open(DRIVER_DRAWER, "usb", 48, &h, &handle, &priv, err, sizeof err), -1);
+    assert_null(handle);
+    assert_null(priv);
+    assert_non_null(strstr(err, "unknown drawer kind 'usb'"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind_is_found_by_name),
+        cmocka_unit_test(test_driver_open_allocates_handle_and_state),
         cmocka_unit_test(test_unknown_names_list_the_known_ones),
         cmocka_unit_test(test_sim_terminal_default_device_file_per_name),
     };

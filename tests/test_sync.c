@@ -50,6 +50,7 @@ struct fx {
     int nlog_larger, nlog_lines;
 };
 
+static void run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void run(const char *fmt, ...)
 {
     char cmd[1024];

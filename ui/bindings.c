@@ -22,7 +22,7 @@ int bindings_dispatch(struct bindings b, struct ui *ui, struct app *app, struct 
     return UI_IGNORED;
 }
 
-static void join(struct bindings b, const char *fmt, const char *sep, char *buf, size_t len)
+static void join(struct bindings b, const char *between, const char *sep, char *buf, size_t len)
 {
     size_t n = 0;
     buf[0] = 0;
@@ -35,7 +35,7 @@ static void join(struct bindings b, const char *fmt, const char *sep, char *buf,
             n += (size_t)w;
         if (n >= len)
             break;
-        w = snprintf(buf + n, len - n, fmt, k->key_name, k->label);
+        w = snprintf(buf + n, len - n, "%s%s%s", k->key_name, between, k->label);
         if (w > 0)
             n += (size_t)w;
     }
@@ -43,12 +43,12 @@ static void join(struct bindings b, const char *fmt, const char *sep, char *buf,
 
 void bindings_footer(struct bindings b, char *buf, size_t len)
 {
-    join(b, "%s %s", "  ", buf, len);
+    join(b, " ", "  ", buf, len);
 }
 
 void bindings_hint_line(struct bindings b, char *buf, size_t len)
 {
-    join(b, "%s: %s", "   ", buf, len);
+    join(b, ": ", "   ", buf, len);
 }
 
 int bindings_help_count(struct bindings b)

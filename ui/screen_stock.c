@@ -11,14 +11,17 @@
 
 static struct bindings stock_bindings(const struct app *app);
 
-static void hhmm(int64_t t, const char *fmt, char *buf, size_t len)
+/* The time of t, with the day (day.month. hh:mm) or with the seconds (hh:mm:ss). */
+static void hhmm(int64_t t, int with_day, char *buf, size_t len)
 {
     time_t tt = (time_t)t;
     struct tm tm;
     if (!t || !localtime_r(&tt, &tm))
         snprintf(buf, len, "never");
+    else if (with_day)
+        strftime(buf, len, "%d.%m. %H:%M", &tm);
     else
-        strftime(buf, len, fmt, &tm);
+        strftime(buf, len, "%H:%M:%S", &tm);
 }
 
 /* "8", "0 OUT", "-2 OUT" (at or below zero: selling goes on, the server counts it oversold),
@@ -64,7 +67,7 @@ static int stock_draw(const struct ui *ui, const struct app *app)
         snprintf(line, sizeof line, "%s  at %s", l->product.sku, app->count.location);
         draw_text(y + 3, x + 3, iw, line);
         if (l->state == STOCK_LOOKUP_LIVE) {
-            hhmm(l->live_at, "%H:%M:%S", when, sizeof when);
+            hhmm(l->live_at, 0, when, sizeof when);
             snprintf(line, sizeof line, "LIVE from the store server at %s", when);
             level_text(app, l->live_known, l->live_on_hand, value, sizeof value);
             attron(COLOR_PAIR(COLOR_OK));
@@ -78,7 +81,7 @@ static int stock_draw(const struct ui *ui, const struct app *app)
             draw_text(y + 5, x + 3, iw, line);
             attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD);
         }
-        hhmm(l->synced_at, "%d.%m. %H:%M", when, sizeof when);
+        hhmm(l->synced_at, 1, when, sizeof when);
         snprintf(line, sizeof line, "As last synced (%s)", when);
         level_text(app, l->synced_known, l->synced_on_hand, value, sizeof value);
         figure(y + 7, x + 3, iw, line, value, l->state != STOCK_LOOKUP_LIVE);
