@@ -65,7 +65,7 @@ check "server starts" serve --snapshot-min-changes 2
 "$TILL_BIN" --db "$DB" --set catalog.demo=no --set sync.url="http://127.0.0.1:$PORT" \
     --set sync.token_file="$T_DIR/token" --set sync.snapshot_pause_ms=300 --sync-now > /dev/null 2>&1 &
 till_pid=$!
-check "the load has begun" bash -c "for i in \$(seq 100); do test -s '$CAT.new' && exit 0; sleep 0.05; done; exit 1"
+check "the load has begun" bash -c "for i in \$(seq 1200); do test -s '$CAT.new' && exit 0; sleep 0.05; done; exit 1"
 kill -9 "$till_pid"; wait "$till_pid" 2> /dev/null
 check_eq "after kill -9 the old catalog is intact" "$before" "$(cq "select group_concat(price) from products")"
 check_eq "and passes its integrity check" ok "$(cq 'pragma integrity_check')"
