@@ -18,19 +18,19 @@ if [ -n "$bad" ]; then echo "I/O, clocks or libraries in the pure core (core/):"
 # second door to it): SQLite in the platform's storage modules (src/) and the outbox,
 # curses in ui/, curl in offline/http.c, libusb in the USB drivers and their loop glue.
 # confined PATTERN WHAT FILE...: lists the includes of PATTERN outside the FILEs (globs).
+# One grep over the tree, then only the lines it found are matched against the FILEs.
 confined() {
     pattern=$1 what=$2
     shift 2
-    for f in core/*.[ch] src/*.[ch] drivers/*.[ch] offline/*.[ch] app/*.[ch] ui/*.[ch] main/*.[ch] server/*.[ch]; do
-        [ -f "$f" ] || continue
-        ok=0
+    grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<$pattern" \
+        core/*.[ch] src/*.[ch] drivers/*.[ch] offline/*.[ch] app/*.[ch] ui/*.[ch] main/*.[ch] server/*.[ch] \
+        2>/dev/null | while IFS= read -r line; do
+        f=${line%%:*}
         for allowed_file in "$@"; do
             # shellcheck disable=SC2254
-            case $f in $allowed_file) ok=1 ;; esac
+            case $f in $allowed_file) continue 2 ;; esac
         done
-        [ $ok = 1 ] && continue
-        grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<$pattern" "$f" /dev/null |
-            sed "s|\$|  ($what)|"
+        printf '%s  (%s)\n' "$line" "$what"
     done
 }
 bad=$( (confined 'sqlite3\.h>' 'SQLite only in src/ and offline/outbox.c' 'src/*' 'offline/outbox.c' 'server/*';

@@ -246,6 +246,37 @@ static void test_open_append_syncs_dir_on_create(void **state)
     assert_non_null(strstr(err, "cannot sync the directory"));
 }
 
+/* A power cut after any prefix of the calls: the directory keeps its entries as of its
+ * last fsync, plus any prefix of the renames since (journalled file systems keep their
+ * order); a file's contents are whole only once it was fsynced.  In every such state the
+ * name must hold a whole file, the old one or the new one. */
+static void test_power_cut_after_any_call_leaves_old_or_new(void **state)
+{
+    struct fx *f = *state;
+    char err[300] = "";
+    assert_int_equal(atomic_file_write_text(f->path, "old\n", 0600, err, sizeof err), 0);
+    ncalls = 0;
+    assert_int_equal(atomic_file_write_text(f->path, "new\n", 0600, err, sizeof err), 0);
+    for (int cut = 0; cut <= ncalls; cut++) {
+        int new_whole = 0, renamed = 0, dir_synced_after_rename = 0;
+        for (int i = 0; i < cut; i++) {
+            if (strcmp(calls[i], "fsync-file") == 0)
+                new_whole = 1;
+            else if (strcmp(calls[i], "rename") == 0)
+                renamed = 1;
+            else if (strcmp(calls[i], "fsync-dir") == 0 && renamed)
+                dir_synced_after_rename = 1;
+        }
+        /* the name points at the new file if the rename reached the disk (certain after
+         * the directory's fsync, possible before it) */
+        int may_point_at_new = renamed, must_point_at_new = dir_synced_after_rename;
+        if (may_point_at_new)
+            assert_true(new_whole); /* else a power cut here shows a torn file */
+        if (cut == ncalls)
+            assert_true(must_point_at_new); /* once it returns, the new file is there for good */
+    }
+}
+
 static void test_missing_directory_reports(void **state)
 {
     char err[300] = "";
@@ -268,6 +299,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_create_keeps_old_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_dir_fsync_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_append_syncs_dir_on_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_after_any_call_leaves_old_or_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_directory_reports, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
