@@ -45,14 +45,14 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # The pure core uses none.
 CFLAGS_core    :=
 CFLAGS_src     := $(call pkg_cflags,sqlite3 libsodium)
-CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
+CFLAGS_drivers := $(call pkg_cflags,libusb-1.0 libcrypto)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson libsodium libzstd)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
 CFLAGS_main    := $(call pkg_cflags,ncursesw)
 CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium libzstd)
 CFLAGS_gen     :=
-APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd
+APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd libcrypto
 APP_LIBS    := $(call pkg_libs,$(APP_PKGS)) -lm
 SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium libzstd) -lm
 TEST_CFLAGS := $(call pkg_cflags,$(APP_PKGS) libmicrohttpd cmocka umockdev-1.0)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 enum driver_kind { DRIVER_TERMINAL, DRIVER_SCANNER, DRIVER_DRAWER, DRIVER_PRINTER, DRIVER_DISPLAY,
-                   DRIVER_KIND_COUNT };
+                   DRIVER_TSE, DRIVER_KIND_COUNT };
 
 struct driver_header {
     enum driver_kind kind;
@@ -23,7 +23,7 @@ const struct driver_header *driver_find(enum driver_kind kind, const char *name,
                                         char *err, size_t errlen);
 /* The driver's private state, zeroed; NULL with "out of memory". */
 void *driver_priv_new(const struct driver_header *d, char *err, size_t errlen);
-/* "payment terminal", "scanner", "drawer", "printer", "customer display" */
+/* "payment terminal", "scanner", "drawer", "printer", "customer display", "TSE" */
 const char *driver_kind_name(enum driver_kind kind);
 /* The known names of a kind, comma-separated, for messages and --help. */
 void driver_names(enum driver_kind kind, char *buf, size_t len);
