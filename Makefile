@@ -200,6 +200,12 @@ build/escpos-view: tests/escpos_decode.c tests/escpos_decode.h
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DESCPOS_VIEW_MAIN -Wno-missing-prototypes -o $@ $<
 
+# The receipt QR code's checker (tests/tse_verify.c): rebuilds the TSE's log message from a
+# V0 QR text and verifies its signature with OpenSSL, as a tax auditor's tool does.
+build/tse-verify: tests/tse_verify.c build/libtill.a
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DTSE_VERIFY_MAIN -Wno-missing-prototypes $(call pkg_cflags,libcrypto) -o $@ $< build/libtill.a $(APP_LIBS)
+
 # The kill loop of tests/e2e_sync_kill.sh: the real till in a pty, SIGKILLed hundreds of times.
 build/kill-loop: tests/kill_loop.c
 	@mkdir -p $(@D)
@@ -207,7 +213,7 @@ build/kill-loop: tests/kill_loop.c
 
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till;
 # load_tills is the many-tills client of tests/e2e_load.sh (and bench/load200.sh).
-test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
+test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop build/tse-verify \
       build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style
 	@bash tests/run.sh
 

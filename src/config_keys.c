@@ -163,6 +163,12 @@ const struct config_key config_keys[] = {
     { "kiosk.pin_attempts", "number 1..20", "3", "wrong attendant PINs in a row before PIN entry locks", NULL },
     { "kiosk.pin_lock_s", "seconds 1..86400", "60", "how long PIN entry stays locked", NULL },
 
+    { "fiscal.country", "DE", NULL, "Germany's KassenSichV: every transaction signed by a TSE, its data and QR code on the receipt, the DSFinV-K export; unset: none of it", NULL },
+    { "fiscal.tse", "sim", "sim", "the TSE driver: sim (simulated, signs for real but is not certified: demos and tests only)", NULL },
+    { "fiscal.till_serial", "text", "store.terminal_id", "the till's serial number as registered with the TSE and the tax office (client id, Kassen-Seriennummer)", NULL },
+    { "fiscal.sim_state", "path", "the database path + .tse", "the simulated TSE's counters (its key and log beside it, + .key and + .log)", NULL },
+    { "fiscal.sim_control", "path", NULL, "a file whose one word scripts the simulated TSE: ok, fail, full, refuse, slow:MS", NULL },
+
     { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },
 };
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
