@@ -61,7 +61,8 @@ folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
 
 # Sources are discovered: a new file in a layer's folder joins libtill.a.
 LAYERS    := core src drivers offline app ui
-GEN_SRC   := build/gen/migrations.c build/gen/catalog_schema.c build/gen/demo_catalog.c build/gen/gs1_ai.c
+GEN_SRC   := build/gen/migrations.c build/gen/catalog_schema.c build/gen/demo_catalog.c build/gen/gs1_ai.c \
+             build/gen/gdpdu_dtd.c
 LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 MAIN_SRC  := $(wildcard main/*.c)
 SERVER_SRC := $(wildcard server/*.c)
@@ -123,6 +124,10 @@ build/gen/catalog_schema.c: scripts/embed.sh assets/catalog-schema.sql
 build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 	@mkdir -p $(@D)
 	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@
+# The GDPdU DTD that a DSFinV-K export's index.xml names, written beside it (app/dsfinvk_export.c).
+build/gen/gdpdu_dtd.c: scripts/embed.sh assets/gdpdu-01-08-2002.dtd
+	@mkdir -p $(@D)
+	sh scripts/embed.sh dsfinvk_gdpdu_dtd assets/gdpdu-01-08-2002.dtd > $@
 # Every GS1 Application Identifier, from the list in assets/ (its origin is noted there).
 build/gen/gs1_ai.c: scripts/gen-gs1-ai.sh assets/gs1-ai.txt
 	@mkdir -p $(@D)

@@ -91,13 +91,14 @@ void app_fiscal_cash_moved(struct app *app, enum cash_kind kind, int64_t amount)
         [CASH_PAID_IN] = "paid_in", [CASH_PAID_OUT] = "paid_out", [CASH_DROP] = "drop", [CASH_NO_SALE] = "no_sale",
     };
     if (kind < CASH_KIND_COUNT)
-        fiscal_event(app->fiscal, kinds[kind], amount, NULL);
+        fiscal_event(app->fiscal, kinds[kind], amount, app->shift.open ? app->shift.current.id : 0, NULL);
 }
 
 void app_fiscal_z(struct app *app, int64_t z_number)
 {
+    /* called after the close: app->shift.current is the shift the Z closed */
     if (app->fiscal)
-        fiscal_event(app->fiscal, "z", z_number, NULL);
+        fiscal_event(app->fiscal, "z", z_number, app->shift.current.id, NULL);
 }
 
 const char *app_fiscal_status(const struct app *app)

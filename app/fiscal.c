@@ -202,6 +202,8 @@ static int sale_amounts(const struct sale *sale, struct fiscal_record *rec)
             rec->cash += sale->payments[i].amount;
         else
             rec->noncash += sale->payments[i].amount;
+        if (sale->payments[i].tender == TENDER_VOUCHER)
+            rec->voucher += sale->payments[i].amount;
     }
     return 0;
 }
@@ -284,7 +286,7 @@ void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal
     rec.shift_id = sale->shift_id;
     memset(rec.vat, 0, sizeof rec.vat);
     memset(rec.net, 0, sizeof rec.net);
-    rec.cash = rec.noncash = 0;
+    rec.cash = rec.noncash = rec.voucher = 0;
     if (sale_amounts(sale, &rec)) {
         fiscal_rec_failed(f->store, &rec, loop_wall_time());
         fiscal_receipt_of(&rec, out);
@@ -314,12 +316,12 @@ void fiscal_sale_abort(struct fiscal *f, const char *sale_uuid)
     snprintf(rec.process_type, sizeof rec.process_type, "%s", FISCAL_PROCESS_RECEIPT);
     memset(rec.vat, 0, sizeof rec.vat);
     memset(rec.net, 0, sizeof rec.net);
-    rec.cash = rec.noncash = 0;
+    rec.cash = rec.noncash = rec.voucher = 0;
     process_data(&rec, "AVBelegabbruch");
     start_and_finish(f, &rec, NULL);
 }
 
-void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, struct fiscal_receipt *out)
+void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, int64_t shift_id, struct fiscal_receipt *out)
 {
     if (out)
         memset(out, 0, sizeof *out);
@@ -330,6 +332,10 @@ void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, struct fis
     app_new_uuid(rec.tx_id);
     snprintf(rec.kind, sizeof rec.kind, "%s", kind);
     snprintf(rec.state, sizeof rec.state, "new");
+    snprintf(rec.client_id, sizeof rec.client_id, "%s", f->client_id);
+    rec.shift_id = shift_id;
+    if (strcmp(kind, "z") == 0)
+        rec.receipt_no = amount;   /* the Z's number: its Kassenabschluss (DSFinV-K Z_NR) */
     if (fiscal_rec_new(f->store, rec.tx_id, NULL, kind, f->client_id, loop_wall_time()) != STORE_OK)
         return;
     /* DSFinV-K Anhang I: money moved in or out without a sale is a Kassenbeleg-V1 with no
@@ -370,7 +376,7 @@ int fiscal_recover(struct fiscal *f, const char *keep_uuid)
         snprintf(rec->kind, sizeof rec->kind, "cancel");
         snprintf(rec->state, sizeof rec->state, "aborted");
         memset(rec->vat, 0, sizeof rec->vat);
-        rec->cash = rec->noncash = 0;
+        rec->cash = rec->noncash = rec->voucher = 0;
         process_data(rec, "AVBelegabbruch");
         struct tse_result r;
         if (ask(f, FISCAL_OP_FINISH, rec, &r) == 1 && (r.rc == TSE_OK || r.rc == TSE_ENOTOPEN))

@@ -72,8 +72,10 @@ void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal
 /* The sale is cancelled: its transaction finishes as AVBelegabbruch. */
 void fiscal_sale_abort(struct fiscal *f, const char *sale_uuid);
 /* A transaction of its own, started and finished at once: kind is paid_in, paid_out, drop
- * (cash amount > 0), no_sale, or z (amount: the Z's number).  out may be NULL. */
-void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, struct fiscal_receipt *out);
+ * (cash amount > 0), no_sale, or z (amount: the Z's number), in shift shift_id (0: none).
+ * out may be NULL. */
+void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, int64_t shift_id,
+                  struct fiscal_receipt *out);
 /* Start-up: the transactions a crash left open are aborted, except the restored open
  * sale's (keep_uuid, may be NULL or ""), which goes on.  Returns how many were aborted. */
 int fiscal_recover(struct fiscal *f, const char *keep_uuid);

@@ -167,6 +167,12 @@ const struct config_key config_keys[] = {
     { "fiscal.tse", "sim", "sim", "the TSE driver: sim (simulated, signs for real but is not certified: demos and tests only)", NULL },
     { "fiscal.till_serial", "text", "store.terminal_id", "the till's serial number as registered with the TSE and the tax office (client id, Kassen-Seriennummer)", NULL },
     { "fiscal.sim_state", "path", "the database path + .tse", "the simulated TSE's counters (its key and log beside it, + .key and + .log)", NULL },
+    { "fiscal.company", "text", "store.name", "the company's name in the DSFinV-K export (Stamm_Abschluss NAME)", NULL },
+    { "fiscal.street", "text", NULL, "the company's street and number (DSFinV-K STRASSE, LOC_STRASSE)", NULL },
+    { "fiscal.postcode", "text", NULL, "the company's postcode (DSFinV-K PLZ)", NULL },
+    { "fiscal.city", "text", NULL, "the company's town (DSFinV-K ORT)", NULL },
+    { "fiscal.tax_number", "text", NULL, "the company's tax number (Steuernummer, DSFinV-K STNR)", NULL },
+    { "fiscal.vat_id", "text", NULL, "the company's VAT id (USt-IdNr., DSFinV-K USTID)", NULL },
     { "fiscal.sim_control", "path", NULL, "a file whose one word scripts the simulated TSE: ok, fail, full, refuse, slow:MS", NULL },
 
     { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },

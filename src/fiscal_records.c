@@ -17,17 +17,18 @@ static const char SQL_END[] =
     " time_format = ?11, tse_serial = ?12, public_key = ?13, error = ?14, receipt_no = ?15,"
     " shift_id = ?16, vat0 = ?17, vat1 = ?18, vat2 = ?19, vat3 = ?20, vat4 = ?21, net0 = ?22,"
     " net1 = ?23, net2 = ?24, net3 = ?25, net4 = ?26, cash = ?27, noncash = ?28, kind = ?29,"
-    " updated_at = ?30 WHERE tx_id = ?1";
+    " updated_at = ?30, voucher = ?31 WHERE tx_id = ?1";
 #define REC_COLS "id, tx_id, sale_uuid, kind, state, client_id, process_type, process_data, tx_number," \
     " start_counter, sig_counter, start_ms, log_ms, signature, sig_alg, time_format, tse_serial," \
     " public_key, error, receipt_no, shift_id, vat0, vat1, vat2, vat3, vat4, net0, net1, net2, net3," \
-    " net4, cash, noncash, created_at"
+    " net4, cash, noncash, created_at, voucher"
 static const char SQL_RECEIPT[] = "UPDATE fiscal_tx SET receipt_no = ?2 WHERE tx_id = ?1";
 static const char SQL_GET[] = "SELECT " REC_COLS " FROM fiscal_tx WHERE tx_id = ?1";
 static const char SQL_OPEN[] =
     "SELECT " REC_COLS " FROM fiscal_tx WHERE state IN ('new', 'started') ORDER BY id LIMIT ?1";
 static const char SQL_EACH[] =
     "SELECT " REC_COLS " FROM fiscal_tx WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id";
+static const char SQL_SHIFT[] = "SELECT " REC_COLS " FROM fiscal_tx WHERE shift_id = ?1 ORDER BY id";
 static const char SQL_OUTAGE_OPEN[] = "SELECT id FROM fiscal_outages WHERE ended_at IS NULL LIMIT 1";
 static const char SQL_OUTAGE_BEGIN[] =
     "INSERT INTO fiscal_outages (started_at, reason) SELECT ?1, ?2"
@@ -81,6 +82,7 @@ static void read_row(sqlite3_stmt *s, struct fiscal_record *r)
     r->cash = sqlite3_column_int64(s, 31);
     r->noncash = sqlite3_column_int64(s, 32);
     r->created_at = sqlite3_column_int64(s, 33);
+    r->voucher = sqlite3_column_int64(s, 34);
 }
 
 int fiscal_rec_new(struct store *st, const char *tx_id, const char *sale_uuid, const char *kind,
@@ -152,6 +154,7 @@ static int end(struct store *st, const struct fiscal_record *r, const char *stat
     sqlite3_bind_int64(s, 28, r->noncash);
     sqlite3_bind_text(s, 29, r->kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 30, now);
+    sqlite3_bind_int64(s, 31, r->voucher);
     return store_step(st, s);
 }
 
@@ -213,6 +216,25 @@ int fiscal_rec_each(struct store *st, int64_t from, int64_t to,
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
+    int rc;
+    struct fiscal_record r;
+    while ((rc = store_step(st, s)) == STORE_ROW) {
+        read_row(s, &r);
+        if (cb(ctx, &r)) {
+            sqlite3_reset(s);
+            return STORE_OK;
+        }
+    }
+    return rc;
+}
+
+int fiscal_rec_each_of_shift(struct store *st, int64_t shift_id,
+                             int (*cb)(void *ctx, const struct fiscal_record *r), void *ctx)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_SHIFT);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, shift_id);
     int rc;
     struct fiscal_record r;
     while ((rc = store_step(st, s)) == STORE_ROW) {

@@ -23,9 +23,9 @@ struct fiscal_record {
     int64_t start_ms, log_ms;
     char signature[160], sig_alg[32], time_format[24], tse_serial[80], public_key[160];
     char error[160];
-    int64_t receipt_no, shift_id;
+    int64_t receipt_no, shift_id;  /* receipt_no: a Z's number for kind z */
     int64_t vat[FISCAL_VAT_SLOTS], net[FISCAL_VAT_SLOTS];
-    int64_t cash, noncash;
+    int64_t cash, noncash, voucher;  /* noncash: card and voucher; voucher: of it, vouchers */
     int64_t created_at;            /* Unix seconds */
 };
 
@@ -50,6 +50,10 @@ int fiscal_rec_open(struct store *st, struct fiscal_record *out, int max);
  * return from cb stops.  STORE_OK or an error. */
 int fiscal_rec_each(struct store *st, int64_t from, int64_t to,
                     int (*cb)(void *ctx, const struct fiscal_record *r), void *ctx);
+
+/* Every row of a shift (a Kassenabschluss: the shift its Z closed), oldest first. */
+int fiscal_rec_each_of_shift(struct store *st, int64_t shift_id,
+                             int (*cb)(void *ctx, const struct fiscal_record *r), void *ctx);
 
 /* TSE outages: one opens at the first failure (a no-op while one is open), the first
  * success closes it. */

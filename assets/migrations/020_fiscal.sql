@@ -26,14 +26,15 @@ CREATE TABLE fiscal_tx (
     tse_serial TEXT,
     public_key TEXT,
     error TEXT,
-    receipt_no INTEGER,
+    receipt_no INTEGER,                  -- a sale's receipt number; a Z's number for kind z
     shift_id INTEGER,
     vat0 INTEGER NOT NULL DEFAULT 0, vat1 INTEGER NOT NULL DEFAULT 0, vat2 INTEGER NOT NULL DEFAULT 0,
     vat3 INTEGER NOT NULL DEFAULT 0, vat4 INTEGER NOT NULL DEFAULT 0,
     net0 INTEGER NOT NULL DEFAULT 0, net1 INTEGER NOT NULL DEFAULT 0, net2 INTEGER NOT NULL DEFAULT 0,
     net3 INTEGER NOT NULL DEFAULT 0, net4 INTEGER NOT NULL DEFAULT 0,
     cash INTEGER NOT NULL DEFAULT 0,
-    noncash INTEGER NOT NULL DEFAULT 0,
+    noncash INTEGER NOT NULL DEFAULT 0,  -- card and voucher
+    voucher INTEGER NOT NULL DEFAULT 0,  -- of noncash: vouchers
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
