@@ -11,7 +11,7 @@
 
 static void draw_header(const struct app *app)
 {
-    char left[160], right[200], clock[16];
+    char left[160], right[320], clock[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
