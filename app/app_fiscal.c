@@ -7,7 +7,6 @@
 
 #include "app/app.h"
 #include "app/fiscal.h"
-#include "src/fiscal_records.h"
 
 static void on_changed(void *ctx)
 {
@@ -74,7 +73,7 @@ int app_fiscal_sale_committed(struct app *app, const struct sale *sale)
 {
     if (!app->fiscal)
         return STORE_OK;
-    return fiscal_rec_set_receipt(app->store, sale->uuid, sale->receipt_no);
+    return fiscal_sale_committed(app->fiscal, sale);
 }
 
 void app_fiscal_sale_cancelled(struct app *app)

@@ -19,6 +19,7 @@ struct fiscal_call {
     enum fiscal_op op;
     struct fiscal_record rec;     /* the record as it will be once the answer is good */
     int waiting, answered;
+    int defer;                    /* a sale's finish: the caller writes the record with the sale */
     struct tse_result answer;
 };
 
@@ -64,7 +65,7 @@ static void apply(struct fiscal_call *c, const struct tse_result *r)
         set_status(f, 1, "");
         if (c->op == FISCAL_OP_START) {
             fiscal_rec_started(f->store, c->rec.tx_id, r->tx_number, r->sig_counter, r->start_ms, now);
-        } else {
+        } else if (!c->defer || !c->waiting) {
             copy_answer(&c->rec, r);
             c->rec.error[0] = 0;
             fiscal_rec_finished(f->store, &c->rec, now);
@@ -72,13 +73,14 @@ static void apply(struct fiscal_call *c, const struct tse_result *r)
         return;
     }
     if (c->op == FISCAL_OP_FINISH && r->rc == TSE_ENOTOPEN) {
-        /* finished before (the answer or its record was lost): the TSE signed it once */
-        snprintf(c->rec.error, sizeof c->rec.error, "finished at the TSE before; its answer was lost");
-        fiscal_rec_finished(f->store, &c->rec, now);
+        /* the TSE never had it (started before a crash that lost its start) */
+        snprintf(c->rec.error, sizeof c->rec.error, "the TSE has no such transaction");
+        if (!c->defer || !c->waiting)
+            fiscal_rec_failed(f->store, &c->rec, now);
         return;
     }
     set_status(f, 0, r->error);
-    if (c->op == FISCAL_OP_FINISH) {
+    if (c->op == FISCAL_OP_FINISH && (!c->defer || !c->waiting)) {
         snprintf(c->rec.error, sizeof c->rec.error, "%s", r->error);
         fiscal_rec_failed(f->store, &c->rec, now);
     }
@@ -99,7 +101,8 @@ static void on_answer(void *ctx, const struct tse_result *r)
 
 /* Asks the TSE; 1 with *answer when it answered in the call, 0 when the answer will come
  * from the loop, -1 when it could not be asked (busy, out of memory: treated as failed). */
-static int ask(struct fiscal *f, enum fiscal_op op, const struct fiscal_record *rec, struct tse_result *answer)
+static int ask(struct fiscal *f, enum fiscal_op op, const struct fiscal_record *rec, int defer,
+               struct tse_result *answer)
 {
     struct fiscal_call *c = calloc(1, sizeof *c);
     if (!c)
@@ -108,6 +111,7 @@ static int ask(struct fiscal *f, enum fiscal_op op, const struct fiscal_record *
     c->op = op;
     c->rec = *rec;
     c->waiting = 1;
+    c->defer = defer;
     int rc = op == FISCAL_OP_START
                  ? tse_start(f->tse, rec->tx_id, rec->process_type, "", on_answer, c)
                  : tse_finish(f->tse, rec->tx_id, rec->tx_number, rec->process_type, rec->process_data, on_answer, c);
@@ -116,6 +120,7 @@ static int ask(struct fiscal *f, enum fiscal_op op, const struct fiscal_record *
         memset(&r, 0, sizeof r);
         r.rc = TSE_EFAIL;
         snprintf(r.error, sizeof r.error, "TSE busy");
+        c->waiting = !defer ? 0 : 1;
         apply(c, &r);
         *answer = r;
         free(c);
@@ -142,6 +147,7 @@ int fiscal_open(struct fiscal *f, const struct fiscal_setup *s, const struct fis
         return -1;
     }
     f->store = s->store;
+    f->loop = s->loop;
     if (ev)
         f->ev = *ev;
     snprintf(f->client_id, sizeof f->client_id, "%s", config_get(s->cfg, "fiscal.till_serial", s->terminal_id));
@@ -161,15 +167,17 @@ int fiscal_open(struct fiscal *f, const struct fiscal_setup *s, const struct fis
 
 void fiscal_close(struct fiscal *f)
 {
+    if (f->begin_timer && f->loop)
+        loop_cancel_timer(f->loop, f->begin_timer);
+    f->begin_timer = 0;
     tse_close(f->tse);
     f->tse = NULL;
     f->enabled = 0;
 }
 
-void fiscal_sale_begin(struct fiscal *f, const char *sale_uuid)
+/* The start itself: the record first ('new'), then the TSE. */
+static void begin_now(struct fiscal *f, const char *sale_uuid)
 {
-    if (!f->enabled)
-        return;
     struct fiscal_record rec;
     if (fiscal_rec_get(f->store, sale_uuid, &rec) == STORE_OK)
         return;   /* begun already */
@@ -179,7 +187,36 @@ void fiscal_sale_begin(struct fiscal *f, const char *sale_uuid)
     snprintf(rec.tx_id, sizeof rec.tx_id, "%s", sale_uuid);
     snprintf(rec.process_type, sizeof rec.process_type, "%s", FISCAL_PROCESS_RECEIPT);
     struct tse_result r;
-    ask(f, FISCAL_OP_START, &rec, &r);
+    ask(f, FISCAL_OP_START, &rec, 0, &r);
+}
+
+static void on_begin(struct loop *loop, void *ctx)
+{
+    struct fiscal *f = ctx;
+    f->begin_timer = 0;
+    begin_now(f, f->begin_uuid);
+}
+
+void fiscal_sale_begin(struct fiscal *f, const char *sale_uuid)
+{
+    if (!f->enabled || (f->begin_timer && strcmp(f->begin_uuid, sale_uuid) == 0))
+        return;
+    if (f->begin_timer)
+        on_begin(f->loop, f);   /* another sale's start still waiting: now */
+    snprintf(f->begin_uuid, sizeof f->begin_uuid, "%s", sale_uuid);
+    f->begin_timer = f->loop ? loop_add_timer(f->loop, 0, on_begin, f) : 0;
+    if (!f->begin_timer)
+        begin_now(f, sale_uuid);
+}
+
+/* A start still waiting for the loop goes now (its sale is being finished or cancelled). */
+static void begin_pending(struct fiscal *f, const char *sale_uuid)
+{
+    if (!f->begin_timer || strcmp(f->begin_uuid, sale_uuid) != 0)
+        return;
+    loop_cancel_timer(f->loop, f->begin_timer);
+    f->begin_timer = 0;
+    begin_now(f, sale_uuid);
 }
 
 /* The sale's amounts per VAT slot and tender, into rec; -1 with rec->error for a VAT rate
@@ -221,11 +258,11 @@ static void process_data(struct fiscal_record *rec, const char *vorgang)
 
 /* Starts (when the record is still 'new') and finishes the transaction of rec; the outcome
  * into out (may be NULL). */
-static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, struct fiscal_receipt *out)
+static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, int defer, struct fiscal_receipt *out)
 {
     struct tse_result r;
     if (strcmp(rec->state, "new") == 0) {
-        int got = ask(f, FISCAL_OP_START, rec, &r);
+        int got = ask(f, FISCAL_OP_START, rec, 0, &r);
         if (got == 1 && r.rc == TSE_OK) {
             rec->tx_number = r.tx_number;
             rec->start_ms = r.start_ms;
@@ -233,7 +270,9 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, struct
         } else {
             /* not started: the receipt says so and the record is failed */
             snprintf(rec->error, sizeof rec->error, "%s", got == 0 ? "TSE did not answer in time" : r.error);
-            fiscal_rec_failed(f->store, rec, loop_wall_time());
+            snprintf(rec->state, sizeof rec->state, "failed");
+            if (!defer)
+                fiscal_rec_failed(f->store, rec, loop_wall_time());
             if (got == 0)
                 set_status(f, 0, "TSE did not answer in time");
             if (out)
@@ -241,7 +280,7 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, struct
             return;
         }
     }
-    int got = ask(f, FISCAL_OP_FINISH, rec, &r);
+    int got = ask(f, FISCAL_OP_FINISH, rec, defer, &r);
     if (got == 1 && r.rc == TSE_OK) {
         copy_answer(rec, &r);
         snprintf(rec->state, sizeof rec->state, "finished");
@@ -254,7 +293,7 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, struct
         return;
     } else {
         snprintf(rec->state, sizeof rec->state, "failed");
-        snprintf(rec->error, sizeof rec->error, "%s", r.error);
+        snprintf(rec->error, sizeof rec->error, "%s", r.rc == TSE_ENOTOPEN ? "the TSE has no such transaction" : r.error);
     }
     if (out)
         fiscal_receipt_of(rec, out);
@@ -265,6 +304,7 @@ void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal
     memset(out, 0, sizeof *out);
     if (!f->enabled)
         return;
+    begin_pending(f, sale->uuid);
     struct fiscal_record rec;
     memset(&rec, 0, sizeof rec);
     if (fiscal_rec_get(f->store, sale->uuid, &rec) == STORE_OK && strcmp(rec.state, "new") != 0 &&
@@ -287,19 +327,39 @@ void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal
     memset(rec.vat, 0, sizeof rec.vat);
     memset(rec.net, 0, sizeof rec.net);
     rec.cash = rec.noncash = rec.voucher = 0;
+    f->have_finished = 0;
     if (sale_amounts(sale, &rec)) {
-        fiscal_rec_failed(f->store, &rec, loop_wall_time());
-        fiscal_receipt_of(&rec, out);
-        return;
+        snprintf(rec.state, sizeof rec.state, "failed");
+    } else {
+        process_data(&rec, "Beleg");
+        start_and_finish(f, &rec, 1, out);
+        if (out->state == FISCAL_PENDING)
+            return;   /* the answer writes the record when it comes */
     }
-    process_data(&rec, "Beleg");
-    start_and_finish(f, &rec, out);
+    fiscal_receipt_of(&rec, out);
+    f->finished = rec;
+    f->have_finished = 1;
+}
+
+int fiscal_sale_committed(struct fiscal *f, const struct sale *sale)
+{
+    if (!f->enabled)
+        return STORE_OK;
+    int64_t now = loop_wall_time();
+    if (!f->have_finished || strcmp(f->finished.tx_id, sale->uuid) != 0)
+        return fiscal_rec_set_receipt(f->store, sale->uuid, sale->receipt_no);
+    struct fiscal_record rec = f->finished;
+    rec.receipt_no = sale->receipt_no;
+    int rc = strcmp(rec.state, "finished") == 0 ? fiscal_rec_finished(f->store, &rec, now)
+                                                : fiscal_rec_failed(f->store, &rec, now);
+    return rc == STORE_OK ? STORE_OK : rc;
 }
 
 void fiscal_sale_abort(struct fiscal *f, const char *sale_uuid)
 {
     if (!f->enabled)
         return;
+    begin_pending(f, sale_uuid);
     struct fiscal_record rec;
     if (fiscal_rec_get(f->store, sale_uuid, &rec) != STORE_OK)
         return;   /* never begun: nothing was scanned */
@@ -318,7 +378,7 @@ void fiscal_sale_abort(struct fiscal *f, const char *sale_uuid)
     memset(rec.net, 0, sizeof rec.net);
     rec.cash = rec.noncash = rec.voucher = 0;
     process_data(&rec, "AVBelegabbruch");
-    start_and_finish(f, &rec, NULL);
+    start_and_finish(f, &rec, 0, NULL);
 }
 
 void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, int64_t shift_id, struct fiscal_receipt *out)
@@ -352,7 +412,7 @@ void fiscal_event(struct fiscal *f, const char *kind, int64_t amount, int64_t sh
         else
             snprintf(rec.process_data, sizeof rec.process_data, "Schubladenoeffnung");
     }
-    start_and_finish(f, &rec, out);
+    start_and_finish(f, &rec, 0, out);
 }
 
 int fiscal_recover(struct fiscal *f, const char *keep_uuid)
@@ -365,21 +425,17 @@ int fiscal_recover(struct fiscal *f, const char *keep_uuid)
         struct fiscal_record *rec = &open[i];
         if (keep_uuid && keep_uuid[0] && strcmp(rec->tx_id, keep_uuid) == 0)
             continue;   /* the restored sale goes on to its payment */
-        if (strcmp(rec->state, "new") == 0) {
-            /* the TSE never confirmed a start: nothing there to finish */
-            snprintf(rec->kind, sizeof rec->kind, "cancel");
-            snprintf(rec->error, sizeof rec->error, "interrupted before the TSE started it");
-            fiscal_rec_failed(f->store, rec, loop_wall_time());
-            aborted++;
-            continue;
-        }
+        /* 'new': the TSE may have started it before the crash lost its answer; a finish
+         * by the id alone (number 0) finds it, or says the TSE never had it */
+        if (strcmp(rec->state, "new") == 0)
+            rec->tx_number = 0;
         snprintf(rec->kind, sizeof rec->kind, "cancel");
         snprintf(rec->state, sizeof rec->state, "aborted");
         memset(rec->vat, 0, sizeof rec->vat);
         rec->cash = rec->noncash = rec->voucher = 0;
         process_data(rec, "AVBelegabbruch");
         struct tse_result r;
-        if (ask(f, FISCAL_OP_FINISH, rec, &r) == 1 && (r.rc == TSE_OK || r.rc == TSE_ENOTOPEN))
+        if (ask(f, FISCAL_OP_FINISH, rec, 0, &r) == 1 && (r.rc == TSE_OK || r.rc == TSE_ENOTOPEN))
             aborted++;
     }
     return aborted;

@@ -49,12 +49,19 @@ enum { FISCAL_SIGNED = 1, FISCAL_FAILED = 2, FISCAL_PENDING = 3 };
 
 struct fiscal {
     int enabled;
+    struct loop *loop;
     struct store *store;
     struct tse *tse;
     char client_id[64];           /* the till's serial number (fiscal.till_serial) */
     int tse_ok;                   /* the TSE's last answer was good */
     char status[96];              /* "TSE ok", "TSE ausgefallen: unreachable" */
     struct fiscal_events ev;
+    /* the open sale's start, asked from the loop after the first item is drawn */
+    uint64_t begin_timer;
+    char begin_uuid[40];
+    /* the sale just finished, written with the sale's own commit (fiscal_sale_committed) */
+    struct fiscal_record finished;
+    int have_finished;
 };
 
 /* Opens the TSE named by fiscal.tse (default sim) when fiscal.country = DE; otherwise
@@ -63,12 +70,16 @@ int fiscal_open(struct fiscal *f, const struct fiscal_setup *s, const struct fis
                 char *err, size_t errlen);
 void fiscal_close(struct fiscal *f);
 
-/* The sale's first item: its transaction starts (a repeat for the same uuid does nothing). */
+/* The sale's first item: its transaction starts, from the loop right after (the scan is
+ * drawn first); a repeat for the same uuid does nothing. */
 void fiscal_sale_begin(struct fiscal *f, const char *sale_uuid);
 /* The sale is paid: its transaction finishes with the sale's amounts per VAT rate and
  * tender (a negative total is a return); out gets what the receipt prints.  Repeating it
  * for a finished sale gives the same fields again. */
 void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal_receipt *out);
+/* Inside the sale's commit (sales_commit's in_tx): its fiscal record as the finish left it,
+ * with its receipt number, lands with the sale.  STORE_OK or the error that rolls it back. */
+int fiscal_sale_committed(struct fiscal *f, const struct sale *sale);
 /* The sale is cancelled: its transaction finishes as AVBelegabbruch. */
 void fiscal_sale_abort(struct fiscal *f, const char *sale_uuid);
 /* A transaction of its own, started and finished at once: kind is paid_in, paid_out, drop

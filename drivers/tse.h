@@ -69,7 +69,10 @@ struct tse_ops {
      * it now.  process_data may be "". */
     int (*start)(void *priv, const char *tx_id, const char *process_type, const char *process_data,
                  tse_cb cb, void *ctx);
-    /* Finishes tx_number (from the start) with the final type and data. */
+    /* Finishes tx_number (from the start; 0: the open transaction with the caller's
+     * tx_id) with the final type and data.  Asked again for a transaction it finished
+     * (an answer lost), it gives the same answer and signs nothing new; a start asked again
+     * for an open tx_id gives that transaction.  TSE_ENOTOPEN: it never had it. */
     int (*finish)(void *priv, const char *tx_id, uint64_t tx_number, const char *process_type,
                   const char *process_data, tse_cb cb, void *ctx);
     /* What the driver knows now, without waiting. */

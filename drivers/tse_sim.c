@@ -3,9 +3,9 @@
  * TSE (fiskaly, or a hardware TSE).
  *
  * It keeps its signature counter, its transaction counter and its open transactions in its
- * own state file, written (write, fsync, rename, fsync the directory) before any signature
- * leaves it, so the counters strictly increase across restarts and kills: a kill can skip a
- * number, never repeat one.  Its key is an ECDSA P-384 key made at its first start
+ * own state file, written and fdatasynced before any signature leaves it (two slots written
+ * in turn, see save_state), so the counters strictly increase across restarts and kills: a
+ * kill can skip a number, never repeat one.  Its key is an ECDSA P-384 key made at its first start
  * (OpenSSL), kept beside the state file (0600); each log message is built as BSI TR-03151
  * defines it (core/fiscal.h) and signed ecdsa-plain-SHA384, so a receipt's QR code verifies
  * with its public key using standard tools.  Every log message is appended to the log file
@@ -36,12 +36,22 @@
 #include "src/loop.h"
 
 #define SIM_MAX_OPEN 64
+#define SIM_DONE 8                     /* finished transactions remembered for a repeat */
 #define SIM_COORD 48                   /* P-384: 48-byte coordinates */
 
 struct sim_open_tx {
     uint64_t number;
     int64_t start_ms;
     char tx_id[48];
+};
+
+/* A finish, kept so that asking again (an answer lost on the way) gets the same answer. */
+struct sim_done {
+    char tx_id[48];
+    uint64_t number, sig_counter;
+    int64_t start_ms, log_ms;
+    char process_type[32];
+    char signature[132];
 };
 
 struct tse_sim {
@@ -54,8 +64,12 @@ struct tse_sim {
     unsigned char serial[32];
     char serial_hex[80], pub_b64[160];
     uint64_t sig_counter, tx_counter;
+    int fd;                            /* the state file */
+    uint64_t seq;                      /* of the newest slot written */
     struct sim_open_tx open[SIM_MAX_OPEN];
     int nopen;
+    struct sim_done done[SIM_DONE];
+    int ndone;                          /* the newest is done[(ndone - 1) % SIM_DONE] */
     /* a slow answer waiting for its timer */
     uint64_t timer;
     struct tse_result pending;
@@ -71,80 +85,99 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Writes text to path: temporary file, fsync, rename, fsync the directory. */
-static int write_durably(const char *path, const char *text, size_t len)
+/* The state file: two slots of SIM_SLOT bytes, written in turn, each "tse-sim 2 SEQ LEN
+ * SUM\n" then the state's text; the valid slot with the highest SEQ is the state.  One
+ * write and one fdatasync per operation (the slot is rewritten in place), and a write torn
+ * by a power cut leaves the other slot whole.  SUM is FNV-1a over the text. */
+#define SIM_SLOT 16384
+
+static uint64_t fnv1a(const char *p, size_t n)
 {
-    char tmp[600], dir[600];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = 0;
-    else
-        snprintf(dir, sizeof dir, ".");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        off += (size_t)w;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
     }
-    if (fsync(fd) || close(fd) || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
+    return h;
 }
 
 static int save_state(struct tse_sim *s)
 {
-    char buf[SIM_MAX_OPEN * 128 + 128];
+    char body[SIM_SLOT], slot[SIM_SLOT];
     size_t used = 0;
-    int n = snprintf(buf, sizeof buf, "tse-sim 1\nsig_counter %llu\ntx_counter %llu\n",
+    int n = snprintf(body, sizeof body, "sig_counter %llu\ntx_counter %llu\n",
                      (unsigned long long)s->sig_counter, (unsigned long long)s->tx_counter);
     used = (size_t)n;
     for (int i = 0; i < s->nopen; i++) {
-        n = snprintf(buf + used, sizeof buf - used, "open %llu %lld %s\n",
+        n = snprintf(body + used, sizeof body - used, "open %llu %lld %s\n",
                      (unsigned long long)s->open[i].number, (long long)s->open[i].start_ms, s->open[i].tx_id);
-        if (n < 0 || (size_t)n >= sizeof buf - used)
+        if (n < 0 || (size_t)n >= sizeof body - used)
             return -1;
         used += (size_t)n;
     }
-    return write_durably(s->state, buf, used);
+    for (int i = 0; i < SIM_DONE && i < s->ndone; i++) {
+        const struct sim_done *d = &s->done[i];
+        n = snprintf(body + used, sizeof body - used, "done %llu %llu %lld %lld %s %s %s\n",
+                     (unsigned long long)d->number, (unsigned long long)d->sig_counter, (long long)d->start_ms,
+                     (long long)d->log_ms, d->tx_id, d->process_type, d->signature);
+        if (n < 0 || (size_t)n >= sizeof body - used)
+            return -1;
+        used += (size_t)n;
+    }
+    n = snprintf(body + used, sizeof body - used, "ndone %d\n", s->ndone);
+    if (n < 0 || (size_t)n >= sizeof body - used)
+        return -1;
+    used += (size_t)n;
+    uint64_t seq = s->seq + 1;
+    int h = snprintf(slot, sizeof slot, "tse-sim 2 %llu %zu %016llx\n", (unsigned long long)seq, used,
+                     (unsigned long long)fnv1a(body, used));
+    if (h < 0 || (size_t)h + used > sizeof slot)
+        return -1;
+    memcpy(slot + h, body, used);
+    memset(slot + h + used, 0, sizeof slot - (size_t)h - used);
+    if (pwrite(s->fd, slot, sizeof slot, (off_t)(seq % 2) * SIM_SLOT) != (ssize_t)sizeof slot ||
+        fdatasync(s->fd))
+        return -1;
+    s->seq = seq;
+    return 0;
 }
 
-static int load_state(struct tse_sim *s, char *err, size_t errlen)
+/* One slot's state into s (counters and open transactions); its sequence number, or 0
+ * when the slot is empty or damaged. */
+static uint64_t parse_slot(struct tse_sim *s, const char *slot)
 {
-    FILE *f = fopen(s->state, "re");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;   /* a new TSE */
-        snprintf(err, errlen, "TSE state %s: %s", s->state, strerror(errno));
-        return -1;
-    }
-    char line[256];
-    int ok = 0;
-    while (fgets(line, sizeof line, f)) {
+    unsigned long long seq, sum;
+    size_t len;
+    int h = 0;
+    if (sscanf(slot, "tse-sim 2 %llu %zu %llx\n%n", &seq, &len, &sum, &h) != 3 || h <= 0 ||
+        len > SIM_SLOT - (size_t)h || fnv1a(slot + h, len) != sum)
+        return 0;
+    char body[SIM_SLOT + 1];
+    memcpy(body, slot + h, len);
+    body[len] = 0;
+    s->nopen = 0;
+    int done_slots = 0;
+    for (char *line = body, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
         unsigned long long a;
         long long b;
         char id[48];
-        if (strncmp(line, "tse-sim 1", 9) == 0)
-            ok = 1;
-        else if (sscanf(line, "sig_counter %llu", &a) == 1)
+        struct sim_done d;
+        int nd;
+        if (sscanf(line, "sig_counter %llu", &a) == 1)
             s->sig_counter = a;
+        else if (sscanf(line, "ndone %d", &nd) == 1 && nd >= 0)
+            s->ndone = nd;
+        else if (sscanf(line, "done %llu %llu %lld %lld %47s %31s %131s", &a, (unsigned long long *)&d.sig_counter,
+                        &b, (long long *)&d.log_ms, d.tx_id, d.process_type, d.signature) == 7 &&
+                 done_slots < SIM_DONE) {
+            d.number = a;
+            d.start_ms = b;
+            s->done[done_slots++] = d;
+        }
         else if (sscanf(line, "tx_counter %llu", &a) == 1)
             s->tx_counter = a;
         else if (sscanf(line, "open %llu %lld %47s", &a, &b, id) == 3 && s->nopen < SIM_MAX_OPEN) {
@@ -154,11 +187,50 @@ static int load_state(struct tse_sim *s, char *err, size_t errlen)
             snprintf(o->tx_id, sizeof o->tx_id, "%s", id);
         }
     }
-    fclose(f);
-    if (!ok) {
-        snprintf(err, errlen, "TSE state %s is not a simulated TSE's state file", s->state);
+    return seq;
+}
+
+static int load_state(struct tse_sim *s, char *err, size_t errlen)
+{
+    s->fd = open(s->state, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (s->fd < 0) {
+        snprintf(err, errlen, "TSE state %s: %s", s->state, strerror(errno));
         return -1;
     }
+    char (*slots)[SIM_SLOT] = calloc(2, SIM_SLOT);
+    struct tse_sim *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    ssize_t n = slots && a && b ? pread(s->fd, slots, 2 * SIM_SLOT, 0) : -1;
+    if (n <= 0) {
+        free(slots);
+        free(a);
+        free(b);
+        if (n == 0)
+            return 0;   /* a new TSE */
+        snprintf(err, errlen, "TSE state %s: %s", s->state, strerror(errno));
+        return -1;
+    }
+    slots[0][SIM_SLOT - 1] = slots[1][SIM_SLOT - 1] = 0;
+    *a = *s;
+    *b = *s;
+    uint64_t sa = parse_slot(a, slots[0]), sb = parse_slot(b, slots[1]);
+    free(slots);
+    if (!sa && !sb) {
+        free(a);
+        free(b);
+        snprintf(err, errlen, "TSE state %s is not a simulated TSE's state file (or both its copies are damaged)",
+                 s->state);
+        return -1;
+    }
+    struct tse_sim *best = sa > sb ? a : b;
+    s->sig_counter = best->sig_counter;
+    s->tx_counter = best->tx_counter;
+    s->nopen = best->nopen;
+    memcpy(s->open, best->open, sizeof s->open);
+    s->ndone = best->ndone;
+    memcpy(s->done, best->done, sizeof s->done);
+    s->seq = sa > sb ? sa : sb;
+    free(a);
+    free(b);
     return 0;
 }
 
@@ -230,9 +302,13 @@ static int sim_open(void *priv, struct loop *loop, const struct config *cfg, con
     snprintf(s->control, sizeof s->control, "%s", config_get(cfg, key, ""));
     snprintf(s->keyfile, sizeof s->keyfile, "%s.key", s->state);
     snprintf(s->logfile, sizeof s->logfile, "%s.log", s->state);
+    s->fd = -1;
     if (load_state(s, err, errlen) || load_or_make_key(s, err, errlen)) {
         EVP_PKEY_free(s->key);
         s->key = NULL;
+        if (s->fd >= 0)
+            close(s->fd);
+        s->fd = -1;
         return -1;
     }
     return 0;
@@ -245,6 +321,9 @@ static void sim_close(void *priv)
         loop_cancel_timer(s->loop, s->timer);
     EVP_PKEY_free(s->key);
     s->key = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
 }
 
 /* What the control file says for this operation: 0 ok, else the error; *slow_ms. */
@@ -322,7 +401,31 @@ static void fail(struct tse_result *r, int rc, const char *what)
     snprintf(r->error, sizeof r->error, "%s", what);
 }
 
-/* One operation: counters up and saved, then the message signed. */
+/* A finish asked again for a transaction finished before: the same answer, or
+ * TSE_ENOTOPEN when the TSE never had it (or has forgotten it). */
+static void repeat_finish(struct tse_sim *s, const char *tx_id, uint64_t tx_number, struct tse_result *r)
+{
+    for (int i = 0; i < SIM_DONE; i++) {
+        const struct sim_done *d = &s->done[i];
+        if (!d->tx_id[0] || strcmp(d->tx_id, tx_id) != 0 || (tx_number && d->number != tx_number))
+            continue;
+        r->rc = TSE_OK;
+        r->tx_number = d->number;
+        r->sig_counter = d->sig_counter;
+        r->start_ms = d->start_ms;
+        r->log_ms = d->log_ms;
+        snprintf(r->process_type, sizeof r->process_type, "%s", d->process_type);
+        snprintf(r->signature, sizeof r->signature, "%s", d->signature);
+        snprintf(r->sig_alg, sizeof r->sig_alg, "%s", FISCAL_SIG_ALG);
+        snprintf(r->time_format, sizeof r->time_format, "%s", FISCAL_TIME_FORMAT);
+        snprintf(r->serial, sizeof r->serial, "%s", s->serial_hex);
+        snprintf(r->public_key, sizeof r->public_key, "%s", s->pub_b64);
+        return;
+    }
+    fail(r, TSE_ENOTOPEN, "no such open transaction");
+}
+
+/* One operation: counters up, the message signed, the state saved, then the answer. */
 static void operate(struct tse_sim *s, enum fiscal_op op, const char *tx_id, uint64_t tx_number,
                     const char *process_type, const char *process_data, struct tse_result *r)
 {
@@ -331,14 +434,29 @@ static void operate(struct tse_sim *s, enum fiscal_op op, const char *tx_id, uin
     snprintf(r->process_type, sizeof r->process_type, "%s", process_type);
     int slot = -1;
     if (op == FISCAL_OP_FINISH) {
+        /* by its number, or (number 0) by the caller's id */
         for (int i = 0; i < s->nopen; i++)
-            if (s->open[i].number == tx_number)
+            if (tx_number ? s->open[i].number == tx_number : strcmp(s->open[i].tx_id, tx_id) == 0)
                 slot = i;
         if (slot < 0) {
-            fail(r, TSE_ENOTOPEN, "no such open transaction");
+            repeat_finish(s, tx_id, tx_number, r);
             return;
         }
-    } else if (s->nopen >= SIM_MAX_OPEN) {
+        tx_number = s->open[slot].number;
+    } else {
+        /* a start asked again (its answer lost): the transaction already open */
+        for (int i = 0; i < s->nopen; i++)
+            if (strcmp(s->open[i].tx_id, tx_id) == 0) {
+                r->rc = TSE_OK;
+                r->tx_number = s->open[i].number;
+                r->start_ms = r->log_ms = s->open[i].start_ms;
+                r->sig_counter = s->sig_counter;
+                snprintf(r->serial, sizeof r->serial, "%s", s->serial_hex);
+                snprintf(r->public_key, sizeof r->public_key, "%s", s->pub_b64);
+                return;
+            }
+    }
+    if (op == FISCAL_OP_START && s->nopen >= SIM_MAX_OPEN) {
         fail(r, TSE_EFULL, "too many open transactions");
         return;
     }
@@ -360,18 +478,8 @@ static void operate(struct tse_sim *s, enum fiscal_op op, const char *tx_id, uin
         r->start_ms = removed.start_ms;
         s->open[slot] = s->open[--s->nopen];
     }
-    if (save_state(s)) {
-        /* nothing signed: the counters stay as they were on disk */
-        s->sig_counter = old_sig;
-        s->tx_counter = old_tx;
-        if (op == FISCAL_OP_FINISH) {
-            s->open[s->nopen] = s->open[slot];
-            s->open[slot] = removed;
-        }
-        s->nopen = old_nopen;
-        fail(r, TSE_EFAIL, "the simulated TSE cannot write its state");
-        return;
-    }
+    /* signed first, so the state saved holds the finish's answer for a repeat; nothing
+     * leaves before the state is on disk, so a kill here reuses no number that was seen */
     struct fiscal_log m = {
         .op = op, .client_id = s->client_id, .process_type = process_type,
         .process_data = (const unsigned char *)process_data, .process_data_len = strlen(process_data),
@@ -379,8 +487,34 @@ static void operate(struct tse_sim *s, enum fiscal_op op, const char *tx_id, uin
         .sig_counter = s->sig_counter, .log_time = now_ms / 1000,
     };
     unsigned char sig[SIM_COORD * 2];
-    if (sign(s, &m, sig)) {
-        fail(r, TSE_EFAIL, "the simulated TSE could not sign");
+    int signed_ok = sign(s, &m, sig) == 0;
+    struct sim_done old_done;
+    int old_ndone = s->ndone;
+    struct sim_done *d = &s->done[s->ndone % SIM_DONE];
+    old_done = *d;
+    if (signed_ok && op == FISCAL_OP_FINISH) {
+        memset(d, 0, sizeof *d);
+        snprintf(d->tx_id, sizeof d->tx_id, "%s", tx_id);
+        d->number = tx_number;
+        d->sig_counter = s->sig_counter;
+        d->start_ms = removed.start_ms;
+        d->log_ms = now_ms;
+        snprintf(d->process_type, sizeof d->process_type, "%s", process_type);
+        fiscal_base64(sig, sizeof sig, d->signature, sizeof d->signature);
+        s->ndone = (s->ndone + 1) % (SIM_DONE * 1000);
+    }
+    if (!signed_ok || save_state(s)) {
+        /* nothing left the TSE: the counters stay as they were on disk */
+        s->sig_counter = old_sig;
+        s->tx_counter = old_tx;
+        if (op == FISCAL_OP_FINISH) {
+            s->open[s->nopen] = s->open[slot];
+            s->open[slot] = removed;
+            *d = old_done;
+            s->ndone = old_ndone;
+        }
+        s->nopen = old_nopen;
+        fail(r, TSE_EFAIL, signed_ok ? "the simulated TSE cannot write its state" : "the simulated TSE could not sign");
         return;
     }
     append_log(s, &m, sig);

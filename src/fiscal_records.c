@@ -14,7 +14,8 @@ static const char SQL_STARTED[] =
 static const char SQL_END[] =
     "UPDATE fiscal_tx SET state = ?2, process_type = ?3, process_data = ?4, tx_number = ?5,"
     " sig_counter = ?6, start_ms = COALESCE(?7, start_ms), log_ms = ?8, signature = ?9, sig_alg = ?10,"
-    " time_format = ?11, tse_serial = ?12, public_key = ?13, error = ?14, receipt_no = ?15,"
+    " time_format = ?11, tse_serial = ?12, public_key = ?13, error = ?14,"
+    " receipt_no = COALESCE(NULLIF(?15, 0), receipt_no),"
     " shift_id = ?16, vat0 = ?17, vat1 = ?18, vat2 = ?19, vat3 = ?20, vat4 = ?21, net0 = ?22,"
     " net1 = ?23, net2 = ?24, net3 = ?25, net4 = ?26, cash = ?27, noncash = ?28, kind = ?29,"
     " updated_at = ?30, voucher = ?31 WHERE tx_id = ?1";

@@ -16,6 +16,16 @@ CTL=$T_DIR/tse-control
 VIEW=$TILL_ROOT/build/escpos-view
 VERIFY=$TILL_ROOT/build/tse-verify
 q() { sqlite3 "$DB" "$1"; }
+# wait_q EXPECTED SQL: the database says so (the TSE's start runs from the loop after the scan)
+wait_q() {
+    local n=0
+    while [ "$n" -lt 100 ]; do
+        [ "$(q "$2")" = "$1" ] && return 0
+        sleep 0.1; n=$((n + 1))
+    done
+    echo "--- expected '$1', got '$(q "$2")'"
+    return 1
+}
 echo ok > "$CTL"
 
 printf '4321\n' | "$TILL_BIN" --add-staff Mia --role manager > /dev/null 2>&1
@@ -60,7 +70,7 @@ check "the status bar shows the TSE" t_wait_for "TSE ok"
 # cash
 t_keys 4010433218190 Enter
 t_wait_for "Whole Milk 1L" 5 > /dev/null
-check_eq "the first item started the TSE transaction" "sale|started" "$(q "select kind || '|' || state from fiscal_tx")"
+check "the first item started the TSE transaction" wait_q "sale|started" "select kind || '|' || state from fiscal_tx"
 t_keys F5
 t_wait_for "F6: card" 5 > /dev/null
 t_keys 5 Enter
@@ -213,8 +223,8 @@ t_keys 100 Enter
 t_wait_for "Shift 2 open" 5 > /dev/null
 t_keys 4028710122696 Enter
 t_wait_for "Basmati Rice 1kg" 5 > /dev/null
+check "the sale's transaction is started" wait_q 1 "select count(*) from fiscal_tx where state = 'started'"
 started=$(q "select tx_id from fiscal_tx where state = 'started'")
-check "the sale's transaction is started" test -n "$started"
 kill -9 "$(tmux -L "$T_TMUX" display-message -p -t t '#{pane_pid}')"
 check "the till is killed" t_wait_exit 10
 t_tmux_start 100x40 "$TILL"
@@ -231,6 +241,7 @@ next_customer
 # Killed between start and finish, and the open sale lost: aborted, once.
 t_keys 4028710122696 Enter
 t_wait_for "Basmati Rice 1kg" 5 > /dev/null
+wait_q 1 "select count(*) from fiscal_tx where state = 'started'" > /dev/null
 lost=$(q "select tx_id from fiscal_tx where state = 'started'")
 kill -9 "$(tmux -L "$T_TMUX" display-message -p -t t '#{pane_pid}')"
 check "the till is killed" t_wait_exit 10
