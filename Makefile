@@ -45,7 +45,7 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # The pure core uses none.
 CFLAGS_core    :=
 CFLAGS_src     := $(call pkg_cflags,sqlite3 libsodium)
-CFLAGS_drivers := $(call pkg_cflags,libusb-1.0 libcrypto)
+CFLAGS_drivers := $(call pkg_cflags,libusb-1.0 libcrypto libcjson)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson libsodium libzstd)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)

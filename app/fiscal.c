@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/sale_session.h"
+#include "app/tse_http.h"
 #include "src/config.h"
 #include "src/loop.h"
 #include "src/store.h"
@@ -159,6 +160,18 @@ int fiscal_open(struct fiscal *f, const struct fiscal_setup *s, const struct fis
     if (tse_open(config_get(s->cfg, "fiscal.tse", "sim"), s->loop, s->cfg, "fiscal", f->client_id, &f->tse,
                  err, errlen))
         return -1;
+    /* a TSE in the cloud talks through curl multi on the loop: never a blocked key */
+    f->http = tse_http_adapter_new(s->loop, 10000);
+    if (!f->http) {
+        tse_close(f->tse);
+        f->tse = NULL;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (!tse_use_http(f->tse, tse_http_adapter_iface(f->http))) {
+        tse_http_adapter_free(f->http);
+        f->http = NULL;
+    }
     f->enabled = 1;
     f->tse_ok = fiscal_outage_open(f->store) != 1;
     snprintf(f->status, sizeof f->status, "%s", f->tse_ok ? "TSE ok" : "TSE ausgefallen");
@@ -172,6 +185,8 @@ void fiscal_close(struct fiscal *f)
     f->begin_timer = 0;
     tse_close(f->tse);
     f->tse = NULL;
+    tse_http_adapter_free(f->http);
+    f->http = NULL;
     f->enabled = 0;
 }
 

@@ -25,6 +25,7 @@
 struct config;
 struct loop;
 struct store;
+struct tse_http_adapter;
 
 struct fiscal_events {
     void (*changed)(void *ctx);   /* the TSE's state changed: redraw the status bar */
@@ -52,6 +53,7 @@ struct fiscal {
     struct loop *loop;
     struct store *store;
     struct tse *tse;
+    struct tse_http_adapter *http;  /* a cloud TSE's HTTP (app/tse_http.h), else NULL */
     char client_id[64];           /* the till's serial number (fiscal.till_serial) */
     int tse_ok;                   /* the TSE's last answer was good */
     char status[96];              /* "TSE ok", "TSE ausgefallen: unreachable" */

@@ -25,6 +25,7 @@ static const struct driver_header *const drivers[] = {
     &printer_file_ops.drv,
     &display_pole_ops.drv,
     &tse_sim_ops.drv,
+    &tse_fiskaly_ops.drv,
 };
 
 /* The oldest ops version each kind can still call. */

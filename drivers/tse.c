@@ -52,6 +52,14 @@ void tse_get_status(struct tse *t, struct tse_status *st)
     t->ops->status(t->priv, st);
 }
 
+int tse_use_http(struct tse *t, const struct tse_http *http)
+{
+    if (!t->ops->use_http)
+        return 0;
+    t->ops->use_http(t->priv, http);
+    return 1;
+}
+
 int tse_export_log(struct tse *t, const char *path, char *err, size_t errlen)
 {
     if (!t->ops->export_log) {

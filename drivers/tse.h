@@ -58,6 +58,25 @@ struct tse_status {
     uint64_t sig_counter;
 };
 
+/* HTTP for a TSE in the cloud, handed in by the owner (the app adapts offline/http.c's curl
+ * multi on the loop), so the driver never blocks and brings no HTTP stack of its own. */
+struct tse_http_answer {
+    int transport_ok;                /* an HTTP answer arrived */
+    long status;
+    const char *body;                /* NUL-terminated */
+    size_t len;
+    const char *error;               /* without an answer: why */
+};
+typedef void (*tse_http_cb)(void *ctx, const struct tse_http_answer *a);
+struct tse_http {
+    /* Starts a request with a JSON body (NULL: none) and the bearer token (NULL: none);
+     * cb is called exactly once, from the loop.  0 when it could not be started. */
+    uint64_t (*request)(void *t, const char *method, const char *url, const char *bearer,
+                        const char *body, tse_http_cb cb, void *ctx);
+    void (*cancel)(void *t, uint64_t id);
+    void *t;
+};
+
 struct tse_ops {
     struct driver_header drv;  /* kind DRIVER_TSE, version, private size, config name: "sim", "fiskaly" */
     /* prefix names the driver's config section, "fiscal" (keys prefix.sim_state, ...);
@@ -79,6 +98,8 @@ struct tse_ops {
     void (*status)(void *priv, struct tse_status *st);
     /* The TSE's log messages (TR-03151 TAR export) into path; 0 or -1 with a message. */
     int (*export_log)(void *priv, const char *path, char *err, size_t errlen);
+    /* May be NULL (a local TSE): the HTTP it talks through, before the first operation. */
+    void (*use_http)(void *priv, const struct tse_http *http);
 };
 
 struct tse {
@@ -96,8 +117,11 @@ int tse_start(struct tse *t, const char *tx_id, const char *process_type, const 
 int tse_finish(struct tse *t, const char *tx_id, uint64_t tx_number, const char *process_type,
                const char *process_data, tse_cb cb, void *ctx);
 void tse_get_status(struct tse *t, struct tse_status *st);
+/* Hands a cloud TSE its HTTP; 1 when the driver wants one (and took it), 0 when not. */
+int tse_use_http(struct tse *t, const struct tse_http *http);
 int tse_export_log(struct tse *t, const char *path, char *err, size_t errlen);
 
 extern const struct tse_ops tse_sim_ops;
+extern const struct tse_ops tse_fiskaly_ops;
 
 #endif
