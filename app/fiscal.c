@@ -62,6 +62,8 @@ static void apply(struct fiscal_call *c, const struct tse_result *r)
 {
     struct fiscal *f = c->f;
     int64_t now = loop_wall_time();
+    if (c->op == FISCAL_OP_START && strcmp(f->starting, c->rec.tx_id) == 0)
+        f->starting[0] = 0;
     if (r->rc == TSE_OK) {
         set_status(f, 1, "");
         if (c->op == FISCAL_OP_START) {
@@ -202,7 +204,8 @@ static void begin_now(struct fiscal *f, const char *sale_uuid)
     snprintf(rec.tx_id, sizeof rec.tx_id, "%s", sale_uuid);
     snprintf(rec.process_type, sizeof rec.process_type, "%s", FISCAL_PROCESS_RECEIPT);
     struct tse_result r;
-    ask(f, FISCAL_OP_START, &rec, 0, &r);
+    if (ask(f, FISCAL_OP_START, &rec, 0, &r) == 0)
+        snprintf(f->starting, sizeof f->starting, "%s", sale_uuid);
 }
 
 static void on_begin(struct loop *loop, void *ctx)
@@ -277,11 +280,16 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, int de
 {
     struct tse_result r;
     if (strcmp(rec->state, "new") == 0) {
-        int got = ask(f, FISCAL_OP_START, rec, 0, &r);
+        /* a start already on its way to a TSE in the cloud is not asked twice */
+        int got = strcmp(f->starting, rec->tx_id) == 0 ? 0 : ask(f, FISCAL_OP_START, rec, 0, &r);
         if (got == 1 && r.rc == TSE_OK) {
             rec->tx_number = r.tx_number;
             rec->start_ms = r.start_ms;
             snprintf(rec->state, sizeof rec->state, "started");
+        } else if (got == 0) {
+            /* a TSE that queues (fiskaly): the finish follows the start and finds the
+             * transaction by our id */
+            rec->tx_number = 0;
         } else {
             /* not started: the receipt says so and the record is failed */
             snprintf(rec->error, sizeof rec->error, "%s", got == 0 ? "TSE did not answer in time" : r.error);

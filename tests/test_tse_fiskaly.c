@@ -19,11 +19,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/fiscal.h"
 #include "app/tse_http.h"
+#include "core/cart.h"
 #include "core/fiscal.h"
 #include "drivers/tse.h"
 #include "src/config.h"
+#include "src/fiscal_records.h"
 #include "src/loop.h"
+#include "src/store.h"
 
 /* ------------------------------------------------------------ the fake fiskaly --- */
 
@@ -283,8 +287,9 @@ static int teardown(void **state)
     config_free(f->cfg);
     MHD_stop_daemon(f->fake.d);
     pthread_mutex_destroy(&f->fake.mu);
-    unlink(f->cred);
-    rmdir(f->dir);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
 }
@@ -431,6 +436,72 @@ static void test_refused_credentials(void **state)
     assert_non_null(strstr(err, "owner only"));
 }
 
+/* The fiscal controller (app/fiscal.c) with fiskaly: the start goes out after the first
+ * item, the finish at payment returns at once (the receipt says the signature is pending),
+ * and the record is finished when fiskaly answers -- from the loop, keys never waiting. */
+static void test_the_fiscal_controller_never_waits(void **state)
+{
+    struct fx *f = *state;
+    char db[128], err[256];
+    snprintf(db, sizeof db, "%s/till.db", f->dir);
+    struct store *st;
+    assert_int_equal(store_open(db, &st, err, sizeof err), 0);
+    config_set(f->cfg, "fiscal.country", "DE");
+    config_set(f->cfg, "fiscal.tse", "fiskaly");
+    config_set(f->cfg, "fiscal.till_serial", "KASSE-01");
+    struct fiscal fc;
+    struct fiscal_setup s = { f->loop, st, f->cfg, "T1" };
+    assert_int_equal(fiscal_open(&fc, &s, NULL, err, sizeof err), 0);
+    assert_non_null(fc.http);
+    struct tax_config tax = { TAX_INCLUSIVE, TAX_ROUND_PER_TOTAL };
+    struct cart cart;
+    cart_init(&cart, &tax);
+    struct product p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.sku, sizeof p.sku, "SKU1");
+    snprintf(p.name, sizeof p.name, "Milk");
+    p.price = 100;
+    p.tax_rate_ppm = 70000;
+    p.active = 1;
+    cart_add_item(&cart, &p, "4010433218190", 1000);
+    struct sale sale;
+    memset(&sale, 0, sizeof sale);
+    snprintf(sale.uuid, sizeof sale.uuid, "sale-1");
+    sale.cart = &cart;
+    sale.npayments = 1;
+    sale.payments[0].tender = TENDER_CASH;
+    sale.payments[0].amount = 100;
+
+    fiscal_sale_begin(&fc, "sale-1");
+    /* paid before fiskaly has even answered the start: nothing waits */
+    loop_run_once(f->loop, 0);
+    struct fiscal_receipt r;
+    fiscal_sale_finish(&fc, &sale, &r);
+    assert_int_equal(r.state, FISCAL_PENDING);
+    assert_int_equal(store_begin(st, STORE_TX_SALE), STORE_OK);
+    sale.receipt_no = 1;
+    assert_int_equal(fiscal_sale_committed(&fc, &sale), STORE_OK);
+    assert_int_equal(store_commit(st), STORE_OK);
+    struct fiscal_record rec;
+    for (int i = 0; i < 3000; i++) {
+        memset(&rec, 0, sizeof rec);
+        if (fiscal_rec_get(st, "sale-1", &rec) == STORE_OK && strcmp(rec.state, "finished") == 0)
+            break;
+        loop_run_once(f->loop, 10);
+    }
+    assert_string_equal(rec.state, "finished");
+    assert_true(rec.receipt_no == 1 && rec.tx_number == 1 && rec.sig_counter == 2);
+    assert_string_equal(rec.process_data, "Beleg^0.00_1.00_0.00_0.00_0.00^1.00:Bar");
+    assert_int_equal(finishes(f, "sale-1"), 1);
+    pthread_mutex_lock(&f->fake.mu);
+    int ntx = f->fake.ntx;
+    pthread_mutex_unlock(&f->fake.mu);
+    assert_int_equal(ntx, 1);
+    fiscal_close(&fc);
+    cart_free(&cart);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_down_fails_then_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operations_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_credentials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_fiscal_controller_never_waits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
