@@ -217,7 +217,8 @@ static void on_begin(struct loop *loop, void *ctx)
 
 void fiscal_sale_begin(struct fiscal *f, const char *sale_uuid)
 {
-    if (!f->enabled || (f->begin_timer && strcmp(f->begin_uuid, sale_uuid) == 0))
+    /* the sale's later items: begun (or about to be) already */
+    if (!f->enabled || strcmp(f->begin_uuid, sale_uuid) == 0)
         return;
     if (f->begin_timer)
         on_begin(f->loop, f);   /* another sale's start still waiting: now */
