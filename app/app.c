@@ -850,7 +850,12 @@ int app_complete_sale(struct app *app)
     sale.npayments = ss->tender.n;
     sale.change_given = change;
 
-    app_fiscal_sale_paid(app, &sale);
+    if (app_fiscal_sale_paid(app, &sale)) {
+        /* a TSE in the cloud still signing: the sale waits, not saved yet, and is tried
+         * again until the TSE has answered (or failed) */
+        app_unsaved_begin(app, "waiting for the TSE's signature");
+        return -1;
+    }
     char err[STORE_ERRLEN];
     if (sales_commit(app->store, &sale, commit_in_tx, app, err, sizeof err)) {
         /* the tender is settled: the sale stays on screen, not saved yet, and is retried */

@@ -59,14 +59,17 @@ void app_fiscal_item_added(struct app *app)
         fiscal_sale_begin(app->fiscal, app->sale.uuid);
 }
 
-void app_fiscal_sale_paid(struct app *app, struct sale *sale)
+int app_fiscal_sale_paid(struct app *app, struct sale *sale)
 {
     if (!app->fiscal)
-        return;
+        return 0;
     struct fiscal_receipt r;
     fiscal_sale_finish(app->fiscal, sale, &r);
+    if (r.state == FISCAL_PENDING)
+        return 1;
     snprintf(sale->fiscal_text, sizeof sale->fiscal_text, "%s", r.text);
     snprintf(sale->fiscal_qr, sizeof sale->fiscal_qr, "%s", r.qr);
+    return 0;
 }
 
 int app_fiscal_sale_committed(struct app *app, const struct sale *sale)

@@ -18,8 +18,10 @@ void app_fiscal_close(struct app *app);
 void app_fiscal_recover(struct app *app);
 /* An item joined the open sale (the first one starts its TSE transaction). */
 void app_fiscal_item_added(struct app *app);
-/* The sale is paid, before it is committed: the receipt's TSE fields into sale. */
-void app_fiscal_sale_paid(struct app *app, struct sale *sale);
+/* The sale is paid, before it is committed: the receipt's TSE fields into sale.  1 when a
+ * TSE in the cloud has not answered yet: the sale waits (app/unsaved_sale.c tries it
+ * again) and completes with the signature, or with "TSE ausgefallen" if the TSE fails. */
+int app_fiscal_sale_paid(struct app *app, struct sale *sale);
 /* Inside the sale's commit: the fiscal record learns its receipt number. */
 int app_fiscal_sale_committed(struct app *app, const struct sale *sale);
 void app_fiscal_sale_cancelled(struct app *app);

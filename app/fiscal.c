@@ -64,6 +64,8 @@ static void apply(struct fiscal_call *c, const struct tse_result *r)
     int64_t now = loop_wall_time();
     if (c->op == FISCAL_OP_START && strcmp(f->starting, c->rec.tx_id) == 0)
         f->starting[0] = 0;
+    if (c->op == FISCAL_OP_FINISH && strcmp(f->finishing, c->rec.tx_id) == 0)
+        f->finishing[0] = 0;
     if (r->rc == TSE_OK) {
         set_status(f, 1, "");
         if (c->op == FISCAL_OP_START) {
@@ -119,15 +121,12 @@ static int ask(struct fiscal *f, enum fiscal_op op, const struct fiscal_record *
                  ? tse_start(f->tse, rec->tx_id, rec->process_type, "", on_answer, c)
                  : tse_finish(f->tse, rec->tx_id, rec->tx_number, rec->process_type, rec->process_data, on_answer, c);
     if (rc != 0) {
-        struct tse_result r;
-        memset(&r, 0, sizeof r);
-        r.rc = TSE_EFAIL;
-        snprintf(r.error, sizeof r.error, "TSE busy");
-        c->waiting = !defer ? 0 : 1;
-        apply(c, &r);
-        *answer = r;
+        /* busy with an earlier question (a slow TSE): not a failure; the sale asks again */
+        memset(answer, 0, sizeof *answer);
+        answer->rc = TSE_EBUSY;
+        snprintf(answer->error, sizeof answer->error, "TSE busy");
         free(c);
-        return -1;
+        return -2;
     }
     if (c->answered) {
         *answer = c->answer;
@@ -277,12 +276,25 @@ static void process_data(struct fiscal_record *rec, const char *vorgang)
 
 /* Starts (when the record is still 'new') and finishes the transaction of rec; the outcome
  * into out (may be NULL). */
+static void pending(struct fiscal_receipt *out)
+{
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->state = FISCAL_PENDING;
+        snprintf(out->text, sizeof out->text, "TSE: Signatur ausstehend (TSE slow)\n");
+    }
+}
+
 static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, int defer, struct fiscal_receipt *out)
 {
     struct tse_result r;
+    if (defer && strcmp(rec->state, "new") == 0 && strcmp(f->starting, rec->tx_id) == 0) {
+        /* a sale whose start the TSE has not answered yet: its finish after that */
+        pending(out);
+        return;
+    }
     if (strcmp(rec->state, "new") == 0) {
-        /* a start already on its way to a TSE in the cloud is not asked twice */
-        int got = strcmp(f->starting, rec->tx_id) == 0 ? 0 : ask(f, FISCAL_OP_START, rec, 0, &r);
+        int got = ask(f, FISCAL_OP_START, rec, 0, &r);
         if (got == 1 && r.rc == TSE_OK) {
             rec->tx_number = r.tx_number;
             rec->start_ms = r.start_ms;
@@ -290,15 +302,21 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, int de
         } else if (got == 0) {
             /* a TSE that queues (fiskaly): the finish follows the start and finds the
              * transaction by our id */
+            snprintf(f->starting, sizeof f->starting, "%s", rec->tx_id);
             rec->tx_number = 0;
+            if (defer) {
+                pending(out);
+                return;
+            }
+        } else if (got == -2 && defer) {
+            pending(out);   /* busy: the sale asks again */
+            return;
         } else {
             /* not started: the receipt says so and the record is failed */
-            snprintf(rec->error, sizeof rec->error, "%s", got == 0 ? "TSE did not answer in time" : r.error);
+            snprintf(rec->error, sizeof rec->error, "%s", r.error);
             snprintf(rec->state, sizeof rec->state, "failed");
             if (!defer)
                 fiscal_rec_failed(f->store, rec, loop_wall_time());
-            if (got == 0)
-                set_status(f, 0, "TSE did not answer in time");
             if (out)
                 fiscal_receipt_of(rec, out);
             return;
@@ -308,16 +326,16 @@ static void start_and_finish(struct fiscal *f, struct fiscal_record *rec, int de
     if (got == 1 && r.rc == TSE_OK) {
         copy_answer(rec, &r);
         snprintf(rec->state, sizeof rec->state, "finished");
-    } else if (got == 0) {
-        if (out) {
-            memset(out, 0, sizeof *out);
-            out->state = FISCAL_PENDING;
-            snprintf(out->text, sizeof out->text, "TSE: Signatur ausstehend (TSE slow)\n");
-        }
+    } else if (got == 0 || (got == -2 && defer)) {
+        if (got == 0 && defer)
+            snprintf(f->finishing, sizeof f->finishing, "%s", rec->tx_id);
+        pending(out);
         return;
     } else {
         snprintf(rec->state, sizeof rec->state, "failed");
         snprintf(rec->error, sizeof rec->error, "%s", r.rc == TSE_ENOTOPEN ? "the TSE has no such transaction" : r.error);
+        if (got == -2 && !defer)
+            fiscal_rec_failed(f->store, rec, loop_wall_time());
     }
     if (out)
         fiscal_receipt_of(rec, out);
@@ -328,6 +346,11 @@ void fiscal_sale_finish(struct fiscal *f, const struct sale *sale, struct fiscal
     memset(out, 0, sizeof *out);
     if (!f->enabled)
         return;
+    if (strcmp(f->finishing, sale->uuid) == 0) {
+        out->state = FISCAL_PENDING;   /* asked already: its answer completes the record */
+        snprintf(out->text, sizeof out->text, "TSE: Signatur ausstehend (TSE slow)\n");
+        return;
+    }
     begin_pending(f, sale->uuid);
     struct fiscal_record rec;
     memset(&rec, 0, sizeof rec);

@@ -61,7 +61,8 @@ struct fiscal {
     /* the open sale's start, asked from the loop after the first item is drawn */
     uint64_t begin_timer;
     char begin_uuid[40];
-    char starting[40];            /* a start a TSE in the cloud has not answered yet */
+    char starting[48];            /* a start a TSE in the cloud has not answered yet */
+    char finishing[48];           /* a sale's finish it has not answered yet */
     /* the sale just finished, written with the sale's own commit (fiscal_sale_committed) */
     struct fiscal_record finished;
     int have_finished;

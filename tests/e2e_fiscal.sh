@@ -184,29 +184,43 @@ check "the status bar is back to ok" t_wait_for "TSE ok"
 check_eq "the outage ended" "1|1" "$(q "select count(*) || '|' || count(ended_at) from fiscal_outages")"
 next_customer
 
+# a slow TSE (answers from the loop, as fiskaly does): the paid sale waits for the signature
+echo slow:400 > "$CTL"
+t_keys 4010433218190 Enter
+t_wait_for "Whole Milk 1L" 5 > /dev/null
+t_keys F5
+t_wait_for "F6: card" 5 > /dev/null
+t_keys 5 Enter
+check "a slow TSE: the sale completes once it has signed" t_wait_for "Sale 7 complete" 15
+check_eq "with the signature on its receipt" "sale|finished|7" \
+    "$(q "select kind || '|' || state || '|' || receipt_no from fiscal_tx where kind = 'sale' order by id desc limit 1")"
+check_eq "and no outage for being slow" 1 "$(q "select count(*) from fiscal_outages")"
+echo ok > "$CTL"
+next_customer
+
 # Z
 t_keys F9
 t_wait_for "Z report" 5 > /dev/null
 t_keys z
 t_wait_for "Cash counted:" 5 > /dev/null
-t_type_slowly "117,38"
+t_type_slowly "118,57"
 t_keys Enter
 check "the Z report is shown" t_wait_for "Z REPORT  No. 1"
 check_eq "the Z is signed at the TSE" "z|finished|Kassenabschluss^1" \
     "$(q "select kind || '|' || state || '|' || process_data from fiscal_tx where kind = 'z'")"
 
 # every printed QR code parses and verifies; every signed receipt carries the fields
-# cash, card, voucher, the return, the sale after the outage (the failed one has no QR)
-check "five signed receipts printed" wait_qr 5
+# cash, card, voucher, the return, the sales after the outage (the failed one has no QR)
+check "six signed receipts printed" wait_qr 6
 check "every QR code verifies with the TSE's public key" \
     sh -c "'$VIEW' --codes '$PRN' | sed -n 's/^QR //p' | '$VERIFY' | grep -vqx ok; test \$? -eq 1"
-check_eq "as many QR codes as signed receipts" 5 "$(qr_count)"
+check_eq "as many QR codes as signed receipts" 6 "$(qr_count)"
 for field in "TSE-Transaktion:" "TSE-Start:" "TSE-Stop:" "TSE-Seriennummer:" "TSE-Signaturzaehler:" \
              "TSE-Signatur:" "TSE-Zeitformat: unixTime" "TSE-Hashalgorithmus: ecdsa-plain-SHA384" \
              "TSE-PublicKey:"; do
-    check_eq "'$field' on every signed receipt" 5 "$("$VIEW" "$PRN" | grep -c "^$field")"
+    check_eq "'$field' on every signed receipt" 6 "$("$VIEW" "$PRN" | grep -c "^$field")"
 done
-check_eq "the till's serial on every receipt, the failed one's too" 6 "$("$VIEW" "$PRN" | grep -c "^Kassen-Seriennummer: KASSE-01")"
+check_eq "the till's serial on every receipt, the failed one's too" 7 "$("$VIEW" "$PRN" | grep -c "^Kassen-Seriennummer: KASSE-01")"
 check "a changed amount no longer verifies" \
     sh -c "'$VIEW' --codes '$PRN' | sed -n 's/^QR //p' | head -n 1 | sed 's/\\^1.19:Bar/^1.20:Bar/' | '$VERIFY' | grep -qx 'bad: signature does not verify'"
 check_eq "the TSE's counters increase from transaction to transaction" "" \
