@@ -49,7 +49,7 @@ pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # The pure core uses none.
 CFLAGS_core    :=
 CFLAGS_src     := $(call pkg_cflags,sqlite3 libsodium)
-CFLAGS_drivers := $(call pkg_cflags,libusb-1.0)
+CFLAGS_drivers := $(call pkg_cflags,libusb-1.0 libcrypto libcjson)
 CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson libsodium libzstd)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
@@ -60,7 +60,7 @@ CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium lib
 build/server/http.o build/asan/server/http.o build/fuzz/server/http.o: \
     CFLAGS_server += -Wno-missing-format-attribute -Wno-format-nonliteral
 CFLAGS_gen     :=
-APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd
+APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd libcrypto
 APP_LIBS    := $(call pkg_libs,$(APP_PKGS)) -lm
 SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium libzstd) -lm
 TEST_CFLAGS := $(call pkg_cflags,$(APP_PKGS) libmicrohttpd cmocka umockdev-1.0)
@@ -69,7 +69,8 @@ folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
 
 # Sources are discovered: a new file in a layer's folder joins libtill.a.
 LAYERS    := core src drivers offline app ui
-GEN_SRC   := build/gen/migrations.c build/gen/catalog_schema.c build/gen/demo_catalog.c build/gen/gs1_ai.c
+GEN_SRC   := build/gen/migrations.c build/gen/catalog_schema.c build/gen/demo_catalog.c build/gen/gs1_ai.c \
+             build/gen/gdpdu_dtd.c
 LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 MAIN_SRC  := $(wildcard main/*.c)
 SERVER_SRC := $(wildcard server/*.c)
@@ -131,6 +132,10 @@ build/gen/catalog_schema.c: scripts/embed.sh assets/catalog-schema.sql
 build/gen/demo_catalog.c: scripts/embed.sh assets/demo-catalog.csv
 	@mkdir -p $(@D)
 	sh scripts/embed.sh demo_catalog_csv assets/demo-catalog.csv > $@
+# The GDPdU DTD that a DSFinV-K export's index.xml names, written beside it (app/dsfinvk_export.c).
+build/gen/gdpdu_dtd.c: scripts/embed.sh assets/gdpdu-01-08-2002.dtd
+	@mkdir -p $(@D)
+	sh scripts/embed.sh dsfinvk_gdpdu_dtd assets/gdpdu-01-08-2002.dtd > $@
 # Every GS1 Application Identifier, from the list in assets/ (its origin is noted there).
 build/gen/gs1_ai.c: scripts/gen-gs1-ai.sh assets/gs1-ai.txt
 	@mkdir -p $(@D)
@@ -208,6 +213,12 @@ build/escpos-view: tests/escpos_decode.c tests/escpos_decode.h
 	@mkdir -p $(@D)
 	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DESCPOS_VIEW_MAIN -Wno-missing-prototypes -o $@ $<
 
+# The receipt QR code's checker (tests/tse_verify.c): rebuilds the TSE's log message from a
+# V0 QR text and verifies its signature with OpenSSL, as a tax auditor's tool does.
+build/tse-verify: tests/tse_verify.c build/libtill.a
+	@mkdir -p $(@D)
+	@echo "  CC $@"; $(CC) $(BASEFLAGS) -O1 -g -DTSE_VERIFY_MAIN -Wno-missing-prototypes $(call pkg_cflags,libcrypto) -o $@ $< build/libtill.a $(APP_LIBS)
+
 # The kill loop of tests/e2e_sync_kill.sh: the real till in a pty, SIGKILLed hundreds of times.
 build/kill-loop: tests/kill_loop.c
 	@mkdir -p $(@D)
@@ -215,7 +226,7 @@ build/kill-loop: tests/kill_loop.c
 
 # gen_sales fills the queue that tests/test_server.c's slow-client test drains with the real till;
 # load_tills is the many-tills client of tests/e2e_load.sh (and bench/load200.sh).
-test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop \
+test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build/asan/till build/zvt-sim build/printer-sim build/escpos-view build/kill-loop build/tse-verify \
       build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style check-deps
 	@bash tests/run.sh
 

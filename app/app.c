@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "app/app_fiscal.h"
 #include "app/app_display.h"
 #include "app/app_print.h"
 #include "app/kiosk.h"
@@ -214,7 +215,8 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
     begin_sale(app);
     if (count_session_init(app, err, errlen))
         goto fail;
-    if (app_open_terminals(app, err, errlen) ||
+    if (app_fiscal_open(app, err, errlen) ||
+        app_open_terminals(app, err, errlen) ||
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_printer(app, err, errlen) ||
         app_open_display(app, err, errlen) ||
@@ -233,16 +235,19 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         app_set_message(app, 0, "Ready. Scan or type a barcode, then Enter.");
     /* before recovery: the restored sale's approved card payments are its own */
     app_open_cart_restore(app);
+    app_fiscal_recover(app);
     app_recover_start(app);
     app_count_resume_active(app);
     if (kiosk_open(app, err, errlen))
         goto fail;
     return 0;
 fail:
+    app_fiscal_close(app);
     app_close_staff(app);
     app_close_sync(app);
     app_close_scanner(app);
     app_close_terminals(app);
+    app_fiscal_close(app);
     app_close_display(app);
     app_close_printer(app);
     drawer_close(app->drawer);
@@ -305,6 +310,7 @@ static int add_line(struct app *app, const struct product *p, const char *code, 
     }
     int line = app->sale.cart.nlines - 1;
     app->sale.selected = line;
+    app_fiscal_item_added(app);
     char price[48];
     money_format(app->sale.cart.lines[line].line_total, &app->s.fmt, 1, price, sizeof price);
     app_set_message(app, 0, "%s  %s%s", p->name, price, p->deposit_sku[0] ? "  + deposit" : "");
@@ -793,7 +799,9 @@ static void format_when(int64_t t, char *buf, size_t len)
  * is forgotten, in the same transaction. */
 static int commit_in_tx(struct store *st, const struct sale *sale, void *ctx)
 {
-    int rc = order_enqueue(st, sale, ctx);
+    int rc = order_enqueue(st, sale, NULL);
+    if (rc == 0)
+        rc = app_fiscal_sale_committed(ctx, sale);
     return rc ? rc : open_cart_clear(st);
 }
 
@@ -820,8 +828,14 @@ int app_complete_sale(struct app *app)
     sale.npayments = ss->tender.n;
     sale.change_given = change;
 
+    if (app_fiscal_sale_paid(app, &sale)) {
+        /* a TSE in the cloud still signing: the sale waits, not saved yet, and is tried
+         * again until the TSE has answered (or failed) */
+        app_unsaved_begin(app, "waiting for the TSE's signature");
+        return -1;
+    }
     char err[STORE_ERRLEN];
-    if (sales_commit(app->store, &sale, commit_in_tx, NULL, err, sizeof err)) {
+    if (sales_commit(app->store, &sale, commit_in_tx, app, err, sizeof err)) {
         /* the tender is settled: the sale stays on screen, not saved yet, and is retried */
         app_unsaved_begin(app, err);
         kiosk_sync(app);
@@ -994,6 +1008,7 @@ void app_cancel_consequences(const struct app *app, char *buf, size_t len)
 void app_cancel_sale_now(struct app *app)
 {
     audit(app, "sale_cancelled", app->sale.uuid);
+    app_fiscal_sale_cancelled(app);
     app_shift_count_cancel(app, app->sale.cart.totals.total);
     /* what was given back, said once more now that it is done (one line at 80 columns
      * for a card and cash) */

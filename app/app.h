@@ -75,6 +75,7 @@ enum app_mode {
 
 struct sync;
 struct kiosk;
+struct fiscal;
 struct app;
 
 /* Sync with the store server, as the status bar shows it (app/app_sync.c). */
@@ -228,6 +229,7 @@ struct app {
     enum app_mode mode;
     struct sale_session sale;
     struct card_payment card;
+    struct fiscal *fiscal;      /* Germany's TSE (app/fiscal.h); NULL without [fiscal] */
     struct app_search search;
     struct app_last_sale last;
     struct drawer *drawer;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_fiscal.h"
 #include "core/escpos.h"
 #include "core/receipt.h"
 #include "core/receipt_escpos.h"
@@ -489,6 +490,7 @@ int app_no_sale(struct app *app)
     if (app->staff.enabled)
         return app_shift_no_sale(app);
     store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "no_sale", NULL);
+    app_fiscal_cash_moved(app, CASH_NO_SALE, 0);
     if (drawer_kick(app->drawer)) {
         app_set_message(app, 1, "The drawer could not be opened (no printer for it?)");
         return -1;

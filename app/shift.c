@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/app_fiscal.h"
 #include "app/app_print.h"
 #include "app/authorize.h"
 #include "offline/shift_doc.h"
@@ -137,6 +138,7 @@ static int record_movement(struct app *app, enum cash_kind kind, int64_t amount,
     snprintf(detail, sizeof detail, "%lld%s%s%s%s", (long long)amount, m.reason[0] ? " " : "", m.reason,
              m.approved_by[0] ? " approved by " : "", m.approved_by);
     audit(app, cash_kind_name(kind), detail);
+    app_fiscal_cash_moved(app, kind, amount);
     app->sync.queued++;
     kick_sync(app);
     drawer_kick(app->drawer);
@@ -345,6 +347,7 @@ static int z_commit(struct app *app)
     }
     app->shift.open = 0;
     app->shift.current = closing;
+    app_fiscal_z(app, z);
     test_pause_point("z_committed");
     char file[64], a[48];
     app->sync.queued++;

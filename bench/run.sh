@@ -16,6 +16,8 @@ echo "== till in a pty: start-up and scan-to-screen"
 build/bench/bench_ui build/till "$CAT" "$N" 7 1000 || status=1
 echo "== scan-to-cart without rendering, beside the bare SQLite lookup; name search per keystroke"
 build/bench/bench_scan "$CAT" "$N" 100000 || status=1
+echo "== Germany's TSE (simulated): what it adds to a sale"
+build/bench/bench_tse 500 || status=1
 echo "== PIN checks (argon2id) at the default parameters"
 build/bench/bench_pin 30 || status=1
 echo "== sync with the reference server"

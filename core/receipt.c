@@ -164,6 +164,13 @@ int receipt_layout(const struct sale *sale, const struct receipt_options *o, str
         rl_rule(l, '-');
     }
     text_lines(l, RL_CENTER, 0, o->footer ? o->footer : "Thank you!");
+    /* the TSE's fields and QR code (KassenSichV), on every receipt but a gift receipt */
+    if (sale->fiscal_text[0] && !o->gift) {
+        rl_rule(l, '-');
+        text_lines(l, RL_LEFT, 0, sale->fiscal_text);
+        if (sale->fiscal_qr[0])
+            rl_code(l, RL_QR, sale->fiscal_qr);
+    }
     if (o->code != RECEIPT_CODE_NONE) {
         char code[64];
         if (receipt_code_format(sale->terminal_id, sale->receipt_no, code, sizeof code) == 0)

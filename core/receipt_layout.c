@@ -259,7 +259,11 @@ void rl_item_lines(const struct receipt_layout *l, const struct rl_item *it,
     }
     case RL_CODE128:
     case RL_QR:
-        aligned(it->left, strlen(it->left), RL_CENTER, cols, emit, ctx);
+        /* a QR code's data can be long (a TSE's V0 text): wrapped, so the screen shows all of it */
+        if (it->kind == RL_QR && rl_text_width(it->left) > cols)
+            wrapped(it->left, RL_LEFT, cols, emit, ctx);
+        else
+            aligned(it->left, strlen(it->left), RL_CENTER, cols, emit, ctx);
         return;
     case RL_TEXT:
         if (it->right)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/cart.h"
+#include "core/fiscal.h"
 #include "core/money.h"
 #include "core/payment_outcome.h"
 
@@ -42,6 +43,10 @@ struct sale {
     struct payment payments[SALE_MAX_PAYMENTS];
     int npayments;
     int64_t change_given;
+    /* Germany (app/fiscal.h): the TSE's fields, '\n'-separated, and the V0 QR code's text;
+     * "" when the till has no [fiscal] */
+    char fiscal_text[1024];
+    char fiscal_qr[FISCAL_QR_MAX];
 };
 
 const char *tender_name(enum tender_kind t);   /* "cash", "card", "voucher" */

@@ -11,6 +11,7 @@
 #include "drivers/payment_terminal.h"
 #include "drivers/printer.h"
 #include "drivers/scanner.h"
+#include "drivers/tse.h"
 
 static const struct driver_header *const drivers[] = {
     &terminal_sim_ops.drv,
@@ -23,6 +24,8 @@ static const struct driver_header *const drivers[] = {
     &printer_device_ops.drv,
     &printer_file_ops.drv,
     &display_pole_ops.drv,
+    &tse_sim_ops.drv,
+    &tse_fiskaly_ops.drv,
 };
 
 /* The oldest ops version each kind can still call. */
@@ -32,6 +35,7 @@ static const int min_version[DRIVER_KIND_COUNT] = {
     [DRIVER_DRAWER] = 1,  /* version 2 added use_printer, which a drawer may leave out */
     [DRIVER_PRINTER] = PRINTER_OPS_VERSION,
     [DRIVER_DISPLAY] = DISPLAY_OPS_VERSION,
+    [DRIVER_TSE] = TSE_OPS_VERSION,
 };
 
 const char *driver_kind_name(enum driver_kind kind)
@@ -42,6 +46,7 @@ const char *driver_kind_name(enum driver_kind kind)
     case DRIVER_DRAWER: return "drawer";
     case DRIVER_PRINTER: return "printer";
     case DRIVER_DISPLAY: return "customer display";
+    case DRIVER_TSE: return "TSE";
     case DRIVER_KIND_COUNT: break;
     }
     return "driver";

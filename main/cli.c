@@ -28,6 +28,7 @@ const struct cli_flag cli_flags[] = {
     { "add-staff", CLI_ADD_STAFF, "NAME", NULL, "add a staff member on this till (the first manager of a database without staff; later ones need a manager's id and PIN), asking the PIN on the terminal (or one line of stdin each), then exit" },
     { "role", CLI_ROLE, "ROLE", NULL, "with --add-staff: cashier, supervisor or manager (default cashier)" },
     { "staff-id", CLI_STAFF_ID, "ID", NULL, "with --add-staff: the id to sign on with (default: the lowest free number)" },
+    { "dsfinvk", CLI_DSFINVK, "FROM TO DIR", NULL, "Germany: the DSFinV-K export of every Z made from FROM to TO (dates YYYY-MM-DD, both included) into DIR: index.xml, its GDPdU DTD and the DSFinV-K CSV files, then exit" },
     { "verify-audit", CLI_VERIFY_AUDIT, NULL, NULL, "check the audit log's hash chain: exit 0 when intact, 1 naming the first broken row" },
     { "help", CLI_HELP, NULL, NULL, "this help: flags and every setting" },
     { "version", CLI_VERSION, NULL, NULL, "print the version" },

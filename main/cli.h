@@ -19,6 +19,7 @@ enum cli_opt {
     CLI_ADD_STAFF, CLI_ROLE, CLI_STAFF_ID,
     CLI_SYNC_REJECTS,
     CLI_VERIFY_AUDIT,
+    CLI_DSFINVK,
 };
 
 struct cli_flag {

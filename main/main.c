@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/dsfinvk_export.h"
 #include "app/app.h"
 #include "main/cli.h"
 #include "offline/outbox.h"
@@ -162,6 +163,25 @@ static int verify_audit(const struct config *cfg)
                (long long)check.chained, (long long)check.unchained);
     store_close(st);
     return rc ? 1 : 0;
+}
+
+/* till --dsfinvk FROM TO DIR: the DSFinV-K export, read-only. */
+static int export_dsfinvk(const struct config *cfg, const char *from, const char *to, const char *dir)
+{
+    struct store *st;
+    char path[512], err[600];
+    if (open_existing(cfg, &st, path, sizeof path))
+        return 1;
+    struct dsfinvk_summary sum;
+    int rc = dsfinvk_export(st, cfg, from, to, dir, &sum, err, sizeof err);
+    store_close(st);
+    if (rc) {
+        fprintf(stderr, "till: DSFinV-K export failed: %s\n", err);
+        return 1;
+    }
+    printf("DSFinV-K export of %s in %s: %d closing%s (Z), %d transaction%s\n", path, dir, sum.closings,
+           sum.closings == 1 ? "" : "s", sum.transactions, sum.transactions == 1 ? "" : "s");
+    return 0;
 }
 
 /* till --salvage: a damaged database's readable rows into a fresh one. */
@@ -402,6 +422,7 @@ int main(int argc, char **argv)
     const char *config_path = NULL, *import_path = NULL;
     int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0, sync_rejects = 0, verify = 0;
     const char *retry_key = NULL, *add_staff_name = NULL, *role = "cashier", *staff_id = NULL;
+    const char *dsfinvk_from = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0, c, info = 0;
@@ -436,6 +457,7 @@ int main(int argc, char **argv)
         case CLI_ROLE: role = optarg; break;
         case CLI_STAFF_ID: staff_id = optarg; break;
         case CLI_VERIFY_AUDIT: verify = 1; break;
+        case CLI_DSFINVK: dsfinvk_from = optarg; break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
         default:
             if (key)
@@ -519,6 +541,14 @@ int main(int argc, char **argv)
     }
     if (verify) {
         rc = verify_audit(cfg);
+        config_free(cfg);
+        return rc;
+    }
+    if (dsfinvk_from) {
+        /* --dsfinvk FROM TO DIR: TO and DIR are the two words after the flags */
+        rc = optind + 2 == argc ? export_dsfinvk(cfg, dsfinvk_from, argv[optind], argv[optind + 1]) : 2;
+        if (rc == 2)
+            fprintf(stderr, "till: --dsfinvk FROM TO DIR (dates YYYY-MM-DD)\n");
         config_free(cfg);
         return rc;
     }

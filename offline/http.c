@@ -43,7 +43,7 @@ struct http {
     struct http_options opt;
     char *token, *ca_file, *pinned;
     char *headers[4];
-    char auth_header[600];
+    char auth_header[4096];   /* a JWT (fiskaly) can be long */
     char *spare;                /* the last answer's buffer, reused: no mmap churn per page */
     size_t spare_cap;
 };
@@ -395,6 +395,23 @@ fail:
         r->easy = NULL;
     }
     req_free(r);
+    return 0;
+}
+
+int http_set_bearer(struct http *h, const char *token)
+{
+    char *t = token ? strdup(token) : NULL;
+    if (token && !t)
+        return -1;
+    if (h->token) {
+        memset(h->token, 0, strlen(h->token));
+        free(h->token);
+    }
+    h->token = t;
+    if (t)
+        snprintf(h->auth_header, sizeof h->auth_header, "Authorization: Bearer %s", t);
+    else
+        memset(h->auth_header, 0, sizeof h->auth_header);
     return 0;
 }
 

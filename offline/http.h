@@ -54,6 +54,9 @@ typedef void (*http_progress_cb)(void *ctx, int64_t file_bytes);
 uint64_t http_download(struct http *h, const char *url, int fd, int64_t offset,
                        http_progress_cb progress, http_done_cb done, void *ctx);
 void http_cancel(struct http *h, uint64_t id);
+/* The bearer token for requests started from now on (NULL: none); one in flight keeps its
+ * own.  For an API whose token is refreshed (fiskaly's).  0, or -1 out of memory. */
+int http_set_bearer(struct http *h, const char *token);
 int http_in_flight(const struct http *h);
 
 #endif

@@ -163,6 +163,24 @@ const struct config_key config_keys[] = {
     { "kiosk.pin_attempts", "number 1..20", "3", "wrong attendant PINs in a row before PIN entry locks", NULL },
     { "kiosk.pin_lock_s", "seconds 1..86400", "60", "how long PIN entry stays locked", NULL },
 
+    { "fiscal.country", "DE", NULL, "Germany's KassenSichV: every transaction signed by a TSE, its data and QR code on the receipt, the DSFinV-K export; unset: none of it", NULL },
+    { "fiscal.tse", "sim | fiskaly", "sim", "the TSE driver: fiskaly (SIGN DE v2, the cloud TSE) or sim (simulated, signs for real but is not certified: demos and tests only)", NULL },
+    { "fiscal.fiskaly_url", "URL", "https://kassensichv-middleware.fiskaly.com/api/v2", "fiskaly's SIGN DE API", NULL },
+    { "fiscal.fiskaly_tss_id", "UUID", NULL, "the fiskaly TSS (set up and initialised in fiskaly's dashboard or API)", NULL },
+    { "fiscal.fiskaly_client_id", "UUID", NULL, "this till as a client of that TSS (registered with the till's serial number)", NULL },
+    { "fiscal.fiskaly_credentials", "path", NULL, "a file only its owner may read with api_key = ... and api_secret = ... lines", NULL },
+    { "fiscal.fiskaly_retry_ms", "milliseconds", "1000", "a fiskaly request that got no answer or a 5xx is asked again after this long", NULL },
+    { "fiscal.fiskaly_attempts", "number 1..100", "3", "how often a fiskaly request is tried before the transaction counts as the TSE failing", NULL },
+    { "fiscal.till_serial", "text", "store.terminal_id", "the till's serial number as registered with the TSE and the tax office (client id, Kassen-Seriennummer)", NULL },
+    { "fiscal.sim_state", "path", "the database path + .tse", "the simulated TSE's counters (its key and log beside it, + .key and + .log)", NULL },
+    { "fiscal.company", "text", "store.name", "the company's name in the DSFinV-K export (Stamm_Abschluss NAME)", NULL },
+    { "fiscal.street", "text", NULL, "the company's street and number (DSFinV-K STRASSE, LOC_STRASSE)", NULL },
+    { "fiscal.postcode", "text", NULL, "the company's postcode (DSFinV-K PLZ)", NULL },
+    { "fiscal.city", "text", NULL, "the company's town (DSFinV-K ORT)", NULL },
+    { "fiscal.tax_number", "text", NULL, "the company's tax number (Steuernummer, DSFinV-K STNR)", NULL },
+    { "fiscal.vat_id", "text", NULL, "the company's VAT id (USt-IdNr., DSFinV-K USTID)", NULL },
+    { "fiscal.sim_control", "path", NULL, "a file whose one word scripts the simulated TSE: ok, fail, full, refuse, slow:MS", NULL },
+
     { "log.file", "path", NULL, "sync errors and other events worth a look (unset: the database path + .log)", NULL },
 };
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

@@ -125,12 +125,14 @@ static void printable(struct dec *x, unsigned char c)
 static void add_code(struct dec *x, const char *kind, const unsigned char *data, size_t n)
 {
     struct escpos_decoded *d = x->d;
-    char s[128];
+    char s[1024];
     size_t k = n < sizeof s - 1 ? n : sizeof s - 1;
     memcpy(s, data, k);
     s[k] = 0;
-    if (d->ncodes < DEC_MAX_CODES)
+    if (d->ncodes < DEC_MAX_CODES) {
+        snprintf(d->code_kinds[d->ncodes], sizeof d->code_kinds[0], "%s", kind);
         snprintf(d->codes[d->ncodes++], sizeof d->codes[0], "%s", s);
+    }
     note(x, "[%s %s]", kind, s);
 }
 
@@ -329,13 +331,16 @@ void escpos_decoded_free(struct escpos_decoded *d)
 /* build/escpos-view FILE: what the file printer (or a capture) would put on paper. */
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: escpos-view FILE   (the file printer's output, raw ESC/POS)\n");
+    int codes = argc == 3 && strcmp(argv[1], "--codes") == 0;
+    if (argc != 2 && !codes) {
+        fprintf(stderr, "usage: escpos-view [--codes] FILE   (the file printer's output, raw ESC/POS;\n"
+                        "       --codes: each barcode's kind and data, a line each)\n");
         return 2;
     }
-    FILE *f = fopen(argv[1], "rb");
+    const char *path = argv[argc - 1];
+    FILE *f = fopen(path, "rb");
     if (!f) {
-        perror(argv[1]);
+        perror(path);
         return 1;
     }
     unsigned char *buf = NULL;
@@ -353,7 +358,11 @@ int main(int argc, char **argv)
     fclose(f);
     struct escpos_decoded d;
     escpos_decode(buf, len, 42, 0, &d);
-    fwrite(d.text, 1, d.len, stdout);
+    if (codes)
+        for (int i = 0; i < d.ncodes; i++)
+            printf("%s %s\n", d.code_kinds[i], d.codes[i]);
+    else
+        fwrite(d.text, 1, d.len, stdout);
     escpos_decoded_free(&d);
     free(buf);
     return 0;

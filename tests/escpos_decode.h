@@ -18,7 +18,8 @@ struct escpos_decoded {
     int codepage;          /* the last ESC t n */
     int bold_bytes;        /* printed characters that were bold */
     int double_bytes;      /* printed characters that were double size */
-    char codes[DEC_MAX_CODES][128];          /* CODE128 and QR data, in order */
+    char codes[DEC_MAX_CODES][1024];         /* CODE128 and QR data, in order (a TSE QR is ~450) */
+    char code_kinds[DEC_MAX_CODES][8];       /* "CODE128", "QR" */
     int ncodes;
     int truncated;         /* the bytes ended inside a command */
 };

@@ -4,13 +4,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app_fiscal.h"
 #include "app/app.h"
 #include "app/app_print.h"
 #include "ui/screen.h"
 
 static void draw_header(const struct app *app)
 {
-    char left[160], right[200], clock[16];
+    char left[160], right[320], clock[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -20,8 +21,12 @@ static void draw_header(const struct app *app)
              app->s.terminal_id, app_cashier_name(app));
     const char *net = !st->configured ? "standalone" : st->online ? "online" : "OFFLINE";
     const char *scanner = app->scanner.status;
-    snprintf(right, sizeof right, "%s%s%s%s%s | %s ", st->catalog, st->catalog[0] ? " | " : "", scanner,
-             scanner[0] ? " | " : "", net, clock);
+    const char *tse = app_fiscal_status(app);   /* Germany's TSE: "TSE ok" / "TSE ausgefallen" */
+    char tse_part[64] = "";
+    if (tse)
+        snprintf(tse_part, sizeof tse_part, "%.40s | ", tse);
+    snprintf(right, sizeof right, "%s%s%s%s%s%s | %s ", st->catalog, st->catalog[0] ? " | " : "", scanner,
+             scanner[0] ? " | " : "", tse_part, net, clock);
     attron(COLOR_PAIR(COLOR_HEADER) | A_BOLD);
     mvhline(0, 0, ' ', COLS);
     draw_text(0, 0, COLS - text_columns(right) - 1, left);
