@@ -40,7 +40,7 @@ static void audit_check(struct app *app, int line, const char *outcome)
     char detail[200];
     snprintf(detail, sizeof detail, "%s line %d %s needs %d: %s", app->sale.uuid, line + 1,
              l->product.sku, app_age_required(app, &l->product), outcome);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "age_check", detail);
+    app_audit(app, "age_check", detail);
 }
 
 int app_age_ask(struct app *app, int line)

@@ -3,6 +3,7 @@
 #include "app/app_print.h"
 #include "app/kiosk.h"
 #include "app/authorize.h"
+#include "app/commands.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -117,10 +118,19 @@ static void begin_sale(struct app *app)
 
 /* The audit log names the signed-on staff member by id (the configured cashier on a till
  * without staff). */
+const char *app_actor_id(const struct app *app)
+{
+    return app->staff.signed_on ? app->staff.who.id : app->s.cashier;
+}
+
+void app_audit(struct app *app, const char *event, const char *detail)
+{
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app_actor_id(app), event, detail);
+}
+
 static void audit(struct app *app, const char *event, const char *detail)
 {
-    const char *who = app->staff.signed_on ? app->staff.who.id : app->s.cashier;
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, who, event, detail);
+    app_audit(app, event, detail);
 }
 
 enum app_mode app_home_mode(const struct app *app)
@@ -451,6 +461,11 @@ int app_scan(struct app *app, const char *code)
         app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
         return -1;
     }
+    return app_command(app, "sell", code, DOOR_SCAN);
+}
+
+int cmd_sell(struct app *app, const struct cmd_args *a)
+{
     if (cart_locked(app) || app_storage_refuses_sale(app))
         return -1;
     if (app->staff.enabled && !app->shift.open) {
@@ -460,7 +475,7 @@ int app_scan(struct app *app, const char *code)
     int64_t qty = app->sale.pending_qty;
     app->sale.pending_qty = 0;
     set_pricing_clock(app);
-    return lookup_and_add(app, code, qty);
+    return lookup_and_add(app, a->arg, qty);
 }
 
 int app_add_scan(struct app *app, const char *code)
@@ -527,15 +542,16 @@ void app_select_line(struct app *app, int delta)
     app->dirty = 1;
 }
 
-static void void_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int cmd_void_line(struct app *app, const struct cmd_args *a)
 {
+    const struct staff_member *approver = a->approver;
     struct sale_session *sale = &app->sale;
     const struct cart_line *l = &sale->cart.lines[sale->selected];
     int deposit = app_deposit_line_of(app, sale->selected);
     int rc = cart_void_line(&sale->cart, sale->selected);
     if (rc) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
-        return;
+        return -1;
     }
     char detail[200];
     snprintf(detail, sizeof detail, "%s line %d %s%s%s", sale->uuid, sale->selected + 1, l->product.sku,
@@ -549,9 +565,10 @@ static void void_granted(struct app *app, const struct staff_member *approver, v
     }
     app_set_message(app, 0, "Voided: %s%s%s", l->product.name, approver ? ", approved by " : "",
                     approver ? approver->name : "");
+    return 0;
 }
 
-int app_void_selected(struct app *app)
+int cmd_check_void(struct app *app, const char *arg)
 {
     if (cart_locked(app))
         return -1;
@@ -560,25 +577,16 @@ int app_void_selected(struct app *app)
         app_set_message(app, 1, "No line to void: the cart is empty");
         return -1;
     }
-    const struct cart_line *l = &sale->cart.lines[sale->selected];
-    if (l->voided) {
+    if (sale->cart.lines[sale->selected].voided) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(CART_EVOIDED));
         return -1;
     }
-    /* before the total was shown a void is a correction; after it, it needs permission */
-    if (!sale->subtotaled) {
-        void_granted(app, NULL, NULL);
-        return 0;
-    }
-    char what[96];
-    snprintf(what, sizeof what, "void %.60s after subtotal", l->product.name);
-    return app_authorize(app, PERM_VOID_AFTER_SUBTOTAL, what, void_granted, NULL) < 0 ? -1 : 0;
+    return 0;
 }
 
-static void cancel_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int app_void_selected(struct app *app)
 {
-    app->mode = MODE_CONFIRM_CANCEL;
-    app->dirty = 1;
+    return app_command(app, "void-line", NULL, DOOR_KEY);
 }
 
 /* A scale label's weight and price are the scale's: the way to change them is to void
@@ -591,49 +599,34 @@ static int label_fixed(struct app *app, const struct cart_line *l)
     return 1;
 }
 
-void app_open_mode(struct app *app, enum app_mode mode)
+/* Enters a dialog once its command allowed it (the state checks of each stay here). */
+static int enter_mode(struct app *app, enum app_mode mode)
 {
     switch (mode) {
     case MODE_QTY:
         if (cart_locked(app))
-            return;
+            return -1;
         if (app->sale.selected < 0) {
             app_set_message(app, 1, "Select a line first (Up/Down)");
-            return;
+            return -1;
         }
         if (app->sale.cart.lines[app->sale.selected].voided) {
             app_set_message(app, 1, "A voided line cannot change: scan the item again");
-            return;
+            return -1;
         }
         if (label_fixed(app, &app->sale.cart.lines[app->sale.selected]))
-            return;
+            return -1;
         break;
     case MODE_PAY:
         if (cart_is_empty(&app->sale.cart)) {
             app_set_message(app, 1, "Nothing to pay: scan an item first");
-            return;
+            return -1;
         }
         set_pricing_clock(app);
         if (!sale_session_locked(&app->sale))
             cart_reprice(&app->sale.cart);
         app->sale.tender.total = app->sale.cart.totals.total;
         app->sale.subtotaled = 1;
-        break;
-    case MODE_CONFIRM_CANCEL:
-        if (app->sale.cart.nlines == 0) {
-            app_set_message(app, 1, "No open sale to cancel");
-            return;
-        }
-        if (!app_has_permission(app, PERM_CANCEL_SALE)) {
-            app_authorize(app, PERM_CANCEL_SALE, "cancel the sale", cancel_granted, NULL);
-            return;
-        }
-        break;
-    case MODE_MANAGER:
-        if (!app->staff.enabled || !app->staff.signed_on) {
-            app_set_message(app, 1, "The manager menu needs staff signed on");
-            return;
-        }
         break;
     case MODE_SEARCH:
         app->search.n = 0;
@@ -648,6 +641,32 @@ void app_open_mode(struct app *app, enum app_mode mode)
     }
     app->mode = mode;
     app->dirty = 1;
+    return 0;
+}
+
+int cmd_quantity(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_QTY); }
+int cmd_pay(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_PAY); }
+int cmd_search(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_SEARCH); }
+int cmd_printer(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_PRINT); }
+int cmd_help(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_HELP); }
+int cmd_manager(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_MANAGER); }
+int cmd_open_shift(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_OPEN_SHIFT); }
+int cmd_cancel_sale(struct app *app, const struct cmd_args *a) { return app_cancel_sale(app); }
+
+/* The dialogs that are commands open through the door (their permission and checks). */
+void app_open_mode(struct app *app, enum app_mode mode)
+{
+    static const struct { enum app_mode mode; const char *cmd; } by_command[] = {
+        { MODE_QTY, "quantity" }, { MODE_PAY, "pay" }, { MODE_SEARCH, "search" },
+        { MODE_PRINT, "printer" }, { MODE_HELP, "help" }, { MODE_MANAGER, "manager" },
+        { MODE_OPEN_SHIFT, "open-shift" }, { MODE_CONFIRM_CANCEL, "cancel-sale" },
+    };
+    for (size_t i = 0; i < sizeof by_command / sizeof by_command[0]; i++)
+        if (by_command[i].mode == mode) {
+            app_command(app, by_command[i].cmd, NULL, DOOR_KEY);
+            return;
+        }
+    enter_mode(app, mode);
 }
 
 void app_close_dialog(struct app *app)
@@ -1015,7 +1034,10 @@ void app_cancel_consequences(const struct app *app, char *buf, size_t len)
 
 void app_cancel_sale_now(struct app *app)
 {
-    audit(app, "sale_cancelled", app->sale.uuid);
+    char detail[120];
+    const char *approver = app_command_approver(app);
+    snprintf(detail, sizeof detail, "%s%s%s", app->sale.uuid, approver[0] ? " approved by " : "", approver);
+    audit(app, "sale_cancelled", detail);
     app_shift_count_cancel(app, app->sale.cart.totals.total);
     /* what was given back, said once more now that it is done (one line at 80 columns
      * for a card and cash) */
@@ -1076,18 +1098,31 @@ void app_next_sale(struct app *app)
 
 int app_request_quit(struct app *app)
 {
+    app_command(app, "quit", NULL, DOOR_QUIT);
+    return app->quit;
+}
+
+/* Quitting with an open sale cancels it: the cancel's permission and a "yes" first
+ * (the "quit-cancel-sale" command). */
+int cmd_quit(struct app *app, const struct cmd_args *a)
+{
     if (app->kiosk) {
         kiosk_refuse_exit(app);   /* only the attendant's menu leaves kiosk mode */
-        return 0;
+        return -1;
     }
     if (app_unsaved_refuses(app, "quit"))
-        return 0;
-    if (app->sale.cart.nlines && app->mode != MODE_RECEIPT) {
-        app->mode = MODE_CONFIRM_QUIT;
-        app->dirty = 1;
-        return 0;
-    }
-    return 1;
+        return -1;
+    if (app->sale.cart.nlines && app->mode != MODE_RECEIPT)
+        return app_command(app, "quit-cancel-sale", NULL, a->door);
+    app->quit = 1;
+    return 0;
+}
+
+int cmd_quit_cancel_sale(struct app *app, const struct cmd_args *a)
+{
+    if (app_quit_cancelling_sale(app))
+        app->quit = 1;
+    return 0;
 }
 
 int app_quit_cancelling_sale(struct app *app)

@@ -18,6 +18,7 @@
 #include "src/store.h"
 #include "app/age_check.h"
 #include "app/card_payment.h"
+#include "app/commands.h"
 #include "app/count_session.h"
 #include "app/customer.h"
 #include "app/deposit.h"
@@ -252,6 +253,7 @@ struct app {
     struct app_customer customer;
     struct app_age age;
     struct app_open_cart open_cart; /* the open sale as last saved (app/open_cart.c) */
+    struct app_command cmd;         /* the command at the door (app/commands.h) */
 
     char message[256];
     int message_is_error;
@@ -271,6 +273,11 @@ void app_free(struct app *app);
 
 void app_set_message(struct app *app, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Who the audit log names: the signed-on staff member's id (store.cashier on a till
+ * without staff). */
+const char *app_actor_id(const struct app *app);
+/* One audit row in the actor's name. */
+void app_audit(struct app *app, const char *event, const char *detail);
 /* 1 when the app's state changed since the last call (the front end redraws). */
 int app_take_dirty(struct app *app);
 
@@ -334,13 +341,14 @@ int app_sign_off(struct app *app);
 void app_note_activity(struct app *app);
 /* Shifts and cash (app/shift.c). */
 int app_open_shift(struct app *app, const char *float_text);
-/* Manager menu items: each checks its permission (override when lacking). */
+/* Manager menu items: each is a command (app/commands.h), which checks its permission
+ * (override when lacking). */
 void app_start_cash(struct app *app, enum cash_kind kind);
 /* MODE_CASH, Enter: the amount first, then the reason (empty is allowed for a drop). */
 int app_cash_submit(struct app *app, const char *text);
-/* No sale with staff: the permission, a cash movement of the shift, the drawer (the
- * printer's app_no_sale checks first that it is allowed and between sales). */
-int app_shift_no_sale(struct app *app);
+/* No sale with staff, once allowed (the "no-sale" command): a cash movement of the shift,
+ * the drawer; approver NULL when the signed-on person holds the permission. */
+int app_shift_no_sale(struct app *app, const struct staff_member *approver);
 int app_x_report(struct app *app);
 void app_start_z(struct app *app);
 /* MODE_Z_COUNT, Enter: the counted cash; closes the shift with the next Z number. */

@@ -68,7 +68,7 @@ int app_customer_set(struct app *app, const struct customer *c)
     snprintf(app->customer.name, sizeof app->customer.name, "%s", c ? c->name : "");
     char detail[160];
     snprintf(detail, sizeof detail, "%s %s", app->sale.uuid, c ? c->id : "none");
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_customer", detail);
+    app_audit(app, "sale_customer", detail);
     if (!c)
         app_set_message(app, 0, "No customer on this sale");
     else if (c->segment[0])

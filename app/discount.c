@@ -98,7 +98,7 @@ int app_discount_set(struct app *app, const struct discount_spec *spec, int line
     snprintf(detail, sizeof detail, "%s %s %s %lld %s", app->sale.uuid, whole_sale ? "sale" : "line",
              spec->kind == DISCOUNT_PERCENT ? "bp" : spec->kind == DISCOUNT_AMOUNT ? "amount" : "none",
              (long long)spec->value, spec->reason);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "discount", detail);
+    app_audit(app, "discount", detail);
     app->mode = MODE_SALE;
     money_format(whole_sale ? cart_discount(c) : c->lines[line].discount, &app->s.fmt, 1, a, sizeof a);
     app_set_message(app, 0, spec->kind == DISCOUNT_NONE ? "Discount removed" : "Discount %s (%s)", a,

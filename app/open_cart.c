@@ -97,7 +97,7 @@ int app_open_cart_restore(struct app *app)
     }
     char detail[160], c1[48], c2[48];
     snprintf(detail, sizeof detail, "%s lines %d payments %d", ss->uuid, ss->cart.nlines, ss->tender.n);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_restored", detail);
+    app_audit(app, "sale_restored", detail);
     money_format(cash, &app->s.fmt, 1, c1, sizeof c1);
     money_format(card, &app->s.fmt, 1, c2, sizeof c2);
     if (ss->tender.n)

@@ -66,7 +66,7 @@ int app_park(struct app *app, const char *text)
     }
     char detail[120];
     snprintf(detail, sizeof detail, "%s as %lld %s", app->sale.uuid, (long long)id, label);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_parked", detail);
+    app_audit(app, "sale_parked", detail);
     app_next_sale(app);
     app_set_message(app, 0, "Sale parked as %lld (%s). Ctrl-P on an empty sale resumes it.", (long long)id, label);
     return 0;
@@ -110,7 +110,7 @@ int app_resume_selected(struct app *app)
         }
     char detail[120];
     snprintf(detail, sizeof detail, "%s from %lld", x.uuid, (long long)p->id);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_resumed", detail);
+    app_audit(app, "sale_resumed", detail);
     app_promotions_for_cart(app);
     app_customer_restore(app);
     app->mode = MODE_SALE;

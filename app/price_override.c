@@ -63,10 +63,13 @@ int app_price_set(struct app *app, int line, int64_t price)
         app_set_message(app, 1, "Price not changed: %s", cart_strerror(rc));
         return -1;
     }
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s line %d %s %lld -> %lld", app->sale.uuid, line + 1,
-             cart->lines[line].product.sku, (long long)before, (long long)price);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "price_override", detail);
+    /* the signed-on person asked; an approver allowed it (app_command_approver) */
+    char detail[240];
+    const char *approver = app_command_approver(app);
+    snprintf(detail, sizeof detail, "%s line %d %s %lld -> %lld%s%s", app->sale.uuid, line + 1,
+             cart->lines[line].product.sku, (long long)before, (long long)price, approver[0] ? " approved by " : "",
+             approver);
+    app_audit(app, "price_override", detail);
     char now[48];
     money_format(price, &app->s.fmt, 1, now, sizeof now);
     app_set_message(app, 0, "Price of %s is now %s", cart->lines[line].product.name, now);

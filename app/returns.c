@@ -249,7 +249,7 @@ static void audit_return(struct app *app, const struct cart_line *l)
     snprintf(detail, sizeof detail, "%s %s of %s line %d qty %lld reason %s restock %d", app->sale.uuid,
              l->product.sku, l->return_of[0] ? l->return_of : "(no receipt)", l->return_line,
              (long long)-l->qty, l->reason, l->restock);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "return_line", detail);
+    app_audit(app, "return_line", detail);
 }
 
 static int added(struct app *app)

@@ -118,7 +118,7 @@ int app_unsaved_cancel(struct app *app)
     u->confirm_cancel = 0;
     app_log(app, "sale %s cancelled unsaved after %d attempts; handed back: %s", app->sale.uuid, u->attempts,
             back);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_cancelled_unsaved",
+    app_audit(app, "sale_cancelled_unsaved",
                 back);
     for (int i = 0; i < app->sale.tender.n; i++)
         if (app->sale.tender.payments[i].tender == TENDER_CASH) {
