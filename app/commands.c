@@ -44,6 +44,12 @@ static int void_perm_now(const struct app *app, const char *arg)
     return app->sale.subtotaled ? PERM_VOID_AFTER_SUBTOTAL : CMD_NO_PERM;
 }
 
+static void void_describe(const struct app *app, const char *arg, char *buf, size_t len)
+{
+    const struct sale_session *sale = &app->sale;
+    snprintf(buf, len, "void %.60s after subtotal", sale->cart.lines[sale->selected].product.name);
+}
+
 /* No sale: a till without staff has no shift and no permission (drawer.no_sale decides). */
 static int no_sale_perm_now(const struct app *app, const char *arg)
 {
@@ -57,7 +63,7 @@ const struct cmd_entry cmd_table[] = {
     { .name = "sell", .label = "sell an item", .perm = CMD_NO_PERM, .exec = cmd_sell },
     { .name = "quantity", .label = "change a quantity", .perm = CMD_NO_PERM, .exec = cmd_quantity },
     { .name = "void-line", .label = "void a line", .perm = PERM_VOID_AFTER_SUBTOTAL, .perm_now = void_perm_now,
-      .audit = "line_void", .check = cmd_check_void, .exec = cmd_void_line },
+      .describe = void_describe, .audit = "line_void", .check = cmd_check_void, .exec = cmd_void_line },
     { .name = "search", .label = "search a product", .perm = CMD_NO_PERM, .exec = cmd_search },
     { .name = "pay", .label = "take payment", .perm = CMD_NO_PERM, .exec = cmd_pay },
     { .name = "cancel-sale", .label = "cancel the sale", .perm = PERM_CANCEL_SALE, .audit = "sale_cancelled",
@@ -173,7 +179,11 @@ static int authorize(struct app *app)
         granted(app, NULL, NULL);
         return p->rc;
     }
-    const char *what = (e->flags & CMD_SAY_ARG) && p->arg[0] ? p->arg : e->label;
+    char what[128];
+    if (e->describe)
+        e->describe(app, p->arg, what, sizeof what);
+    else
+        snprintf(what, sizeof what, "%s", (e->flags & CMD_SAY_ARG) && p->arg[0] ? p->arg : e->label);
     p->rc = 0;
     int r = app_authorize(app, (enum perm)perm, what, granted, NULL);
     if (r < 0) {

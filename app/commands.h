@@ -46,6 +46,8 @@ struct cmd_entry {
     int perm;                   /* enum perm, or CMD_NO_PERM */
     /* NULL: perm always; else the permission needed now (a void after subtotal, say) */
     int (*perm_now)(const struct app *app, const char *arg);
+    /* NULL: label; else what the approver is shown ("void Basmati Rice 1kg after subtotal") */
+    void (*describe)(const struct app *app, const char *arg, char *buf, size_t len);
     const char *audit;          /* the audit event the handler writes, NULL: none */
     int confirm_mode;           /* enum app_mode of the yes/no question, 0: none */
     unsigned flags;             /* CMD_* */

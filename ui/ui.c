@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "core/wedge.h"
+#include "src/config.h"
 #include "src/i18n.h"
 #include "ui/screen.h"
 
@@ -351,6 +352,8 @@ struct ui *ui_start(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "Till needs a terminal (stdin and stdout must be a tty)");
         return NULL;
     }
+    if (ui_rebind_sale_keys(config_get(app->cfg, "keys.sale", ""), err, errlen))
+        return NULL;
     struct ui *ui = calloc(1, sizeof *ui);
     if (!ui) {
         snprintf(err, errlen, "out of memory");
