@@ -348,12 +348,12 @@ static void on_clock(struct loop *loop, void *ctx)
 
 struct ui *ui_start(struct app *app, char *err, size_t errlen)
 {
+    if (ui_rebind_sale_keys(config_get(app->cfg, "keys.sale", ""), err, errlen))
+        return NULL;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(err, errlen, "Till needs a terminal (stdin and stdout must be a tty)");
         return NULL;
     }
-    if (ui_rebind_sale_keys(config_get(app->cfg, "keys.sale", ""), err, errlen))
-        return NULL;
     struct ui *ui = calloc(1, sizeof *ui);
     if (!ui) {
         snprintf(err, errlen, "out of memory");
