@@ -546,8 +546,9 @@ int main(int argc, char **argv)
         config_free(cfg);
         return 1;
     }
+    /* the one-shots that are actions name their command (app/commands.h) */
     if (retry_key) {
-        int r = app_retry_parked(&app, retry_key);
+        int r = app_command(&app, "outbox-retry", retry_key, DOOR_CLI);
         if (r)
             fprintf(stderr, "till: %s\n", r > 0 ? "no parked sale with that key" : "database error");
         else
@@ -558,7 +559,7 @@ int main(int argc, char **argv)
     } else {
         /* a count resumed at start-up is already on screen */
         if (count_mode && app.mode == MODE_SALE)
-            app_count_enter(&app);
+            app_command(&app, "stock-count", NULL, DOOR_CLI);
         struct ui *ui = ui_start(&app, err, sizeof err);
         if (ui) {
             loop_run(loop);
