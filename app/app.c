@@ -430,38 +430,18 @@ static int cart_locked(struct app *app)
     return 1;
 }
 
+/* A scan goes where the top mode says (app/modes.c); the kiosk's flow owns the scanner
+ * whatever dialog it shows. */
 int app_scan(struct app *app, const char *code)
 {
     app_note_activity(app);
     if (app->kiosk)
         return kiosk_scan(app, code);
-    /* a staff badge, or a PIN typed fast: input to the sign-on and override dialogs, never
-     * shown in a message */
-    if (app->mode == MODE_SIGNON)
-        return app_signon_submit(app, code);
-    if (app->mode == MODE_APPROVAL)
-        return app_approval_submit(app, code);
-    /* a reason code scanned from the store's list */
-    if (app->mode == MODE_CASH && app->shift.have_amount)
-        return app_cash_submit(app, code);
-    if (app->mode == MODE_PRINT)
-        return app_print_reprint_code(app, code);  /* a receipt's barcode */
-    if (app->mode == MODE_COUNT)
-        return app_count_scan(app, code);
-    if (app->mode == MODE_STOCK)
-        return app_stock_lookup_code(app, code);
-    if (app->mode == MODE_RECEIPT)
-        app_next_sale(app);
-    if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
-        app->mode = MODE_SALE;
-    /* a receipt's code, or an item coming back without one */
-    if (app->mode == MODE_RETURN_FIND)
-        return app_return_lookup(app, code);
-    if (app->mode != MODE_SALE) {
-        app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
-        return -1;
-    }
-    return app_command(app, "sell", code, DOOR_SCAN);
+    const struct app_mode_ops *m = app_mode_ops(app->mode);
+    if (m->scan)
+        return m->scan(app, code);
+    app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
+    return -1;
 }
 
 int cmd_sell(struct app *app, const struct cmd_args *a)
@@ -498,8 +478,9 @@ int app_submit_input(struct app *app, const char *typed)
     app->dirty = 1;
     if (!text[0])
         return 0;
-    if (app->mode == MODE_COUNT)
-        return app_count_submit_input(app, text);
+    const struct app_mode_ops *m = app_mode_ops(app->mode);
+    if (m->submit)
+        return m->submit(app, text);
     char *star = strchr(text, '*');
     if (!star)
         return app_scan(app, text);
@@ -1092,6 +1073,7 @@ int app_cancel_sale(struct app *app)
 void app_next_sale(struct app *app)
 {
     begin_sale(app);
+    app_mode_reset(app);
     app->mode = MODE_SALE;
     app_set_message(app, 0, "Next customer. Scan the first item.");
 }

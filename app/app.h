@@ -19,6 +19,7 @@
 #include "app/age_check.h"
 #include "app/card_payment.h"
 #include "app/commands.h"
+#include "app/modes.h"
 #include "app/count_session.h"
 #include "app/customer.h"
 #include "app/deposit.h"
@@ -202,7 +203,6 @@ struct app_approval {
     char what[96];              /* "void Whole Milk 1L after subtotal" */
     void (*granted)(struct app *app, const struct staff_member *approver, void *ctx);
     void *ctx;
-    enum app_mode back;         /* where Esc returns */
     char approver_id[STAFF_ID_MAX];  /* typed; the PIN comes next */
 };
 
@@ -226,7 +226,8 @@ struct app {
     struct loop *loop;
     struct store *store;
 
-    enum app_mode mode;
+    enum app_mode mode;             /* the top of the mode stack (app/modes.h) */
+    struct app_mode_stack modes;    /* the modes below it */
     struct sale_session sale;
     struct card_payment card;
     struct app_search search;

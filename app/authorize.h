@@ -17,7 +17,7 @@
  * opens the override dialog (MODE_APPROVAL: staff id, then PIN, of someone whose role
  * holds it; wrong PINs count towards that person's lockout), records the override in the
  * audit log with both staff ids, and calls back only when it is granted.  Esc abandons
- * it and returns to the mode it was opened from; the callback is then never called.
+ * it and returns to the mode it was opened over (app/modes.h); the callback is then never called.
  * ctx must stay valid until then (app-owned state, or NULL).
  *
  * app_has_permission answers without asking anyone, e.g. to grey out a menu item. */

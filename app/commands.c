@@ -145,10 +145,10 @@ static int run(struct app *app)
     return p->rc;
 }
 
+/* The question, over the mode the command was asked from. */
 static void ask(struct app *app)
 {
-    app->mode = (enum app_mode)app->cmd.entry->confirm_mode;
-    app->dirty = 1;
+    app_mode_push(app, app->cmd.entry->confirm_mode);
 }
 
 static void granted(struct app *app, const struct staff_member *approver, void *ctx)
@@ -161,7 +161,6 @@ static void granted(struct app *app, const struct staff_member *approver, void *
         p->approved = 1;
     }
     if (p->entry->confirm_mode && !p->confirmed) {
-        p->back = (int)app->mode;
         p->rc = 0;
         ask(app);
         return;
@@ -207,7 +206,6 @@ int app_command(struct app *app, const char *name, const char *arg, enum cmd_doo
     p->entry = e;
     snprintf(p->arg, sizeof p->arg, "%s", arg ? arg : "");
     p->door = door;
-    p->back = (int)app->mode;
     if (e->confirm_mode && (e->flags & CMD_CONFIRM_FIRST)) {
         ask(app);
         return 0;
@@ -220,7 +218,7 @@ int app_command_yes(struct app *app)
     struct app_command *p = &app->cmd;
     if (!p->entry)
         return -1;
-    app->mode = (enum app_mode)p->back;
+    app_mode_pop(app);
     p->confirmed = 1;
     /* the state may have changed while the question was shown */
     if (p->entry->check && p->entry->check(app, p->arg)) {
@@ -235,7 +233,7 @@ int app_command_yes(struct app *app)
 void app_command_no(struct app *app)
 {
     struct app_command *p = &app->cmd;
-    app->mode = p->entry ? (enum app_mode)p->back : app_home_mode(app);
+    app_mode_pop(app);
     p->entry = NULL;
     app->dirty = 1;
 }

@@ -62,7 +62,6 @@ struct app_command {
     const struct cmd_entry *entry;   /* NULL: none waiting */
     char arg[128];
     enum cmd_door door;
-    int back;                        /* enum app_mode it was asked from: where "no" returns */
     int confirmed;
     int approved;                    /* approver below is set */
     struct staff_member approver;
@@ -76,7 +75,8 @@ extern const size_t cmd_table_n;
 const struct cmd_entry *cmd_find(const char *name);
 
 /* The one door: 0 when the command ran (or is waiting for an approver or a yes), -1 when
- * it was refused (with a message: unknown, not now, nobody may). */
+ * it was refused (with a message: unknown, not now, nobody may).  A question or an
+ * approval opens over the current mode (app/modes.h) and returns to it. */
 int app_command(struct app *app, const char *name, const char *arg, enum cmd_door door);
 /* The yes/no question of a waiting command: yes runs it (after the permission, if it
  * asked first), no drops it and returns to the mode it was asked from. */

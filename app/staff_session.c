@@ -278,6 +278,7 @@ int app_sign_off(struct app *app)
     if (st->idle_timer)
         loop_cancel_timer(app->loop, st->idle_timer);
     st->idle_timer = 0;
+    app_mode_reset(app);   /* nothing of the last person's to return to */
     app->mode = MODE_SIGNON;
     app->dirty = 1;
     return 0;
