@@ -68,6 +68,8 @@ const struct cmd_entry cmd_table[] = {
     { .name = "pay", .label = "take payment", .perm = CMD_NO_PERM, .exec = cmd_pay },
     { .name = "cancel-sale", .label = "cancel the sale", .perm = PERM_CANCEL_SALE, .audit = "sale_cancelled",
       .confirm_mode = MODE_CONFIRM_CANCEL, .check = sale_open, .exec = cmd_cancel_sale },
+    { .name = "cancel-unsaved", .label = "cancel the sale", .perm = PERM_CANCEL_SALE,
+      .audit = "sale_cancelled_unsaved", .check = cmd_check_unsaved, .exec = cmd_cancel_unsaved },
     { .name = "quit", .label = "quit", .perm = CMD_NO_PERM, .exec = cmd_quit },
     { .name = "quit-cancel-sale", .label = "cancel the sale", .perm = PERM_CANCEL_SALE, .audit = "sale_cancelled",
       .confirm_mode = MODE_CONFIRM_QUIT, .flags = CMD_CONFIRM_FIRST, .check = sale_open,

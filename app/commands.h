@@ -92,6 +92,7 @@ int cmd_check_void(struct app *app, const char *arg);
 int cmd_check_shift(struct app *app, const char *arg);
 int cmd_check_z(struct app *app, const char *arg);
 int cmd_check_no_sale(struct app *app, const char *arg);
+int cmd_check_unsaved(struct app *app, const char *arg);
 
 /* Handlers (their modules define them). */
 int cmd_sell(struct app *app, const struct cmd_args *a);
@@ -123,5 +124,6 @@ int cmd_z_report(struct app *app, const struct cmd_args *a);
 int cmd_open_shift(struct app *app, const struct cmd_args *a);
 int cmd_override(struct app *app, const struct cmd_args *a);
 int cmd_outbox_retry(struct app *app, const struct cmd_args *a);
+int cmd_cancel_unsaved(struct app *app, const struct cmd_args *a);
 
 #endif

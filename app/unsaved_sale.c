@@ -105,11 +105,21 @@ void app_unsaved_handback_text(const struct app *app, char *buf, size_t len)
         buf[len - 1] = 0;
 }
 
+/* Cancelling a paid sale that could not be saved is cancelling a sale: the same
+ * permission, asked at the same door ("cancel-unsaved", app/commands.c). */
 int app_unsaved_cancel(struct app *app)
 {
+    return app_command(app, "cancel-unsaved", NULL, DOOR_KEY);
+}
+
+int cmd_check_unsaved(struct app *app, const char *arg)
+{
+    return app->unsaved.active ? 0 : -1;
+}
+
+int cmd_cancel_unsaved(struct app *app, const struct cmd_args *a)
+{
     struct app_unsaved *u = &app->unsaved;
-    if (!u->active)
-        return -1;
     char back[300];
     app_unsaved_handback_text(app, back, sizeof back);
     if (u->timer)
@@ -118,8 +128,10 @@ int app_unsaved_cancel(struct app *app)
     u->confirm_cancel = 0;
     app_log(app, "sale %s cancelled unsaved after %d attempts; handed back: %s", app->sale.uuid, u->attempts,
             back);
-    app_audit(app, "sale_cancelled_unsaved",
-                back);
+    char detail[360];
+    snprintf(detail, sizeof detail, "%s%s%s", back, a->approver ? " approved by " : "",
+             a->approver ? a->approver->id : "");
+    app_audit(app, "sale_cancelled_unsaved", detail);
     for (int i = 0; i < app->sale.tender.n; i++)
         if (app->sale.tender.payments[i].tender == TENDER_CASH) {
             drawer_kick(app->drawer);   /* the cash goes back to the customer */

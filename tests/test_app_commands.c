@@ -291,10 +291,31 @@ static void doors_z_report(struct fx *f)
     assert_string_equal(app->shift.approved_by, "9");
 }
 
+/* Paid but not saved (disk full): handing the tenders back cancels the sale, so it needs
+ * the cancel permission too. */
+static void doors_cancel_unsaved(struct fx *f)
+{
+    struct app *app = &f->app;
+    scan_milk(app);
+    app->unsaved.active = 1;
+    app->mode = MODE_UNSAVED;
+    assert_int_equal(app_unsaved_cancel(app), 0);
+    assert_int_equal(app->mode, MODE_APPROVAL);
+    nobody_approves(app);
+    assert_int_equal(app->mode, MODE_UNSAVED);
+    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app_unsaved_cancel(app), 0);
+    manager_approves(app);
+    assert_int_equal(app->sale.cart.nlines, 0);
+    assert_int_equal(approved_rows(f, "sale_cancelled_unsaved"), 1);
+    assert_int_equal(approved_rows(f, "sale_cancelled"), 1);
+}
+
 static const struct {
     const char *command;
     void (*doors)(struct fx *f);
 } guarded[] = {
+    { "cancel-unsaved", doors_cancel_unsaved },
     { "void-line", doors_void_line },
     { "cancel-sale", doors_cancel_sale },
     { "quit-cancel-sale", doors_quit_cancel_sale },
