@@ -194,7 +194,7 @@ struct app_staff {
     uint64_t idle_timer;
     char signon_id[STAFF_ID_MAX];   /* typed on the sign-on screen; the PIN comes next */
     char hint[160];             /* under the sign-on fields (the demo's PINs) */
-    struct app_held_sale held[APP_MAX_HELD];
+    struct app_held_sale *held; /* APP_MAX_HELD of them, on the heap */
 };
 
 /* An action waiting for someone's approval (app/authorize.c). */
@@ -228,8 +228,8 @@ struct app {
 
     enum app_mode mode;             /* the top of the mode stack (app/modes.h) */
     struct app_mode_stack modes;    /* the modes below it */
-    struct sale_session sale;
-    struct card_payment card;
+    struct sale_session *sale;      /* the open sale (on the heap, as the big parts below) */
+    struct card_payment *card;
     struct app_search search;
     struct app_last_sale last;
     struct drawer *drawer;
@@ -242,7 +242,7 @@ struct app {
     struct app_unsaved unsaved;
     struct app_confirm confirm;
     struct app_cancel cancel;
-    struct app_returns ret;
+    struct app_returns *ret;
     struct app_discount discount;
     struct app_override override;
     struct app_park park;
@@ -250,7 +250,7 @@ struct app {
     struct app_staff staff;
     struct app_approval approval;
     struct app_shift shift;
-    struct promo_set promos;        /* what the open sale's items can meet (app/promotions.c) */
+    struct promo_set *promos;       /* what the open sale's items can meet (app/promotions.c) */
     struct app_customer customer;
     struct app_age age;
     struct app_open_cart open_cart; /* the open sale as last saved (app/open_cart.c) */

@@ -481,7 +481,7 @@ int cmd_check_no_sale(struct app *app, const char *arg)
         app_set_message(app, 1, "\"No sale\" is not allowed on this till (drawer.no_sale = no)");
         return -1;
     }
-    if (app->mode != MODE_SALE || !cart_is_empty(&app->sale.cart)) {
+    if (app->mode != MODE_SALE || !cart_is_empty(&app->sale->cart)) {
         app_set_message(app, 1, "\"No sale\" opens the drawer between sales only");
         return -1;
     }

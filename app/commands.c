@@ -11,7 +11,7 @@
 
 static int sale_open(struct app *app, const char *arg)
 {
-    if (app->sale.cart.nlines)
+    if (app->sale->cart.nlines)
         return 0;
     app_set_message(app, 1, "No open sale to cancel");
     return -1;
@@ -31,7 +31,7 @@ static int between_sales(struct app *app, const char *arg)
         app_set_message(app, 1, "Finish the open dialog first (Esc)");
         return -1;
     }
-    if (app->sale.cart.nlines) {
+    if (app->sale->cart.nlines) {
         app_set_message(app, 1, "Finish or cancel the open sale before counting stock");
         return -1;
     }
@@ -41,12 +41,12 @@ static int between_sales(struct app *app, const char *arg)
 static int void_perm_now(const struct app *app, const char *arg)
 {
     /* before the total was shown a void is a correction; after it, it needs permission */
-    return app->sale.subtotaled ? PERM_VOID_AFTER_SUBTOTAL : CMD_NO_PERM;
+    return app->sale->subtotaled ? PERM_VOID_AFTER_SUBTOTAL : CMD_NO_PERM;
 }
 
 static void void_describe(const struct app *app, const char *arg, char *buf, size_t len)
 {
-    const struct sale_session *sale = &app->sale;
+    const struct sale_session *sale = app->sale;
     snprintf(buf, len, "void %.60s after subtotal", sale->cart.lines[sale->selected].product.name);
 }
 

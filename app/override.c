@@ -33,13 +33,13 @@ static int same_secret(const char *a, const char *b)
 int app_returns_authorize(struct app *app, enum override_action action, const char *pin)
 {
     char detail[160];
-    int ok = app->ret.pin[0] && pin && same_secret(pin, app->ret.pin);
+    int ok = app->ret->pin[0] && pin && same_secret(pin, app->ret->pin);
     snprintf(detail, sizeof detail, "%s %s sale %s", action_name(action), ok ? "allowed" : "refused",
-             app->sale.uuid);
+             app->sale->uuid);
     app_audit(app, "override", detail);
     if (ok)
         return 0;
-    app_set_message(app, 1, app->ret.pin[0] ? "Wrong supervisor PIN: not allowed"
+    app_set_message(app, 1, app->ret->pin[0] ? "Wrong supervisor PIN: not allowed"
                                             : "No supervisor PIN configured (returns.supervisor_pin): not allowed");
     return -1;
 }
@@ -61,7 +61,7 @@ static int run_allowed(struct app *app)
     case OVERRIDE_SALE_DISCOUNT:
         return app_discount_set(app, &o->spec, -1, 1);
     case OVERRIDE_CASH_REFUND:
-        app->ret.cash_allowed = 1;
+        app->ret->cash_allowed = 1;
         return app_refund_cash(app, o->arg);
     case OVERRIDE_PRICE:
         return app_price_set(app, o->line, o->spec.value);
@@ -99,7 +99,7 @@ int cmd_override(struct app *app, const struct cmd_args *a)
 {
     const struct staff_member *approver = a->approver;
     char detail[200];
-    snprintf(detail, sizeof detail, "%s allowed sale %s%s%s", action_name(app->override.action), app->sale.uuid,
+    snprintf(detail, sizeof detail, "%s allowed sale %s%s%s", action_name(app->override.action), app->sale->uuid,
              approver ? " approved by " : "", approver ? approver->id : "");
     app_audit(app, "override", detail);
     app->override.back = (int)app->mode;

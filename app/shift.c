@@ -309,7 +309,7 @@ int cmd_check_z(struct app *app, const char *arg)
 {
     if (need_shift(app))
         return -1;
-    if (!cart_is_empty(&app->sale.cart) || held_sales(app)) {
+    if (!cart_is_empty(&app->sale->cart) || held_sales(app)) {
         app_set_message(app, 1, "Finish or cancel the open sales first (%d kept for staff)", held_sales(app));
         return -1;
     }
@@ -413,8 +413,8 @@ static void on_eod_timeout(struct loop *loop, void *ctx)
 {
     struct app *app = ctx;
     app->shift.eod_timer = 0;
-    if (app->card.nterminals > 0)
-        payment_terminal_abort(app->card.terminals[0].pt);
+    if (app->card->nterminals > 0)
+        payment_terminal_abort(app->card->terminals[0].pt);
     z_eod_settled(app, SHIFT_EOD_NO_ANSWER, NULL);
 }
 
@@ -424,14 +424,14 @@ static void z_ask_terminal(struct app *app)
 {
     struct app_shift *sh = &app->shift;
     sh->eod_waiting = 1;
-    if (app->card.nterminals == 0) {
+    if (app->card->nterminals == 0) {
         z_eod_settled(app, SHIFT_EOD_NONE, NULL);
         return;
     }
     long long timeout;
     if (config_get_int(app->cfg, "shift.eod_timeout_ms", 60000, &timeout) || timeout < 100 || timeout > 600000)
         timeout = 60000;
-    int rc = payment_terminal_end_of_day_totals(app->card.terminals[0].pt, on_eod_totals, app);
+    int rc = payment_terminal_end_of_day_totals(app->card->terminals[0].pt, on_eod_totals, app);
     if (rc == PT_EOD_UNSUPPORTED) {
         z_eod_settled(app, SHIFT_EOD_UNSUPPORTED, NULL);
         return;
@@ -492,7 +492,7 @@ int app_z_resume(struct app *app)
     if (!app->shift.open || !cur->z_started_at)
         return 0;
     /* the terminal's end-of-day is not asked again: its batch may be closed already */
-    if (cur->eod.state == SHIFT_EOD_NONE && app->card.nterminals > 0) {
+    if (cur->eod.state == SHIFT_EOD_NONE && app->card->nterminals > 0) {
         cur->eod.state = SHIFT_EOD_INTERRUPTED;
         shifts_z_eod(app->store, cur->id, &cur->eod);
     }

@@ -122,7 +122,7 @@ static void nobody_approves(struct app *app)
 static void scan_milk(struct app *app)
 {
     assert_int_equal(app_scan(app, MILK), 0);
-    assert_int_equal(app->sale.cart.nlines > 0, 1);
+    assert_int_equal(app->sale->cart.nlines > 0, 1);
 }
 
 /* ------------------------------------------- one setup per guarded command --- */
@@ -139,10 +139,10 @@ static void doors_void_line(struct fx *f)
     app_close_dialog(app);
     app_select_line(app, -1);
     assert_int_equal(app_void_selected(app), 0);   /* F3 */
-    assert_int_equal(app->sale.cart.lines[0].voided, 0);
+    assert_int_equal(app->sale->cart.lines[0].voided, 0);
     assert_non_null(strstr(app->approval.what, "void Whole Milk 1L after subtotal"));
     manager_approves(app);
-    assert_int_equal(app->sale.cart.lines[0].voided, 1);
+    assert_int_equal(app->sale->cart.lines[0].voided, 1);
     assert_int_equal(approved_rows(f, "line_void"), 1);
 }
 
@@ -160,16 +160,16 @@ static void doors_cancel_sale(struct fx *f)
     app_command_yes(app);
     assert_int_equal(app->mode, MODE_APPROVAL);
     assert_int_equal(app->quit, 0);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     nobody_approves(app);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     assert_int_equal(query(f, "SELECT count(*) FROM audit_log WHERE event = 'sale_cancelled'"), 0);
     /* F8 approved: then the question, then the cancel */
     app_open_mode(app, MODE_CONFIRM_CANCEL);
     manager_approves(app);
     assert_int_equal(app->mode, MODE_CONFIRM_CANCEL);
     app_command_yes(app);
-    assert_int_equal(app->sale.cart.nlines, 0);
+    assert_int_equal(app->sale->cart.nlines, 0);
     assert_int_equal(approved_rows(f, "sale_cancelled"), 1);
 }
 
@@ -194,9 +194,9 @@ static void doors_price_override(struct fx *f)
     assert_int_equal(app->mode, MODE_PRICE);
     assert_int_equal(app_price_submit(app, "0,50"), 0);
     assert_int_equal(app->mode, MODE_APPROVAL);
-    assert_int_not_equal(app->sale.cart.lines[0].unit_price, 50);
+    assert_int_not_equal(app->sale->cart.lines[0].unit_price, 50);
     manager_approves(app);
-    assert_int_equal(app->sale.cart.lines[0].unit_price, 50);
+    assert_int_equal(app->sale->cart.lines[0].unit_price, 50);
     assert_int_equal(approved_rows(f, "price_override"), 1);
 }
 
@@ -303,10 +303,10 @@ static void doors_cancel_unsaved(struct fx *f)
     assert_int_equal(app->mode, MODE_APPROVAL);
     nobody_approves(app);
     assert_int_equal(app->mode, MODE_UNSAVED);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     assert_int_equal(app_unsaved_cancel(app), 0);
     manager_approves(app);
-    assert_int_equal(app->sale.cart.nlines, 0);
+    assert_int_equal(app->sale->cart.nlines, 0);
     assert_int_equal(approved_rows(f, "sale_cancelled_unsaved"), 1);
     assert_int_equal(approved_rows(f, "sale_cancelled"), 1);
 }
@@ -373,10 +373,10 @@ static void test_holding_the_permission_asks_nobody(void **state)
     assert_int_equal(app->mode, MODE_CONFIRM_CANCEL);
     app_command_no(app);
     assert_int_equal(app->mode, MODE_SALE);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     app_open_mode(app, MODE_CONFIRM_CANCEL);
     app_command_yes(app);
-    assert_int_equal(app->sale.cart.nlines, 0);
+    assert_int_equal(app->sale->cart.nlines, 0);
     assert_int_equal(query(f, "SELECT count(*) FROM audit_log WHERE event = 'sale_cancelled' AND cashier = '9' "
                               "AND detail NOT LIKE '%approved by%'"), 1);
     close_app(f);
@@ -403,7 +403,7 @@ static void test_scan_door_and_audit_names(void **state)
     struct app *app = &f->app;
     sign_on(app, "1", "1111");
     assert_int_equal(app_scan(app, MILK), 0);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     assert_int_equal(app_command(app, "price", NULL, DOOR_KEY), 0);
     app_select_line(app, -1);
     assert_int_equal(app_command(app, "price", NULL, DOOR_KEY), 0);

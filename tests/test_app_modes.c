@@ -125,7 +125,7 @@ static void test_dialogs_return_to_what_they_were_opened_over(void **state)
     assert_int_equal(app->mode, MODE_CONFIRM_CANCEL);
     app_command_no(app);
     assert_int_equal(app->mode, MODE_PAY);
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     close_app(f);
 
     f = open_app(1);
@@ -151,7 +151,7 @@ static void test_a_scan_goes_where_the_mode_says(void **state)
         struct fx *f = open_app(0);
         struct app *app = &f->app;
         app->mode = (enum app_mode)m;
-        int before = app->sale.cart.nlines;
+        int before = app->sale->cart.nlines;
         app->message[0] = 0;
         app_scan(app, MILK);
         const struct app_mode_ops *ops = app_mode_ops(m);
@@ -162,7 +162,7 @@ static void test_a_scan_goes_where_the_mode_says(void **state)
         case MODE_RECEIPT:
             /* sells; a search or the help gives way, a receipt starts the next sale */
             assert_int_equal(app->mode, MODE_SALE);
-            assert_int_equal(app->sale.cart.nlines, before + 1);
+            assert_int_equal(app->sale->cart.nlines, before + 1);
             break;
         case MODE_PRINT:
         case MODE_STOCK:
@@ -172,12 +172,12 @@ static void test_a_scan_goes_where_the_mode_says(void **state)
             /* the mode's own: a receipt to reprint, a stock lookup, a receipt to return
              * against, a reason code, a count -- never the cart */
             assert_non_null(ops->scan);
-            assert_int_equal(app->sale.cart.nlines, before);
+            assert_int_equal(app->sale->cart.nlines, before);
             break;
         default:
             assert_null(ops->scan);
             assert_int_equal(app->mode, m);
-            assert_int_equal(app->sale.cart.nlines, before);
+            assert_int_equal(app->sale->cart.nlines, before);
             if (!strstr(app->message, "ignored: finish or close the open dialog first"))
                 fail_msg("mode %s: %s", ops->name, app->message);
             break;
@@ -202,7 +202,7 @@ static void test_badges_go_to_the_staff_dialogs(void **state)
     assert_int_equal(app->mode, MODE_APPROVAL);
     assert_int_equal(app_scan(app, "2"), 0);
     assert_string_equal(app->approval.approver_id, "2");
-    assert_int_equal(app->sale.cart.nlines, 1);
+    assert_int_equal(app->sale->cart.nlines, 1);
     close_app(f);
 }
 

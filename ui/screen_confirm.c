@@ -54,7 +54,7 @@ static int confirm_draw(const struct ui *ui, const struct app *app)
     default:
         title = "Quit";
         snprintf(line1, sizeof line1, "Items are in the cart. Quit and cancel the sale?");
-        if (app->sale.tender.n)
+        if (app->sale->tender.n)
             app_cancel_consequences(app, line2, sizeof line2);
         else
             line2[0] = 0;

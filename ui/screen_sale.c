@@ -52,9 +52,9 @@ static void line_cells(const struct app *app, const struct cart_line *l, char *q
 static struct columns layout_columns(const struct app *app)
 {
     int qty_w = 10, price_w = 11, total_w = 11;
-    for (int i = 0; i < app->sale.cart.nlines; i++) {
+    for (int i = 0; i < app->sale->cart.nlines; i++) {
         char q[48], p[48], t[48];
-        line_cells(app, &app->sale.cart.lines[i], q, sizeof q, p, sizeof p, t, sizeof t);
+        line_cells(app, &app->sale->cart.lines[i], q, sizeof q, p, sizeof p, t, sizeof t);
         if (text_columns(q) > qty_w)
             qty_w = text_columns(q);
         if (text_columns(p) > price_w)
@@ -79,7 +79,7 @@ static struct columns layout_columns(const struct app *app)
 
 static void draw_line(const struct app *app, const struct columns *c, int y, int i)
 {
-    const struct cart_line *l = &app->sale.cart.lines[i];
+    const struct cart_line *l = &app->sale->cart.lines[i];
     char qty[48], price[48], total[48], name[420];
     line_cells(app, l, qty, sizeof qty, price, sizeof price, total, sizeof total);
     char off[128] = "";
@@ -88,7 +88,7 @@ static void draw_line(const struct app *app, const struct columns *c, int y, int
         money_format(-l->discount, &app->s.fmt, 0, d, sizeof d);
         snprintf(off, sizeof off, "  %s %s", d, l->discount_label);
     }
-    int sel = i == app->sale.selected;
+    int sel = i == app->sale->selected;
     char stock[96] = "";
     if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
         char q[32], when[16] = "never";
@@ -127,16 +127,16 @@ static void draw_line(const struct app *app, const struct columns *c, int y, int
 
 static void draw_totals(const struct app *app, int y)
 {
-    const struct tax_totals *t = &app->sale.cart.totals;
+    const struct tax_totals *t = &app->sale->cart.totals;
     char buf[256], amount[48], rate[32], total[80];
     money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
     snprintf(total, sizeof total, "TOTAL %s", amount);
     size_t n = 0;
     if (app->customer.name[0])
         n = (size_t)snprintf(buf, sizeof buf, "Customer %.24s%s%s%s  ", app->customer.name,
-                             app->sale.cart.customer_segment[0] ? " (" : "", app->sale.cart.customer_segment,
-                             app->sale.cart.customer_segment[0] ? ")" : "");
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "Items %lld  %s", (long long)cart_item_count(&app->sale.cart),
+                             app->sale->cart.customer_segment[0] ? " (" : "", app->sale->cart.customer_segment,
+                             app->sale->cart.customer_segment[0] ? ")" : "");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "Items %lld  %s", (long long)cart_item_count(&app->sale->cart),
                           app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
     for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
         money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
@@ -192,7 +192,7 @@ static int cart_rows(void)
 
 static int sale_draw(const struct ui *ui, const struct app *app)
 {
-    const struct sale_session *sale = &app->sale;
+    const struct sale_session *sale = app->sale;
     struct columns c = layout_columns(app);
     draw_header(app);
     attron(A_BOLD);
