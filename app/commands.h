@@ -31,6 +31,7 @@ enum cmd_door { DOOR_KEY, DOOR_MENU, DOOR_SCAN, DOOR_QUIT, DOOR_CLI, DOOR_KIOSK,
 enum {
     CMD_CONFIRM_FIRST = 1 << 0,  /* asks before the permission (quitting: "quit?" then approval) */
     CMD_SAY_ARG = 1 << 1,        /* the approver is shown the argument ("Price of Milk from ...") */
+    CMD_KIOSK = 1 << 2,          /* the kiosk attendant's: allowed by their PIN (tests/e2e_kiosk.sh) */
 };
 
 /* What a handler is given. */
@@ -93,6 +94,8 @@ int cmd_check_shift(struct app *app, const char *arg);
 int cmd_check_z(struct app *app, const char *arg);
 int cmd_check_no_sale(struct app *app, const char *arg);
 int cmd_check_unsaved(struct app *app, const char *arg);
+int cmd_check_kiosk_menu(struct app *app, const char *arg);
+int cmd_kiosk_attendant_perm(const struct app *app, const char *arg);
 
 /* Handlers (their modules define them). */
 int cmd_sell(struct app *app, const struct cmd_args *a);
@@ -125,5 +128,11 @@ int cmd_open_shift(struct app *app, const struct cmd_args *a);
 int cmd_override(struct app *app, const struct cmd_args *a);
 int cmd_outbox_retry(struct app *app, const struct cmd_args *a);
 int cmd_cancel_unsaved(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_approve(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_void(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_cancel_sale(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_reprint(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_lane(struct app *app, const struct cmd_args *a);
+int cmd_kiosk_exit(struct app *app, const struct cmd_args *a);
 
 #endif

@@ -920,7 +920,19 @@ static int in_menu(struct app *app)
     return app->kiosk->flow.step == KIOSK_ATTENDANT;
 }
 
-int kiosk_staff_approve(struct app *app)
+/* The attendant's commands run in their menu only: they were let in by their PIN and
+ * the kiosk_attendant permission (attendant_authorized), which is the command's. */
+int cmd_check_kiosk_menu(struct app *app, const char *arg)
+{
+    return app->kiosk && in_menu(app) ? 0 : -1;
+}
+
+int cmd_kiosk_attendant_perm(const struct app *app, const char *arg)
+{
+    return app->kiosk && app->kiosk->flow.step == KIOSK_ATTENDANT ? CMD_NO_PERM : PERM_KIOSK_ATTENDANT;
+}
+
+int cmd_kiosk_approve(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
@@ -952,7 +964,7 @@ void kiosk_staff_select(struct app *app, int delta)
         app_select_line(app, delta);
 }
 
-int kiosk_staff_void(struct app *app)
+int cmd_kiosk_void(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
@@ -966,7 +978,7 @@ int kiosk_staff_void(struct app *app)
     return 0;
 }
 
-int kiosk_staff_cancel_sale(struct app *app)
+int cmd_kiosk_cancel_sale(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
@@ -976,7 +988,8 @@ int kiosk_staff_cancel_sale(struct app *app)
     }
     audit(app, "kiosk_staff_cancel", app->sale->uuid);
     /* a paid sale that could not be saved is cancelled only by handing its tenders back */
-    if (app->unsaved.active ? app_unsaved_cancel(app) : app_cancel_sale(app)) {
+    /* (the attendant's own command: cancelling the unsaved sale needs no second door) */
+    if (app->unsaved.active ? cmd_cancel_unsaved(app, a) : app_cancel_sale(app)) {
         app->mode = MODE_KIOSK;
         return -1;
     }
@@ -985,14 +998,14 @@ int kiosk_staff_cancel_sale(struct app *app)
 }
 
 /* A COPY of the last receipt, through the print queue like every receipt. */
-int kiosk_staff_reprint(struct app *app)
+int cmd_kiosk_reprint(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
     return app_print_reprint(app, 0);
 }
 
-int kiosk_staff_toggle_lane(struct app *app)
+int cmd_kiosk_lane(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
@@ -1007,7 +1020,7 @@ int kiosk_staff_toggle_lane(struct app *app)
     return 0;
 }
 
-int kiosk_staff_exit(struct app *app)
+int cmd_kiosk_exit(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
@@ -1031,4 +1044,35 @@ int kiosk_staff_card_resolve(struct app *app, int approved_on_receipt)
         return -1;
     kiosk_sync(app);   /* approved: the sale completes (receipt); not: the customer may retry */
     return 0;
+}
+
+/* The attendant menu's keys name commands (app/commands.c). */
+int kiosk_staff_approve(struct app *app)
+{
+    return app_command(app, "kiosk-approve", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_void(struct app *app)
+{
+    return app_command(app, "kiosk-void", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_cancel_sale(struct app *app)
+{
+    return app_command(app, "kiosk-cancel-sale", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_reprint(struct app *app)
+{
+    return app_command(app, "kiosk-reprint", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_toggle_lane(struct app *app)
+{
+    return app_command(app, "kiosk-lane", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_exit(struct app *app)
+{
+    return app_command(app, "kiosk-exit", NULL, DOOR_KIOSK);
 }
