@@ -220,6 +220,11 @@ static int check_config(struct config *cfg, struct loop *loop)
         fprintf(stderr, "till: %s\n", err);
         return 1;
     }
+    if (ui_check_config(cfg, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        app_free(&app);
+        return 1;
+    }
     printf("configuration ok: %s, database %s\n", app.s.store_name, db_path);
     app_free(&app);
     struct store *st;

@@ -74,4 +74,7 @@ t_wait_exit 10
 out=$("$TILL_BIN" --set 'keys.sale=stock-lookup:F8' 2>&1 < /dev/null); rc=$?
 check_eq "two actions on one key are refused" 1 "$rc"
 check "saying which" grep -qF "keys.sale: cancel-sale and stock-lookup are both on F8" <<< "$out"
+out=$("$TILL_BIN" --set 'keys.sale=stock-lookup:Ctrl-C' --check-config 2>&1); rc=$?
+check_eq "--check-config refuses a bad key" 1 "$rc"
+check "naming it" grep -qF "keys.sale: 'Ctrl-C' is not a key" <<< "$out"
 finish

@@ -346,6 +346,11 @@ static void on_clock(struct loop *loop, void *ctx)
     loop_add_timer(loop, 1000 - (loop_now_ms(loop) % 1000), on_clock, ui);
 }
 
+int ui_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+    return ui_rebind_sale_keys(config_get(cfg, "keys.sale", ""), err, errlen);
+}
+
 struct ui *ui_start(struct app *app, char *err, size_t errlen)
 {
     if (ui_rebind_sale_keys(config_get(app->cfg, "keys.sale", ""), err, errlen))
