@@ -36,23 +36,23 @@ int app_age_required(const struct app *app, const struct product *p)
 
 static void audit_check(struct app *app, int line, const char *outcome)
 {
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    const struct cart_line *l = &app->sale->cart.lines[line];
     char detail[200];
-    snprintf(detail, sizeof detail, "%s line %d %s needs %d: %s", app->sale.uuid, line + 1,
+    snprintf(detail, sizeof detail, "%s line %d %s needs %d: %s", app->sale->uuid, line + 1,
              l->product.sku, app_age_required(app, &l->product), outcome);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "age_check", detail);
+    app_audit(app, "age_check", detail);
 }
 
 int app_age_ask(struct app *app, int line)
 {
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    const struct cart_line *l = &app->sale->cart.lines[line];
     int need = app_age_required(app, &l->product);
     if (!need || app->kiosk)
         return 0;
     if (app->age.proven >= need) {
         char how[40];
         snprintf(how, sizeof how, "earlier: %.30s", app->age.proven_how);
-        cart_set_line_age_check(&app->sale.cart, line, how);
+        cart_set_line_age_check(&app->sale->cart, line, how);
         audit_check(app, line, how);
         return 0;
     }
@@ -69,7 +69,7 @@ int app_age_ask(struct app *app, int line)
 static int passed(struct app *app, int age, const char *how)
 {
     int line = app->age.line;
-    cart_set_line_age_check(&app->sale.cart, line, how);
+    cart_set_line_age_check(&app->sale->cart, line, how);
     audit_check(app, line, how);
     if (age > app->age.proven) {
         app->age.proven = age;
@@ -77,16 +77,16 @@ static int passed(struct app *app, int age, const char *how)
     }
     app->age.line = -1;
     app->mode = (enum app_mode)app->age.back;
-    app_set_message(app, 0, "Age checked (%s): %s", how, app->sale.cart.lines[line].product.name);
+    app_set_message(app, 0, "Age checked (%s): %s", how, app->sale->cart.lines[line].product.name);
     return 0;
 }
 
 void app_age_record(struct app *app, int line, const char *how)
 {
-    if (line < 0 || line >= app->sale.cart.nlines)
+    if (line < 0 || line >= app->sale->cart.nlines)
         return;
-    int need = app_age_required(app, &app->sale.cart.lines[line].product);
-    cart_set_line_age_check(&app->sale.cart, line, how);
+    int need = app_age_required(app, &app->sale->cart.lines[line].product);
+    cart_set_line_age_check(&app->sale->cart, line, how);
     audit_check(app, line, how);
     if (need > app->age.proven) {
         app->age.proven = need;
@@ -152,7 +152,7 @@ int app_age_refuse(struct app *app)
     int line = app->age.line;
     if (line < 0)
         return -1;
-    struct cart *cart = &app->sale.cart;
+    struct cart *cart = &app->sale->cart;
     char name[96];
     snprintf(name, sizeof name, "%s", cart->lines[line].product.name);
     audit_check(app, line, "refused");
@@ -161,7 +161,7 @@ int app_age_refuse(struct app *app)
     if (dep >= 0)
         cart_remove_line(cart, dep);
     cart_remove_line(cart, line);
-    app->sale.selected = cart->nlines - 1;
+    app->sale->selected = cart->nlines - 1;
     app->age.line = -1;
     app->mode = (enum app_mode)app->age.back;
     app_set_message(app, 1, "Age not confirmed: %s taken out of the sale", name);

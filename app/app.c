@@ -4,6 +4,7 @@
 #include "app/app_print.h"
 #include "app/kiosk.h"
 #include "app/authorize.h"
+#include "app/commands.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -42,7 +43,7 @@ void app_set_message(struct app *app, int is_error, const char *fmt, ...)
 static void refresh_stock_view(struct app *app)
 {
     struct app_stock_view *v = &app->stock;
-    const struct sale_session *s = &app->sale;
+    const struct sale_session *s = app->sale;
     const char *sku = s->selected >= 0 && s->selected < s->cart.nlines ? s->cart.lines[s->selected].product.sku : "";
     if (strcmp(v->sku, sku) == 0 && v->synced_at == app->sync.last_sync_at)
         return;
@@ -101,14 +102,14 @@ static void set_pricing_clock(struct app *app)
     time_t now = (time_t)loop_wall_time();
     struct tm tm;
     int minute = localtime_r(&now, &tm) ? tm.tm_hour * 60 + tm.tm_min : 0;
-    cart_set_clock(&app->sale.cart, (int64_t)now, minute);
+    cart_set_clock(&app->sale->cart, (int64_t)now, minute);
 }
 
 static void begin_sale(struct app *app)
 {
     app_unsaved_end(app);
-    sale_session_begin(&app->sale, loop_wall_time());
-    card_payment_new_sale(&app->card, app->sale.uuid);
+    sale_session_begin(app->sale, loop_wall_time());
+    card_payment_new_sale(app->card, app->sale->uuid);
     app_returns_reset(app);
     set_pricing_clock(app);
     app_promotions_begin(app);
@@ -119,10 +120,19 @@ static void begin_sale(struct app *app)
 
 /* The audit log names the signed-on staff member by id (the configured cashier on a till
  * without staff). */
+const char *app_actor_id(const struct app *app)
+{
+    return app->staff.signed_on ? app->staff.who.id : app->s.cashier;
+}
+
+void app_audit(struct app *app, const char *event, const char *detail)
+{
+    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app_actor_id(app), event, detail);
+}
+
 static void audit(struct app *app, const char *event, const char *detail)
 {
-    const char *who = app->staff.signed_on ? app->staff.who.id : app->s.cashier;
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, who, event, detail);
+    app_audit(app, event, detail);
 }
 
 enum app_mode app_home_mode(const struct app *app)
@@ -171,9 +181,51 @@ static int load_catalog(struct app *app, char *err, size_t errlen)
     return 0;
 }
 
+/* The big parts live on the heap, so struct app stays small enough for a stack (the open
+ * sale, the held sales, the card controller, the return and the promotions). */
+static int alloc_parts(struct app *app)
+{
+    app->sale = calloc(1, sizeof *app->sale);
+    app->card = calloc(1, sizeof *app->card);
+    app->ret = calloc(1, sizeof *app->ret);
+    app->promos = calloc(1, sizeof *app->promos);
+    app->staff.held = calloc(APP_MAX_HELD, sizeof *app->staff.held);
+    return app->sale && app->card && app->ret && app->promos && app->staff.held ? 0 : -1;
+}
+
+static void free_parts(struct app *app)
+{
+    free(app->sale);
+    free(app->card);
+    free(app->ret);
+    free(app->promos);
+    free(app->staff.held);
+    app->sale = NULL;
+    app->card = NULL;
+    app->ret = NULL;
+    app->promos = NULL;
+    app->staff.held = NULL;
+}
+
+static int init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
+
 int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
+    if (alloc_parts(app)) {
+        free_parts(app);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (init(app, cfg, loop, err, errlen)) {
+        free_parts(app);
+        return -1;
+    }
+    return 0;
+}
+
+static int init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
+{
     app->cfg = cfg;
     app->loop = loop;
     if (settings_from_config(cfg, &app->s, err, errlen))
@@ -205,7 +257,7 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         app->store = NULL;
         return -1;
     }
-    sale_session_init(&app->sale, &app->s.tax, inc);
+    sale_session_init(app->sale, &app->s.tax, inc);
     if (app_returns_configure(app, err, errlen) || app_discount_configure(app, err, errlen) ||
         app_park_configure(app, err, errlen) || app_age_configure(app, err, errlen)) {
         store_close(app->store);
@@ -252,7 +304,7 @@ fail:
     app_close_printer(app);
     drawer_close(app->drawer);
     app->drawer = NULL;
-    sale_session_free(&app->sale);
+    sale_session_free(app->sale);
     count_session_free(&app->count);
     store_close(app->store);
     app->store = NULL;
@@ -276,14 +328,15 @@ void app_free(struct app *app)
     app_close_printer(app);
     drawer_close(app->drawer);
     if (app->store) {
-        if (!cart_is_empty(&app->sale.cart))
-            audit(app, "sale_abandoned", app->sale.uuid);
+        if (!cart_is_empty(&app->sale->cart))
+            audit(app, "sale_abandoned", app->sale->uuid);
         audit(app, "stop", NULL);
         store_close(app->store);
     }
-    sale_session_free(&app->sale);
+    sale_session_free(app->sale);
     count_session_free(&app->count);
     free(app->last.receipt_text);
+    free_parts(app);
 }
 
 /* The local date for "expired" checks on GS1 labels. */
@@ -302,20 +355,20 @@ static int add_line(struct app *app, const struct product *p, const char *code, 
     if (app_deposit_is_return(p) && !from_label)
         return app_deposit_return(app, p, code, qty);
     app_promotions_for_product(app, p);
-    int rc = from_label ? cart_add_label_item(&app->sale.cart, p, code, qty)
-                        : cart_add_item(&app->sale.cart, p, code, qty);
+    int rc = from_label ? cart_add_label_item(&app->sale->cart, p, code, qty)
+                        : cart_add_item(&app->sale->cart, p, code, qty);
     if (rc) {
         app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
         return -1;
     }
-    int line = app->sale.cart.nlines - 1;
-    app->sale.selected = line;
+    int line = app->sale->cart.nlines - 1;
+    app->sale->selected = line;
     app_fiscal_item_added(app);
     char price[48];
-    money_format(app->sale.cart.lines[line].line_total, &app->s.fmt, 1, price, sizeof price);
+    money_format(app->sale->cart.lines[line].line_total, &app->s.fmt, 1, price, sizeof price);
     app_set_message(app, 0, "%s  %s%s", p->name, price, p->deposit_sku[0] ? "  + deposit" : "");
     if (!from_label && app_deposit_add(app, p, line, qty) == 0)
-        app->sale.selected = app->sale.cart.nlines - 1;
+        app->sale->selected = app->sale->cart.nlines - 1;
     app_age_ask(app, line);
     return 0;
 }
@@ -338,7 +391,7 @@ static int add_typed(struct app *app, const struct product *p, const char *code,
  * after the cashier has seen the warning (the line says EXPIRED). */
 void app_mark_label(struct app *app, const char *batch, const char *serial, int32_t expiry, int expired)
 {
-    struct cart *cart = &app->sale.cart;
+    struct cart *cart = &app->sale->cart;
     int line = cart->nlines - 1;
     cart_set_line_label(cart, line, batch, serial, expiry, expired);
     const struct cart_line *l = &cart->lines[line];
@@ -375,17 +428,17 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
     }
     if (r.has_price) {
         app_promotions_for_product(app, &p);
-        int rc = cart_add_priced_item(&app->sale.cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
+        int rc = cart_add_priced_item(&app->sale->cart, &p, r.line_code, r.has_qty ? r.qty : 0, r.price);
         if (rc) {
             app_set_message(app, 1, "%s: %s", p.name, cart_strerror(rc));
             return -1;
         }
-        app->sale.selected = app->sale.cart.nlines - 1;
+        app->sale->selected = app->sale->cart.nlines - 1;
         char price[48];
         money_format(r.price, &app->s.fmt, 1, price, sizeof price);
         app_set_message(app, 0, "%s  %s (price from the label)", p.name, price);
         mark_label_data(app, &r);
-        app_age_ask(app, app->sale.selected);
+        app_age_ask(app, app->sale->selected);
         return 0;
     }
     if (r.has_qty) {
@@ -396,8 +449,8 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         return 0;
     }
     if (p.unit == UNIT_KG && !qty) {
-        app->sale.weighed = p;
-        snprintf(app->sale.weighed_barcode, sizeof app->sale.weighed_barcode, "%s", r.line_code);
+        app->sale->weighed = p;
+        snprintf(app->sale->weighed_barcode, sizeof app->sale->weighed_barcode, "%s", r.line_code);
         app->mode = MODE_WEIGHT;
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
@@ -421,53 +474,38 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
 /* Once money is taken the cart is fixed: the total must not move under the payments. */
 static int cart_locked(struct app *app)
 {
-    if (!sale_session_locked(&app->sale))
+    if (!sale_session_locked(app->sale))
         return 0;
     app_set_message(app, 1, "Payments are already taken: finish paying (F5) or cancel the sale (F8)");
     return 1;
 }
 
+/* A scan goes where the top mode says (app/modes.c); the kiosk's flow owns the scanner
+ * whatever dialog it shows. */
 int app_scan(struct app *app, const char *code)
 {
     app_note_activity(app);
     if (app->kiosk)
         return kiosk_scan(app, code);
-    /* a staff badge, or a PIN typed fast: input to the sign-on and override dialogs, never
-     * shown in a message */
-    if (app->mode == MODE_SIGNON)
-        return app_signon_submit(app, code);
-    if (app->mode == MODE_APPROVAL)
-        return app_approval_submit(app, code);
-    /* a reason code scanned from the store's list */
-    if (app->mode == MODE_CASH && app->shift.have_amount)
-        return app_cash_submit(app, code);
-    if (app->mode == MODE_PRINT)
-        return app_print_reprint_code(app, code);  /* a receipt's barcode */
-    if (app->mode == MODE_COUNT)
-        return app_count_scan(app, code);
-    if (app->mode == MODE_STOCK)
-        return app_stock_lookup_code(app, code);
-    if (app->mode == MODE_RECEIPT)
-        app_next_sale(app);
-    if (app->mode == MODE_SEARCH || app->mode == MODE_HELP)
-        app->mode = MODE_SALE;
-    /* a receipt's code, or an item coming back without one */
-    if (app->mode == MODE_RETURN_FIND)
-        return app_return_lookup(app, code);
-    if (app->mode != MODE_SALE) {
-        app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
-        return -1;
-    }
+    const struct app_mode_ops *m = app_mode_ops(app->mode);
+    if (m->scan)
+        return m->scan(app, code);
+    app_set_message(app, 1, "Scan of %.40s ignored: finish or close the open dialog first (Esc)", code);
+    return -1;
+}
+
+int cmd_sell(struct app *app, const struct cmd_args *a)
+{
     if (cart_locked(app) || app_storage_refuses_sale(app))
         return -1;
     if (app->staff.enabled && !app->shift.open) {
         app_set_message(app, 1, "No shift is open: F9, then S opens one with the float");
         return -1;
     }
-    int64_t qty = app->sale.pending_qty;
-    app->sale.pending_qty = 0;
+    int64_t qty = app->sale->pending_qty;
+    app->sale->pending_qty = 0;
     set_pricing_clock(app);
-    return lookup_and_add(app, code, qty);
+    return lookup_and_add(app, a->arg, qty);
 }
 
 int app_add_scan(struct app *app, const char *code)
@@ -479,7 +517,7 @@ int app_add_scan(struct app *app, const char *code)
 
 void app_clear_pending_qty(struct app *app)
 {
-    app->sale.pending_qty = 0;
+    app->sale->pending_qty = 0;
     app->dirty = 1;
 }
 
@@ -490,8 +528,9 @@ int app_submit_input(struct app *app, const char *typed)
     app->dirty = 1;
     if (!text[0])
         return 0;
-    if (app->mode == MODE_COUNT)
-        return app_count_submit_input(app, text);
+    const struct app_mode_ops *m = app_mode_ops(app->mode);
+    if (m->submit)
+        return m->submit(app, text);
     char *star = strchr(text, '*');
     if (!star)
         return app_scan(app, text);
@@ -510,19 +549,19 @@ int app_submit_input(struct app *app, const char *typed)
         return -1;
     }
     if (!star[1]) {
-        app->sale.pending_qty = qty;
+        app->sale->pending_qty = qty;
         char q[32];
         format_qty(app, qty, 0, q, sizeof q);
         app_set_message(app, 0, "Quantity %s: now scan the item", q);
         return 0;
     }
-    app->sale.pending_qty = qty;
+    app->sale->pending_qty = qty;
     return app_scan(app, star + 1);
 }
 
 void app_select_line(struct app *app, int delta)
 {
-    struct sale_session *sale = &app->sale;
+    struct sale_session *sale = app->sale;
     if (sale->cart.nlines == 0)
         return;
     int s = sale->selected < 0 ? sale->cart.nlines - 1 : sale->selected + delta;
@@ -534,15 +573,16 @@ void app_select_line(struct app *app, int delta)
     app->dirty = 1;
 }
 
-static void void_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int cmd_void_line(struct app *app, const struct cmd_args *a)
 {
-    struct sale_session *sale = &app->sale;
+    const struct staff_member *approver = a->approver;
+    struct sale_session *sale = app->sale;
     const struct cart_line *l = &sale->cart.lines[sale->selected];
     int deposit = app_deposit_line_of(app, sale->selected);
     int rc = cart_void_line(&sale->cart, sale->selected);
     if (rc) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(rc));
-        return;
+        return -1;
     }
     char detail[200];
     snprintf(detail, sizeof detail, "%s line %d %s%s%s", sale->uuid, sale->selected + 1, l->product.sku,
@@ -556,36 +596,28 @@ static void void_granted(struct app *app, const struct staff_member *approver, v
     }
     app_set_message(app, 0, "Voided: %s%s%s", l->product.name, approver ? ", approved by " : "",
                     approver ? approver->name : "");
+    return 0;
 }
 
-int app_void_selected(struct app *app)
+int cmd_check_void(struct app *app, const char *arg)
 {
     if (cart_locked(app))
         return -1;
-    struct sale_session *sale = &app->sale;
+    struct sale_session *sale = app->sale;
     if (sale->selected < 0 || sale->selected >= sale->cart.nlines) {
         app_set_message(app, 1, "No line to void: the cart is empty");
         return -1;
     }
-    const struct cart_line *l = &sale->cart.lines[sale->selected];
-    if (l->voided) {
+    if (sale->cart.lines[sale->selected].voided) {
         app_set_message(app, 1, "Cannot void: %s", cart_strerror(CART_EVOIDED));
         return -1;
     }
-    /* before the total was shown a void is a correction; after it, it needs permission */
-    if (!sale->subtotaled) {
-        void_granted(app, NULL, NULL);
-        return 0;
-    }
-    char what[96];
-    snprintf(what, sizeof what, "void %.60s after subtotal", l->product.name);
-    return app_authorize(app, PERM_VOID_AFTER_SUBTOTAL, what, void_granted, NULL) < 0 ? -1 : 0;
+    return 0;
 }
 
-static void cancel_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int app_void_selected(struct app *app)
 {
-    app->mode = MODE_CONFIRM_CANCEL;
-    app->dirty = 1;
+    return app_command(app, "void-line", NULL, DOOR_KEY);
 }
 
 /* A scale label's weight and price are the scale's: the way to change them is to void
@@ -598,49 +630,34 @@ static int label_fixed(struct app *app, const struct cart_line *l)
     return 1;
 }
 
-void app_open_mode(struct app *app, enum app_mode mode)
+/* Enters a dialog once its command allowed it (the state checks of each stay here). */
+static int enter_mode(struct app *app, enum app_mode mode)
 {
     switch (mode) {
     case MODE_QTY:
         if (cart_locked(app))
-            return;
-        if (app->sale.selected < 0) {
+            return -1;
+        if (app->sale->selected < 0) {
             app_set_message(app, 1, "Select a line first (Up/Down)");
-            return;
+            return -1;
         }
-        if (app->sale.cart.lines[app->sale.selected].voided) {
+        if (app->sale->cart.lines[app->sale->selected].voided) {
             app_set_message(app, 1, "A voided line cannot change: scan the item again");
-            return;
+            return -1;
         }
-        if (label_fixed(app, &app->sale.cart.lines[app->sale.selected]))
-            return;
+        if (label_fixed(app, &app->sale->cart.lines[app->sale->selected]))
+            return -1;
         break;
     case MODE_PAY:
-        if (cart_is_empty(&app->sale.cart)) {
+        if (cart_is_empty(&app->sale->cart)) {
             app_set_message(app, 1, "Nothing to pay: scan an item first");
-            return;
+            return -1;
         }
         set_pricing_clock(app);
-        if (!sale_session_locked(&app->sale))
-            cart_reprice(&app->sale.cart);
-        app->sale.tender.total = app->sale.cart.totals.total;
-        app->sale.subtotaled = 1;
-        break;
-    case MODE_CONFIRM_CANCEL:
-        if (app->sale.cart.nlines == 0) {
-            app_set_message(app, 1, "No open sale to cancel");
-            return;
-        }
-        if (!app_has_permission(app, PERM_CANCEL_SALE)) {
-            app_authorize(app, PERM_CANCEL_SALE, "cancel the sale", cancel_granted, NULL);
-            return;
-        }
-        break;
-    case MODE_MANAGER:
-        if (!app->staff.enabled || !app->staff.signed_on) {
-            app_set_message(app, 1, "The manager menu needs staff signed on");
-            return;
-        }
+        if (!sale_session_locked(app->sale))
+            cart_reprice(&app->sale->cart);
+        app->sale->tender.total = app->sale->cart.totals.total;
+        app->sale->subtotaled = 1;
         break;
     case MODE_SEARCH:
         app->search.n = 0;
@@ -655,6 +672,32 @@ void app_open_mode(struct app *app, enum app_mode mode)
     }
     app->mode = mode;
     app->dirty = 1;
+    return 0;
+}
+
+int cmd_quantity(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_QTY); }
+int cmd_pay(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_PAY); }
+int cmd_search(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_SEARCH); }
+int cmd_printer(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_PRINT); }
+int cmd_help(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_HELP); }
+int cmd_manager(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_MANAGER); }
+int cmd_open_shift(struct app *app, const struct cmd_args *a) { return enter_mode(app, MODE_OPEN_SHIFT); }
+int cmd_cancel_sale(struct app *app, const struct cmd_args *a) { return app_cancel_sale(app); }
+
+/* The dialogs that are commands open through the door (their permission and checks). */
+void app_open_mode(struct app *app, enum app_mode mode)
+{
+    static const struct { enum app_mode mode; const char *cmd; } by_command[] = {
+        { MODE_QTY, "quantity" }, { MODE_PAY, "pay" }, { MODE_SEARCH, "search" },
+        { MODE_PRINT, "printer" }, { MODE_HELP, "help" }, { MODE_MANAGER, "manager" },
+        { MODE_OPEN_SHIFT, "open-shift" }, { MODE_CONFIRM_CANCEL, "cancel-sale" },
+    };
+    for (size_t i = 0; i < sizeof by_command / sizeof by_command[0]; i++)
+        if (by_command[i].mode == mode) {
+            app_command(app, by_command[i].cmd, NULL, DOOR_KEY);
+            return;
+        }
+    enter_mode(app, mode);
 }
 
 void app_close_dialog(struct app *app)
@@ -670,15 +713,15 @@ void app_close_dialog(struct app *app)
 int app_set_line_qty(struct app *app, int line, int64_t qty)
 {
     int deposit = app_deposit_line_of(app, line);
-    int rc = cart_set_qty(&app->sale.cart, line, qty);
+    int rc = cart_set_qty(&app->sale->cart, line, qty);
     if (rc == CART_OK && deposit >= 0)
-        cart_set_qty(&app->sale.cart, deposit, qty);
+        cart_set_qty(&app->sale->cart, deposit, qty);
     if (rc) {
         app_set_message(app, 1, "Quantity not changed: %s", cart_strerror(rc));
         return -1;
     }
     app_close_dialog(app);
-    app_set_message(app, 0, "Quantity changed: %s", app->sale.cart.lines[line].product.name);
+    app_set_message(app, 0, "Quantity changed: %s", app->sale->cart.lines[line].product.name);
     return 0;
 }
 
@@ -692,12 +735,12 @@ int app_submit_qty(struct app *app, const char *text)
         app_set_message(app, 1, "Quantity not changed: %s", why);
         return -1;
     }
-    int line = app->sale.selected;
-    if (line < 0 || line >= app->sale.cart.nlines)
+    int line = app->sale->selected;
+    if (line < 0 || line >= app->sale->cart.nlines)
         return -1;
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    const struct cart_line *l = &app->sale->cart.lines[line];
     /* the cart's refusals first (zero, fractions, too many), then the question */
-    if (cart_check_qty(&app->sale.cart, line, qty) == CART_OK &&
+    if (cart_check_qty(&app->sale->cart, line, qty) == CART_OK &&
         app_confirm_line(app, &l->product, l->barcode, qty, line, MODE_QTY))
         return 0;
     return app_set_line_qty(app, line, qty);
@@ -718,7 +761,7 @@ int app_submit_weight(struct app *app, const char *text)
         return -1;
     }
     app->mode = MODE_SALE;
-    rc = add_typed(app, &app->sale.weighed, app->sale.weighed_barcode, grams, MODE_WEIGHT);
+    rc = add_typed(app, &app->sale->weighed, app->sale->weighed_barcode, grams, MODE_WEIGHT);
     if (rc < 0)
         app->mode = MODE_WEIGHT;   /* refused: the prompt stays for another weight */
     return rc < 0 ? -1 : 0;
@@ -750,15 +793,15 @@ int app_search_choose(struct app *app, int index)
     }
     struct product p = app->search.results[index];
     app->mode = MODE_SALE;
-    int64_t qty = app->sale.pending_qty;
-    app->sale.pending_qty = 0;
+    int64_t qty = app->sale->pending_qty;
+    app->sale->pending_qty = 0;
     if (p.tax_rate_ppm < 0) {
         app_set_message(app, 1, "%s has tax class '%s', which is not configured", p.name, p.tax_class);
         return -1;
     }
     if (p.unit == UNIT_KG && !qty) {
-        app->sale.weighed = p;
-        app->sale.weighed_barcode[0] = 0;
+        app->sale->weighed = p;
+        app->sale->weighed_barcode[0] = 0;
         app->mode = MODE_WEIGHT;
         app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
@@ -768,13 +811,13 @@ int app_search_choose(struct app *app, int index)
 
 int64_t app_amount_due(const struct app *app)
 {
-    return tender_balance(&app->sale.tender);
+    return tender_balance(&app->sale->tender);
 }
 
 /* Writes the receipt text to the spool directory (src/spool.c: temp file, fsync, rename). */
 static int spool_receipt(struct app *app, const char *text, int64_t receipt_no, char *err, size_t errlen)
 {
-    return spool_write(app->s.spool_dir, receipt_no, app->sale.uuid, text, err, errlen);
+    return spool_write(app->s.spool_dir, receipt_no, app->sale->uuid, text, err, errlen);
 }
 
 /* Writes a report to a file of the spool directory, as receipts are (src/atomic_file.c):
@@ -807,7 +850,7 @@ static int commit_in_tx(struct store *st, const struct sale *sale, void *ctx)
 
 int app_complete_sale(struct app *app)
 {
-    struct sale_session *ss = &app->sale;
+    struct sale_session *ss = app->sale;
     int64_t change = tender_change(&ss->tender);
     struct sale sale;
     memset(&sale, 0, sizeof sale);
@@ -872,14 +915,14 @@ int app_complete_sale(struct app *app)
 
 int app_pay_cash(struct app *app, const char *text)
 {
-    struct tender_state *t = &app->sale.tender;
-    if (app->sale.cart.totals.total < 0)
+    struct tender_state *t = &app->sale->tender;
+    if (app->sale->cart.totals.total < 0)
         return app_refund_cash(app, text);
-    if (app->card.state != CARD_IDLE) {
+    if (app->card->state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
-    t->total = app->sale.cart.totals.total;
+    t->total = app->sale->cart.totals.total;
     int64_t tendered = tender_cash_due(t);
     int rc = text[0] ? money_parse(text, &app->s.fmt, &tendered) : 0;
     if (rc) {
@@ -895,7 +938,7 @@ int app_pay_cash(struct app *app, const char *text)
 
 int app_take_cash(struct app *app, int64_t tendered)
 {
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     int64_t change;
     int rc = tender_add_cash(t, tendered, &change);
     if (rc) {
@@ -919,11 +962,11 @@ int app_take_cash(struct app *app, int64_t tendered)
 
 int app_pay_voucher(struct app *app, const char *text)
 {
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     int64_t value;
-    if (app->sale.cart.totals.total < 0)
+    if (app->sale->cart.totals.total < 0)
         return app_refund_voucher(app, text);
-    if (app->card.state != CARD_IDLE) {
+    if (app->card->state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
@@ -938,7 +981,7 @@ int app_pay_voucher(struct app *app, const char *text)
         app_set_message(app, 1, "Voucher not taken: %s", why);
         return -1;
     }
-    t->total = app->sale.cart.totals.total;
+    t->total = app->sale->cart.totals.total;
     int rc = tender_add_voucher(t, value, "voucher");
     if (rc) {
         app_set_message(app, 1, "Voucher not taken: %s", tender_strerror(rc));
@@ -957,7 +1000,7 @@ static struct app_cancel cancel_summary(const struct app *app)
 {
     struct app_cancel c;
     memset(&c, 0, sizeof c);
-    const struct tender_state *t = &app->sale.tender;
+    const struct tender_state *t = &app->sale->tender;
     for (int i = 0; i < t->n; i++) {
         const struct payment *p = &t->payments[i];
         if (p->tender == TENDER_CASH)
@@ -1007,9 +1050,12 @@ void app_cancel_consequences(const struct app *app, char *buf, size_t len)
 
 void app_cancel_sale_now(struct app *app)
 {
-    audit(app, "sale_cancelled", app->sale.uuid);
+    char detail[120];
+    const char *approver = app_command_approver(app);
+    snprintf(detail, sizeof detail, "%s%s%s", app->sale->uuid, approver[0] ? " approved by " : "", approver);
+    audit(app, "sale_cancelled", detail);
     app_fiscal_sale_cancelled(app);
-    app_shift_count_cancel(app, app->sale.cart.totals.total);
+    app_shift_count_cancel(app, app->sale->cart.totals.total);
     /* what was given back, said once more now that it is done (one line at 80 columns
      * for a card and cash) */
     struct app_cancel c = app->cancel;
@@ -1047,13 +1093,13 @@ int app_cancel_sale(struct app *app)
     app->quit_after_cancel = 0;
     app->cancel = cancel_summary(app);
     /* approved card payments are reversed first: cancelling never keeps a customer's money */
-    if (!sale_session_has_card_payments(&app->sale)) {
+    if (!sale_session_has_card_payments(app->sale)) {
         app_cancel_sale_now(app);
         return 0;
     }
     app->mode = MODE_PAY;
     app->dirty = 1;
-    if (card_payment_reverse_all_then_cancel(&app->card, &app->sale.tender)) {
+    if (card_payment_reverse_all_then_cancel(app->card, &app->sale->tender)) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal, then cancel");
         return -1;
     }
@@ -1063,35 +1109,49 @@ int app_cancel_sale(struct app *app)
 void app_next_sale(struct app *app)
 {
     begin_sale(app);
+    app_mode_reset(app);
     app->mode = MODE_SALE;
     app_set_message(app, 0, "Next customer. Scan the first item.");
 }
 
 int app_request_quit(struct app *app)
 {
+    app_command(app, "quit", NULL, DOOR_QUIT);
+    return app->quit;
+}
+
+/* Quitting with an open sale cancels it: the cancel's permission and a "yes" first
+ * (the "quit-cancel-sale" command). */
+int cmd_quit(struct app *app, const struct cmd_args *a)
+{
     if (app->kiosk) {
         kiosk_refuse_exit(app);   /* only the attendant's menu leaves kiosk mode */
-        return 0;
+        return -1;
     }
     if (app_unsaved_refuses(app, "quit"))
-        return 0;
-    if (app->sale.cart.nlines && app->mode != MODE_RECEIPT) {
-        app->mode = MODE_CONFIRM_QUIT;
-        app->dirty = 1;
-        return 0;
-    }
-    return 1;
+        return -1;
+    if (app->sale->cart.nlines && app->mode != MODE_RECEIPT)
+        return app_command(app, "quit-cancel-sale", NULL, a->door);
+    app->quit = 1;
+    return 0;
+}
+
+int cmd_quit_cancel_sale(struct app *app, const struct cmd_args *a)
+{
+    if (app_quit_cancelling_sale(app))
+        app->quit = 1;
+    return 0;
 }
 
 int app_quit_cancelling_sale(struct app *app)
 {
-    if (!sale_session_has_card_payments(&app->sale)) {
+    if (!sale_session_has_card_payments(app->sale)) {
         app->cancel = cancel_summary(app);
         app_cancel_sale_now(app);
         return 1;
     }
     /* the cards are reversed first; app->quit is set once the sale is cancelled */
-    if (app_cancel_sale(app) == 0 && app->card.cancel_when_reversed)
+    if (app_cancel_sale(app) == 0 && app->card->cancel_when_reversed)
         app->quit_after_cancel = 1;
     return 0;
 }

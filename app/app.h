@@ -18,6 +18,8 @@
 #include "src/store.h"
 #include "app/age_check.h"
 #include "app/card_payment.h"
+#include "app/commands.h"
+#include "app/modes.h"
 #include "app/count_session.h"
 #include "app/customer.h"
 #include "app/deposit.h"
@@ -193,7 +195,7 @@ struct app_staff {
     uint64_t idle_timer;
     char signon_id[STAFF_ID_MAX];   /* typed on the sign-on screen; the PIN comes next */
     char hint[160];             /* under the sign-on fields (the demo's PINs) */
-    struct app_held_sale held[APP_MAX_HELD];
+    struct app_held_sale *held; /* APP_MAX_HELD of them, on the heap */
 };
 
 /* An action waiting for someone's approval (app/authorize.c). */
@@ -202,7 +204,6 @@ struct app_approval {
     char what[96];              /* "void Whole Milk 1L after subtotal" */
     void (*granted)(struct app *app, const struct staff_member *approver, void *ctx);
     void *ctx;
-    enum app_mode back;         /* where Esc returns */
     char approver_id[STAFF_ID_MAX];  /* typed; the PIN comes next */
 };
 
@@ -226,10 +227,11 @@ struct app {
     struct loop *loop;
     struct store *store;
 
-    enum app_mode mode;
-    struct sale_session sale;
-    struct card_payment card;
-    struct fiscal *fiscal;      /* Germany's TSE (app/fiscal.h); NULL without [fiscal] */
+    enum app_mode mode;             /* the top of the mode stack (app/modes.h) */
+    struct app_mode_stack modes;    /* the modes below it */
+    struct sale_session *sale;      /* the open sale (on the heap, as the big parts below) */
+    struct card_payment *card;
+    struct fiscal *fiscal;          /* Germany's TSE (app/fiscal.h); NULL without [fiscal] */
     struct app_search search;
     struct app_last_sale last;
     struct drawer *drawer;
@@ -242,7 +244,7 @@ struct app {
     struct app_unsaved unsaved;
     struct app_confirm confirm;
     struct app_cancel cancel;
-    struct app_returns ret;
+    struct app_returns *ret;
     struct app_discount discount;
     struct app_override override;
     struct app_park park;
@@ -250,10 +252,11 @@ struct app {
     struct app_staff staff;
     struct app_approval approval;
     struct app_shift shift;
-    struct promo_set promos;        /* what the open sale's items can meet (app/promotions.c) */
+    struct promo_set *promos;       /* what the open sale's items can meet (app/promotions.c) */
     struct app_customer customer;
     struct app_age age;
     struct app_open_cart open_cart; /* the open sale as last saved (app/open_cart.c) */
+    struct app_command cmd;         /* the command at the door (app/commands.h) */
 
     char message[256];
     int message_is_error;
@@ -273,6 +276,11 @@ void app_free(struct app *app);
 
 void app_set_message(struct app *app, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Who the audit log names: the signed-on staff member's id (store.cashier on a till
+ * without staff). */
+const char *app_actor_id(const struct app *app);
+/* One audit row in the actor's name. */
+void app_audit(struct app *app, const char *event, const char *detail);
 /* 1 when the app's state changed since the last call (the front end redraws). */
 int app_take_dirty(struct app *app);
 
@@ -336,13 +344,14 @@ int app_sign_off(struct app *app);
 void app_note_activity(struct app *app);
 /* Shifts and cash (app/shift.c). */
 int app_open_shift(struct app *app, const char *float_text);
-/* Manager menu items: each checks its permission (override when lacking). */
+/* Manager menu items: each is a command (app/commands.h), which checks its permission
+ * (override when lacking). */
 void app_start_cash(struct app *app, enum cash_kind kind);
 /* MODE_CASH, Enter: the amount first, then the reason (empty is allowed for a drop). */
 int app_cash_submit(struct app *app, const char *text);
-/* No sale with staff: the permission, a cash movement of the shift, the drawer (the
- * printer's app_no_sale checks first that it is allowed and between sales). */
-int app_shift_no_sale(struct app *app);
+/* No sale with staff, once allowed (the "no-sale" command): a cash movement of the shift,
+ * the drawer; approver NULL when the signed-on person holds the permission. */
+int app_shift_no_sale(struct app *app, const struct staff_member *approver);
 int app_x_report(struct app *app);
 void app_start_z(struct app *app);
 /* MODE_Z_COUNT, Enter: the counted cash; closes the shift with the next Z number. */

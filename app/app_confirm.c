@@ -61,7 +61,7 @@ int app_confirm_line(struct app *app, const struct product *p, const char *code,
 int app_confirm_cash(struct app *app, int64_t tendered)
 {
     const struct settings_confirm *lim = &app->s.confirm;
-    int64_t due = tender_cash_due(&app->sale.tender), bound;
+    int64_t due = tender_cash_due(&app->sale->tender), bound;
     if (lim->cash_multiple <= 0 || due <= 0 || tendered <= lim->cash_above ||
         __builtin_mul_overflow(due, lim->cash_multiple, &bound) || tendered <= bound)
         return 0;
@@ -95,7 +95,7 @@ int app_confirm_yes(struct app *app)
         return -1;
     case CONFIRM_SET_QTY:
         app->mode = MODE_QTY;
-        return app_set_line_qty(app, app->sale.selected, c.qty);
+        return app_set_line_qty(app, app->sale->selected, c.qty);
     case CONFIRM_CASH:
         app->mode = MODE_PAY;
         return app_take_cash(app, c.tendered);

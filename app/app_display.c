@@ -28,22 +28,22 @@ void app_display_lines(const struct app *app, const char *welcome, struct pole_l
         pole_line_pair(out, 1, "CHANGE", b);
         return;
     }
-    if (cart_is_empty(&app->sale.cart)) {
+    if (cart_is_empty(&app->sale->cart)) {
         pole_line_center(out, 0, welcome);
         pole_line_center(out, 1, "");
         return;
     }
     const struct cart_line *last = NULL;
-    for (int i = app->sale.cart.nlines - 1; i >= 0 && !last; i--)
-        if (!app->sale.cart.lines[i].voided)
-            last = &app->sale.cart.lines[i];
+    for (int i = app->sale->cart.nlines - 1; i >= 0 && !last; i--)
+        if (!app->sale->cart.lines[i].voided)
+            last = &app->sale->cart.lines[i];
     if (last) {
         money_format(last->line_total, &app->s.fmt, 1, a, sizeof a);
         pole_line_pair(out, 0, last->product.name, a);
     } else {
         pole_line_pair(out, 0, "", "");
     }
-    money_format(app->sale.cart.totals.total, &app->s.fmt, 1, b, sizeof b);
+    money_format(app->sale->cart.totals.total, &app->s.fmt, 1, b, sizeof b);
     pole_line_pair(out, 1, "TOTAL", b);
 }
 

@@ -48,7 +48,7 @@ void app_fiscal_recover(struct app *app)
 {
     if (!app->fiscal)
         return;
-    int n = fiscal_recover(app->fiscal, app->sale.cart.nlines ? app->sale.uuid : NULL);
+    int n = fiscal_recover(app->fiscal, app->sale->cart.nlines ? app->sale->uuid : NULL);
     if (n > 0)
         app_log(app, "fiscal: %d TSE transaction%s a restart interrupted aborted", n, n == 1 ? "" : "s");
 }
@@ -56,7 +56,7 @@ void app_fiscal_recover(struct app *app)
 void app_fiscal_item_added(struct app *app)
 {
     if (app->fiscal)
-        fiscal_sale_begin(app->fiscal, app->sale.uuid);
+        fiscal_sale_begin(app->fiscal, app->sale->uuid);
 }
 
 int app_fiscal_sale_paid(struct app *app, struct sale *sale)
@@ -82,7 +82,7 @@ int app_fiscal_sale_committed(struct app *app, const struct sale *sale)
 void app_fiscal_sale_cancelled(struct app *app)
 {
     if (app->fiscal)
-        fiscal_sale_abort(app->fiscal, app->sale.uuid);
+        fiscal_sale_abort(app->fiscal, app->sale->uuid);
 }
 
 void app_fiscal_cash_moved(struct app *app, enum cash_kind kind, int64_t amount)

@@ -15,7 +15,7 @@ static void money(const struct app *app, int64_t v, char *buf, size_t len)
 static int on_card_approved(void *ctx, const struct payment *p, int64_t asked)
 {
     struct app *app = ctx;
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     int rc = tender_add_card(t, p);
     if (rc) {
         /* cannot happen for amounts we asked for; the journal keeps it approved, so the
@@ -40,7 +40,7 @@ static int on_card_approved(void *ctx, const struct payment *p, int64_t asked)
 static int on_card_refunded(void *ctx, const struct payment *p)
 {
     struct app *app = ctx;
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     int rc = tender_add_refund(t, p, p->amount, NULL);
     if (rc) {
         app_set_message(app, 1, "Card refund approved but not applied (%s): cancel the sale to reverse it",
@@ -62,7 +62,7 @@ static int on_card_refunded(void *ctx, const struct payment *p)
 static void on_card_reversed(void *ctx, const char *reference)
 {
     struct app *app = ctx;
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     for (int i = t->n - 1; i >= 0; i--)
         if (strcmp(t->payments[i].reference, reference) == 0) {
             char a[48];
@@ -116,27 +116,27 @@ int app_open_terminals(struct app *app, char *err, size_t errlen)
         .owns = app_open_cart_owns,
         .ctx = app,
     };
-    if (card_payment_open(&app->card, &c, &ev, err, errlen))
+    if (card_payment_open(app->card, &c, &ev, err, errlen))
         return -1;
-    card_payment_new_sale(&app->card, app->sale.uuid);
+    card_payment_new_sale(app->card, app->sale->uuid);
     return 0;
 }
 
 void app_close_terminals(struct app *app)
 {
-    card_payment_close(&app->card);
+    card_payment_close(app->card);
 }
 
 int app_pay_card(struct app *app, const char *text)
 {
-    struct tender_state *t = &app->sale.tender;
-    if (app->sale.cart.totals.total < 0)
+    struct tender_state *t = &app->sale->tender;
+    if (app->sale->cart.totals.total < 0)
         return app_refund_card(app, text);
-    if (app->card.state != CARD_IDLE) {
+    if (app->card->state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is already in progress");
         return -1;
     }
-    t->total = app->sale.cart.totals.total;
+    t->total = app->sale->cart.totals.total;
     int64_t amount = tender_balance(t);
     int rc = text[0] ? money_parse(text, &app->s.fmt, &amount) : 0;
     if (rc) {
@@ -156,38 +156,38 @@ int app_pay_card(struct app *app, const char *text)
         app_set_message(app, 1, "Card not started: %s is more than the %s due (change only from cash)", a, d);
         return -1;
     }
-    return card_payment_start(&app->card, amount);
+    return card_payment_start(app->card, amount);
 }
 
 int app_abort_card(struct app *app)
 {
-    return card_payment_abort(&app->card);
+    return card_payment_abort(app->card);
 }
 
 int app_card_failover(struct app *app)
 {
-    return card_payment_failover(&app->card);
+    return card_payment_failover(app->card);
 }
 
 int app_card_failover_dismiss(struct app *app)
 {
-    return card_payment_failover_dismiss(&app->card);
+    return card_payment_failover_dismiss(app->card);
 }
 
 int app_card_enquire(struct app *app)
 {
-    return card_payment_enquire(&app->card);
+    return card_payment_enquire(app->card);
 }
 
 int app_card_resolve(struct app *app, int approved_on_receipt)
 {
-    return card_payment_resolve(&app->card, approved_on_receipt);
+    return card_payment_resolve(app->card, approved_on_receipt);
 }
 
 void app_recover_start(struct app *app)
 {
     app->mode = MODE_RECOVER;
-    if (card_payment_recover_start(&app->card) == 0 && app->mode == MODE_RECOVER)
+    if (card_payment_recover_start(app->card) == 0 && app->mode == MODE_RECOVER)
         app->mode = app_home_mode(app);
     app->dirty = 1;
 }
@@ -196,5 +196,5 @@ int app_recover_resolve(struct app *app, int approved_on_receipt)
 {
     if (app->mode != MODE_RECOVER)
         return -1;
-    return card_payment_recover_resolve(&app->card, approved_on_receipt);
+    return card_payment_recover_resolve(app->card, approved_on_receipt);
 }

@@ -385,7 +385,7 @@ int app_print_skip(struct app *app)
     snprintf(ap->job_title, sizeof ap->job_title, "%s", job.title);
     describe_job(ap, what, sizeof what);
     print_job_free(&job);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "print_skipped", what);
+    app_audit(app, "print_skipped", what);
     app_set_message(app, 0, "%s skipped: it will not be printed (reprint it with F6 if needed).", what);
     ap->held = 0;
     ap->held_why[0] = 0;
@@ -413,7 +413,7 @@ int app_print_reprint(struct app *app, int64_t receipt_no)
     }
     char detail[32];
     snprintf(detail, sizeof detail, "%lld", (long long)found);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "reprint", detail);
+    app_audit(app, "reprint", detail);
     app_set_message(app, 0, "Copy of receipt %lld queued for printing.", (long long)found);
     refresh_count(ap);
     pump(ap);
@@ -475,21 +475,31 @@ int app_print_gift(struct app *app)
     return 0;
 }
 
-int app_no_sale(struct app *app)
+int cmd_check_no_sale(struct app *app, const char *arg)
 {
     struct app_print *ap = app->printing.ctl;
     if (!ap->no_sale_allowed) {
         app_set_message(app, 1, "\"No sale\" is not allowed on this till (drawer.no_sale = no)");
         return -1;
     }
-    if (app->mode != MODE_SALE || !cart_is_empty(&app->sale.cart)) {
+    if (app->mode != MODE_SALE || !cart_is_empty(&app->sale->cart)) {
         app_set_message(app, 1, "\"No sale\" opens the drawer between sales only");
         return -1;
     }
-    /* with staff, the shift records it and the no_sale permission applies (app/shift.c) */
+    /* with staff, the shift records it */
+    if (app->staff.enabled && !app->shift.open) {
+        app_set_message(app, 1, "No shift is open: F9, then S opens one");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_no_sale(struct app *app, const struct cmd_args *a)
+{
+    /* with staff, the shift records it (app/shift.c) */
     if (app->staff.enabled)
-        return app_shift_no_sale(app);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "no_sale", NULL);
+        return app_shift_no_sale(app, a->approver);
+    app_audit(app, "no_sale", NULL);
     app_fiscal_cash_moved(app, CASH_NO_SALE, 0);
     if (drawer_kick(app->drawer)) {
         app_set_message(app, 1, "The drawer could not be opened (no printer for it?)");
@@ -497,4 +507,9 @@ int app_no_sale(struct app *app)
     }
     app_set_message(app, 0, "No sale: drawer opened.");
     return 0;
+}
+
+int app_no_sale(struct app *app)
+{
+    return app_command(app, "no-sale", NULL, DOOR_KEY);
 }

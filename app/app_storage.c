@@ -123,7 +123,7 @@ void app_storage_catch_up(struct app *app)
         char detail[160];
         snprintf(detail, sizeof detail, "%d receipts written after a restart, %d failed, %d temporary files removed",
                  written, failed, removed);
-        store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "spool_recovered", detail);
+        app_audit(app, "spool_recovered", detail);
     }
 }
 

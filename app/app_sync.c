@@ -136,6 +136,6 @@ int app_retry_parked(struct app *app, const char *key)
 {
     int rc = outbox_retry_parked(app->store, key);
     if (rc == 0)
-        store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "outbox_retry", key);
+        app_audit(app, "outbox_retry", key);
     return rc;
 }

@@ -48,9 +48,10 @@ int app_authorize(struct app *app, enum perm p, const char *what, app_granted_fn
     snprintf(o->what, sizeof o->what, "%s", what && *what ? what : perm_label(p));
     o->granted = granted;
     o->ctx = ctx;
-    o->back = app->mode;
     o->approver_id[0] = 0;
-    app->mode = MODE_APPROVAL;
+    /* over the mode it was asked from, where it returns (one approval at a time) */
+    if (app->mode != MODE_APPROVAL)
+        app_mode_push(app, MODE_APPROVAL);
     app_set_message(app, 0, "%s may not %s: someone allowed types their staff id and PIN",
                     app->staff.who.name, perm_label(p));
     return 0;
@@ -64,7 +65,7 @@ void app_approval_back(struct app *app)
         app->dirty = 1;
         return;
     }
-    app->mode = o->back == MODE_APPROVAL ? MODE_SALE : o->back;
+    app_mode_pop(app);
     o->granted = NULL;
     app_set_message(app, 0, "Not approved: %s", o->what);
 }
@@ -114,7 +115,7 @@ int app_approval_submit(struct app *app, const char *text)
     audit_override(app, &approver);
     app_granted_fn granted = o->granted;
     o->granted = NULL;
-    app->mode = o->back == MODE_APPROVAL ? MODE_SALE : o->back;
+    app_mode_pop(app);
     if (granted)
         granted(app, &approver, o->ctx);
     return 0;

@@ -1,24 +1,25 @@
-/* Permissions: the one place a mode asks "may the signed-on person do this?".
+/* Permissions: "may the signed-on person do this?", and the approval when not.
  *
  * FOR OTHER MODES (returns, discounts, stock counts, the kiosk attendant, ...): do not keep
- * PINs of your own.  Name your action's permission in core/staff_policy.h (enum perm, its
- * name and default roles in core/staff_policy.c, a config row permissions.NAME in
- * src/config_keys.c), then:
+ * PINs of your own and do not call app_authorize on a key.  Name your action's permission
+ * in core/staff_policy.h (enum perm, its name and default roles in core/staff_policy.c, a
+ * config row permissions.NAME in src/config_keys.c), then make the action a command: a row
+ * in app/commands.c naming the permission and a handler
  *
- *     static void refund_granted(struct app *app, const struct staff_member *approver, void *ctx)
+ *     int cmd_refund(struct app *app, const struct cmd_args *a)
  *     {
- *         ... do it; approver is NULL when the signed-on person holds the permission,
- *         else the one whose PIN approved it (its id goes into your record) ...
+ *         ... do it; a->approver is NULL when the signed-on person holds the permission,
+ *         else the one whose PIN approved it (its id goes into your audit row) ...
  *     }
- *     app_authorize(app, PERM_REFUND, "refund receipt 42", refund_granted, NULL);
  *
- * app_authorize runs the callback at once when the signed-on role holds the permission
- * (and on a till without staff, where everything is allowed as before).  Otherwise it
- * opens the override dialog (MODE_APPROVAL: staff id, then PIN, of someone whose role
- * holds it; wrong PINs count towards that person's lockout), records the override in the
- * audit log with both staff ids, and calls back only when it is granted.  Esc abandons
- * it and returns to the mode it was opened from; the callback is then never called.
- * ctx must stay valid until then (app-owned state, or NULL).
+ * and have every key, menu item or scan name it: app_command(app, "refund", arg, door).
+ * The door calls app_authorize, which runs the handler at once when the signed-on role
+ * holds the permission (and on a till without staff, where everything is allowed as
+ * before).  Otherwise it opens the override dialog (MODE_APPROVAL: staff id, then PIN, of
+ * someone whose role holds it; wrong PINs count towards that person's lockout), records
+ * the override in the audit log with both staff ids, and calls back only when it is
+ * granted.  Esc abandons it and returns to the mode it was opened over (app/modes.h); the
+ * callback is then never called.
  *
  * app_has_permission answers without asking anyone, e.g. to grey out a menu item. */
 #ifndef TILL_APP_AUTHORIZE_H

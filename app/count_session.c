@@ -78,17 +78,7 @@ static const char *doc_name(const struct stock_count_info *info)
 
 static void audit(struct app *app, const char *event, const char *detail)
 {
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, event, detail);
-}
-
-/* The permission to count stock, of the signed-on person (app/authorize.h; a till with no
- * staff allows everything, as before staff existed). */
-static int count_permitted(struct app *app, char *why, size_t len)
-{
-    if (app_has_permission(app, PERM_STOCK_COUNT))
-        return 1;
-    snprintf(why, len, "Stock counts need the stock count permission: a manager signs on (F12 locks, then sign on)");
-    return 0;
+    app_audit(app, event, detail);
 }
 
 /* The variance report on the printer, when one is configured (printer.driver = none: the
@@ -108,21 +98,15 @@ static void refresh_open_list(struct app *app)
     app->count.nopen = n < 0 ? 0 : n;
 }
 
+/* The "stock-count" command: its permission (stock_count) and that no sale or dialog is
+ * open were checked at the door (app/commands.c). */
 int app_count_enter(struct app *app)
 {
-    char why[160] = "not allowed to count stock";
-    if (app->mode != MODE_SALE) {
-        app_set_message(app, 1, "Finish the open dialog first (Esc)");
-        return -1;
-    }
-    if (app->sale.cart.nlines) {
-        app_set_message(app, 1, "Finish or cancel the open sale before counting stock");
-        return -1;
-    }
-    if (!count_permitted(app, why, sizeof why)) {
-        app_set_message(app, 1, "%s", why);
-        return -1;
-    }
+    return app_command(app, "stock-count", NULL, DOOR_KEY);
+}
+
+int cmd_stock_count(struct app *app, const struct cmd_args *a)
+{
     refresh_open_list(app);
     app->mode = MODE_COUNT_START;
     app_set_message(app, 0, "Stock count: type a zone (or nothing for the full store) and Enter%s",
@@ -219,7 +203,7 @@ static int start_document(struct app *app, const char *typed, int receiving)
     info.full_store = strcmp(zone, c->location) == 0;
     info.receiving = receiving;
     info.blind = receiving ? 1 : c->new_blind;   /* a delivery has no expected figures to show */
-    snprintf(info.counted_by, sizeof info.counted_by, "%s", app->s.cashier);
+    snprintf(info.counted_by, sizeof info.counted_by, "%s", app_cashier_name(app));
     info.started_at = loop_wall_time();
     char existing[STOCK_COUNT_ID_LEN] = "";
     int rc = stock_count_create(app->store, &info, existing);
@@ -673,6 +657,11 @@ void app_count_back(struct app *app)
 
 int app_count_submit(struct app *app)
 {
+    return app_command(app, "count-submit", NULL, DOOR_KEY);
+}
+
+int cmd_count_submit(struct app *app, const struct cmd_args *args)
+{
     struct count_session *c = &app->count;
     int64_t now = loop_wall_time();
     int receiving = c->info.receiving;
@@ -753,7 +742,7 @@ int app_count_abandon(struct app *app)
     c->confirm_abandon = 0;
     if (!c->loaded)
         return -1;
-    int rc = stock_count_abandon(app->store, c->info.id, loop_wall_time(), app->s.cashier);
+    int rc = stock_count_abandon(app->store, c->info.id, loop_wall_time(), app_actor_id(app));
     if (rc) {
         app_set_message(app, 1, "The %s was NOT abandoned: %s", c->info.receiving ? "delivery" : "count",
                         rc == STORE_NOTFOUND ? "it is no longer open" : store_errmsg(app->store));

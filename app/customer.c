@@ -8,7 +8,7 @@
 
 static int refuse_when_paid(struct app *app)
 {
-    if (!sale_session_locked(&app->sale))
+    if (!sale_session_locked(app->sale))
         return 0;
     app_set_message(app, 1, "The customer cannot change: payments are already taken");
     return 1;
@@ -59,7 +59,7 @@ int app_customer_set(struct app *app, const struct customer *c)
 {
     if (refuse_when_paid(app))
         return -1;
-    struct cart *cart = &app->sale.cart;
+    struct cart *cart = &app->sale->cart;
     int rc = cart_set_customer(cart, c ? c->id : "", c ? c->segment : "");
     if (rc) {
         app_set_message(app, 1, "Customer not set: %s", cart_strerror(rc));
@@ -67,8 +67,8 @@ int app_customer_set(struct app *app, const struct customer *c)
     }
     snprintf(app->customer.name, sizeof app->customer.name, "%s", c ? c->name : "");
     char detail[160];
-    snprintf(detail, sizeof detail, "%s %s", app->sale.uuid, c ? c->id : "none");
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_customer", detail);
+    snprintf(detail, sizeof detail, "%s %s", app->sale->uuid, c ? c->id : "none");
+    app_audit(app, "sale_customer", detail);
     if (!c)
         app_set_message(app, 0, "No customer on this sale");
     else if (c->segment[0])
@@ -90,7 +90,7 @@ int app_customer_scan(struct app *app, const char *code)
 void app_customer_restore(struct app *app)
 {
     struct customer c;
-    const char *id = app->sale.cart.customer_id;
+    const char *id = app->sale->cart.customer_id;
     app->customer.name[0] = 0;
     if (id[0])
         snprintf(app->customer.name, sizeof app->customer.name, "%s",

@@ -22,7 +22,7 @@ int app_deposit_add(struct app *app, const struct product *p, int line, int64_t 
         app_set_message(app, 1, "%s: deposit tax class '%s' is not configured", dep.name, dep.tax_class);
         return -1;
     }
-    int rc = cart_add_item(&app->sale.cart, &dep, "", qty);
+    int rc = cart_add_item(&app->sale->cart, &dep, "", qty);
     if (rc) {
         app_set_message(app, 1, "%s: deposit not added: %s", p->name, cart_strerror(rc));
         return -1;
@@ -43,12 +43,12 @@ int app_deposit_return(struct app *app, const struct product *p, const char *cod
         app_set_message(app, 1, "%s: not a deposit that can be taken back", p->name);
         return -1;
     }
-    int rc = cart_add_return(&app->sale.cart, p, code, qty, p->price, refund, "", 0, 0, "deposit");
+    int rc = cart_add_return(&app->sale->cart, p, code, qty, p->price, refund, "", 0, 0, "deposit");
     if (rc) {
         app_set_message(app, 1, "%s: %s", p->name, cart_strerror(rc));
         return -1;
     }
-    app->sale.selected = app->sale.cart.nlines - 1;
+    app->sale->selected = app->sale->cart.nlines - 1;
     char amount[48];
     money_format(-refund, &app->s.fmt, 1, amount, sizeof amount);
     app_set_message(app, 0, "Deposit back: %s  %s", p->name, amount);
@@ -57,7 +57,7 @@ int app_deposit_return(struct app *app, const struct product *p, const char *cod
 
 int app_deposit_line_of(const struct app *app, int line)
 {
-    const struct cart *cart = &app->sale.cart;
+    const struct cart *cart = &app->sale->cart;
     if (line < 0 || line + 1 >= cart->nlines)
         return -1;
     const struct cart_line *l = &cart->lines[line], *next = &cart->lines[line + 1];

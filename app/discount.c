@@ -39,11 +39,11 @@ int app_discount_configure(struct app *app, char *err, size_t errlen)
 
 void app_discount_open(struct app *app)
 {
-    if (sale_session_locked(&app->sale)) {
+    if (sale_session_locked(app->sale)) {
         app_set_message(app, 1, "Payments are already taken: finish paying (F5) or cancel the sale (F8)");
         return;
     }
-    if (cart_is_empty(&app->sale.cart)) {
+    if (cart_is_empty(&app->sale->cart)) {
         app_set_message(app, 1, "Nothing to discount: scan an item first");
         return;
     }
@@ -88,17 +88,17 @@ static int parse_discount(struct app *app, const char *text, struct discount_spe
 
 int app_discount_set(struct app *app, const struct discount_spec *spec, int line, int whole_sale)
 {
-    struct cart *c = &app->sale.cart;
+    struct cart *c = &app->sale->cart;
     int rc = whole_sale ? cart_set_sale_discount(c, spec) : cart_set_line_discount(c, line, spec);
     if (rc) {
         app_set_message(app, 1, "No discount: %s", cart_strerror(rc));
         return -1;
     }
     char detail[160], a[48];
-    snprintf(detail, sizeof detail, "%s %s %s %lld %s", app->sale.uuid, whole_sale ? "sale" : "line",
+    snprintf(detail, sizeof detail, "%s %s %s %lld %s", app->sale->uuid, whole_sale ? "sale" : "line",
              spec->kind == DISCOUNT_PERCENT ? "bp" : spec->kind == DISCOUNT_AMOUNT ? "amount" : "none",
              (long long)spec->value, spec->reason);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "discount", detail);
+    app_audit(app, "discount", detail);
     app->mode = MODE_SALE;
     money_format(whole_sale ? cart_discount(c) : c->lines[line].discount, &app->s.fmt, 1, a, sizeof a);
     app_set_message(app, 0, spec->kind == DISCOUNT_NONE ? "Discount removed" : "Discount %s (%s)", a,
@@ -109,17 +109,17 @@ int app_discount_set(struct app *app, const struct discount_spec *spec, int line
 int app_discount_apply(struct app *app, const char *text, int whole_sale)
 {
     struct discount_spec spec;
-    int line = app->sale.selected;
+    int line = app->sale->selected;
     if (parse_discount(app, text, &spec)) {
         app_set_message(app, 1, "'%s' is not a discount: type 10%% or 2,50", text);
         return -1;
     }
-    if (!whole_sale && (line < 0 || line >= app->sale.cart.nlines || app->sale.cart.lines[line].voided)) {
+    if (!whole_sale && (line < 0 || line >= app->sale->cart.nlines || app->sale->cart.lines[line].voided)) {
         app_set_message(app, 1, "Select a line first (Up/Down)");
         return -1;
     }
     /* what the discount takes off, against the limits */
-    int64_t base = whole_sale ? app->sale.cart.totals.total : app->sale.cart.lines[line].gross, off = 0;
+    int64_t base = whole_sale ? app->sale->cart.totals.total : app->sale->cart.lines[line].gross, off = 0;
     if (discount_of(&spec, base > 0 ? base : 0, &off) == 0 && spec.kind != DISCOUNT_NONE &&
         ((spec.kind == DISCOUNT_PERCENT && spec.value > app->discount.limit_bp) ||
          off > app->discount.limit_amount)) {

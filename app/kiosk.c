@@ -379,12 +379,12 @@ static void forget_sale_approvals(struct kiosk *k)
 
 static int sale_open(const struct app *app)
 {
-    return app->sale.cart.nlines > 0;
+    return app->sale->cart.nlines > 0;
 }
 
 static int payment_busy(const struct app *app)
 {
-    return app->card.state != CARD_IDLE;
+    return app->card->state != CARD_IDLE;
 }
 
 static void use_language(struct app *app, int i)
@@ -434,7 +434,7 @@ static int quantity_approved(const struct kiosk *k, const char *sku)
 static int hold_if_needed(struct app *app, int line)
 {
     struct kiosk *k = app->kiosk;
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    const struct cart_line *l = &app->sale->cart.lines[line];
     if (l->voided)
         return 0;
     if (l->product.age_restricted && !k->age_verified) {
@@ -444,7 +444,7 @@ static int hold_if_needed(struct app *app, int line)
         kiosk_call_help(app, "age");
         return 1;
     }
-    if (pieces_of(&app->sale.cart, l->product.sku) > k->max_pieces && !quantity_approved(k, l->product.sku)) {
+    if (pieces_of(&app->sale->cart, l->product.sku) > k->max_pieces && !quantity_approved(k, l->product.sku)) {
         snprintf(k->hold_item, sizeof k->hold_item, "%s", l->product.name);
         kiosk_flow_hold(&k->flow, KIOSK_HOLD_QUANTITY, line, now_ms(app));
         notice(app, 1, _("More than %lld of %s need a check."), (long long)k->max_pieces, l->product.name);
@@ -456,7 +456,7 @@ static int hold_if_needed(struct app *app, int line)
 
 static void after_item_added(struct app *app, int line)
 {
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    const struct cart_line *l = &app->sale->cart.lines[line];
     snprintf(app->kiosk->hold_item, sizeof app->kiosk->hold_item, "%s", l->product.name);
     if (hold_if_needed(app, line))
         return;
@@ -474,7 +474,7 @@ static void after_item_added(struct app *app, int line)
 static void resume_restored_sale(struct app *app)
 {
     struct kiosk *k = app->kiosk;
-    const struct sale_session *ss = &app->sale;
+    const struct sale_session *ss = app->sale;
     char detail[96];
     snprintf(detail, sizeof detail, "%s lines %d payments %d", ss->uuid, ss->cart.nlines, ss->tender.n);
     audit(app, "kiosk_sale_resumed", detail);
@@ -507,7 +507,7 @@ int kiosk_scan(struct app *app, const char *code)
     case KIOSK_REVIEW:
         break;
     case KIOSK_PAY:
-        if (payment_busy(app) || app->sale.tender.n > 0) {
+        if (payment_busy(app) || app->sale->tender.n > 0) {
             notice(app, 1, _("Please finish paying first."));
             return -1;
         }
@@ -527,7 +527,7 @@ int kiosk_scan(struct app *app, const char *code)
     default:
         return -1;   /* the lane is closed */
     }
-    int before = app->sale.cart.nlines;
+    int before = app->sale->cart.nlines;
     app->mode = MODE_SALE;
     int rc = app_add_scan(app, code);
     int weighed = app->mode == MODE_WEIGHT;
@@ -540,7 +540,7 @@ int kiosk_scan(struct app *app, const char *code)
         notice(app, 1, _("This item is sold by weight: please ask for help."));
         return -1;
     }
-    if (rc || app->sale.cart.nlines == before) {
+    if (rc || app->sale->cart.nlines == before) {
         notice(app, 1, _("This item was not recognised. Scan it again, or press %s for help."),
                k->keys[KIOSK_KEY_HELP].name);
         if (k->flow.step == KIOSK_REVIEW || k->flow.step == KIOSK_PAY)
@@ -557,12 +557,12 @@ int kiosk_review(struct app *app)
     struct kiosk *k = app->kiosk;
     if (!kiosk_flow_may_pay(&k->flow))
         return -1;
-    if (cart_is_empty(&app->sale.cart) || app->sale.cart.totals.total <= 0) {
+    if (cart_is_empty(&app->sale->cart) || app->sale->cart.totals.total <= 0) {
         notice(app, 1, _("Scan an item first."));
         return -1;
     }
     /* the amount due is what the tender says: from here on it is this cart's total */
-    app->sale.tender.total = app->sale.cart.totals.total;
+    app->sale->tender.total = app->sale->cart.totals.total;
     k->notice[0] = 0;
     go(app, KIOSK_REVIEW);
     return 0;
@@ -571,7 +571,7 @@ int kiosk_review(struct app *app)
 int kiosk_back_to_scan(struct app *app)
 {
     struct kiosk *k = app->kiosk;
-    if (payment_busy(app) || app->sale.tender.n > 0) {
+    if (payment_busy(app) || app->sale->tender.n > 0) {
         notice(app, 1, _("Part of this sale is paid: please pay the rest, or press %s for help."),
                k->keys[KIOSK_KEY_HELP].name);
         return -1;
@@ -586,14 +586,14 @@ int kiosk_pay(struct app *app)
 {
     struct kiosk *k = app->kiosk;
     if ((k->flow.step != KIOSK_REVIEW && k->flow.step != KIOSK_PAY) || !kiosk_flow_may_pay(&k->flow) ||
-        payment_busy(app) || cart_is_empty(&app->sale.cart))
+        payment_busy(app) || cart_is_empty(&app->sale->cart))
         return -1;
     go(app, KIOSK_PAY);
     k->pay = KIOSK_PAY_WAITING;
     k->pay_reason[0] = 0;
     k->last_status[0] = 0;
     k->notice[0] = 0;
-    k->pay_tenders = app->sale.tender.n;
+    k->pay_tenders = app->sale->tender.n;
     if (app_pay_card(app, "")) {
         k->pay = KIOSK_PAY_DECLINED;
         snprintf(k->pay_reason, sizeof k->pay_reason, "%.127s", app->message);
@@ -636,9 +636,9 @@ void kiosk_done(struct app *app)
  * lines stay in the audit log, so nothing is lost without a trace. */
 static void cancel_abandoned(struct app *app)
 {
-    const struct cart *c = &app->sale.cart;
+    const struct cart *c = &app->sale->cart;
     char detail[512];
-    size_t n = (size_t)snprintf(detail, sizeof detail, "%s total %lld lines", app->sale.uuid,
+    size_t n = (size_t)snprintf(detail, sizeof detail, "%s total %lld lines", app->sale->uuid,
                                 (long long)c->totals.total);
     for (int i = 0; i < c->nlines && n < sizeof detail; i++)
         n += (size_t)snprintf(detail + n, sizeof detail - n, " %s%s", c->lines[i].product.sku,
@@ -667,11 +667,11 @@ static void on_card_check(struct loop *loop, void *ctx)
     k->card_timer = 0;
     if (kiosk_flow_customer_step(&k->flow) != KIOSK_PAY)
         return;
-    switch (app->card.state) {
+    switch (app->card->state) {
     case CARD_WAITING:
         /* a new prompt means the customer is at the terminal */
-        if (strcmp(k->last_status, app->card.status) != 0) {
-            snprintf(k->last_status, sizeof k->last_status, "%s", app->card.status);
+        if (strcmp(k->last_status, app->card->status) != 0) {
+            snprintf(k->last_status, sizeof k->last_status, "%s", app->card->status);
             kiosk_touch(app);
         }
         break;
@@ -688,9 +688,9 @@ static void on_card_check(struct loop *loop, void *ctx)
         break;
     case CARD_IDLE:
         if (k->pay == KIOSK_PAY_WAITING || k->pay == KIOSK_PAY_UNKNOWN) {
-            int partial = app->sale.tender.n > k->pay_tenders;
+            int partial = app->sale->tender.n > k->pay_tenders;
             k->pay = partial ? KIOSK_PAY_PARTIAL : KIOSK_PAY_DECLINED;
-            snprintf(k->pay_reason, sizeof k->pay_reason, "%.127s", terminal_words(app->card.status));
+            snprintf(k->pay_reason, sizeof k->pay_reason, "%.127s", terminal_words(app->card->status));
             kiosk_touch(app);
         }
         break;
@@ -734,7 +734,7 @@ void kiosk_sync(struct app *app)
         app->mode = MODE_KIOSK;
         if (k->resume_restored && !staff) {
             k->resume_restored = 0;
-            if (sale_open(app) || app->sale.tender.n > 0)
+            if (sale_open(app) || app->sale->tender.n > 0)
                 resume_restored_sale(app);
         } else if (staff) {
             forget_sale_approvals(k);
@@ -758,7 +758,7 @@ static void on_tick(struct loop *loop, void *ctx)
     int64_t now = now_ms(app);
     int secs = 0;
     reap_hooks(k);
-    enum kiosk_due due = kiosk_flow_due(&k->flow, now, payment_busy(app), app->sale.tender.n > 0, &secs);
+    enum kiosk_due due = kiosk_flow_due(&k->flow, now, payment_busy(app), app->sale->tender.n > 0, &secs);
     if (secs != k->idle_seconds) {
         k->idle_seconds = secs;
         app->dirty = 1;
@@ -806,14 +806,14 @@ int kiosk_open(struct app *app, char *err, size_t errlen)
     app->kiosk = k;
     /* every sale from this lane carries its name (the order's cashier field) */
     snprintf(app->s.cashier, sizeof app->s.cashier, "%s", k->lane);
-    snprintf(app->card.cashier, sizeof app->card.cashier, "%s", k->lane);
+    snprintf(app->card->cashier, sizeof app->card->cashier, "%s", k->lane);
     use_language(app, k->default_language);
     kiosk_flow_go(&k->flow, KIOSK_WELCOME, now_ms(app));
     k->tick_timer = loop_add_timer(app->loop, KIOSK_TICK_MS, on_tick, app);
     audit(app, "kiosk_start", k->lane);
     /* an open sale saved before a crash is back in the session (app_open_cart_restore):
      * resume it now, or once start-up recovery has settled the card journal */
-    int restored = sale_open(app) || app->sale.tender.n > 0;
+    int restored = sale_open(app) || app->sale->tender.n > 0;
     if (app->mode == MODE_RECOVER) {
         k->resume_restored = restored;
     } else {
@@ -920,7 +920,19 @@ static int in_menu(struct app *app)
     return app->kiosk->flow.step == KIOSK_ATTENDANT;
 }
 
-int kiosk_staff_approve(struct app *app)
+/* The attendant's commands run in their menu only: they were let in by their PIN and
+ * the kiosk_attendant permission (attendant_authorized), which is the command's. */
+int cmd_check_kiosk_menu(struct app *app, const char *arg)
+{
+    return app->kiosk && in_menu(app) ? 0 : -1;
+}
+
+int cmd_kiosk_attendant_perm(const struct app *app, const char *arg)
+{
+    return app->kiosk && app->kiosk->flow.step == KIOSK_ATTENDANT ? CMD_NO_PERM : PERM_KIOSK_ATTENDANT;
+}
+
+int cmd_kiosk_approve(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
@@ -930,13 +942,13 @@ int kiosk_staff_approve(struct app *app)
         return -1;
     }
     char detail[160];
-    snprintf(detail, sizeof detail, "%s %s %s", app->sale.uuid,
+    snprintf(detail, sizeof detail, "%s %s %s", app->sale->uuid,
              k->flow.hold == KIOSK_HOLD_AGE ? "age" : "quantity", k->hold_item);
     if (k->flow.hold == KIOSK_HOLD_AGE) {
         k->age_verified = 1;   /* one check per customer covers the rest of the sale */
         app_age_record(app, k->flow.hold_line, "attendant approved");
     } else if (k->napproved < KIOSK_MAX_APPROVED) {
-        const struct cart_line *l = &app->sale.cart.lines[k->flow.hold_line];
+        const struct cart_line *l = &app->sale->cart.lines[k->flow.hold_line];
         snprintf(k->approved_sku[k->napproved++], sizeof k->approved_sku[0], "%s", l->product.sku);
     }
     audit(app, "kiosk_approved", detail);
@@ -952,12 +964,12 @@ void kiosk_staff_select(struct app *app, int delta)
         app_select_line(app, delta);
 }
 
-int kiosk_staff_void(struct app *app)
+int cmd_kiosk_void(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
         return -1;
-    int line = app->sale.selected;
+    int line = app->sale->selected;
     if (app_void_selected(app))
         return -1;
     /* the item on hold is gone: nothing left to approve */
@@ -966,7 +978,7 @@ int kiosk_staff_void(struct app *app)
     return 0;
 }
 
-int kiosk_staff_cancel_sale(struct app *app)
+int cmd_kiosk_cancel_sale(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
@@ -974,9 +986,10 @@ int kiosk_staff_cancel_sale(struct app *app)
         app_set_message(app, 1, "No open sale to cancel");
         return -1;
     }
-    audit(app, "kiosk_staff_cancel", app->sale.uuid);
+    audit(app, "kiosk_staff_cancel", app->sale->uuid);
     /* a paid sale that could not be saved is cancelled only by handing its tenders back */
-    if (app->unsaved.active ? app_unsaved_cancel(app) : app_cancel_sale(app)) {
+    /* (the attendant's own command: cancelling the unsaved sale needs no second door) */
+    if (app->unsaved.active ? cmd_cancel_unsaved(app, a) : app_cancel_sale(app)) {
         app->mode = MODE_KIOSK;
         return -1;
     }
@@ -985,14 +998,14 @@ int kiosk_staff_cancel_sale(struct app *app)
 }
 
 /* A COPY of the last receipt, through the print queue like every receipt. */
-int kiosk_staff_reprint(struct app *app)
+int cmd_kiosk_reprint(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
     return app_print_reprint(app, 0);
 }
 
-int kiosk_staff_toggle_lane(struct app *app)
+int cmd_kiosk_lane(struct app *app, const struct cmd_args *a)
 {
     struct kiosk *k = app->kiosk;
     if (!in_menu(app))
@@ -1007,7 +1020,7 @@ int kiosk_staff_toggle_lane(struct app *app)
     return 0;
 }
 
-int kiosk_staff_exit(struct app *app)
+int cmd_kiosk_exit(struct app *app, const struct cmd_args *a)
 {
     if (!in_menu(app))
         return -1;
@@ -1031,4 +1044,35 @@ int kiosk_staff_card_resolve(struct app *app, int approved_on_receipt)
         return -1;
     kiosk_sync(app);   /* approved: the sale completes (receipt); not: the customer may retry */
     return 0;
+}
+
+/* The attendant menu's keys name commands (app/commands.c). */
+int kiosk_staff_approve(struct app *app)
+{
+    return app_command(app, "kiosk-approve", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_void(struct app *app)
+{
+    return app_command(app, "kiosk-void", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_cancel_sale(struct app *app)
+{
+    return app_command(app, "kiosk-cancel-sale", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_reprint(struct app *app)
+{
+    return app_command(app, "kiosk-reprint", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_toggle_lane(struct app *app)
+{
+    return app_command(app, "kiosk-lane", NULL, DOOR_KIOSK);
+}
+
+int kiosk_staff_exit(struct app *app)
+{
+    return app_command(app, "kiosk-exit", NULL, DOOR_KIOSK);
 }

@@ -12,8 +12,8 @@
 static void extra_of(const struct app *app, struct open_cart_extra *x)
 {
     memset(x, 0, sizeof *x);
-    snprintf(x->uuid, sizeof x->uuid, "%s", app->sale.uuid);
-    x->started_at = app->sale.started_at;
+    snprintf(x->uuid, sizeof x->uuid, "%s", app->sale->uuid);
+    x->started_at = app->sale->started_at;
     x->age_proven = app->age.proven;
     snprintf(x->age_proven_how, sizeof x->age_proven_how, "%s", app->age.proven_how);
 }
@@ -27,7 +27,7 @@ void app_open_cart_save(struct app *app)
         return;
     struct open_cart_extra x;
     extra_of(app, &x);
-    int rc = open_cart_sync(app->store, &app->open_cart.state, &app->sale.cart, &app->sale.tender, &x);
+    int rc = open_cart_sync(app->store, &app->open_cart.state, &app->sale->cart, &app->sale->tender, &x);
     if (rc && !app->open_cart.failed)
         app_log(app, "open sale not saved (a crash now would lose it): %s", store_errmsg(app->store));
     app->open_cart.failed = rc != 0;
@@ -36,7 +36,7 @@ void app_open_cart_save(struct app *app)
 int app_open_cart_owns(void *ctx, const char *reference)
 {
     const struct app *app = ctx;
-    const struct tender_state *t = &app->sale.tender;
+    const struct tender_state *t = &app->sale->tender;
     for (int i = 0; i < t->n; i++)
         if (t->payments[i].tender == TENDER_CARD && strcmp(t->payments[i].reference, reference) == 0)
             return 1;
@@ -50,16 +50,16 @@ static void continue_card_numbering(struct app *app)
     int seq = 0;
     for (int k = 1; k < 1000; k++) {
         char ref[64];
-        snprintf(ref, sizeof ref, "%.36s-%d", app->sale.uuid, k);
+        snprintf(ref, sizeof ref, "%.36s-%d", app->sale->uuid, k);
         if (journal_get(app->store, ref, &in) == 0)
             seq = k;
     }
-    app->card.seq = seq;
+    app->card->seq = seq;
 }
 
 int app_open_cart_restore(struct app *app)
 {
-    struct sale_session *ss = &app->sale;
+    struct sale_session *ss = app->sale;
     struct open_cart_extra x;
     int rc = open_cart_load(app->store, &app->open_cart.state, &ss->cart, &ss->tender, &x);
     if (rc == STORE_NOTFOUND)
@@ -79,7 +79,7 @@ int app_open_cart_restore(struct app *app)
     }
     snprintf(ss->uuid, sizeof ss->uuid, "%s", x.uuid);
     ss->started_at = x.started_at;
-    card_payment_new_sale(&app->card, ss->uuid);
+    card_payment_new_sale(app->card, ss->uuid);
     continue_card_numbering(app);
     app->age.proven = x.age_proven;
     snprintf(app->age.proven_how, sizeof app->age.proven_how, "%s", x.age_proven_how);
@@ -97,7 +97,7 @@ int app_open_cart_restore(struct app *app)
     }
     char detail[160], c1[48], c2[48];
     snprintf(detail, sizeof detail, "%s lines %d payments %d", ss->uuid, ss->cart.nlines, ss->tender.n);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_restored", detail);
+    app_audit(app, "sale_restored", detail);
     money_format(cash, &app->s.fmt, 1, c1, sizeof c1);
     money_format(card, &app->s.fmt, 1, c2, sizeof c2);
     if (ss->tender.n)

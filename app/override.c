@@ -33,13 +33,13 @@ static int same_secret(const char *a, const char *b)
 int app_returns_authorize(struct app *app, enum override_action action, const char *pin)
 {
     char detail[160];
-    int ok = app->ret.pin[0] && pin && same_secret(pin, app->ret.pin);
+    int ok = app->ret->pin[0] && pin && same_secret(pin, app->ret->pin);
     snprintf(detail, sizeof detail, "%s %s sale %s", action_name(action), ok ? "allowed" : "refused",
-             app->sale.uuid);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "override", detail);
+             app->sale->uuid);
+    app_audit(app, "override", detail);
     if (ok)
         return 0;
-    app_set_message(app, 1, app->ret.pin[0] ? "Wrong supervisor PIN: not allowed"
+    app_set_message(app, 1, app->ret->pin[0] ? "Wrong supervisor PIN: not allowed"
                                             : "No supervisor PIN configured (returns.supervisor_pin): not allowed");
     return -1;
 }
@@ -61,7 +61,7 @@ static int run_allowed(struct app *app)
     case OVERRIDE_SALE_DISCOUNT:
         return app_discount_set(app, &o->spec, -1, 1);
     case OVERRIDE_CASH_REFUND:
-        app->ret.cash_allowed = 1;
+        app->ret->cash_allowed = 1;
         return app_refund_cash(app, o->arg);
     case OVERRIDE_PRICE:
         return app_price_set(app, o->line, o->spec.value);
@@ -78,23 +78,32 @@ int app_override_submit(struct app *app, const char *pin)
     return run_allowed(app);
 }
 
-/* With staff, the roles decide (app/authorize.h): the signed-on person's, or the one of
- * whoever approves with their own id and PIN; returns.supervisor_pin is not used. */
-static enum perm perm_of(enum override_action a)
+/* With staff, the roles decide (app/commands.c: each action is a command with its
+ * permission, approved by whoever holds it with their own id and PIN);
+ * returns.supervisor_pin is not used. */
+/* The commands of what a supervisor allows (app/commands.c). */
+static const char *command_of(enum override_action a)
 {
-    if (a == OVERRIDE_PRICE)
-        return PERM_PRICE_OVERRIDE;
-    return a == OVERRIDE_LINE_DISCOUNT || a == OVERRIDE_SALE_DISCOUNT ? PERM_DISCOUNT_OVER_LIMIT : PERM_REFUND;
+    switch (a) {
+    case OVERRIDE_NO_RECEIPT: return "return-no-receipt";
+    case OVERRIDE_LINE_DISCOUNT: case OVERRIDE_SALE_DISCOUNT: return "discount-over-limit";
+    case OVERRIDE_CASH_REFUND: return "refund-cash";
+    case OVERRIDE_PRICE: return "price-override";
+    case OVERRIDE_NONE: break;
+    }
+    return NULL;
 }
 
-static void staff_allowed(struct app *app, const struct staff_member *approver, void *ctx)
+/* Allowed at the door: the signed-on person may, or approver approved. */
+int cmd_override(struct app *app, const struct cmd_args *a)
 {
+    const struct staff_member *approver = a->approver;
     char detail[200];
-    snprintf(detail, sizeof detail, "%s allowed sale %s%s%s", action_name(app->override.action), app->sale.uuid,
+    snprintf(detail, sizeof detail, "%s allowed sale %s%s%s", action_name(app->override.action), app->sale->uuid,
              approver ? " approved by " : "", approver ? approver->id : "");
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->staff.who.id, "override", detail);
+    app_audit(app, "override", detail);
     app->override.back = (int)app->mode;
-    run_allowed(app);
+    return run_allowed(app);
 }
 
 void app_override_cancel(struct app *app)
@@ -110,7 +119,7 @@ void app_override_request(struct app *app, enum override_action action, const ch
     app->override.back = app->mode == MODE_OVERRIDE ? MODE_SALE : (int)app->mode;
     snprintf(app->override.what, sizeof app->override.what, "%s", what);
     if (app->staff.enabled) {
-        app_authorize(app, perm_of(action), what, staff_allowed, NULL);
+        app_command(app, command_of(action), what, DOOR_KEY);
         return;
     }
     app->mode = MODE_OVERRIDE;

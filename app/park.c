@@ -33,8 +33,8 @@ static void load_list(struct app *app)
 
 void app_park_open(struct app *app)
 {
-    if (!cart_is_empty(&app->sale.cart) || app->sale.cart.nlines) {
-        if (sale_session_locked(&app->sale)) {
+    if (!cart_is_empty(&app->sale->cart) || app->sale->cart.nlines) {
+        if (sale_session_locked(app->sale)) {
             app_set_message(app, 1, "Payments are taken: finish or cancel the sale; it cannot be parked");
             return;
         }
@@ -57,16 +57,16 @@ int app_park(struct app *app, const char *text)
     char label[48];
     snprintf(label, sizeof label, "%s", text[0] ? text : "no label");
     int64_t id;
-    struct parked_extra x = { .started_at = app->sale.started_at, .age_proven = app->age.proven };
-    snprintf(x.uuid, sizeof x.uuid, "%s", app->sale.uuid);
+    struct parked_extra x = { .started_at = app->sale->started_at, .age_proven = app->age.proven };
+    snprintf(x.uuid, sizeof x.uuid, "%s", app->sale->uuid);
     snprintf(x.age_proven_how, sizeof x.age_proven_how, "%s", app->age.proven_how);
-    if (parked_save(app->store, &app->sale.cart, &x, label, loop_wall_time(), &id)) {
+    if (parked_save(app->store, &app->sale->cart, &x, label, loop_wall_time(), &id)) {
         app_set_message(app, 1, "The sale could not be parked (%s): it stays open", store_errmsg(app->store));
         return -1;
     }
     char detail[120];
-    snprintf(detail, sizeof detail, "%s as %lld %s", app->sale.uuid, (long long)id, label);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_parked", detail);
+    snprintf(detail, sizeof detail, "%s as %lld %s", app->sale->uuid, (long long)id, label);
+    app_audit(app, "sale_parked", detail);
     app_next_sale(app);
     app_set_message(app, 0, "Sale parked as %lld (%s). Ctrl-P on an empty sale resumes it.", (long long)id, label);
     return 0;
@@ -81,10 +81,10 @@ void app_park_select(struct app *app, int delta)
 
 int app_resume_selected(struct app *app)
 {
-    if (app->park.sel < 0 || app->park.sel >= app->park.n || app->sale.cart.nlines)
+    if (app->park.sel < 0 || app->park.sel >= app->park.n || app->sale->cart.nlines)
         return -1;
     const struct parked_info *p = &app->park.list[app->park.sel];
-    struct sale_session *ss = &app->sale;
+    struct sale_session *ss = app->sale;
     struct parked_extra x;
     app_next_sale(app);
     if (parked_take(app->store, p->id, &ss->cart, &x)) {
@@ -99,18 +99,18 @@ int app_resume_selected(struct app *app)
     /* the age the customer showed before the sale was set aside still stands */
     app->age.proven = x.age_proven;
     snprintf(app->age.proven_how, sizeof app->age.proven_how, "%s", x.age_proven_how);
-    card_payment_new_sale(&app->card, ss->uuid);
+    card_payment_new_sale(app->card, ss->uuid);
     ss->selected = ss->cart.nlines - 1;
     /* returned lines: the receipt again, for the refund's tender */
     for (int i = 0; i < ss->cart.nlines; i++)
         if (ss->cart.lines[i].return_of[0] &&
-            sales_find_original(app->store, ss->cart.lines[i].return_of, &app->ret.orig) == STORE_OK) {
-            app->ret.have = 1;
+            sales_find_original(app->store, ss->cart.lines[i].return_of, &app->ret->orig) == STORE_OK) {
+            app->ret->have = 1;
             break;
         }
     char detail[120];
     snprintf(detail, sizeof detail, "%s from %lld", x.uuid, (long long)p->id);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_resumed", detail);
+    app_audit(app, "sale_resumed", detail);
     app_promotions_for_cart(app);
     app_customer_restore(app);
     app->mode = MODE_SALE;

@@ -8,7 +8,7 @@
 
 void app_price_open(struct app *app)
 {
-    struct sale_session *s = &app->sale;
+    struct sale_session *s = app->sale;
     if (sale_session_locked(s)) {
         app_set_message(app, 1, "Payments are already taken: the prices are fixed");
         return;
@@ -39,8 +39,8 @@ int app_price_submit(struct app *app, const char *text)
         app_set_message(app, 1, "Price not changed: %s", why);
         return -1;
     }
-    int line = app->sale.selected;
-    const struct cart_line *l = &app->sale.cart.lines[line];
+    int line = app->sale->selected;
+    const struct cart_line *l = &app->sale->cart.lines[line];
     char was[48], now[48], what[96];
     money_format(l->unit_price, &app->s.fmt, 1, was, sizeof was);
     money_format(price, &app->s.fmt, 1, now, sizeof now);
@@ -54,7 +54,7 @@ int app_price_submit(struct app *app, const char *text)
 
 int app_price_set(struct app *app, int line, int64_t price)
 {
-    struct cart *cart = &app->sale.cart;
+    struct cart *cart = &app->sale->cart;
     if (line < 0 || line >= cart->nlines)
         return -1;
     int64_t before = cart->lines[line].unit_price;
@@ -63,10 +63,13 @@ int app_price_set(struct app *app, int line, int64_t price)
         app_set_message(app, 1, "Price not changed: %s", cart_strerror(rc));
         return -1;
     }
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s line %d %s %lld -> %lld", app->sale.uuid, line + 1,
-             cart->lines[line].product.sku, (long long)before, (long long)price);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "price_override", detail);
+    /* the signed-on person asked; an approver allowed it (app_command_approver) */
+    char detail[240];
+    const char *approver = app_command_approver(app);
+    snprintf(detail, sizeof detail, "%s line %d %s %lld -> %lld%s%s", app->sale->uuid, line + 1,
+             cart->lines[line].product.sku, (long long)before, (long long)price, approver[0] ? " approved by " : "",
+             approver);
+    app_audit(app, "price_override", detail);
     char now[48];
     money_format(price, &app->s.fmt, 1, now, sizeof now);
     app_set_message(app, 0, "Price of %s is now %s", cart->lines[line].product.name, now);

@@ -35,7 +35,7 @@ static int parse_list(const char *text, char (*out)[24], int max)
 
 int app_returns_configure(struct app *app, char *err, size_t errlen)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     r->nreasons = parse_list(config_get(app->cfg, "returns.reasons", "faulty,unwanted,wrong_item,damaged"),
                              r->reasons, RETURNS_MAX_REASONS);
     if (r->nreasons == 0) {
@@ -54,7 +54,7 @@ int app_returns_configure(struct app *app, char *err, size_t errlen)
 
 void app_returns_reset(struct app *app)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     if (r->asking && app->sync.engine)
         sync_cancel_order(app->sync.engine);
     r->have = 0;
@@ -71,11 +71,11 @@ void app_returns_reset(struct app *app)
 static int64_t in_cart(const struct app *app, int line_no)
 {
     int64_t q = 0;
-    const struct cart *c = &app->sale.cart;
+    const struct cart *c = &app->sale->cart;
     for (int i = 0; i < c->nlines; i++) {
         const struct cart_line *l = &c->lines[i];
         if (!l->voided && l->qty < 0 && l->return_line == line_no &&
-            strcmp(l->return_of, app->ret.orig.key) == 0)
+            strcmp(l->return_of, app->ret->orig.key) == 0)
             q -= l->qty;
     }
     return q;
@@ -84,14 +84,14 @@ static int64_t in_cart(const struct app *app, int line_no)
 /* The original line as it stands with this sale's returns counted. */
 static struct original_line line_now(const struct app *app, int i)
 {
-    struct original_line l = app->ret.orig.lines[i];
+    struct original_line l = app->ret->orig.lines[i];
     l.returned += in_cart(app, l.line_no);
     return l;
 }
 
 static int cannot_change(struct app *app)
 {
-    if (!sale_session_locked(&app->sale))
+    if (!sale_session_locked(app->sale))
         return 0;
     app_set_message(app, 1, "Payments are already taken: finish paying (F5) or cancel the sale (F8)");
     return 1;
@@ -101,18 +101,18 @@ void app_return_open(struct app *app)
 {
     if (cannot_change(app))
         return;
-    app->mode = app->ret.have ? MODE_RETURN : MODE_RETURN_FIND;
-    app_set_message(app, 0, app->ret.have ? "Pick the lines that come back"
+    app->mode = app->ret->have ? MODE_RETURN : MODE_RETURN_FIND;
+    app_set_message(app, 0, app->ret->have ? "Pick the lines that come back"
                                           : "Scan the receipt or type its number, then Enter");
 }
 
 static void first_returnable(struct app *app)
 {
-    app->ret.sel = 0;
-    for (int i = 0; i < app->ret.orig.nlines; i++) {
+    app->ret->sel = 0;
+    for (int i = 0; i < app->ret->orig.nlines; i++) {
         struct original_line l = line_now(app, i);
         if (returns_available(&l) > 0) {
-            app->ret.sel = i;
+            app->ret->sel = i;
             return;
         }
     }
@@ -120,7 +120,7 @@ static void first_returnable(struct app *app)
 
 static void show_receipt(struct app *app)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     r->have = 1;
     r->asking = 0;
     first_returnable(app);
@@ -134,7 +134,7 @@ static void show_receipt(struct app *app)
 static void on_server_order(void *ctx, int found, const char *body, size_t len, const char *why)
 {
     struct app *app = ctx;
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     if (!r->asking)
         return;
     r->asking = 0;
@@ -177,7 +177,7 @@ static void on_server_order(void *ctx, int found, const char *body, size_t len, 
 
 int app_return_lookup(struct app *app, const char *typed)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     char ref[96];
     snprintf(ref, sizeof ref, "%s", typed);
     if (r->no_receipt)
@@ -222,41 +222,41 @@ int app_return_lookup(struct app *app, const char *typed)
 
 void app_return_select(struct app *app, int delta)
 {
-    int n = app->ret.orig.nlines;
+    int n = app->ret->orig.nlines;
     if (n == 0)
         return;
-    int s = app->ret.sel + delta;
-    app->ret.sel = s < 0 ? 0 : s >= n ? n - 1 : s;
+    int s = app->ret->sel + delta;
+    app->ret->sel = s < 0 ? 0 : s >= n ? n - 1 : s;
     app->dirty = 1;
 }
 
 void app_return_toggle_restock(struct app *app)
 {
-    app->ret.restock = !app->ret.restock;
-    app_set_message(app, 0, app->ret.restock ? "Returned items go back on the shelf"
+    app->ret->restock = !app->ret->restock;
+    app_set_message(app, 0, app->ret->restock ? "Returned items go back on the shelf"
                                              : "Returned items do NOT go back on the shelf");
 }
 
 void app_return_next_reason(struct app *app)
 {
-    app->ret.reason = (app->ret.reason + 1) % app->ret.nreasons;
-    app_set_message(app, 0, "Reason: %s", app->ret.reasons[app->ret.reason]);
+    app->ret->reason = (app->ret->reason + 1) % app->ret->nreasons;
+    app_set_message(app, 0, "Reason: %s", app->ret->reasons[app->ret->reason]);
 }
 
 static void audit_return(struct app *app, const struct cart_line *l)
 {
     char detail[400];
-    snprintf(detail, sizeof detail, "%s %s of %s line %d qty %lld reason %s restock %d", app->sale.uuid,
+    snprintf(detail, sizeof detail, "%s %s of %s line %d qty %lld reason %s restock %d", app->sale->uuid,
              l->product.sku, l->return_of[0] ? l->return_of : "(no receipt)", l->return_line,
              (long long)-l->qty, l->reason, l->restock);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "return_line", detail);
+    app_audit(app, "return_line", detail);
 }
 
 static int added(struct app *app)
 {
-    struct cart *c = &app->sale.cart;
+    struct cart *c = &app->sale->cart;
     const struct cart_line *l = &c->lines[c->nlines - 1];
-    app->sale.selected = c->nlines - 1;
+    app->sale->selected = c->nlines - 1;
     audit_return(app, l);
     char a[48];
     money_format(l->line_total, &app->s.fmt, 1, a, sizeof a);
@@ -267,7 +267,7 @@ static int added(struct app *app)
 
 int app_return_add(struct app *app, const char *text)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     if (cannot_change(app) || !r->have || r->sel < 0 || r->sel >= r->orig.nlines)
         return -1;
     struct original_line l = line_now(app, r->sel);
@@ -287,7 +287,7 @@ int app_return_add(struct app *app, const char *text)
         app_set_message(app, 1, "%s: at most %s can come back", l.product.name, q);
         return -1;
     }
-    int rc = cart_add_return(&app->sale.cart, &l.product, l.barcode, qty, l.unit_price, refund,
+    int rc = cart_add_return(&app->sale->cart, &l.product, l.barcode, qty, l.unit_price, refund,
                              r->orig.key, l.line_no, r->restock, r->reasons[r->reason]);
     if (rc) {
         app_set_message(app, 1, "%s: %s", l.product.name, cart_strerror(rc));
@@ -298,7 +298,7 @@ int app_return_add(struct app *app, const char *text)
 
 void app_return_no_receipt_allowed(struct app *app)
 {
-    app->ret.no_receipt = 1;
+    app->ret->no_receipt = 1;
     app->mode = MODE_RETURN_FIND;
     app_set_message(app, 0, "Without receipt: scan the item (BARCODE@PRICE for another price), Enter");
 }
@@ -314,7 +314,7 @@ static int today(void)
 
 int app_return_no_receipt(struct app *app, const char *text)
 {
-    struct app_returns *r = &app->ret;
+    struct app_returns *r = app->ret;
     char code[96];
     int64_t price = -1;
     snprintf(code, sizeof code, "%s", text);
@@ -346,7 +346,7 @@ int app_return_no_receipt(struct app *app, const char *text)
         app_set_message(app, 1, "amount too large");
         return -1;
     }
-    int rc = cart_add_return(&app->sale.cart, &s.product, s.line_code, qty, unit, refund, "", 0,
+    int rc = cart_add_return(&app->sale->cart, &s.product, s.line_code, qty, unit, refund, "", 0,
                              r->restock, r->reasons[r->reason]);
     if (rc) {
         app_set_message(app, 1, "%s: %s", s.product.name, cart_strerror(rc));
@@ -359,17 +359,17 @@ int app_return_no_receipt(struct app *app, const char *text)
 
 int64_t app_refund_due(const struct app *app)
 {
-    return tender_refund_due(&app->sale.tender);
+    return tender_refund_due(&app->sale->tender);
 }
 
 static int refund_prepare(struct app *app, const char *text, int64_t *amount)
 {
-    struct tender_state *t = &app->sale.tender;
-    if (app->card.state != CARD_IDLE) {
+    struct tender_state *t = &app->sale->tender;
+    if (app->card->state != CARD_IDLE) {
         app_set_message(app, 1, "A card payment is in progress: wait for the terminal");
         return -1;
     }
-    t->total = app->sale.cart.totals.total;
+    t->total = app->sale->cart.totals.total;
     *amount = tender_refund_due(t);
     if (text[0] && (money_parse(text, &app->s.fmt, amount) || *amount <= 0)) {
         app_set_message(app, 1, "'%s' is not an amount", text);
@@ -380,7 +380,7 @@ static int refund_prepare(struct app *app, const char *text, int64_t *amount)
 
 static int refund_taken(struct app *app, const char *what, int64_t amount)
 {
-    struct tender_state *t = &app->sale.tender;
+    struct tender_state *t = &app->sale->tender;
     if (tender_is_settled(t))
         return app_complete_sale(app);
     char a[48], d[48];
@@ -393,7 +393,7 @@ static int refund_taken(struct app *app, const char *what, int64_t amount)
 /* Cash goes back for what was paid in cash; anything else takes a supervisor. */
 static int cash_allowed(const struct app *app)
 {
-    const struct app_returns *r = &app->ret;
+    const struct app_returns *r = app->ret;
     return r->cash_allowed || !r->have || r->orig.paid_by[TENDER_CASH] > 0;
 }
 
@@ -408,7 +408,7 @@ int app_refund_cash(struct app *app, const char *text)
         return 0;
     }
     struct payment p = { .tender = TENDER_CASH };
-    int rc = tender_add_refund(&app->sale.tender, &p, amount, &out);
+    int rc = tender_add_refund(&app->sale->tender, &p, amount, &out);
     if (rc) {
         app_set_message(app, 1, "Cash not paid out: %s", tender_strerror(rc));
         return -1;
@@ -419,15 +419,15 @@ int app_refund_cash(struct app *app, const char *text)
 
 int app_refund_card(struct app *app, const char *text)
 {
-    const struct app_returns *r = &app->ret;
+    const struct app_returns *r = app->ret;
     int64_t amount;
     if (refund_prepare(app, text, &amount))
         return -1;
     /* back to the card it came from: never more than was paid by card */
     int64_t limit = r->have ? r->orig.paid_by[TENDER_CARD] : 0;
-    for (int i = 0; i < app->sale.tender.n; i++)
-        if (app->sale.tender.payments[i].tender == TENDER_CARD && app->sale.tender.payments[i].amount < 0)
-            limit += app->sale.tender.payments[i].amount;
+    for (int i = 0; i < app->sale->tender.n; i++)
+        if (app->sale->tender.payments[i].tender == TENDER_CARD && app->sale->tender.payments[i].amount < 0)
+            limit += app->sale->tender.payments[i].amount;
     if (limit <= 0) {
         app_set_message(app, 1, "The sale was not paid by card: refund in cash (Enter) or a voucher (F7)");
         return -1;
@@ -440,7 +440,7 @@ int app_refund_card(struct app *app, const char *text)
         app_set_message(app, 1, "At most %s can go back to the card", a);
         return -1;
     }
-    return card_payment_refund_start(&app->card, amount);
+    return card_payment_refund_start(app->card, amount);
 }
 
 int app_refund_voucher(struct app *app, const char *text)
@@ -450,7 +450,7 @@ int app_refund_voucher(struct app *app, const char *text)
         return -1;
     struct payment p = { .tender = TENDER_VOUCHER };
     snprintf(p.reference, sizeof p.reference, "issued");
-    int rc = tender_add_refund(&app->sale.tender, &p, amount, NULL);
+    int rc = tender_add_refund(&app->sale->tender, &p, amount, NULL);
     if (rc) {
         app_set_message(app, 1, "Voucher not issued: %s", tender_strerror(rc));
         return -1;

@@ -101,13 +101,35 @@ static void cash_granted(struct app *app, const struct staff_member *approver, v
     app_set_message(app, 0, "%s: type the amount, then Enter", cash_kind_label(*kind));
 }
 
+int cmd_check_shift(struct app *app, const char *arg)
+{
+    return need_shift(app);
+}
+
+int cmd_paid_in(struct app *app, const struct cmd_args *a)
+{
+    cash_granted(app, a->approver, (void *)&cash_kinds[CASH_PAID_IN]);
+    return 0;
+}
+
+int cmd_paid_out(struct app *app, const struct cmd_args *a)
+{
+    cash_granted(app, a->approver, (void *)&cash_kinds[CASH_PAID_OUT]);
+    return 0;
+}
+
+int cmd_drop(struct app *app, const struct cmd_args *a)
+{
+    cash_granted(app, a->approver, (void *)&cash_kinds[CASH_DROP]);
+    return 0;
+}
+
 void app_start_cash(struct app *app, enum cash_kind kind)
 {
-    if (need_shift(app) || (unsigned)kind >= CASH_NO_SALE)
-        return;
-    static const char *const what[] = { [CASH_PAID_IN] = "pay cash in", [CASH_PAID_OUT] = "pay cash out",
-                                        [CASH_DROP] = "drop cash to the safe" };
-    app_authorize(app, PERM_PAID_IN_OUT, what[kind], cash_granted, (void *)&cash_kinds[kind]);
+    static const char *const cmd[] = { [CASH_PAID_IN] = "paid-in", [CASH_PAID_OUT] = "paid-out",
+                                       [CASH_DROP] = "drop" };
+    if ((unsigned)kind < CASH_NO_SALE)
+        app_command(app, cmd[kind], NULL, DOOR_MENU);
 }
 
 /* One movement: its row and its outbox document in one transaction. */
@@ -172,20 +194,14 @@ int app_cash_submit(struct app *app, const char *text)
     return 0;
 }
 
-static void no_sale_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int app_shift_no_sale(struct app *app, const struct staff_member *approver)
 {
     approver_of(app, approver);
-    if (record_movement(app, CASH_NO_SALE, 0, NULL) == 0) {
-        app->mode = MODE_SALE;
-        app_set_message(app, 0, "No sale: the drawer is open.");
-    }
-}
-
-int app_shift_no_sale(struct app *app)
-{
-    if (need_shift(app))
+    if (record_movement(app, CASH_NO_SALE, 0, NULL))
         return -1;
-    return app_authorize(app, PERM_NO_SALE, "open the drawer (no sale)", no_sale_granted, NULL) < 0 ? -1 : 0;
+    app->mode = MODE_SALE;
+    app_set_message(app, 0, "No sale: the drawer is open.");
+    return 0;
 }
 
 /* ------------------------------------------------------------- reports --- */
@@ -248,13 +264,14 @@ static void show_report(struct app *app, char *text, int is_z, const char *file,
     app->dirty = 1;
 }
 
-static void x_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int cmd_x_report(struct app *app, const struct cmd_args *a)
 {
+    const struct staff_member *approver = a->approver;
     struct shift_report r;
     char *text = NULL;
     if (build_report(app, 0, 0, 0, NULL, &r, &text)) {
         app_set_message(app, 1, "The X report could not be made: %s", store_errmsg(app->store));
-        return;
+        return -1;
     }
     char file[96], detail[64];
     snprintf(file, sizeof file, "x-report-shift%06lld-%lld.txt", (long long)app->shift.current.id,
@@ -266,13 +283,12 @@ static void x_granted(struct app *app, const struct staff_member *approver, void
     char title[48];
     snprintf(title, sizeof title, "X report of shift %lld", (long long)app->shift.current.id);
     show_report(app, text, 0, file, title);
+    return 0;
 }
 
 int app_x_report(struct app *app)
 {
-    if (need_shift(app))
-        return -1;
-    return app_authorize(app, PERM_X_REPORT, "print an X report", x_granted, NULL) < 0 ? -1 : 0;
+    return app_command(app, "x-report", NULL, DOOR_MENU);
 }
 
 static int held_sales(const struct app *app)
@@ -283,22 +299,28 @@ static int held_sales(const struct app *app)
     return n;
 }
 
-static void z_granted(struct app *app, const struct staff_member *approver, void *ctx)
+int cmd_z_report(struct app *app, const struct cmd_args *a)
 {
-    approver_of(app, approver);
+    approver_of(app, a->approver);
     app->mode = MODE_Z_COUNT;
     app_set_message(app, 0, "Count the cash in the drawer and type the total, then Enter");
+    return 0;
+}
+
+int cmd_check_z(struct app *app, const char *arg)
+{
+    if (need_shift(app))
+        return -1;
+    if (!cart_is_empty(&app->sale->cart) || held_sales(app)) {
+        app_set_message(app, 1, "Finish or cancel the open sales first (%d kept for staff)", held_sales(app));
+        return -1;
+    }
+    return 0;
 }
 
 void app_start_z(struct app *app)
 {
-    if (need_shift(app))
-        return;
-    if (!cart_is_empty(&app->sale.cart) || held_sales(app)) {
-        app_set_message(app, 1, "Finish or cancel the open sales first (%d kept for staff)", held_sales(app));
-        return;
-    }
-    app_authorize(app, PERM_Z_REPORT, "close the shift (Z report)", z_granted, NULL);
+    app_command(app, "z-report", NULL, DOOR_MENU);
 }
 
 /* The Z's last step: number, figures with the terminal's end-of-day, close and the shift's
@@ -394,8 +416,8 @@ static void on_eod_timeout(struct loop *loop, void *ctx)
 {
     struct app *app = ctx;
     app->shift.eod_timer = 0;
-    if (app->card.nterminals > 0)
-        payment_terminal_abort(app->card.terminals[0].pt);
+    if (app->card->nterminals > 0)
+        payment_terminal_abort(app->card->terminals[0].pt);
     z_eod_settled(app, SHIFT_EOD_NO_ANSWER, NULL);
 }
 
@@ -405,14 +427,14 @@ static void z_ask_terminal(struct app *app)
 {
     struct app_shift *sh = &app->shift;
     sh->eod_waiting = 1;
-    if (app->card.nterminals == 0) {
+    if (app->card->nterminals == 0) {
         z_eod_settled(app, SHIFT_EOD_NONE, NULL);
         return;
     }
     long long timeout;
     if (config_get_int(app->cfg, "shift.eod_timeout_ms", 60000, &timeout) || timeout < 100 || timeout > 600000)
         timeout = 60000;
-    int rc = payment_terminal_end_of_day_totals(app->card.terminals[0].pt, on_eod_totals, app);
+    int rc = payment_terminal_end_of_day_totals(app->card->terminals[0].pt, on_eod_totals, app);
     if (rc == PT_EOD_UNSUPPORTED) {
         z_eod_settled(app, SHIFT_EOD_UNSUPPORTED, NULL);
         return;
@@ -473,7 +495,7 @@ int app_z_resume(struct app *app)
     if (!app->shift.open || !cur->z_started_at)
         return 0;
     /* the terminal's end-of-day is not asked again: its batch may be closed already */
-    if (cur->eod.state == SHIFT_EOD_NONE && app->card.nterminals > 0) {
+    if (cur->eod.state == SHIFT_EOD_NONE && app->card->nterminals > 0) {
         cur->eod.state = SHIFT_EOD_INTERRUPTED;
         shifts_z_eod(app->store, cur->id, &cur->eod);
     }

@@ -64,7 +64,7 @@ static int lockable(const struct app *app)
 {
     switch (app->mode) {
     case MODE_SALE: case MODE_HELP: case MODE_SEARCH: case MODE_MANAGER: case MODE_REPORT:
-        return !sale_session_locked(&app->sale);
+        return !sale_session_locked(app->sale);
     default:
         return 0;
     }
@@ -166,13 +166,13 @@ static void take_held_sale(struct app *app)
         struct app_held_sale *h = &app->staff.held[i];
         if (!h->used || strcmp(h->staff_id, app->staff.who.id) != 0)
             continue;
-        sale_session_free(&app->sale);
-        app->sale = h->sale;
-        card_payment_new_sale(&app->card, app->sale.uuid);
-        app->card.seq = h->card_seq;
+        sale_session_free(app->sale);
+        *app->sale = h->sale;
+        card_payment_new_sale(app->card, app->sale->uuid);
+        app->card->seq = h->card_seq;
         h->used = 0;
         app_set_message(app, 0, "Welcome back, %s: your open sale is here (%d lines).", app->staff.who.name,
-                        app->sale.cart.nlines);
+                        app->sale->cart.nlines);
         return;
     }
 }
@@ -223,7 +223,7 @@ int app_signon_submit(struct app *app, const char *text)
     st->signed_on = 1;
     audit(app, who.id, "signon", staff_role_name(who.role));
     app_set_message(app, 0, "Signed on: %s (%s).", who.name, staff_role_name(who.role));
-    if (cart_is_empty(&app->sale.cart))
+    if (cart_is_empty(&app->sale->cart))
         take_held_sale(app);
     app->staff.last_key_ms = loop_now_ms(app->loop);
     arm_idle(app);
@@ -239,7 +239,7 @@ int app_signon_submit(struct app *app, const char *text)
 /* The open sale is kept for its owner; 0, or -1 when there is no room to keep it. */
 static int hold_sale(struct app *app)
 {
-    if (cart_is_empty(&app->sale.cart))
+    if (cart_is_empty(&app->sale->cart))
         return 0;
     for (int i = 0; i < APP_MAX_HELD; i++) {
         struct app_held_sale *h = &app->staff.held[i];
@@ -247,11 +247,11 @@ static int hold_sale(struct app *app)
             continue;
         h->used = 1;
         snprintf(h->staff_id, sizeof h->staff_id, "%s", app->staff.who.id);
-        h->sale = app->sale;
-        h->card_seq = app->card.seq;
-        sale_session_init(&app->sale, &app->s.tax, h->sale.tender.cash_increment);
-        sale_session_begin(&app->sale, loop_wall_time());
-        card_payment_new_sale(&app->card, app->sale.uuid);
+        h->sale = *app->sale;
+        h->card_seq = app->card->seq;
+        sale_session_init(app->sale, &app->s.tax, h->sale.tender.cash_increment);
+        sale_session_begin(app->sale, loop_wall_time());
+        card_payment_new_sale(app->card, app->sale->uuid);
         return 0;
     }
     app_set_message(app, 1, "Too many open sales are kept: finish or cancel this one first");
@@ -263,11 +263,11 @@ int app_sign_off(struct app *app)
     struct app_staff *st = &app->staff;
     if (!st->enabled || !st->signed_on)
         return 0;
-    if (sale_session_locked(&app->sale) || app->card.state != CARD_IDLE) {
+    if (sale_session_locked(app->sale) || app->card->state != CARD_IDLE) {
         app_set_message(app, 1, "Payments are being taken: finish the sale before signing off");
         return -1;
     }
-    int kept = !cart_is_empty(&app->sale.cart);
+    int kept = !cart_is_empty(&app->sale->cart);
     if (hold_sale(app))
         return -1;
     audit(app, st->who.id, "signoff", kept ? "sale kept" : NULL);
@@ -278,6 +278,7 @@ int app_sign_off(struct app *app)
     if (st->idle_timer)
         loop_cancel_timer(app->loop, st->idle_timer);
     st->idle_timer = 0;
+    app_mode_reset(app);   /* nothing of the last person's to return to */
     app->mode = MODE_SIGNON;
     app->dirty = 1;
     return 0;

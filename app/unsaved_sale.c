@@ -46,7 +46,7 @@ void app_unsaved_begin(struct app *app, const char *why)
     u->attempts++;
     /* the log may sit on the same full disk; it is written when it can be */
     if (u->attempts == 1 || strcmp(u->error, why) != 0)
-        app_log(app, "sale %s is paid but NOT saved (attempt %d): %s; trying again", app->sale.uuid,
+        app_log(app, "sale %s is paid but NOT saved (attempt %d): %s; trying again", app->sale->uuid,
                 u->attempts, why);
     snprintf(u->error, sizeof u->error, "%s", why);
     app->mode = MODE_UNSAVED;
@@ -60,7 +60,7 @@ void app_unsaved_end(struct app *app)
     if (u->timer)
         loop_cancel_timer(app->loop, u->timer);
     if (u->active && u->attempts > 0)
-        app_log(app, "sale %s saved after %d failed attempts", app->sale.uuid, u->attempts);
+        app_log(app, "sale %s saved after %d failed attempts", app->sale->uuid, u->attempts);
     memset(u, 0, sizeof *u);
 }
 
@@ -83,7 +83,7 @@ void app_unsaved_ask_cancel(struct app *app, int ask)
 
 void app_unsaved_handback_text(const struct app *app, char *buf, size_t len)
 {
-    const struct tender_state *t = &app->sale.tender;
+    const struct tender_state *t = &app->sale->tender;
     size_t n = 0;
     buf[0] = 0;
     for (int i = 0; i < t->n && n < len; i++) {
@@ -105,23 +105,35 @@ void app_unsaved_handback_text(const struct app *app, char *buf, size_t len)
         buf[len - 1] = 0;
 }
 
+/* Cancelling a paid sale that could not be saved is cancelling a sale: the same
+ * permission, asked at the same door ("cancel-unsaved", app/commands.c). */
 int app_unsaved_cancel(struct app *app)
 {
+    return app_command(app, "cancel-unsaved", NULL, DOOR_KEY);
+}
+
+int cmd_check_unsaved(struct app *app, const char *arg)
+{
+    return app->unsaved.active ? 0 : -1;
+}
+
+int cmd_cancel_unsaved(struct app *app, const struct cmd_args *a)
+{
     struct app_unsaved *u = &app->unsaved;
-    if (!u->active)
-        return -1;
     char back[300];
     app_unsaved_handback_text(app, back, sizeof back);
     if (u->timer)
         loop_cancel_timer(app->loop, u->timer);
     u->timer = 0;
     u->confirm_cancel = 0;
-    app_log(app, "sale %s cancelled unsaved after %d attempts; handed back: %s", app->sale.uuid, u->attempts,
+    app_log(app, "sale %s cancelled unsaved after %d attempts; handed back: %s", app->sale->uuid, u->attempts,
             back);
-    store_audit(app->store, loop_wall_time(), app->s.terminal_id, app->s.cashier, "sale_cancelled_unsaved",
-                back);
-    for (int i = 0; i < app->sale.tender.n; i++)
-        if (app->sale.tender.payments[i].tender == TENDER_CASH) {
+    char detail[360];
+    snprintf(detail, sizeof detail, "%s%s%s", back, a->approver ? " approved by " : "",
+             a->approver ? a->approver->id : "");
+    app_audit(app, "sale_cancelled_unsaved", detail);
+    for (int i = 0; i < app->sale->tender.n; i++)
+        if (app->sale->tender.payments[i].tender == TENDER_CASH) {
             drawer_kick(app->drawer);   /* the cash goes back to the customer */
             break;
         }
@@ -146,6 +158,6 @@ void app_unsaved_last_try(struct app *app)
         return;
     char back[300];
     app_unsaved_handback_text(app, back, sizeof back);
-    app_log(app, "STOPPED with sale %s paid but NOT saved (%s): total %lld, tenders %s", app->sale.uuid,
-            app->unsaved.error, (long long)app->sale.cart.totals.total, back);
+    app_log(app, "STOPPED with sale %s paid but NOT saved (%s): total %lld, tenders %s", app->sale->uuid,
+            app->unsaved.error, (long long)app->sale->cart.totals.total, back);
 }

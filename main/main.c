@@ -240,6 +240,11 @@ static int check_config(struct config *cfg, struct loop *loop)
         fprintf(stderr, "till: %s\n", err);
         return 1;
     }
+    if (ui_check_config(cfg, err, sizeof err)) {
+        fprintf(stderr, "till: %s\n", err);
+        app_free(&app);
+        return 1;
+    }
     printf("configuration ok: %s, database %s\n", app.s.store_name, db_path);
     app_free(&app);
     struct store *st;
@@ -576,8 +581,9 @@ int main(int argc, char **argv)
         config_free(cfg);
         return 1;
     }
+    /* the one-shots that are actions name their command (app/commands.h) */
     if (retry_key) {
-        int r = app_retry_parked(&app, retry_key);
+        int r = app_command(&app, "outbox-retry", retry_key, DOOR_CLI);
         if (r)
             fprintf(stderr, "till: %s\n", r > 0 ? "no parked sale with that key" : "database error");
         else
@@ -588,7 +594,7 @@ int main(int argc, char **argv)
     } else {
         /* a count resumed at start-up is already on screen */
         if (count_mode && app.mode == MODE_SALE)
-            app_count_enter(&app);
+            app_command(&app, "stock-count", NULL, DOOR_CLI);
         struct ui *ui = ui_start(&app, err, sizeof err);
         if (ui) {
             loop_run(loop);

@@ -108,10 +108,18 @@ check "a cashier's cancel asks for approval" t_wait_for "cancel the sale"
 t_keys Escape
 check "Esc at the id abandons the cancel" t_wait_for "Not approved: cancel the sale"
 check "the sale is still there" t_wait_for "TOTAL 1,19 €"
+# Quitting with the sale cancels it: the same command, the same permission (issue 21).
 t_keys F10
 check "quit asks first" t_wait_for "Quit and cancel the sale?"
 t_keys y
-check "till exits" t_wait_exit 10
+check "quitting a cashier's sale asks for approval too" t_wait_for "Alex may not: cancel the sale"
+check_eq "the sale is not cancelled" 0 "$(q "select count(*) from audit_log where event = 'sale_cancelled'")"
+t_keys 9 Enter
+t_wait_for "PIN for 9:" 5 > /dev/null
+t_keys 9999 Enter
+check "a manager approves and till exits" t_wait_exit 10
+check_eq "the cancel names the manager who approved it" 1 \
+    "$(q "select count(*) from audit_log where event = 'sale_cancelled' and cashier = '1' and detail like '% approved by 9'")"
 
 # The idle lock.
 t_tmux_start 100x30 "$TILL_BIN --set staff.demo=yes --set staff.idle_lock_s=2"

@@ -136,7 +136,7 @@ static void test_disk_full_then_space_freed(void **state)
     assert_int_equal(f->app.mode, MODE_UNSAVED);
     assert_non_null(strstr(f->app.unsaved.error, "disk full"));
     char uuid[40];
-    snprintf(uuid, sizeof uuid, "%s", f->app.sale.uuid);
+    snprintf(uuid, sizeof uuid, "%s", f->app.sale->uuid);
     assert_int_equal(query(f, "SELECT count(*) FROM sales", NULL), sold);
 
     /* still full: the automatic attempts fail and change nothing */
@@ -156,7 +156,7 @@ static void test_disk_full_then_space_freed(void **state)
 
     assert_int_equal(store_simulate_disk_freed(f->app.store), 0);
     assert_true(run_until_mode(f, MODE_RECEIPT, 15000));
-    assert_string_equal(f->app.sale.uuid, uuid);
+    assert_string_equal(f->app.sale->uuid, uuid);
     assert_int_equal(f->app.unsaved.active, 0);
     assert_int_equal(query(f, "SELECT count(*) FROM sales", NULL), sold + 1);
     assert_int_equal(query(f, "SELECT count(*) FROM sales WHERE uuid = ?1", uuid), 1);
@@ -208,7 +208,7 @@ static void test_cancel_hands_back_the_tenders(void **state)
     assert_int_equal(app_unsaved_cancel(&f->app), 0);
     assert_int_equal(f->app.mode, MODE_SALE);
     assert_int_equal(f->app.unsaved.active, 0);
-    assert_true(cart_is_empty(&f->app.sale.cart));
+    assert_true(cart_is_empty(&f->app.sale->cart));
     store_fail_commit_step(f->app.store, 0);
     run_for(f, 800);   /* no retry is left behind */
     assert_int_equal(f->app.mode, MODE_SALE);

@@ -16,9 +16,15 @@ static int binding_matches(const struct binding *b, struct ui_key k)
 
 int bindings_dispatch(struct bindings b, struct ui *ui, struct app *app, struct ui_key k)
 {
-    for (size_t i = 0; i < b.n; i++)
-        if (binding_matches(&b.keys[i], k))
-            return b.keys[i].run(ui, app) | UI_HANDLED;
+    for (size_t i = 0; i < b.n; i++) {
+        const struct binding *bd = &b.keys[i];
+        if (!binding_matches(bd, k))
+            continue;
+        if (bd->run)
+            return bd->run(ui, app) | UI_HANDLED;
+        app_command(app, bd->command, NULL, DOOR_KEY);
+        return UI_HANDLED | UI_REDRAW | (app->quit ? UI_QUIT : 0);
+    }
     return UI_IGNORED;
 }
 

@@ -222,7 +222,7 @@ int kiosk_run_help(struct ui *ui, struct app *app)
 
 static void draw_cart_line(const struct app *app, int y, int x, int w, int i, int selected)
 {
-    const struct cart_line *l = &app->sale.cart.lines[i];
+    const struct cart_line *l = &app->sale->cart.lines[i];
     char name[160], total[48], qty[32];
     money_format(l->line_total, &app->s.fmt, 1, total, sizeof total);
     qty[0] = 0;
@@ -246,8 +246,8 @@ static void draw_cart_line(const struct app *app, int y, int x, int w, int i, in
 
 void kiosk_draw_cart(const struct app *app, int y, int x, int w, int rows, int select)
 {
-    const struct cart *c = &app->sale.cart;
-    int focus = select && app->sale.selected >= 0 ? app->sale.selected : c->nlines - 1;
+    const struct cart *c = &app->sale->cart;
+    int focus = select && app->sale->selected >= 0 ? app->sale->selected : c->nlines - 1;
     int first = focus >= rows ? focus - rows + 1 : 0;
     if (c->nlines - first > rows && !select)
         first = c->nlines - rows;
@@ -262,5 +262,5 @@ void kiosk_draw_cart(const struct app *app, int y, int x, int w, int rows, int s
         rows--;
     }
     for (int i = first, r = 0; i < c->nlines && r < rows; i++, r++)
-        draw_cart_line(app, y + r, x, w, i, select && i == app->sale.selected);
+        draw_cart_line(app, y + r, x, w, i, select && i == app->sale->selected);
 }

@@ -50,15 +50,28 @@ struct ui {
 };
 
 /* A key, what it does and how it is shown.  key_name NULL hides an alias (Y for y) from
- * the footer and the help; help NULL leaves it out of the help and dialog hints. */
+ * the footer and the help; help NULL leaves it out of the help and dialog hints.  A
+ * binding names a command (app/commands.h) and leaves run NULL: the key goes through the
+ * command's one door like every other way to the same action. */
 struct binding {
     wint_t code;
     int is_key;
     const char *key_name;          /* "F5", "Enter", "Up/Down" */
     const char *label;             /* in the footer: "Pay" */
     const char *help;              /* in F1 help and dialog hints: "pay: cash, card or voucher" */
-    int (*run)(struct ui *ui, struct app *app);   /* UI_* flags */
+    int (*run)(struct ui *ui, struct app *app);   /* UI_* flags; NULL: run command */
+    const char *command;           /* app_command's name, when run is NULL */
+    unsigned when;                 /* BIND_* : the tills it is bound on (0: all) */
 };
+
+/* A binding row names only what it uses: a key with a handler leaves command and when out. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/* A control key as typed: CTRL('D') is 4 (<sys/ttydefaults.h> has the same one). */
+#ifndef CTRL
+#define CTRL(c) ((c) & 0x1f)
+#endif
+enum { BIND_STAFF = 1, BIND_NO_STAFF = 2 };
 
 struct bindings {
     const struct binding *keys;
@@ -119,6 +132,10 @@ extern const struct screen screen_manager;  /* F9: cash, reports, shift, sign-of
 extern const struct screen screen_cash;     /* float, paid in/out, drop, counted cash */
 extern const struct screen screen_report;   /* X and Z reports */
 extern const struct screen screen_stock;    /* stock lookup: synced and live */
+
+/* keys.sale = COMMAND:KEY, ...: the sale screen's keys moved (F1..F12, Ctrl-A..Ctrl-Z);
+ * 0, or -1 with err (an unknown command or key, two actions on one key). */
+int ui_rebind_sale_keys(const char *spec, char *err, size_t errlen);
 
 /* The one table from app modes to screens (ui/ui.c). */
 const struct screen *screen_for_mode(enum app_mode mode);

@@ -13,7 +13,7 @@ static int age_draw(const struct ui *ui, const struct app *app)
     int y, x, w = 64;
     draw_dialog(9, w, "Age check", &y, &x);
     char what[160];
-    const struct cart *c = &app->sale.cart;
+    const struct cart *c = &app->sale->cart;
     int line = app->age.line >= 0 && app->age.line < c->nlines ? app->age.line : c->nlines - 1;
     snprintf(what, sizeof what, "%s: customers of %d or older only", line >= 0 ? c->lines[line].product.name : "",
              app->age.min_age);

@@ -54,7 +54,7 @@ static int confirm_draw(const struct ui *ui, const struct app *app)
     default:
         title = "Quit";
         snprintf(line1, sizeof line1, "Items are in the cart. Quit and cancel the sale?");
-        if (app->sale.tender.n)
+        if (app->sale->tender.n)
             app_cancel_consequences(app, line2, sizeof line2);
         else
             line2[0] = 0;
@@ -73,18 +73,16 @@ static int confirm_draw(const struct ui *ui, const struct app *app)
     return 0;
 }
 
+/* Cancel and quit are the question of a command waiting at its door (app/commands.h):
+ * yes goes on to its permission or its handler. */
 static int yes(struct ui *ui, struct app *app)
 {
-    switch (app->mode) {
-    case MODE_CONFIRM_CANCEL:
-        app_cancel_sale(app);
-        return UI_REDRAW;
-    case MODE_CONFIRM_LARGE:
+    if (app->mode == MODE_CONFIRM_LARGE) {
         app_confirm_yes(app);
         return UI_REDRAW;
-    default:
-        return app_quit_cancelling_sale(app) ? UI_QUIT : UI_REDRAW;
     }
+    app_command_yes(app);
+    return app->quit ? UI_QUIT : UI_REDRAW;
 }
 
 static int no(struct ui *ui, struct app *app)
@@ -92,7 +90,7 @@ static int no(struct ui *ui, struct app *app)
     if (app->mode == MODE_CONFIRM_LARGE)
         app_confirm_no(app);
     else
-        app_close_dialog(app);
+        app_command_no(app);
     return UI_REDRAW;
 }
 

@@ -11,7 +11,7 @@ static int discount_draw(const struct ui *ui, const struct app *app)
 {
     int y, x, w = 64;
     draw_dialog(9, w, "Discount", &y, &x);
-    const struct sale_session *s = &app->sale;
+    const struct sale_session *s = app->sale;
     char line[160];
     if (s->selected >= 0 && s->selected < s->cart.nlines)
         snprintf(line, sizeof line, "Line: %s", s->cart.lines[s->selected].product.name);

@@ -43,7 +43,7 @@ static void draw_idle(const struct app *app)
     int y, x;
     draw_dialog(12, 60, _("Are you still there?"), &y, &x);
     kiosk_draw_center(y + 2, A_BOLD, _("Are you still there?  Press any key to continue."));
-    const char *then = app->sale.tender.n > 0 ? _("Staff will be called in") : _("Your shopping will be cancelled in");
+    const char *then = app->sale->tender.n > 0 ? _("Staff will be called in") : _("Your shopping will be cancelled in");
     kiosk_draw_center(y + 4, 0, then);
     char secs[16];
     snprintf(secs, sizeof secs, "%d", k->idle_seconds);

@@ -17,15 +17,15 @@ static int attendant_draw(const struct ui *ui, const struct app *app)
     attron(A_BOLD | A_UNDERLINE);
     draw_text(top, 1, list_w - 2, "ATTENDANT: the sale (Up/Down selects)");
     attroff(A_BOLD | A_UNDERLINE);
-    if (app->sale.cart.nlines == 0) {
+    if (app->sale->cart.nlines == 0) {
         attron(A_DIM);
         draw_text(top + 2, 2, list_w - 3, "No open sale.");
         attroff(A_DIM);
     }
     kiosk_draw_cart(app, top + 1, 0, list_w, LINES - 4 - top - 4, 1);
     char line[200], a[48];
-    money_format(app->sale.cart.totals.total, &app->s.fmt, 1, a, sizeof a);
-    snprintf(line, sizeof line, "Total %s   paid %lld payment(s)", a, (long long)app->sale.tender.n);
+    money_format(app->sale->cart.totals.total, &app->s.fmt, 1, a, sizeof a);
+    snprintf(line, sizeof line, "Total %s   paid %lld payment(s)", a, (long long)app->sale->tender.n);
     draw_text(LINES - 7, 1, list_w - 2, line);
     int x = list_w + 1, w = COLS - x - 1, y = top;
     attron(A_BOLD);
@@ -34,7 +34,7 @@ static int attendant_draw(const struct ui *ui, const struct app *app)
                  k->flow.hold == KIOSK_HOLD_AGE ? "age check" : "quantity");
         draw_text(y++, x, w, line);
     }
-    if (app->card.state == CARD_UNKNOWN) {
+    if (app->card->state == CARD_UNKNOWN) {
         draw_text(y++, x, w, "Card outcome unknown: read the terminal's receipt.");
     }
     snprintf(line, sizeof line, "Lane %s", k->flow.lane_closed ? "CLOSED" : "open");
@@ -89,7 +89,7 @@ static const struct binding unknown_card_keys[] = {
 
 static struct bindings attendant_bindings(const struct app *app)
 {
-    return app->card.state == CARD_UNKNOWN ? BINDINGS(unknown_card_keys) : BINDINGS(menu_keys);
+    return app->card->state == CARD_UNKNOWN ? BINDINGS(unknown_card_keys) : BINDINGS(menu_keys);
 }
 
 static int attendant_key(struct ui *ui, struct app *app, struct ui_key k)

@@ -13,7 +13,7 @@
 /* The terminal's prompt without its name ("front: Enter PIN" -> "Enter PIN"). */
 static const char *prompt(const struct app *app)
 {
-    const char *s = app->card.status, *colon = strstr(s, ": ");
+    const char *s = app->card->status, *colon = strstr(s, ": ");
     return colon ? colon + 2 : s;
 }
 
@@ -36,7 +36,7 @@ static int pay_draw(const struct ui *ui, const struct app *app)
     switch (k->pay) {
     case KIOSK_PAY_NONE:
     case KIOSK_PAY_WAITING:
-        banner(y, KIOSK_PAIR_HELP, app->card.status[0] ? kiosk_words(prompt(app)) : _("Please wait..."));
+        banner(y, KIOSK_PAIR_HELP, app->card->status[0] ? kiosk_words(prompt(app)) : _("Please wait..."));
         kiosk_draw_center(y + 3, A_BOLD, _("Follow the instructions on the card terminal."));
         break;
     case KIOSK_PAY_DECLINED:
@@ -50,7 +50,7 @@ static int pay_draw(const struct ui *ui, const struct app *app)
         kiosk_draw_center(y + 4, A_BOLD, line);
         break;
     case KIOSK_PAY_PARTIAL:
-        money_format(tender_paid(&app->sale.tender), &app->s.fmt, 1, a, sizeof a);
+        money_format(tender_paid(&app->sale->tender), &app->s.fmt, 1, a, sizeof a);
         snprintf(line, sizeof line, _("Your card paid %s. The rest is still to pay."), a);
         banner(y, KIOSK_PAIR_HELP, line);
         snprintf(line, sizeof line, _("Press %s to pay the rest by card, or %s for help."),

@@ -15,9 +15,9 @@ static int scan_draw(const struct ui *ui, const struct app *app)
     attroff(A_BOLD | A_UNDERLINE);
     kiosk_draw_cart(app, top + 1, 0, list_w, rows, 0);
     int cx = list_w + (COLS - list_w) / 2;
-    kiosk_draw_big_money(app, top + 2, cx, _("TOTAL"), app->sale.cart.totals.total);
+    kiosk_draw_big_money(app, top + 2, cx, _("TOTAL"), app->sale->cart.totals.total);
     char items[48];
-    long long count = (long long)cart_item_count(&app->sale.cart);
+    long long count = (long long)cart_item_count(&app->sale->cart);
     snprintf(items, sizeof items, P_("%lld item", "%lld items", (unsigned long)count), count);
     draw_text(top + 10, cx - text_columns(items) / 2, COLS, items);
     kiosk_draw_notice(app, LINES - 7);

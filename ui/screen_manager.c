@@ -31,51 +31,41 @@ static int manager_draw(const struct ui *ui, const struct app *app)
     return 0;
 }
 
-static int paid_in(struct ui *ui, struct app *app) { app_start_cash(app, CASH_PAID_IN); return UI_REDRAW; }
-static int paid_out(struct ui *ui, struct app *app) { app_start_cash(app, CASH_PAID_OUT); return UI_REDRAW; }
-static int drop(struct ui *ui, struct app *app) { app_start_cash(app, CASH_DROP); return UI_REDRAW; }
-/* the printer's no sale, between sales on the sale screen */
+/* Items that leave the menu first: they act on the sale screen (no sale between sales,
+ * the stock count instead of the sale). */
 static int no_sale(struct ui *ui, struct app *app)
 {
     app_close_dialog(app);
-    app_no_sale(app);
+    app_command(app, "no-sale", NULL, DOOR_MENU);
     return UI_REDRAW;
 }
-static int x_report(struct ui *ui, struct app *app) { app_x_report(app); return UI_REDRAW; }
-static int z_report(struct ui *ui, struct app *app) { app_start_z(app); return UI_REDRAW; }
-static int sign_off(struct ui *ui, struct app *app) { app_sign_off(app); return UI_REDRAW; }
-static int close_menu(struct ui *ui, struct app *app) { app_close_dialog(app); return UI_REDRAW; }
 
-/* With staff, F9 is this menu: the stock count (F9 on a till without staff) is here. */
 static int stock_count(struct ui *ui, struct app *app)
 {
     app_close_dialog(app);
-    app_count_enter(app);
+    app_command(app, "stock-count", NULL, DOOR_MENU);
     return UI_REDRAW;
 }
 
-static int open_shift(struct ui *ui, struct app *app)
-{
-    app_open_mode(app, MODE_OPEN_SHIFT);
-    return UI_REDRAW;
-}
+static int close_menu(struct ui *ui, struct app *app) { app_close_dialog(app); return UI_REDRAW; }
 
+/* Each item names its command (app/commands.c): the permission is asked there. */
 static const struct binding open_keys[] = {
-    { 'i', 0, "I", "Paid in", "paid in: cash put into the drawer", paid_in },
-    { 'o', 0, "O", "Paid out", "paid out: cash taken out (with a reason)", paid_out },
-    { 'd', 0, "D", "Drop", "cash drop: cash taken to the safe", drop },
+    { 'i', 0, "I", "Paid in", "paid in: cash put into the drawer", NULL, "paid-in" },
+    { 'o', 0, "O", "Paid out", "paid out: cash taken out (with a reason)", NULL, "paid-out" },
+    { 'd', 0, "D", "Drop", "cash drop: cash taken to the safe", NULL, "drop" },
     { 'n', 0, "N", "No sale", "no sale: open the drawer", no_sale },
-    { 'x', 0, "X", "X report", "X report: the shift so far (read only)", x_report },
-    { 'z', 0, "Z", "Z report", "Z report: count the cash and close the shift", z_report },
+    { 'x', 0, "X", "X report", "X report: the shift so far (read only)", NULL, "x-report" },
+    { 'z', 0, "Z", "Z report", "Z report: count the cash and close the shift", NULL, "z-report" },
     { 'c', 0, "C", "Stock count", "stock count: count a zone, variance report, submit", stock_count },
-    { 'l', 0, "L", "Sign off", "sign off / switch cashier (the open sale is kept)", sign_off },
+    { 'l', 0, "L", "Sign off", "sign off / switch cashier (the open sale is kept)", NULL, "sign-off" },
     { 27, 0, "Esc", "Close", NULL, close_menu },
 };
 
 static const struct binding closed_keys[] = {
-    { 's', 0, "S", "Open shift", "open a shift: count the float", open_shift },
+    { 's', 0, "S", "Open shift", "open a shift: count the float", NULL, "open-shift" },
     { 'c', 0, "C", "Stock count", "stock count: count a zone, variance report, submit", stock_count },
-    { 'l', 0, "L", "Sign off", "sign off / switch cashier", sign_off },
+    { 'l', 0, "L", "Sign off", "sign off / switch cashier", NULL, "sign-off" },
     { 27, 0, "Esc", "Close", NULL, close_menu },
 };
 

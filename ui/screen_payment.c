@@ -43,8 +43,8 @@ static const char *tender_label(enum tender_kind k)
  * tenders: when they do not all fit, the earliest are summed on one row. */
 static int payment_draw(const struct ui *ui, const struct app *app)
 {
-    const struct tender_state *t = &app->sale.tender;
-    const struct card_payment *cp = &app->card;
+    const struct tender_state *t = &app->sale->tender;
+    const struct card_payment *cp = app->card;
     struct bindings keys = payment_bindings(app);
     int nh = bindings_help_count(keys), np = t->n;
     /* border 2, Total, Due, blank, status, field, state text: 8 rows and the help */
@@ -56,10 +56,10 @@ static int payment_draw(const struct ui *ui, const struct app *app)
     int spare = dialog_rows_above_totals() - fixed - rows > 0;  /* a blank row under the title */
     int w = 60, h = fixed + rows + spare;
     int y, x;
-    int refund = app->sale.cart.totals.total < 0;
+    int refund = app->sale->cart.totals.total < 0;
     draw_dialog_above_totals(h, w, refund ? "Refund" : "Payment", &y, &x);
     int cx = x + 3, cw = w - 6, r = y + 1 + spare;
-    row(app, r++, cx, cw, "Total", app->sale.cart.totals.total, 0);
+    row(app, r++, cx, cw, "Total", app->sale->cart.totals.total, 0);
     if (np > shown) {
         int64_t sum = 0;
         for (int i = 0; i < np - shown; i++)
@@ -182,9 +182,9 @@ static const struct binding failover_keys[] = {
 /* app NULL: the keys when no card payment runs (for the help). */
 static struct bindings payment_bindings(const struct app *app)
 {
-    switch (app ? app->card.state : CARD_IDLE) {
+    switch (app ? app->card->state : CARD_IDLE) {
     case CARD_IDLE:
-        return app && app->sale.cart.totals.total < 0 ? BINDINGS(refund_keys) : BINDINGS(idle_keys);
+        return app && app->sale->cart.totals.total < 0 ? BINDINGS(refund_keys) : BINDINGS(idle_keys);
     case CARD_WAITING: return BINDINGS(waiting_keys);
     case CARD_UNKNOWN: return BINDINGS(unknown_keys);
     case CARD_FAILOVER: return BINDINGS(failover_keys);
@@ -199,7 +199,7 @@ static int payment_key(struct ui *ui, struct app *app, struct ui_key k)
     if (r)
         return r;
     /* while a terminal works, every other key is swallowed: nothing may change the sale */
-    if (app->card.state != CARD_IDLE)
+    if (app->card->state != CARD_IDLE)
         return UI_HANDLED;
     if (k.is_key)
         return UI_IGNORED;

@@ -13,8 +13,8 @@ static int prompt_draw(const struct ui *ui, const struct app *app)
     int y, x, w = 56;
     int qty = app->mode == MODE_QTY, price = app->mode == MODE_PRICE;
     draw_dialog(8, w, qty ? "Quantity" : price ? "Price override" : "Weight", &y, &x);
-    const char *name = qty || price ? app->sale.cart.lines[app->sale.selected].product.name
-                                    : app->sale.weighed.name;
+    const char *name = qty || price ? app->sale->cart.lines[app->sale->selected].product.name
+                                    : app->sale->weighed.name;
     draw_text(y + 2, x + 3, w - 6, name);
     char hint[128];
     bindings_hint_line(prompt_bindings(app), hint, sizeof hint);

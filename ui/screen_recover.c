@@ -15,7 +15,7 @@ static int recover_draw(const struct ui *ui, const struct app *app)
     char line[160], a[48];
     draw_text(y + 2, cx, cw, "Till stopped while a card payment was running. Each one is");
     draw_text(y + 3, cx, cw, "checked with the terminal, so no customer is charged twice.");
-    const struct card_payment *cp = &app->card;
+    const struct card_payment *cp = app->card;
     const struct payment_intent *in = card_payment_recovering(cp);
     if (in) {
         money_format(in->amount, &app->s.fmt, 1, a, sizeof a);
@@ -57,7 +57,7 @@ static const struct binding unknown_keys[] = {
 /* Only a payment the terminal cannot tell about waits for the cashier. */
 static struct bindings recover_bindings(const struct app *app)
 {
-    return app->card.state == CARD_UNKNOWN ? BINDINGS(unknown_keys) : NO_BINDINGS;
+    return app->card->state == CARD_UNKNOWN ? BINDINGS(unknown_keys) : NO_BINDINGS;
 }
 
 static int recover_key(struct ui *ui, struct app *app, struct ui_key k)

@@ -12,9 +12,9 @@ static struct bindings return_bindings(const struct app *app);
 static void draw_find(const struct ui *ui, const struct app *app)
 {
     int y, x, w = 64;
-    int no_receipt = app->ret.no_receipt;
+    int no_receipt = app->ret->no_receipt;
     draw_dialog(8, w, no_receipt ? "Return without receipt" : "Return", &y, &x);
-    draw_text(y + 2, x + 3, w - 6, app->ret.asking ? "Asking the store server..." :
+    draw_text(y + 2, x + 3, w - 6, app->ret->asking ? "Asking the store server..." :
               no_receipt ? "Scan the item coming back (BARCODE@PRICE: another price)."
                          : "Scan the receipt's code or type the receipt number.");
     char hint[160];
@@ -25,7 +25,7 @@ static void draw_find(const struct ui *ui, const struct app *app)
 
 static void draw_lines(const struct ui *ui, const struct app *app)
 {
-    const struct app_returns *r = &app->ret;
+    const struct app_returns *r = app->ret;
     const struct original_sale *o = &r->orig;
     int w = COLS - 6 < 76 ? COLS - 6 : 76;
     int rows = LINES - 14 < o->nlines ? LINES - 14 : o->nlines;
@@ -45,7 +45,7 @@ static void draw_lines(const struct ui *ui, const struct app *app)
     for (int i = first; i < o->nlines && i - first < rows; i++) {
         const struct original_line *l = &o->lines[i];
         int64_t back = l->returned;
-        const struct cart *c = &app->sale.cart;
+        const struct cart *c = &app->sale->cart;
         for (int k = 0; k < c->nlines; k++)
             if (!c->lines[k].voided && c->lines[k].qty < 0 && c->lines[k].return_line == l->line_no)
                 back -= c->lines[k].qty;

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #include "app/app_fiscal.h"
 #include "app/app.h"
@@ -54,9 +57,9 @@ static void line_cells(const struct app *app, const struct cart_line *l, char *q
 static struct columns layout_columns(const struct app *app)
 {
     int qty_w = 10, price_w = 11, total_w = 11;
-    for (int i = 0; i < app->sale.cart.nlines; i++) {
+    for (int i = 0; i < app->sale->cart.nlines; i++) {
         char q[48], p[48], t[48];
-        line_cells(app, &app->sale.cart.lines[i], q, sizeof q, p, sizeof p, t, sizeof t);
+        line_cells(app, &app->sale->cart.lines[i], q, sizeof q, p, sizeof p, t, sizeof t);
         if (text_columns(q) > qty_w)
             qty_w = text_columns(q);
         if (text_columns(p) > price_w)
@@ -81,7 +84,7 @@ static struct columns layout_columns(const struct app *app)
 
 static void draw_line(const struct app *app, const struct columns *c, int y, int i)
 {
-    const struct cart_line *l = &app->sale.cart.lines[i];
+    const struct cart_line *l = &app->sale->cart.lines[i];
     char qty[48], price[48], total[48], name[420];
     line_cells(app, l, qty, sizeof qty, price, sizeof price, total, sizeof total);
     char off[128] = "";
@@ -90,7 +93,7 @@ static void draw_line(const struct app *app, const struct columns *c, int y, int
         money_format(-l->discount, &app->s.fmt, 0, d, sizeof d);
         snprintf(off, sizeof off, "  %s %s", d, l->discount_label);
     }
-    int sel = i == app->sale.selected;
+    int sel = i == app->sale->selected;
     char stock[96] = "";
     if (sel && app->stock.known && strcmp(app->stock.sku, l->product.sku) == 0) {
         char q[32], when[16] = "never";
@@ -129,16 +132,16 @@ static void draw_line(const struct app *app, const struct columns *c, int y, int
 
 static void draw_totals(const struct app *app, int y)
 {
-    const struct tax_totals *t = &app->sale.cart.totals;
+    const struct tax_totals *t = &app->sale->cart.totals;
     char buf[256], amount[48], rate[32], total[80];
     money_format(t->total, &app->s.fmt, 1, amount, sizeof amount);
     snprintf(total, sizeof total, "TOTAL %s", amount);
     size_t n = 0;
     if (app->customer.name[0])
         n = (size_t)snprintf(buf, sizeof buf, "Customer %.24s%s%s%s  ", app->customer.name,
-                             app->sale.cart.customer_segment[0] ? " (" : "", app->sale.cart.customer_segment,
-                             app->sale.cart.customer_segment[0] ? ")" : "");
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "Items %lld  %s", (long long)cart_item_count(&app->sale.cart),
+                             app->sale->cart.customer_segment[0] ? " (" : "", app->sale->cart.customer_segment,
+                             app->sale->cart.customer_segment[0] ? ")" : "");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "Items %lld  %s", (long long)cart_item_count(&app->sale->cart),
                           app->s.tax.mode == TAX_INCLUSIVE ? "incl. tax" : "tax");
     for (int i = 0; i < t->nclasses && n < sizeof buf; i++) {
         money_format(t->classes[i].tax, &app->s.fmt, 0, amount, sizeof amount);
@@ -194,7 +197,7 @@ static int cart_rows(void)
 
 static int sale_draw(const struct ui *ui, const struct app *app)
 {
-    const struct sale_session *sale = &app->sale;
+    const struct sale_session *sale = app->sale;
     struct columns c = layout_columns(app);
     draw_header(app);
     attron(A_BOLD);
@@ -255,30 +258,6 @@ static int sale_draw(const struct ui *ui, const struct app *app)
     return 1;
 }
 
-static int open_help(struct ui *ui, struct app *app) { app_open_mode(app, MODE_HELP); return UI_REDRAW; }
-static int open_qty(struct ui *ui, struct app *app) { app_open_mode(app, MODE_QTY); return UI_REDRAW; }
-static int void_line(struct ui *ui, struct app *app) { app_void_selected(app); return UI_REDRAW; }
-static int open_search(struct ui *ui, struct app *app) { app_open_mode(app, MODE_SEARCH); return UI_REDRAW; }
-static int open_pay(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PAY); return UI_REDRAW; }
-static int open_cancel(struct ui *ui, struct app *app) { app_open_mode(app, MODE_CONFIRM_CANCEL); return UI_REDRAW; }
-static int open_print(struct ui *ui, struct app *app) { app_open_mode(app, MODE_PRINT); return UI_REDRAW; }
-static int no_sale(struct ui *ui, struct app *app) { app_no_sale(app); return UI_REDRAW; }
-static int open_count(struct ui *ui, struct app *app) { app_count_enter(app); return UI_REDRAW; }
-static int open_discount(struct ui *ui, struct app *app) { app_discount_open(app); return UI_REDRAW; }
-static int open_return(struct ui *ui, struct app *app) { app_return_open(app); return UI_REDRAW; }
-static int open_park(struct ui *ui, struct app *app) { app_park_open(app); return UI_REDRAW; }
-static int open_stock(struct ui *ui, struct app *app) { app_stock_enter(app); return UI_REDRAW; }
-
-static int open_manager(struct ui *ui, struct app *app) { app_open_mode(app, MODE_MANAGER); return UI_REDRAW; }
-static int lock(struct ui *ui, struct app *app) { app_sign_off(app); return UI_REDRAW; }
-static int open_customer(struct ui *ui, struct app *app) { app_customer_open(app); return UI_REDRAW; }
-static int open_price(struct ui *ui, struct app *app) { app_price_open(app); return UI_REDRAW; }
-
-static int quit(struct ui *ui, struct app *app)
-{
-    return app_request_quit(app) ? UI_QUIT : UI_REDRAW;
-}
-
 static int submit(struct ui *ui, struct app *app)
 {
     char text[UI_INPUT_MAX];
@@ -303,68 +282,187 @@ static int clear_input(struct ui *ui, struct app *app)
     return UI_REDRAW;
 }
 
-/* The footer shows the function keys (the line is full at 80 columns); Enter, Up/Down and
- * Esc are in the help. */
+/* The sale screen's keys: one table; each action names its command (app/commands.c),
+ * whose door checks its permission.  The footer shows the function keys (the line is full
+ * at 80 columns); everything is in F1's help.  BIND_STAFF keys only where staff sign on,
+ * BIND_NO_STAFF only where they do not (F9 is then the stock count). */
 static const struct binding sale_keys[] = {
-    { KEY_F(1), 1, "F1", "Help", NULL, open_help },
-    { KEY_F(2), 1, "F2", "Qty", "change the quantity of the selected line", open_qty },
-    { KEY_F(3), 1, "F3", "Void", "void the selected line (it stays visible)", void_line },
-    { KEY_F(4), 1, "F4", "Search", "search a product by name", open_search },
-    { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", open_pay },
+    { KEY_F(1), 1, "F1", "Help", "this help (Esc closes it)", NULL, "help" },
+    { KEY_F(2), 1, "F2", "Qty", "change the quantity of the selected line", NULL, "quantity" },
+    { KEY_F(3), 1, "F3", "Void", "void the selected line (after F5 it needs the void permission)", NULL,
+      "void-line" },
+    { KEY_F(4), 1, "F4", "Search", "search a product by name", NULL, "search" },
+    { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", NULL, "pay" },
     /* the footer is full at 80 columns: the printer's keys are in the help */
-    { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", open_print },
-    { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
-    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
-    { KEY_F(9), 1, "F9", NULL, "stock count (store manager): count a zone, variance report, submit", open_count },
+    { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", NULL, "printer" },
+    { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", NULL, "no-sale" },
+    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale (cancel permission)", NULL, "cancel-sale" },
+    { KEY_F(9), 1, "F9", NULL, "stock count: count a zone, variance report, submit", NULL, "stock-count",
+      BIND_NO_STAFF },
+    { KEY_F(9), 1, "F9", "Manager", "cash in/out, no sale, X and Z reports, shift, stock count, sign off", NULL,
+      "manager", BIND_STAFF },
     /* returns, discounts and parking: Ctrl keys (the F keys are taken) */
-    { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
-    { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (supervisor)", open_return },
-    { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
-    { 11, 0, "Ctrl-K", NULL, "the sale's customer: by name or card (or scan the loyalty card)", open_customer },
-    { 15, 0, "Ctrl-O", NULL, "override the selected line's unit price (supervisor)", open_price },
-    { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
-    { KEY_F(11), 1, "F11", NULL, "stock lookup: scan an item, see its stock (live when online)", open_stock },
+    { CTRL('D'), 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", NULL, "discount" },
+    { CTRL('R'), 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (refund permission)", NULL,
+      "return" },
+    { CTRL('P'), 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", NULL, "park" },
+    { CTRL('K'), 0, "Ctrl-K", NULL, "the sale's customer: by name or card (or scan the loyalty card)", NULL,
+      "customer" },
+    { CTRL('O'), 0, "Ctrl-O", NULL, "override the selected line's unit price (price override permission)", NULL,
+      "price" },
+    { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved; an open one is cancelled)", NULL,
+      "quit" },
+    { KEY_F(11), 1, "F11", NULL, "stock lookup: scan an item, see its stock (live when online)", NULL,
+      "stock-lookup" },
+    { KEY_F(12), 1, "F12", NULL, "lock the screen (your open sale is kept for you)", NULL, "lock", BIND_STAFF },
     { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
-    { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
+    { KEY_UP, 1, "Up/Down", NULL, "select a cart line (PgUp/PgDn a page, Home/End the first or last)", select_up },
     { KEY_DOWN, 1, NULL, NULL, NULL, select_down },
-    { KEY_PPAGE, 1, "PgUp/PgDn", NULL, "a page of cart lines up or down", page_up },
+    { KEY_PPAGE, 1, NULL, NULL, NULL, page_up },
     { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
-    { KEY_HOME, 1, "Home/End", NULL, "the first or the last cart line", first_line },
+    { KEY_HOME, 1, NULL, NULL, NULL, first_line },
     { KEY_END, 1, NULL, NULL, NULL, last_line },
     { 27, 0, "Esc", NULL, "clear the input line", clear_input },
 };
 
-/* With staff: the manager menu and the lock key too. */
-static const struct binding staff_sale_keys[] = {
-    { KEY_F(1), 1, "F1", "Help", NULL, open_help },
-    { KEY_F(2), 1, "F2", "Qty", "change the quantity of the selected line", open_qty },
-    { KEY_F(3), 1, "F3", "Void", "void the selected line (after F5: supervisor or an override)", void_line },
-    { KEY_F(4), 1, "F4", "Search", "search a product by name", open_search },
-    { KEY_F(5), 1, "F5", "Pay", "pay: cash, card or voucher, mixed until nothing is due", open_pay },
-    { KEY_F(6), 1, "F6", NULL, "printer: retry or skip a waiting receipt, reprint one", open_print },
-    { KEY_F(7), 1, "F7", NULL, "no sale: open the cash drawer between sales", no_sale },
-    { KEY_F(8), 1, "F8", "Cancel sale", "cancel the whole sale", open_cancel },
-    { KEY_F(9), 1, "F9", "Manager", "cash in/out, no sale, X and Z reports, shift, stock count, sign off", open_manager },
-    { 4, 0, "Ctrl-D", NULL, "a discount (10% or 2,50) on the selected line or the sale", open_discount },
-    { 18, 0, "Ctrl-R", NULL, "return items: against a receipt, or without one (refund permission)", open_return },
-    { 16, 0, "Ctrl-P", NULL, "park the sale (with items), or resume a parked one (empty sale)", open_park },
-    { 11, 0, "Ctrl-K", NULL, "the sale's customer: by name or card (or scan the loyalty card)", open_customer },
-    { 15, 0, "Ctrl-O", NULL, "override the selected line's unit price (price override permission)", open_price },
-    { KEY_F(10), 1, "F10", "Quit", "quit (a completed sale is always saved)", quit },
-    { KEY_F(12), 1, "F12", NULL, "lock the screen (your open sale is kept for you)", lock },
-    { '\r', 0, "Enter", NULL, "look up what is typed (a barcode, or 3*BARCODE)", submit },
-    { KEY_UP, 1, "Up/Down", NULL, "select a line in the cart", select_up },
-    { KEY_DOWN, 1, NULL, NULL, NULL, select_down },
-    { KEY_PPAGE, 1, "PgUp/PgDn", NULL, "a page of cart lines up or down", page_up },
-    { KEY_NPAGE, 1, NULL, NULL, NULL, page_down },
-    { KEY_HOME, 1, "Home/End", NULL, "the first or the last cart line", first_line },
-    { KEY_END, 1, NULL, NULL, NULL, last_line },
-    { 27, 0, "Esc", NULL, "clear the input line", clear_input },
-};
+#define NSALE_KEYS (sizeof sale_keys / sizeof sale_keys[0])
 
+/* Keys moved by [keys] sale = COMMAND:KEY, ... (ui_rebind_sale_keys). */
+static struct {
+    int n;
+    struct { const char *command; wint_t code; int is_key; char name[16]; } to[NSALE_KEYS];
+} rebound;
+
+static void effective_key(size_t i, wint_t *code, int *is_key, const char **name);
+
+/* The keys of this till: those for a till with or without staff, as rebound. */
 static struct bindings sale_bindings(const struct app *app)
 {
-    return app->staff.enabled ? BINDINGS(staff_sale_keys) : BINDINGS(sale_keys);
+    static struct binding active[NSALE_KEYS];
+    size_t n = 0;
+    unsigned skip = app->staff.enabled ? BIND_NO_STAFF : BIND_STAFF;
+    for (size_t i = 0; i < NSALE_KEYS; i++) {
+        if (sale_keys[i].when == skip)
+            continue;
+        active[n] = sale_keys[i];
+        effective_key(i, &active[n].code, &active[n].is_key, &active[n].key_name);
+        n++;
+    }
+    return (struct bindings){ active, n };
+}
+
+/* "F8", "Ctrl-D": 0, or -1. */
+static int parse_key(const char *s, wint_t *code, int *is_key, char *name, size_t len)
+{
+    char *end;
+    if ((s[0] == 'F' || s[0] == 'f') && s[1]) {
+        long f = strtol(s + 1, &end, 10);
+        if (*end || f < 1 || f > 12)
+            return -1;
+        *code = (wint_t)KEY_F(f);
+        *is_key = 1;
+        snprintf(name, len, "F%ld", f);
+        return 0;
+    }
+    if (strncasecmp(s, "ctrl-", 5) == 0 && s[5] && !s[6] && isalpha((unsigned char)s[5])) {
+        int c = toupper((unsigned char)s[5]);
+        /* Ctrl-C quits from every screen, Ctrl-H/I/J/M are Backspace, Tab and Enter, Ctrl-U clears */
+        if (strchr("CHIJMU", c))
+            return -1;
+        *code = (wint_t)CTRL(c);
+        *is_key = 0;
+        snprintf(name, len, "Ctrl-%c", c);
+        return 0;
+    }
+    return -1;
+}
+
+/* The key entry i is on now (rebound or its own). */
+static void effective_key(size_t i, wint_t *code, int *is_key, const char **name)
+{
+    *code = sale_keys[i].code;
+    *is_key = sale_keys[i].is_key;
+    *name = sale_keys[i].key_name;
+    for (int r = 0; r < rebound.n; r++)
+        if (sale_keys[i].command && strcmp(sale_keys[i].command, rebound.to[r].command) == 0) {
+            *code = rebound.to[r].code;
+            *is_key = rebound.to[r].is_key;
+            *name = rebound.to[r].name;
+        }
+}
+
+/* One COMMAND:KEY of keys.sale. */
+static int rebind_one(const char *item, char *err, size_t errlen)
+{
+    const char *colon = strchr(item, ':');
+    if (!colon) {
+        snprintf(err, errlen, "keys.sale: '%s' is not COMMAND:KEY (e.g. cancel-sale:F8)", item);
+        return -1;
+    }
+    const char *command = NULL;
+    for (size_t i = 0; i < NSALE_KEYS; i++)
+        if (sale_keys[i].command && strlen(sale_keys[i].command) == (size_t)(colon - item) &&
+            strncmp(sale_keys[i].command, item, (size_t)(colon - item)) == 0)
+            command = sale_keys[i].command;
+    if (!command) {
+        snprintf(err, errlen, "keys.sale: '%.*s' is not a command of the sale screen", (int)(colon - item), item);
+        return -1;
+    }
+    if (rebound.n >= (int)NSALE_KEYS)
+        return 0;
+    int r = rebound.n;
+    if (parse_key(colon + 1, &rebound.to[r].code, &rebound.to[r].is_key, rebound.to[r].name,
+                  sizeof rebound.to[r].name)) {
+        snprintf(err, errlen, "keys.sale: '%s' is not a key (F1..F12 or Ctrl-A..Ctrl-Z)", colon + 1);
+        return -1;
+    }
+    rebound.to[r].command = command;
+    rebound.n++;
+    return 0;
+}
+
+/* keys.sale = cancel-sale:F8, stock-lookup:Ctrl-L, ... (any subset; the rest keep theirs). */
+int ui_rebind_sale_keys(const char *spec, char *err, size_t errlen)
+{
+    rebound.n = 0;
+    const char *p = spec ? spec : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char item[64];
+        const char *a = p, *b = p + n;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        if (b - a >= (long)sizeof item) {
+            snprintf(err, errlen, "keys.sale: '%.*s' is too long", (int)(b - a), a);
+            return -1;
+        }
+        memcpy(item, a, (size_t)(b - a));
+        item[b - a] = 0;
+        if (item[0] && rebind_one(item, err, errlen))
+            return -1;
+        p += n + (p[n] == ',');
+    }
+    /* two actions on one key: the first would hide the second */
+    for (size_t i = 0; i < NSALE_KEYS; i++)
+        for (size_t j = i + 1; j < NSALE_KEYS; j++) {
+            wint_t ci, cj;
+            int ki, kj;
+            const char *ni, *nj;
+            if ((sale_keys[i].when | sale_keys[j].when) == (BIND_STAFF | BIND_NO_STAFF))
+                continue;   /* never on the same till */
+            effective_key(i, &ci, &ki, &ni);
+            effective_key(j, &cj, &kj, &nj);
+            if (ci == cj && ki == kj) {
+                snprintf(err, errlen, "keys.sale: %s and %s are both on %s",
+                         sale_keys[i].command ? sale_keys[i].command : "typing",
+                         sale_keys[j].command ? sale_keys[j].command : "typing", ni ? ni : "one key");
+                rebound.n = 0;
+                return -1;
+            }
+        }
+    return 0;
 }
 
 static int sale_key(struct ui *ui, struct app *app, struct ui_key k)

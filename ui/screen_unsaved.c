@@ -16,7 +16,7 @@ static int unsaved_draw(const struct ui *ui, const struct app *app)
     draw_dialog(h, w, "Sale NOT saved yet", &y, &x);
     int cx = x + 3, cw = w - 6, r = y + 2;
     char line[400], a[48];
-    money_format(app->sale.cart.totals.total, &app->s.fmt, 1, a, sizeof a);
+    money_format(app->sale->cart.totals.total, &app->s.fmt, 1, a, sizeof a);
     snprintf(line, sizeof line, "The sale of %s is paid, but Till could not save it:", a);
     draw_text(r++, cx, cw, line);
     attron(COLOR_PAIR(COLOR_ERROR) | A_BOLD);

@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "core/wedge.h"
+#include "src/config.h"
 #include "src/i18n.h"
 #include "ui/screen.h"
 
@@ -345,8 +346,15 @@ static void on_clock(struct loop *loop, void *ctx)
     loop_add_timer(loop, 1000 - (loop_now_ms(loop) % 1000), on_clock, ui);
 }
 
+int ui_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+    return ui_rebind_sale_keys(config_get(cfg, "keys.sale", ""), err, errlen);
+}
+
 struct ui *ui_start(struct app *app, char *err, size_t errlen)
 {
+    if (ui_rebind_sale_keys(config_get(app->cfg, "keys.sale", ""), err, errlen))
+        return NULL;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(err, errlen, "Till needs a terminal (stdin and stdout must be a tty)");
         return NULL;

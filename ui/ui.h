@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 struct app;
+struct config;
 
 struct ui;
 
@@ -12,5 +13,7 @@ struct ui;
  * NULL (and err) when it cannot.  ui_stop gives the terminal back and frees the ui. */
 struct ui *ui_start(struct app *app, char *err, size_t errlen);
 void ui_stop(struct ui *ui);
+/* The front end's own settings (keys.sale), for --check-config: 0, or -1 with err. */
+int ui_check_config(const struct config *cfg, char *err, size_t errlen);
 
 #endif
