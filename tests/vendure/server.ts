@@ -48,7 +48,7 @@ async function main() {
                     { name: 'Reduced Tax', percentage: 7 },
                     { name: 'Zero Tax', percentage: 0 },
                 ],
-                shippingMethods: [{ name: 'Till pickup', price: 0 }],
+                shippingMethods: [], // Till's plugin creates till-pickup on bootstrap
                 paymentMethods: [],
                 collections: [],
             },
