@@ -152,7 +152,7 @@ export class TillOrderImporter {
         if (wanted.length) {
             const os = await this.s.connection.getRepository(this.ctx, Order).find({
                 where: { customFields: { tillKey: In(wanted) } } as any,
-                select: ['id', 'code', 'customFields'] as any,
+                relations: [],
             });
             for (const o of os) done.set((o.customFields as any).tillKey, o.code);
             const rs = await this.s.connection.getRepository(this.ctx, TillReturn).find({ where: { key: In(wanted) } });

@@ -61,6 +61,8 @@ import {
     UserInputError,
     VendurePlugin,
     VendureConfig,
+    StockLocationStrategy,
+    OrderLine,
     ConfigService,
     RuntimeVendureConfig,
     Permission,
@@ -262,6 +264,26 @@ function tillPriceStrategy(inner: OrderItemPriceCalculationStrategy): OrderItemP
     } as OrderItemPriceCalculationStrategy;
 }
 
+/* Where a till line's stock moves: the first location Vendure offers, the whole quantity,
+ * whatever is on hand (Vendure's own strategy allocates no more than it has, and cannot
+ * find a variant deleted since the sale). */
+function tillStockLocations(inner: StockLocationStrategy): StockLocationStrategy {
+    const till = (line: OrderLine) => Number.isSafeInteger((line?.customFields as any)?.tillUnitPrice);
+    const wrap =
+        (name: 'forAllocation' | 'forRelease' | 'forSale' | 'forCancellation') =>
+        (ctx: RequestContext, locations: StockLocation[], line: OrderLine, quantity: number) =>
+            till(line) && locations.length ? [{ location: locations[0], quantity }] : inner[name](ctx, locations, line, quantity);
+    return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+        init: (injector: Injector) => (inner as any).init?.(injector),
+        destroy: () => (inner as any).destroy?.(),
+        getAvailableStock: inner.getAvailableStock.bind(inner),
+        forAllocation: wrap('forAllocation'),
+        forRelease: wrap('forRelease'),
+        forSale: wrap('forSale'),
+        forCancellation: wrap('forCancellation'),
+    });
+}
+
 /* An order process whose checks before payment do not apply to a till's order: the till
  * sold what it sold, whatever Vendure's stock or the variant's state says now. */
 function tillOrderProcess(p: OrderProcess<any>): OrderProcess<any> {
@@ -353,6 +375,7 @@ export function declareTillCustomFields(config: RuntimeVendureConfig | VendureCo
         config.authOptions.customPermissions = [...(config.authOptions.customPermissions ?? []), tillSync];
         config.orderOptions.orderItemPriceCalculationStrategy = tillPriceStrategy(config.orderOptions.orderItemPriceCalculationStrategy!);
         config.orderOptions.process = (config.orderOptions.process ?? []).map(tillOrderProcess);
+        config.catalogOptions.stockLocationStrategy = tillStockLocations(config.catalogOptions.stockLocationStrategy!);
         /* No promotion for a till's order: the till applied its own and charged what it
          * charged.  Vendure asks each promotion whether it applies; for these it does not. */
         const test = Promotion.prototype.test;
