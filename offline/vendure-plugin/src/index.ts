@@ -13,8 +13,8 @@
  * Admin API (permission TillSync):
  *   tillImportOrders(orders: [JSON!]!, shippingMethodCode: String, customerEmail: String)
  *   tillAdjustStock(adjustments: [JSON!]!, stockLocation: String)
- *   tillCatalogChanges(since: String, take: Int)      variants changed or deleted after a cursor
- *   tillStockChanges(since: String, take: Int)        stock levels changed after a cursor
+ *   tillCatalogChanges(since, skip, take)   variants changed (or deleted) since a time
+ *   tillStockChanges(since, skip, take)     variants whose stock changed since a time
  * The mutations take Till's own outbox documents (assets/store-api.yaml) in batches, each
  * batch in ONE transaction, and answer one result per input: accepted (with the order
  * code), duplicate (the key is there: nothing written) or rejected (with the reason; Till
@@ -70,7 +70,7 @@ import {
 } from '@vendure/core';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import gql from 'graphql-tag';
-import { IsNull, MoreThan } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 
 import { TillReturn, TillStockAdjustment } from './entities';
 import { shippingMethodFor, str, TillOrderImporter, TillResult, TillServices } from './import-orders';
@@ -92,6 +92,7 @@ export const TILL_ROLE_PERMISSIONS = [
     Permission.ReadOrder,
     Permission.CreateOrder,
     Permission.UpdateOrder,
+    Permission.DeleteOrder, // the plain Admin API path deletes the drafts it abandoned
     Permission.ReadCustomer,
     Permission.CreateCustomer,
     Permission.UpdateCustomer,
@@ -189,65 +190,92 @@ export class TillPosResolver {
         return results;
     }
 
-    /* Variants changed after the cursor (ISO time; the variant's or its product's
-     * updatedAt), deleted ones too (deleted: true): the till learns of a deletion in the
-     * next round, not at the next full reconcile. */
+    /* Variants changed since a time (ISO, inclusive), deleted ones too (deleted: true), in
+     * the order of their updatedAt and id, `skip` of them already taken: the till learns of
+     * a deletion in its next round instead of at the next full reconcile.  The items have
+     * the shape of Vendure's productVariants list, so Till reads both alike. */
     @Query()
     @Allow(tillSync.Permission)
-    async tillCatalogChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; take?: number }) {
+    async tillCatalogChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; skip?: number; take?: number }) {
         const since = args.since ? new Date(args.since) : new Date(0);
         const take = Math.min(Math.max(args.take ?? 500, 1), 1000);
-        const rows = await this.connection
+        const [rows, totalItems] = await this.connection
             .getRepository(ctx, ProductVariant)
             .createQueryBuilder('v')
             .leftJoinAndSelect('v.product', 'p')
             .leftJoinAndSelect('v.taxCategory', 't')
             .leftJoinAndSelect('v.productVariantPrices', 'pr')
             .leftJoinAndSelect('v.translations', 'tr')
-            .where('v.updatedAt > :since OR p.updatedAt > :since', { since })
+            .where('v.updatedAt >= :since', { since })
             .orderBy('v.updatedAt', 'ASC')
             .addOrderBy('v.id', 'ASC')
+            .skip(Math.max(args.skip ?? 0, 0))
             .take(take)
-            .getMany();
+            .getManyAndCount();
         const items = [];
         for (const v of rows) {
             const priced = await this.productVariantService.applyChannelPriceAndTax(v, ctx);
+            const name = v.translations?.find(t => t.languageCode === ctx.languageCode) ?? v.translations?.[0];
             items.push({
+                id: v.id,
                 sku: v.sku,
-                name: v.translations?.[0]?.name ?? v.sku,
+                name: name?.name ?? v.sku,
                 price: priced.price,
                 priceWithTax: priced.priceWithTax,
-                enabled: v.enabled && v.product?.enabled !== false && !v.product?.deletedAt,
+                enabled: v.enabled,
                 deleted: !!v.deletedAt || !!v.product?.deletedAt,
-                taxCategory: v.taxCategory?.name ?? null,
+                product: { enabled: v.product?.enabled !== false },
+                taxCategory: v.taxCategory ? { name: v.taxCategory.name } : null,
                 customFields: v.customFields,
-                updatedAt: (v.updatedAt > (v.product?.updatedAt ?? v.updatedAt) ? v.updatedAt : v.product.updatedAt).toISOString(),
+                updatedAt: v.updatedAt,
             });
         }
-        return items;
+        return { totalItems, items };
     }
 
-    /* Stock levels changed after the cursor: only those, not every variant every round. */
+    /* Variants whose stock changed since a time (ISO, inclusive), by the latest change, with
+     * all their levels: only those, not every variant every round. */
     @Query()
     @Allow(tillSync.Permission)
-    async tillStockChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; take?: number }) {
+    async tillStockChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; skip?: number; take?: number }) {
         const since = args.since ? new Date(args.since) : new Date(0);
         const take = Math.min(Math.max(args.take ?? 500, 1), 1000);
-        const rows = await this.connection.getRepository(ctx, StockLevel).find({
-            where: { updatedAt: MoreThan(since) },
-            relations: ['productVariant', 'stockLocation'],
-            order: { updatedAt: 'ASC', id: 'ASC' },
-            take,
+        const base = () =>
+            this.connection
+                .getRepository(ctx, StockLevel)
+                .createQueryBuilder('l')
+                .where('l.updatedAt >= :since', { since });
+        const counted = await base().select('COUNT(DISTINCT l.productVariantId)', 'n').getRawOne();
+        const page = await base()
+            .select('l.productVariantId', 'vid')
+            .addSelect('MAX(l.updatedAt)', 'at')
+            .groupBy('l.productVariantId')
+            .orderBy('at', 'ASC')
+            .addOrderBy('vid', 'ASC')
+            .offset(Math.max(args.skip ?? 0, 0))
+            .limit(take)
+            .getRawMany();
+        const ids = page.map((r: any) => r.vid);
+        const levels = ids.length
+            ? await this.connection.getRepository(ctx, StockLevel).find({
+                  where: { productVariantId: In(ids) },
+                  relations: ['productVariant', 'stockLocation'],
+              })
+            : [];
+        const items = page.map((r: any) => {
+            const mine = levels.filter(l => String(l.productVariantId) === String(r.vid));
+            const latest = mine.reduce((a, l) => (l.updatedAt > a ? l.updatedAt : a), new Date(0));
+            return {
+                sku: mine[0]?.productVariant?.sku ?? '',
+                updatedAt: latest,
+                stockLevels: mine.map(l => ({
+                    stockOnHand: l.stockOnHand,
+                    stockAllocated: l.stockAllocated,
+                    stockLocation: { name: l.stockLocation?.name ?? '' },
+                })),
+            };
         });
-        return rows
-            .filter(r => r.productVariant)
-            .map(r => ({
-                sku: r.productVariant.sku,
-                location: r.stockLocation?.name ?? '',
-                stockOnHand: r.stockOnHand,
-                stockAllocated: r.stockAllocated,
-                updatedAt: r.updatedAt.toISOString(),
-            }));
+        return { totalItems: Number(counted?.n ?? 0), items };
     }
 }
 
@@ -341,31 +369,53 @@ export function declareTillCustomFields(config: RuntimeVendureConfig | VendureCo
                 code: String
                 reason: String
             }
-            type TillVariantChange {
+            type TillVariantProduct {
+                enabled: Boolean!
+            }
+            type TillTaxCategory {
+                name: String!
+            }
+            type TillVariant {
+                id: ID!
                 sku: String!
                 name: String!
                 price: Money!
                 priceWithTax: Money!
                 enabled: Boolean!
                 deleted: Boolean!
-                taxCategory: String
-                customFields: JSON
-                updatedAt: String!
+                product: TillVariantProduct!
+                taxCategory: TillTaxCategory
+                customFields: ProductVariantCustomFields
+                updatedAt: DateTime!
             }
-            type TillStockChange {
-                sku: String!
-                location: String!
+            type TillVariantList {
+                totalItems: Int!
+                items: [TillVariant!]!
+            }
+            type TillStockLocationName {
+                name: String!
+            }
+            type TillStockLevel {
                 stockOnHand: Int!
                 stockAllocated: Int!
-                updatedAt: String!
+                stockLocation: TillStockLocationName!
+            }
+            type TillStockItem {
+                sku: String!
+                updatedAt: DateTime!
+                stockLevels: [TillStockLevel!]!
+            }
+            type TillStockList {
+                totalItems: Int!
+                items: [TillStockItem!]!
             }
             extend type Mutation {
                 tillImportOrders(orders: [JSON!]!, shippingMethodCode: String, customerEmail: String): [TillImportResult!]!
                 tillAdjustStock(adjustments: [JSON!]!, stockLocation: String): [TillImportResult!]!
             }
             extend type Query {
-                tillCatalogChanges(since: String, take: Int): [TillVariantChange!]!
-                tillStockChanges(since: String, take: Int): [TillStockChange!]!
+                tillCatalogChanges(since: String, skip: Int, take: Int): TillVariantList!
+                tillStockChanges(since: String, skip: Int, take: Int): TillStockList!
             }
         `,
         resolvers: [TillPosResolver],
