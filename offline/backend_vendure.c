@@ -613,10 +613,13 @@ static int pull_send(struct vop *op)
     struct vendure *v = op->v;
     enum backend_feed feed = op->feed;
     op->via_plugin = (feed == BACKEND_CATALOG || feed == BACKEND_STOCK) && v->plugin != 0 && v->cfg.vendure.plugin != 0;
-    /* a cursor that is no packed Vendure time (another backend's, or the plain stock
-     * feed's position): from the start */
-    if ((feed == BACKEND_CATALOG || op->via_plugin) && op->since > 0 && (op->since >> CUR_SHIFT) < INT64_C(1000000000))
+    /* a cursor that is no packed Vendure time (another backend's): from the start */
+    if (feed == BACKEND_CATALOG && op->since > 0 && (op->since >> CUR_SHIFT) < INT64_C(1000000000))
         op->since = 0;
+    /* the plugin's stock feed counts from a second too: the first round's is 1 (1970), and
+     * the plain feed's positions (below 2^20) start there as well */
+    if (feed == BACKEND_STOCK && op->via_plugin && op->since < (INT64_C(1) << CUR_SHIFT))
+        op->since = INT64_C(1) << CUR_SHIFT;
     cJSON *vars = cJSON_CreateObject();
     if (op->via_plugin) {
         int64_t sec = op->since >> CUR_SHIFT;

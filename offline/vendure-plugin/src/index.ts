@@ -226,7 +226,11 @@ export class TillPosResolver {
                 deleted: !!v.deletedAt || !!v.product?.deletedAt,
                 product: { enabled: v.product?.enabled !== false },
                 taxCategory: v.taxCategory ? { name: v.taxCategory.name } : null,
-                customFields: v.customFields,
+                customFields: {
+                    barcodes: (v.customFields as any)?.barcodes ?? null,
+                    tillUnit: (v.customFields as any)?.tillUnit ?? null,
+                    ageRestricted: (v.customFields as any)?.ageRestricted ?? null,
+                },
                 updatedAt: v.updatedAt,
             });
         }
@@ -375,6 +379,11 @@ export function declareTillCustomFields(config: RuntimeVendureConfig | VendureCo
             type TillTaxCategory {
                 name: String!
             }
+            type TillVariantFields {
+                barcodes: String
+                tillUnit: String
+                ageRestricted: Boolean
+            }
             type TillVariant {
                 id: ID!
                 sku: String!
@@ -385,7 +394,7 @@ export function declareTillCustomFields(config: RuntimeVendureConfig | VendureCo
                 deleted: Boolean!
                 product: TillVariantProduct!
                 taxCategory: TillTaxCategory
-                customFields: ProductVariantCustomFields
+                customFields: TillVariantFields!
                 updatedAt: DateTime!
             }
             type TillVariantList {
