@@ -620,6 +620,9 @@ static int pull_send(struct vop *op)
      * the plain feed's positions (below 2^20) start there as well */
     if (feed == BACKEND_STOCK && op->via_plugin && op->since < (INT64_C(1) << CUR_SHIFT))
         op->since = INT64_C(1) << CUR_SHIFT;
+    /* and the other way round (the plugin removed): a time is no position */
+    if (feed == BACKEND_STOCK && !op->via_plugin && op->since >= (INT64_C(1) << CUR_SHIFT))
+        op->since = 0;
     cJSON *vars = cJSON_CreateObject();
     if (op->via_plugin) {
         int64_t sec = op->since >> CUR_SHIFT;
