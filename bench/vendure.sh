@@ -109,7 +109,7 @@ for mode in on off native; do
         # (the plugin's stock feed reads changes since a time: from now; the plain one reads
         # every level each round, from a position: past the end)
         if [ "$mode" = native ]; then cursor=999999999; be=native; else cursor=$((now << 20)); be=vendure; fi
-        if [ "$mode" = on ]; then scursor=$((now << 20)); else scursor=999999; fi
+        case $mode in on) scursor=$((now << 20));; off) scursor=999999;; *) scursor=999999999;; esac
         sqlite3 "$B/push.db.catalog" "UPDATE catalog_meta SET value = '$cursor' WHERE key = 'cursor'" &&
             sqlite3 "$B/push.db" "INSERT OR REPLACE INTO meta VALUES ('sync.backend', '$be'), ('sync.stock_cursor.store-1', '$scursor')" || exit 1
         if [ "$mode" = native ]; then

@@ -19,6 +19,11 @@
 import {
     Channel,
     ChannelService,
+    ConfigService,
+    EventBus,
+    OrderPlacedEvent,
+    Payment,
+    Sale,
     Customer,
     CustomerService,
     Fulfillment,
@@ -40,7 +45,7 @@ import {
     UserInputError,
     FulfillmentService,
 } from '@vendure/core';
-import { HistoryEntryType } from '@vendure/common/lib/generated-types';
+import { GlobalFlag, HistoryEntryType, OrderType } from '@vendure/common/lib/generated-types';
 import { In, IsNull } from 'typeorm';
 
 import { TillReturn } from './entities';
@@ -64,6 +69,8 @@ export interface TillServices {
     stockLevelService: StockLevelService;
     stockLocationService: StockLocationService;
     stockMovementService: StockMovementService;
+    configService: ConfigService;
+    eventBus: EventBus;
 }
 
 export function str(v: unknown, max = 200): string | undefined {
@@ -264,10 +271,9 @@ export class TillOrderImporter {
     }
 
     private async importSale(o: any, key: string, sale: any[], returned: number): Promise<string> {
-        const { connection, orderService, paymentService } = this.s;
+        const { connection, orderService, historyService } = this.s;
         const ctx = this.ctx;
         const customer = await this.customerFor(o);
-        const draft = await orderService.createDraft(ctx);
         const flags = new Set<string>();
         const gross = grossAmounts(o, sale, returned ? undefined : int(o.total));
         const parts: Part[] = [];
@@ -284,16 +290,42 @@ export class TillOrderImporter {
             tillCashier: str(o.cashier, 64) ?? null,
             tillFlags: flags.size ? [...flags].join(' ').slice(0, 250) : null,
         };
-        (draft as any).customFields = { ...(draft as any).customFields, ...customFields };
-        await connection.getRepository(ctx, Order).update(draft.id, { customFields, customer: { id: customer.id } } as any);
+        /* The order is written as placed, paid and delivered: Vendure's order process would
+         * price it again, check stock and variants, and walk a dozen transitions, each its
+         * own round of queries.  What the process would leave behind is written here: the
+         * order placed at the till's completion time, its lines (prices and taxes computed
+         * by Vendure's OrderCalculator over the till's amounts), settled payments, a
+         * delivered fulfilment, Sale stock movements, the history entries and the
+         * OrderPlacedEvent. */
+        const at = int(o.completed_at) > 0 ? new Date(int(o.completed_at) * 1000) : new Date();
+        const fresh = new Order({
+            type: OrderType.Regular,
+            code: await this.s.configService.orderOptions.orderCodeStrategy.generate(ctx),
+            state: 'Draft',
+            active: false,
+            orderPlacedAt: at,
+            lines: [],
+            surcharges: [],
+            couponCodes: [],
+            modifications: [],
+            shippingAddress: {},
+            billingAddress: {},
+            subTotal: 0,
+            subTotalWithTax: 0,
+            currencyCode: ctx.currencyCode,
+            customer,
+            customFields,
+        } as any);
+        await this.s.channelService.assignToCurrentChannel(fresh, ctx);
+        const created = await connection.getRepository(ctx, Order).save(fresh);
         /* the lines at the till's prices, whatever the variant's state in Vendure */
         const lineRepo = connection.getRepository(ctx, OrderLine);
         for (const p of parts) {
-            const v = await this.s.productVariantService.applyChannelPriceAndTax(p.variant, ctx, draft);
+            const v = await this.s.productVariantService.applyChannelPriceAndTax(p.variant, ctx, created);
             const featured = v.featuredAssetId ?? v.product?.featuredAssetId;
             await lineRepo.save(
                 new OrderLine({
-                    order: { id: draft.id } as Order,
+                    order: { id: created.id } as Order,
                     productVariant: v,
                     taxCategory: v.taxCategory,
                     featuredAsset: featured ? ({ id: featured } as any) : undefined,
@@ -303,6 +335,7 @@ export class TillOrderImporter {
                     adjustments: [],
                     taxLines: [],
                     quantity: p.quantity,
+                    orderPlacedQuantity: p.quantity,
                     customFields: {
                         tillLineNo: Number.isSafeInteger(p.line.line_no) ? p.line.line_no : null,
                         tillUnitPrice: p.unitPrice,
@@ -313,12 +346,11 @@ export class TillOrderImporter {
                 } as any),
             );
         }
-        /* shipping, then Vendure's own totals and taxes over those lines */
-        const ship = await orderService.setShippingMethod(ctx, draft.id, [this.shipping.id]);
-        if (isGraphQlErrorResult(ship)) this.fail(key, 'shipping method', ship);
-        const arranging = await orderService.transitionToState(ctx, draft.id, 'ArrangingPayment');
-        if (isGraphQlErrorResult(arranging)) this.fail(key, 'ArrangingPayment', arranging);
-        let order = arranging as Order;
+        /* Vendure's own totals and taxes over those lines (promotions do not apply to till
+         * orders: index.ts) */
+        const loaded = await orderService.findOne(ctx, created.id);
+        if (!loaded) this.fail(key, 'order', { message: 'not found after saving it' });
+        const order = await orderService.applyPriceAdjustments(ctx, loaded, loaded.lines);
         /* one settled payment per tender; an exchange's returned goods pay for part of it */
         const pays = (Array.isArray(o.payments) ? o.payments : []).filter((p: any) => int(p.amount) > 0);
         const total = order.totalWithTax;
@@ -353,25 +385,27 @@ export class TillOrderImporter {
             });
         });
         if (due !== 0) this.fail(key, 'payments', { message: `Vendure's total ${total} is not what the till took` });
-        for (const e of entries) await paymentService.createManualPayment(ctx, order, e.amount, e as any);
-        /* the last settled payment moves the order on by itself (Vendure's payment process) */
-        order = (await orderService.findOne(ctx, draft.id, ['lines']))!;
-        if (order.state === 'ArrangingPayment') {
-            const settled = await orderService.transitionToState(ctx, draft.id, 'PaymentSettled');
-            if (isGraphQlErrorResult(settled)) this.fail(key, 'PaymentSettled', settled);
-            order = settled as Order;
+        const history = async (type: any, data: any) =>
+            historyService.createHistoryEntryForOrder({ ctx, orderId: order.id, type, data });
+        for (const e of entries) {
+            const payment = await connection
+                .getRepository(ctx, Payment)
+                .save(new Payment({ ...e, order: { id: order.id } as Order, state: 'Settled' } as any));
+            await history(HistoryEntryType.ORDER_PAYMENT_TRANSITION, { paymentId: payment.id, from: 'Created', to: 'Settled' });
         }
-        /* the sale's own time, not the push's */
-        const at = int(o.completed_at);
-        if (at > 0) await connection.getRepository(ctx, Order).update(order.id, { orderPlacedAt: new Date(at * 1000) });
         await this.fulfil(order, key);
+        await connection.getRepository(ctx, Order).update(order.id, { state: 'Delivered' });
+        await history(HistoryEntryType.ORDER_STATE_TRANSITION, { from: 'Created', to: 'Delivered' });
+        order.state = 'Delivered';
+        await this.s.eventBus.publish(new OrderPlacedEvent('ArrangingPayment', 'PaymentSettled', ctx, order));
         return order.code;
     }
 
-    /* Fulfilled whatever Vendure's stock says (its createFulfillment refuses when stock is
-     * short): the goods left the store with the customer. */
+    /* Delivered at once whatever Vendure's stock says: the goods left the store with the
+     * customer (stock may go below zero).  Stock moves as a fulfilment's would: a Sale
+     * movement per line, on hand down. */
     private async fulfil(order: Order, key: string) {
-        const { connection, fulfillmentService, orderService, historyService } = this.s;
+        const { connection, fulfillmentService, historyService } = this.s;
         const ctx = this.ctx;
         const lines = order.lines.map(l => ({ orderLineId: l.id, quantity: l.quantity }));
         const f = await fulfillmentService.create(ctx, [order], lines, {
@@ -384,19 +418,21 @@ export class TillOrderImporter {
         if (isGraphQlErrorResult(f)) this.fail(key, 'fulfilment', f);
         const fulfillment = f as Fulfillment;
         await connection.getRepository(ctx, Order).createQueryBuilder().relation('fulfillments').of(order).add(fulfillment);
-        await historyService.createHistoryEntryForOrder({
-            ctx,
-            orderId: order.id,
-            type: HistoryEntryType.ORDER_FULFILLMENT,
-            data: { fulfillmentId: fulfillment.id },
-        });
-        for (const state of ['Pending', 'Shipped', 'Delivered'] as const) {
-            const t =
-                state === 'Pending'
-                    ? await fulfillmentService.transitionToState(ctx, fulfillment.id, state)
-                    : await orderService.transitionFulfillmentToState(ctx, fulfillment.id, state);
-            if (isGraphQlErrorResult(t)) this.fail(key, `fulfilment ${state}`, t);
+        await connection.getRepository(ctx, Fulfillment).update(fulfillment.id, { state: 'Delivered' });
+        const loc = await this.stockLocation();
+        for (const l of order.lines) {
+            await connection
+                .getRepository(ctx, Sale)
+                .save(new Sale({ productVariant: { id: l.productVariantId } as any, quantity: -l.quantity, orderLine: l, stockLocation: loc }));
+            const v = [...this.variants.values()].find(x => String(x.id) === String(l.productVariantId));
+            if (v?.trackInventory !== GlobalFlag.FALSE)
+                await this.s.stockLevelService.updateStockOnHandForLocation(ctx, l.productVariantId, loc.id, -l.quantity);
         }
+        for (const [type, data] of [
+            [HistoryEntryType.ORDER_FULFILLMENT, { fulfillmentId: fulfillment.id }],
+            [HistoryEntryType.ORDER_FULFILLMENT_TRANSITION, { fulfillmentId: fulfillment.id, from: 'Created', to: 'Delivered' }],
+        ] as Array<[any, any]>)
+            await historyService.createHistoryEntryForOrder({ ctx, orderId: order.id, type, data });
     }
 
     private async stockLocation() {

@@ -61,6 +61,7 @@ import {
     UserInputError,
     VendurePlugin,
     VendureConfig,
+    EventBus,
     StockLocationStrategy,
     OrderLine,
     ConfigService,
@@ -100,6 +101,13 @@ export const TILL_ROLE_PERMISSIONS = [
     Permission.ReadStockLocation,
 ] as string[];
 
+/* "From this time on" as a strict lower bound a millisecond before it: SQLite keeps some
+ * times without milliseconds ("…:57"), which sort before "…:57.000". */
+function sinceBound(iso?: string): Date {
+    const t = iso ? new Date(iso).getTime() : 0;
+    return new Date((Number.isFinite(t) ? t : 0) - 1);
+}
+
 function isTillOrder(order: any): boolean {
     return !!order?.customFields?.tillKey;
 }
@@ -126,6 +134,8 @@ export class TillPosResolver {
         public stockLocationService: StockLocationService,
         public stockLevelService: StockLevelService,
         public stockMovementService: StockMovementService,
+        public configService: ConfigService,
+        public eventBus: EventBus,
     ) {}
 
     private services(): TillServices {
@@ -197,7 +207,7 @@ export class TillPosResolver {
     @Query()
     @Allow(tillSync.Permission)
     async tillCatalogChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; skip?: number; take?: number }) {
-        const since = args.since ? new Date(args.since) : new Date(0);
+        const since = sinceBound(args.since);
         const take = Math.min(Math.max(args.take ?? 500, 1), 1000);
         const [rows, totalItems] = await this.connection
             .getRepository(ctx, ProductVariant)
@@ -206,7 +216,7 @@ export class TillPosResolver {
             .leftJoinAndSelect('v.taxCategory', 't')
             .leftJoinAndSelect('v.productVariantPrices', 'pr')
             .leftJoinAndSelect('v.translations', 'tr')
-            .where('v.updatedAt >= :since', { since })
+            .where('v.updatedAt > :since', { since })
             .orderBy('v.updatedAt', 'ASC')
             .addOrderBy('v.id', 'ASC')
             .skip(Math.max(args.skip ?? 0, 0))
@@ -242,13 +252,13 @@ export class TillPosResolver {
     @Query()
     @Allow(tillSync.Permission)
     async tillStockChanges(@Ctx() ctx: RequestContext, @Args() args: { since?: string; skip?: number; take?: number }) {
-        const since = args.since ? new Date(args.since) : new Date(0);
+        const since = sinceBound(args.since);
         const take = Math.min(Math.max(args.take ?? 500, 1), 1000);
         const base = () =>
             this.connection
                 .getRepository(ctx, StockLevel)
                 .createQueryBuilder('l')
-                .where('l.updatedAt >= :since', { since });
+                .where('l.updatedAt > :since', { since });
         const counted = await base().select('COUNT(DISTINCT l.productVariantId)', 'n').getRawOne();
         const page = await base()
             .select('l.productVariantId', 'vid')
