@@ -1463,6 +1463,13 @@ void backend_vendure_answer(struct backend *b, int kind, int64_t since, const ch
         op->results = cJSON_CreateArray();
         op->then = on_plugin;
         break;
+    case 4:
+    case 5:
+        /* the plugin's change feeds */
+        op->feed = kind == 4 ? BACKEND_CATALOG : BACKEND_STOCK;
+        op->via_plugin = 1;
+        op->then = on_plugin_pull;
+        break;
     default:
         op->then = on_lookup;
         break;
