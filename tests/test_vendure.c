@@ -1,10 +1,17 @@
 /* The Vendure backend against a real Vendure server (pinned in tests/vendure, installed and
- * cached under build/vendure by scripts/vendure-install.sh, seeded with five variants):
- * full catalog pull in pages, a price change arriving by delta, a deleted variant retired
- * by the reconcile, 20 sales sold offline then synced -> 20 orders once each (with Till's
- * plugin and through the plain Admin API), pushes whose answers a proxy throws away after
- * Vendure committed -> still once each, a sale Vendure cannot take parked, and the stock
- * after the sales.  Where Node.js/npm cannot be had, every test is SKIPPED (never passed). */
+ * cached under build/vendure by scripts/vendure-install.sh with Till's plugin built as an npm
+ * package, seeded with twelve variants, prices including tax), the till logged in as `till`
+ * with the plugin's least-privilege role till-pos: full catalog pull in pages, a price
+ * change arriving by delta, a deleted variant retired, 20 sales sold offline then synced ->
+ * 20 orders once each (with Till's plugin and through the plain Admin API), pushes whose
+ * answers a proxy throws away after Vendure committed -> still once each and no draft left
+ * behind, returns refunded against the original order (stock back) or recorded without a
+ * receipt, the till's prices against a Vendure promotion and a price changed while offline,
+ * a discount, split tenders as payments, the till's customer, the sale's time, variants
+ * deleted or disabled after an offline sale, a sale beyond Vendure's stock fulfilled, a sale
+ * Vendure cannot take parked, and the stock after the sales; every test reconciles its
+ * sales with Vendure's orders to the cent.  Where Node.js/npm cannot be had, every test is
+ * SKIPPED (never passed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
