@@ -22,6 +22,7 @@ import {
     ConfigService,
     EventBus,
     OrderPlacedEvent,
+    OrderCalculator,
     Payment,
     Sale,
     Customer,
@@ -71,6 +72,7 @@ export interface TillServices {
     stockMovementService: StockMovementService;
     configService: ConfigService;
     eventBus: EventBus;
+    orderCalculator: OrderCalculator;
 }
 
 export function str(v: unknown, max = 200): string | undefined {
@@ -271,7 +273,7 @@ export class TillOrderImporter {
     }
 
     private async importSale(o: any, key: string, sale: any[], returned: number): Promise<string> {
-        const { connection, orderService, historyService } = this.s;
+        const { connection, historyService } = this.s;
         const ctx = this.ctx;
         const customer = await this.customerFor(o);
         const flags = new Set<string>();
@@ -320,10 +322,11 @@ export class TillOrderImporter {
         const created = await connection.getRepository(ctx, Order).save(fresh);
         /* the lines at the till's prices, whatever the variant's state in Vendure */
         const lineRepo = connection.getRepository(ctx, OrderLine);
+        const lines: OrderLine[] = [];
         for (const p of parts) {
             const v = await this.s.productVariantService.applyChannelPriceAndTax(p.variant, ctx, created);
             const featured = v.featuredAssetId ?? v.product?.featuredAssetId;
-            await lineRepo.save(
+            const saved = await lineRepo.save(
                 new OrderLine({
                     order: { id: created.id } as Order,
                     productVariant: v,
@@ -345,12 +348,22 @@ export class TillOrderImporter {
                     },
                 } as any),
             );
+            saved.productVariant = v;
+            lines.push(saved);
         }
-        /* Vendure's own totals and taxes over those lines (promotions do not apply to till
-         * orders: index.ts) */
-        const loaded = await orderService.findOne(ctx, created.id);
-        if (!loaded) this.fail(key, 'order', { message: 'not found after saving it' });
-        const order = await orderService.applyPriceAdjustments(ctx, loaded, loaded.lines);
+        /* Vendure's own taxes and totals over those lines, by its OrderCalculator: no
+         * promotions (the till applied its own), no shipping */
+        const order = created;
+        Object.assign(order, { lines, shippingLines: [], surcharges: [], promotions: [] });
+        await this.s.orderCalculator.applyPriceAdjustments(ctx, order, [], lines, { recalculateShipping: false });
+        await lineRepo.save(lines, { reload: false });
+        await connection.getRepository(ctx, Order).update(order.id, {
+            subTotal: order.subTotal,
+            subTotalWithTax: order.subTotalWithTax,
+            shipping: 0,
+            shippingWithTax: 0,
+            taxZoneId: order.taxZoneId,
+        });
         /* one settled payment per tender; an exchange's returned goods pay for part of it */
         const pays = (Array.isArray(o.payments) ? o.payments : []).filter((p: any) => int(p.amount) > 0);
         const total = order.totalWithTax;
@@ -423,10 +436,9 @@ export class TillOrderImporter {
         for (const l of order.lines) {
             await connection
                 .getRepository(ctx, Sale)
-                .save(new Sale({ productVariant: { id: l.productVariantId } as any, quantity: -l.quantity, orderLine: l, stockLocation: loc }));
-            const v = [...this.variants.values()].find(x => String(x.id) === String(l.productVariantId));
-            if (v?.trackInventory !== GlobalFlag.FALSE)
-                await this.s.stockLevelService.updateStockOnHandForLocation(ctx, l.productVariantId, loc.id, -l.quantity);
+                .save(new Sale({ productVariant: { id: l.productVariant.id } as any, quantity: -l.quantity, orderLine: l, stockLocation: loc }));
+            if (l.productVariant.trackInventory !== GlobalFlag.FALSE)
+                await this.s.stockLevelService.updateStockOnHandForLocation(ctx, l.productVariant.id, loc.id, -l.quantity);
         }
         for (const [type, data] of [
             [HistoryEntryType.ORDER_FULFILLMENT, { fulfillmentId: fulfillment.id }],

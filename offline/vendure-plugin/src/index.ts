@@ -61,6 +61,7 @@ import {
     UserInputError,
     VendurePlugin,
     VendureConfig,
+    OrderCalculator,
     EventBus,
     StockLocationStrategy,
     OrderLine,
@@ -136,6 +137,7 @@ export class TillPosResolver {
         public stockMovementService: StockMovementService,
         public configService: ConfigService,
         public eventBus: EventBus,
+        public orderCalculator: OrderCalculator,
     ) {}
 
     private services(): TillServices {
