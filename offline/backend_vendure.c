@@ -6,19 +6,27 @@
  * cursor packs a second and how many variants of that second were already taken
  * (sec << 20 | k), so pages never skip or repeat even when thousands of variants share one
  * second (a bulk import).  A finished round steps its cursor back by vendure.overlap_s, so
- * a change committed late (a long transaction) is still seen.  Vendure keeps no
+ * a change committed late (a long transaction) is still seen.  Vendure's own lists keep no
  * tombstones: the reconcile feed reads the whole catalog and retires local products it no
  * longer holds.
  *
  * Stock: stockOnHand - stockAllocated of the configured stock location (or all), for
  * every variant, each round (stock moves do not touch the variant's updatedAt).
  *
- * Orders: with Till's plugin (offline/vendure-plugin) a batch is one mutation and one
- * transaction on the server.  Without it, each sale walks Vendure's order process, looked
- * up first by its idempotency key (the unique Order custom field tillKey) so a retry
- * resumes where the last attempt stopped and never creates a second order:
- *   lookup -> createDraftOrder -> key, lines, customer, shipping method -> ArrangingPayment
- *   + manual payment (settles itself) -> fulfilment -> Shipped, Delivered.
+ * With Till's plugin (offline/vendure-plugin) the catalog and stock rounds read changes
+ * only (tillCatalogChanges, deleted variants included, and tillStockChanges, in the same
+ * list shape), each round starting at the last change seen, at most 60 s back.
+ *
+ * Orders: with the plugin a batch is one mutation and one transaction on the server; the
+ * sale's customer goes with it (name and card from the local customers).  Without it, each
+ * sale walks Vendure's order process, looked up first by its idempotency key (the unique
+ * Order custom field tillKey) so a retry resumes where the last attempt stopped and never
+ * creates a second order:
+ *   lookup (+ abandoned keyless drafts deleted) -> createDraftOrder -> key, lines, customer,
+ *   shipping method -> ArrangingPayment + manual payment (settles itself) -> fulfilment ->
+ *   Shipped, Delivered.
+ * A return is refused on that path (Vendure's order process has no negative quantities;
+ * the plugin makes it a refund).
  *
  * Errors: a transport failure, HTTP 5xx/429, FORBIDDEN, a schema Vendure does not know
  * (custom fields missing) or an unreadable answer changes nothing and is retried; an
