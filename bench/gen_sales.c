@@ -3,10 +3,13 @@
  * Each sale has 1-3 pieces of SKU_A and one of SKU_B (default: the demo's milk and rice).
  * Each receipt counts as written when it was sold, as the till marks it after the sale:
  * a sale left unspooled is a crash's leftover, and the till would lay out, spool and print
- * every one of them at start-up (10,000 took ~15 s of a 'drain' benchmark). */
+ * every one of them at start-up (10,000 took ~15 s of a 'drain' benchmark).  The sale keys
+ * are the run's own (time and pid), so two generated databases never share one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/cart.h"
 #include "core/sale.h"
@@ -50,6 +53,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_sales: products missing\n");
         return 1;
     }
+    /* keys of their own: two benched tills (or two generated databases) never share one */
+    unsigned run = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
     for (long i = 0; i < n; i++) {
         struct cart c;
         cart_init(&c, &tc);
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
         cart_add_item(&c, &rice, argc == 5 ? NULL : "4028710122696", QTY_ONE);
         struct sale s;
         memset(&s, 0, sizeof s);
-        snprintf(s.uuid, sizeof s.uuid, "b0000000-0000-4000-8000-%012ld", i % 1000000000L);
+        snprintf(s.uuid, sizeof s.uuid, "%08x-0000-4000-8000-%012ld", run, i % 1000000000L);
         snprintf(s.terminal_id, sizeof s.terminal_id, "T1");
         snprintf(s.cashier, sizeof s.cashier, "bench");
         money_format_init(&s.fmt, "EUR", "eu");

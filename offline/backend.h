@@ -101,8 +101,8 @@ struct backend *backend_vendure_new(struct loop *loop, struct store *store, cons
 int backend_vendure_config(const struct config *cfg, struct sync_config *out, char *err, size_t errlen);
 
 /* Tests and fuzzing: body handled as Vendure's answer to a catalog page (kind 0), a stock
- * page (1), the plugin's batch import (2) or an order look-up (3), without a request;
- * done is called before it returns. */
+ * page (1), the plugin's batch import (2), an order look-up (3), or a page of the plugin's
+ * catalog (4) or stock (5) changes, without a request; done is called before it returns. */
 void backend_vendure_answer(struct backend *b, int kind, int64_t since, const char *body, size_t len,
                             backend_done_cb done, void *ctx);
 

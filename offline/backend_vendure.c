@@ -6,19 +6,27 @@
  * cursor packs a second and how many variants of that second were already taken
  * (sec << 20 | k), so pages never skip or repeat even when thousands of variants share one
  * second (a bulk import).  A finished round steps its cursor back by vendure.overlap_s, so
- * a change committed late (a long transaction) is still seen.  Vendure keeps no
+ * a change committed late (a long transaction) is still seen.  Vendure's own lists keep no
  * tombstones: the reconcile feed reads the whole catalog and retires local products it no
  * longer holds.
  *
  * Stock: stockOnHand - stockAllocated of the configured stock location (or all), for
  * every variant, each round (stock moves do not touch the variant's updatedAt).
  *
- * Orders: with Till's plugin (offline/vendure-plugin) a batch is one mutation and one
- * transaction on the server.  Without it, each sale walks Vendure's order process, looked
- * up first by its idempotency key (the unique Order custom field tillKey) so a retry
- * resumes where the last attempt stopped and never creates a second order:
- *   lookup -> createDraftOrder -> key, lines, customer, shipping method -> ArrangingPayment
- *   + manual payment (settles itself) -> fulfilment -> Shipped, Delivered.
+ * With Till's plugin (offline/vendure-plugin) the catalog and stock rounds read changes
+ * only (tillCatalogChanges, deleted variants included, and tillStockChanges, in the same
+ * list shape), each round starting at the last change seen, at most 60 s back.
+ *
+ * Orders: with the plugin a batch is one mutation and one transaction on the server; the
+ * sale's customer goes with it (name and card from the local customers).  Without it, each
+ * sale walks Vendure's order process, looked up first by its idempotency key (the unique
+ * Order custom field tillKey) so a retry resumes where the last attempt stopped and never
+ * creates a second order:
+ *   lookup (+ abandoned keyless drafts deleted) -> createDraftOrder -> key, lines, customer,
+ *   shipping method -> ArrangingPayment + manual payment (settles itself) -> fulfilment ->
+ *   Shipped, Delivered.
+ * A return is refused on that path (Vendure's order process has no negative quantities;
+ * the plugin makes it a refund).
  *
  * Errors: a transport failure, HTTP 5xx/429, FORBIDDEN, a schema Vendure does not know
  * (custom fields missing) or an unreadable answer changes nothing and is retried; an
@@ -36,7 +44,9 @@
 #include "offline/sync.h"
 #include "src/catalog.h"
 #include "src/config.h"
+#include "src/customers.h"
 #include "src/loop.h"
+#include "src/store.h"
 
 #define CUR_SHIFT 20
 #define CUR_K_MAX ((INT64_C(1) << CUR_SHIFT) - 1)
@@ -46,7 +56,7 @@
 
 struct vendure;
 
-enum step { S_LOOKUP, S_DELETE, S_CREATE, S_BODY, S_PAY, S_FULFIL, S_DELIVER };
+enum step { S_LOOKUP, S_CLEAN, S_DELETE, S_CREATE, S_BODY, S_PAY, S_FULFIL, S_DELIVER };
 
 struct vop {
     struct vendure *v;
@@ -61,6 +71,7 @@ struct vop {
     size_t bytes;
     /* pull */
     enum backend_feed feed;
+    int via_plugin;             /* this pull asks Till's plugin for changes only */
     int64_t since;
     int limit;
     /* push / lookup */
@@ -74,6 +85,9 @@ struct vop {
     int resumed;                /* the order was found half way: skip the transition it already made */
     int shipped;                /* its fulfilment is Shipped already */
     int relooked;               /* looked up again after a step said it was done already */
+    int cleaned;                /* this push looked for abandoned drafts already */
+    cJSON *stale;               /* ids of abandoned drafts to delete, then go on from after */
+    enum step after;
     char order_id[32], code[40], fulfil_id[32], variant_ids[64][24], shipping_id[24], customer_id[24];
     cJSON *lines;               /* [{id, quantity}] of the order, for the fulfilment */
     struct vop *next;
@@ -106,6 +120,7 @@ static void op_free(struct vop *op)
     free(op->orders);
     cJSON_Delete(op->results);
     cJSON_Delete(op->lines);
+    cJSON_Delete(op->stale);
     free(op);
 }
 
@@ -261,6 +276,24 @@ static const char Q_STOCK[] =
     "query($o:ProductVariantListOptions){productVariants(options:$o){totalItems items{"
     "sku stockLevels{stockOnHand stockAllocated stockLocation{name}}}}}";
 
+/* With Till's plugin: changes only, in the shape of the lists above (aliased), deleted
+ * variants included (deleted: true) so the till retires them in the next round. */
+static const char Q_PLUGIN_VARIANTS[] =
+    "query($s:String,$k:Int,$t:Int){productVariants:tillCatalogChanges(since:$s,skip:$k,take:$t){totalItems items{"
+    "id sku name enabled deleted price priceWithTax updatedAt product{enabled} taxCategory{name} "
+    "customFields{barcodes tillUnit ageRestricted}}}}";
+
+static const char Q_PLUGIN_STOCK[] =
+    "query($s:String,$k:Int,$t:Int){productVariants:tillStockChanges(since:$s,skip:$k,take:$t){totalItems items{"
+    "sku updatedAt stockLevels{stockOnHand stockAllocated stockLocation{name}}}}}";
+
+/* A change committed late (a batch's long transaction) is still seen: each round starts
+ * this far back.  The plugin's batches are one transaction of at most a minute. */
+static int64_t overlap_s(const struct vendure *v, int plugin)
+{
+    return plugin && v->cfg.vendure.overlap_s > 60 ? 60 : v->cfg.vendure.overlap_s;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -316,6 +349,16 @@ static int variant_change(struct vendure *v, const cJSON *it, cJSON *changes, ch
     const char *sku = backend_json_str(it, "sku", 64);
     if (!sku)
         return 1;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "deleted"))) {
+        /* deleted in Vendure: retired on the till (the plugin's feed only) */
+        cJSON *c = cJSON_CreateObject();
+        if (!c || !cJSON_AddItemToArray(changes, c))
+            return -1;
+        cJSON_AddStringToObject(c, "sku", sku);
+        cJSON_AddNumberToObject(c, "seq", 1);
+        cJSON_AddTrueToObject(c, "deleted");
+        return 0;
+    }
     const cJSON *tc = cJSON_GetObjectItemCaseSensitive(it, "taxCategory");
     const char *category = backend_json_str(tc, "name", 63);
     const char *tax = tax_class_for(v, category);
@@ -463,7 +506,7 @@ static void on_variants(struct vop *op, const cJSON *data, enum backend_outcome 
         next = same > CUR_K_MAX ? (last << CUR_SHIFT) | CUR_K_MAX : (last << CUR_SHIFT) | same;
     } else {
         /* the round is over: start the next one overlap_s back */
-        int64_t from = last - v->cfg.vendure.overlap_s;
+        int64_t from = last - overlap_s(v, op->via_plugin);
         next = (from > sec ? from : sec) << CUR_SHIFT;
     }
     cJSON_AddBoolToObject(doc, "has_more", more);
@@ -489,7 +532,7 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
     cJSON *levels = cJSON_AddArrayToObject(doc, "levels");
     const char *want = v->cfg.vendure.stock_location;
     const cJSON *it;
-    int64_t index = 0;
+    int64_t index = 0, last = -1;
     cJSON_ArrayForEach(it, items) {
         index++;
         const char *sku = backend_json_str(it, "sku", 64);
@@ -515,14 +558,35 @@ static void on_stock(struct vop *op, const cJSON *data, enum backend_outcome err
         cJSON_AddStringToObject(c, "sku", sku);
         /* the position after it: where a restart in the middle of the page goes on */
         cJSON_AddNumberToObject(c, "seq", (double)(op->since + index));
+        if (op->via_plugin) {
+            int64_t at = iso_seconds(backend_json_str(it, "updatedAt", 40));
+            last = at > last ? at : last;
+        }
         cJSON_AddNumberToObject(c, "on_hand", (double)(sum * 1000));
         cJSON_AddStringToObject(c, "location", v->cfg.location);
     }
     int n = cJSON_GetArraySize(items);
-    int more = op->since + n < total && n > 0;
+    int64_t next;
+    int more;
+    if (op->via_plugin) {
+        /* changes only: the cursor packs the round's first second and how many of the
+         * changes since then were taken; the next round starts at the last change seen,
+         * overlap_s back */
+        int64_t sec = op->since >> CUR_SHIFT, k = op->since & CUR_K_MAX;
+        more = k + n < total && n > 0;
+        if (more) {
+            next = (sec << CUR_SHIFT) | (k + n > CUR_K_MAX ? CUR_K_MAX : k + n);
+        } else {
+            int64_t from = last - overlap_s(v, 1);
+            next = (n > 0 && from > sec ? from : sec) << CUR_SHIFT;
+        }
+    } else {
+        /* every round reads all levels again: the cursor is only the position within it */
+        more = op->since + n < total && n > 0;
+        next = more ? op->since + n : 0;
+    }
     cJSON_AddBoolToObject(doc, "has_more", more);
-    /* every round reads all levels again: the cursor is only the position within it */
-    cJSON_AddNumberToObject(doc, "next_cursor", (double)(more ? op->since + n : 0));
+    cJSON_AddNumberToObject(doc, "next_cursor", (double)next);
     finish(op, BACKEND_OK, doc, NULL);
     cJSON_Delete(doc);
 }
@@ -540,35 +604,58 @@ static void on_no_staff(struct loop *loop, void *ctx)
     cJSON_Delete(doc);
 }
 
-static uint64_t v_pull(struct backend *b, enum backend_feed feed, int64_t since, int limit, backend_done_cb done,
-                       void *ctx)
+static int pull_send(struct vop *op);
+
+/* A Vendure without Till's plugin does not know its queries (vendure.plugin = auto): the
+ * plain lists from then on. */
+static void on_plugin_pull(struct vop *op, const cJSON *data, enum backend_outcome err, const char *msg)
 {
-    struct vendure *v = (struct vendure *)b;
-    struct vop *op = op_new(v, done, ctx);
-    if (!op)
-        return 0;
-    op->feed = feed;
-    op->since = since < 0 ? 0 : since;
-    /* a cursor that is no packed Vendure position (another backend's): from the start */
+    struct vendure *v = op->v;
+    if (!data && v->cfg.vendure.plugin < 0 && msg && strstr(msg, "GRAPHQL_VALIDATION_FAILED") &&
+        (strstr(msg, "tillCatalogChanges") || strstr(msg, "tillStockChanges"))) {
+        v->plugin = 0;
+        op->via_plugin = 0;
+        op->since = 0;
+        if (pull_send(op))
+            finish(op, BACKEND_RETRY, NULL, "cannot start a request to Vendure");
+        return;
+    }
+    if (data && v->plugin < 0)
+        v->plugin = 1;
+    if (op->feed == BACKEND_STOCK)
+        on_stock(op, data, err, msg);
+    else
+        on_variants(op, data, err, msg);
+}
+
+static int pull_send(struct vop *op)
+{
+    struct vendure *v = op->v;
+    enum backend_feed feed = op->feed;
+    op->via_plugin = (feed == BACKEND_CATALOG || feed == BACKEND_STOCK) && v->plugin != 0 && v->cfg.vendure.plugin != 0;
+    /* a cursor that is no packed Vendure time (another backend's): from the start */
     if (feed == BACKEND_CATALOG && op->since > 0 && (op->since >> CUR_SHIFT) < INT64_C(1000000000))
         op->since = 0;
-    op->limit = limit < 1 ? 1 : limit > VENDURE_LIST_MAX ? VENDURE_LIST_MAX : limit;
-    if (feed == BACKEND_STAFF || feed == BACKEND_PROMOTIONS || feed == BACKEND_CUSTOMERS) {
-        /* Vendure's administrators are not till staff, and its promotions and customers are
-         * not in Till's shapes: no records (they stay local), from the loop */
-        op->timer = loop_add_timer(v->loop, 0, on_no_staff, op);
-        if (!op->timer) {
-            op_unlink(op);
-            op_free(op);
-            return 0;
-        }
-        return op->id;
-    }
+    /* the plugin's stock feed counts from a second too: the first round's is 1 (1970), and
+     * the plain feed's positions (below 2^20) start there as well */
+    if (feed == BACKEND_STOCK && op->via_plugin && op->since < (INT64_C(1) << CUR_SHIFT))
+        op->since = INT64_C(1) << CUR_SHIFT;
+    /* and the other way round (the plugin removed): a time is no position */
+    if (feed == BACKEND_STOCK && !op->via_plugin && op->since >= (INT64_C(1) << CUR_SHIFT))
+        op->since = 0;
     cJSON *vars = cJSON_CreateObject();
+    if (op->via_plugin) {
+        int64_t sec = op->since >> CUR_SHIFT;
+        char iso[80];
+        iso_format(sec, 0, iso, sizeof iso);
+        cJSON_AddStringToObject(vars, "s", iso);
+        cJSON_AddNumberToObject(vars, "k", (double)(op->since & CUR_K_MAX));
+        cJSON_AddNumberToObject(vars, "t", op->limit);
+        return gql(op, feed == BACKEND_STOCK ? Q_PLUGIN_STOCK : Q_PLUGIN_VARIANTS, vars, on_plugin_pull);
+    }
     cJSON *o = cJSON_AddObjectToObject(vars, "o");
     cJSON_AddNumberToObject(o, "take", op->limit);
     cJSON *sort = cJSON_AddObjectToObject(o, "sort");
-    int rc;
     if (feed == BACKEND_CATALOG) {
         int64_t sec = op->since >> CUR_SHIFT;
         cJSON_AddNumberToObject(o, "skip", (double)(op->since & CUR_K_MAX));
@@ -585,15 +672,37 @@ static uint64_t v_pull(struct backend *b, enum backend_feed feed, int64_t since,
             cJSON *f = cJSON_AddObjectToObject(o, "filter");
             cJSON_AddStringToObject(cJSON_AddObjectToObject(f, "updatedAt"), "after", iso);
         }
-        rc = gql(op, Q_VARIANTS, vars, on_variants);
-    } else {
-        if (feed == BACKEND_RECONCILE && op->since == 0)
-            seen_clear(v);
-        cJSON_AddNumberToObject(o, "skip", (double)op->since);
-        cJSON_AddStringToObject(sort, "id", "ASC");
-        rc = gql(op, feed == BACKEND_STOCK ? Q_STOCK : Q_VARIANTS, vars, feed == BACKEND_STOCK ? on_stock : on_variants);
+        return gql(op, Q_VARIANTS, vars, on_variants);
     }
-    if (rc) {
+    if (feed == BACKEND_RECONCILE && op->since == 0)
+        seen_clear(v);
+    cJSON_AddNumberToObject(o, "skip", (double)op->since);
+    cJSON_AddStringToObject(sort, "id", "ASC");
+    return gql(op, feed == BACKEND_STOCK ? Q_STOCK : Q_VARIANTS, vars, feed == BACKEND_STOCK ? on_stock : on_variants);
+}
+
+static uint64_t v_pull(struct backend *b, enum backend_feed feed, int64_t since, int limit, backend_done_cb done,
+                       void *ctx)
+{
+    struct vendure *v = (struct vendure *)b;
+    struct vop *op = op_new(v, done, ctx);
+    if (!op)
+        return 0;
+    op->feed = feed;
+    op->since = since < 0 ? 0 : since;
+    op->limit = limit < 1 ? 1 : limit > VENDURE_LIST_MAX ? VENDURE_LIST_MAX : limit;
+    if (feed == BACKEND_STAFF || feed == BACKEND_PROMOTIONS || feed == BACKEND_CUSTOMERS) {
+        /* Vendure's administrators are not till staff, and its promotions and customers are
+         * not in Till's shapes: no records (they stay local), from the loop */
+        op->timer = loop_add_timer(v->loop, 0, on_no_staff, op);
+        if (!op->timer) {
+            op_unlink(op);
+            op_free(op);
+            return 0;
+        }
+        return op->id;
+    }
+    if (pull_send(op)) {
         op_unlink(op);
         op_free(op);
         return 0;
@@ -686,6 +795,32 @@ static const char *error_result(const cJSON *data, char *buf, size_t len)
 }
 
 
+/* Empty drafts without a key, older than vendure.draft_cleanup_s: what an attempt cut off
+ * after createDraftOrder left (its answer lost, or the till killed).  Deleted once per push
+ * before this sale's own draft is made (step S_CLEAN). */
+static void take_stale(struct vop *op, const cJSON *data)
+{
+    if (op->cleaned)
+        return;
+    op->cleaned = 1;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, "stale"), "items")) {
+        int64_t q = -1;
+        const char *id = backend_json_str(it, "id", 30);
+        const cJSON *cust = cJSON_GetObjectItemCaseSensitive(it, "customer");
+        if (!id || backend_json_int(it, "totalQuantity", 0, INT64_C(1) << 40, &q) || q != 0 ||
+            (cust && !cJSON_IsNull(cust)))
+            continue;
+        if (!op->stale)
+            op->stale = cJSON_CreateArray();
+        cJSON_AddItemToArray(op->stale, cJSON_CreateString(id));
+    }
+    if (op->stale) {
+        op->after = op->step;
+        op->step = S_CLEAN;
+    }
+}
+
 static void after_step(struct vop *op, const cJSON *data, enum backend_outcome err, const char *msg)
 {
     if (!data) {
@@ -737,6 +872,7 @@ static void after_step(struct vop *op, const cJSON *data, enum backend_outcome e
         }
         if (!found) {
             op->step = S_CREATE;
+            take_stale(op, data);
             break;
         }
         const char *state = backend_json_str(found, "state", 40);
@@ -777,6 +913,12 @@ static void after_step(struct vop *op, const cJSON *data, enum backend_outcome e
         }
         break;
     }
+    case S_CLEAN:
+        /* deleted, or someone else's that filled meanwhile: either way, go on */
+        cJSON_Delete(op->stale);
+        op->stale = NULL;
+        op->step = op->after;
+        break;
     case S_DELETE:
         op->resumed = 0;
         op->step = S_CREATE;
@@ -848,7 +990,10 @@ static void after_step(struct vop *op, const cJSON *data, enum backend_outcome e
 #define ERR_FIELDS "__typename ...on ErrorResult{errorCode message}"
 
 static const char Q_LOOKUP[] =
-    "query($k:String!,$s:[String!]!,$m:String!,$e:String!){"
+    "query($k:String!,$s:[String!]!,$m:String!,$e:String!,$t:DateTime!){"
+    /* drafts an attempt left behind when createDraftOrder's answer was lost (no key yet) */
+    "stale:orders(options:{filter:{state:{eq:\"Draft\"},tillKey:{isNull:true},updatedAt:{before:$t}},take:20})"
+    "{items{id totalQuantity customer{id}}}"
     "customers(options:{filter:{emailAddress:{eq:$e}},take:1}){items{id}}"
     "orders(options:{filter:{tillKey:{eq:$k}},take:1}){items{id code state lines{id quantity} fulfillments{id state}}}"
     "productVariants(options:{filter:{sku:{in:$s}},take:1000}){items{id sku}}"
@@ -878,6 +1023,9 @@ static void run_step(struct vop *op)
         cJSON_AddStringToObject(vars, "k", op->keys[op->i]);
         cJSON_AddStringToObject(vars, "m", v->cfg.vendure.shipping_method);
         cJSON_AddStringToObject(vars, "e", v->cfg.vendure.customer_email);
+        char iso[40];
+        iso_format((int64_t)loop_wall_time() - v->cfg.vendure.draft_cleanup_s, 0, iso, sizeof iso);
+        cJSON_AddStringToObject(vars, "t", iso);
         cJSON *s = cJSON_AddArrayToObject(vars, "s");
         const cJSON *l;
         cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines")) {
@@ -886,6 +1034,23 @@ static void run_step(struct vop *op)
                 cJSON_AddItemToArray(s, cJSON_CreateString(sku));
         }
         rc = gql(op, Q_LOOKUP, vars, after_step);
+        break;
+    }
+    case S_CLEAN: {
+        char q[2048];
+        size_t len = (size_t)snprintf(q, sizeof q, "mutation{");
+        const cJSON *id;
+        int k = 0;
+        cJSON_ArrayForEach(id, op->stale) {
+            /* ids came from Vendure as short digit strings; JSON-quoted all the same */
+            char *txt = cJSON_PrintUnformatted(id);
+            if (txt && len < sizeof q - 80)
+                len += (size_t)snprintf(q + len, sizeof q - len, " d%d:deleteDraftOrder(orderId:%s){result}", k++, txt);
+            free(txt);
+        }
+        snprintf(q + len, sizeof q - len, "}");
+        cJSON_Delete(vars);
+        rc = gql(op, q, NULL, after_step);
         break;
     }
     case S_DELETE:
@@ -1012,6 +1177,18 @@ static void run_step(struct vop *op)
         step_failed(op, BACKEND_RETRY, "cannot start a request to Vendure");
 }
 
+static int has_return(const cJSON *order)
+{
+    const cJSON *l;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines")) {
+        int64_t q = 0;
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "voided")) &&
+            !backend_json_int(l, "qty", -(INT64_C(1) << 50), INT64_C(1) << 50, &q) && q < 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void generic_row(struct vop *op)
 {
     if (op->i >= op->n) {
@@ -1033,6 +1210,14 @@ static void generic_row(struct vop *op)
     }
     if (!cJSON_IsObject(op->orders[op->i])) {
         add_result(op, "rejected", NULL, "the stored order is not valid JSON");
+        next_row(op);
+        return;
+    }
+    if (has_return(op->orders[op->i])) {
+        /* Vendure's order process has no negative quantities: a return is a refund on the
+         * original order, which needs the plugin (never a sale of what came back) */
+        add_result(op, "rejected", NULL,
+                   "a return reaches Vendure as a refund only through Till's plugin (offline/vendure-plugin)");
         next_row(op);
         return;
     }
@@ -1088,6 +1273,22 @@ static void on_plugin(struct vop *op, const cJSON *data, enum backend_outcome er
     finish_push(op);
 }
 
+/* The sale names its customer by Till's id; the plugin matches or creates that customer in
+ * Vendure by it (or the loyalty card), so it gets the name and card the till holds. */
+static void add_customer(struct vendure *v, cJSON *order)
+{
+    const char *id = backend_json_str(order, "customer_id", 39);
+    struct customer c;
+    if (!id || cJSON_GetObjectItemCaseSensitive(order, "customer") || customers_find_by_id(v->store, id, &c) != STORE_OK)
+        return;
+    cJSON *j = cJSON_AddObjectToObject(order, "customer");
+    cJSON_AddStringToObject(j, "id", c.id);
+    if (c.name[0])
+        cJSON_AddStringToObject(j, "name", c.name);
+    if (c.card[0])
+        cJSON_AddStringToObject(j, "card", c.card);
+}
+
 static void start_plugin(struct vop *op)
 {
     struct vendure *v = op->v;
@@ -1101,6 +1302,8 @@ static void start_plugin(struct vop *op)
             o = cJSON_Duplicate(o, 1);
         else
             op->orders[i] = NULL;
+        if (op->kind == OUTBOX_ORDER)
+            add_customer(v, o);
         cJSON_AddItemToArray(arr, o ? o : cJSON_CreateObject());
     }
     int rc;
@@ -1280,6 +1483,13 @@ void backend_vendure_answer(struct backend *b, int kind, int64_t since, const ch
         op->results = cJSON_CreateArray();
         op->then = on_plugin;
         break;
+    case 4:
+    case 5:
+        /* the plugin's change feeds */
+        op->feed = kind == 4 ? BACKEND_CATALOG : BACKEND_STOCK;
+        op->via_plugin = 1;
+        op->then = on_plugin_pull;
+        break;
     default:
         op->then = on_lookup;
         break;
@@ -1408,6 +1618,12 @@ int backend_vendure_config(const struct config *cfg, struct sync_config *out, ch
         snprintf(err, errlen, "config vendure.overlap_s must be a whole number from 0 to 86400");
         return -1;
     }
+    long long cleanup;
+    if (config_get_int(cfg, "vendure.draft_cleanup_s", 600, &cleanup) || cleanup < 0 || cleanup > 86400 * 30) {
+        snprintf(err, errlen, "config vendure.draft_cleanup_s must be a whole number of seconds up to 30 days");
+        return -1;
+    }
+    out->vendure.draft_cleanup_s = cleanup;
     out->vendure.api_key = strcmp(auth, "api_key") == 0;
     out->vendure.plugin = strcmp(plugin, "on") == 0 ? 1 : strcmp(plugin, "off") == 0 ? 0 : -1;
     out->vendure.overlap_s = overlap;

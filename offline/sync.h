@@ -42,6 +42,7 @@ struct sync_config {
         int plugin;                 /* Till's batch-import plugin: 1 on, 0 off, -1 find out */
         int64_t overlap_s;          /* each catalog round starts this far back */
         int prices_include_tax;     /* store.tax_mode = inclusive: Till takes priceWithTax */
+        int64_t draft_cleanup_s;    /* plain Admin API: empty drafts without a key this old are deleted */
     } vendure;
 };
 

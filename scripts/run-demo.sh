@@ -26,7 +26,7 @@ if [ -n "${TILL_VENDURE:-}" ]; then
     fi
     mkdir -p "$VDIR"
     (umask 077 && curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
-        -d '{"query":"mutation{login(username:\"till-admin\",password:\"till-test-password\"){__typename}}"}' "$API" |
+        -d '{"query":"mutation{login(username:\"till\",password:\"till-test-password\"){__typename}}"}' "$API" |
         sed -n 's/^vendure-auth-token: *//ip' | tr -d '\r' > "$VDIR/token") || exit 1
     build/till --set catalog.demo=no --set store.currency=USD --set store.money_style=us \
         --db "$VDIR/till.db" --spool "$VDIR/spool" \

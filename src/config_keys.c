@@ -143,7 +143,8 @@ const struct config_key config_keys[] = {
     { "vendure.shipping_method", "code", "till-pickup", "the shipping method till sales get (Vendure needs one before payment)", NULL },
     { "vendure.customer_email", "email", "walk-in@till.invalid", "the walk-in customer till sales belong to", NULL },
     { "vendure.plugin", "auto | on | off", "auto", "Till's batch-import plugin (offline/vendure-plugin): auto uses it when the server has it", NULL },
-    { "vendure.overlap_s", "number 0..86400", "300", "each catalog round starts this many seconds back, for changes committed late", NULL },
+    { "vendure.overlap_s", "number 0..86400", "300", "each catalog round starts this many seconds back, for changes committed late (at most 60 with the plugin)", NULL },
+    { "vendure.draft_cleanup_s", "number 0..2592000", "600", "without the plugin: empty draft orders without a till key this old are deleted (an attempt cut off after createDraftOrder)", NULL },
 
     { "count.zones", "list of zones", NULL, "stock locations a manager may count besides this store's own (sync.location), comma-separated, e.g. backroom, cooler; any other may be typed", NULL },
     { "kiosk.enabled", "yes | no", "no", "yes: run as a self-checkout kiosk for customers (as till --kiosk does)", NULL },

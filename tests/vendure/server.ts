@@ -1,10 +1,10 @@
 /* Starts the Vendure test server; on a database that does not exist yet it first seeds it:
- * a zone with three tax rates (Standard 19 %, Reduced 7 %, Zero), the "Till pickup" shipping
- * method, and PRODUCTS products with one variant each (SKU V00001.., a barcode in the
+ * a zone with three tax rates (Standard 19 %, Reduced 7 %, Zero), prices including tax, and
+ * PRODUCTS products with one variant each (SKU V00001.., a barcode in the
  * variant's `barcodes` custom field, 100 on hand).  Stock may go below zero when a till
  * sells what Vendure thinks is gone (outOfStockThreshold), as a shop floor does.
  * Prints "till-vendure: ready" when the API answers. */
-import { bootstrap, GlobalSettingsService, RequestContextService } from '@vendure/core';
+import { bootstrap, ChannelService, GlobalSettingsService, RequestContextService } from '@vendure/core';
 import { populate } from '@vendure/core/cli';
 import fs from 'fs';
 import path from 'path';
@@ -48,14 +48,19 @@ async function main() {
                     { name: 'Reduced Tax', percentage: 7 },
                     { name: 'Zero Tax', percentage: 0 },
                 ],
-                shippingMethods: [{ name: 'Till pickup', price: 0 }],
+                shippingMethods: [], // Till's plugin creates till-pickup on bootstrap
                 paymentMethods: [],
                 collections: [],
             },
             csv,
         );
         const ctx = await app.get(RequestContextService).create({ apiType: 'admin' });
+        /* stock below zero: only the plain Admin API path needs it (Till's plugin fulfils a
+         * till's sale whatever the stock) */
         await app.get(GlobalSettingsService).updateSettings(ctx, { outOfStockThreshold: -1000000, trackInventory: true });
+        /* shelf prices include tax, as a till's do: Vendure's priceWithTax is the seeded price */
+        const channel = await app.get(ChannelService).getDefaultChannel(ctx);
+        await app.get(ChannelService).update(ctx, { id: channel.id, pricesIncludeTax: true });
         console.log(`till-vendure: seeded ${n} products`);
         if (process.env.TILL_VENDURE_SEED_ONLY === '1') {
             await app.close();
