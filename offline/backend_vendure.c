@@ -808,7 +808,7 @@ static void take_stale(struct vop *op, const cJSON *data)
         int64_t q = -1;
         const char *id = backend_json_str(it, "id", 30);
         const cJSON *cust = cJSON_GetObjectItemCaseSensitive(it, "customer");
-        if (!id || backend_json_int(it, "totalQuantity", 0, INT64_C(1) << 40, &q) || q != 0 ||
+        if (!id || json_num_field(it, "totalQuantity", 0, INT64_C(1) << 40, &q) || q != 0 ||
             (cust && !cJSON_IsNull(cust)))
             continue;
         if (!op->stale)
@@ -1183,7 +1183,7 @@ static int has_return(const cJSON *order)
     cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(order, "lines")) {
         int64_t q = 0;
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "voided")) &&
-            !backend_json_int(l, "qty", -(INT64_C(1) << 50), INT64_C(1) << 50, &q) && q < 0)
+            !json_num_field(l, "qty", -(INT64_C(1) << 50), INT64_C(1) << 50, &q) && q < 0)
             return 1;
     }
     return 0;
