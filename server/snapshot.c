@@ -306,7 +306,7 @@ static int build(struct sdb *store, const char *db_path, const char *prefix, int
     unlink(raw);
     struct stat sb;
     /* CREATE lets ATTACH make the new file; the store's database must exist already */
-    if (staged ? sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
+    if (staged ? sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
                : stat(db_path, &sb) != 0 ||
                  sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "snapshot: cannot open %s", staged ? "a staging database" : db_path);
