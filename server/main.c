@@ -16,6 +16,7 @@
 #include "server/faults.h"
 #include "server/feeds.h"
 #include "server/http.h"
+#include "server/migrate.h"
 #include "server/server_db.h"
 #include "server/audit.h"
 #include "server/staff.h"
@@ -61,6 +62,9 @@ static void usage(FILE *out)
           "  customer add ID NAME SEGMENT [CARD]  add or change a customer (SEGMENT may be \"\")\n"
           "  customer delete ID             remove a customer\n"
           "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
+          "  migrate --from STORE.db --to postgresql://...  copy a store's SQLite database into\n"
+          "                                 PostgreSQL (no --db): every row once, ids kept; a second\n"
+          "                                 run copies nothing; prints and checks the counts\n"
           "serve options:\n"
           "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
           "  --port N                       TCP port (default 0: any free port; the port is printed)\n"
@@ -381,6 +385,19 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
+    }
+    if (i < argc && strcmp(argv[i], "migrate") == 0) {
+        if (i + 5 != argc || strcmp(argv[i], "migrate") != 0 || strcmp(argv[i + 1], "--from") != 0 ||
+            strcmp(argv[i + 3], "--to") != 0) {
+            usage(stderr);
+            return 2;
+        }
+        char err[512];
+        if (migrate_store(argv[i + 2], argv[i + 4], stdout, err, sizeof err) != 0) {
+            fprintf(stderr, "till-server: %s\n", err);
+            return 1;
+        }
+        return 0;
     }
     if (!db_path || i >= argc) {
         usage(stderr);
