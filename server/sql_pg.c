@@ -330,13 +330,16 @@ static int pg_commit(struct sql_conn *base)
     return rc;
 }
 
+/* The table is made by the first start (the owner's); a serving role with only SELECT on
+ * it reads its version and, when there is nothing to migrate, needs no more. */
 static int pg_schema_version(struct sql_conn *base, int *version)
 {
-    if (pg_exec(base, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
-                      " INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)")
-        != SQL_DONE)
-        return SQL_ERR;
     int64_t v = 0;
+    if (sql_query_int(base, "SELECT (to_regclass('schema_version') IS NULL)::int", &v, 0, NULL) != SQL_ROW)
+        return SQL_ERR;
+    if (v == 1 && pg_exec(base, "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+                                " INSERT INTO schema_version VALUES(0)") != SQL_DONE)
+        return SQL_ERR;
     if (sql_query_int(base, "SELECT version FROM schema_version", &v, 0, NULL) != SQL_ROW)
         return SQL_ERR;
     *version = (int)v;
