@@ -23,6 +23,7 @@ enum stmt_id {
     ST_TOKEN_PUT, ST_TOKEN_GET,
     ST_ORDER_INSERT, ST_ORDER_BY_KEY, ST_LINE_INSERT, ST_MOVE_INSERT,
     ST_LAST_COUNT, ST_DELTAS_AFTER, ST_LEVEL_GET, ST_LEVEL_PUT,
+    ST_PG_ORDER_STORE, ST_PG_STOCK_RECOMPUTE, /* PostgreSQL only: server/sql_pg.c's functions */
     ST_LINE_SOLD, ST_LINE_RETURNED, ST_RETURNED_BY_LINE, ST_KEY_BY_RECEIPT,
     ST_COUNT
 };
@@ -128,6 +129,9 @@ static const char *const stmt_pg[ST_COUNT] = {
     [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements"
                       " WHERE sku = ?1 AND location = ?2 AND kind = 'count'"
                       " ORDER BY occurred_at DESC, id DESC LIMIT 1",
+    [ST_PG_ORDER_STORE] = "SELECT status, order_id, detail FROM till_store_order(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                          " ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_PG_STOCK_RECOMPUTE] = "SELECT till_stock_recompute(?1, ?2, ?3, ?4, ?5)",
 };
 
 /*
@@ -201,6 +205,8 @@ int sdb_open(const char *target, struct sdb **out, char *err, size_t errlen)
         goto fail;
     for (int i = 0; i < ST_COUNT; i++) {
         const char *sql = stmt_pg[i] ? sql_dialect(db->conn, stmt_sql[i], stmt_pg[i]) : stmt_sql[i];
+        if (!sql)
+            continue; /* another backend's */
         if (!(db->st[i] = sql_prepare_kept(db->conn, sql))) {
             snprintf(err, errlen, "prepare %d: %s", i, sql_errmsg(db->conn));
             goto fail;
@@ -701,9 +707,29 @@ static int stock_store(struct sdb *db, const char *sku, const char *location, in
     return run(s);
 }
 
+/* PostgreSQL runs the same arithmetic in the database (till_stock_recompute). */
+static int stock_recompute_pg(struct sdb *db, const char *sku, const char *location, const char *kind,
+                              int64_t quantity, int64_t occurred_at)
+{
+    struct sql_stmt *s = use(db, ST_PG_STOCK_RECOMPUTE);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
+    sql_bind_text(s, 3, kind);
+    sql_bind_int(s, 4, quantity);
+    sql_bind_int(s, 5, occurred_at);
+    int rc = sql_step(s);
+    const char *why = rc == SQL_ROW ? sql_text(s, 0) : NULL;
+    if (why)
+        snprintf(db->detail, sizeof db->detail, "%s", why);
+    sql_reset(s);
+    return rc != SQL_ROW ? SDB_ERROR : why ? SDB_RANGE : SDB_OK;
+}
+
 static int stock_recompute(struct sdb *db, const char *sku, const char *location, const char *kind,
                            int64_t quantity, int64_t occurred_at)
 {
+    if (db->st[ST_PG_STOCK_RECOMPUTE])
+        return stock_recompute_pg(db, sku, location, kind, quantity, occurred_at);
     struct sql_stmt *s = use(db, ST_LAST_COUNT);
     sql_bind_text(s, 1, sku);
     sql_bind_text(s, 2, location);
@@ -842,8 +868,99 @@ int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, 
     return strcmp(stored, payload_sha256) == 0 ? SDB_DUPLICATE : SDB_CONFLICT;
 }
 
+/* The order's lines as till_store_order takes them (JSON, the values order_lines_store binds). */
+static void lines_json(const struct sdb_order *o, struct strbuf *out)
+{
+    strbuf_puts(out, "[");
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct sdb_order_line *l = &o->lines[i];
+        strbuf_puts(out, i ? ",{\"line_no\":" : "{\"line_no\":");
+        strbuf_int(out, l->line_no);
+        strbuf_puts(out, ",\"sku\":");
+        strbuf_json_string(out, l->sku);
+        strbuf_puts(out, ",\"barcode\":");
+        if (l->barcode)
+            strbuf_json_string(out, l->barcode);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, ",\"name\":");
+        if (l->name)
+            strbuf_json_string(out, l->name);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, ",\"qty\":");
+        strbuf_int(out, l->qty);
+        strbuf_puts(out, ",\"unit_price\":");
+        strbuf_int(out, l->unit_price);
+        strbuf_puts(out, ",\"line_total\":");
+        strbuf_int(out, l->line_total);
+        strbuf_puts(out, l->voided ? ",\"voided\":1" : ",\"voided\":0");
+        strbuf_puts(out, ",\"return_line\":");
+        if (l->return_line > 0)
+            strbuf_int(out, l->return_line);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, l->qty > 0 || l->restock ? ",\"restock\":1}" : ",\"restock\":0}");
+    }
+    strbuf_puts(out, "]");
+}
+
+/* sdb_order_store on PostgreSQL: one call of till_store_order, which stores the order, its
+ * lines and their stock or nothing (its own subtransaction: no savepoint round trips). */
+static int order_store_pg(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
+{
+    struct strbuf lines;
+    strbuf_init(&lines);
+    lines_json(o, &lines);
+    size_t len;
+    char *text = strbuf_take(&lines, &len);
+    if (!text)
+        return SDB_ERROR;
+    int own = !sql_in_transaction(db->conn);
+    if (own && sdb_begin(db) != SDB_OK) {
+        free(text);
+        return SDB_ERROR;
+    }
+    struct sql_stmt *s = use(db, ST_PG_ORDER_STORE);
+    sql_bind_text(s, 1, o->idempotency_key);
+    sql_bind_text(s, 2, o->terminal_id);
+    sql_bind_text(s, 3, o->sale_uuid);
+    sql_bind_int(s, 4, o->total);
+    sql_bind_text(s, 5, o->currency);
+    sql_bind_int(s, 6, o->completed_at);
+    sql_bind_text(s, 7, o->location);
+    sql_bind_text(s, 8, o->payload);
+    sql_bind_int(s, 9, (int64_t)time(NULL));
+    sql_bind_text(s, 10, o->payload_sha256);
+    sql_bind_text(s, 11, o->return_of);
+    if (o->receipt_no > 0)
+        sql_bind_int(s, 12, o->receipt_no);
+    sql_bind_int(s, 13, o->stock_at);
+    sql_bind_text(s, 14, text);
+    free(text);
+    int rc = sql_step(s), status = -1;
+    if (rc == SQL_ROW) {
+        status = (int)sql_int(s, 0);
+        *order_id = sql_int(s, 1);
+        if (status == SDB_RANGE)
+            snprintf(db->detail, sizeof db->detail, "%s", sql_text(s, 2) ? sql_text(s, 2) : "");
+    }
+    sql_reset(s);
+    if (status == SDB_OK)
+        return own ? sdb_commit(db) : SDB_OK;
+    if (own)
+        sdb_rollback(db);
+    if (status == SDB_DUPLICATE) { /* the key is stored: which payload? */
+        rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
+        return rc == SDB_NOT_FOUND ? SDB_ERROR : rc;
+    }
+    return status == SDB_RANGE ? SDB_RANGE : SDB_ERROR;
+}
+
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
 {
+    if (db->st[ST_PG_ORDER_STORE])
+        return order_store_pg(db, o, order_id);
     int own;
     if (item_begin(db, &own) != SDB_OK)
         return SDB_ERROR;
