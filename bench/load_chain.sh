@@ -3,17 +3,18 @@
 # address of its own) through HAProxy: to 1, 2 and 4 till-server processes on one
 # PostgreSQL (a cluster of the bench's own, tests/pg_cluster.sh, fsync on), and the same
 # load through HAProxy to the SQLite server.  Each till pulls catalog and stock, pushes
-# ROUNDS batches of BATCH orders and sends every fourth batch again.  Per configuration:
+# ROUNDS batches of BATCH orders (every fourth batch is sent again), and backs off
+# before sending a failed request again, as a till does.  Per configuration:
 # orders/s, order batch p50/p99, and from the database afterwards 0 lost, 0 duplicated.
 # Each configuration runs RUNS times on a fresh copy of one prepared database; the
 # medians go to build/bench/results.jsonl with the load average (the machine is shared:
 # figures are noisy, say so beside them).
-#   LOAD_CHAIN_TILLS (1000), LOAD_CHAIN_ROUNDS (2), LOAD_CHAIN_BATCH (10),
+#   LOAD_CHAIN_TILLS (1000), LOAD_CHAIN_ROUNDS (1), LOAD_CHAIN_BATCH (10),
 #   LOAD_CHAIN_RUNS (3), LOAD_CHAIN_PROCS ("1 2 4").
 cd "$(dirname "$0")/.." || exit 1
 TILL_ROOT=$(pwd)
 SERVER_BIN=${LOAD_SERVER:-$TILL_ROOT/build/till-server}
-TILLS=${LOAD_CHAIN_TILLS:-1000} ROUNDS=${LOAD_CHAIN_ROUNDS:-2} BATCH=${LOAD_CHAIN_BATCH:-10}
+TILLS=${LOAD_CHAIN_TILLS:-1000} ROUNDS=${LOAD_CHAIN_ROUNDS:-1} BATCH=${LOAD_CHAIN_BATCH:-10}
 RUNS=${LOAD_CHAIN_RUNS:-3} PROCS=${LOAD_CHAIN_PROCS:-1 2 4}
 . tests/lib.sh
 . tests/sync_lib.sh
@@ -58,7 +59,7 @@ run_config() {
         done
         hp=$(free_port)
         CHAIN_HAPROXY_MAXCONN=5000 chain_haproxy_start "$hp" $ports || return 1
-        build/bench/load_tills "http://127.0.0.1:$hp" "$T_DIR/tokens" "$TILLS" "$ROUNDS" "$BATCH" "$SKU" "$PRICE" \
+        LOAD_BACKOFF_MS=50 build/bench/load_tills "http://127.0.0.1:$hp" "$T_DIR/tokens" "$TILLS" "$ROUNDS" "$BATCH" "$SKU" "$PRICE" \
             > "$T_DIR/out" 2> "$T_DIR/err"
         local rc=$? load; load=$(cut -d' ' -f1 /proc/loadavg)
         kill "$HAPROXY_PID"; wait "$HAPROXY_PID" 2>/dev/null
@@ -88,7 +89,7 @@ run_config() {
     [ "$lost" = 0 ] && [ "$dup" = 0 ] && ! grep -qv ' 0$' "$T_DIR/$name.runs"
 }
 
-echo "load_chain: $TILLS tills x $ROUNDS rounds x $BATCH orders ($want orders a run, every 4th batch sent twice), $RUNS runs each, medians; $(uptime | sed 's/.*load/load/')"
+echo "load_chain: $TILLS tills x $ROUNDS rounds x $BATCH orders ($want orders a run), $RUNS runs each, medians; $(uptime | sed 's/.*load/load/')"
 echo "(the machine is shared with other work: the figures are noisy; the load average is recorded with them)"
 status=0
 for n in $PROCS; do run_config "chain_pg_${n}proc" pg "$n" || status=1; done

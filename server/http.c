@@ -595,10 +595,13 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
     if (route == R_HEALTH) {
         handle_health(db, r);
         if (r->status != MHD_HTTP_OK && db && !sdb_usable(db)) {
-            /* a pooled connection from before a database restart: one fresh try */
+            /* a pooled connection from before a database restart: one try on a new one
+             * (the other pooled ones may be as stale) */
+            char err[256];
             sdb_close(db);
             free(r->body);
-            db = pool_get(srv);
+            if (sdb_open(srv->cfg->db_path, &db, err, sizeof err) != SDB_OK)
+                db = NULL;
             handle_health(db, r);
         }
         if (db)

@@ -43,6 +43,7 @@ chain_haproxy_start() {
         echo "    timeout connect 2s"
         echo "    timeout client 60s"
         echo "    timeout server 60s"
+        echo "    timeout queue 60s"
         echo "    retries 3"
         echo "    option redispatch 1"
         echo "frontend tills"

@@ -112,5 +112,11 @@ for i in $(seq "$REAL"); do
 done
 check_eq "no audit chain break" 0 "$(pq "SELECT count(*) FROM audit_breaks")"
 check "till-server audit: every chain intact" "$SERVER_BIN" --db "$PG_URL" audit
+# /v1/health is what the balancer goes by
+check "PostgreSQL stopped" bash "$TILL_ROOT/tests/pg_cluster.sh" down "$PG_DIR"
+check_eq "health says 503 while the database is down" 503 "$(curl -s -o "$T_DIR/health" -w '%{http_code}' "http://127.0.0.1:$P1/v1/health")"
+check "and why" grep -q '"database":"unreachable"' "$T_DIR/health"
+check "PostgreSQL started again" bash "$TILL_ROOT/tests/pg_cluster.sh" up "$PG_DIR"
+check_eq "health says 200 once it answers" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P1/v1/health")"
 check "the servers logged no crash" bash -c "! grep -l 'AddressSanitizer\|runtime error' $T_DIR/server*.log"
 finish

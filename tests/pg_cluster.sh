@@ -1,7 +1,8 @@
 #!/bin/bash
 # A PostgreSQL cluster of a test's own: `pg_cluster.sh start` prints the directory it made
 # and the base URL (postgresql://till@127.0.0.1:PORT) on two lines; `pg_cluster.sh stop DIR`
-# stops it and removes it; `pg_cluster.sh restart DIR` is `pg_ctl restart -m immediate`.
+# stops it and removes it; `pg_cluster.sh restart DIR` is `pg_ctl restart -m immediate`;
+# `down DIR` and `up DIR` stop and start it again, keeping it.
 # The cluster listens on loopback only, trusts its one user `till`, and lives in a
 # directory of its own under /tmp (never under the clone, whose parents' modes we do not
 # know). As root the server runs as `nobody`: PostgreSQL refuses to run as root.
@@ -50,6 +51,12 @@ restart)
     as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $(cat "$dir/port")" -m immediate -w -t 60 \
         restart > /dev/null
     ;;
+down)
+    as_pg "$PGBIN/pg_ctl" -D "$2/data" -m fast -w -t 60 stop > /dev/null
+    ;;
+up)
+    as_pg "$PGBIN/pg_ctl" -D "$2/data" -l "$2/server.log" -o "-p $(cat "$2/port")" -w -t 60 start > /dev/null
+    ;;
 stop)
     dir=$2
     case "$dir" in /tmp/till-pg-*) ;; *) echo "not a test cluster: $dir" >&2; exit 1 ;; esac
@@ -57,7 +64,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: $0 start | stop DIR | restart DIR" >&2
+    echo "usage: $0 start | stop DIR | restart DIR | down DIR | up DIR" >&2
     exit 2
     ;;
 esac
