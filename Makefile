@@ -54,7 +54,7 @@ CFLAGS_offline := $(call pkg_cflags,sqlite3 libcurl libcjson libsodium libzstd)
 CFLAGS_app     := $(call pkg_cflags,sqlite3 libsodium)
 CFLAGS_ui      := $(call pkg_cflags,ncursesw)
 CFLAGS_main    := $(call pkg_cflags,ncursesw)
-CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium libzstd)
+CFLAGS_server  := $(call pkg_cflags,libmicrohttpd sqlite3 libcjson libsodium libzstd libpq)
 # server/http.c's libmicrohttpd log callback (mhd_log) passes its va_list on without
 # __attribute__((format(printf, 2, 0))) yet: exempt from the two format checks, that file only.
 build/server/http.o build/asan/server/http.o build/fuzz/server/http.o: \
@@ -62,7 +62,7 @@ build/server/http.o build/asan/server/http.o build/fuzz/server/http.o: \
 CFLAGS_gen     :=
 APP_PKGS    := ncursesw sqlite3 libcurl libcjson libusb-1.0 libsodium libzstd libcrypto
 APP_LIBS    := $(call pkg_libs,$(APP_PKGS)) -lm
-SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium libzstd) -lm
+SERVER_LIBS := $(call pkg_libs,libmicrohttpd sqlite3 libcjson libsodium libzstd libpq) -lm
 TEST_CFLAGS := $(call pkg_cflags,$(APP_PKGS) libmicrohttpd cmocka umockdev-1.0)
 TEST_LIBS   := $(call pkg_libs,$(APP_PKGS) libmicrohttpd cmocka) -lm
 folder_cflags = $(CFLAGS_$(firstword $(subst /, ,$(1))))
@@ -262,7 +262,7 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UDEVDIR)/rules.d
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 assets/till.conf.example $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 assets/till.conf.example assets/till-server@.service assets/haproxy-till.cfg $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 assets/60-till-scanner.rules assets/60-till-printer.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 644 assets/store-api.yaml assets/demo-catalog.csv $(DESTDIR)$(PREFIX)/share/till/
 	for mo in $(MO_FILES); do lang=$${mo#build/locale/}; lang=$${lang%%/*}; \

@@ -4,7 +4,9 @@
  * Each receipt counts as written when it was sold, as the till marks it after the sale:
  * a sale left unspooled is a crash's leftover, and the till would lay out, spool and print
  * every one of them at start-up (10,000 took ~15 s of a 'drain' benchmark).  The sale keys
- * are the run's own (time and pid), so two generated databases never share one. */
+ * are the run's own (time and pid), so two generated databases never share one.
+ * TILL_GEN_TERMINAL names the terminal (default T1); TILL_GEN_AUDIT=1 also writes one
+ * chained audit row per sale, as a till's log would hold (tests/e2e_chain.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
     }
     /* keys of their own: two benched tills (or two generated databases) never share one */
     unsigned run = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+    const char *terminal = getenv("TILL_GEN_TERMINAL");
+    const char *audit = getenv("TILL_GEN_AUDIT");
     for (long i = 0; i < n; i++) {
         struct cart c;
         cart_init(&c, &tc);
@@ -63,7 +67,7 @@ int main(int argc, char **argv)
         struct sale s;
         memset(&s, 0, sizeof s);
         snprintf(s.uuid, sizeof s.uuid, "%08x-0000-4000-8000-%012ld", run, i % 1000000000L);
-        snprintf(s.terminal_id, sizeof s.terminal_id, "T1");
+        snprintf(s.terminal_id, sizeof s.terminal_id, "%s", terminal && *terminal ? terminal : "T1");
         snprintf(s.cashier, sizeof s.cashier, "bench");
         money_format_init(&s.fmt, "EUR", "eu");
         s.tax = tc;
@@ -77,6 +81,11 @@ int main(int argc, char **argv)
             return 1;
         }
         if (sales_mark_spooled(st, s.uuid) != STORE_OK) {
+            fprintf(stderr, "gen_sales: %s\n", store_errmsg(st));
+            return 1;
+        }
+        if (audit && strcmp(audit, "1") == 0 &&
+            store_audit(st, s.completed_at, s.terminal_id, "bench", "sale", s.uuid) != STORE_OK) {
             fprintf(stderr, "gen_sales: %s\n", store_errmsg(st));
             return 1;
         }

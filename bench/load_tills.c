@@ -8,6 +8,10 @@
  * as well (a till that never heard the answer), which must come back "duplicate".
  * Prints requests/s, orders accepted/s and latency percentiles; exits 1 when an order
  * was never settled or was rejected.  The caller checks the server's database.
+ * LOAD_BACKOFF_MS (default 0: at once) waits tries x that, at most 2 s, before sending a
+ * failed request again, and allows 60 tries: a chain test kills servers and restarts the
+ * database, and a till waits for it rather than giving up within milliseconds.
+ * Tills beyond 250 come from 127.0.1.x, 127.0.2.x, ...
  * usage: load_tills URL TOKENS_FILE TILLS ROUNDS BATCH SKU PRICE
  *   TOKENS_FILE: one "TERMINAL TOKEN" per line, a line per till */
 #include <curl/curl.h>
@@ -27,6 +31,7 @@ struct till {
     struct curl_slist *headers;
     enum step step;
     int round, tries;
+    double retry_at; /* a failed request waits until then (LOAD_BACKOFF_MS), 0: not waiting */
     int64_t catalog_cursor, stock_cursor;
     char *body;          /* the batch being sent */
     char *last_body;     /* the previous batch, for a repeat */
@@ -36,7 +41,7 @@ struct till {
 };
 
 static const char *base_url, *sku;
-static int rounds, batch;
+static int rounds, batch, backoff_ms, max_tries = 20;
 static long long price;
 static int64_t accepted, duplicates, rejected, http_errors, transport_errors, unsettled, requests;
 static double *lat_orders, *lat_pull;
@@ -214,10 +219,16 @@ int main(int argc, char **argv)
     batch = (int)strtol(argv[5], NULL, 10);
     sku = argv[6];
     price = strtoll(argv[7], NULL, 10);
-    if (n < 1 || n > 250 || rounds < 1 || batch < 1 || batch > 500) {
-        fprintf(stderr, "load_tills: 1-250 tills, rounds >= 1, 1-500 orders a batch\n");
+    if (n < 1 || n > 5000 || rounds < 1 || batch < 1 || batch > 500) {
+        fprintf(stderr, "load_tills: 1-5000 tills, rounds >= 1, 1-500 orders a batch\n");
         return 2;
     }
+    const char *bo = getenv("LOAD_BACKOFF_MS");
+    backoff_ms = bo ? (int)strtol(bo, NULL, 10) : 0;
+    if (backoff_ms > 0)
+        max_tries = 60;
+    else
+        backoff_ms = 0;
     FILE *f = fopen(argv[2], "r");
     struct till *tills = calloc((size_t)n, sizeof *tills);
     cap_lat = (size_t)n * (size_t)rounds * 4 + 16;
@@ -237,7 +248,7 @@ int main(int argc, char **argv)
         }
         t->index = i;
         snprintf(t->auth, sizeof t->auth, "Authorization: Bearer %s", token);
-        snprintf(t->iface, sizeof t->iface, "host!127.0.0.%d", 2 + i);
+        snprintf(t->iface, sizeof t->iface, "host!127.0.%d.%d", i / 250, 2 + i % 250);
         t->headers = curl_slist_append(curl_slist_append(NULL, t->auth), "Content-Type: application/json");
         t->h = curl_easy_init();
         curl_easy_setopt(t->h, CURLOPT_HTTPHEADER, t->headers);
@@ -270,18 +281,25 @@ int main(int argc, char **argv)
             note_latency(orders, now_ms() - t->t0);
             if (settle(t, cc, status)) {
                 advance(t);
-            } else if (++t->tries >= 20) {
-                fprintf(stderr, "till %s: gave up after 20 tries (round %d)\n", t->terminal, t->round);
+            } else if (++t->tries >= max_tries) {
+                fprintf(stderr, "till %s: gave up after %d tries (round %d)\n", t->terminal, max_tries, t->round);
                 if (orders)
                     unsettled += batch;
                 advance(t);
             }
             if (t->step == S_DONE)
                 running--;
+            else if (t->tries && backoff_ms)
+                t->retry_at = now_ms() + (t->tries * backoff_ms > 2000 ? 2000 : t->tries * backoff_ms);
             else
                 start(m, t);
         }
-        curl_multi_poll(m, NULL, 0, 100, NULL);
+        for (int i = 0; backoff_ms && i < n; i++)
+            if (tills[i].retry_at > 0 && tills[i].retry_at <= now_ms()) {
+                tills[i].retry_at = 0;
+                start(m, &tills[i]);
+            }
+        curl_multi_poll(m, NULL, 0, backoff_ms ? 20 : 100, NULL);
     }
     double secs = (now_ms() - t_start) / 1000.0;
     printf("%d tills x %d rounds x %d orders: %lld requests in %.2f s: %.0f requests/s, %.0f orders accepted/s\n", n,

@@ -28,4 +28,6 @@ echo "== reference server: catalog import and catalog pages"
 sh bench/server.sh || status=1
 echo "== reference server: 200 tills at once (orders exactly once)"
 LOAD_JSONL=1 bash bench/load200.sh || status=1
+echo "== a chain's store: 1,000 tills through HAProxy to 1, 2, 4 processes on PostgreSQL, and to SQLite"
+bash bench/load_chain.sh || status=1
 exit $status

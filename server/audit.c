@@ -2,7 +2,6 @@
 #include "server/audit.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,20 +9,9 @@
 
 #define AUDIT_TEXT_MAX 4000
 
-static sqlite3_stmt *prep(struct sdb *db, const char *sql)
+static struct sql_stmt *prep(struct sdb *db, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(sdb_conn(db), sql, -1, &s, NULL) != SQLITE_OK)
-        return NULL;
-    return s;
-}
-
-static void bind(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
+    return sql_prepare(sdb_conn(db), sql);
 }
 
 static void hash_field(crypto_hash_sha256_state *h, const char *v)
@@ -88,16 +76,16 @@ static int integer(const cJSON *o, const char *name, long long min, long long ma
 static int flag(struct sdb *db, const char *terminal, long long seq, const char *reason, long long now)
 {
     fprintf(stderr, "till-server: AUDIT CHAIN BREAK: terminal %s row %lld: %s\n", terminal, seq, reason);
-    sqlite3_stmt *s = prep(db, "INSERT INTO audit_breaks(terminal_id, seq, reason, found_at) VALUES(?1, ?2, ?3, ?4)");
+    struct sql_stmt *s = prep(db, "INSERT INTO audit_breaks(terminal_id, seq, reason, found_at) VALUES(?1, ?2, ?3, ?4)");
     if (!s)
         return SDB_ERROR;
-    bind(s, 1, terminal);
-    sqlite3_bind_int64(s, 2, seq);
-    bind(s, 3, reason);
-    sqlite3_bind_int64(s, 4, now);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
+    sql_bind_text(s, 1, terminal);
+    sql_bind_int(s, 2, seq);
+    sql_bind_text(s, 3, reason);
+    sql_bind_int(s, 4, now);
+    int rc = sql_step(s);
+    sql_finalize(s);
+    return rc == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 /* The hash of the row held for terminal next to seq: before it (dir < 0) or after it
@@ -105,22 +93,22 @@ static int flag(struct sdb *db, const char *terminal, long long seq, const char 
 static int neighbour(struct sdb *db, const char *terminal, long long seq, int dir, long long *nseq,
                      char *hash, size_t len)
 {
-    sqlite3_stmt *s = prep(db, dir < 0 ? "SELECT seq, hash FROM audit_rows WHERE terminal_id = ?1 AND seq < ?2"
+    struct sql_stmt *s = prep(db, dir < 0 ? "SELECT seq, hash FROM audit_rows WHERE terminal_id = ?1 AND seq < ?2"
                                          " ORDER BY seq DESC LIMIT 1"
                                        : "SELECT seq, COALESCE(prev_hash, '') FROM audit_rows WHERE terminal_id = ?1"
                                          " AND seq > ?2 ORDER BY seq LIMIT 1");
     if (!s)
         return SDB_ERROR;
-    bind(s, 1, terminal);
-    sqlite3_bind_int64(s, 2, seq);
-    int rc = sqlite3_step(s), found = 0;
-    if (rc == SQLITE_ROW) {
-        *nseq = sqlite3_column_int64(s, 0);
-        snprintf(hash, len, "%s", (const char *)sqlite3_column_text(s, 1));
+    sql_bind_text(s, 1, terminal);
+    sql_bind_int(s, 2, seq);
+    int rc = sql_step(s), found = 0;
+    if (rc == SQL_ROW) {
+        *nseq = sql_int(s, 0);
+        snprintf(hash, len, "%s", sql_text(s, 1));
         found = 1;
     }
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : SDB_ERROR;
+    sql_finalize(s);
+    return rc == SQL_ROW || rc == SQL_DONE ? found : SDB_ERROR;
 }
 
 /* The chain around a new row: its own hash, the row before it, the row after it. */
@@ -168,21 +156,21 @@ int server_audit_handle_row(struct sdb *db, const cJSON *item, const struct orde
     /* a token speaks for its own terminal only */
     if (rules->terminal_id && rules->terminal_id[0] && strcmp(terminal, rules->terminal_id) != 0)
         return results_reject(results, key, "invalid", "terminal_id is not the token's terminal's");
-    sqlite3_stmt *s = prep(db, "SELECT hash FROM audit_rows WHERE terminal_id = ?1 AND seq = ?2");
+    struct sql_stmt *s = prep(db, "SELECT hash FROM audit_rows WHERE terminal_id = ?1 AND seq = ?2");
     if (!s)
         return SDB_ERROR;
-    bind(s, 1, terminal);
-    sqlite3_bind_int64(s, 2, seq);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        int same = strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
-        sqlite3_finalize(s);
+    sql_bind_text(s, 1, terminal);
+    sql_bind_int(s, 2, seq);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW) {
+        int same = strcmp(sql_text(s, 0), hash) == 0;
+        sql_finalize(s);
         if (!same && flag(db, terminal, seq, "sent again with other content than the row held", rules->now))
             return SDB_ERROR;
         return results_add(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    sql_finalize(s);
+    if (rc != SQL_DONE)
         return SDB_ERROR;
     if (check_row(db, terminal, seq, at, cashier, event, detail, prev, hash, rules->now) != SDB_OK)
         return SDB_ERROR;
@@ -190,58 +178,58 @@ int server_audit_handle_row(struct sdb *db, const cJSON *item, const struct orde
                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!s)
         return SDB_ERROR;
-    bind(s, 1, terminal);
-    sqlite3_bind_int64(s, 2, seq);
-    sqlite3_bind_int64(s, 3, at);
-    bind(s, 4, cashier);
-    bind(s, 5, event);
-    bind(s, 6, detail);
-    bind(s, 7, prev);
-    bind(s, 8, hash);
-    sqlite3_bind_int64(s, 9, rules->now);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    sql_bind_text(s, 1, terminal);
+    sql_bind_int(s, 2, seq);
+    sql_bind_int(s, 3, at);
+    sql_bind_text(s, 4, cashier);
+    sql_bind_text(s, 5, event);
+    sql_bind_text(s, 6, detail);
+    sql_bind_text(s, 7, prev);
+    sql_bind_text(s, 8, hash);
+    sql_bind_int(s, 9, rules->now);
+    rc = sql_step(s);
+    sql_finalize(s);
+    if (rc != SQL_DONE)
         return SDB_ERROR;
     return results_add(results, key, "accepted") ? SDB_OK : SDB_ERROR;
 }
 
 int server_audit_breaks(struct sdb *db, long long *out)
 {
-    sqlite3_stmt *s = prep(db, "SELECT count(*) FROM audit_breaks");
+    struct sql_stmt *s = prep(db, "SELECT count(*) FROM audit_breaks");
     if (!s)
         return SDB_ERROR;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *out = sql_int(s, 0);
+    sql_finalize(s);
+    return rc == SQL_ROW ? SDB_OK : SDB_ERROR;
 }
 
 int server_audit_report(struct sdb *db, FILE *out)
 {
-    sqlite3_stmt *s = prep(db, "SELECT terminal_id, count(*), max(seq), (SELECT count(*) FROM audit_breaks b"
+    struct sql_stmt *s = prep(db, "SELECT terminal_id, count(*), max(seq), (SELECT count(*) FROM audit_breaks b"
                                " WHERE b.terminal_id = r.terminal_id) FROM audit_rows r GROUP BY terminal_id"
                                " ORDER BY terminal_id");
     if (!s)
         return SDB_ERROR;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        long long breaks = sqlite3_column_int64(s, 3);
-        fprintf(out, "terminal %s: %lld rows, last %lld, %s\n", (const char *)sqlite3_column_text(s, 0),
-                (long long)sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
+    while ((rc = sql_step(s)) == SQL_ROW) {
+        long long breaks = sql_int(s, 3);
+        fprintf(out, "terminal %s: %lld rows, last %lld, %s\n", sql_text(s, 0),
+                (long long)sql_int(s, 1), (long long)sql_int(s, 2),
                 breaks ? "CHAIN BROKEN" : "chain intact");
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    sql_finalize(s);
+    if (rc != SQL_DONE)
         return SDB_ERROR;
     s = prep(db, "SELECT terminal_id, seq, reason, found_at FROM audit_breaks ORDER BY id");
     if (!s)
         return SDB_ERROR;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        fprintf(out, "BREAK terminal %s row %lld: %s (found at %lld)\n", (const char *)sqlite3_column_text(s, 0),
-                (long long)sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 2),
-                (long long)sqlite3_column_int64(s, 3));
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
+    while ((rc = sql_step(s)) == SQL_ROW)
+        fprintf(out, "BREAK terminal %s row %lld: %s (found at %lld)\n", sql_text(s, 0),
+                (long long)sql_int(s, 1), sql_text(s, 2),
+                (long long)sql_int(s, 3));
+    sql_finalize(s);
+    return rc == SQL_DONE ? SDB_OK : SDB_ERROR;
 }

@@ -3,10 +3,11 @@
 #include "server/feeds.h"
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "server/page.h"
 
 #define MAX_AMOUNT (INT64_C(1) << 50)
 
@@ -111,25 +112,23 @@ int feeds_promotion_check(const char *json, char *why, size_t len)
 /* Stores body under (feed, id) with the feed's next seq, in its own transaction. */
 static int put_item(struct sdb *db, const char *feed, const char *id, const char *body)
 {
-    sqlite3 *conn = sdb_conn(db);
-    sqlite3_stmt *s = NULL;
     if (sdb_begin(db) != SDB_OK)
         return SDB_ERROR;
-    int rc = sqlite3_prepare_v2(conn,
+    struct sql_stmt *s = sql_prepare(sdb_conn(db),
         "INSERT INTO feed_items(feed, id, seq, deleted, body) VALUES(?1, ?2,"
         " (SELECT COALESCE(max(seq), 0) + 1 FROM feed_items WHERE feed = ?1), ?4, ?3)"
         " ON CONFLICT(feed, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted,"
-        " body = excluded.body", -1, &s, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-        if (body)
-            sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 4, body == NULL);
-        rc = sqlite3_step(s);
+        " body = excluded.body");
+    int rc = SQL_ERR;
+    if (s) {
+        sql_bind_text(s, 1, feed);
+        sql_bind_text(s, 2, id);
+        sql_bind_text(s, 3, body);
+        sql_bind_int(s, 4, body == NULL);
+        rc = sql_step(s);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    sql_finalize(s);
+    if (rc != SQL_DONE) {
         sdb_rollback(db);
         return SDB_ERROR;
     }
@@ -138,14 +137,9 @@ static int put_item(struct sdb *db, const char *feed, const char *id, const char
 
 static int next_promotion_id(struct sdb *db, int64_t *id)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(sdb_conn(db), "SELECT COALESCE(max(CAST(id AS INTEGER)), 0) + 1"
-                           " FROM feed_items WHERE feed = 'promotions'", -1, &s, NULL) != SQLITE_OK)
-        return SDB_ERROR;
-    int rc = sqlite3_step(s);
-    *id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    return sql_query_int(sdb_conn(db), "SELECT COALESCE(max(CAST(id AS BIGINT)), 0) + 1"
+                         " FROM feed_items WHERE feed = 'promotions'", id, 0, NULL) == SQL_ROW
+               ? SDB_OK : SDB_ERROR;
 }
 
 int feeds_promotion_put(struct sdb *db, const char *json, int64_t *id, char *why, size_t len)
@@ -193,49 +187,44 @@ int feeds_customer_put(struct sdb *db, const char *id, const char *name, const c
 
 int feeds_delete(struct sdb *db, const char *feed, const char *id)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(sdb_conn(db), "SELECT 1 FROM feed_items WHERE feed = ?1 AND id = ?2"
-                           " AND deleted = 0", -1, &s, NULL) != SQLITE_OK)
+    struct sql_stmt *s = sql_prepare(sdb_conn(db), "SELECT 1 FROM feed_items WHERE feed = ?1 AND id = ?2"
+                                                   " AND deleted = 0");
+    if (!s)
         return SDB_ERROR;
-    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc == SQLITE_DONE)
+    sql_bind_text(s, 1, feed);
+    sql_bind_text(s, 2, id);
+    int rc = sql_step(s);
+    sql_finalize(s);
+    if (rc == SQL_DONE)
         return SDB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
+    if (rc != SQL_ROW)
         return SDB_ERROR;
     return put_item(db, feed, id, NULL);
 }
 
 int feeds_page(struct sdb *db, const char *feed, int64_t since, int limit, struct strbuf *out)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(sdb_conn(db), "SELECT seq, id, deleted, body FROM feed_items"
-                           " WHERE feed = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", -1, &s, NULL) != SQLITE_OK)
+    struct sql_stmt *s = sql_prepare(sdb_conn(db), "SELECT seq, id, deleted, body FROM feed_items"
+                                                   " WHERE feed = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    if (!s)
         return SDB_ERROR;
-    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, since);
-    sqlite3_bind_int(s, 3, limit + 1);
-    int64_t cursor = since;
-    int n = 0, has_more = 0, rc;
+    sql_bind_text(s, 1, feed);
+    sql_bind_int(s, 2, since);
+    sql_bind_int(s, 3, limit + 1);
+    struct page pg;
+    int rc;
     int numeric_id = strcmp(feed, FEED_PROMOTIONS) == 0;
-    strbuf_puts(out, "{\"changes\":[");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == limit) {
-            has_more = 1;
+    page_begin(&pg, out, "changes", since, limit);
+    while ((rc = sql_step(s)) == SQL_ROW) {
+        if (!page_row(&pg, sql_int(s, 0)))
             break;
-        }
-        cursor = sqlite3_column_int64(s, 0);
-        strbuf_puts(out, n++ ? ",{\"seq\":" : "{\"seq\":");
-        strbuf_int(out, cursor);
-        const char *body = (const char *)sqlite3_column_text(s, 3);
-        if (sqlite3_column_int(s, 2) || !body || body[0] != '{') {
+        const char *body = sql_text(s, 3);
+        if (sql_int(s, 2) || !body || body[0] != '{') {
             strbuf_puts(out, ",\"id\":");
             if (numeric_id)
-                strbuf_int(out, sqlite3_column_int64(s, 1));
+                strbuf_int(out, sql_int(s, 1));
             else
-                strbuf_json_string(out, (const char *)sqlite3_column_text(s, 1));
+                strbuf_json_string(out, sql_text(s, 1));
             strbuf_puts(out, ",\"deleted\":true}");
             continue;
         }
@@ -243,11 +232,8 @@ int feeds_page(struct sdb *db, const char *feed, int64_t since, int limit, struc
         strbuf_puts(out, body[1] == '}' ? "" : ",");
         strbuf_puts(out, body + 1);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sql_finalize(s);
+    if (rc != SQL_ROW && rc != SQL_DONE)
         return SDB_ERROR;
-    strbuf_puts(out, "],\"next_cursor\":");
-    strbuf_int(out, cursor);
-    strbuf_puts(out, has_more ? ",\"has_more\":true}" : ",\"has_more\":false}");
-    return out->failed ? SDB_ERROR : SDB_OK;
+    return page_end(&pg) == 0 ? SDB_OK : SDB_ERROR;
 }

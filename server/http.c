@@ -109,10 +109,11 @@ static struct sdb *pool_get(struct server *srv)
     return db;
 }
 
+/* A connection that broke (PostgreSQL restarted) is closed, not pooled. */
 static void pool_put(struct server *srv, struct sdb *db)
 {
     pthread_mutex_lock(&srv->pool.lock);
-    if (srv->pool.nidle < POOL_MAX) {
+    if (srv->pool.nidle < POOL_MAX && sdb_usable(db)) {
         srv->pool.idle[srv->pool.nidle++] = db;
         db = NULL;
     }
@@ -174,16 +175,22 @@ static int page_params(struct MHD_Connection *c, struct reply *r, int64_t *since
     return 0;
 }
 
+/* 200 with the catalog seq when the database answers, else 503 (a load balancer's health
+ * check takes the process out of rotation until it answers again). */
 static void handle_health(struct sdb *db, struct reply *r)
 {
     int64_t seq;
-    if (sdb_catalog_seq(db, &seq) != SDB_OK) {
-        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database error");
-        return;
-    }
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_puts(&sb, "{\"status\":\"ok\",\"catalog_seq\":");
+    if (!db || sdb_catalog_seq(db, &seq) != SDB_OK) {
+        strbuf_puts(&sb, "{\"status\":\"unavailable\",\"database\":\"unreachable\"}");
+        reply_json(r, &sb);
+        r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+        return;
+    }
+    strbuf_puts(&sb, "{\"status\":\"ok\",\"database\":");
+    strbuf_json_string(&sb, sdb_backend(db));
+    strbuf_puts(&sb, ",\"catalog_seq\":");
     strbuf_int(&sb, seq);
     strbuf_puts(&sb, "}");
     reply_json(r, &sb);
@@ -365,7 +372,8 @@ static void handle_batch(struct sdb *db, const struct request *rq, const char *f
 }
 
 /* GET /v1/catalog/snapshot?since=CURSOR: a snapshot's description, or null (deltas). */
-static void handle_snapshot_info(const struct http_config *cfg, struct MHD_Connection *c, struct reply *r)
+static void handle_snapshot_info(struct sdb *db, const struct http_config *cfg, struct MHD_Connection *c,
+                                 struct reply *r)
 {
     int64_t since = query_int(c, "since", 0);
     if (since < 0) {
@@ -375,7 +383,8 @@ static void handle_snapshot_info(const struct http_config *cfg, struct MHD_Conne
     struct strbuf sb;
     char err[256];
     strbuf_init(&sb);
-    if (snapshot_answer(cfg->db_path, since, cfg->snapshot_min_changes, &sb, err, sizeof err) != 0) {
+    if (snapshot_answer(db, cfg->db_path, cfg->snapshot_prefix, since, cfg->snapshot_min_changes, &sb, err,
+                        sizeof err) != 0) {
         strbuf_free(&sb);
         fprintf(stderr, "till-server: %s\n", err);
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "cannot build a catalog snapshot");
@@ -438,7 +447,7 @@ static enum MHD_Result send_snapshot(const struct http_config *cfg, struct MHD_C
 {
     struct reply r = { 0 };
     int64_t size, from = range_start(c);
-    int fd = snapshot_open(cfg->db_path, name, &size);
+    int fd = snapshot_open(cfg->snapshot_prefix, name, &size);
     if (fd < 0) {
         reply_error(&r, MHD_HTTP_NOT_FOUND, "not_found", "no such snapshot (a newer one replaced it)");
         return send_reply(c, rq, &r, FAULT_NONE);
@@ -583,6 +592,22 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
 {
     struct sdb *db = pool_get(srv);
     char terminal[128] = "";
+    if (route == R_HEALTH) {
+        handle_health(db, r);
+        if (r->status != MHD_HTTP_OK && db && !sdb_usable(db)) {
+            /* a pooled connection from before a database restart: one try on a new one
+             * (the other pooled ones may be as stale) */
+            char err[256];
+            sdb_close(db);
+            free(r->body);
+            if (sdb_open(srv->cfg->db_path, &db, err, sizeof err) != SDB_OK)
+                db = NULL;
+            handle_health(db, r);
+        }
+        if (db)
+            pool_put(srv, db);
+        return;
+    }
     if (!db) {
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "database unavailable");
         return;
@@ -602,7 +627,7 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
     else if (route == R_STOCK_LEVEL)
         handle_stock_level(db, c, r);
     else if (route == R_SNAPSHOT)
-        handle_snapshot_info(srv->cfg, c, r);
+        handle_snapshot_info(db, srv->cfg, c, r);
     else if (route == R_SNAPSHOT_FILE)
         r->status = 0; /* authorized: the file goes out from dispatch */
     else if (route == R_ORDERS)

@@ -3,7 +3,8 @@
 #define TILL_SERVER_HTTP_H
 
 struct http_config {
-    const char *db_path;
+    const char *db_path;  /* a SQLite path or a postgresql:// URL */
+    const char *snapshot_prefix; /* catalog snapshots: PREFIX.snapshot-* (server/snapshot.h) */
     const char *listen;   /* IPv4 address, default 127.0.0.1 */
     unsigned short port;  /* 0 = pick a free one */
     const char *currency; /* the store's currency, default EUR */

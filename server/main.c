@@ -17,6 +17,7 @@
 #include "server/faults.h"
 #include "server/feeds.h"
 #include "server/http.h"
+#include "server/migrate.h"
 #include "server/server_db.h"
 #include "server/audit.h"
 #include "server/staff.h"
@@ -28,11 +29,15 @@
 /* Also the source of the man page till-server(1) (scripts/help2man.sh reads --help). */
 static void usage(FILE *out)
 {
-    fputs("usage: till-server --db PATH COMMAND\n"
+    fputs("usage: till-server --db PATH|URL [--snapshot-dir DIR] COMMAND\n"
           "       till-server --help | --version\n"
           "Till's reference store server: admin commands on its database, and the store API.\n"
           "options:\n"
-          "  --db PATH                      the server's SQLite database\n"
+          "  --db PATH                      the server's SQLite database, or\n"
+          "  --db postgresql://USER@HOST/DB  a PostgreSQL database (any number of serve processes\n"
+          "                                 may share it; see README, \"Running a chain\")\n"
+          "  --snapshot-dir DIR             where catalog snapshots are kept (default: beside a SQLite\n"
+          "                                 database; needed with PostgreSQL, shared by its processes)\n"
           "  -h, --help                     this help\n"
           "  -V, --version                  print the version\n"
           "commands:\n"
@@ -58,6 +63,9 @@ static void usage(FILE *out)
           "  customer add ID NAME SEGMENT [CARD]  add or change a customer (SEGMENT may be \"\")\n"
           "  customer delete ID             remove a customer\n"
           "  serve [OPTIONS]                answer the store API (assets/store-api.yaml) until SIGTERM\n"
+          "  migrate --from STORE.db --to postgresql://...  copy a store's SQLite database into\n"
+          "                                 PostgreSQL (no --db): every row once, ids kept; a second\n"
+          "                                 run copies nothing; prints and checks the counts\n"
           "serve options:\n"
           "  --listen ADDR                  IPv4 address to listen on (default 127.0.0.1)\n"
           "  --port N                       TCP port (default 0: any free port; the port is printed)\n"
@@ -82,9 +90,9 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int cmd_serve(const char *db_path, int argc, char **argv)
+static int cmd_serve(const char *db_path, const char *snapshots, int argc, char **argv)
 {
-    struct http_config cfg = { .db_path = db_path, .listen = "127.0.0.1", .currency = "EUR",
+    struct http_config cfg = { .db_path = db_path, .snapshot_prefix = snapshots, .listen = "127.0.0.1", .currency = "EUR",
                                .threads = HTTP_DEFAULT_THREADS,
                                .max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
                                .per_ip = HTTP_DEFAULT_PER_IP,
@@ -298,7 +306,7 @@ static int cmd_feed(struct sdb *db, int argc, char **argv)
 }
 
 /* The admin commands that need an open database. */
-static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
+static int cmd_admin(struct sdb *db, const char *db_path, const char *snapshots, int argc, char **argv)
 {
     const char *cmd = argv[0];
     int64_t n;
@@ -320,7 +328,7 @@ static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
     if (strcmp(cmd, "snapshot") == 0 && argc == 1) {
         char err[256];
         struct snapshot_file f;
-        if (snapshot_build(db_path, 3, &f, err, sizeof err) != 0) {
+        if (snapshot_build(db, db_path, snapshots, 3, &f, err, sizeof err) != 0) {
             fprintf(stderr, "till-server: %s\n", err);
             return 1;
         }
@@ -359,7 +367,7 @@ static int cmd_admin(struct sdb *db, const char *db_path, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    const char *db_path = NULL;
+    const char *db_path = NULL, *snapshot_dir = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -372,10 +380,25 @@ int main(int argc, char **argv)
         }
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db_path = argv[++i];
+        } else if (strcmp(argv[i], "--snapshot-dir") == 0 && i + 1 < argc) {
+            snapshot_dir = argv[++i];
         } else {
             usage(stderr);
             return 2;
         }
+    }
+    if (i < argc && strcmp(argv[i], "migrate") == 0) {
+        if (i + 5 != argc || strcmp(argv[i], "migrate") != 0 || strcmp(argv[i + 1], "--from") != 0 ||
+            strcmp(argv[i + 3], "--to") != 0) {
+            usage(stderr);
+            return 2;
+        }
+        char err[512];
+        if (migrate_store(argv[i + 2], argv[i + 4], stdout, err, sizeof err) != 0) {
+            fprintf(stderr, "till-server: %s\n", err);
+            return 1;
+        }
+        return 0;
     }
     if (!db_path || i >= argc) {
         usage(stderr);
@@ -388,15 +411,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "till-server: libsodium init failed\n");
         return 1;
     }
+    char err[256], snapshots[4096];
+    if (snapshot_prefix(db_path, snapshot_dir, snapshots, sizeof snapshots, err, sizeof err) != 0 &&
+        (strcmp(argv[i], "serve") == 0 || strcmp(argv[i], "snapshot") == 0)) {
+        fprintf(stderr, "till-server: %s\n", err);
+        return 2;
+    }
     if (strcmp(argv[i], "serve") == 0)
-        return cmd_serve(db_path, argc - i - 1, argv + i + 1);
+        return cmd_serve(db_path, snapshots, argc - i - 1, argv + i + 1);
     struct sdb *db;
-    char err[256];
     if (sdb_open(db_path, &db, err, sizeof err) != SDB_OK) {
         fprintf(stderr, "till-server: %s\n", err);
         return 1;
     }
-    int rc = cmd_admin(db, db_path, argc - i, argv + i);
+    int rc = cmd_admin(db, db_path, snapshots, argc - i, argv + i);
     sdb_close(db);
     return rc;
 }

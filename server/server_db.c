@@ -1,83 +1,20 @@
 /*
- * SQLite storage of the store server. Prepared statements live as long as the connection;
- * parameters are always bound. Migrations are an ordered list applied by PRAGMA user_version.
+ * The store server's catalog, stock, orders and terminals on either storage backend
+ * (server/sql.h: SQLite or PostgreSQL). Prepared statements live as long as the
+ * connection; parameters are always bound. Each backend keeps its own migrations.
  */
 #include "server/server_db.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char *const migrations[] = {
-    /* 1: the whole v1 schema */
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "INSERT INTO meta(key, value) VALUES('catalog_seq', 0), ('stock_seq', 0);"
-    "CREATE TABLE products(sku TEXT PRIMARY KEY, name TEXT NOT NULL, price INTEGER NOT NULL,"
-    " unit TEXT NOT NULL, tax_class TEXT NOT NULL, age_restricted INTEGER NOT NULL DEFAULT 0,"
-    " active INTEGER NOT NULL DEFAULT 1, seq INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
-    "CREATE UNIQUE INDEX products_seq ON products(seq);"
-    "CREATE TABLE barcodes(code TEXT PRIMARY KEY, sku TEXT NOT NULL);"
-    "CREATE INDEX barcodes_sku ON barcodes(sku);"
-    "CREATE TABLE terminals(terminal_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,"
-    " created_at INTEGER NOT NULL);"
-    "CREATE TABLE orders(id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,"
-    " terminal_id TEXT, sale_uuid TEXT, total INTEGER NOT NULL, currency TEXT NOT NULL,"
-    " completed_at INTEGER NOT NULL, location TEXT NOT NULL, payload TEXT NOT NULL,"
-    " received_at INTEGER NOT NULL);"
-    "CREATE TABLE order_lines(id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
-    " line_no INTEGER, sku TEXT NOT NULL, barcode TEXT, name TEXT, qty INTEGER NOT NULL,"
-    " unit_price INTEGER NOT NULL, line_total INTEGER NOT NULL, voided INTEGER NOT NULL);"
-    "CREATE INDEX order_lines_order ON order_lines(order_id);"
-    "CREATE TABLE stock_movements(id INTEGER PRIMARY KEY, idempotency_key TEXT UNIQUE,"
-    " sku TEXT NOT NULL, location TEXT NOT NULL, kind TEXT NOT NULL, quantity INTEGER NOT NULL,"
-    " occurred_at INTEGER NOT NULL, order_id INTEGER REFERENCES orders(id), reason TEXT);"
-    "CREATE INDEX stock_movements_item ON stock_movements(sku, location, occurred_at);"
-    "CREATE TABLE stock_levels(sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL, PRIMARY KEY(sku, location));"
-    "CREATE INDEX stock_levels_seq ON stock_levels(location, seq);",
-    /* 2: the latest count of an item without walking all its sales */
-    ("CREATE INDEX stock_movements_counts ON stock_movements(sku, location, occurred_at)"
-     " WHERE kind = 'count';"),
-    /* 3: what a repeated idempotency key is compared with (NULL for orders stored before) */
-    "ALTER TABLE orders ADD COLUMN payload_sha256 TEXT;",
-    /* 4: returns name their original order and line; a line not restocked moves no stock */
-    "ALTER TABLE orders ADD COLUMN return_of TEXT;"
-    "CREATE INDEX orders_return_of ON orders(return_of) WHERE return_of IS NOT NULL;"
-    "ALTER TABLE order_lines ADD COLUMN return_line INTEGER;"
-    "ALTER TABLE order_lines ADD COLUMN restock INTEGER NOT NULL DEFAULT 1;"
-    "ALTER TABLE orders ADD COLUMN receipt_no INTEGER;"
-    "CREATE INDEX orders_receipt ON orders(terminal_id, receipt_no) WHERE receipt_no IS NOT NULL;",
-    /* 5: staff (fed down to tills by seq, tombstones kept), and the documents tills send
-     * up about their shifts (server/staff.c) */
-    "CREATE TABLE staff(id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
-    " pin_hash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, seq INTEGER NOT NULL UNIQUE,"
-    " deleted INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE shift_docs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
-    " idempotency_key TEXT NOT NULL UNIQUE, payload_sha256 TEXT NOT NULL, terminal_id TEXT,"
-    " payload TEXT NOT NULL, received_at INTEGER NOT NULL);",
-    /* 6: a product's promotion group, deposit item and minimum age (age_restricted: 0, 1 or
-     * the age); the promotions and customers feeds (server/feeds.c) */
-    "ALTER TABLE products ADD COLUMN product_group TEXT;"
-    "ALTER TABLE products ADD COLUMN deposit_sku TEXT;"
-    "CREATE TABLE feed_items(feed TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " deleted INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY(feed, id));"
-    "CREATE UNIQUE INDEX feed_items_seq ON feed_items(feed, seq);",
-    /* 7: the tills' audit rows, one per terminal and seq, and the breaks found in their
-     * chains (server/audit.c) */
-    "CREATE TABLE audit_rows(terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,"
-    " cashier TEXT NOT NULL, event TEXT NOT NULL, detail TEXT, prev_hash TEXT, hash TEXT NOT NULL,"
-    " received_at INTEGER NOT NULL, PRIMARY KEY(terminal_id, seq));"
-    "CREATE TABLE audit_breaks(id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " reason TEXT NOT NULL, found_at INTEGER NOT NULL);",
-};
+#include "server/page.h"
 
 enum stmt_id {
-    ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_PUT_SEQ, ST_GET_SEQ,
     ST_PRODUCT_UPSERT, ST_PRODUCT_BUMP,
     ST_BARCODE_OWNER, ST_BARCODE_ADD, ST_BARCODE_MOVE, ST_BARCODES_OF, ST_BARCODE_DELETE, ST_BARCODES_DELETE_SKU,
@@ -86,14 +23,12 @@ enum stmt_id {
     ST_TOKEN_PUT, ST_TOKEN_GET,
     ST_ORDER_INSERT, ST_ORDER_BY_KEY, ST_LINE_INSERT, ST_MOVE_INSERT,
     ST_LAST_COUNT, ST_DELTAS_AFTER, ST_LEVEL_GET, ST_LEVEL_PUT,
+    ST_PG_ORDER_STORE, ST_PG_STOCK_RECOMPUTE, /* PostgreSQL only: server/sql_pg.c's functions */
     ST_LINE_SOLD, ST_LINE_RETURNED, ST_RETURNED_BY_LINE, ST_KEY_BY_RECEIPT,
     ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-    [ST_BEGIN] = "BEGIN IMMEDIATE",
-    [ST_COMMIT] = "COMMIT",
-    [ST_ROLLBACK] = "ROLLBACK",
     [ST_PUT_SEQ] = "UPDATE meta SET value = ?2 WHERE key = ?1",
     [ST_GET_SEQ] = "SELECT value FROM meta WHERE key = ?1",
     [ST_PRODUCT_UPSERT] = "INSERT INTO products(sku, name, price, unit, tax_class, age_restricted,"
@@ -137,13 +72,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TOKEN_GET] = "SELECT terminal_id FROM terminals WHERE token_hash = ?1",
     [ST_ORDER_INSERT] = "INSERT INTO orders(idempotency_key, terminal_id, sale_uuid, total, currency,"
                         " completed_at, location, payload, received_at, payload_sha256, return_of,"
-                        " receipt_no) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        " receipt_no) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                        /* a stored key answers no row: the caller looks at what is stored */
+                        " ON CONFLICT(idempotency_key) DO NOTHING RETURNING id",
     [ST_ORDER_BY_KEY] = "SELECT id, payload_sha256, payload FROM orders WHERE idempotency_key = ?1",
     [ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, line_no, sku, barcode, name, qty, unit_price,"
                        " line_total, voided, return_line, restock)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_MOVE_INSERT] = "INSERT INTO stock_movements(idempotency_key, sku, location, kind, quantity,"
-                       " occurred_at, order_id, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       " occurred_at, order_id, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                       " ON CONFLICT(idempotency_key) DO NOTHING",
     [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements INDEXED BY stock_movements_counts"
                       " WHERE sku = ?1 AND location = ?2 AND kind = 'count'"
                       " ORDER BY occurred_at DESC, id DESC LIMIT 1",
@@ -166,10 +104,40 @@ static const char *const stmt_sql[ST_COUNT] = {
                             " AND ol.return_line IS NOT NULL GROUP BY ol.return_line ORDER BY ol.return_line",
 };
 
+/* Where PostgreSQL's dialect differs from SQLite's. */
+static const char *const stmt_pg[ST_COUNT] = {
+    [ST_PRODUCT_UPSERT] = "INSERT INTO products(sku, name, price, unit, tax_class, age_restricted,"
+                          " active, seq, deleted, product_group, deposit_sku)"
+                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10)"
+                          " ON CONFLICT(sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
+                          " unit = excluded.unit, tax_class = excluded.tax_class,"
+                          " age_restricted = excluded.age_restricted, active = excluded.active,"
+                          " seq = excluded.seq, deleted = 0, product_group = excluded.product_group,"
+                          " deposit_sku = excluded.deposit_sku"
+                          " WHERE products.name IS DISTINCT FROM excluded.name OR products.price <> excluded.price"
+                          " OR products.unit IS DISTINCT FROM excluded.unit"
+                          " OR products.tax_class IS DISTINCT FROM excluded.tax_class"
+                          " OR products.age_restricted <> excluded.age_restricted"
+                          " OR products.active <> excluded.active OR products.deleted <> 0"
+                          " OR products.product_group IS DISTINCT FROM excluded.product_group"
+                          " OR products.deposit_sku IS DISTINCT FROM excluded.deposit_sku",
+    [ST_CATALOG_PAGE] = "SELECT p.seq, p.sku, p.deleted, p.name, p.price, p.unit, p.tax_class,"
+                        " p.age_restricted, p.active,"
+                        " (SELECT string_agg(b.code, chr(31)) FROM barcodes b WHERE b.sku = p.sku),"
+                        " p.product_group, p.deposit_sku"
+                        " FROM products p WHERE p.seq > ?1 ORDER BY p.seq LIMIT ?2",
+    [ST_LAST_COUNT] = "SELECT quantity, occurred_at FROM stock_movements"
+                      " WHERE sku = ?1 AND location = ?2 AND kind = 'count'"
+                      " ORDER BY occurred_at DESC, id DESC LIMIT 1",
+    [ST_PG_ORDER_STORE] = "SELECT status, order_id, detail FROM till_store_order(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                          " ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_PG_STOCK_RECOMPUTE] = "SELECT till_stock_recompute(?1, ?2, ?3, ?4, ?5)",
+};
+
 /*
  * A sequence counter cached for the length of one write transaction (we are the only
- * writer then), written back just before COMMIT: a 1,000,000-row import bumps it a
- * million times.
+ * writer then: writers take turns, in every process, see sql.h), written back just
+ * before COMMIT: a 1,000,000-row import bumps it a million times.
  */
 struct seq_cache {
     const char *key;
@@ -179,21 +147,20 @@ struct seq_cache {
 };
 
 struct sdb {
-    sqlite3 *conn;
-    int holds_write_lock;  /* between sdb_begin and its commit or rollback */
-    sqlite3_stmt *st[ST_COUNT];
+    struct sql_conn *conn;
+    struct sql_stmt *st[ST_COUNT];
     struct seq_cache catalog_seq, stock_seq;
     char detail[192]; /* why the last SDB_RANGE */
 };
 
-struct sqlite3 *sdb_conn(struct sdb *db)
+struct sql_conn *sdb_conn(struct sdb *db)
 {
     return db->conn;
 }
 
 const char *sdb_errmsg(struct sdb *db)
 {
-    return sqlite3_errmsg(db->conn);
+    return sql_errmsg(db->conn);
 }
 
 const char *sdb_detail(struct sdb *db)
@@ -201,91 +168,47 @@ const char *sdb_detail(struct sdb *db)
     return db->detail;
 }
 
-/* Resets and clears a statement so it can be bound afresh. */
-static sqlite3_stmt *use(struct sdb *db, enum stmt_id id)
+const char *sdb_backend(struct sdb *db)
 {
-    sqlite3_stmt *s = db->st[id];
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    return db->conn->ops->name;
+}
+
+int sdb_usable(struct sdb *db)
+{
+    return sql_usable(db->conn);
+}
+
+/* Resets a kept statement so it can be bound afresh. */
+static struct sql_stmt *use(struct sdb *db, enum stmt_id id)
+{
+    struct sql_stmt *s = db->st[id];
+    sql_reset(s);
     return s;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 /* Runs a statement that returns no rows (or whose rows are ignored). */
-static int run(sqlite3_stmt *s)
+static int run(struct sql_stmt *s)
 {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        ;
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
+    return sql_run(s) == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
-static int migrate(sqlite3 *conn, char *err, size_t errlen)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        goto fail;
-    int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_finalize(s);
-    if (version < 0)
-        goto fail;
-    int target = (int)(sizeof migrations / sizeof migrations[0]);
-    for (int v = version; v < target; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-            goto fail;
-        if (sqlite3_exec(conn, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
-            sqlite3_exec(conn, pragma, NULL, NULL, NULL) != SQLITE_OK) {
-            snprintf(err, errlen, "migration %d: %s", v + 1, sqlite3_errmsg(conn));
-            sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
-            return SDB_ERROR;
-        }
-        if (sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            goto fail;
-    }
-    return SDB_OK;
-fail:
-    snprintf(err, errlen, "migrate: %s", sqlite3_errmsg(conn));
-    return SDB_ERROR;
-}
-
-int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen)
+int sdb_open(const char *target, struct sdb **out, char *err, size_t errlen)
 {
     struct sdb *db = calloc(1, sizeof *db);
     if (!db) {
         snprintf(err, errlen, "out of memory");
         return SDB_ERROR;
     }
-    if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
-        goto fail;
-    }
     db->catalog_seq.key = "catalog_seq";
     db->stock_seq.key = "stock_seq";
-    sqlite3_busy_timeout(db->conn, 10000);
-    /* FULL: in WAL mode NORMAL may lose the last commits on a power cut, and an order the
-     * server answered "accepted" is one the till marks sent and never sends again. */
-    if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                     " PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->conn));
-        goto fail;
-    }
-    if (migrate(db->conn, err, errlen) != SDB_OK)
+    if (sql_open(target, &db->conn, err, errlen) != SQL_DONE)
         goto fail;
     for (int i = 0; i < ST_COUNT; i++) {
-        if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
-                               NULL) != SQLITE_OK) {
-            snprintf(err, errlen, "prepare %d: %s", i, sqlite3_errmsg(db->conn));
+        const char *sql = stmt_pg[i] ? sql_dialect(db->conn, stmt_sql[i], stmt_pg[i]) : stmt_sql[i];
+        if (!sql)
+            continue; /* another backend's */
+        if (!(db->st[i] = sql_prepare_kept(db->conn, sql))) {
+            snprintf(err, errlen, "prepare %d: %s", i, sql_errmsg(db->conn));
             goto fail;
         }
     }
@@ -301,33 +224,14 @@ void sdb_close(struct sdb *db)
     if (!db)
         return;
     for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(db->st[i]);
-    sqlite3_close(db->conn);
+        sql_finalize(db->st[i]);
+    sql_close(db->conn);
     free(db);
-}
-
-/* One PRAGMA's value as text, read back from the connection. */
-static void pragma_text(struct sdb *db, const char *sql, char *out, size_t len)
-{
-    sqlite3_stmt *s;
-    snprintf(out, len, "?");
-    if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
-        return;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-        snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
 }
 
 void sdb_durability(struct sdb *db, char *out, size_t len)
 {
-    static const char *const sync_names[] = { "off", "normal", "full", "extra" };
-    char mode[16], sync[16];
-    pragma_text(db, "PRAGMA journal_mode", mode, sizeof mode);
-    pragma_text(db, "PRAGMA synchronous", sync, sizeof sync);
-    int64_t level;
-    const char *name = parse_int64(sync, &level) == 0 && level >= 0 && level <= 3
-                           ? sync_names[level] : sync;
-    snprintf(out, len, "journal_mode=%s synchronous=%s", mode, name);
+    db->conn->ops->durability(db->conn, out, len);
 }
 
 int parse_int64(const char *s, int64_t *out)
@@ -343,17 +247,17 @@ int parse_int64(const char *s, int64_t *out)
 
 void sdb_bulk_mode(struct sdb *db)
 {
-    sqlite3_exec(db->conn, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+    db->conn->ops->bulk_mode(db->conn);
 }
 
 static int get_seq(struct sdb *db, const char *key, int64_t *seq)
 {
-    sqlite3_stmt *s = use(db, ST_GET_SEQ);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    *seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_GET_SEQ);
+    sql_bind_text(s, 1, key);
+    int rc = sql_step(s);
+    *seq = rc == SQL_ROW ? sql_int(s, 0) : 0;
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : SDB_ERROR;
 }
 
 /* The next value of a sequence, inside a write transaction. */
@@ -373,9 +277,9 @@ static int seq_flush(struct sdb *db, struct seq_cache *c)
 {
     if (!c->dirty)
         return SDB_OK;
-    sqlite3_stmt *s = use(db, ST_PUT_SEQ);
-    sqlite3_bind_text(s, 1, c->key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, c->value);
+    struct sql_stmt *s = use(db, ST_PUT_SEQ);
+    sql_bind_text(s, 1, c->key);
+    sql_bind_int(s, 2, c->value);
     return run(s);
 }
 
@@ -385,32 +289,10 @@ static void seq_forget(struct sdb *db)
     db->stock_seq.loaded = db->stock_seq.dirty = 0;
 }
 
-/* The server's writers take turns on this lock before BEGIN IMMEDIATE: SQLite's own
- * busy handler polls with growing sleeps (up to 100 ms each), so under 200 tills a
- * waiting batch slept for up to a second while the database was free.  Other processes
- * (the admin commands) still meet the busy handler. */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void write_unlock(struct sdb *db)
-{
-    if (db->holds_write_lock) {
-        db->holds_write_lock = 0;
-        pthread_mutex_unlock(&write_lock);
-    }
-}
-
 int sdb_begin(struct sdb *db)
 {
     seq_forget(db);
-    int took = !db->holds_write_lock;
-    if (took) {
-        pthread_mutex_lock(&write_lock);
-        db->holds_write_lock = 1;
-    }
-    int rc = run(use(db, ST_BEGIN));
-    if (rc != SDB_OK && took)
-        write_unlock(db);
-    return rc;
+    return sql_begin_write(db->conn) == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 int sdb_commit(struct sdb *db)
@@ -419,10 +301,9 @@ int sdb_commit(struct sdb *db)
     if (rc == SDB_OK)
         rc = seq_flush(db, &db->stock_seq);
     if (rc == SDB_OK)
-        rc = run(use(db, ST_COMMIT));
-    if (rc != SDB_OK)
-        sdb_rollback(db);
-    write_unlock(db);
+        rc = sql_commit(db->conn) == SQL_DONE ? SDB_OK : SDB_ERROR;
+    else
+        sql_rollback(db->conn);
     seq_forget(db);
     return rc;
 }
@@ -430,9 +311,7 @@ int sdb_commit(struct sdb *db)
 void sdb_rollback(struct sdb *db)
 {
     seq_forget(db);
-    if (!sqlite3_get_autocommit(db->conn))
-        run(use(db, ST_ROLLBACK));
-    write_unlock(db);
+    sql_rollback(db->conn);
 }
 
 /*
@@ -442,19 +321,17 @@ void sdb_rollback(struct sdb *db)
  */
 static int item_begin(struct sdb *db, int *own)
 {
-    *own = sqlite3_get_autocommit(db->conn);
+    *own = !sql_in_transaction(db->conn);
     if (*own)
         return sdb_begin(db);
-    return sqlite3_exec(db->conn, "SAVEPOINT item", NULL, NULL, NULL) == SQLITE_OK ? SDB_OK
-                                                                                 : SDB_ERROR;
+    return sql_exec(db->conn, "SAVEPOINT item") == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 static int item_commit(struct sdb *db, int own)
 {
     if (own)
         return sdb_commit(db);
-    return sqlite3_exec(db->conn, "RELEASE item", NULL, NULL, NULL) == SQLITE_OK ? SDB_OK
-                                                                               : SDB_ERROR;
+    return sql_exec(db->conn, "RELEASE item") == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 static void item_rollback(struct sdb *db, int own)
@@ -462,7 +339,7 @@ static void item_rollback(struct sdb *db, int own)
     if (own)
         sdb_rollback(db);
     else
-        sqlite3_exec(db->conn, "ROLLBACK TO item; RELEASE item", NULL, NULL, NULL);
+        sql_exec(db->conn, "ROLLBACK TO item; RELEASE item");
 }
 
 int sdb_catalog_seq(struct sdb *db, int64_t *seq)
@@ -476,9 +353,9 @@ static int bump_product(struct sdb *db, const char *sku)
     int64_t seq;
     if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
         return SDB_ERROR;
-    sqlite3_stmt *s = use(db, ST_PRODUCT_BUMP);
-    bind_text(s, 1, sku);
-    sqlite3_bind_int64(s, 2, seq);
+    struct sql_stmt *s = use(db, ST_PRODUCT_BUMP);
+    sql_bind_text(s, 1, sku);
+    sql_bind_int(s, 2, seq);
     return run(s);
 }
 
@@ -486,23 +363,23 @@ static int bump_product(struct sdb *db, const char *sku)
 static int barcode_claim(struct sdb *db, const char *code, const char *sku, int *changed)
 {
     /* A new code (the usual case on import) costs one statement. */
-    sqlite3_stmt *s = use(db, ST_BARCODE_ADD);
-    bind_text(s, 1, code);
-    bind_text(s, 2, sku);
+    struct sql_stmt *s = use(db, ST_BARCODE_ADD);
+    sql_bind_text(s, 1, code);
+    sql_bind_text(s, 2, sku);
     if (run(s) != SDB_OK)
         return SDB_ERROR;
-    if (sqlite3_changes(db->conn) > 0) {
+    if (sql_changes(db->conn) > 0) {
         *changed = 1;
         return SDB_OK;
     }
     s = use(db, ST_BARCODE_OWNER);
-    bind_text(s, 1, code);
+    sql_bind_text(s, 1, code);
     char *old_owner = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *o = (const char *)sqlite3_column_text(s, 0);
+    if (sql_step(s) == SQL_ROW) {
+        const char *o = sql_text(s, 0);
         old_owner = strdup(o ? o : "");
     }
-    sqlite3_reset(s);
+    sql_reset(s);
     if (!old_owner)
         return SDB_ERROR;
     if (strcmp(old_owner, sku) == 0) {
@@ -511,8 +388,8 @@ static int barcode_claim(struct sdb *db, const char *code, const char *sku, int 
     }
     *changed = 1;
     s = use(db, ST_BARCODE_MOVE);
-    bind_text(s, 1, code);
-    bind_text(s, 2, sku);
+    sql_bind_text(s, 1, code);
+    sql_bind_text(s, 2, sku);
     int rc = run(s);
     if (rc == SDB_OK)
         rc = bump_product(db, old_owner);
@@ -524,13 +401,13 @@ static int barcode_claim(struct sdb *db, const char *code, const char *sku, int 
 static int barcodes_prune(struct sdb *db, const char *sku, const char *const *keep, size_t nkeep,
                           int *changed)
 {
-    sqlite3_stmt *s = use(db, ST_BARCODES_OF);
-    bind_text(s, 1, sku);
+    struct sql_stmt *s = use(db, ST_BARCODES_OF);
+    sql_bind_text(s, 1, sku);
     char **drop = NULL;
     size_t ndrop = 0;
     int rc = SDB_OK;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(s, 0);
+    while (sql_step(s) == SQL_ROW) {
+        const char *code = sql_text(s, 0);
         int kept = 0;
         for (size_t i = 0; i < nkeep && !kept; i++)
             kept = strcmp(keep[i], code) == 0;
@@ -545,11 +422,11 @@ static int barcodes_prune(struct sdb *db, const char *sku, const char *const *ke
         drop = grown;
         ndrop++;
     }
-    sqlite3_reset(s);
+    sql_reset(s);
     for (size_t i = 0; i < ndrop; i++) {
         if (rc == SDB_OK) {
             s = use(db, ST_BARCODE_DELETE);
-            bind_text(s, 1, drop[i]);
+            sql_bind_text(s, 1, drop[i]);
             rc = run(s);
             *changed = 1;
         }
@@ -569,20 +446,20 @@ int sdb_product_put(struct sdb *db, const struct sdb_product *p, const char *con
     if (next_seq(db, c, &offered) != SDB_OK)
         return SDB_ERROR;
     c->value--;
-    sqlite3_stmt *s = use(db, ST_PRODUCT_UPSERT);
-    bind_text(s, 1, p->sku);
-    bind_text(s, 2, p->name);
-    sqlite3_bind_int64(s, 3, p->price);
-    bind_text(s, 4, p->unit);
-    bind_text(s, 5, p->tax_class);
-    sqlite3_bind_int(s, 6, p->age_restricted);
-    sqlite3_bind_int(s, 7, p->active != 0);
-    sqlite3_bind_int64(s, 8, offered);
-    bind_text(s, 9, p->group && p->group[0] ? p->group : NULL);
-    bind_text(s, 10, p->deposit_sku && p->deposit_sku[0] ? p->deposit_sku : NULL);
+    struct sql_stmt *s = use(db, ST_PRODUCT_UPSERT);
+    sql_bind_text(s, 1, p->sku);
+    sql_bind_text(s, 2, p->name);
+    sql_bind_int(s, 3, p->price);
+    sql_bind_text(s, 4, p->unit);
+    sql_bind_text(s, 5, p->tax_class);
+    sql_bind_int(s, 6, p->age_restricted);
+    sql_bind_int(s, 7, p->active != 0);
+    sql_bind_int(s, 8, offered);
+    sql_bind_text(s, 9, p->group && p->group[0] ? p->group : NULL);
+    sql_bind_text(s, 10, p->deposit_sku && p->deposit_sku[0] ? p->deposit_sku : NULL);
     if (run(s) != SDB_OK)
         return SDB_ERROR;
-    int changed = sqlite3_changes(db->conn) > 0;
+    int changed = sql_changes(db->conn) > 0;
     if (changed)
         c->value = offered;
     int barcodes_changed = 0;
@@ -606,27 +483,27 @@ static int product_change(struct sdb *db, enum stmt_id id, const char *sku, cons
     int64_t seq;
     if (next_seq(db, &db->catalog_seq, &seq) != SDB_OK)
         goto fail;
-    sqlite3_stmt *s = use(db, id);
-    bind_text(s, 1, sku);
+    struct sql_stmt *s = use(db, id);
+    sql_bind_text(s, 1, sku);
     if (id == ST_DELETE) {
-        sqlite3_bind_int64(s, 2, seq);
+        sql_bind_int(s, 2, seq);
     } else {
         if (text)
-            bind_text(s, 2, text);
+            sql_bind_text(s, 2, text);
         else
-            sqlite3_bind_int64(s, 2, number);
-        sqlite3_bind_int64(s, 3, seq);
+            sql_bind_int(s, 2, number);
+        sql_bind_int(s, 3, seq);
     }
     if (run(s) != SDB_OK)
         goto fail;
-    if (sqlite3_changes(db->conn) == 0) {
+    if (sql_changes(db->conn) == 0) {
         sdb_rollback(db);
         return SDB_NOT_FOUND;
     }
     if (id == ST_DELETE) {
         /* A tombstone has no barcodes; they may be reused by another product. */
         s = use(db, ST_BARCODES_DELETE_SKU);
-        bind_text(s, 1, sku);
+        sql_bind_text(s, 1, sku);
         if (run(s) != SDB_OK)
             goto fail;
     }
@@ -653,13 +530,13 @@ int sdb_product_delete(struct sdb *db, const char *sku)
 
 int sdb_product_price(struct sdb *db, const char *sku, int64_t *price)
 {
-    sqlite3_stmt *s = use(db, ST_PRICE_GET);
-    bind_text(s, 1, sku);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *price = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_PRICE_GET);
+    sql_bind_text(s, 1, sku);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *price = sql_int(s, 0);
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }
 
 static void append_barcodes(struct strbuf *out, const char *joined)
@@ -689,95 +566,79 @@ static void append_barcodes(struct strbuf *out, const char *joined)
 /* Reads limit+1 rows so has_more needs no second query; one read transaction. */
 int sdb_catalog_page(struct sdb *db, int64_t since, int limit, struct strbuf *out)
 {
-    sqlite3_stmt *s = use(db, ST_CATALOG_PAGE);
-    sqlite3_bind_int64(s, 1, since);
-    sqlite3_bind_int(s, 2, limit + 1);
-    int64_t cursor = since;
-    int n = 0, has_more = 0, rc;
-    strbuf_puts(out, "{\"changes\":[");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == limit) {
-            has_more = 1;
+    struct sql_stmt *s = use(db, ST_CATALOG_PAGE);
+    sql_bind_int(s, 1, since);
+    sql_bind_int(s, 2, limit + 1);
+    struct page pg;
+    int rc;
+    page_begin(&pg, out, "changes", since, limit);
+    while ((rc = sql_step(s)) == SQL_ROW) {
+        if (!page_row(&pg, sql_int(s, 0)))
             break;
-        }
-        cursor = sqlite3_column_int64(s, 0);
-        strbuf_puts(out, n++ ? ",{\"seq\":" : "{\"seq\":");
-        strbuf_int(out, cursor);
         strbuf_puts(out, ",\"sku\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 1));
-        if (sqlite3_column_int(s, 2)) {
+        strbuf_json_string(out, sql_text(s, 1));
+        if (sql_int(s, 2)) {
             strbuf_puts(out, ",\"deleted\":true}");
             continue;
         }
         strbuf_puts(out, ",\"name\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 3));
+        strbuf_json_string(out, sql_text(s, 3));
         strbuf_puts(out, ",\"price\":");
-        strbuf_int(out, sqlite3_column_int64(s, 4));
+        strbuf_int(out, sql_int(s, 4));
         strbuf_puts(out, ",\"unit\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 5));
+        strbuf_json_string(out, sql_text(s, 5));
         strbuf_puts(out, ",\"tax_class\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 6));
-        int age = sqlite3_column_int(s, 7);
+        strbuf_json_string(out, sql_text(s, 6));
+        int age = sql_int(s, 7);
         strbuf_puts(out, age ? ",\"age_restricted\":true" : ",\"age_restricted\":false");
         if (age > 1) {
             strbuf_puts(out, ",\"min_age\":");
             strbuf_int(out, age);
         }
-        if (sqlite3_column_text(s, 10)) {
+        if (sql_text(s, 10)) {
             strbuf_puts(out, ",\"group\":");
-            strbuf_json_string(out, (const char *)sqlite3_column_text(s, 10));
+            strbuf_json_string(out, sql_text(s, 10));
         }
-        if (sqlite3_column_text(s, 11)) {
+        if (sql_text(s, 11)) {
             strbuf_puts(out, ",\"deposit_sku\":");
-            strbuf_json_string(out, (const char *)sqlite3_column_text(s, 11));
+            strbuf_json_string(out, sql_text(s, 11));
         }
-        strbuf_puts(out, sqlite3_column_int(s, 8) ? ",\"active\":true" : ",\"active\":false");
+        strbuf_puts(out, sql_int(s, 8) ? ",\"active\":true" : ",\"active\":false");
         strbuf_puts(out, ",\"barcodes\":");
-        append_barcodes(out, (const char *)sqlite3_column_text(s, 9));
+        append_barcodes(out, sql_text(s, 9));
         strbuf_puts(out, "}");
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sql_reset(s);
+    if (rc != SQL_ROW && rc != SQL_DONE)
         return SDB_ERROR;
-    strbuf_puts(out, "],\"next_cursor\":");
-    strbuf_int(out, cursor);
-    strbuf_puts(out, has_more ? ",\"has_more\":true}" : ",\"has_more\":false}");
-    return out->failed ? SDB_ERROR : SDB_OK;
+    return page_end(&pg) == 0 ? SDB_OK : SDB_ERROR;
 }
 
 int sdb_stock_page(struct sdb *db, const char *location, int64_t since, int limit,
                    struct strbuf *out)
 {
-    sqlite3_stmt *s = use(db, ST_STOCK_PAGE);
-    bind_text(s, 1, location);
-    sqlite3_bind_int64(s, 2, since);
-    sqlite3_bind_int(s, 3, limit + 1);
-    int64_t cursor = since;
-    int n = 0, has_more = 0, rc;
-    strbuf_puts(out, "{\"levels\":[");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == limit) {
-            has_more = 1;
+    struct sql_stmt *s = use(db, ST_STOCK_PAGE);
+    sql_bind_text(s, 1, location);
+    sql_bind_int(s, 2, since);
+    sql_bind_int(s, 3, limit + 1);
+    struct page pg;
+    int rc;
+    page_begin(&pg, out, "levels", since, limit);
+    while ((rc = sql_step(s)) == SQL_ROW) {
+        if (!page_row(&pg, sql_int(s, 0)))
             break;
-        }
-        cursor = sqlite3_column_int64(s, 0);
-        strbuf_puts(out, n++ ? ",{\"seq\":" : "{\"seq\":");
-        strbuf_int(out, cursor);
         strbuf_puts(out, ",\"sku\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 1));
+        strbuf_json_string(out, sql_text(s, 1));
         strbuf_puts(out, ",\"location\":");
         strbuf_json_string(out, location);
         strbuf_puts(out, ",\"on_hand\":");
-        strbuf_int(out, sqlite3_column_int64(s, 2));
+        strbuf_int(out, sql_int(s, 2));
         strbuf_puts(out, "}");
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sql_reset(s);
+    if (rc != SQL_ROW && rc != SQL_DONE)
         return SDB_ERROR;
-    strbuf_puts(out, "],\"next_cursor\":");
-    strbuf_int(out, cursor);
-    strbuf_puts(out, has_more ? ",\"has_more\":true}" : ",\"has_more\":false}");
-    return out->failed ? SDB_ERROR : SDB_OK;
+    return page_end(&pg) == 0 ? SDB_OK : SDB_ERROR;
 }
 
 /* Hex of the BLAKE2b hash of the token: what the database keeps instead of the token. */
@@ -798,10 +659,10 @@ int sdb_token_create(struct sdb *db, const char *terminal_id, char *token_hex, s
     sodium_memzero(raw, sizeof raw);
     char hash[2 * crypto_generichash_BYTES + 1];
     token_hash(token_hex, hash);
-    sqlite3_stmt *s = use(db, ST_TOKEN_PUT);
-    bind_text(s, 1, terminal_id);
-    bind_text(s, 2, hash);
-    sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+    struct sql_stmt *s = use(db, ST_TOKEN_PUT);
+    sql_bind_text(s, 1, terminal_id);
+    sql_bind_text(s, 2, hash);
+    sql_bind_int(s, 3, (int64_t)time(NULL));
     return run(s);
 }
 
@@ -809,13 +670,13 @@ int sdb_token_lookup(struct sdb *db, const char *token, char *terminal_id, size_
 {
     char hash[2 * crypto_generichash_BYTES + 1];
     token_hash(token, hash);
-    sqlite3_stmt *s = use(db, ST_TOKEN_GET);
-    bind_text(s, 1, hash);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW && terminal_id)
-        snprintf(terminal_id, len, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_TOKEN_GET);
+    sql_bind_text(s, 1, hash);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW && terminal_id)
+        snprintf(terminal_id, len, "%s", sql_text(s, 0));
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }
 
 /*
@@ -838,28 +699,48 @@ static int stock_store(struct sdb *db, const char *sku, const char *location, in
     int64_t seq;
     if (next_seq(db, &db->stock_seq, &seq) != SDB_OK)
         return SDB_ERROR;
-    sqlite3_stmt *s = use(db, ST_LEVEL_PUT);
-    bind_text(s, 1, sku);
-    bind_text(s, 2, location);
-    sqlite3_bind_int64(s, 3, on_hand);
-    sqlite3_bind_int64(s, 4, seq);
+    struct sql_stmt *s = use(db, ST_LEVEL_PUT);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
+    sql_bind_int(s, 3, on_hand);
+    sql_bind_int(s, 4, seq);
     return run(s);
+}
+
+/* PostgreSQL runs the same arithmetic in the database (till_stock_recompute). */
+static int stock_recompute_pg(struct sdb *db, const char *sku, const char *location, const char *kind,
+                              int64_t quantity, int64_t occurred_at)
+{
+    struct sql_stmt *s = use(db, ST_PG_STOCK_RECOMPUTE);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
+    sql_bind_text(s, 3, kind);
+    sql_bind_int(s, 4, quantity);
+    sql_bind_int(s, 5, occurred_at);
+    int rc = sql_step(s);
+    const char *why = rc == SQL_ROW ? sql_text(s, 0) : NULL;
+    if (why)
+        snprintf(db->detail, sizeof db->detail, "%s", why);
+    sql_reset(s);
+    return rc != SQL_ROW ? SDB_ERROR : why ? SDB_RANGE : SDB_OK;
 }
 
 static int stock_recompute(struct sdb *db, const char *sku, const char *location, const char *kind,
                            int64_t quantity, int64_t occurred_at)
 {
-    sqlite3_stmt *s = use(db, ST_LAST_COUNT);
-    bind_text(s, 1, sku);
-    bind_text(s, 2, location);
+    if (db->st[ST_PG_STOCK_RECOMPUTE])
+        return stock_recompute_pg(db, sku, location, kind, quantity, occurred_at);
+    struct sql_stmt *s = use(db, ST_LAST_COUNT);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
     int64_t base = 0, after = INT64_MIN;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        base = sqlite3_column_int64(s, 0);
-        after = sqlite3_column_int64(s, 1);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW) {
+        base = sql_int(s, 0);
+        after = sql_int(s, 1);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sql_reset(s);
+    if (rc != SQL_ROW && rc != SQL_DONE)
         return SDB_ERROR;
 
     int64_t stored;
@@ -876,15 +757,15 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
     }
 
     s = use(db, ST_DELTAS_AFTER);
-    bind_text(s, 1, sku);
-    bind_text(s, 2, location);
-    sqlite3_bind_int64(s, 3, after);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
+    sql_bind_int(s, 3, after);
     int64_t on_hand = base;
     int overflow = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        overflow |= __builtin_add_overflow(on_hand, sqlite3_column_int64(s, 0), &on_hand);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    while ((rc = sql_step(s)) == SQL_ROW)
+        overflow |= __builtin_add_overflow(on_hand, sql_int(s, 0), &on_hand);
+    sql_reset(s);
+    if (rc != SQL_DONE)
         return SDB_ERROR;
     if (overflow)
         on_hand = INT64_MAX; /* out of range either way: stock_store refuses it */
@@ -895,35 +776,30 @@ static int stock_recompute(struct sdb *db, const char *sku, const char *location
 
 int sdb_stock_on_hand(struct sdb *db, const char *sku, const char *location, int64_t *on_hand)
 {
-    sqlite3_stmt *s = use(db, ST_LEVEL_GET);
-    bind_text(s, 1, sku);
-    bind_text(s, 2, location);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *on_hand = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
-}
-
-static int is_unique_violation(struct sdb *db)
-{
-    return sqlite3_extended_errcode(db->conn) == SQLITE_CONSTRAINT_UNIQUE;
+    struct sql_stmt *s = use(db, ST_LEVEL_GET);
+    sql_bind_text(s, 1, sku);
+    sql_bind_text(s, 2, location);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *on_hand = sql_int(s, 0);
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }
 
 static int insert_movement(struct sdb *db, const char *key, const char *sku, const char *location,
                            const char *kind, int64_t quantity, int64_t occurred_at,
                            int64_t order_id, const char *reason)
 {
-    sqlite3_stmt *s = use(db, ST_MOVE_INSERT);
-    bind_text(s, 1, key);
-    bind_text(s, 2, sku);
-    bind_text(s, 3, location);
-    bind_text(s, 4, kind);
-    sqlite3_bind_int64(s, 5, quantity);
-    sqlite3_bind_int64(s, 6, occurred_at);
+    struct sql_stmt *s = use(db, ST_MOVE_INSERT);
+    sql_bind_text(s, 1, key);
+    sql_bind_text(s, 2, sku);
+    sql_bind_text(s, 3, location);
+    sql_bind_text(s, 4, kind);
+    sql_bind_int(s, 5, quantity);
+    sql_bind_int(s, 6, occurred_at);
     if (order_id > 0)
-        sqlite3_bind_int64(s, 7, order_id);
-    bind_text(s, 8, reason);
+        sql_bind_int(s, 7, order_id);
+    sql_bind_text(s, 8, reason);
     return run(s);
 }
 
@@ -931,19 +807,19 @@ static int order_lines_store(struct sdb *db, const struct sdb_order *o, int64_t 
 {
     for (size_t i = 0; i < o->nlines; i++) {
         const struct sdb_order_line *l = &o->lines[i];
-        sqlite3_stmt *s = use(db, ST_LINE_INSERT);
-        sqlite3_bind_int64(s, 1, order_id);
-        sqlite3_bind_int64(s, 2, l->line_no);
-        bind_text(s, 3, l->sku);
-        bind_text(s, 4, l->barcode);
-        bind_text(s, 5, l->name);
-        sqlite3_bind_int64(s, 6, l->qty);
-        sqlite3_bind_int64(s, 7, l->unit_price);
-        sqlite3_bind_int64(s, 8, l->line_total);
-        sqlite3_bind_int(s, 9, l->voided != 0);
+        struct sql_stmt *s = use(db, ST_LINE_INSERT);
+        sql_bind_int(s, 1, order_id);
+        sql_bind_int(s, 2, l->line_no);
+        sql_bind_text(s, 3, l->sku);
+        sql_bind_text(s, 4, l->barcode);
+        sql_bind_text(s, 5, l->name);
+        sql_bind_int(s, 6, l->qty);
+        sql_bind_int(s, 7, l->unit_price);
+        sql_bind_int(s, 8, l->line_total);
+        sql_bind_int(s, 9, l->voided != 0);
         if (l->return_line > 0)
-            sqlite3_bind_int64(s, 10, l->return_line);
-        sqlite3_bind_int(s, 11, l->qty > 0 || l->restock);
+            sql_bind_int(s, 10, l->return_line);
+        sql_bind_int(s, 11, l->qty > 0 || l->restock);
         if (run(s) != SDB_OK)
             return SDB_ERROR;
         /* a returned item that does not go back on the shelf (faulty) moves no stock */
@@ -974,53 +850,150 @@ void sdb_payload_hash(const char *payload, char hex[SDB_HASH_HEX])
  */
 int sdb_order_find(struct sdb *db, const char *key, const char *payload_sha256, int64_t *order_id)
 {
-    sqlite3_stmt *s = use(db, ST_ORDER_BY_KEY);
-    bind_text(s, 1, key);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_ORDER_BY_KEY);
+    sql_bind_text(s, 1, key);
+    int rc = sql_step(s);
+    if (rc != SQL_ROW) {
+        sql_reset(s);
+        return rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
     }
-    *order_id = sqlite3_column_int64(s, 0);
+    *order_id = sql_int(s, 0);
     char stored[SDB_HASH_HEX];
-    const char *h = (const char *)sqlite3_column_text(s, 1);
+    const char *h = sql_text(s, 1);
     if (h)
         snprintf(stored, sizeof stored, "%s", h);
     else
-        sdb_payload_hash((const char *)sqlite3_column_text(s, 2), stored);
-    sqlite3_reset(s);
+        sdb_payload_hash(sql_text(s, 2), stored);
+    sql_reset(s);
     return strcmp(stored, payload_sha256) == 0 ? SDB_DUPLICATE : SDB_CONFLICT;
+}
+
+/* The order's lines as till_store_order takes them (JSON, the values order_lines_store binds). */
+static void lines_json(const struct sdb_order *o, struct strbuf *out)
+{
+    strbuf_puts(out, "[");
+    for (size_t i = 0; i < o->nlines; i++) {
+        const struct sdb_order_line *l = &o->lines[i];
+        strbuf_puts(out, i ? ",{\"line_no\":" : "{\"line_no\":");
+        strbuf_int(out, l->line_no);
+        strbuf_puts(out, ",\"sku\":");
+        strbuf_json_string(out, l->sku);
+        strbuf_puts(out, ",\"barcode\":");
+        if (l->barcode)
+            strbuf_json_string(out, l->barcode);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, ",\"name\":");
+        if (l->name)
+            strbuf_json_string(out, l->name);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, ",\"qty\":");
+        strbuf_int(out, l->qty);
+        strbuf_puts(out, ",\"unit_price\":");
+        strbuf_int(out, l->unit_price);
+        strbuf_puts(out, ",\"line_total\":");
+        strbuf_int(out, l->line_total);
+        strbuf_puts(out, l->voided ? ",\"voided\":1" : ",\"voided\":0");
+        strbuf_puts(out, ",\"return_line\":");
+        if (l->return_line > 0)
+            strbuf_int(out, l->return_line);
+        else
+            strbuf_puts(out, "null");
+        strbuf_puts(out, l->qty > 0 || l->restock ? ",\"restock\":1}" : ",\"restock\":0}");
+    }
+    strbuf_puts(out, "]");
+}
+
+/* sdb_order_store on PostgreSQL: one call of till_store_order, which stores the order, its
+ * lines and their stock or nothing (its own subtransaction: no savepoint round trips). */
+static int order_store_pg(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
+{
+    struct strbuf lines;
+    strbuf_init(&lines);
+    lines_json(o, &lines);
+    size_t len;
+    char *text = strbuf_take(&lines, &len);
+    if (!text)
+        return SDB_ERROR;
+    int own = !sql_in_transaction(db->conn);
+    if (own && sdb_begin(db) != SDB_OK) {
+        free(text);
+        return SDB_ERROR;
+    }
+    struct sql_stmt *s = use(db, ST_PG_ORDER_STORE);
+    sql_bind_text(s, 1, o->idempotency_key);
+    sql_bind_text(s, 2, o->terminal_id);
+    sql_bind_text(s, 3, o->sale_uuid);
+    sql_bind_int(s, 4, o->total);
+    sql_bind_text(s, 5, o->currency);
+    sql_bind_int(s, 6, o->completed_at);
+    sql_bind_text(s, 7, o->location);
+    sql_bind_text(s, 8, o->payload);
+    sql_bind_int(s, 9, (int64_t)time(NULL));
+    sql_bind_text(s, 10, o->payload_sha256);
+    sql_bind_text(s, 11, o->return_of);
+    if (o->receipt_no > 0)
+        sql_bind_int(s, 12, o->receipt_no);
+    sql_bind_int(s, 13, o->stock_at);
+    sql_bind_text(s, 14, text);
+    free(text);
+    int rc = sql_step(s), status = -1;
+    if (rc == SQL_ROW) {
+        status = (int)sql_int(s, 0);
+        *order_id = sql_int(s, 1);
+        if (status == SDB_RANGE)
+            snprintf(db->detail, sizeof db->detail, "%s", sql_text(s, 2) ? sql_text(s, 2) : "");
+    }
+    sql_reset(s);
+    if (status == SDB_OK)
+        return own ? sdb_commit(db) : SDB_OK;
+    if (own)
+        sdb_rollback(db);
+    if (status == SDB_DUPLICATE) { /* the key is stored: which payload? */
+        rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
+        return rc == SDB_NOT_FOUND ? SDB_ERROR : rc;
+    }
+    return status == SDB_RANGE ? SDB_RANGE : SDB_ERROR;
 }
 
 int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
 {
+    if (db->st[ST_PG_ORDER_STORE])
+        return order_store_pg(db, o, order_id);
     int own;
     if (item_begin(db, &own) != SDB_OK)
         return SDB_ERROR;
-    sqlite3_stmt *s = use(db, ST_ORDER_INSERT);
-    bind_text(s, 1, o->idempotency_key);
-    bind_text(s, 2, o->terminal_id);
-    bind_text(s, 3, o->sale_uuid);
-    sqlite3_bind_int64(s, 4, o->total);
-    bind_text(s, 5, o->currency);
-    sqlite3_bind_int64(s, 6, o->completed_at);
-    bind_text(s, 7, o->location);
-    bind_text(s, 8, o->payload);
-    sqlite3_bind_int64(s, 9, (int64_t)time(NULL));
-    bind_text(s, 10, o->payload_sha256);
-    bind_text(s, 11, o->return_of);
+    struct sql_stmt *s = use(db, ST_ORDER_INSERT);
+    sql_bind_text(s, 1, o->idempotency_key);
+    sql_bind_text(s, 2, o->terminal_id);
+    sql_bind_text(s, 3, o->sale_uuid);
+    sql_bind_int(s, 4, o->total);
+    sql_bind_text(s, 5, o->currency);
+    sql_bind_int(s, 6, o->completed_at);
+    sql_bind_text(s, 7, o->location);
+    sql_bind_text(s, 8, o->payload);
+    sql_bind_int(s, 9, (int64_t)time(NULL));
+    sql_bind_text(s, 10, o->payload_sha256);
+    sql_bind_text(s, 11, o->return_of);
     if (o->receipt_no > 0)
-        sqlite3_bind_int64(s, 12, o->receipt_no);
-    int rc;
-    if (run(s) != SDB_OK) {
-        /* The UNIQUE key decides, inside this transaction: the order is already stored. */
-        if (!is_unique_violation(db))
-            goto fail;
-        rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
+        sql_bind_int(s, 12, o->receipt_no);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *order_id = sql_int(s, 0);
+    int stored = rc == SQL_ROW;
+    if (rc == SQL_ROW)
+        rc = sql_step(s);
+    sql_reset(s);
+    if (rc != SQL_DONE)
+        goto fail;
+    if (!stored) {
+        /* The UNIQUE key decides, inside this transaction: the order is already stored
+         * (by this request, or by any process before it took the write lock). */
         item_rollback(db, own);
+        rc = sdb_order_find(db, o->idempotency_key, o->payload_sha256, order_id);
         return rc == SDB_NOT_FOUND ? SDB_ERROR : rc;
     }
-    *order_id = sqlite3_last_insert_rowid(db->conn);
     if ((rc = order_lines_store(db, o, *order_id)) != SDB_OK) {
         item_rollback(db, own);
         return rc;
@@ -1038,9 +1011,12 @@ int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
         return SDB_ERROR;
     if (insert_movement(db, a->idempotency_key, a->sku, a->location, a->kind, a->quantity,
                         a->occurred_at, 0, a->reason) != SDB_OK) {
-        int dup = is_unique_violation(db);
         item_rollback(db, own);
-        return dup ? SDB_DUPLICATE : SDB_ERROR;
+        return SDB_ERROR;
+    }
+    if (sql_changes(db->conn) == 0) { /* the key is stored (ON CONFLICT DO NOTHING) */
+        item_rollback(db, own);
+        return SDB_DUPLICATE;
     }
     int rc = stock_recompute(db, a->sku, a->location, a->kind, a->quantity, a->occurred_at);
     if (rc != SDB_OK) {
@@ -1053,71 +1029,71 @@ int sdb_adjustment_store(struct sdb *db, const struct sdb_adjustment *a)
 int sdb_order_line_sold(struct sdb *db, const char *key, int64_t line_no, char *sku, size_t sku_len,
                         int64_t *qty, int *voided)
 {
-    sqlite3_stmt *s = use(db, ST_LINE_SOLD);
-    bind_text(s, 1, key);
-    sqlite3_bind_int64(s, 2, line_no);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        snprintf(sku, sku_len, "%s", (const char *)sqlite3_column_text(s, 0));
-        *qty = sqlite3_column_int64(s, 1);
-        *voided = sqlite3_column_int(s, 2);
+    struct sql_stmt *s = use(db, ST_LINE_SOLD);
+    sql_bind_text(s, 1, key);
+    sql_bind_int(s, 2, line_no);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW) {
+        snprintf(sku, sku_len, "%s", sql_text(s, 0));
+        *qty = sql_int(s, 1);
+        *voided = sql_int(s, 2);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }
 
 int sdb_order_line_returned(struct sdb *db, const char *key, int64_t line_no, int64_t *qty)
 {
-    sqlite3_stmt *s = use(db, ST_LINE_RETURNED);
-    bind_text(s, 1, key);
-    sqlite3_bind_int64(s, 2, line_no);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *qty = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_LINE_RETURNED);
+    sql_bind_text(s, 1, key);
+    sql_bind_int(s, 2, line_no);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *qty = sql_int(s, 0);
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : SDB_ERROR;
 }
 
 int sdb_order_get(struct sdb *db, const char *key, struct strbuf *out)
 {
-    sqlite3_stmt *s = use(db, ST_ORDER_BY_KEY);
-    bind_text(s, 1, key);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_ORDER_BY_KEY);
+    sql_bind_text(s, 1, key);
+    int rc = sql_step(s);
+    if (rc != SQL_ROW) {
+        sql_reset(s);
+        return rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
     }
     /* the payload was stored as the till sent it and parsed whole then: it is JSON */
     strbuf_puts(out, "{\"order_id\":");
-    strbuf_int(out, sqlite3_column_int64(s, 0));
+    strbuf_int(out, sql_int(s, 0));
     strbuf_puts(out, ",\"order\":");
-    strbuf_puts(out, (const char *)sqlite3_column_text(s, 2));
-    sqlite3_reset(s);
+    strbuf_puts(out, sql_text(s, 2));
+    sql_reset(s);
     strbuf_puts(out, ",\"returned\":[");
     s = use(db, ST_RETURNED_BY_LINE);
-    bind_text(s, 1, key);
+    sql_bind_text(s, 1, key);
     int n = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = sql_step(s)) == SQL_ROW) {
         strbuf_puts(out, n++ ? ",{\"line_no\":" : "{\"line_no\":");
-        strbuf_int(out, sqlite3_column_int64(s, 0));
+        strbuf_int(out, sql_int(s, 0));
         strbuf_puts(out, ",\"qty\":");
-        strbuf_int(out, sqlite3_column_int64(s, 1));
+        strbuf_int(out, sql_int(s, 1));
         strbuf_puts(out, "}");
     }
-    sqlite3_reset(s);
+    sql_reset(s);
     strbuf_puts(out, "]}");
-    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
+    return rc == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 int sdb_order_key_by_receipt(struct sdb *db, const char *terminal_id, int64_t receipt_no, char *key,
                              size_t len)
 {
-    sqlite3_stmt *s = use(db, ST_KEY_BY_RECEIPT);
-    bind_text(s, 1, terminal_id);
-    sqlite3_bind_int64(s, 2, receipt_no);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        snprintf(key, len, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? SDB_OK : rc == SQLITE_DONE ? SDB_NOT_FOUND : SDB_ERROR;
+    struct sql_stmt *s = use(db, ST_KEY_BY_RECEIPT);
+    sql_bind_text(s, 1, terminal_id);
+    sql_bind_int(s, 2, receipt_no);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        snprintf(key, len, "%s", sql_text(s, 0));
+    sql_reset(s);
+    return rc == SQL_ROW ? SDB_OK : rc == SQL_DONE ? SDB_NOT_FOUND : SDB_ERROR;
 }

@@ -1,7 +1,7 @@
 /*
  * The store's database: catalog with its change sequence, stock movements and levels,
- * orders, terminal tokens. One `struct sdb` is one SQLite connection with its prepared
- * statements; use one per thread (see sdb_pool in http.c).
+ * orders, terminal tokens. One `struct sdb` is one connection (SQLite or PostgreSQL, see
+ * server/sql.h) with its prepared statements; use one per thread (the pool in http.c).
  */
 #ifndef TILL_SERVER_DB_H
 #define TILL_SERVER_DB_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "server/sql.h"
 #include "server/strbuf.h"
 
 /* SDB_CONFLICT: the key is stored with another payload. SDB_RANGE: a stock level would leave
@@ -28,7 +29,6 @@ enum { SDB_OK = 0, SDB_NOT_FOUND = 1, SDB_DUPLICATE = 2, SDB_CONFLICT = 3, SDB_R
 #define SDB_HASH_HEX 65
 
 struct sdb;
-struct sqlite3;
 
 struct sdb_product {
     const char *sku;
@@ -83,11 +83,16 @@ struct sdb_adjustment {
     const char *reason; /* may be NULL */
 };
 
-/* Opens (creating if needed) and migrates the database. err gets a message on failure. */
-int sdb_open(const char *path, struct sdb **out, char *err, size_t errlen);
+/* Opens (creating if needed) and migrates the database: a SQLite file's path or a
+ * postgresql:// URL. err gets a message on failure. */
+int sdb_open(const char *target, struct sdb **out, char *err, size_t errlen);
 void sdb_close(struct sdb *db);
 /* The connection, for modules with their own tables (server/staff.c, server/feeds.c). */
-struct sqlite3 *sdb_conn(struct sdb *db);
+struct sql_conn *sdb_conn(struct sdb *db);
+/* "sqlite" or "postgresql". */
+const char *sdb_backend(struct sdb *db);
+/* 0 when the connection broke (the database restarted): close it, open another. */
+int sdb_usable(struct sdb *db);
 const char *sdb_errmsg(struct sdb *db);
 /* Why the last call returned SDB_RANGE. */
 const char *sdb_detail(struct sdb *db);
@@ -96,7 +101,8 @@ void sdb_durability(struct sdb *db, char *out, size_t len);
 /* A whole decimal integer (no trailing text, no overflow); 0 on success. */
 int parse_int64(const char *s, int64_t *out);
 
-/* Write transactions (BEGIN IMMEDIATE) for callers that group several changes. */
+/* Write transactions for callers that group several changes: writers take turns, across
+ * every server process (see sql.h). */
 /* A large page cache for one big import transaction (keeps it off the disk until commit). */
 void sdb_bulk_mode(struct sdb *db);
 int sdb_begin(struct sdb *db);

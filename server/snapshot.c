@@ -1,7 +1,10 @@
 /*
  * Catalog snapshots: built with a connection of their own (a read transaction on the
  * store's database, so the file is exactly the catalog as of one seq), compressed with
- * zstd and hashed on the way to disk.
+ * zstd and hashed on the way to disk.  A SQLite store is attached to that connection; a
+ * PostgreSQL store's catalog is first copied into it in one repeatable-read transaction.
+ * One build at a time per snapshot directory, across processes (a lock file), so server
+ * processes sharing the directory build each catalog state once.
  */
 #include "server/snapshot.h"
 
@@ -14,15 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+
+#include "server/sql.h"
 
 /* The till's catalog schema (assets/catalog-schema.sql, generated into the build). */
 extern const char *const store_catalog_schema[];
 #define SNAPSHOT_SCHEMA 2
 
-static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static long faults_cut, faults_corrupt;
 
@@ -218,19 +223,93 @@ static int read_info(const char *db_path, struct snapshot_file *f)
     return 0;
 }
 
-int snapshot_build(const char *db_path, int level, struct snapshot_file *out, char *err, size_t errlen)
+/* Copies the store's live catalog (another backend's) into this connection's main
+ * database, shaped as a SQLite store's tables, for load_catalog. */
+static int stage_catalog(sqlite3 *db, struct sdb *store, char *err, size_t errlen)
+{
+    struct sql_conn *c = sdb_conn(store);
+    sqlite3_stmt *ins = NULL;
+    struct sql_stmt *q = NULL;
+    int rc = -1, qrc = SQL_ERR;
+    if (exec(db, "CREATE TABLE main.meta(key TEXT PRIMARY KEY, value INTEGER);"
+                 " CREATE TABLE main.products(sku TEXT, name TEXT, price INTEGER, unit TEXT, tax_class TEXT,"
+                 " age_restricted INTEGER, active INTEGER, product_group TEXT, deposit_sku TEXT, deleted INTEGER);"
+                 " CREATE TABLE main.barcodes(code TEXT, sku TEXT);", err, errlen))
+        return -1;
+    if (sql_exec(c, sql_dialect(c, "BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")) != SQL_DONE)
+        goto db_error;
+    static const struct {
+        const char *from, *to;
+        int ncols;
+    } copies[] = {
+        { "SELECT key, value FROM meta WHERE key = 'catalog_seq'", "INSERT INTO main.meta VALUES(?1, ?2)", 2 },
+        { "SELECT sku, name, price, unit, tax_class, age_restricted, active, product_group, deposit_sku, 0"
+          " FROM products WHERE deleted = 0",
+          "INSERT INTO main.products VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", 10 },
+        { "SELECT b.code, b.sku FROM barcodes b JOIN products p ON p.sku = b.sku WHERE p.deleted = 0",
+          "INSERT INTO main.barcodes VALUES(?1, ?2)", 2 },
+    };
+    for (size_t k = 0; k < sizeof copies / sizeof copies[0]; k++) {
+        if (!(q = sql_prepare(c, copies[k].from)) ||
+            sqlite3_prepare_v2(db, copies[k].to, -1, &ins, NULL) != SQLITE_OK)
+            goto db_error;
+        while ((qrc = sql_step(q)) == SQL_ROW) {
+            for (int i = 0; i < copies[k].ncols; i++)
+                sqlite3_bind_text(ins, i + 1, sql_text(q, i), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                goto db_error;
+            sqlite3_reset(ins);
+        }
+        if (qrc != SQL_DONE)
+            goto db_error;
+        sql_finalize(q);
+        sqlite3_finalize(ins);
+        q = NULL;
+        ins = NULL;
+    }
+    /* columns came as text: numbers back to integers, as the till's schema wants them */
+    rc = exec(db, "UPDATE main.products SET price = CAST(price AS INTEGER),"
+                  " age_restricted = CAST(age_restricted AS INTEGER), active = CAST(active AS INTEGER);"
+                  " UPDATE main.meta SET value = CAST(value AS INTEGER);", err, errlen);
+    goto out;
+db_error:
+    snprintf(err, errlen, "snapshot: %s / %s", sql_errmsg(c), sqlite3_errmsg(db));
+out:
+    sql_finalize(q);
+    sqlite3_finalize(ins);
+    sql_rollback(c);
+    return rc;
+}
+
+/* The lock every builder of one snapshot directory takes (an fd to close), or -1. */
+static int build_lock(const char *prefix)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s.snapshot.lock", prefix);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static int build(struct sdb *store, const char *db_path, const char *prefix, int level,
+                 struct snapshot_file *out, char *err, size_t errlen)
 {
     char raw[4200], zst[4300];
     sqlite3 *db = NULL;
     int rc = -1;
+    int staged = strcmp(sdb_backend(store), "sqlite") != 0;
     memset(out, 0, sizeof *out);
-    snprintf(raw, sizeof raw, "%s.snapshot-build.db", db_path);
+    snprintf(raw, sizeof raw, "%s.snapshot-build.db", prefix);
     unlink(raw);
     struct stat sb;
     /* CREATE lets ATTACH make the new file; the store's database must exist already */
-    if (stat(db_path, &sb) != 0 ||
-        sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "snapshot: cannot open %s", db_path);
+    if (staged ? sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
+               : stat(db_path, &sb) != 0 ||
+                 sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "snapshot: cannot open %s", staged ? "a staging database" : db_path);
         goto out;
     }
     sqlite3_busy_timeout(db, 5000);
@@ -246,7 +325,8 @@ int snapshot_build(const char *db_path, int level, struct snapshot_file *out, ch
     if (exec(db, "PRAGMA catalog.journal_mode = OFF; PRAGMA catalog.synchronous = OFF;"
                  " PRAGMA catalog.cache_size = -200000; BEGIN", err, errlen))
         goto out;
-    if (load_catalog(db, &out->cursor, &out->products, err, errlen)) {
+    if ((staged && stage_catalog(db, store, err, errlen)) ||
+        load_catalog(db, &out->cursor, &out->products, err, errlen)) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         goto out;
     }
@@ -255,17 +335,17 @@ int snapshot_build(const char *db_path, int level, struct snapshot_file *out, ch
     if (exec(db, "INSERT INTO catalog.products_fts (products_fts) VALUES ('optimize'); COMMIT;"
                  " PRAGMA catalog.journal_mode = WAL; DETACH DATABASE catalog", err, errlen))
         goto out;
-    snprintf(zst, sizeof zst, "%s.snapshot-build.zst", db_path);
+    snprintf(zst, sizeof zst, "%s.snapshot-build.zst", prefix);
     if (compress_file(raw, zst, level, out, err, errlen))
         goto out;
     snprintf(out->name, sizeof out->name, "%lld-%.16s.zst", (long long)out->cursor, out->sha256);
     char final[4300];
-    snprintf(final, sizeof final, "%s.snapshot-%s", db_path, out->name);
-    if (rename(zst, final) != 0 || write_info(db_path, out) != 0) {
+    snprintf(final, sizeof final, "%s.snapshot-%s", prefix, out->name);
+    if (rename(zst, final) != 0 || write_info(prefix, out) != 0) {
         snprintf(err, errlen, "snapshot: cannot put %s in place: %s", final, strerror(errno));
         goto out;
     }
-    remove_others(db_path, final);
+    remove_others(prefix, final);
     rc = 0;
     goto out;
 db_error:
@@ -276,45 +356,76 @@ out:
     return rc;
 }
 
-int snapshot_answer(const char *db_path, int64_t since, int64_t min_changes, struct strbuf *out, char *err,
-                    size_t errlen)
+int snapshot_build(struct sdb *store, const char *db_path, const char *prefix, int level,
+                   struct snapshot_file *out, char *err, size_t errlen)
 {
-    sqlite3 *db = NULL;
-    int rc = -1;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "snapshot: cannot open %s", db_path);
-        sqlite3_close(db);
+    int lock = build_lock(prefix);
+    if (lock < 0) {
+        snprintf(err, errlen, "snapshot: cannot lock %s.snapshot.lock: %s", prefix, strerror(errno));
         return -1;
     }
-    sqlite3_busy_timeout(db, 5000);
-    int64_t behind = query_i64(db, "SELECT count(*) FROM products WHERE seq > ?1", since);
-    int64_t seq = query_i64(db, "SELECT value FROM meta WHERE key = 'catalog_seq' AND ?1 = ?1", 0);
-    if (behind < 0 || seq < 0) {
-        snprintf(err, errlen, "snapshot: %s", sqlite3_errmsg(db));
-        goto out;
+    int rc = build(store, db_path, prefix, level, out, err, errlen);
+    close(lock);
+    return rc;
+}
+
+int snapshot_prefix(const char *db_target, const char *dir, char *out, size_t len, char *err, size_t errlen)
+{
+    if (dir && *dir) {
+        snprintf(out, len, "%s/catalog", dir);
+        return 0;
+    }
+    if (sql_is_url(db_target)) {
+        snprintf(err, errlen, "a postgresql:// database needs --snapshot-dir DIR (a directory every"
+                 " server process shares, for catalog snapshots)");
+        return -1;
+    }
+    snprintf(out, len, "%s", db_target);
+    return 0;
+}
+
+static int64_t products_after(struct sdb *store, int64_t seq)
+{
+    int64_t n = -1;
+    return sql_query_int(sdb_conn(store), "SELECT count(*) FROM products WHERE seq > ?1", &n, 1, &seq) == SQL_ROW
+               ? n : -1;
+}
+
+int snapshot_answer(struct sdb *store, const char *db_path, const char *prefix, int64_t since,
+                    int64_t min_changes, struct strbuf *out, char *err, size_t errlen)
+{
+    int64_t behind = products_after(store, since);
+    if (behind < 0) {
+        snprintf(err, errlen, "snapshot: %s", sdb_errmsg(store));
+        return -1;
     }
     if (behind == 0 || (since > 0 && behind < min_changes)) {
         strbuf_puts(out, "{\"snapshot\":null,\"behind\":");
         strbuf_int(out, behind);
         strbuf_puts(out, "}");
-        rc = 0;
-        goto out;
+        return 0;
     }
     struct snapshot_file f;
-    pthread_mutex_lock(&build_lock);
+    int lock = build_lock(prefix);
+    if (lock < 0) {
+        snprintf(err, errlen, "snapshot: cannot lock %s.snapshot.lock: %s", prefix, strerror(errno));
+        return -1;
+    }
     /* the newest snapshot serves while the catalog has not moved on by min_changes since */
-    int fresh = read_info(db_path, &f) == 0 &&
-                query_i64(db, "SELECT count(*) FROM products WHERE seq > ?1", f.cursor) < min_changes &&
-                f.cursor > since;
+    int fresh = read_info(prefix, &f) == 0 && f.cursor > since;
+    if (fresh) {
+        int64_t moved = products_after(store, f.cursor);
+        fresh = moved >= 0 && moved < min_changes;
+    }
     if (fresh) {
         char path[4300];
-        snprintf(path, sizeof path, "%s.snapshot-%s", db_path, f.name);
+        snprintf(path, sizeof path, "%s.snapshot-%s", prefix, f.name);
         fresh = access(path, R_OK) == 0;
     }
-    int built = fresh ? 0 : snapshot_build(db_path, 3, &f, err, errlen);
-    pthread_mutex_unlock(&build_lock);
+    int built = fresh ? 0 : build(store, db_path, prefix, 3, &f, err, errlen);
+    close(lock);
     if (built)
-        goto out;
+        return -1;
     strbuf_puts(out, "{\"snapshot\":{\"format\":\"sqlite3+zstd\",\"schema\":");
     strbuf_int(out, SNAPSHOT_SCHEMA);
     strbuf_puts(out, ",\"cursor\":");
@@ -334,20 +445,17 @@ int snapshot_answer(const char *db_path, int64_t since, int64_t min_changes, str
     strbuf_puts(out, "},\"behind\":");
     strbuf_int(out, behind);
     strbuf_puts(out, "}");
-    rc = 0;
-out:
-    sqlite3_close(db);
-    return rc;
+    return 0;
 }
 
-int snapshot_open(const char *db_path, const char *name, int64_t *size)
+int snapshot_open(const char *prefix, const char *name, int64_t *size)
 {
     size_t n = strlen(name);
     if (n < 6 || n > 90 || strspn(name, "0123456789abcdef-.zst") != n || strstr(name, "..") ||
         strcmp(name + n - 4, ".zst") != 0)
         return -1;
     char path[4300];
-    snprintf(path, sizeof path, "%s.snapshot-%s", db_path, name);
+    snprintf(path, sizeof path, "%s.snapshot-%s", prefix, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {

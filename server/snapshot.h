@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "server/server_db.h"
 #include "server/strbuf.h"
 
 struct snapshot_file {
@@ -19,19 +20,25 @@ struct snapshot_file {
     int64_t cursor, products, bytes, raw_bytes;
 };
 
-/* Builds a snapshot of db_path's catalog now (the "snapshot" command and the endpoint). */
-int snapshot_build(const char *db_path, int level, struct snapshot_file *out, char *err, size_t errlen);
+/* Where a store's snapshots live: DIR/catalog when dir is given, else beside a SQLite
+ * database; -1 (with err) for PostgreSQL without a directory. */
+int snapshot_prefix(const char *db_target, const char *dir, char *out, size_t len, char *err, size_t errlen);
+
+/* Builds a snapshot of the store's catalog now (the "snapshot" command). store is a
+ * connection to the database db_target. */
+int snapshot_build(struct sdb *store, const char *db_target, const char *prefix, int level,
+                   struct snapshot_file *out, char *err, size_t errlen);
 
 /*
  * The answer to GET /v1/catalog/snapshot?since=SINCE: a snapshot when the till is new
  * (since 0) or at least min_changes behind, built first when none is fresh enough;
- * otherwise {"snapshot":null}.  Thread-safe (one build at a time).
+ * otherwise {"snapshot":null}.  Thread- and process-safe (one build at a time).
  */
-int snapshot_answer(const char *db_path, int64_t since, int64_t min_changes, struct strbuf *out,
-                    char *err, size_t errlen);
+int snapshot_answer(struct sdb *store, const char *db_target, const char *prefix, int64_t since,
+                    int64_t min_changes, struct strbuf *out, char *err, size_t errlen);
 
 /* The file for a URL name: an open fd and its size, or -1 (unknown or malformed name). */
-int snapshot_open(const char *db_path, const char *name, int64_t *size);
+int snapshot_open(const char *prefix, const char *name, int64_t *size);
 
 /* Test faults for downloads: the next `cut` answers stop halfway (connection dropped), the
  * next `corrupt` ones carry one flipped byte.  SPEC "cut=N,corrupt=N". */

@@ -2,11 +2,11 @@
 #include "server/staff.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "server/page.h"
 #include "server/results.h"
 
 /* The tills' defaults (src/pin.h): verification ~45 ms on a 2-core box. */
@@ -15,29 +15,18 @@
 
 /* Statements here run rarely (admin commands, a staff page, a shift a day): prepared on
  * each call rather than kept with the connection. */
-static sqlite3_stmt *prep(struct sdb *db, const char *sql)
+static struct sql_stmt *prep(struct sdb *db, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(sdb_conn(db), sql, -1, &s, NULL) != SQLITE_OK)
-        return NULL;
-    return s;
+    return sql_prepare(sdb_conn(db), sql);
 }
 
-static int exec_done(sqlite3_stmt *s)
+static int exec_done(struct sql_stmt *s)
 {
     if (!s)
         return SDB_ERROR;
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? SDB_OK : SDB_ERROR;
-}
-
-static void bind(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
+    int rc = sql_step(s);
+    sql_finalize(s);
+    return rc == SQL_DONE ? SDB_OK : SDB_ERROR;
 }
 
 static int valid_role(const char *role)
@@ -63,14 +52,14 @@ static int hash_pin(const char *pin, char out[crypto_pwhash_STRBYTES], char *why
 /* The next staff seq, inside the caller's transaction. */
 static int next_seq(struct sdb *db, int64_t *seq)
 {
-    sqlite3_stmt *s = prep(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM staff");
+    struct sql_stmt *s = prep(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM staff");
     if (!s)
         return SDB_ERROR;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *seq = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *seq = sql_int(s, 0);
+    sql_finalize(s);
+    return rc == SQL_ROW ? SDB_OK : SDB_ERROR;
 }
 
 /* One change to a staff row with a new seq, in its own transaction.  sql binds ?1 id,
@@ -80,16 +69,16 @@ static int change(struct sdb *db, const char *sql, const char *id, const char *v
     int64_t seq;
     if (sdb_begin(db) != SDB_OK)
         return SDB_ERROR;
-    sqlite3_stmt *s = next_seq(db, &seq) == SDB_OK ? prep(db, sql) : NULL;
+    struct sql_stmt *s = next_seq(db, &seq) == SDB_OK ? prep(db, sql) : NULL;
     if (!s) {
         sdb_rollback(db);
         return SDB_ERROR;
     }
-    bind(s, 1, id);
-    sqlite3_bind_int64(s, 2, seq);
-    bind(s, 3, value);
+    sql_bind_text(s, 1, id);
+    sql_bind_int(s, 2, seq);
+    sql_bind_text(s, 3, value);
     int rc = exec_done(s);
-    if (rc == SDB_OK && sqlite3_changes(sdb_conn(db)) == 0)
+    if (rc == SDB_OK && sql_changes(sdb_conn(db)) == 0)
         rc = SDB_NOT_FOUND;
     if (rc != SDB_OK) {
         sdb_rollback(db);
@@ -118,7 +107,7 @@ int server_staff_add(struct sdb *db, const char *id, const char *name, const cha
     if (sdb_begin(db) != SDB_OK)
         return SDB_ERROR;
     /* a deleted id may be given again: it is a new person to the tills */
-    sqlite3_stmt *s = next_seq(db, &seq) == SDB_OK
+    struct sql_stmt *s = next_seq(db, &seq) == SDB_OK
         ? prep(db, "INSERT INTO staff(id, name, role, pin_hash, active, seq, deleted) VALUES(?1, ?2, ?3, ?4, 1, ?5, 0)"
                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role,"
                    " pin_hash = excluded.pin_hash, active = 1, seq = excluded.seq, deleted = 0"
@@ -128,13 +117,13 @@ int server_staff_add(struct sdb *db, const char *id, const char *name, const cha
         sdb_rollback(db);
         return SDB_ERROR;
     }
-    bind(s, 1, id);
-    bind(s, 2, name);
-    bind(s, 3, role);
-    bind(s, 4, hash);
-    sqlite3_bind_int64(s, 5, seq);
+    sql_bind_text(s, 1, id);
+    sql_bind_text(s, 2, name);
+    sql_bind_text(s, 3, role);
+    sql_bind_text(s, 4, hash);
+    sql_bind_int(s, 5, seq);
     rc = exec_done(s);
-    if (rc == SDB_OK && sqlite3_changes(sdb_conn(db)) == 0) {
+    if (rc == SDB_OK && sql_changes(sdb_conn(db)) == 0) {
         snprintf(why, whylen, "staff id %s is taken", id);
         rc = SDB_DUPLICATE;
     }
@@ -173,50 +162,42 @@ int server_staff_set_active(struct sdb *db, const char *id, int active)
 int server_staff_delete(struct sdb *db, const char *id)
 {
     return change(db, "UPDATE staff SET deleted = 1, active = 0, seq = ?2 WHERE id = ?1 AND deleted = 0"
-                      " AND ?3 IS NULL", id, NULL);
+                      " AND CAST(?3 AS TEXT) IS NULL", id, NULL);
 }
 
-/* Reads limit+1 rows so has_more needs no second query. */
+/* Reads limit+1 rows so has_more needs no second query (server/page.h). */
 int server_staff_page(struct sdb *db, int64_t since, int limit, struct strbuf *out)
 {
-    sqlite3_stmt *s = prep(db, "SELECT seq, id, deleted, name, role, pin_hash, active FROM staff"
+    struct sql_stmt *s = prep(db, "SELECT seq, id, deleted, name, role, pin_hash, active FROM staff"
                                " WHERE seq > ?1 ORDER BY seq LIMIT ?2");
     if (!s)
         return SDB_ERROR;
-    sqlite3_bind_int64(s, 1, since);
-    sqlite3_bind_int(s, 2, limit + 1);
-    int64_t cursor = since;
-    int n = 0, has_more = 0, rc;
-    strbuf_puts(out, "{\"staff\":[");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == limit) {
-            has_more = 1;
+    sql_bind_int(s, 1, since);
+    sql_bind_int(s, 2, limit + 1);
+    struct page pg;
+    int rc;
+    page_begin(&pg, out, "staff", since, limit);
+    while ((rc = sql_step(s)) == SQL_ROW) {
+        if (!page_row(&pg, sql_int(s, 0)))
             break;
-        }
-        cursor = sqlite3_column_int64(s, 0);
-        strbuf_puts(out, n++ ? ",{\"seq\":" : "{\"seq\":");
-        strbuf_int(out, cursor);
         strbuf_puts(out, ",\"id\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 1));
-        if (sqlite3_column_int(s, 2)) {
+        strbuf_json_string(out, sql_text(s, 1));
+        if (sql_int(s, 2)) {
             strbuf_puts(out, ",\"deleted\":true}");
             continue;
         }
         strbuf_puts(out, ",\"name\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 3));
+        strbuf_json_string(out, sql_text(s, 3));
         strbuf_puts(out, ",\"role\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 4));
+        strbuf_json_string(out, sql_text(s, 4));
         strbuf_puts(out, ",\"pin_hash\":");
-        strbuf_json_string(out, (const char *)sqlite3_column_text(s, 5));
-        strbuf_puts(out, sqlite3_column_int(s, 6) ? ",\"active\":true}" : ",\"active\":false}");
+        strbuf_json_string(out, sql_text(s, 5));
+        strbuf_puts(out, sql_int(s, 6) ? ",\"active\":true}" : ",\"active\":false}");
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sql_finalize(s);
+    if (rc != SQL_ROW && rc != SQL_DONE)
         return SDB_ERROR;
-    strbuf_puts(out, "],\"next_cursor\":");
-    strbuf_int(out, cursor);
-    strbuf_puts(out, has_more ? ",\"has_more\":true}" : ",\"has_more\":false}");
-    return out->failed ? SDB_ERROR : SDB_OK;
+    return page_end(&pg) == 0 ? SDB_OK : SDB_ERROR;
 }
 
 /* ------------------------------------------------------- documents from tills --- */
@@ -247,36 +228,36 @@ static int store_doc(struct sdb *db, const char *kind, const char *key, const ch
         return SDB_ERROR;
     char hash[SDB_HASH_HEX];
     sdb_payload_hash(payload, hash);
-    sqlite3_stmt *s = prep(db, "SELECT payload_sha256 FROM shift_docs WHERE idempotency_key = ?1");
+    struct sql_stmt *s = prep(db, "SELECT payload_sha256 FROM shift_docs WHERE idempotency_key = ?1");
     if (!s) {
         cJSON_free(payload);
         return SDB_ERROR;
     }
-    bind(s, 1, key);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        int same = strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
-        sqlite3_finalize(s);
+    sql_bind_text(s, 1, key);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW) {
+        int same = strcmp(sql_text(s, 0), hash) == 0;
+        sql_finalize(s);
         cJSON_free(payload);
         if (same)
             return results_add(results, key, "duplicate") ? SDB_OK : SDB_ERROR;
         return results_reject(results, key, "conflict", "this idempotency_key is stored with another payload") == SDB_OK
                    ? SDB_CONFLICT : SDB_ERROR;
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    sql_finalize(s);
+    if (rc != SQL_DONE) {
         cJSON_free(payload);
         return SDB_ERROR;
     }
     s = prep(db, "INSERT INTO shift_docs(kind, idempotency_key, payload_sha256, terminal_id, payload, received_at)"
                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     if (s) {
-        bind(s, 1, kind);
-        bind(s, 2, key);
-        bind(s, 3, hash);
-        bind(s, 4, terminal);
-        bind(s, 5, payload);
-        sqlite3_bind_int64(s, 6, rules->now);
+        sql_bind_text(s, 1, kind);
+        sql_bind_text(s, 2, key);
+        sql_bind_text(s, 3, hash);
+        sql_bind_text(s, 4, terminal);
+        sql_bind_text(s, 5, payload);
+        sql_bind_int(s, 6, rules->now);
     }
     cJSON_free(payload);
     if (exec_done(s) != SDB_OK)
@@ -348,13 +329,13 @@ int shift_docs_handle_shift(struct sdb *db, const cJSON *item, const struct orde
 
 int shift_docs_count(struct sdb *db, const char *kind, int64_t *out)
 {
-    sqlite3_stmt *s = prep(db, "SELECT count(*) FROM shift_docs WHERE kind = ?1");
+    struct sql_stmt *s = prep(db, "SELECT count(*) FROM shift_docs WHERE kind = ?1");
     if (!s)
         return SDB_ERROR;
-    bind(s, 1, kind);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? SDB_OK : SDB_ERROR;
+    sql_bind_text(s, 1, kind);
+    int rc = sql_step(s);
+    if (rc == SQL_ROW)
+        *out = sql_int(s, 0);
+    sql_finalize(s);
+    return rc == SQL_ROW ? SDB_OK : SDB_ERROR;
 }

@@ -3,6 +3,10 @@
  * on port 0 against a fresh database (demo catalog imported, one terminal token), talks
  * HTTP to it with libcurl, looks into the database where the contract promises something
  * about storage, and stops the server in its teardown (also after a failed assertion).
+ *
+ * The same tests run on both storage backends: SQLite by default, PostgreSQL when
+ * TILL_TEST_PG names a cluster (postgresql://USER@HOST:PORT, see tests/e2e_server_pg.sh):
+ * each test then gets a database of its own there, looked into with psql.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,7 +38,8 @@
 
 struct fx {
     char dir[64];
-    char db[128];
+    char db[160];
+    char pg_name[64]; /* the test's PostgreSQL database, "" on SQLite */
     char faults[128];
     char log[128];
     char token[80];
@@ -60,12 +65,56 @@ static const char *server_bin(void)
     return b ? b : "build/asan/till-server";
 }
 
+/* The PostgreSQL cluster the tests run on, or NULL for SQLite. */
+static const char *pg_base(void)
+{
+    const char *b = getenv("TILL_TEST_PG");
+    return b && *b ? b : NULL;
+}
+
+/* Runs `psql -tA -d URL -c SQL`, its stdout (trimmed) into out; returns the exit status. */
+static int psql(const char *url, const char *sql, char *out, size_t outlen)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execlp("psql", "psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t got = 0;
+    ssize_t n;
+    char sink[256];
+    while ((n = read(p[0], out && got < outlen - 1 ? out + got : sink,
+                     out && got < outlen - 1 ? outlen - 1 - got : sizeof sink)) > 0)
+        if (out && got < outlen - 1)
+            got += (size_t)n;
+    close(p[0]);
+    if (out) {
+        while (got > 0 && (out[got - 1] == '\n' || out[got - 1] == ' '))
+            got--;
+        out[got] = '\0';
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Runs `till-server --db DB ARGS...`, its stdout into out; returns the exit status. */
 static int admin(struct fx *f, char *out, size_t outlen, const char *const *args)
 {
-    const char *argv[16] = { server_bin(), "--db", f->db };
+    const char *argv[18] = { server_bin(), "--db", f->db };
     int argc = 3;
-    for (; *args && argc < 15; args++)
+    if (f->pg_name[0]) {
+        argv[argc++] = "--snapshot-dir";
+        argv[argc++] = f->dir;
+    }
+    for (; *args && argc < 17; args++)
         argv[argc++] = *args;
     argv[argc] = NULL;
     int p[2];
@@ -122,8 +171,12 @@ static void server_start(struct fx *f)
         (void)log;
         close(p[0]);
         close(p[1]);
-        execl(server_bin(), server_bin(), "--db", f->db, "serve", "--port", "0",
-              "--faults-file", f->faults, (char *)NULL);
+        if (f->pg_name[0])
+            execl(server_bin(), server_bin(), "--db", f->db, "--snapshot-dir", f->dir, "serve", "--port", "0",
+                  "--faults-file", f->faults, (char *)NULL);
+        else
+            execl(server_bin(), server_bin(), "--db", f->db, "serve", "--port", "0", "--faults-file", f->faults,
+                  (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -171,6 +224,15 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/till-server-test-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->db, sizeof f->db, "%s/store.db", f->dir);
+    if (pg_base()) {
+        static int n;
+        char url[200], sql[128];
+        snprintf(f->pg_name, sizeof f->pg_name, "t%d_%d", (int)getpid(), ++n);
+        snprintf(url, sizeof url, "%s/postgres", pg_base());
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->pg_name);
+        assert_int_equal(psql(url, sql, NULL, 0), 0);
+        snprintf(f->db, sizeof f->db, "%s/%s", pg_base(), f->pg_name);
+    }
     snprintf(f->faults, sizeof f->faults, "%s/faults", f->dir);
     snprintf(f->log, sizeof f->log, "%s/server.log", f->dir);
     *state = f;
@@ -191,6 +253,12 @@ static int teardown(void **state)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     int rm = system(cmd);
+    if (f->pg_name[0]) {
+        char url[200], sql[128];
+        snprintf(url, sizeof url, "%s/postgres", pg_base());
+        snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->pg_name);
+        rm |= psql(url, sql, NULL, 0);
+    }
     free(f);
     /* A server that did not stop cleanly on SIGTERM fails the test. */
     return stopped == 0 && rm == 0 ? 0 : -1;
@@ -330,6 +398,14 @@ static const char *str(const cJSON *obj, const char *name)
 
 static int64_t db_count(struct fx *f, const char *sql)
 {
+    if (f->pg_name[0]) {
+        char out[64];
+        assert_int_equal(psql(f->db, sql, out, sizeof out), 0);
+        char *end;
+        int64_t v = strtoll(out, &end, 10);
+        assert_true(end != out);
+        return v;
+    }
     sqlite3 *db;
     sqlite3_stmt *s;
     assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -1459,7 +1535,8 @@ static void test_durability_full(void **state)
 {
     struct fx *f = *state;
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "grep -q 'journal_mode=wal synchronous=full' %s", f->log);
+    snprintf(cmd, sizeof cmd, "grep -q '%s' %s",
+             f->pg_name[0] ? "postgresql fsync=on synchronous_commit=on" : "journal_mode=wal synchronous=full", f->log);
     assert_int_equal(system(cmd), 0);
 }
 
