@@ -391,8 +391,13 @@ static int sync_once(struct app *app)
     if (st.refused_rows)
         printf("; %lld rows refused (till --sync-rejects)", (long long)st.refused_rows);
     /* the loop's own figure covers everything it ran (pages parsed, slices, commits) */
-    printf("; longest loop hold %.1f ms (longest apply slice %.1f ms, %lld checkpoint pauses)\n",
-           (double)loop_longest_busy_us(app->loop) / 1000.0, (double)ss.longest_slice_us / 1000.0, (long long)ss.log_waits);
+    if (ss.writer_batches)
+        printf("; catalog writer thread: %lld rows in %lld transactions, %.1f ms in them (longest %.1f ms)",
+               (long long)ss.writer_rows, (long long)ss.writer_batches, (double)ss.writer_busy_us / 1000.0,
+               (double)ss.writer_longest_us / 1000.0);
+    printf("; longest loop hold %.1f ms (%.1f ms of it on the CPU; longest apply slice %.1f ms, %lld checkpoint pauses)\n",
+           (double)loop_longest_busy_us(app->loop) / 1000.0, (double)loop_longest_busy_cpu_us(app->loop) / 1000.0,
+           (double)ss.longest_slice_us / 1000.0, (long long)ss.log_waits);
     return 0;
 }
 

@@ -1607,4 +1607,12 @@ void sync_get_status(const struct sync *s, struct sync_status *out)
 void sync_get_stats(const struct sync *s, struct sync_stats *out)
 {
     *out = s->stats;
+    if (s->worker) {
+        struct catalog_worker_stats w;
+        catalog_worker_get_stats(s->worker, &w);
+        out->writer_batches = w.batches;
+        out->writer_rows = w.rows;
+        out->writer_busy_us = w.busy_us;
+        out->writer_longest_us = w.longest_batch_us;
+    }
 }

@@ -88,6 +88,9 @@ struct sync_stats {
     int64_t longest_slice_us;   /* the longest the sync held the loop in one go */
     int64_t rows_refused;       /* rows of pages parked by this engine (each version once) */
     int64_t log_waits;          /* 2 ms pauses for the catalog's checkpoint thread */
+    /* the catalog's writer thread (offline/catalog_worker.c): transactions, pages in them,
+     * time in them and the longest one */
+    int64_t writer_batches, writer_rows, writer_busy_us, writer_longest_us;
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

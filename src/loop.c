@@ -52,6 +52,7 @@ struct loop {
     int64_t now_ms;
     int stopped;
     int64_t longest_busy_us;    /* the longest any iteration ran its callbacks */
+    int64_t longest_busy_cpu_us;/* the loop thread's CPU time in that iteration */
 };
 
 static int64_t monotonic_ms(void)
@@ -231,6 +232,15 @@ static void dispatch_timers(struct loop *loop)
     }
 }
 
+/* The calling thread's CPU time: an iteration that took long with little of it was waiting
+ * for a CPU (preempted), not working. */
+static int64_t thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int loop_run_once(struct loop *loop, int max_wait_ms)
 {
     loop->now_ms = monotonic_ms();
@@ -264,7 +274,7 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
     loop->now_ms = monotonic_ms();
     if (rc < 0 && errno != EINTR)
         return -1;
-    int64_t busy_from = monotonic_us();
+    int64_t busy_from = monotonic_us(), cpu_from = thread_cpu_us();
     if (rc > 0) {
         if (loop->sigfd >= 0 && (loop->pfds[nfds].revents & POLLIN))
             dispatch_signals(loop);
@@ -278,9 +288,16 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
     }
     dispatch_timers(loop);
     int64_t busy = monotonic_us() - busy_from;
-    if (busy > loop->longest_busy_us)
+    if (busy > loop->longest_busy_us) {
         loop->longest_busy_us = busy;
+        loop->longest_busy_cpu_us = thread_cpu_us() - cpu_from;
+    }
     return 0;
+}
+
+int64_t loop_longest_busy_cpu_us(const struct loop *loop)
+{
+    return loop->longest_busy_cpu_us;
 }
 
 int64_t loop_longest_busy_us(const struct loop *loop)
