@@ -395,6 +395,12 @@ static int sync_once(struct app *app)
         printf("; catalog writer thread: %lld rows in %lld transactions, %.1f ms in them (longest %.1f ms)",
                (long long)ss.writer_rows, (long long)ss.writer_batches, (double)ss.writer_busy_us / 1000.0,
                (double)ss.writer_longest_us / 1000.0);
+    if (ss.writer_batches && getenv("TILL_SYNC_COST"))
+        printf("; its statements %lld VM steps (%lld in full scans), %lld sorts; page cache %lld hits, %lld misses,"
+               " %lld pages written, %lld spilled; write-ahead log at most %lld kB",
+               (long long)ss.writer_vm_steps, (long long)ss.writer_fullscan_steps, (long long)ss.writer_sorts,
+               (long long)ss.writer_cache_hits, (long long)ss.writer_cache_misses, (long long)ss.writer_cache_writes,
+               (long long)ss.writer_cache_spills, (long long)ss.writer_wal_max_bytes / 1024);
     printf("; longest loop hold %.1f ms (%.1f ms of it on the CPU; longest apply slice %.1f ms, %lld checkpoint pauses)\n",
            (double)loop_longest_busy_us(app->loop) / 1000.0, (double)loop_longest_busy_cpu_us(app->loop) / 1000.0,
            (double)ss.longest_slice_us / 1000.0, (long long)ss.log_waits);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,12 +260,38 @@ static void run_batch(struct catalog_worker *w, struct catalog_job *jobs)
             j->refused = 0;
         }
     }
+    char wal[4200];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", w->path);
+    int64_t wal_bytes = stat(wal, &sb) == 0 ? (int64_t)sb.st_size : 0;
     pthread_mutex_lock(&w->lock);
+    if (wal_bytes > w->stats.wal_max_bytes)
+        w->stats.wal_max_bytes = wal_bytes;
     w->stats.batches++;
     w->stats.rows += rows;
     w->stats.busy_us += took;
     if (took > w->stats.longest_batch_us)
         w->stats.longest_batch_us = took;
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* The connection's figures join the thread's before it closes. */
+static void close_store(struct catalog_worker *w)
+{
+    struct catalog_writer_cost c;
+    int64_t hits, misses, writes, spills;
+    catalog_writer_cost(w->st, &c);
+    store_cache_status(w->st, &hits, &misses, &writes, &spills);
+    store_close(w->st);
+    w->st = NULL;
+    pthread_mutex_lock(&w->lock);
+    w->stats.vm_steps += c.vm_steps;
+    w->stats.fullscan_steps += c.fullscan_steps;
+    w->stats.sorts += c.sorts;
+    w->stats.cache_hits += hits;
+    w->stats.cache_misses += misses;
+    w->stats.cache_writes += writes;
+    w->stats.cache_spills += spills;
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -291,8 +318,9 @@ static void *worker_thread(void *arg)
         if (!w->pending && w->st) {
             /* out of pages: the file is free for a snapshot's swap; the loop learns of
              * the last page only after this */
-            store_close(w->st);
-            w->st = NULL;
+            pthread_mutex_unlock(&w->lock);
+            close_store(w);
+            pthread_mutex_lock(&w->lock);
         }
         *w->finished_tail = jobs;
         while (*w->finished_tail)
@@ -301,10 +329,8 @@ static void *worker_thread(void *arg)
         (void)n; /* a full pipe already wakes the loop */
     }
     pthread_mutex_unlock(&w->lock);
-    if (w->st) {
-        store_close(w->st);
-        w->st = NULL;
-    }
+    if (w->st)
+        close_store(w);
     return NULL;
 }
 

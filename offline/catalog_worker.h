@@ -65,6 +65,13 @@ struct catalog_worker_stats {
     int64_t batches, rows;
     int64_t busy_us;            /* in transactions, on the thread */
     int64_t longest_batch_us;
+    /* where the time goes, summed over the thread's connections (each lasts while it has
+     * pages): the writer's statements' virtual machine steps, full-scan steps and sorts;
+     * the page cache's hits, misses, pages written and spilled before a commit; the
+     * catalog's write-ahead log at its largest after a commit */
+    int64_t vm_steps, fullscan_steps, sorts;
+    int64_t cache_hits, cache_misses, cache_writes, cache_spills;
+    int64_t wal_max_bytes;
 };
 void catalog_worker_get_stats(struct catalog_worker *w, struct catalog_worker_stats *out);
 

@@ -1614,5 +1614,13 @@ void sync_get_stats(const struct sync *s, struct sync_stats *out)
         out->writer_rows = w.rows;
         out->writer_busy_us = w.busy_us;
         out->writer_longest_us = w.longest_batch_us;
+        out->writer_vm_steps = w.vm_steps;
+        out->writer_fullscan_steps = w.fullscan_steps;
+        out->writer_sorts = w.sorts;
+        out->writer_cache_hits = w.cache_hits;
+        out->writer_cache_misses = w.cache_misses;
+        out->writer_cache_writes = w.cache_writes;
+        out->writer_cache_spills = w.cache_spills;
+        out->writer_wal_max_bytes = w.wal_max_bytes;
     }
 }

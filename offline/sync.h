@@ -91,6 +91,9 @@ struct sync_stats {
     /* the catalog's writer thread (offline/catalog_worker.c): transactions, pages in them,
      * time in them and the longest one */
     int64_t writer_batches, writer_rows, writer_busy_us, writer_longest_us;
+    int64_t writer_vm_steps, writer_fullscan_steps, writer_sorts;   /* its statements' cost */
+    int64_t writer_cache_hits, writer_cache_misses, writer_cache_writes, writer_cache_spills;
+    int64_t writer_wal_max_bytes;
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

@@ -544,6 +544,19 @@ int64_t store_stmt_status(struct store *st, const char *sql, int op)
     return st->slots[i].stmt ? sqlite3_stmt_status(st->slots[i].stmt, op, 0) : -1;
 }
 
+void store_cache_status(struct store *st, int64_t *hits, int64_t *misses, int64_t *writes, int64_t *spills)
+{
+    int cur, hi;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 0);
+    *hits = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0);
+    *misses = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 0);
+    *writes = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_SPILL, &cur, &hi, 0);
+    *spills = cur;
+}
+
 static int swap_catalog(struct store *st, const char *new_path)
 {
     char wal[4200];

@@ -144,6 +144,9 @@ int store_catalog_is_read_only(const struct store *st);
 int store_open_catalog(const char *catalog_path, struct store **out, char *err, size_t errlen);
 /* From now on (on) only the calling thread may use st: every statement asserts it. */
 void store_bind_thread(struct store *st, int on);
+/* The connection's page cache since it opened: hits, misses, pages written, pages spilled
+ * to the file before a commit (measurements). */
+void store_cache_status(struct store *st, int64_t *hits, int64_t *misses, int64_t *writes, int64_t *spills);
 /* sqlite3_stmt_status(op) of the cached statement for sql (-1: not prepared); measurements. */
 int64_t store_stmt_status(struct store *st, const char *sql, int op);
 
