@@ -401,8 +401,12 @@ static int sync_once(struct app *app)
                (long long)ss.writer_vm_steps, (long long)ss.writer_fullscan_steps, (long long)ss.writer_sorts,
                (long long)ss.writer_cache_hits, (long long)ss.writer_cache_misses, (long long)ss.writer_cache_writes,
                (long long)ss.writer_cache_spills, (long long)ss.writer_wal_max_bytes / 1024);
-    printf("; longest loop hold %.1f ms (%.1f ms of it on the CPU; longest apply slice %.1f ms, %lld checkpoint pauses)\n",
+    long blocked, preempted;
+    loop_longest_busy_switches(app->loop, &blocked, &preempted);
+    printf("; longest loop hold %.1f ms (%.1f ms of it on the CPU, blocked %ld times, preempted %ld times;"
+           " longest apply slice %.1f ms, %lld checkpoint pauses)\n",
            (double)loop_longest_busy_us(app->loop) / 1000.0, (double)loop_longest_busy_cpu_us(app->loop) / 1000.0,
+           blocked, preempted,
            (double)ss.longest_slice_us / 1000.0, (long long)ss.log_waits);
     return 0;
 }

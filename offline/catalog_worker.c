@@ -325,8 +325,12 @@ static void *worker_thread(void *arg)
         *w->finished_tail = jobs;
         while (*w->finished_tail)
             w->finished_tail = &(*w->finished_tail)->next;
+        /* the loop is woken only after the lock is free: woken first, it would preempt this
+         * thread holding the lock, and then wait for it behind every other program */
+        pthread_mutex_unlock(&w->lock);
         ssize_t n = write(w->pipe[1], "d", 1);
         (void)n; /* a full pipe already wakes the loop */
+        pthread_mutex_lock(&w->lock);
     }
     pthread_mutex_unlock(&w->lock);
     if (w->st)
