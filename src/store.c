@@ -524,7 +524,7 @@ int store_open_catalog(const char *catalog_path, struct store **out, char *err, 
      * import in another process) may, for a while */
     sqlite3_busy_timeout(st->db, 10000);
     char *msg = NULL;
-    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000;",
+    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000;",
                      NULL, NULL, &msg) != SQLITE_OK) {
         seterr(err, errlen, "cannot set up the catalog database %s: %s", catalog_path, msg ? msg : "?");
         sqlite3_free(msg);
