@@ -177,7 +177,7 @@ delta_sync() { # DB -> "$B/delta.time" (/usr/bin/time -v), prints the till's lin
 declare -A MDC
 for cond in $CONDITIONS; do
 cond_enter "$cond"
-mdelta=""; mrss=""; mhold=""; mfloor=""; mimport=""
+mdelta=""; mrss=""; mhold=""; mfloor=""; mimport=""; mcpu=""; mfcpu=""
 for r in $(seq "$RUNS"); do
     new_prices
     { echo "BEGIN;"; awk -F, 'NR > 1 { printf "UPDATE products SET price = %d WHERE sku = '"'"'%s'"'"';\n", $4, $1 }' "$B/prices.csv"; echo "COMMIT;"; } > "$B/prices.sql"
@@ -187,12 +187,16 @@ for r in $(seq "$RUNS"); do
     rm -f "$B/floor-delta.catalog"*
     cp "$B/full.db.catalog" "$B/floor-delta.catalog"
     t0=$(ms)
-    $PIN sqlite3 "$B/floor-delta.catalog" < "$B/prices.sql" || exit 1
+    /usr/bin/time -f '%U %S' -o "$B/floor.time" $PIN sqlite3 "$B/floor-delta.catalog" < "$B/prices.sql" || exit 1
     mfloor="$mfloor $(( $(ms) - t0 ))"
+    # CPU seconds (user + system) beside the wall time: on a loaded machine the wall time
+    # says more about the others than about the work
+    mfcpu="$mfcpu $(awk '{ printf "%.2f", $1 + $2 }' "$B/floor.time")"
     t0=$(ms)
     out=$(delta_sync "$B/full.db") || { echo "1M-price delta failed: $out"; exit 1; }
     mdelta="$mdelta $(( $(ms) - t0 ))"
     mrss="$mrss $(sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$B/delta.time")"
+    mcpu="$mcpu $(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$B/delta.time")"
     mhold="$mhold $(echo "$out" | sed -n 's/.*longest loop hold \([0-9.]*\) ms.*/\1/p')"
     echo "  [$cond] run $r: $out"
     want=$(sed -n 2p "$B/prices.csv" | cut -d, -f4)
@@ -202,6 +206,7 @@ done
 busy_stop
 MD=$(echo $mdelta | tr ' ' '\n' | median); MR=$(echo $mrss | tr ' ' '\n' | median); MH=$(echo $mhold | tr ' ' '\n' | median)
 MF=$(echo $mfloor | tr ' ' '\n' | median); MI=$(echo $mimport | tr ' ' '\n' | median)
+MC=$(echo $mcpu | tr ' ' '\n' | median); MFC=$(echo $mfcpu | tr ' ' '\n' | median)
 MDC[$cond]=$MD
 echo "[$cond] delta of $N changed prices: median $MD ms process start to done (goal < 15000 ms), peak RSS $MR kB (goal < 32768 kB), longest loop hold $MH ms (goal < 8 ms)"
 awk -v d="$MD" -v f="$MF" -v i="$MI" -v c="$cond" 'BEGIN { printf "  [%s] the floor, the same UPDATEs in one sqlite3 transaction in the same condition: %d ms (ratio %.2fx, goal <= 1.5x); the server'"'"'s import of the changes: %d ms\n", c, f, d / f, i }'
@@ -209,6 +214,9 @@ jsonl delta_1m_prices_ms$(sfx $cond) "$MD" ms 15000 "$MF"
 jsonl delta_1m_prices_ratio_to_floor$(sfx $cond) "$(awk -v d="$MD" -v f="$MF" 'BEGIN { printf "%.3f", d / f }')" x 1.5 1
 jsonl delta_1m_prices_peak_rss_kb$(sfx $cond) "$MR" kB 32768
 jsonl delta_1m_prices_loop_hold_ms$(sfx $cond) "$MH" ms 8
+echo "  [$cond] CPU time (user + system): the till $MC s, the floor $MFC s (ratio $(awk -v c="$MC" -v f="$MFC" 'BEGIN { printf "%.2f", c / f }')x)"
+jsonl delta_1m_prices_cpu_s$(sfx $cond) "$MC" s "" "$MFC"
+jsonl delta_1m_prices_cpu_ratio_to_floor$(sfx $cond) "$(awk -v c="$MC" -v f="$MFC" 'BEGIN { printf "%.3f", c / f }')" x 1.5 1
 jsonl delta_1m_prices_floor_ms$(sfx $cond) "$MF" ms
 jsonl delta_1m_prices_server_import_ms$(sfx $cond) "$MI" ms
 done
