@@ -10,8 +10,10 @@
  *
  * Pull: catalog, staff, then stock levels, by cursor, one page per request.  A page whose
  * envelope is wrong (no list, no cursor, a cursor that does not move) changes nothing and
- * is asked again later.  Otherwise its rows are applied in slices, each slice with the
- * cursor in one transaction, so a restart resumes after the last applied slice.  A row the
+ * is asked again later.  Otherwise a catalog page goes to the catalog's writer thread,
+ * which applies it with its cursor in one transaction (offline/catalog_worker.c); the
+ * other feeds' rows are applied on the loop in slices, each slice with the cursor in one
+ * transaction, so a restart resumes after the last applied slice or page.  A row the
  * till cannot take (offline/sync_rows.c) or could not store is parked with its reason
  * (src/sync_rejects.c) and the rest goes on: one bad record never stops price changes.
  * At most two pages are held in memory (max_response_bytes bounds each), whatever the

@@ -1,7 +1,9 @@
 /* The sync engine: completed sales and stock adjustments go up from the outbox, catalog and
  * staff records and stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
- * curl multi); the local database is changed only after an answer's envelope has been
- * checked, and a row of a page the till cannot take is parked alone (src/sync_rejects.c). */
+ * curl multi), except that catalog pages are written by the catalog's writer thread
+ * (offline/catalog_worker.c; the loop then only reads the catalog); the local database is
+ * changed only after an answer's envelope has been checked, and a row of a page the till
+ * cannot take is parked alone (src/sync_rejects.c). */
 #ifndef TILL_SYNC_H
 #define TILL_SYNC_H
 
