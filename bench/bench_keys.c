@@ -7,8 +7,14 @@
  * types a few keys a second; 0 = as fast as the till answers), so that they cover a long
  * sync; more --set NAME=VALUE arguments go to the till.  At the end the till's own longest
  * loop hold is read from its log (DB.log).
+ * With BENCH_KEYS_MIX=N (the bench catalog's size, bench/gen_catalog.c) every 20th key
+ * is a scan of one of its products instead (its 13 digits and Enter, timed until the
+ * item's name is on screen: scan-to-screen), and every 20th a name search (F4, then
+ * "fresh bre" typed a letter at a time, each timed until the till answers: the search
+ * runs before the screen is drawn; then Esc).  BENCH_KEYS_CPU=C pins the till to CPU C.
  * usage: bench_keys TILL DB URL TOKEN_FILE SYNC_MS [KEYS [GAP_MS [NAME=VALUE...]]] */
 #include <poll.h>
+#include <sched.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +23,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench/bench_catalog.h"
 
 static double now_ms(void)
 {
@@ -78,6 +86,13 @@ int main(int argc, char **argv)
     pid_t pid = forkpty(&m, NULL, NULL, &ws);
     if (pid == 0) {
         setenv("TERM", "xterm", 1);
+        const char *cpu = getenv("BENCH_KEYS_CPU");
+        if (cpu && *cpu) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(atoi(cpu), &set);
+            sched_setaffinity(0, sizeof set, &set);
+        }
         char *args[64] = { argv[1], "--db", argv[2], "--spool", spool, "--set", "catalog.demo=no", "--set",
                            "tax.std=19", "--set", "tax.red=7", "--set", url, "--set", token };
         int na = 15;
@@ -91,10 +106,70 @@ int main(int argc, char **argv)
     }
     double *during = calloc((size_t)keys, sizeof *during), *after = calloc((size_t)keys, sizeof *after);
     int nd = 0, na = 0;
-    if (!during || !after)
+    const char *mix_env = getenv("BENCH_KEYS_MIX");
+    long long mix = mix_env ? atoll(mix_env) : 0;
+    double *scan_d = calloc((size_t)keys, sizeof(double)), *search_d = calloc((size_t)keys * 10, sizeof(double));
+    int nsd = 0, nqd = 0, nscans = 0;
+    unsigned rnd = 77;
+    if (!during || !after || !scan_d || !search_d)
         return 1;
     drain(m, 20, NULL);
     for (int i = 0; i < keys; i++) {
+        if (mix > 0 && i % 20 == 10) {
+            /* a scan: until the item's name (it ends in its number) is on screen */
+            if (nscans && nscans % 15 == 0) { /* fresh cart rows: cancel the sale (F8, y) */
+                if (write(m, "\033[19~", 5) != 5)
+                    return 1;
+                drain(m, 100, NULL);
+                if (write(m, "y", 1) != 1)
+                    return 1;
+                drain(m, 100, NULL);
+            }
+            rnd = rnd * 1103515245u + 12345u;
+            long long id = 1 + (long long)(rnd % (unsigned long long)mix);
+            char code[14], burst[16], needle[32];
+            bench_ean13(id, code);
+            snprintf(burst, sizeof burst, "%s\r", code);
+            snprintf(needle, sizeof needle, " %lld", id);
+            double t0 = now_ms();
+            if (write(m, burst, 14) != 14)
+                return 1;
+            int seen = 0;
+            while (!seen && now_ms() - t0 < 5000)
+                seen = drain(m, 5, needle);
+            if (!seen) {
+                fprintf(stderr, "scan %s did not appear on screen\n", code);
+                return 1;
+            }
+            if (t0 - start < sync_ms)
+                scan_d[nsd++] = now_ms() - t0;
+            nscans++;
+            drain(m, gap_ms, NULL);
+            continue;
+        }
+        if (mix > 0 && i % 20 == 0 && i) {
+            /* a name search as the cashier types it */
+            if (write(m, "\033OS", 3) != 3)
+                return 1;
+            drain(m, 50, NULL);
+            for (const char *c = "fresh bre"; *c; c++) {
+                double t0 = now_ms();
+                if (write(m, c, 1) != 1)
+                    return 1;
+                struct pollfd p = { m, POLLIN, 0 };
+                if (poll(&p, 1, 5000) <= 0) {
+                    fprintf(stderr, "search key %c drew nothing\n", *c);
+                    return 1;
+                }
+                if (t0 - start < sync_ms)
+                    search_d[nqd++] = now_ms() - t0;
+                drain(m, 3 > gap_ms ? 3 : gap_ms, NULL);
+            }
+            if (write(m, "\033", 1) != 1) /* Esc: curses waits ESCDELAY for more */
+                return 1;
+            drain(m, 100, NULL);
+            continue;
+        }
         /* a digit, then Backspace: the input line stays short, and no Esc (curses holds a
          * lone Esc for ESCDELAY, 25 ms, to tell it from an escape sequence: inside the
          * till's key callback, so it would time curses, not the loop) */
@@ -119,6 +194,10 @@ int main(int argc, char **argv)
     waitpid(pid, NULL, 0);
     report("key-to-screen while the catalog syncs", during, nd);
     report("key-to-screen after it", after, na);
+    if (mix > 0) {
+        report("scan-to-screen while the catalog syncs", scan_d, nsd);
+        report("name search per keystroke while the catalog syncs", search_d, nqd);
+    }
     char log[600], line[512], hold[512] = "";
     snprintf(log, sizeof log, "%s.log", argv[2]);
     FILE *f = fopen(log, "r");

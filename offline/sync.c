@@ -10,8 +10,10 @@
  *
  * Pull: catalog, staff, then stock levels, by cursor, one page per request.  A page whose
  * envelope is wrong (no list, no cursor, a cursor that does not move) changes nothing and
- * is asked again later.  Otherwise its rows are applied in slices, each slice with the
- * cursor in one transaction, so a restart resumes after the last applied slice.  A row the
+ * is asked again later.  Otherwise a catalog page goes to the catalog's writer thread,
+ * which applies it with its cursor in one transaction (offline/catalog_worker.c); the
+ * other feeds' rows are applied on the loop in slices, each slice with the cursor in one
+ * transaction, so a restart resumes after the last applied slice or page.  A row the
  * till cannot take (offline/sync_rows.c) or could not store is parked with its reason
  * (src/sync_rejects.c) and the rest goes on: one bad record never stops price changes.
  * At most two pages are held in memory (max_response_bytes bounds each), whatever the
@@ -27,6 +29,7 @@
 
 #include "offline/audit_doc.h"
 #include "offline/backend.h"
+#include "offline/catalog_worker.h"
 #include "offline/feeds.h"
 #include "offline/json_num.h"
 #include "offline/http.h"
@@ -35,6 +38,7 @@
 #include "offline/sync.h"
 #include "offline/sync_rows.h"
 #include "src/catalog.h"
+#include "src/catalog_refused.h"
 #include "src/config.h"
 #include "src/loop.h"
 #include "src/pin.h"
@@ -104,6 +108,14 @@ struct sync {
     int64_t last_notify_ms;
     int64_t open_rejects;       /* rows parked and not yet superseded, every feed */
     int rejects_changed;        /* a slice parked or superseded some: recount after it */
+    /* catalog pages go to the catalog's writer thread (NULL: a memory catalog, applied in
+     * slices on the loop as the other feeds are) */
+    struct catalog_worker *worker;
+    int jobs;                   /* pages handed over, not yet back */
+    uint64_t gen;               /* a failed pull starts a new one: older pages only count */
+    int64_t drained_id;         /* the catalog's refused-rows queue is carried over up to here */
+    uint64_t drain_timer;
+    int drain_failed;
     /* snapshots */
     int snapshot_asked;         /* this round asked the server already */
     int snapshot_unsupported;
@@ -460,6 +472,7 @@ static void pull_failed(struct sync *s, int64_t retry_after_s)
         s->pull_req = 0;
     }
     drop_pages(s);
+    s->gen++; /* pages still with the writer thread finish, but the round starts over */
     s->st.catalog_busy = 0;
     s->pull_failures++;
     schedule_pull(s, backoff_ms(s, s->pull_failures, retry_after_s));
@@ -500,7 +513,8 @@ static int64_t catalog_cursor_now(struct sync *s)
  * far-behind till); the server decides from our cursor. */
 static void pull_start(struct sync *s)
 {
-    if (s->pull_req || s->snap || s->npages)
+    /* the catalog cursor is the worker's to move while it holds pages */
+    if (s->pull_req || s->snap || s->npages || s->jobs)
         return;
     if (s->phase == PULL_CATALOG && s->http && s->cfg.snapshot && !s->snapshot_asked && !s->snapshot_unsupported) {
         char url[512];
@@ -568,6 +582,7 @@ static void on_snapshot_done(void *ctx, int ok, const char *message)
         return;
     }
     slog(s, "sync: %s%s", message, p.resumed_at ? " (download resumed)" : "");
+    s->drained_id = 0; /* a new catalog file: its refused-rows queue starts afresh */
     s->stats.snapshots++;
     s->stats.snapshot_bytes += p.bytes;
     s->stats.snapshot_resumed_at = p.resumed_at;
@@ -644,33 +659,7 @@ static void on_snapshot_info(void *ctx, const struct http_response *r)
 
 static int stage_change(struct sync *s, const cJSON *c)
 {
-    const char *unit = json_str(c, "unit", 8);
-    const cJSON *active = cJSON_GetObjectItemCaseSensitive(c, "active");
-    struct catalog_change ch = {
-        .sku = json_str(c, "sku", 64),
-        .deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")),
-        .name = json_str(c, "name", 200),
-        .unit = unit && strcmp(unit, "kg") == 0 ? UNIT_KG : UNIT_EACH,
-        .tax_class = json_str(c, "tax_class", 16),
-        .age_restricted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "age_restricted")),
-        .active = active ? cJSON_IsTrue(active) : 1,
-        .group = json_str(c, "group", 31),
-        .deposit_sku = json_str(c, "deposit_sku", 31),
-    };
-    int64_t min_age;
-    if (ch.age_restricted && json_num_field(c, "min_age", 2, 99, &min_age) == 0)
-        ch.age_restricted = (int)min_age;
-    json_num_field(c, "price", 0, INT64_C(1) << 50, &ch.price);
-    if (catalog_stage_product(s->store, &ch))
-        return -1;
-    if (ch.deleted)
-        return 0;
-    const cJSON *b;
-    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(c, "barcodes")) {
-        if (catalog_stage_barcode(s->store, ch.sku, b->valuestring))
-            return -1;
-    }
-    return 0;
+    return catalog_worker_stage_row(s->store, c);
 }
 
 static int apply_staff_record(struct sync *s, const cJSON *c)
@@ -705,6 +694,8 @@ static void schedule_apply(struct sync *s)
 }
 
 /* The page (all checked) is done: the next phase, the next page or the end of the round. */
+static void page_finished(struct sync *s, int more, int64_t n);
+
 static void page_done(struct sync *s, struct page *pg)
 {
     int more = pg->more;
@@ -712,6 +703,11 @@ static void page_done(struct sync *s, struct page *pg)
     cJSON_Delete(pg->doc);
     memmove(&s->pages[0], &s->pages[1], (size_t)(s->npages - 1) * sizeof s->pages[0]);
     s->npages--;
+    page_finished(s, more, n);
+}
+
+static void page_finished(struct sync *s, int more, int64_t n)
+{
     if (s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE) {
         s->stats.catalog_changes += n;
         s->stats.catalog_pages++;
@@ -727,7 +723,7 @@ static void page_done(struct sync *s, struct page *pg)
         schedule_apply(s);
         return;
     }
-    if (s->want_next) {
+    if (s->want_next && s->jobs < 2) {
         int64_t next = s->want_next_cursor;
         s->want_next = 0;
         if (pull_request(s, next)) {
@@ -736,8 +732,8 @@ static void page_done(struct sync *s, struct page *pg)
         }
         return;
     }
-    if (more || s->pull_req)
-        return; /* the next page is on its way */
+    if (more || s->pull_req || s->jobs)
+        return; /* the next page is on its way, or still with the catalog's writer */
     s->st.catalog_busy = 0;
     if (s->phase < PULL_CUSTOMERS) {
         s->phase++;   /* catalog, staff, stock, promotions, customers */
@@ -1015,6 +1011,197 @@ static void on_apply_timer(struct loop *loop, void *ctx)
         page_done(s, pg);
 }
 
+/* ------------------------------------------- catalog pages on the writer thread --- */
+
+static void schedule_drain(struct sync *s, int64_t delay_ms);
+
+/* One row of the catalog's refused-rows queue into sync_rejects, inside the loop's
+ * transaction on the main database. */
+static int drain_one(void *ctx, const struct catalog_refused_row *r)
+{
+    struct sync *s = ctx;
+    s->drained_id = r->id;
+    if (r->kind == CATALOG_REFUSED_APPLIED) {
+        int n = sync_rejects_supersede(s->store, "catalog", r->key, r->seq, r->at);
+        if (n < 0)
+            return s->drain_failed = 1;
+        return 0;
+    }
+    int rc = sync_rejects_park(s->store, "catalog", r->seq, r->key, r->reason, r->raw, r->at);
+    if (rc < 0)
+        return s->drain_failed = 1;
+    if (rc == 1) {
+        s->stats.rows_refused++;
+        slog(s, "sync: catalog row %.80s (seq %lld) refused: %s; the rest of the page is applied"
+                " (till --sync-rejects lists it)", r->key[0] ? r->key : "without a key", (long long)r->seq, r->reason);
+    }
+    return 0;
+}
+
+/* Carries the rows the writer thread refused (and the versions it applied of rows refused
+ * before) into sync_rejects, a few at a time.  Parking and settling are idempotent, so a
+ * crash before the writer deleted them only carries them again. */
+static void drain_refused(struct sync *s)
+{
+    enum { DRAIN_ROWS = 64 };
+    int64_t from = s->drained_id, refused = s->stats.rows_refused;
+    s->drain_failed = 0;
+    int n = -1;
+    if (store_begin(s->store, STORE_TX_PLAIN) == STORE_OK) {
+        n = catalog_refused_each(s->store, from, DRAIN_ROWS, drain_one, s);
+        if (n < 0 || s->drain_failed) {
+            store_rollback(s->store);
+            n = -1;
+        } else if (store_commit(s->store)) {
+            n = -1;
+        }
+    }
+    if (n < 0) {
+        s->drained_id = from;
+        s->stats.rows_refused = refused;
+        set_error(s, "cannot record refused catalog rows: %s", store_errmsg(s->store));
+        schedule_drain(s, 1000);
+        return;
+    }
+    if (n == DRAIN_ROWS)
+        schedule_drain(s, 0);
+    refresh_rejects(s);
+    notify(s);
+}
+
+static void on_drain_timer(struct loop *loop, void *ctx)
+{
+    struct sync *s = ctx;
+    (void)loop;
+    s->drain_timer = 0;
+    drain_refused(s);
+}
+
+static void schedule_drain(struct sync *s, int64_t delay_ms)
+{
+    if (!s->drain_timer)
+        s->drain_timer = loop_add_timer(s->loop, delay_ms, on_drain_timer, s);
+}
+
+/* The keys of refused catalog rows still open: the writer tells when it applies a valid
+ * version of one (a few; more than the list holds and it tells of every row). */
+struct open_keys {
+    char **keys;
+    size_t n, cap;
+    int all;
+};
+
+static int add_open_key(void *ctx, const struct sync_reject *r)
+{
+    struct open_keys *k = ctx;
+    if (strcmp(r->feed, "catalog") != 0)
+        return 0;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        char **keys = cap <= 4096 ? realloc(k->keys, cap * sizeof *keys) : NULL;
+        if (!keys) {
+            k->all = 1;
+            return 1;
+        }
+        k->keys = keys;
+        k->cap = cap;
+    }
+    if (!(k->keys[k->n] = strdup(r->key))) {
+        k->all = 1;
+        return 1;
+    }
+    k->n++;
+    return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void on_job_done(void *ctx, struct catalog_job *job);
+
+/* Hands a checked page to the catalog's writer thread; the next page is asked for while
+ * it is written (two pages at most with the writer). */
+static void submit_page(struct sync *s, cJSON *doc, const cJSON *first, int64_t next, int more)
+{
+    struct catalog_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        cJSON_Delete(doc);
+        set_error(s, "out of memory");
+        pull_failed(s, -1);
+        return;
+    }
+    job->doc = doc;
+    job->first = first;
+    job->set_cursor = s->phase != PULL_RECONCILE;
+    job->cursor = next;
+    job->now = loop_wall_time();
+    job->tag = s->gen << 1 | (uint64_t)(more != 0);
+    job->drained_upto = s->drained_id;
+    if (s->st.refused_catalog > 0) {
+        struct open_keys k = { 0 };
+        sync_rejects_each(s->store, 0, add_open_key, &k);
+        if (k.n)
+            qsort(k.keys, k.n, sizeof *k.keys, cmp_key);
+        job->keys = k.keys;
+        job->nkeys = k.n;
+        job->all_keys = k.all;
+    }
+    if (catalog_worker_submit(s->worker, job)) {
+        catalog_job_free(job);
+        set_error(s, "cannot start the catalog's writer thread");
+        pull_failed(s, -1);
+        return;
+    }
+    s->jobs++;
+    if (!more)
+        return;
+    if (s->jobs < 2) {
+        if (pull_request(s, next)) {
+            set_error(s, "cannot start a catalog request");
+            pull_failed(s, -1);
+        }
+    } else {
+        s->want_next = 1;
+        s->want_next_cursor = next;
+    }
+}
+
+/* A page the writer thread committed (or could not).  Pages of a pull that failed since
+ * count, but the round goes on from the cursor they left. */
+static void on_job_done(void *ctx, struct catalog_job *job)
+{
+    struct sync *s = ctx;
+    s->jobs--;
+    int current = job->tag >> 1 == s->gen, more = (int)(job->tag & 1);
+    if (job->rc == 0 && job->rows > 0) {
+        s->st.catalog_done += job->rows;
+        int64_t now = loop_now_ms(s->loop);
+        if (now - s->last_notify_ms >= 100) {
+            s->last_notify_ms = now;
+            notify(s);
+        }
+    }
+    if (job->rc == 0 && job->queued > 0)
+        schedule_drain(s, 0);
+    if (!current) {
+        if (job->rc == 0) {
+            s->stats.catalog_changes += job->rows;
+            s->stats.catalog_pages++;
+        }
+        /* the retry was put off while the writer held pages */
+        if (!s->jobs && !s->pull_timer && !s->pull_req)
+            schedule_pull(s, 0);
+    } else if (job->rc) {
+        set_error(s, "could not store the catalog page locally: %s", job->err);
+        pull_failed(s, -1);
+    } else {
+        page_finished(s, more, job->rows);
+    }
+    catalog_job_free(job);
+}
+
 static void on_pull_done(void *ctx, const struct backend_reply *r)
 {
     struct sync *s = ctx;
@@ -1066,6 +1253,10 @@ static void on_pull_done(void *ctx, const struct backend_reply *r)
         s->st.catalog_done = 0;
         s->st.catalog_total = 0;
         s->st.catalog_eta_s = -1;
+    }
+    if (s->worker && (s->phase == PULL_CATALOG || s->phase == PULL_RECONCILE)) {
+        submit_page(s, j, items->child, next, has_more);
+        return;
     }
     s->pages[s->npages++] = (struct page){ j, items ? items->child : NULL, s->pull_since, next, has_more, 0 };
     /* the next page is on its way while this one is written (two pages at most held) */
@@ -1289,6 +1480,18 @@ struct sync *sync_new(struct loop *loop, struct store *store, const struct sync_
             return NULL;
         }
     }
+    /* the catalog's writer is a thread; from now on the loop only reads the catalog */
+    if (strcmp(store_catalog_path(store), ":memory:") != 0) {
+        s->worker = catalog_worker_new(loop, store_catalog_path(store), on_job_done, s);
+        if (!s->worker || store_catalog_read_only(store, 1)) {
+            snprintf(err, errlen, "sync: cannot set up the catalog's writer: %s",
+                     s->worker ? store_errmsg(store) : "out of memory");
+            sync_free(s);
+            return NULL;
+        }
+        store_bind_thread(store, 1);
+        schedule_drain(s, 0); /* rows a crash left in the queue */
+    }
     /* a till that starts from nothing reads the whole catalog anyway: no check right after */
     if (catalog_cursor_now(s) == 0)
         s->reconcile_due_ms = loop_now_ms(loop) + cfg->reconcile_interval_ms;
@@ -1350,6 +1553,13 @@ void sync_free(struct sync *s)
         return;
     snapshot_load_free(s->snap);
     drop_pages(s);
+    if (s->worker) {
+        catalog_worker_free(s->worker); /* waits for the page being written */
+        store_bind_thread(s->store, 0);
+        store_catalog_read_only(s->store, 0);
+    }
+    if (s->drain_timer)
+        loop_cancel_timer(s->loop, s->drain_timer);
     if (s->be)
         s->be->ops->free(s->be);
     http_free(s->http);
@@ -1383,6 +1593,22 @@ void sync_get_status(const struct sync *s, struct sync_status *out)
 void sync_get_stats(const struct sync *s, struct sync_stats *out)
 {
     *out = s->stats;
+    if (s->worker) {
+        struct catalog_worker_stats w;
+        catalog_worker_get_stats(s->worker, &w);
+        out->writer_batches = w.batches;
+        out->writer_rows = w.rows;
+        out->writer_busy_us = w.busy_us;
+        out->writer_longest_us = w.longest_batch_us;
+        out->writer_vm_steps = w.vm_steps;
+        out->writer_fullscan_steps = w.fullscan_steps;
+        out->writer_sorts = w.sorts;
+        out->writer_cache_hits = w.cache_hits;
+        out->writer_cache_misses = w.cache_misses;
+        out->writer_cache_writes = w.cache_writes;
+        out->writer_cache_spills = w.cache_spills;
+        out->writer_wal_max_bytes = w.wal_max_bytes;
+    }
 }
 
 void sync_http_options(const struct sync_config *cfg, struct http_options *out)

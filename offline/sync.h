@@ -1,7 +1,9 @@
 /* The sync engine: completed sales and stock adjustments go up from the outbox, catalog and
  * staff records and stock levels come down by cursor.  Everything runs as callbacks of the main loop (HTTP on
- * curl multi); the local database is changed only after an answer's envelope has been
- * checked, and a row of a page the till cannot take is parked alone (src/sync_rejects.c). */
+ * curl multi), except that catalog pages are written by the catalog's writer thread
+ * (offline/catalog_worker.c; the loop then only reads the catalog); the local database is
+ * changed only after an answer's envelope has been checked, and a row of a page the till
+ * cannot take is parked alone (src/sync_rejects.c). */
 #ifndef TILL_SYNC_H
 #define TILL_SYNC_H
 
@@ -94,6 +96,12 @@ struct sync_stats {
     int64_t longest_slice_us;   /* the longest the sync held the loop in one go */
     int64_t rows_refused;       /* rows of pages parked by this engine (each version once) */
     int64_t log_waits;          /* 2 ms pauses for the catalog's checkpoint thread */
+    /* the catalog's writer thread (offline/catalog_worker.c): transactions, pages in them,
+     * time in them and the longest one */
+    int64_t writer_batches, writer_rows, writer_busy_us, writer_longest_us;
+    int64_t writer_vm_steps, writer_fullscan_steps, writer_sorts;   /* its statements' cost */
+    int64_t writer_cache_hits, writer_cache_misses, writer_cache_writes, writer_cache_spills;
+    int64_t writer_wal_max_bytes;
 };
 
 typedef void (*sync_changed_cb)(void *ctx);

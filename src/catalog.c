@@ -443,6 +443,22 @@ int catalog_stage_barcode(struct store *st, const char *sku, const char *code)
     return store_step(st, s) == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
+void catalog_writer_cost(struct store *st, struct catalog_writer_cost *out)
+{
+    static const char *const sqls[] = { SQL_STAGE_PRODUCT, SQL_STAGE_BARCODE, SQL_APPLY_PRODUCTS, SQL_APPLY_NAMES,
+                                        SQL_APPLY_TOMBSTONES, SQL_APPLY_DEL_BARCODES, SQL_APPLY_BARCODES,
+                                        SQL_STAGE_CLEAR, SQL_STAGE_BARCODES_CLEAR, SQL_META_SET };
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
+        int64_t v = store_stmt_status(st, sqls[i], SQLITE_STMTSTATUS_VM_STEP);
+        out->vm_steps += v > 0 ? v : 0;
+        v = store_stmt_status(st, sqls[i], SQLITE_STMTSTATUS_FULLSCAN_STEP);
+        out->fullscan_steps += v > 0 ? v : 0;
+        v = store_stmt_status(st, sqls[i], SQLITE_STMTSTATUS_SORT);
+        out->sorts += v > 0 ? v : 0;
+    }
+}
+
 int catalog_stage_apply(struct store *st, int64_t now)
 {
     sqlite3_stmt *p = store_stmt(st, SQL_APPLY_PRODUCTS);

@@ -78,5 +78,11 @@ int catalog_stage_product(struct store *st, const struct catalog_change *c);
 int catalog_stage_barcode(struct store *st, const char *sku, const char *code);
 /* Applies what was staged (updated_at = now). */
 int catalog_stage_apply(struct store *st, int64_t now);
+/* What the writer's statements cost on this handle so far (sqlite3_stmt_status): virtual
+ * machine steps, steps of full scans, sorts (measurements). */
+struct catalog_writer_cost {
+    int64_t vm_steps, fullscan_steps, sorts;
+};
+void catalog_writer_cost(struct store *st, struct catalog_writer_cost *out);
 
 #endif

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +54,9 @@ struct loop {
     int64_t now_ms;
     int stopped;
     int64_t longest_busy_us;    /* the longest any iteration ran its callbacks */
+    int64_t longest_busy_cpu_us;/* the loop thread's CPU time in that iteration */
+    long longest_busy_waits[2]; /* and its voluntary (it blocked) and involuntary (it was
+                                   preempted) context switches */
 };
 
 static int64_t monotonic_ms(void)
@@ -231,6 +236,20 @@ static void dispatch_timers(struct loop *loop)
     }
 }
 
+/* The calling thread's CPU time and context switches: an iteration that took long with
+ * little CPU either blocked (voluntary switches: a lock, a sleep, I/O) or waited for a CPU
+ * (involuntary: preempted), and was not working. */
+static int64_t thread_cpu_us(long switches[2])
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0)
+        return 0;
+    switches[0] = ru.ru_nvcsw;
+    switches[1] = ru.ru_nivcsw;
+    return (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (int64_t)ru.ru_stime.tv_sec * 1000000 +
+           ru.ru_stime.tv_usec;
+}
+
 int loop_run_once(struct loop *loop, int max_wait_ms)
 {
     loop->now_ms = monotonic_ms();
@@ -264,7 +283,8 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
     loop->now_ms = monotonic_ms();
     if (rc < 0 && errno != EINTR)
         return -1;
-    int64_t busy_from = monotonic_us();
+    long sw_from[2], sw_to[2];
+    int64_t busy_from = monotonic_us(), cpu_from = thread_cpu_us(sw_from);
     if (rc > 0) {
         if (loop->sigfd >= 0 && (loop->pfds[nfds].revents & POLLIN))
             dispatch_signals(loop);
@@ -278,9 +298,24 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
     }
     dispatch_timers(loop);
     int64_t busy = monotonic_us() - busy_from;
-    if (busy > loop->longest_busy_us)
+    if (busy > loop->longest_busy_us) {
         loop->longest_busy_us = busy;
+        loop->longest_busy_cpu_us = thread_cpu_us(sw_to) - cpu_from;
+        loop->longest_busy_waits[0] = sw_to[0] - sw_from[0];
+        loop->longest_busy_waits[1] = sw_to[1] - sw_from[1];
+    }
     return 0;
+}
+
+int64_t loop_longest_busy_cpu_us(const struct loop *loop)
+{
+    return loop->longest_busy_cpu_us;
+}
+
+void loop_longest_busy_switches(const struct loop *loop, long *blocked, long *preempted)
+{
+    *blocked = loop->longest_busy_waits[0];
+    *preempted = loop->longest_busy_waits[1];
 }
 
 int64_t loop_longest_busy_us(const struct loop *loop)

@@ -39,6 +39,10 @@ int64_t loop_wall_time(void);
 /* The longest one iteration ran its callbacks (poll() to poll()): what a key pressed
  * meanwhile could wait at worst, whoever held the loop. */
 int64_t loop_longest_busy_us(const struct loop *loop);
+/* Of it, the CPU time the loop's thread itself used (the rest it waited for a CPU). */
+int64_t loop_longest_busy_cpu_us(const struct loop *loop);
+/* ... and how often in it the loop's thread blocked (a lock, a sleep, I/O) or was preempted. */
+void loop_longest_busy_switches(const struct loop *loop, long *blocked, long *preempted);
 
 /* Runs one iteration, waiting at most max_wait_ms (-1: until something happens). */
 int loop_run_once(struct loop *loop, int max_wait_ms);

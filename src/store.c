@@ -2,6 +2,7 @@
 #include "src/atomic_file.h"
 #include "src/checkpointer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -42,7 +45,19 @@ struct store {
     int readonly;
     struct checkpointer *ckpt; /* the catalog's checkpoints, off the loop (NULL: in place) */
     int catalog_log_frames;    /* the catalog's log after the last commit, in pages */
+    int catalog_ro;            /* the catalog is attached read-only (its writer is a thread) */
+    int bound;                 /* only owner may use this handle (store_bind_thread) */
+    pthread_t owner;
 };
+
+/* A handle bound to a thread is used by that thread only: the loop's handle never writes
+ * the catalog while the catalog's writer thread owns it, and the writer's handle never
+ * leaves its thread.  Checked at every statement (assert: every build has them on). */
+static void check_thread(const struct store *st)
+{
+    assert(!st->bound || pthread_equal(st->owner, pthread_self()));
+    (void)st;
+}
 
 /* SQLite's own automatic checkpoint (PASSIVE at 1000 pages of log), except that the
  * catalog's goes to its thread: a sync's pages would otherwise pay a checkpoint and its
@@ -179,12 +194,37 @@ static int catalog_path_for(const char *path, char *out, size_t len)
 /* Attaches the catalog file as "catalog" (WAL; NORMAL: every catalog change can be fetched
  * again, so a power cut may lose only the last pages).  A new file gets the catalog
  * schema; one of a newer schema is refused. */
+/* path as a file: URI that opens it read-only (mode=ro): every byte but the plain ones
+ * percent-encoded, so '?', '#' and '%' in a directory name stay part of the path. */
+static int readonly_uri(const char *path, char *out, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = (size_t)snprintf(out, len, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (n + 4 >= len)
+            return -1;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
+            out[n++] = (char)*p;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        }
+    }
+    return snprintf(out + n, len - n, "?mode=ro") >= (int)(len - n) ? -1 : 0;
+}
+
 static int attach_catalog(struct store *st, char *err, size_t errlen)
 {
     sqlite3_stmt *s;
+    char uri[3 * sizeof st->catalog_path + 32];
+    if (st->catalog_ro && readonly_uri(st->catalog_path, uri, sizeof uri)) {
+        seterr(err, errlen, "catalog path too long: %s", st->catalog_path);
+        return STORE_ERROR;
+    }
     int rc = sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS catalog", -1, &s, NULL);
     if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, st->catalog_path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 1, st->catalog_ro ? uri : st->catalog_path, -1, SQLITE_STATIC);
         rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
         sqlite3_finalize(s);
     }
@@ -192,7 +232,7 @@ static int attach_catalog(struct store *st, char *err, size_t errlen)
         seterr(err, errlen, "cannot open the catalog database %s: %s", st->catalog_path, sqlite3_errmsg(st->db));
         return STORE_ERROR;
     }
-    if (st->readonly)
+    if (st->readonly || st->catalog_ro)
         return STORE_OK;
     char *msg = NULL;
     if (sqlite3_exec(st->db, "PRAGMA catalog.journal_mode = WAL; PRAGMA catalog.synchronous = NORMAL;",
@@ -256,7 +296,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
     struct store *st = store_new(err, errlen);
     if (!st)
         return STORE_ERROR;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    /* URIs for the catalog's read-only attachment (store_catalog_read_only) */
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) !=
+        SQLITE_OK) {
         seterr(err, errlen, "cannot open database %s: %s", path,
                st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
@@ -393,7 +435,120 @@ int store_catalog_sync_dir(const char *catalog_path)
  * rename is the commit point, a crash before it keeps the old catalog, after it the new
  * (once store_catalog_sync_dir made the rename durable; until then a power cut may bring
  * back the old one, with its own cursor, which syncs again). */
+static int swap_catalog(struct store *st, const char *new_path);
+static size_t slot_of(const struct store *st, const char *sql);
+
 int store_catalog_swap(struct store *st, const char *new_path)
+{
+    /* a read-only attachment cannot checkpoint nor remove the log: the swap runs read-write */
+    int ro = st->catalog_ro;
+    if (ro && store_catalog_read_only(st, 0))
+        return STORE_ERROR;
+    int rc = swap_catalog(st, new_path);
+    char keep[STORE_ERRLEN];
+    snprintf(keep, sizeof keep, "%s", st->errmsg);
+    if (ro && store_catalog_read_only(st, 1))
+        return STORE_ERROR;
+    snprintf(st->errmsg, sizeof st->errmsg, "%s", keep);
+    return rc;
+}
+
+int store_catalog_read_only(struct store *st, int on)
+{
+    st->errmsg[0] = 0;
+    on = !!on;
+    if (on == st->catalog_ro)
+        return STORE_OK;
+    if (st->readonly || strcmp(st->catalog_path, ":memory:") == 0) {
+        snprintf(st->errmsg, sizeof st->errmsg, "this database has no catalog file of its own");
+        return STORE_ERROR;
+    }
+    if (!sqlite3_get_autocommit(st->db)) {
+        snprintf(st->errmsg, sizeof st->errmsg, "a transaction is open");
+        return STORE_ERROR;
+    }
+    cache_clear(st);
+    if (exec(st, "DETACH DATABASE catalog"))
+        return STORE_ERROR;
+    st->catalog_ro = on;
+    char err[STORE_ERRLEN] = "";
+    if (attach_catalog(st, err, sizeof err)) {
+        /* as it was, if it can be */
+        st->catalog_ro = !on;
+        if (attach_catalog(st, NULL, 0))
+            st->catalog_ro = on;
+        snprintf(st->errmsg, sizeof st->errmsg, "%s", err);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+int store_catalog_is_read_only(const struct store *st)
+{
+    return st->catalog_ro;
+}
+
+void store_bind_thread(struct store *st, int on)
+{
+    st->bound = on;
+    st->owner = pthread_self();
+}
+
+int store_open_catalog(const char *catalog_path, struct store **out, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(catalog_path, &sb) != 0) {
+        seterr(err, errlen, "no catalog database at %s", catalog_path);
+        return STORE_NOTFOUND;
+    }
+    struct store *st = store_new(err, errlen);
+    if (!st)
+        return STORE_ERROR;
+    snprintf(st->catalog_path, sizeof st->catalog_path, "%s", catalog_path);
+    if (sqlite3_open_v2(catalog_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        seterr(err, errlen, "cannot open the catalog database %s: %s", catalog_path,
+               st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        store_close(st);
+        return STORE_ERROR;
+    }
+    /* the loop's readers never hold a lock a writer waits for (WAL); another writer (an
+     * import in another process) may, for a while */
+    sqlite3_busy_timeout(st->db, 10000);
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4000;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        seterr(err, errlen, "cannot set up the catalog database %s: %s", catalog_path, msg ? msg : "?");
+        sqlite3_free(msg);
+        store_close(st);
+        return STORE_ERROR;
+    }
+    store_bind_thread(st, 1);
+    *out = st;
+    return STORE_OK;
+}
+
+int64_t store_stmt_status(struct store *st, const char *sql, int op)
+{
+    size_t i = slot_of(st, sql);
+    while (st->slots[i].sql && st->slots[i].sql != sql)
+        i = (i + 1) & (st->nslots - 1);
+    return st->slots[i].stmt ? sqlite3_stmt_status(st->slots[i].stmt, op, 0) : -1;
+}
+
+void store_cache_status(struct store *st, int64_t *hits, int64_t *misses, int64_t *writes, int64_t *spills)
+{
+    int cur, hi;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 0);
+    *hits = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0);
+    *misses = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 0);
+    *writes = cur;
+    sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_SPILL, &cur, &hi, 0);
+    *spills = cur;
+}
+
+static int swap_catalog(struct store *st, const char *new_path)
 {
     char wal[4200];
     struct stat sb;
@@ -457,6 +612,7 @@ static int cache_grow(struct store *st)
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
+    check_thread(st);
     size_t i = slot_of(st, sql);
     while (st->slots[i].sql && st->slots[i].sql != sql)
         i = (i + 1) & (st->nslots - 1);
@@ -547,6 +703,7 @@ int store_step(struct store *st, sqlite3_stmt *s)
 {
     if (!s)
         return STORE_ERROR; /* store_stmt failed and said why */
+    check_thread(st);
     if (st->tx == STORE_TX_SALE && st->fail_commit_at && ++st->sale_steps == st->fail_commit_at) {
         sqlite3_reset(s);
         snprintf(st->errmsg, sizeof st->errmsg, "injected fault");
@@ -672,6 +829,7 @@ int store_quick_check(struct store *st, int64_t max_ms, int *complete, char *err
 
 int store_begin(struct store *st, enum store_tx kind)
 {
+    check_thread(st);
     st->errmsg[0] = 0;
     int rc = exec(st, "BEGIN IMMEDIATE");
     if (rc == STORE_OK) {

@@ -136,6 +136,25 @@ int store_catalog_swap(struct store *st, const char *new_path);
 int store_catalog_prepare_swap(const char *catalog_path);
 int store_catalog_sync_dir(const char *catalog_path);
 
+/* The catalog's writer is a thread of its own (offline/catalog_worker.c): while it runs,
+ * the loop's handle has the catalog attached read-only (on), so it can read it beside the
+ * writer (WAL) but never write it, and its transactions never wait for the writer's.
+ * Outside any transaction; cached statements are prepared again.  Not for a memory or
+ * read-only store. */
+int store_catalog_read_only(struct store *st, int on);
+int store_catalog_is_read_only(const struct store *st);
+/* A connection of the caller's own to the catalog file (path: store_catalog_path), its
+ * tables as the main database, for the catalog's writer thread: the catalog module's
+ * functions run on it as on a store.  Never creates the file.  Bound to the calling thread. */
+int store_open_catalog(const char *catalog_path, struct store **out, char *err, size_t errlen);
+/* From now on (on) only the calling thread may use st: every statement asserts it. */
+void store_bind_thread(struct store *st, int on);
+/* The connection's page cache since it opened: hits, misses, pages written, pages spilled
+ * to the file before a commit (measurements). */
+void store_cache_status(struct store *st, int64_t *hits, int64_t *misses, int64_t *writes, int64_t *spills);
+/* sqlite3_stmt_status(op) of the cached statement for sql (-1: not prepared); measurements. */
+int64_t store_stmt_status(struct store *st, const char *sql, int op);
+
 /* Fault injection for tests: the Nth step inside a sale transaction fails (0: none). */
 void store_fail_commit_step(struct store *st, int n);
 /* Fault injection for tests: the database may not grow past its current size, as if the

@@ -79,7 +79,7 @@ DB2=$T_DIR/new/till.db
 mkdir -p "$T_DIR/new"
 total=$(sq "select count(*) from products where sku != 'BAD-1'")   # the refused row stays out
 t_tmux_start 120x30 "$TILL_BIN --db $DB2 --set sync.url=http://127.0.0.1:$PORT --set sync.token_file=$T_DIR/token \
-    --set sync.snapshot=0 --set sync.page_size=1000 --set sync.timeout_ms=30000"
+    --set sync.snapshot=0 --set sync.page_size=1000 --set sync.timeout_ms=30000 --set sync.pull_interval_ms=500"
 check "a new till starts while its catalog syncs" t_wait_for "Empty sale"
 check "the header counts the catalog coming in" t_wait_for "catalog: "
 cq2() { sqlite3 -cmd ".timeout 3000" "$DB2.catalog" "$1"; }
@@ -102,5 +102,45 @@ for code in 4010433218190 4028710122696 BULK000001 4060013389086 BULK000500; do
 done
 check_eq "every scan was on screen while the sync ran" 5 "$during"
 check "the sync then completes" bash -c "for i in \$(seq 600); do [ \"\$(sqlite3 -cmd '.timeout 3000' '$DB2.catalog' 'select count(*) from products')\" = $total ] && exit 0; sleep 0.2; done; exit 1"
+
+# issue 27: a delta of 100,000 changed prices from a server that holds every page back
+# 200 ms, with two busy loops beside the till (the catalog's writer thread competes for the
+# CPU with them, the loop must not wait for it): a scan, a name search and a cash sale
+# each answer, and the sale is done while the delta is still applying
+awk -F, -v OFS=, 'NR == 1 { print; next } { $4 += 1000; print }' "$T_DIR/bulk.csv" > "$T_DIR/prices.csv"
+set_faults "$FAULTS" "stall=100%,stall_ms=200"
+check "the server takes 100,000 new prices" "$SERVER_BIN" --db "$SDB" import "$T_DIR/prices.csv"
+for _ in 1 2; do (while :; do :; done) & T_PIDS="$T_PIDS $!"; BUSY="${BUSY:-} $!"; done
+changed() { cq2 "select count(*) from products where sku like 'BULK%' and price >= 1100"; }
+check "the delta starts" bash -c "for i in \$(seq 600); do [ \"\$(sqlite3 -cmd '.timeout 3000' '$DB2.catalog' \"select count(*) from products where sku like 'BULK%' and price >= 1100\")\" -gt 0 ] && exit 0; sleep 0.1; done; exit 1"
+start=$(date +%s%N)
+step() { # WHAT TEXT: waits (5 s at most) for TEXT after the keys of WHAT, says how long it took
+    t0=$(date +%s%N)
+    t_wait_for "$2" 5 > /dev/null || { echo "$1: no answer"; return 1; }
+    echo "$1: on screen after $(( ($(date +%s%N) - t0) / 1000000 )) ms, $(changed) of 100000 prices in"
+}
+t_keys BULK099999 Enter
+check "during the delta a scan is on screen" step "scan BULK099999" "Bulk item 99999"
+t_keys 4028710122696 Enter
+check "and another" step "scan Basmati" "Basmati"
+t_keys F4
+check "the search opens" step "F4" "Search product"
+t_keys i t e m Space 4 2 4 2
+check "a name search finds as the cashier types" step "search 'item 4242'" "Bulk item 4242"
+t_keys Escape
+check "the search closes" step "Esc" "F4 Search"
+t_keys F5
+check "pay" step "F5" "F6: card"
+t_keys Enter
+check "cash taken" step "Enter" "CHANGE DUE"
+t_keys Enter
+check "the sale is done" step "Enter" "Empty sale"
+done_with=$(changed)
+echo "sale done $(( ($(date +%s%N) - start) / 1000000 )) ms after the delta started, with $done_with of 100000 prices in"
+check "... while the delta was still applying" test "$done_with" -lt 100000
+check_eq "the sale is in the database" 1 "$(sqlite3 -cmd '.timeout 3000' "$DB2" "select count(*) from sales")"
+check "the delta then completes" bash -c "for i in \$(seq 900); do [ \"\$(sqlite3 -cmd '.timeout 3000' '$DB2.catalog' \"select count(*) from products where sku like 'BULK%' and price >= 1100\")\" = 100000 ] && exit 0; sleep 0.2; done; exit 1"
+for p in $BUSY; do kill "$p" 2>/dev/null; done
+set_faults "$FAULTS" ""
 t_keys F10
 finish

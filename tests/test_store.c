@@ -23,6 +23,8 @@
 #include "core/receipt.h"
 
 extern const char *const demo_catalog_csv[];
+extern const char *const store_migrations[];
+extern const char *const store_catalog_schema[];
 
 struct fx {
     char dir[64];
@@ -79,6 +81,80 @@ static int64_t count(struct fx *f, const char *table)
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     return query(f, sql);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%.80s: %s", sql, msg ? msg : "?");
+}
+
+/* Migration 013 moves a till's catalog into the catalog file.  Both files are in WAL mode,
+ * where one transaction over both is not atomic across them, so it commits the copy first
+ * and drops the originals after: a crash between the two (here: the copy committed, the
+ * rest not) copies again on the next start, and every product arrives exactly once. */
+static void test_catalog_moves_to_its_file_once(void **state)
+{
+    (void)state;
+    for (int crash = 0; crash < 2; crash++) {
+        char dir[64] = "/tmp/till-mig-XXXXXX", path[128], cat[140];
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/till.db", dir);
+        snprintf(cat, sizeof cat, "%s.catalog", path);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        exec_ok(db, "PRAGMA journal_mode = WAL");
+        for (int v = 0; v < 12; v++)
+            exec_ok(db, store_migrations[v]);
+        exec_ok(db, "PRAGMA user_version = 12;"
+                    " INSERT INTO products (id, sku, name, price, unit, tax_class, age_restricted, active, updated_at)"
+                    " VALUES (7, 'A-1', 'Apple juice', 129, 'each', 'std', 0, 1, 1),"
+                    " (9, 'B-2', 'Bread', 249, 'each', 'red', 0, 1, 1);"
+                    " INSERT INTO barcodes (code, product_id) VALUES ('4000000000013', 7), ('4000000000020', 9);"
+                    " INSERT INTO meta (key, value) VALUES ('sync.catalog_cursor', '4242');");
+        if (crash) {
+            /* the copy and its commit, then the power went */
+            const char *m = store_migrations[12];
+            const char *cut = strstr(m, "COMMIT;");
+            assert_non_null(cut);
+            char *copy = strndup(m, (size_t)(cut - m));
+            char attach[200];
+            snprintf(attach, sizeof attach, "ATTACH DATABASE '%s' AS catalog", cat);
+            exec_ok(db, attach);
+            exec_ok(db, "PRAGMA catalog.journal_mode = WAL");
+            exec_ok(db, store_catalog_schema[0]);
+            exec_ok(db, "PRAGMA catalog.user_version = 2");
+            exec_ok(db, "BEGIN IMMEDIATE");
+            exec_ok(db, copy);
+            exec_ok(db, "COMMIT");
+            free(copy);
+        }
+        sqlite3_close(db);
+
+        struct store *st;
+        char err[256];
+        assert_int_equal(store_open(path, &st, err, sizeof err), 0);
+        assert_int_equal(store_schema_version(st), store_latest_version());
+        struct product p;
+        assert_int_equal(catalog_find_by_barcode(st, "4000000000020", &p), 0);
+        assert_string_equal(p.sku, "B-2");
+        assert_int_equal(p.id, 9);
+        int64_t n = 0, cursor = 0;
+        assert_int_equal(catalog_product_count(st, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(catalog_cursor(st, &cursor), 0);
+        assert_int_equal(cursor, 4242);
+        assert_int_equal(catalog_search(st, "apple", &p, 1), 1); /* the name index, once */
+        store_close(st);
+        struct fx f;
+        snprintf(f.path, sizeof f.path, "%s", path);
+        assert_int_equal(query(&f, "SELECT count(*) FROM sqlite_master WHERE name IN ('products', 'barcodes')"), 0);
+        assert_int_equal(query(&f, "SELECT count(*) FROM meta WHERE key = 'sync.catalog_cursor'"), 0);
+        char cmd[100];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        assert_int_equal(system(cmd), 0);
+    }
 }
 
 static void test_migration_from_empty(void **state)
@@ -661,6 +737,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migration_from_empty, setup, teardown),
+        cmocka_unit_test(test_catalog_moves_to_its_file_once),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_and_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_by_code, setup, teardown),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -761,6 +762,97 @@ static void test_row_the_database_refuses_is_parked(void **state)
                                     " AND reason LIKE 'could not be stored: %refused by the test%'"), 2);
 }
 
+static void *read_cursor_thread(void *arg)
+{
+    int64_t c = 0;
+    catalog_cursor(arg, &c);
+    return NULL;
+}
+
+/* Issue 27: catalog pages are written by the catalog's writer thread on a connection of
+ * its own; while the sync runs, the loop's handle has the catalog read-only (a write from
+ * the loop fails) and belongs to the loop's thread (any other thread using it aborts). */
+static void test_loop_never_writes_catalog(void **state)
+{
+    struct fx *f = *state;
+    start_server(f);
+    open_sync(f);
+    assert_true(store_catalog_is_read_only(f->st));
+    assert_int_equal(drain(f, 20000, 1), 0);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM products"), 293);
+    run(SERVER_BIN " --db %s price SKU10001 149 > /dev/null", f->server_db);
+    sync_round(f);
+    assert_int_equal(local_price(f, "SKU10001"), 149);
+
+    /* the loop's handle reads the catalog but cannot write it */
+    int64_t before = 0, after = 0;
+    assert_int_equal(catalog_cursor(f->st, &before), 0);
+    assert_true(before > 0);
+    assert_int_equal(store_begin(f->st, STORE_TX_PLAIN), 0);
+    assert_true(catalog_set_cursor(f->st, 1) < 0);
+    store_rollback(f->st);
+    char err[256];
+    assert_true(catalog_import_csv(f->st, demo_catalog_csv[0], err, sizeof err) < 0);
+    assert_int_equal(catalog_cursor(f->st, &after), 0);
+    assert_int_equal(after, before);
+
+    /* another thread using the loop's handle is a bug the store stops at once */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        pthread_t t;
+        pthread_create(&t, NULL, read_cursor_thread, f->st);
+        pthread_join(t, NULL);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+
+    /* without the sync the catalog is the loop's to write again */
+    sync_free(f->sync);
+    f->sync = NULL;
+    assert_false(store_catalog_is_read_only(f->st));
+    assert_int_equal(catalog_import_csv(f->st, demo_catalog_csv[0], err, sizeof err), 0);
+}
+
+/* Refused catalog rows wait in the catalog file until the loop has parked them; a crash
+ * before the writer deleted them carries them again, and each is parked once. */
+static void test_refused_queue_parks_once(void **state)
+{
+    struct fx *f = *state;
+    start_server(f);
+    open_sync(f);
+    assert_int_equal(drain(f, 20000, 1), 0);
+    sync_free(f->sync);
+    f->sync = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s.catalog", f->db);
+    /* as the writer leaves them: queued, carried over once already, then a crash */
+    db_exec(path, "CREATE TABLE IF NOT EXISTS catalog_refused (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                  " kind INTEGER NOT NULL, seq INTEGER NOT NULL, item_key TEXT NOT NULL, reason TEXT, raw TEXT,"
+                  " at INTEGER NOT NULL);"
+                  " INSERT INTO catalog_refused (kind, seq, item_key, reason, raw, at)"
+                  " VALUES (0, 7, 'X-1', 'price out of bounds', '{\"sku\":\"X-1\"}', 1);");
+    open_sync(f);
+    sync_round(f);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE item_key = 'X-1'"), 1);
+    sync_free(f->sync);
+    f->sync = NULL;
+    db_exec(path, "INSERT INTO catalog_refused (kind, seq, item_key, reason, raw, at)"
+                  " VALUES (0, 7, 'X-1', 'price out of bounds', '{\"sku\":\"X-1\"}', 1);");
+    open_sync(f);
+    sync_round(f);
+    assert_int_equal(local_count(f, "SELECT count(*) FROM sync_rejects WHERE item_key = 'X-1'"), 1);
+    struct sync_status st;
+    sync_get_status(f->sync, &st);
+    assert_int_equal(st.refused_catalog, 1);
+    /* carried over and deleted by the writer's next page */
+    assert_int_equal(local_count(f, "SELECT count(*) FROM catalog_refused"), 0);
+}
+
 static void test_token_file_must_be_private(void **state)
 {
     struct fx *f = *state;
@@ -801,6 +893,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_catalog_row_is_parked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_stock_row_is_parked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_row_the_database_refuses_is_parked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loop_never_writes_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_queue_parks_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_file_must_be_private, setup, teardown),
     };
     if (getenv("TEST_FILTER"))
