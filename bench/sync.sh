@@ -32,7 +32,7 @@ jsonl() {
     printf '{"name":"%s","value":%s,"unit":"%s"%s%s}\n' "$1" "$2" "$3" "${4:+,\"goal\":$4}" "${5:+,\"floor\":$5}" \
         >> build/bench/results.jsonl
 }
-CONDITIONS=${BENCH_CONDITIONS:-idle busy pinned}
+CONDITIONS=${BENCH_CONDITIONS:-idle busy pinned}  # check-deps: not a command
 BUSY_PIDS=""
 busy_start() { # N [CPU]: N busy loops, pinned to CPU when given
     for _ in $(seq "$1"); do

@@ -11,7 +11,7 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] || exit 77
 
 as_pg() { # runs "$@" as the cluster's owner
-    if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+    if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi  # check-deps: not a command
 }
 
 case "$1" in
