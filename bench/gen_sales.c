@@ -5,7 +5,7 @@
  * a sale left unspooled is a crash's leftover, and the till would lay out, spool and print
  * every one of them at start-up (10,000 took ~15 s of a 'drain' benchmark).  The sale keys
  * are the run's own (time and pid), so two generated databases never share one.
- * TILL_GEN_TERMINAL names the terminal (default T1); TILL_GEN_AUDIT=1 also writes one
+ * TILL_GEN_SEED (hex) fixes the keys' run part; TILL_GEN_TERMINAL names the terminal (default T1); TILL_GEN_AUDIT=1 also writes one
  * chained audit row per sale, as a till's log would hold (tests/e2e_chain.sh). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +55,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_sales: products missing\n");
         return 1;
     }
-    /* keys of their own: two benched tills (or two generated databases) never share one */
-    unsigned run = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+    /* keys of their own: two benched tills (or two generated databases) never share one,
+     * unless TILL_GEN_SEED names the run (tests/e2e_load.sh: three tills racing the same keys) */
+    const char *seed = getenv("TILL_GEN_SEED");
+    unsigned run = seed && *seed ? (unsigned)strtoul(seed, NULL, 16)
+                                 : (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
     const char *terminal = getenv("TILL_GEN_TERMINAL");
     const char *audit = getenv("TILL_GEN_AUDIT");
     for (long i = 0; i < n; i++) {
