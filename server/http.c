@@ -575,6 +575,9 @@ static void handle_order(struct sdb *db, const char *url, struct reply *r)
 }
 
 /* The terminal the bearer token belongs to, or 0 for no or an unknown token. */
+/* 1 for a known token (its terminal copied out), 0 for none or an unknown one, -1 when
+ * the database could not say (a restart of PostgreSQL, a broken connection): that is a
+ * 503 to retry, never a 401 that would make a till stop syncing. */
 static int authorized(struct sdb *db, struct MHD_Connection *c, char *terminal, size_t len)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -583,7 +586,10 @@ static int authorized(struct sdb *db, struct MHD_Connection *c, char *terminal, 
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    return *token && sdb_token_lookup(db, token, terminal, len) == SDB_OK;
+    if (!*token)
+        return 0;
+    int rc = sdb_token_lookup(db, token, terminal, len);
+    return rc == SDB_OK ? 1 : rc == SDB_NOT_FOUND ? 0 : -1;
 }
 
 /* Auth, limits and the endpoint's work. */
@@ -614,7 +620,10 @@ static void handle(struct server *srv, struct MHD_Connection *c, const struct re
     }
     struct orders_rules rules = { .currency = srv->cfg->currency, .terminal_id = terminal,
                                   .now = (int64_t)time(NULL) };
-    if (route != R_HEALTH && !authorized(db, c, terminal, sizeof terminal))
+    int auth = route == R_HEALTH ? 1 : authorized(db, c, terminal, sizeof terminal);
+    if (auth < 0)
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", "database unavailable, try again");
+    else if (auth == 0)
         reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", "missing or unknown bearer token");
     else if (rq->too_large)
         reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "request body over 8 MiB");

@@ -42,7 +42,7 @@ for p in till till-server; do
 done
 
 # Version 2: the same tree with a newer changelog entry and a new migration for the till
-# (assets/migrations) and for the server (server/server_db.c); built in a copy of version
+# (assets/migrations) and for the server (server/sql_sqlite.c, its SQLite schema); built in a copy of version
 # 1's tree without the pre-build clean, so only what changed compiles again.
 (
     set -e
@@ -57,8 +57,8 @@ done
     next=$(printf '%03d' $((10#$last + 1)))
     echo "CREATE TABLE deb_upgrade_probe(id INTEGER PRIMARY KEY);" > "assets/migrations/${next}_deb_upgrade_probe.sql"
     awk '!done && /^};/ { print "    \"CREATE TABLE deb_upgrade_probe(id INTEGER PRIMARY KEY);\","; done = 1 } { print }' \
-        server/server_db.c > server/server_db.c.new && mv server/server_db.c.new server/server_db.c
-    grep -q deb_upgrade_probe server/server_db.c
+        server/sql_sqlite.c > server/sql_sqlite.c.new && mv server/sql_sqlite.c.new server/sql_sqlite.c
+    grep -q deb_upgrade_probe server/sql_sqlite.c
     dpkg-buildpackage -us -uc -b -nc -j"${DEB_BUILD_JOBS:-2}"
 ) > "$T_DIR/build2.log" 2>&1 &
 build2=$!
