@@ -24,6 +24,7 @@
 #include "src/sales.h"
 #include "src/stock.h"
 #include "src/atomic_file.h"
+#include "src/pause_point.h"
 #include "src/spool.h"
 
 extern const char *const demo_catalog_csv[];
@@ -277,7 +278,7 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
     if (app_open_sync(app, err, errlen) || app_open_staff(app, err, errlen))
         goto fail;
-    app_storage_catch_up(app);
+    int64_t recovered = app_storage_catch_up(app);
     audit(app, "start", NULL);
     if (app->staff.enabled) {
         app_set_message(app, 0, "Sign on: your staff id, then Enter, then your PIN.");
@@ -290,6 +291,7 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     app_fiscal_recover(app);
     app_recover_start(app);
     app_count_resume_active(app);
+    app_storage_offer_recovered(app, recovered);
     if (kiosk_open(app, err, errlen))
         goto fail;
     return 0;
@@ -885,6 +887,8 @@ int app_complete_sale(struct app *app)
         return -1;
     }
     app_unsaved_end(app);
+    /* a crash here: the sale is saved, its receipt neither written nor on screen */
+    test_pause_point("sale_committed");
     /* the commit forgot the open sale; so does the state that mirrors it */
     memset(&app->open_cart.state, 0, sizeof app->open_cart.state);
     app->sync.queued++;

@@ -423,8 +423,13 @@ void app_unsaved_last_try(struct app *app);
 int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen);
 int app_storage_check(struct app *app, char *err, size_t errlen);
 /* Receipts of sales a crash left without their spool file (and print job), temporary
- * files removed; the audit log says how many.  After the printer is open. */
-void app_storage_catch_up(struct app *app);
+ * files removed; the audit log says how many.  After the printer is open.  Returns the
+ * receipt number of the last such sale (0: none), kept in app->last for
+ * app_storage_offer_recovered. */
+int64_t app_storage_catch_up(struct app *app);
+/* After every other recovery at start: tells the cashier "Sale N was completed before the
+ * restart" and shows its receipt (reprint: F6), when receipt_no is not 0. */
+void app_storage_offer_recovered(struct app *app, int64_t receipt_no);
 int app_receipt_spooled(struct app *app, const char *uuid);
 int app_storage_refuses_sale(struct app *app);
 
