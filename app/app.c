@@ -210,9 +210,11 @@ static void free_parts(struct app *app)
 
 static int init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
 
-int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
+static int init_app(struct app *app, struct config *cfg, struct loop *loop, int one_shot, char *err,
+                    size_t errlen)
 {
     memset(app, 0, sizeof *app);
+    app->one_shot = one_shot;
     if (alloc_parts(app)) {
         free_parts(app);
         snprintf(err, errlen, "out of memory");
@@ -223,6 +225,16 @@ int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, 
         return -1;
     }
     return 0;
+}
+
+int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
+{
+    return init_app(app, cfg, loop, 0, err, errlen);
+}
+
+int app_init_one_shot(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
+{
+    return init_app(app, cfg, loop, 1, err, errlen);
 }
 
 static int init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen)
@@ -279,7 +291,8 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     if (app_open_sync(app, err, errlen) || app_open_staff(app, err, errlen))
         goto fail;
     int64_t recovered = app_storage_catch_up(app);
-    audit(app, "start", NULL);
+    if (!app->one_shot)
+        audit(app, "start", NULL);
     if (app->staff.enabled) {
         app_set_message(app, 0, "Sign on: your staff id, then Enter, then your PIN.");
         if (app_z_resume(app) > 0)
@@ -332,7 +345,8 @@ void app_free(struct app *app)
     if (app->store) {
         if (!cart_is_empty(&app->sale->cart))
             audit(app, "sale_abandoned", app->sale->uuid);
-        audit(app, "stop", NULL);
+        if (!app->one_shot)
+            audit(app, "stop", NULL);
         store_close(app->store);
     }
     sale_session_free(app->sale);

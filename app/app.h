@@ -264,9 +264,14 @@ struct app {
     int quit_after_cancel;      /* quitting waits for the card reversals of the cancel */
     int quit;                   /* the app is done: the front end stops the loop */
     int dirty;                  /* state changed: redraw */
+    int one_shot;               /* a command-line one-shot (--sync-now): no start/stop audit rows */
 };
 
 int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
+/* As app_init, for a one-shot without a screen (till --sync-now, --retry): not a session of
+ * the till, so its start and stop are not audited (else every drain would leave its own
+ * "stop" row queued for the next). */
+int app_init_one_shot(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
 /* Sync with the store server (app/app_sync.c): started by app_init when sync.url is set. */
 int app_open_sync(struct app *app, char *err, size_t errlen);
 void app_close_sync(struct app *app);

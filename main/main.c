@@ -443,8 +443,9 @@ static int sync_once(struct app *app)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
-           " %lld parked; %lld ms, peak RSS %ld kB", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
-           (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked,
+           " %lld other documents, %lld audit rows, %lld parked; %lld ms, peak RSS %ld kB",
+           (long long)ss.catalog_changes, (long long)ss.catalog_pages, (long long)ss.stock_changes,
+           (long long)ss.orders_sent, (long long)ss.docs_sent, (long long)ss.audit_sent, (long long)st.parked,
            (long long)(loop_now_ms(app->loop) - t0), ru.ru_maxrss);
     if (ss.snapshots)
         printf("; snapshot of %lld bytes loaded (download from byte %lld)", (long long)ss.snapshot_bytes,
@@ -611,7 +612,8 @@ int main(int argc, char **argv)
         return rc;
     }
     struct app app;
-    if (!loop || app_init(&app, cfg, loop, err, sizeof err)) {
+    int one_shot = sync_now || retry_key;
+    if (!loop || (one_shot ? app_init_one_shot : app_init)(&app, cfg, loop, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", loop ? err : "out of memory");
         loop_free(loop);
         config_free(cfg);
