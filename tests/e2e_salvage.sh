@@ -71,6 +71,8 @@ check "--check-config is ok again" "$TILL_BIN" $SYNC --check-config
 sync_now
 check_eq "sync after salvage: drained" 0 "$?"
 cat "$T_DIR/sync.out"
+check "the summary counts the $sales orders re-sent (duplicates included), nothing else" \
+    grep -q " $sales orders sent," "$T_DIR/sync.out"
 check_eq "every sale on the server" "$sales" "$(sq 'select count(*) from orders')"
 check_eq "each exactly once" "$sales" "$(sq 'select count(distinct idempotency_key) from orders')"
 check_eq "each till sale's key on the server" "" \
