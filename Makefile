@@ -230,11 +230,12 @@ test: build/till $(MO_FILES) $(SERVER_BIN) $(ASAN_SERVER_BIN) $(MAN_PAGES) build
       build/bench/gen_sales build/bench/load_tills $(TEST_BIN) $(FUZZ_BIN) check-style check-deps
 	@bash tests/run.sh
 
-# A longer fuzz run of every target (FUZZ_SECONDS each).
+# A longer fuzz run of every target (FUZZ_SECONDS each), from its shipped seeds
+# (tests/fuzz-corpus/<target>/), with each target's coverage at the end.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do echo "== $$f"; mkdir -p build/fuzz/corpus/$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$(basename $$f) || exit 1; done
+	@for f in $(FUZZ_BIN); do echo "== $$f"; bash tests/fuzz_run.sh $$f $(FUZZ_SECONDS) > build/fuzz/$$(basename $$f).out 2>&1; \
+	  rc=$$?; grep '^COVERAGE:' build/fuzz/$$(basename $$f).out; [ $$rc -eq 0 ] || { tail -n 30 build/fuzz/$$(basename $$f).out; exit 1; }; done
 
 bench: build/till $(SERVER_BIN) $(BENCH_BIN)
 	@sh bench/run.sh

@@ -264,9 +264,14 @@ struct app {
     int quit_after_cancel;      /* quitting waits for the card reversals of the cancel */
     int quit;                   /* the app is done: the front end stops the loop */
     int dirty;                  /* state changed: redraw */
+    int one_shot;               /* a command-line one-shot (--sync-now): no start/stop audit rows */
 };
 
 int app_init(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
+/* As app_init, for a one-shot without a screen (till --sync-now, --retry): not a session of
+ * the till, so its start and stop are not audited (else every drain would leave its own
+ * "stop" row queued for the next). */
+int app_init_one_shot(struct app *app, struct config *cfg, struct loop *loop, char *err, size_t errlen);
 /* Sync with the store server (app/app_sync.c): started by app_init when sync.url is set. */
 int app_open_sync(struct app *app, char *err, size_t errlen);
 void app_close_sync(struct app *app);
@@ -423,8 +428,13 @@ void app_unsaved_last_try(struct app *app);
 int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen);
 int app_storage_check(struct app *app, char *err, size_t errlen);
 /* Receipts of sales a crash left without their spool file (and print job), temporary
- * files removed; the audit log says how many.  After the printer is open. */
-void app_storage_catch_up(struct app *app);
+ * files removed; the audit log says how many.  After the printer is open.  Returns the
+ * receipt number of the last such sale (0: none), kept in app->last for
+ * app_storage_offer_recovered. */
+int64_t app_storage_catch_up(struct app *app);
+/* After every other recovery at start: tells the cashier "Sale N was completed before the
+ * restart" and shows its receipt (reprint: F6), when receipt_no is not 0. */
+void app_storage_offer_recovered(struct app *app, int64_t receipt_no);
 int app_receipt_spooled(struct app *app, const char *uuid);
 int app_storage_refuses_sale(struct app *app);
 

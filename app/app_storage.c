@@ -89,10 +89,22 @@ static int receipt_text_of(struct app *app, const struct sale *sale, char **text
     return app_print_sale(app, sale, when, text);
 }
 
-void app_storage_catch_up(struct app *app)
+/* The last sale caught up becomes the "last sale" the receipt screen shows: its receipt
+ * never reached the screen before the crash. */
+static void keep_as_last(struct app *app, const struct sale *sale, char *text)
 {
+    free(app->last.receipt_text);
+    app->last.receipt_text = text;
+    app->last.total = sale->cart->totals.total;
+    app->last.change = sale->change_given;
+    app->last.receipt_no = sale->receipt_no;
+}
+
+int64_t app_storage_catch_up(struct app *app)
+{
+    int64_t recovered = 0;
     if (strcmp(app->s.db_path, ":memory:") == 0)
-        return;
+        return 0;
     int removed = 0, written = 0, failed = 0;
     spool_remove_stale(app->s.spool_dir, &removed);
     int64_t id = 0;
@@ -109,10 +121,14 @@ void app_storage_catch_up(struct app *app)
             char err[200], *text = NULL;
             if (receipt_text_of(app, &sale, &text) == 0 &&
                 spool_write(app->s.spool_dir, sale.receipt_no, sale.uuid, text, err, sizeof err) == 0 &&
-                sales_mark_spooled(app->store, sale.uuid) == STORE_OK)
+                sales_mark_spooled(app->store, sale.uuid) == STORE_OK) {
                 written++;
-            else
+                recovered = sale.receipt_no;
+                keep_as_last(app, &sale, text);
+                text = NULL;
+            } else {
                 failed++;
+            }
             free(text);
         }
         cart_free(&cart);
@@ -124,6 +140,25 @@ void app_storage_catch_up(struct app *app)
         snprintf(detail, sizeof detail, "%d receipts written after a restart, %d failed, %d temporary files removed",
                  written, failed, removed);
         app_audit(app, "spool_recovered", detail);
+    }
+    return recovered;
+}
+
+void app_storage_offer_recovered(struct app *app, int64_t receipt_no)
+{
+    if (receipt_no <= 0 || app->last.receipt_no != receipt_no)
+        return;
+    /* the receipt screen, as if the sale had just been completed, when nothing else
+     * (a restored sale, a sign-on, a count) takes the screen */
+    int shown = app->mode == MODE_SALE && app->sale->cart.nlines == 0 &&
+                (!app->staff.enabled || app->staff.signed_on);
+    if (shown) {
+        app->mode = MODE_RECEIPT;
+        app->dirty = 1;
+        app_set_message(app, 0, "Sale %lld was completed before the restart.", (long long)receipt_no);
+    } else {
+        app_set_message(app, 0, "Sale %lld was completed before the restart: F6 Printer reprints its"
+                        " receipt.", (long long)receipt_no);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "app/dsfinvk_export.h"
 #include "app/app.h"
 #include "main/cli.h"
+#include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
 #include "src/catalog.h"
@@ -219,7 +220,28 @@ static int salvage(const struct config *cfg)
            " till --outbox lists what is still to be sent.\n",
            unreadable ? "Some rows could not be read: compare with the store server and the receipts."
                       : "Every row that could be found was read.");
-    return 0;
+    /* the sync queue: every salvaged sale whose order row was lost is queued again */
+    struct store *st;
+    char e[STORE_ERRLEN];
+    if (store_open(s.db_path, &st, e, sizeof e)) {
+        fprintf(stderr, "till: cannot reopen %s to rebuild the sync queue: %s\n", s.db_path, e);
+        return 1;
+    }
+    struct sale as;
+    memset(&as, 0, sizeof as);
+    snprintf(as.store_name, sizeof as.store_name, "%s", s.store_name);
+    as.fmt = s.fmt;
+    as.tax = s.tax;
+    int64_t queued = 0, kept = 0;
+    int rc = order_requeue_unsent(st, &as, &queued, &kept);
+    if (rc != STORE_OK)
+        fprintf(stderr, "till: cannot rebuild the sync queue: %s\n", store_errmsg(st));
+    else
+        printf("Sync queue: %lld sale%s queued again for the store server (it ignores those it already has),"
+               " %lld still queued or sent as before.\n",
+               (long long)queued, queued == 1 ? "" : "s", (long long)kept);
+    store_close(st);
+    return rc == STORE_OK ? 0 : 1;
 }
 
 /* till --check-config: every setting is checked by starting the app as usual, but on a
@@ -246,11 +268,14 @@ static int check_config(struct config *cfg, struct loop *loop)
         app_free(&app);
         return 1;
     }
-    printf("configuration ok: %s, database %s\n", app.s.store_name, db_path);
+    char store_name[64];
+    snprintf(store_name, sizeof store_name, "%s", app.s.store_name);
     app_free(&app);
+    /* the database is part of what is checked: "ok" is never said of a damaged one */
     struct store *st;
     int rc = store_open_readonly(db_path, &st, err, sizeof err);
     if (rc == STORE_NOTFOUND) {
+        printf("configuration ok: %s, database %s\n", store_name, db_path);
         printf("  the database does not exist yet: Till creates it when it starts\n");
         return 0;
     }
@@ -259,11 +284,22 @@ static int check_config(struct config *cfg, struct loop *loop)
         return 1;
     }
     int64_t products = 0, sales = 0, queued = 0;
-    catalog_product_count(st, &products);
-    sales_count(st, &sales);
-    outbox_count(st, OUTBOX_PENDING, &queued);
-    printf("  %lld products, %lld sales, %lld waiting for the store server\n", (long long)products,
-           (long long)sales, (long long)queued);
+    int complete = 1;
+    char what[STORE_ERRLEN] = "";
+    int damaged = store_quick_check(st, 10000, &complete, what, sizeof what) == STORE_ECORRUPT;
+    int unread = catalog_product_count(st, &products) != STORE_OK;
+    unread |= sales_count(st, &sales) != STORE_OK;
+    unread |= outbox_count(st, OUTBOX_PENDING, &queued) != STORE_OK;
+    if (damaged || store_damaged(st) || unread) {
+        fprintf(stderr, "till: the configuration was read, but the database %s is %s (%s)."
+                        " Stop Till and run  till --salvage  (README: Damaged database)\n", db_path,
+                damaged || store_damaged(st) ? "damaged" : "unreadable", what[0] ? what : store_errmsg(st));
+        store_close(st);
+        return 1;
+    }
+    printf("configuration ok: %s, database %s\n", store_name, db_path);
+    printf("  %lld products, %lld sales, %lld waiting for the store server%s\n", (long long)products,
+           (long long)sales, (long long)queued, complete ? "" : " (not every page checked: out of time)");
     store_close(st);
     return 0;
 }
@@ -408,8 +444,9 @@ static int sync_once(struct app *app)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("sync complete: %lld catalog changes in %lld pages, %lld stock levels, %lld orders sent,"
-           " %lld parked; %lld ms, peak RSS %ld kB", (long long)ss.catalog_changes, (long long)ss.catalog_pages,
-           (long long)ss.stock_changes, (long long)ss.orders_sent, (long long)st.parked,
+           " %lld other documents, %lld audit rows, %lld parked; %lld ms, peak RSS %ld kB",
+           (long long)ss.catalog_changes, (long long)ss.catalog_pages, (long long)ss.stock_changes,
+           (long long)ss.orders_sent, (long long)ss.docs_sent, (long long)ss.audit_sent, (long long)st.parked,
            (long long)(loop_now_ms(app->loop) - t0), ru.ru_maxrss);
     if (ss.snapshots)
         printf("; snapshot of %lld bytes loaded (download from byte %lld)", (long long)ss.snapshot_bytes,
@@ -595,7 +632,8 @@ int main(int argc, char **argv)
         return rc;
     }
     struct app app;
-    if (!loop || app_init(&app, cfg, loop, err, sizeof err)) {
+    int one_shot = sync_now || retry_key;
+    if (!loop || (one_shot ? app_init_one_shot : app_init)(&app, cfg, loop, err, sizeof err)) {
         fprintf(stderr, "till: %s\n", loop ? err : "out of memory");
         loop_free(loop);
         config_free(cfg);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "offline/outbox.h"
+#include "src/sales.h"
 #include "src/store.h"
 
 void order_idempotency_key(const struct sale *sale, char *out, size_t len)
@@ -126,4 +127,41 @@ int order_enqueue(struct store *st, const struct sale *sale, void *ctx)
     int rc = outbox_enqueue(st, OUTBOX_ORDER, key, json, sale->completed_at);
     free(json);
     return rc;
+}
+
+int order_requeue_unsent(struct store *st, const struct sale *as, int64_t *queued, int64_t *kept)
+{
+    *queued = *kept = 0;
+    int rc = store_begin(st, STORE_TX_PLAIN);
+    if (rc)
+        return rc;
+    int64_t id = 0;
+    for (;;) {
+        struct sale sale = *as;
+        struct cart cart;
+        cart_init(&cart, &as->tax);
+        sale.npayments = 0;
+        rc = sales_next(st, id, &sale, &cart, &id);
+        if (rc == STORE_OK) {
+            char key[ORDER_KEY_MAX];
+            struct outbox_entry e;
+            order_idempotency_key(&sale, key, sizeof key);
+            rc = outbox_get(st, key, &e);
+            if (rc == STORE_NOTFOUND) {
+                rc = order_enqueue(st, &sale, NULL);
+                *queued += rc == STORE_OK;
+            } else if (rc == STORE_OK) {
+                (*kept)++;
+            }
+        }
+        cart_free(&cart);
+        if (rc != STORE_OK)
+            break;
+    }
+    if (rc != STORE_NOTFOUND) {
+        store_rollback(st);
+        *queued = 0;
+        return rc;
+    }
+    return store_commit(st);
 }

@@ -300,7 +300,12 @@ static int apply_push_results(struct sync *s, const cJSON *results)
     }
     if (store_commit(s->store))
         return -1;
-    s->stats.orders_sent += done;
+    if (s->push_kind == OUTBOX_ORDER)
+        s->stats.orders_sent += done;
+    else if (s->push_kind == OUTBOX_AUDIT)
+        s->stats.audit_sent += done;
+    else
+        s->stats.docs_sent += done;
     return done;
 }
 

@@ -84,7 +84,9 @@ struct sync_status {
 
 struct sync_stats {
     int64_t requests;
-    int64_t orders_sent;        /* accepted or duplicate */
+    int64_t orders_sent;        /* orders accepted or duplicate */
+    int64_t docs_sent;          /* the other documents: stock adjustments, cash movements, shifts */
+    int64_t audit_sent;         /* audit rows */
     int64_t catalog_changes;    /* applied */
     int64_t catalog_pages;
     int64_t stock_changes;

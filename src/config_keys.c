@@ -18,7 +18,7 @@ const struct config_key config_keys[] = {
     { "tax.CODE", "RATE [NAME]", NULL, "a tax class: rate in percent (up to 4 decimals), then its name, e.g. std = 19 Standard rate; products name their class by CODE; at least one", NULL },
 
     { "paths.database", "path", "$XDG_DATA_HOME/till/till.db", "the SQLite database (XDG_DATA_HOME defaults to ~/.local/share)", NULL },
-    { "paths.spool", "path", "$XDG_DATA_HOME/till/spool", "where receipts are written, one file per sale", NULL },
+    { "paths.spool", "path", "spool beside the database", "where receipts are written, one file per sale (default: the directory spool in the database's directory)", NULL },
 
     { "catalog.demo", "yes | no", "no", "yes: import the demo catalog into an empty database", NULL },
 

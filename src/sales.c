@@ -52,9 +52,11 @@ static const char SQL_SHIFT_VOIDS[] =
     "SELECT count(*), COALESCE(SUM(l.line_total), 0) FROM sale_lines l JOIN sales s ON s.id = l.sale_id"
     " WHERE s.shift_id = ?1 AND l.voided = 1";
 static const char SQL_MARK_SPOOLED[] = "UPDATE sales SET receipt_spooled = 1 WHERE uuid = ?1";
-static const char SQL_NEXT_UNSPOOLED[] =
-    "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total,"
-    " total, change_given FROM sales WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
+#define SALE_COLUMNS                                                                                  \
+    "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total," \
+    " total, change_given, currency, tax_mode, coalesce(customer_id, '') FROM sales "
+static const char SQL_NEXT_UNSPOOLED[] = SALE_COLUMNS "WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
+static const char SQL_NEXT_SALE[] = SALE_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT 1";
 static const char SQL_LOAD_LINES[] =
     "SELECT coalesce(product_id, 0), sku, coalesce(barcode, ''), name, qty, unit, unit_price, line_total,"
     " tax_class, tax_rate_ppm, voided, discount, coalesce(discount_label, ''), coalesce(return_of, ''),"
@@ -485,9 +487,10 @@ static int load_payments(struct store *st, int64_t sale_id, struct sale *sale)
     return rc;
 }
 
-int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+static int load_next(struct store *st, const char *sql, int64_t after_id, struct sale *out, struct cart *cart,
+                     int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st, SQL_NEXT_UNSPOOLED);
+    sqlite3_stmt *s = store_stmt(st, sql);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, after_id);
@@ -505,6 +508,14 @@ int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, s
     cart->totals.tax = sqlite3_column_int64(s, 8);
     cart->totals.total = sqlite3_column_int64(s, 9);
     out->change_given = sqlite3_column_int64(s, 10);
+    /* as it was sold, whatever the settings say now (the order's JSON carries both) */
+    const char *cur = (const char *)sqlite3_column_text(s, 11);
+    if (cur && strlen(cur) < sizeof out->fmt.cur.code)
+        snprintf(out->fmt.cur.code, sizeof out->fmt.cur.code, "%s", cur);
+    const char *mode = (const char *)sqlite3_column_text(s, 12);
+    if (mode)
+        out->tax.mode = strcmp(mode, "exclusive") == 0 ? TAX_EXCLUSIVE : TAX_INCLUSIVE;
+    col_copy(s, 13, cart->customer_id, sizeof cart->customer_id);
     sqlite3_reset(s);
     cart->totals.nclasses = 0;
     out->cart = cart;
@@ -512,6 +523,16 @@ int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, s
         (rc = load_payments(st, *id, out)))
         return rc;
     return STORE_OK;
+}
+
+int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    return load_next(st, SQL_NEXT_UNSPOOLED, after_id, out, cart, id);
+}
+
+int sales_next(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    return load_next(st, SQL_NEXT_SALE, after_id, out, cart, id);
 }
 
 /* Runs a statement bound to the shift id, calling row for each row. */

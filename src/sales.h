@@ -41,6 +41,8 @@ int sales_mark_spooled(struct store *st, const char *uuid);
  * how the caller set them, out->cart points to cart (cart_free it).  *id is its row id,
  * for the next call.  STORE_OK, STORE_NOTFOUND when there is none, or an error. */
 int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
+/* As sales_next_unspooled, for every sale (till --salvage rebuilds the sync queue). */
+int sales_next(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
 
 struct shift_figures;
 /* The sales side of a shift's report (core/shift_report.h): count and total, each

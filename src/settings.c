@@ -198,11 +198,22 @@ int settings_from_config(const struct config *cfg, struct settings *s, char *err
         seterr(err, errlen, "data directory path too long");
         return -1;
     }
-    char def_db[512], def_spool[512];
+    char def_db[512], def_spool[700];
     snprintf(def_db, sizeof def_db, "%s/till.db", data);
+    if (copy_setting(cfg, "paths.database", def_db, s->db_path, sizeof s->db_path, err, errlen))
+        return -1;
+    /* receipts go beside the database (--db PATH alone never writes into the shared
+     * default spool): "spool" in the database's directory */
     snprintf(def_spool, sizeof def_spool, "%s/spool", data);
-    if (copy_setting(cfg, "paths.database", def_db, s->db_path, sizeof s->db_path, err, errlen) ||
-        copy_setting(cfg, "paths.spool", def_spool, s->spool_dir, sizeof s->spool_dir, err, errlen))
+    if (strcmp(s->db_path, ":memory:") != 0) {
+        const char *slash = strrchr(s->db_path, '/');
+        if (!slash)
+            snprintf(def_spool, sizeof def_spool, "spool");
+        else
+            snprintf(def_spool, sizeof def_spool, "%.*s/spool", slash == s->db_path ? 0 : (int)(slash - s->db_path),
+                     s->db_path);
+    }
+    if (copy_setting(cfg, "paths.spool", def_spool, s->spool_dir, sizeof s->spool_dir, err, errlen))
         return -1;
     const char *demo = config_get(cfg, "catalog.demo", "no");
     s->load_demo_catalog = strcmp(demo, "yes") == 0 || strcmp(demo, "true") == 0 || strcmp(demo, "1") == 0;

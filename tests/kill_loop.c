@@ -87,13 +87,24 @@ static void kill_now(pid_t pid, int master)
 }
 
 /* Start-up done: an empty sale, or the open sale a kill left behind (restored, app/open_cart.c),
- * which is cancelled first as a cashier would.  -1 on timeout. */
+ * which is cancelled first as a cashier would, or the receipt of a sale a kill left
+ * unannounced ("Sale N was completed before the restart", over the empty sale), which the
+ * cashier closes with Enter.  -1 on timeout. */
 static int wait_ready(int fd, int timeout_ms)
 {
     double end = now_ms() + timeout_ms;
     while (now_ms() < end) {
-        if (wait_for(fd, "Empty sale", 200) == 0)
+        int sale = wait_for(fd, "Empty sale", 200) == 0;
+        if (sale || memmem(buf, blen, "Sale complete", 13)) {
+            /* the receipt dialog ("Sale complete") comes in the same frame as the empty sale
+             * beneath it; only the cells that change are drawn, so its own title is the sign */
+            if (!memmem(buf, blen, "Sale complete", 13) && wait_for(fd, "Sale complete", 100) != 0)
+                return 0;
+            forget();
+            if (send_keys(fd, "\r") || wait_for(fd, "Next customer. Scan", 5000))
+                return -1;
             return 0;
+        }
         if (memmem(buf, blen, "restored after a restart", 24)) {
             forget();
             if (send_keys(fd, "\033[19~") || wait_for(fd, "Cancel the whole sale?", 5000) || send_keys(fd, "y"))

@@ -26,6 +26,8 @@ count() { # count NAME LOG RC
     # A program that crashed or exited non-zero without reporting a failure counts as one.
     if [ "$3" -ne 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then f=1; fi
     if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then f=1; echo "   (ran no test)"; fi
+    # a fuzz target's coverage (tests/fuzz_run.sh) is part of the run's output
+    grep -h '^COVERAGE:' "$2" | sed 's/^/   /'
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then failures="$failures $1"; echo "-- $1: $p passed, $f failed (log: $2)"; tail -n 40 "$2"
     elif [ "$s" -gt 0 ]; then echo "-- $1: $p passed, $s SKIPPED"
@@ -52,10 +54,9 @@ reap() {
     unset "job_name[$pid]" "job_log[$pid]"
 }
 # A fuzz target runs briefly here (`make fuzz` runs them longer); a clean run is one pass.
+# It starts from its shipped seeds (tests/fuzz-corpus/) and reports its coverage.
 fuzz_briefly() { # TARGET
-    mkdir -p "build/fuzz/corpus/$(basename "$1")"
-    "$1" -max_total_time="${FUZZ_TEST_SECONDS:-10}" "build/fuzz/corpus/$(basename "$1")" &&
-        echo "RESULT: 1 passed, 0 failed"
+    bash tests/fuzz_run.sh "$1" "${FUZZ_TEST_SECONDS:-10}"
 }
 
 # The end-to-end tests first, the longest scripts first, so that the slowest are not last.
