@@ -72,7 +72,10 @@ if ls /usr/local/share/ca-certificates/*.crt > /dev/null 2>&1; then
     mkdir -p "$root/usr/local/share/ca-certificates"
     cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
 fi
-mount -t proc proc "$root/proc" && mount -t sysfs sys "$root/sys" &&
+# the chroot's / a mount point of its own, as a real system's is: a private mount namespace
+# (unshare --propagation private, as tests/e2e_deb.sh makes for its throw-away root) needs it
+mount --bind "$root" "$root" &&
+    mount -t proc proc "$root/proc" && mount -t sysfs sys "$root/sys" &&
     mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
     mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || { say "mounting failed"; exit 1; }
 
