@@ -9,12 +9,61 @@
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
+/* A receipt line wider than the room beside the words: the figure at its right end (after
+ * the last run of two or more spaces) stays whole, the words before it are shortened with
+ * an ellipsis.  Never "TOTAL 4,1". */
+static void receipt_line_fit(char *line, size_t size, int width)
+{
+    int cols = text_columns(line);
+    if (cols <= width || width < 8)
+        return;
+    char *gap = NULL;
+    for (char *p = line; *p; p++)
+        if (p[0] == ' ' && p[1] == ' ' && (p == line || p[-1] != ' '))
+            gap = p;
+    if (!gap)
+        return;
+    char *right = gap;
+    while (*right == ' ')
+        right++;
+    if (!*right)
+        return;
+    int rcols = text_columns(right);
+    int lroom = width - rcols - 1; /* one space between */
+    char tmp[256];
+    if (lroom < 2) { /* only the figure fits */
+        snprintf(tmp, sizeof tmp, "%*s%s", width - rcols > 0 ? width - rcols : 0, "", right);
+        snprintf(line, size, "%s", tmp);
+        return;
+    }
+    *gap = '\0';
+    int lcols = text_columns(line);
+    size_t lbytes = strlen(line);
+    if (lcols > lroom) { /* cut the words at a character, then an ellipsis */
+        int c = 0;
+        size_t i = 0;
+        while (line[i]) {
+            if (((unsigned char)line[i] & 0xC0) != 0x80 && c++ == lroom - 1)
+                break;
+            i++;
+        }
+        lbytes = i;
+        snprintf(tmp, sizeof tmp, "%.*s\xe2\x80\xa6 %s", (int)lbytes, line, right);
+    } else {
+        snprintf(tmp, sizeof tmp, "%.*s%*s%s", (int)lbytes, line, width - lcols - rcols, "",
+                 right);
+    }
+    snprintf(line, size, "%s", tmp);
+}
+
 static int receipt_draw(const struct ui *ui, const struct app *app)
 {
     const struct kiosk *k = app->kiosk;
-    int left_w = COLS - app->s.receipt_width - 2, top = 3;
-    if (left_w < COLS / 2)
-        left_w = COLS / 2;
+    /* the receipt gets its full width (42 columns: the whole figures of every line); the
+     * words beside it at least 30 columns */
+    int left_w = COLS - app->s.receipt_width - 1, top = 3;
+    if (left_w < 36)
+        left_w = 36;
     attron(COLOR_PAIR(KIOSK_PAIR_GOOD) | A_BOLD);
     for (int r = top; r <= top + 2; r++)
         mvhline(r, 2, ' ', left_w - 4);
@@ -43,6 +92,7 @@ static int receipt_draw(const struct ui *ui, const struct app *app)
         size_t n = strcspn(s, "\n");
         char buf[256];
         snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+        receipt_line_fit(buf, sizeof buf, rw);
         draw_text(top + r, rx, rw, buf);
         s += n + (s[n] == '\n');
     }
