@@ -34,4 +34,27 @@ check "Kiosk (Deutsch): the card and tax amounts whole" \
     sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -Eq 'Card \*+4444  +4,18\$' &&
            tmux -L $T_TMUX capture-pane -p -t t | grep -Eq 'net 3,91  +0,27\$'"
 
+# --- the cashier's till (the demo store), for the points below ---
+export XDG_DATA_HOME=$T_DIR/cashier XDG_CONFIG_HOME=$T_DIR/config
+DB=$XDG_DATA_HOME/till/till.db
+q() { sqlite3 "$DB" "$1"; }
+t_tmux_start 100x30 "$TILL_BIN"
+check "the cashier's till starts" t_wait_for "Empty sale"
+
+# --- 3. a whole-sale discount announces what it took off, not every reduction ---
+t_keys 4028710122696 Enter                     # rice 2,99
+t_wait_for "Basmati" >/dev/null
+t_keys C-d; t_wait_for "10% or 2,50:" >/dev/null
+t_type_slowly "10%"; t_keys Enter              # 0,30 off the rice line
+check "a line discount announces its amount" t_wait_for "Discount 0,30 €"
+t_keys 4010433218190 Enter                     # milk 1,19: 3,88 left
+t_wait_for "TOTAL 3,88" >/dev/null
+t_keys C-d; t_wait_for "10% or 2,50:" >/dev/null
+t_type_slowly "20%"; t_keys F6                 # 20 % of 3,88 = 0,776: 0,78
+check "the whole sale's 20 % is applied" t_wait_for "TOTAL 3,10"
+check "the whole-sale discount announces its own 0,78 (not 1,08, every reduction)" \
+    t_wait_for "Discount 0,78 €"
+t_keys F8; t_wait_for "Cancel the whole sale?" >/dev/null; t_keys y
+check "sale cancelled" t_wait_for "Empty sale"
+
 finish
