@@ -57,4 +57,25 @@ check "the whole-sale discount announces its own 0,78 (not 1,08, every reduction
 t_keys F8; t_wait_for "Cancel the whole sale?" >/dev/null; t_keys y
 check "sale cancelled" t_wait_for "Empty sale"
 
+# --- 4. the return dialog shows a voided line as voided, not as sold and paid ---
+t_keys 4010433218190 Enter                     # milk 1,19
+t_wait_for "Whole Milk" >/dev/null
+t_keys '3*' Enter; t_wait_for "Quantity 3" >/dev/null
+t_keys 4028710122696 Enter                     # rice 3 x 2,99 = 8,97
+t_wait_for "8,97" >/dev/null
+t_keys F3                                      # voided
+check "the rice is voided" t_wait_for "VOID Basmati Rice 1kg"
+t_keys F5 Enter
+check "paid in cash" t_wait_for "CHANGE DUE: 0,00"
+t_keys Enter; t_wait_for "Empty sale" >/dev/null
+RNO=$(q "select receipt_no from sales order by id desc limit 1")
+t_keys C-r; t_wait_for "Receipt:" >/dev/null
+t_keys "$RNO" Enter
+check "the receipt's lines are shown" t_wait_for "Return: receipt $RNO"
+check "the voided line says so" t_wait_for "Basmati Rice 1kg (voided, not sold)"
+check "it is not listed as sold and paid" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q '8,97'"
+t_keys Down Enter
+check "picking it says why nothing comes back" t_wait_for "was voided on that sale"
+t_keys Escape; t_wait_gone "Return: receipt" >/dev/null
+
 finish
