@@ -160,6 +160,7 @@ struct app_cancel {
 struct app_last_sale {
     char *receipt_text;
     int64_t total, change, receipt_no;
+    int64_t cash_out, card_out;   /* a refund: what went back in cash, and to the card */
 };
 
 /* A settled sale whose commit failed (disk full, database busy): it stays on screen and is
