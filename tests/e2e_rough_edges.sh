@@ -78,4 +78,56 @@ t_keys Down Enter
 check "picking it says why nothing comes back" t_wait_for "was voided on that sale"
 t_keys Escape; t_wait_gone "Return: receipt" >/dev/null
 
+# --- a till with staff (the demo's: 1/1111, 2/2222) and a customer with gold prices ---
+export XDG_DATA_HOME=$T_DIR/staff
+DB=$XDG_DATA_HOME/till/till.db
+sign_on() { # ID PIN
+    t_wait_for "Staff id:" 5 >/dev/null || return 1
+    t_keys "$1" Enter
+    t_wait_for "PIN for" 5 >/dev/null || return 1
+    t_keys "$2" Enter
+}
+t_tmux_start 100x30 "$TILL_BIN --set staff.demo=yes --set staff.idle_lock_s=0"
+check "the staff till starts" t_wait_for "Staff id:"
+q "insert into customers values ('C1', 'Anna Gold', 'gold', '9990001');
+   insert into promotions(id, kind, name, sku, price, segment)
+       values (1, 'segment_price', 'gold milk', 'SKU10001', 99, 'gold');
+   insert into promotion_targets values ('sku:SKU10001', 1);"
+
+# --- 6. the previous cashier's customer stays with their sale, not on the next cashier's ---
+sign_on 1 1111; t_wait_for "Empty sale" >/dev/null
+t_keys 9990001 Enter                           # Anna Gold's loyalty card
+check "the customer is on the sale" t_wait_for "Customer Anna Gold (gold)"
+t_keys 4010433218190 Enter
+check "at her gold price" t_wait_for "TOTAL 0,99"
+t_keys F12
+sign_on 2 2222
+check "the next cashier starts an empty sale" t_wait_for "Empty sale"
+check "without the previous cashier's customer" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Anna Gold'"
+t_keys 4010433218190 Enter
+check "and at the shelf price" t_wait_for "TOTAL 1,19"
+t_keys F8; t_wait_for "Cancel the whole sale?" >/dev/null; t_keys y; t_wait_for "Empty sale" >/dev/null
+t_keys 9990001 Enter                           # a customer on an empty sale...
+t_wait_for "Customer Anna Gold (gold)" >/dev/null
+t_keys F12
+sign_on 1 1111                                 # ...is not handed over either
+check "the first cashier's sale comes back" t_wait_for "your open sale is here"
+check "with her customer and her price" sh -c "tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Customer Anna Gold (gold)' &&
+    tmux -L $T_TMUX capture-pane -p -t t | grep -q 'TOTAL 0,99'"
+
+# --- 5. the customer's name on the receipt ---
+t_keys F5 Enter
+check "paid" t_wait_for "CHANGE DUE: 0,00"
+check "the receipt names the customer" t_wait_for "Customer: Anna Gold"
+check_eq "the sale carries her id" "C1" "$(q "select customer_id from sales order by id desc limit 1")"
+t_keys Enter; t_wait_for "Empty sale" >/dev/null
+t_keys 9990001 Enter                           # a customer on an empty sale...
+t_wait_for "Customer Anna Gold (gold)" >/dev/null
+t_keys F12
+sign_on 2 2222                                 # ...is not handed to the next cashier
+t_wait_for "Empty sale" >/dev/null
+check "an empty sale's customer is not handed over" sh -c "! tmux -L $T_TMUX capture-pane -p -t t | grep -q 'Anna Gold'"
+t_keys 4010433218190 Enter
+check "nor her price" t_wait_for "TOTAL 1,19"
+
 finish
