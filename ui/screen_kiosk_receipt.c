@@ -9,6 +9,22 @@
 #include "ui/kiosk_draw.h"
 #include "ui/screen.h"
 
+/* Appends n bytes of src to dst (cap bytes, *len used), as much as fits. */
+static void put(char *dst, size_t cap, size_t *len, const char *src, size_t n)
+{
+    if (*len + n >= cap)
+        n = cap - 1 - *len;
+    memcpy(dst + *len, src, n);
+    *len += n;
+    dst[*len] = 0;
+}
+
+static void put_spaces(char *dst, size_t cap, size_t *len, int n)
+{
+    for (; n > 0; n--)
+        put(dst, cap, len, " ", 1);
+}
+
 /* A receipt line wider than the room beside the words: the figure at its right end (after
  * the last run of two or more spaces) stays whole, the words before it are shortened with
  * an ellipsis.  Never "TOTAL 4,1". */
@@ -30,30 +46,33 @@ static void receipt_line_fit(char *line, size_t size, int width)
         return;
     int rcols = text_columns(right);
     int lroom = width - rcols - 1; /* one space between */
-    char tmp[256];
+    char tmp[512];
+    size_t n = 0;
+    tmp[0] = 0;
     if (lroom < 2) { /* only the figure fits */
-        snprintf(tmp, sizeof tmp, "%*s%s", width - rcols > 0 ? width - rcols : 0, "", right);
-        snprintf(line, size, "%s", tmp);
-        return;
-    }
-    *gap = '\0';
-    int lcols = text_columns(line);
-    size_t lbytes = strlen(line);
-    if (lcols > lroom) { /* cut the words at a character, then an ellipsis */
-        int c = 0;
-        size_t i = 0;
-        while (line[i]) {
-            if (((unsigned char)line[i] & 0xC0) != 0x80 && c++ == lroom - 1)
-                break;
-            i++;
-        }
-        lbytes = i;
-        snprintf(tmp, sizeof tmp, "%.*s\xe2\x80\xa6 %s", (int)lbytes, line, right);
+        put_spaces(tmp, sizeof tmp, &n, width - rcols);
     } else {
-        snprintf(tmp, sizeof tmp, "%.*s%*s%s", (int)lbytes, line, width - lcols - rcols, "",
-                 right);
+        *gap = '\0';
+        int lcols = text_columns(line);
+        if (lcols > lroom) { /* cut the words at a character, then an ellipsis */
+            int c = 0;
+            size_t i = 0;
+            while (line[i]) {
+                if (((unsigned char)line[i] & 0xC0) != 0x80 && c++ == lroom - 1)
+                    break;
+                i++;
+            }
+            put(tmp, sizeof tmp, &n, line, i);
+            put(tmp, sizeof tmp, &n, "\xe2\x80\xa6 ", 4);
+        } else {
+            put(tmp, sizeof tmp, &n, line, strlen(line));
+            put_spaces(tmp, sizeof tmp, &n, width - lcols - rcols);
+        }
     }
-    snprintf(line, size, "%s", tmp);
+    put(tmp, sizeof tmp, &n, right, strlen(right));
+    n = n < size ? n : size - 1;
+    memcpy(line, tmp, n);
+    line[n] = 0;
 }
 
 static int receipt_draw(const struct ui *ui, const struct app *app)
