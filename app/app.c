@@ -710,6 +710,13 @@ void app_close_dialog(struct app *app)
     app->dirty = 1;
 }
 
+void app_dialog_cancel(struct app *app)
+{
+    app_close_dialog(app);
+    if (!app->message_is_error)
+        app->message[0] = 0;   /* the closed dialog's instructions ("Type the weight...") */
+}
+
 int app_set_line_qty(struct app *app, int line, int64_t qty)
 {
     int deposit = app_deposit_line_of(app, line);

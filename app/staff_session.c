@@ -188,6 +188,9 @@ int app_signon_submit(struct app *app, const char *text)
             return -1;
         }
         snprintf(st->signon_id, sizeof st->signon_id, "%s", text);
+        struct staff_member m;
+        snprintf(st->signon_name, sizeof st->signon_name, "%s",
+                 staff_get(app->store, text, &m) == STORE_OK ? m.name : "");
         app_set_message(app, 0, "Now your PIN, then Enter");
         return 0;
     }

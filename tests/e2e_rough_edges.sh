@@ -130,4 +130,28 @@ check "an empty sale's customer is not handed over" sh -c "! tmux -L $T_TMUX cap
 t_keys 4010433218190 Enter
 check "nor her price" t_wait_for "TOTAL 1,19"
 
+# --- 10. a garbled code, instructions gone with their dialog, the PIN prompt's name ---
+t_keys 40104332l8190 Enter                     # a letter l among the digits
+check "letters among the digits: the code is garbled, not an unknown item" \
+    t_wait_for "Barcode 40104332l8190 is garbled"
+check "the garbled scan added nothing" t_wait_for "TOTAL 1,19"
+t_keys 2110020000008 Enter                     # bananas, per kg: the weight dialog
+check "the weight dialog gives its instructions" t_wait_for "Bananas is sold by weight: enter kg"
+t_keys Escape
+t_wait_gone "Weight in kg" >/dev/null
+check "Esc takes the weight dialog's instructions with it" t_wait_gone "sold by weight: enter kg"
+t_keys C-p
+check "the park dialog gives its instructions" t_wait_for "Park this sale: type a label"
+t_keys Escape
+check "Esc takes the park dialog's instructions with it" t_wait_gone "Park this sale: type a label"
+check "the sale is still there" t_wait_for "TOTAL 1,19"
+t_keys F12
+t_wait_for "Staff id:" >/dev/null
+t_keys 1 Enter
+check "the PIN prompt names the person" t_wait_for "PIN for Alex (1):"
+t_keys Escape
+t_wait_for "Staff id:" >/dev/null
+t_keys 77 Enter
+check "an id nobody has: the prompt names the id" t_wait_for "PIN for 77:"
+
 finish
