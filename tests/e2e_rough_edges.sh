@@ -154,4 +154,20 @@ t_wait_for "Staff id:" >/dev/null
 t_keys 77 Enter
 check "an id nobody has: the prompt names the id" t_wait_for "PIN for 77:"
 
+# --- 2. text that does not fit is cut at a word (or a whole key), with an ellipsis ---
+t_tmux_start 80x24 "$TILL_BIN --set staff.demo=yes --set staff.idle_lock_s=0"
+sign_on 1 1111
+t_wait_for "Empty sale" >/dev/null
+t_wait_for "F1 Help" >/dev/null
+footer=$(t_screen | tail -n 1 | sed 's/ *$//')
+check "the footer at 80 columns shows whole keys ('$footer')" \
+    sh -c "echo '$footer' | grep -Eq '(F10 Quit|[a-z] …)\$'"
+check "not 'F10 Q'" sh -c "! echo '$footer' | grep -Eq 'F10 [A-Z]?\$|[A-Za-z]…\$'"
+t_keys 40104332l8190 Enter
+t_wait_for "is garbled" >/dev/null
+msg=$(t_screen | grep "is garbled" | sed 's/ *$//')
+check "a long message is cut after a whole word, with an ellipsis ('$msg')" \
+    sh -c "echo '$msg' | grep -Eq '[a-z)] …\$|digits\)\$'"
+check "not mid-word" sh -c "! echo '$msg' | grep -q 'num…\|numb…\|numbe…'"
+
 finish
