@@ -726,6 +726,13 @@ void app_close_dialog(struct app *app)
     app->dirty = 1;
 }
 
+void app_dialog_cancel(struct app *app)
+{
+    app_close_dialog(app);
+    if (!app->message_is_error)
+        app->message[0] = 0;   /* the closed dialog's instructions ("Type the weight...") */
+}
+
 int app_set_line_qty(struct app *app, int line, int64_t qty)
 {
     int deposit = app_deposit_line_of(app, line);
@@ -864,6 +871,31 @@ static int commit_in_tx(struct store *st, const struct sale *sale, void *ctx)
     return rc ? rc : open_cart_clear(st);
 }
 
+/* The receipt's notes: the sale's customer, and the receipt each return came from. */
+static void sale_notes(const struct app *app, struct sale *sale)
+{
+    const struct cart *c = &app->sale->cart;
+    size_t n = 0;
+    if (c->customer_id[0] && app->customer.name[0])
+        n += (size_t)snprintf(sale->notes, sizeof sale->notes, "Customer: %s\n", app->customer.name);
+    const struct original_sale *o = app->ret && app->ret->have ? &app->ret->orig : NULL;
+    for (int i = 0; i < c->nlines && n < sizeof sale->notes; i++) {
+        const struct cart_line *l = &c->lines[i];
+        if (l->voided || l->qty >= 0 || !l->return_of[0])
+            continue;
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = !c->lines[k].voided && c->lines[k].qty < 0 && strcmp(c->lines[k].return_of, l->return_of) == 0;
+        if (seen)
+            continue;
+        if (o && strcmp(o->key, l->return_of) == 0)
+            n += (size_t)snprintf(sale->notes + n, sizeof sale->notes - n, "Return of receipt %lld, till %s\n",
+                                  (long long)o->receipt_no, o->terminal_id);
+        else
+            n += (size_t)snprintf(sale->notes + n, sizeof sale->notes - n, "Return of sale %s\n", l->return_of);
+    }
+}
+
 int app_complete_sale(struct app *app)
 {
     struct sale_session *ss = app->sale;
@@ -886,6 +918,7 @@ int app_complete_sale(struct app *app)
     memcpy(sale.payments, ss->tender.payments, sizeof sale.payments);
     sale.npayments = ss->tender.n;
     sale.change_given = change;
+    sale_notes(app, &sale);
 
     if (app_fiscal_sale_paid(app, &sale)) {
         /* a TSE in the cloud still signing: the sale waits, not saved yet, and is tried
@@ -911,6 +944,14 @@ int app_complete_sale(struct app *app)
     struct app_last_sale *last = &app->last;
     last->total = ss->cart.totals.total;
     last->change = change;
+    last->cash_out = last->card_out = 0;
+    for (int i = 0; i < ss->tender.n; i++) {
+        const struct payment *p = &ss->tender.payments[i];
+        if (p->amount < 0 && p->tender == TENDER_CASH)
+            last->cash_out -= p->tendered;   /* the coins handed out */
+        else if (p->amount < 0 && p->tender == TENDER_CARD)
+            last->card_out -= p->amount;
+    }
     last->receipt_no = sale.receipt_no;
     char when[32];
     format_when(sale.completed_at, when, sizeof when);

@@ -160,6 +160,7 @@ struct app_cancel {
 struct app_last_sale {
     char *receipt_text;
     int64_t total, change, receipt_no;
+    int64_t cash_out, card_out;   /* a refund: what went back in cash, and to the card */
 };
 
 /* A settled sale whose commit failed (disk full, database busy): it stays on screen and is
@@ -194,6 +195,7 @@ struct app_staff {
     int64_t last_key_ms;        /* loop_now_ms of the last key or scan */
     uint64_t idle_timer;
     char signon_id[STAFF_ID_MAX];   /* typed on the sign-on screen; the PIN comes next */
+    char signon_name[STAFF_NAME_MAX]; /* that id's person, for the PIN prompt; "" unknown */
     char hint[160];             /* under the sign-on fields (the demo's PINs) */
     struct app_held_sale *held; /* APP_MAX_HELD of them, on the heap */
 };
@@ -205,6 +207,7 @@ struct app_approval {
     void (*granted)(struct app *app, const struct staff_member *approver, void *ctx);
     void *ctx;
     char approver_id[STAFF_ID_MAX];  /* typed; the PIN comes next */
+    char approver_name[STAFF_NAME_MAX]; /* that id's person, for the PIN prompt; "" unknown */
 };
 
 /* The open shift and the cash and report dialogs (app/shift.c). */
@@ -302,6 +305,9 @@ void app_clear_pending_qty(struct app *app);
 void app_select_line(struct app *app, int delta);
 int app_void_selected(struct app *app);
 void app_open_mode(struct app *app, enum app_mode mode);
+/* Esc in a dialog: closed, and its instructions leave the message line with it (an error
+ * stays). */
+void app_dialog_cancel(struct app *app);
 void app_close_dialog(struct app *app);
 int app_submit_qty(struct app *app, const char *text);
 int app_submit_weight(struct app *app, const char *text);

@@ -88,6 +88,9 @@ int app_approval_submit(struct app *app, const char *text)
             return -1;
         }
         snprintf(o->approver_id, sizeof o->approver_id, "%s", text);
+        struct staff_member m;
+        snprintf(o->approver_name, sizeof o->approver_name, "%s",
+                 staff_get(app->store, text, &m) == STORE_OK ? m.name : "");
         return 0;
     }
     struct staff_member approver;

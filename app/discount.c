@@ -100,7 +100,19 @@ int app_discount_set(struct app *app, const struct discount_spec *spec, int line
              (long long)spec->value, spec->reason);
     app_audit(app, "discount", detail);
     app->mode = MODE_SALE;
-    money_format(whole_sale ? cart_discount(c) : c->lines[line].discount, &app->s.fmt, 1, a, sizeof a);
+    /* what this discount itself took off: on the whole sale its own share (the pricing's
+     * "Sale discount <reason>"), not every reduction on the sale */
+    int64_t amount = 0;
+    if (whole_sale) {
+        char name[PRICING_NAME_MAX];
+        snprintf(name, sizeof name, "Sale discount %s", spec->reason);
+        for (int i = 0; i < c->pricing.applied.napplied; i++)
+            if (strcmp(c->pricing.applied.applied[i].name, name) == 0)
+                amount = c->pricing.applied.applied[i].amount;
+    } else {
+        amount = c->lines[line].discount;
+    }
+    money_format(amount, &app->s.fmt, 1, a, sizeof a);
     app_set_message(app, 0, spec->kind == DISCOUNT_NONE ? "Discount removed" : "Discount %s (%s)", a,
                     spec->reason);
     return 0;

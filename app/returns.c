@@ -272,6 +272,11 @@ int app_return_add(struct app *app, const char *text)
         return -1;
     struct original_line l = line_now(app, r->sel);
     int64_t avail = returns_available(&l), qty = avail, refund;
+    if (l.voided) {
+        app_set_message(app, 1, "%s was voided on that sale: it was not sold, nothing comes back",
+                        l.product.name);
+        return -1;
+    }
     if (avail <= 0) {
         app_set_message(app, 1, "%s: nothing left to return (sold %lld, returned %lld)", l.product.name,
                         (long long)(l.qty / QTY_ONE), (long long)(l.returned / QTY_ONE));

@@ -171,6 +171,7 @@ static void take_held_sale(struct app *app)
         card_payment_new_sale(app->card, app->sale->uuid);
         app->card->seq = h->card_seq;
         h->used = 0;
+        app_customer_restore(app);   /* their sale's customer, with it */
         app_set_message(app, 0, "Welcome back, %s: your open sale is here (%d lines).", app->staff.who.name,
                         app->sale->cart.nlines);
         return;
@@ -187,6 +188,9 @@ int app_signon_submit(struct app *app, const char *text)
             return -1;
         }
         snprintf(st->signon_id, sizeof st->signon_id, "%s", text);
+        struct staff_member m;
+        snprintf(st->signon_name, sizeof st->signon_name, "%s",
+                 staff_get(app->store, text, &m) == STORE_OK ? m.name : "");
         app_set_message(app, 0, "Now your PIN, then Enter");
         return 0;
     }
@@ -270,6 +274,11 @@ int app_sign_off(struct app *app)
     int kept = !cart_is_empty(&app->sale->cart);
     if (hold_sale(app))
         return -1;
+    /* the customer belongs to the cashier's sale: kept with it, never handed to the next
+     * cashier (an empty sale's customer is dropped) */
+    if (!kept && app->sale->cart.customer_id[0])
+        cart_set_customer(&app->sale->cart, "", "");
+    app_customer_restore(app);
     audit(app, st->who.id, "signoff", kept ? "sale kept" : NULL);
     app_set_message(app, 0, "%s signed off%s.", st->who.name, kept ? "; the open sale is kept for them" : "");
     st->signed_on = 0;

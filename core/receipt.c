@@ -47,6 +47,7 @@ static void header(struct receipt_layout *l, const struct sale *sale, const stru
     rl_text(l, RL_CENTER, 0, line);
     fmt(line, sizeof line, "%s  Cashier %s", o->when_text ? o->when_text : "", sale->cashier);
     rl_text(l, RL_CENTER, 0, line);
+    text_lines(l, RL_LEFT, 0, sale->notes);
     rl_rule(l, '-');
 }
 

@@ -43,6 +43,9 @@ struct sale {
     struct payment payments[SALE_MAX_PAYMENTS];
     int npayments;
     int64_t change_given;
+    /* lines printed under the receipt's header, '\n'-separated: the customer's name, the
+     * receipts the returns came from; "" for none */
+    char notes[256];
     /* Germany (app/fiscal.h): the TSE's fields, '\n'-separated, and the V0 QR code's text;
      * "" when the till has no [fiscal] */
     char fiscal_text[1024];

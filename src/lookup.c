@@ -6,6 +6,22 @@
 #include "src/catalog.h"
 #include "src/store.h"
 
+/* A code no item has that is an item number with letters in it ("40104332l8190", "4O1O..."):
+ * the length of a GTIN (8, 12, 13 or 14) and mostly digits.  An internal code such as
+ * "SKU10001" is letters first and never this. */
+static int garbled_number(const char *code)
+{
+    size_t n = strlen(code), digits = 0, letters = 0;
+    if (n != 8 && n != 12 && n != 13 && n != 14)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)code[i];
+        digits += ch >= '0' && ch <= '9';
+        letters += (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    }
+    return letters > 0 && letters <= 3 && digits + letters == n && code[0] >= '0' && code[0] <= '9';
+}
+
 int lookup_scan(struct store *store, const struct barcode_rules *rules, const char *scan,
                 int today, struct scan_result *out, char *msg, size_t msglen)
 {
@@ -38,6 +54,11 @@ int lookup_scan(struct store *store, const struct barcode_rules *rules, const ch
      * barcode parser refuses one that does not fit its symbology) */
     if (rc == STORE_NOTFOUND && b->kind == BARCODE_PLAIN)
         rc = catalog_find_by_sku(store, b->keys[0], &out->product);
+    if (rc == STORE_NOTFOUND && garbled_number(b->code)) {
+        snprintf(msg, msglen, "Barcode %s is garbled: letters among the digits of an item number"
+                 " (scan again, or type its digits)", b->code);
+        return LOOKUP_EINVALID;
+    }
     if (rc == STORE_NOTFOUND) {
         snprintf(msg, msglen, "Unknown barcode %s: item not in the catalog", b->code);
         return LOOKUP_NOTFOUND;

@@ -11,7 +11,7 @@ q() { sqlite3 "$DB" "$1"; }
 sign_on() {
     t_wait_for "Staff id:" 5 > /dev/null || return 1
     t_keys "$1" Enter
-    t_wait_for "PIN for $1:" 5 > /dev/null || return 1
+    t_wait_for "PIN for " 5 > /dev/null || return 1
     t_keys "$2" Enter
 }
 

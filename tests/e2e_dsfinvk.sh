@@ -19,7 +19,7 @@ TILL="$TILL_BIN --set fiscal.country=DE --set fiscal.till_serial=KASSE-01 --set 
 t_tmux_start 100x40 "$TILL"
 t_wait_for "Staff id:" 10 > /dev/null
 t_keys 1 Enter
-t_wait_for "PIN for 1:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 4321 Enter
 t_wait_for "Float counted:" 10 > /dev/null
 t_keys 100 Enter

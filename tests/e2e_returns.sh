@@ -46,9 +46,10 @@ t_keys F5
 check "the payment dialog pays out" t_wait_for "Refund due"
 check "with the refund keys" t_footer_is "Enter Cash back  F6 To card  F7 Voucher  F8 Cancel sale  Esc Back"
 t_keys F6
-check "the refund goes to the card: paid out" t_wait_for "PAID OUT: 2,99"
+check "the refund goes to the card: said so, not \"paid out\"" t_wait_for "REFUNDED TO CARD: 2,99"
 check "through the terminal's refund" test "$(grep -c '^REFUNDED' "$DEV")" = 1
 check "the refund's receipt lists the returned line" t_wait_for "RETURN Basmati"
+check "the refund's receipt names the receipt it came back from" t_wait_for "Return of receipt 1, till T1"
 t_keys Enter
 check "the return reaches the server" t_wait_for "Queued sales: 0" 20
 check_eq "server stock of rice back up" "0" "$(rice_stock)"
@@ -93,7 +94,7 @@ check "the right PIN allows it" t_wait_for "Item:"
 t_keys "4010433218190@1,00" Enter
 check "the item comes back at the keyed price" t_wait_for "Returned: Whole Milk 1L -1,00"
 t_keys Escape F5 Enter
-check "paid out in cash" t_wait_for "PAID OUT: 1,00"
+check "paid out in cash" t_wait_for "CASH PAID OUT: 1,00"
 check_eq "the override is in the audit log" "1|1" \
     "$(q "select sum(detail like '%refused%'), sum(detail like '%allowed%') from audit_log where event = 'override'")"
 t_keys Enter

@@ -25,7 +25,7 @@ t_tmux_start 100x34 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.
     --set staff.idle_lock_s=0 --set printer.driver=file --set printer.file.path=$T_DIR/printer.escpos"
 t_wait_for "Staff id:" 10 > /dev/null
 t_keys 2 Enter
-t_wait_for "PIN for 2:" > /dev/null
+t_wait_for "PIN for " > /dev/null
 t_keys 5555 Enter
 check "without a shift the cashier is asked for the float" t_wait_for "Float counted:"
 # The float counted note by note (F2): no 500 to 50, four 20s, two 10s, then nothing.
@@ -67,7 +67,7 @@ t_wait_for "paid out: cash taken out" 5 > /dev/null
 t_keys o
 check "paying out asks for approval" t_wait_for "Approval needed"
 t_keys 1 Enter
-t_wait_for "PIN for 1:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 4321 Enter
 check "approved, the amount is asked" t_wait_for "Amount:"
 t_keys 7 Enter
@@ -79,7 +79,7 @@ t_wait_for "cash drop" 5 > /dev/null
 t_keys d
 t_wait_for "Approver's staff id:" 5 > /dev/null
 t_keys 1 Enter
-t_wait_for "PIN for 1:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 4321 Enter
 t_wait_for "Amount:" 5 > /dev/null
 t_keys 50 Enter
@@ -117,7 +117,7 @@ t_wait_for "Z report: count" 5 > /dev/null
 t_keys z
 check "the Z asks for a manager" t_wait_for "close the shift (Z report)"
 t_keys 1 Enter
-t_wait_for "PIN for 1:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 4321 Enter
 check "the manager is asked for the count" t_wait_for "Cash counted:"
 t_type_slowly "44,88"
@@ -173,7 +173,7 @@ t_wait_for "Sign off" 5 > /dev/null
 t_keys l
 t_wait_for "Staff id:" 5 > /dev/null
 t_keys 7 Enter
-t_wait_for "PIN for 7:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 7777 Enter
 check "the synced supervisor signs on, checked offline" t_wait_for "Signed on: Kim"
 check_eq "the sign-on is in the audit log" 1 "$(q "select count(*) from audit_log where event = 'signon' and cashier = '7'")"
@@ -201,7 +201,7 @@ t_tmux_start 100x34 "$TILL_BIN --set sync.url=http://127.0.0.1:$PORT --set sync.
     --set sync.pull_interval_ms=300 --set sync.backoff_max_ms=500 --set staff.idle_lock_s=0"
 t_wait_for "Staff id:" 10 > /dev/null
 t_keys 1 Enter
-t_wait_for "PIN for 1:" 5 > /dev/null
+t_wait_for "PIN for " 5 > /dev/null
 t_keys 4321 Enter
 t_wait_for "Signed on" 10 > /dev/null
 for _ in $(seq 200); do [ "$(sq "select count(*) from audit_breaks")" != 0 ] && break; sleep 0.1; done

@@ -27,7 +27,7 @@ start_till() { # start_till [PAUSE_POINT] [more args]
 sign_on_manager() {
     t_wait_for "Staff id:" 30 > /dev/null || return 1
     t_keys 9 Enter
-    t_wait_for "PIN for 9:" 10 > /dev/null || return 1
+    t_wait_for "PIN for " 10 > /dev/null || return 1
     t_keys 9999 Enter
     t_wait_for "Signed on" 10 > /dev/null
 }

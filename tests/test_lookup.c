@@ -189,6 +189,24 @@ static void test_errors_have_messages(void **state)
     assert_int_equal(scan(f, "2212343014998", &r, msg), LOOKUP_NOTFOUND); /* price layout differs */
 }
 
+/* Letters among the digits of an item number (a misread or mistyped EAN) are a garbled
+ * code, not an unknown item; internal codes and SKUs are still looked up (issue 22). */
+static void test_letters_in_a_number_are_garbled(void **state)
+{
+    struct fx *f = *state;
+    struct scan_result r;
+    char msg[256];
+    const char *garbled[] = { "40104332l8190", "4O10433218190", "4010433A", "401043321819X" };
+    for (size_t i = 0; i < sizeof garbled / sizeof garbled[0]; i++) {
+        assert_int_equal(scan(f, garbled[i], &r, msg), LOOKUP_EINVALID);
+        assert_non_null(strstr(msg, "is garbled: letters among the digits"));
+    }
+    assert_int_equal(scan(f, "SKU10001", &r, msg), LOOKUP_OK);
+    assert_int_equal(scan(f, "NOSUCH-1", &r, msg), LOOKUP_NOTFOUND);
+    assert_int_equal(scan(f, "ABCD1234", &r, msg), LOOKUP_NOTFOUND);   /* letters first */
+    assert_int_equal(scan(f, "4010433218190", &r, msg), LOOKUP_OK);
+}
+
 /* A scan the reader calls EAN/UPC (]E0, ]E4) that does not fit the symbology is refused
  * with a message that says so; it never finds a PLU or a SKU by accident. */
 static void test_garbled_ean_never_matches_plu_or_sku(void **state)
@@ -243,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plain_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_have_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbled_ean_never_matches_plu_or_sku, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_letters_in_a_number_are_garbled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gs1_unused_fields, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

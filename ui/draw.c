@@ -27,6 +27,41 @@ void draw_text(int y, int x, int width, const char *s)
     mvaddnstr(y, x, s, (int)i);
 }
 
+/* The byte end of the first cols columns of s. */
+static size_t columns_end(const char *s, int cols)
+{
+    size_t i = 0;
+    int c = 0;
+    while (s[i]) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && c++ == cols)
+            break;
+        i++;
+    }
+    return i;
+}
+
+void draw_text_fit(int y, int x, int width, const char *s, const char *sep)
+{
+    if (width <= 0)
+        return;
+    if (text_columns(s) <= width) {
+        mvaddstr(y, x, s);
+        return;
+    }
+    /* cut at the last sep that leaves room for " …" */
+    size_t limit = width >= 2 ? columns_end(s, width - 2) : 0, cut = 0, seplen = strlen(sep);
+    for (size_t i = 1; i <= limit; i++)
+        if (strncmp(s + i, sep, seplen) == 0 && s[i - 1] != ' ')
+            cut = i;
+    if (cut) {
+        mvaddnstr(y, x, s, (int)cut);
+        addstr(" \xe2\x80\xa6");
+    } else { /* one word longer than the line: cut at a character */
+        mvaddnstr(y, x, s, (int)columns_end(s, width - 1));
+        addstr("\xe2\x80\xa6");
+    }
+}
+
 void draw_text_right(int y, int x_end, const char *s)
 {
     int w = text_columns(s);

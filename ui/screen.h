@@ -157,6 +157,9 @@ int draw_bindings_help(struct bindings b, int y, int x, int width, int key_width
 enum { COLOR_HEADER = 1, COLOR_ERROR, COLOR_OK, COLOR_SELECTED, COLOR_DIALOG, COLOR_TOTAL };
 void draw_text(int y, int x, int width, const char *s);
 void draw_text_right(int y, int x_end, const char *s);
+/* Writes s in at most width columns; a longer text is cut at the last sep ("  " between
+ * footer keys, " " between words) that leaves room for an ellipsis, never mid-word. */
+void draw_text_fit(int y, int x, int width, const char *s, const char *sep);
 /* A framed box centred on the screen; returns its top-left corner. */
 void draw_dialog(int h, int w, const char *title, int *top, int *left);
 void draw_dialog_at(int y, int h, int w, const char *title, int *top, int *left);

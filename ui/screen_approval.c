@@ -23,11 +23,15 @@ static int approval_draw(const struct ui *ui, const struct app *app)
         draw_field(y + 3, x + 3, w - 6, "Approver's staff id:", ui->input);
         return 1;
     }
-    char label[64], masked[UI_INPUT_MAX];
+    char label[STAFF_NAME_MAX + STAFF_ID_MAX + 16], masked[UI_INPUT_MAX];
     size_t n = strlen(ui->input);
     memset(masked, '*', n);
     masked[n] = 0;
-    snprintf(label, sizeof label, "PIN for %s:", app->approval.approver_id);
+    if (app->approval.approver_name[0])
+        snprintf(label, sizeof label, "PIN for %s (%s):", app->approval.approver_name,
+                 app->approval.approver_id);
+    else
+        snprintf(label, sizeof label, "PIN for %s:", app->approval.approver_id);
     draw_field(y + 3, x + 3, w - 6, label, masked);
     return 1;
 }

@@ -66,7 +66,7 @@ static int park(struct ui *ui, struct app *app)
 static int resume(struct ui *ui, struct app *app) { app_resume_selected(app); return UI_REDRAW; }
 static int up(struct ui *ui, struct app *app) { app_park_select(app, -1); return UI_REDRAW; }
 static int down(struct ui *ui, struct app *app) { app_park_select(app, +1); return UI_REDRAW; }
-static int back(struct ui *ui, struct app *app) { app_close_dialog(app); return UI_REDRAW; }
+static int back(struct ui *ui, struct app *app) { app_dialog_cancel(app); return UI_REDRAW; }
 
 static const struct binding label_keys[] = {
     { '\r', 0, "Enter", "Park", NULL, park },

@@ -40,7 +40,7 @@ static int confirm(struct ui *ui, struct app *app)
 
 static int cancel(struct ui *ui, struct app *app)
 {
-    app_close_dialog(app);
+    app_dialog_cancel(app);
     return UI_REDRAW;
 }
 

@@ -26,10 +26,23 @@ static int receipt_draw(const struct ui *ui, const struct app *app)
         w = COLS - 2;
     int h = LINES - 2, y, x;
     draw_dialog(h, w, "Sale complete", &y, &x);
-    char a[48], line[96];
-    /* a return or an exchange that gives money back says what was paid out */
-    money_format(app->last.total < 0 ? -app->last.total : app->last.change, &app->s.fmt, 1, a, sizeof a);
-    snprintf(line, sizeof line, app->last.total < 0 ? "PAID OUT: %s" : "CHANGE DUE: %s", a);
+    char a[48], b[48], line[160];
+    /* a return or an exchange that gives money back says where it went: cash out of the
+     * drawer, or back to the card */
+    const struct app_last_sale *l = &app->last;
+    money_format(l->total < 0 ? -l->total : l->change, &app->s.fmt, 1, a, sizeof a);
+    if (l->total < 0 && l->card_out > 0 && l->cash_out > 0) {
+        money_format(l->cash_out, &app->s.fmt, 1, a, sizeof a);
+        money_format(l->card_out, &app->s.fmt, 1, b, sizeof b);
+        snprintf(line, sizeof line, "CASH PAID OUT: %s  REFUNDED TO CARD: %s", a, b);
+    } else if (l->total < 0 && l->card_out > 0) {
+        snprintf(line, sizeof line, "REFUNDED TO CARD: %s", a);
+    } else if (l->total < 0 && l->cash_out > 0) {
+        money_format(l->cash_out, &app->s.fmt, 1, a, sizeof a);
+        snprintf(line, sizeof line, "CASH PAID OUT: %s", a);
+    } else {
+        snprintf(line, sizeof line, l->total < 0 ? "REFUNDED: %s" : "CHANGE DUE: %s", a);
+    }
     attron(A_BOLD | COLOR_PAIR(COLOR_TOTAL));
     draw_text(y + 1, x + 3, w - 6, line);
     attroff(A_BOLD | COLOR_PAIR(COLOR_TOTAL));

@@ -57,10 +57,18 @@ static void draw_lines(const struct ui *ui, const struct app *app)
         if (i == r->sel)
             attron(COLOR_PAIR(COLOR_SELECTED));
         mvhline(row, x + 2, ' ', w - 4);
-        draw_text(row, x + 3, w - 36, l->voided ? "(void)" : l->product.name);
-        draw_text_right(row, x + w - 30, sold);
-        draw_text_right(row, x + w - 18, ret);
-        draw_text_right(row, x + w - 3, paid);
+        if (l->voided) { /* voided on that sale: never sold nor paid, nothing comes back */
+            char name[160];
+            snprintf(name, sizeof name, "%s (voided, not sold)", l->product.name);
+            attron(A_DIM);
+            draw_text(row, x + 3, w - 6, name);
+            attroff(A_DIM);
+        } else {
+            draw_text(row, x + 3, w - 36, l->product.name);
+            draw_text_right(row, x + w - 30, sold);
+            draw_text_right(row, x + w - 18, ret);
+            draw_text_right(row, x + w - 3, paid);
+        }
         if (i == r->sel)
             attroff(COLOR_PAIR(COLOR_SELECTED));
     }

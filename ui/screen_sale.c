@@ -175,7 +175,7 @@ static void draw_status(const struct app *app, int y)
         if (st->refused[0] && n > 0 && (size_t)n < sizeof buf)
             n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", st->refused);
         if (!st->online && st->error[0] && n > 0 && (size_t)n < sizeof buf)
-            snprintf(buf + n, sizeof buf - (size_t)n, "  (%.60s)", st->error);
+            snprintf(buf + n, sizeof buf - (size_t)n, "  (%.120s)", st->error);
     } else {
         snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
     }
@@ -185,7 +185,7 @@ static void draw_status(const struct app *app, int y)
     if ((pr->problem || pr->queued || strstr(pr->status, "DRAWER")) && n < sizeof buf)
         snprintf(buf + n, sizeof buf - n, "  | %s, %lld to print (F6)", pr->status, (long long)pr->queued);
     attron(pr->problem ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : A_DIM);
-    draw_text(y, 1, COLS - 2, buf);
+    draw_text_fit(y, 1, COLS - 2, buf, " ");   /* "connection refused", never "connection refu" */
     attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD | A_DIM);
 }
 
@@ -240,7 +240,7 @@ static int sale_draw(const struct ui *ui, const struct app *app)
     attroff(A_BOLD);
     if (app->message[0]) {
         attron(app->message_is_error ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : COLOR_PAIR(COLOR_OK));
-        draw_text(LINES - 4, 1, COLS - 2, app->message);
+        draw_text_fit(LINES - 4, 1, COLS - 2, app->message, " ");   /* never mid-word */
         attroff(COLOR_PAIR(COLOR_ERROR) | COLOR_PAIR(COLOR_OK) | A_BOLD);
     }
     draw_status(app, LINES - 2);

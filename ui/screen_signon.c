@@ -35,8 +35,11 @@ static int signon_draw(const struct ui *ui, const struct app *app)
         draw_field(y + 3, x + 3, w - 6, "Staff id:", ui->input);
         return 1;
     }
-    char label[64], masked[UI_INPUT_MAX];
-    snprintf(label, sizeof label, "PIN for %s:", app->staff.signon_id);
+    char label[STAFF_NAME_MAX + STAFF_ID_MAX + 16], masked[UI_INPUT_MAX];
+    if (app->staff.signon_name[0])
+        snprintf(label, sizeof label, "PIN for %s (%s):", app->staff.signon_name, app->staff.signon_id);
+    else
+        snprintf(label, sizeof label, "PIN for %s:", app->staff.signon_id);
     stars(ui->input, masked, sizeof masked);
     draw_field(y + 3, x + 3, w - 6, label, masked);
     return 1;

@@ -112,7 +112,7 @@ static void draw_footer(const struct ui *ui)
         snprintf(buf, sizeof buf, "Please wait...");   /* no key works until it is done */
     attron(COLOR_PAIR(COLOR_HEADER));
     mvhline(LINES - 1, 0, ' ', COLS);
-    draw_text(LINES - 1, 1, COLS - 2, buf);
+    draw_text_fit(LINES - 1, 1, COLS - 2, buf, "  ");   /* whole keys: never "F10 Q" */
     attroff(COLOR_PAIR(COLOR_HEADER));
 }
 
