@@ -5,6 +5,7 @@
 #include "app/kiosk.h"
 #include "app/authorize.h"
 #include "app/commands.h"
+#include "app/terminal_id.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -245,7 +246,8 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     if (app_storage_writable(app, dir, err, errlen) ||
         store_open(app->s.db_path, &app->store, err, errlen))
         return -1;
-    if (app_storage_check(app, err, errlen) || load_catalog(app, err, errlen)) {
+    if (app_storage_check(app, err, errlen) || app_terminal_id_check(app, err, errlen) ||
+        load_catalog(app, err, errlen)) {
         store_close(app->store);
         app->store = NULL;
         return -1;
