@@ -114,6 +114,16 @@ struct app_printing {
     int problem;                /* the oldest job failed and waits */
 };
 
+/* Receipts a crash, a salvage or an import left unwritten, written newest first on the
+ * loop after the start (app/app_storage.c). */
+struct app_catch_up {
+    uint64_t timer;             /* the next batch; 0 when done */
+    int64_t before_id;          /* the next is the newest unspooled sale before this id */
+    int64_t total;              /* unspooled at the start */
+    int written, failed, removed;
+    char status[80];            /* "Writing receipts from before the restart: 123 left"; "" done */
+};
+
 /* Product search by name. */
 struct app_search {
     struct product results[APP_SEARCH_MAX];
@@ -238,6 +248,7 @@ struct app {
     struct app_sync sync;
     struct app_scanner scanner;
     struct app_printing printing;
+    struct app_catch_up catch_up;
     struct count_session count;
     struct app_stock_view stock;
     struct stock_lookup lookup;
@@ -423,7 +434,9 @@ void app_unsaved_last_try(struct app *app);
 int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen);
 int app_storage_check(struct app *app, char *err, size_t errlen);
 /* Receipts of sales a crash left without their spool file (and print job), temporary
- * files removed; the audit log says how many.  After the printer is open. */
+ * files removed; the audit log says how many.  After the printer is open.  Returns at
+ * once: the receipts are written newest first, a few per turn of the loop, while
+ * app->catch_up.status says so on the status line. */
 void app_storage_catch_up(struct app *app);
 int app_receipt_spooled(struct app *app, const char *uuid);
 int app_storage_refuses_sale(struct app *app);

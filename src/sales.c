@@ -55,6 +55,10 @@ static const char SQL_MARK_SPOOLED[] = "UPDATE sales SET receipt_spooled = 1 WHE
 static const char SQL_NEXT_UNSPOOLED[] =
     "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total,"
     " total, change_given FROM sales WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
+static const char SQL_PREV_UNSPOOLED[] =
+    "SELECT id, uuid, terminal_id, cashier, receipt_no, started_at, completed_at, subtotal, tax_total,"
+    " total, change_given FROM sales WHERE receipt_spooled = 0 AND id < ?1 ORDER BY id DESC LIMIT 1";
+static const char SQL_COUNT_UNSPOOLED[] = "SELECT count(*) FROM sales WHERE receipt_spooled = 0";
 static const char SQL_LOAD_LINES[] =
     "SELECT coalesce(product_id, 0), sku, coalesce(barcode, ''), name, qty, unit, unit_price, line_total,"
     " tax_class, tax_rate_ppm, voided, discount, coalesce(discount_label, ''), coalesce(return_of, ''),"
@@ -485,12 +489,13 @@ static int load_payments(struct store *st, int64_t sale_id, struct sale *sale)
     return rc;
 }
 
-int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+static int load_unspooled(struct store *st, const char *sql, int64_t from_id, struct sale *out, struct cart *cart,
+                          int64_t *id)
 {
-    sqlite3_stmt *s = store_stmt(st, SQL_NEXT_UNSPOOLED);
+    sqlite3_stmt *s = store_stmt(st, sql);
     if (!s)
         return STORE_ERROR;
-    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 1, from_id);
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
@@ -511,6 +516,30 @@ int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, s
     if ((rc = load_lines(st, *id, cart)) || (rc = load_taxes(st, *id, &cart->totals)) ||
         (rc = load_payments(st, *id, out)))
         return rc;
+    return STORE_OK;
+}
+
+int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    return load_unspooled(st, SQL_NEXT_UNSPOOLED, after_id, out, cart, id);
+}
+
+int sales_prev_unspooled(struct store *st, int64_t before_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    return load_unspooled(st, SQL_PREV_UNSPOOLED, before_id, out, cart, id);
+}
+
+int sales_count_unspooled(struct store *st, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_COUNT_UNSPOOLED);
+    *out = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc < 0 ? rc : STORE_ERROR;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
     return STORE_OK;
 }
 

@@ -41,6 +41,10 @@ int sales_mark_spooled(struct store *st, const char *uuid);
  * how the caller set them, out->cart points to cart (cart_free it).  *id is its row id,
  * for the next call.  STORE_OK, STORE_NOTFOUND when there is none, or an error. */
 int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
+/* The same, newest first: the newest such sale before id before_id (INT64_MAX: any). */
+int sales_prev_unspooled(struct store *st, int64_t before_id, struct sale *out, struct cart *cart, int64_t *id);
+/* How many committed sales have no spooled receipt yet. */
+int sales_count_unspooled(struct store *st, int64_t *out);
 
 struct shift_figures;
 /* The sales side of a shift's report (core/shift_report.h): count and total, each
