@@ -5,6 +5,7 @@
 #include "app/kiosk.h"
 #include "app/authorize.h"
 #include "app/commands.h"
+#include "app/terminal_id.h"
 #include "offline/order.h"
 #include "offline/outbox.h"
 #include "offline/sync.h"
@@ -258,7 +259,8 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     if (app_storage_writable(app, dir, err, errlen) ||
         store_open(app->s.db_path, &app->store, err, errlen))
         return -1;
-    if (app_storage_check(app, err, errlen) || load_catalog(app, err, errlen)) {
+    if (app_storage_check(app, err, errlen) || app_terminal_id_check(app, err, errlen) ||
+        load_catalog(app, err, errlen)) {
         store_close(app->store);
         app->store = NULL;
         return -1;
@@ -290,7 +292,7 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
     if (app_open_sync(app, err, errlen) || app_open_staff(app, err, errlen))
         goto fail;
-    int64_t recovered = app_storage_catch_up(app);
+    app_storage_catch_up(app);   /* in the background, from the loop's first turn */
     if (!app->one_shot)
         audit(app, "start", NULL);
     if (app->staff.enabled) {
@@ -304,7 +306,6 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
     app_fiscal_recover(app);
     app_recover_start(app);
     app_count_resume_active(app);
-    app_storage_offer_recovered(app, recovered);
     if (kiosk_open(app, err, errlen))
         goto fail;
     return 0;

@@ -114,6 +114,16 @@ struct app_printing {
     int problem;                /* the oldest job failed and waits */
 };
 
+/* Receipts a crash, a salvage or an import left unwritten, written newest first on the
+ * loop after the start (app/app_storage.c). */
+struct app_catch_up {
+    uint64_t timer;             /* the next batch; 0 when done */
+    int64_t before_id;          /* the next is the newest unspooled sale before this id */
+    int64_t total;              /* unspooled at the start */
+    int written, failed, removed;
+    char status[80];            /* "Writing receipts from before the restart: 123 left"; "" done */
+};
+
 /* Product search by name. */
 struct app_search {
     struct product results[APP_SEARCH_MAX];
@@ -241,6 +251,7 @@ struct app {
     struct app_sync sync;
     struct app_scanner scanner;
     struct app_printing printing;
+    struct app_catch_up catch_up;
     struct count_session count;
     struct app_stock_view stock;
     struct stock_lookup lookup;
@@ -434,10 +445,11 @@ void app_unsaved_last_try(struct app *app);
 int app_storage_writable(struct app *app, const char *db_dir, char *err, size_t errlen);
 int app_storage_check(struct app *app, char *err, size_t errlen);
 /* Receipts of sales a crash left without their spool file (and print job), temporary
- * files removed; the audit log says how many.  After the printer is open.  Returns the
- * receipt number of the last such sale (0: none), kept in app->last for
- * app_storage_offer_recovered. */
-int64_t app_storage_catch_up(struct app *app);
+ * files removed; the audit log says how many.  After the printer is open.  Returns at
+ * once: the receipts are written newest first, a few per turn of the loop, while
+ * app->catch_up.status says so on the status line.  The newest of them (its receipt never
+ * reached the screen before the crash) is offered to the cashier: app_storage_offer_recovered. */
+void app_storage_catch_up(struct app *app);
 /* After every other recovery at start: tells the cashier "Sale N was completed before the
  * restart" and shows its receipt (reprint: F6), when receipt_no is not 0. */
 void app_storage_offer_recovered(struct app *app, int64_t receipt_no);

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -100,15 +101,39 @@ static void keep_as_last(struct app *app, const struct sale *sale, char *text)
     app->last.receipt_no = sale->receipt_no;
 }
 
-int64_t app_storage_catch_up(struct app *app)
+/* A turn of the loop writes receipts for up to this long (at least one): a key waits at
+ * most about this, plus one receipt (its file and the mark are synced: ~10 ms on a disk). */
+#define CATCH_UP_SLICE_MS 8
+
+static int64_t mono_ms(void)
 {
-    int64_t recovered = 0;
-    if (strcmp(app->s.db_path, ":memory:") == 0)
-        return 0;
-    int removed = 0, written = 0, failed = 0;
-    spool_remove_stale(app->s.spool_dir, &removed);
-    int64_t id = 0;
-    for (;;) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void catch_up_done(struct app *app)
+{
+    struct app_catch_up *c = &app->catch_up;
+    c->status[0] = 0;
+    app->dirty = 1;
+    if (c->written || c->removed || c->failed) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%d receipts written after a restart, %d failed, %d temporary files removed",
+                 c->written, c->failed, c->removed);
+        app_audit(app, "spool_recovered", detail);
+    }
+}
+
+/* One turn: a few receipts, newest first (the ones a customer may still ask about), then
+ * the loop runs keys, sync and the printer before the next few. */
+static void catch_up_step(struct loop *loop, void *ctx)
+{
+    struct app *app = ctx;
+    struct app_catch_up *c = &app->catch_up;
+    c->timer = 0;
+    int64_t start = mono_ms();
+    while (mono_ms() - start < CATCH_UP_SLICE_MS) {
         struct sale sale;
         struct cart cart;
         memset(&sale, 0, sizeof sale);
@@ -116,32 +141,57 @@ int64_t app_storage_catch_up(struct app *app)
         sale.fmt = app->s.fmt;
         sale.tax = app->s.tax;
         cart_init(&cart, &app->s.tax);
-        int rc = sales_next_unspooled(app->store, id, &sale, &cart, &id);
+        int64_t id = 0;
+        int rc = sales_prev_unspooled(app->store, c->before_id, &sale, &cart, &id);
         if (rc == STORE_OK) {
             char err[200], *text = NULL;
+            c->before_id = id;
             if (receipt_text_of(app, &sale, &text) == 0 &&
                 spool_write(app->s.spool_dir, sale.receipt_no, sale.uuid, text, err, sizeof err) == 0 &&
                 sales_mark_spooled(app->store, sale.uuid) == STORE_OK) {
-                written++;
-                recovered = sale.receipt_no;
-                keep_as_last(app, &sale, text);
-                text = NULL;
+                /* the first written is the newest: its receipt is the one to offer */
+                int newest = c->written == 0 && c->failed == 0;
+                c->written++;
+                if (newest) {
+                    keep_as_last(app, &sale, text);
+                    text = NULL;
+                    app_storage_offer_recovered(app, sale.receipt_no);
+                }
             } else {
-                failed++;
+                c->failed++;
             }
             free(text);
         }
         cart_free(&cart);
-        if (rc != STORE_OK)
-            break;
+        if (rc != STORE_OK) {
+            catch_up_done(app);
+            return;
+        }
     }
-    if (written || removed || failed) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "%d receipts written after a restart, %d failed, %d temporary files removed",
-                 written, failed, removed);
-        app_audit(app, "spool_recovered", detail);
+    int64_t left = c->total - c->written - c->failed;
+    snprintf(c->status, sizeof c->status, "Writing receipts from before the restart: %lld left",
+             (long long)(left > 0 ? left : 0));
+    app->dirty = 1;
+    c->timer = loop_add_timer(loop, 0, catch_up_step, app);
+}
+
+void app_storage_catch_up(struct app *app)
+{
+    struct app_catch_up *c = &app->catch_up;
+    memset(c, 0, sizeof *c);
+    if (strcmp(app->s.db_path, ":memory:") == 0)
+        return;
+    spool_remove_stale(app->s.spool_dir, &c->removed);
+    c->before_id = INT64_MAX;
+    if (sales_count_unspooled(app->store, &c->total) != STORE_OK || c->total == 0) {
+        catch_up_done(app);
+        return;
     }
-    return recovered;
+    /* after a salvage or an import there may be thousands: written on the loop, never
+     * holding the start or the keys */
+    snprintf(c->status, sizeof c->status, "Writing receipts from before the restart: %lld left",
+             (long long)c->total);
+    c->timer = loop_add_timer(app->loop, 0, catch_up_step, app);
 }
 
 void app_storage_offer_recovered(struct app *app, int64_t receipt_no)

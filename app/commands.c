@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "app/authorize.h"
+#include "app/reject_dismiss.h"
 
 /* ------------------------------------------------------------- checks --- */
 
@@ -54,6 +55,14 @@ static void void_describe(const struct app *app, const char *arg, char *buf, siz
 static int no_sale_perm_now(const struct app *app, const char *arg)
 {
     return app->staff.enabled ? PERM_NO_SALE : CMD_NO_PERM;
+}
+
+/* A refused sync row is the store manager's (the Z's permission) in the menu; at the CLI,
+ * with nobody signed on, whoever runs till on the database may, as with --outbox-retry
+ * (so the table says CMD_NO_PERM and the menu's permission comes from here). */
+static int reject_dismiss_perm_now(const struct app *app, const char *arg)
+{
+    return app->staff.enabled && app->staff.signed_on ? PERM_Z_REPORT : CMD_NO_PERM;
 }
 
 /* -------------------------------------------------------------- table --- */
@@ -136,6 +145,8 @@ const struct cmd_entry cmd_table[] = {
     { .name = "kiosk-exit", .label = "leave kiosk mode", .perm = PERM_KIOSK_ATTENDANT,
       .perm_now = cmd_kiosk_attendant_perm, .audit = "kiosk_exit", .flags = CMD_KIOSK,
       .check = cmd_check_kiosk_menu, .exec = cmd_kiosk_exit },
+    { .name = "sync-reject-dismiss", .label = "dismiss a refused sync row", .perm = CMD_NO_PERM,
+      .perm_now = reject_dismiss_perm_now, .audit = "sync_reject_dismissed", .exec = cmd_sync_reject_dismiss },
     { .name = "outbox-retry", .label = "send a rejected sale again", .perm = CMD_NO_PERM, .audit = "outbox_retry",
       .exec = cmd_outbox_retry },
 };

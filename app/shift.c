@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/app_fiscal.h"
@@ -256,10 +257,12 @@ static void show_report(struct app *app, char *text, int is_z, const char *file,
     free(app->shift.report_text);
     app->shift.report_text = text;
     app->shift.report_is_z = is_z;
+    /* queued for the printer before it is spooled: the spool file says both are done (a
+     * restart prints a Z that has none, see z_catch_up) */
+    app_print_text(app, title, text);
     char err[200];
     if (app_spool_write(app, file, text, err, sizeof err))
         app_set_message(app, 1, "Report shown, but not written to the spool: %s", err);
-    app_print_text(app, title, text);
     app->mode = MODE_REPORT;
     app->dirty = 1;
 }
@@ -489,11 +492,47 @@ int app_z_submit(struct app *app, const char *counted_text)
     return 0;
 }
 
+/* A Z killed right after its commit, before it was spooled and queued for the printer:
+ * like the receipts' catch-up (app_storage_catch_up), the restart writes the report the
+ * Z committed with to the spool and prints it.  Only the last Z can be missing: the next
+ * one is made by a till that started, and caught up, after it. */
+static void z_catch_up(struct app *app)
+{
+    int64_t z = 0;
+    if (strcmp(app->s.db_path, ":memory:") == 0 || shifts_last_z(app->store, &z) != STORE_OK || z <= 0)
+        return;
+    char file[64], path[700];
+    snprintf(file, sizeof file, "z-report-%06lld.txt", (long long)z);
+    snprintf(path, sizeof path, "%s/%s", app->s.spool_dir, file);
+    if (access(path, F_OK) == 0)
+        return;
+    struct shift sh;
+    char *text = NULL;
+    if (shifts_by_z(app->store, z, &sh, &text) != STORE_OK || !text) {
+        free(text);
+        return;
+    }
+    char title[32], err[200];
+    snprintf(title, sizeof title, "Z report %lld", (long long)z);
+    app_print_text(app, title, text);
+    if (app_spool_write(app, file, text, err, sizeof err))
+        app_set_message(app, 1, "Z %lld was not written to the spool: %s", (long long)z, err);
+    else
+        app_set_message(app, 0, "Z %lld was closed before the till stopped: its report is spooled and printed now.",
+                        (long long)z);
+    char detail[96];
+    snprintf(detail, sizeof detail, "z %lld spooled and printed after a restart", (long long)z);
+    audit(app, "z_report_recovered", detail);
+    free(text);
+}
+
 int app_z_resume(struct app *app)
 {
     struct shift *cur = &app->shift.current;
-    if (!app->shift.open || !cur->z_started_at)
+    if (!app->shift.open || !cur->z_started_at) {
+        z_catch_up(app);
         return 0;
+    }
     /* the terminal's end-of-day is not asked again: its batch may be closed already */
     if (cur->eod.state == SHIFT_EOD_NONE && app->card->nterminals > 0) {
         cur->eod.state = SHIFT_EOD_INTERRUPTED;

@@ -23,6 +23,7 @@ const struct cli_flag cli_flags[] = {
     { "outbox", CLI_OUTBOX, NULL, NULL, "list sales not yet accepted by the store server, then exit" },
     { "outbox-retry", CLI_OUTBOX_RETRY, "KEY", NULL, "send a sale the server rejected (parked) again" },
     { "sync-rejects", CLI_SYNC_REJECTS, NULL, NULL, "list the rows of the store server's catalog, staff, stock, promotions and customers pages this till refused (with the reason; the rest was applied), then exit" },
+    { "dismiss", CLI_DISMISS, "ID", NULL, "with --sync-rejects: a manager dealt with refused row ID (the list's id): it is closed and the dismissal audited, then exit" },
     { "count", CLI_COUNT, NULL, NULL, "open in count mode: a store manager's stock count (F9 on the sale screen does the same)" },
     { "salvage", CLI_SALVAGE, NULL, NULL, "recover from a damaged database: copy every readable sale, queued order and setting into a fresh database at the same path, keep the damaged file beside it (.damaged-DATE), then exit; Till must not be running" },
     { "add-staff", CLI_ADD_STAFF, "NAME", NULL, "add a staff member on this till (the first manager of a database without staff; later ones need a manager's id and PIN), asking the PIN on the terminal (or one line of stdin each), then exit" },

@@ -20,6 +20,7 @@ enum cli_opt {
     CLI_SYNC_REJECTS,
     CLI_VERIFY_AUDIT,
     CLI_DSFINVK,
+    CLI_DISMISS,
 };
 
 struct cli_flag {

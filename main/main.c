@@ -484,7 +484,7 @@ int main(int argc, char **argv)
     const char *config_path = NULL, *import_path = NULL;
     int check_only = 0, sync_now = 0, outbox = 0, count_mode = 0, salvage_db = 0, sync_rejects = 0, verify = 0;
     const char *retry_key = NULL, *add_staff_name = NULL, *role = "cashier", *staff_id = NULL;
-    const char *dsfinvk_from = NULL;
+    const char *dsfinvk_from = NULL, *dismiss_id = NULL;
     /* Flags override the file, so collect them and apply after loading it. */
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0, c, info = 0;
@@ -520,6 +520,7 @@ int main(int argc, char **argv)
         case CLI_STAFF_ID: staff_id = optarg; break;
         case CLI_VERIFY_AUDIT: verify = 1; break;
         case CLI_DSFINVK: dsfinvk_from = optarg; break;
+        case CLI_DISMISS: dismiss_id = optarg; break;
         case CLI_HELP: case CLI_VERSION: case CLI_MAN: info = info == '?' ? info : c; break;
         default:
             if (key)
@@ -619,7 +620,12 @@ int main(int argc, char **argv)
         config_free(cfg);
         return rc;
     }
-    if (sync_rejects) {
+    if (dismiss_id && !sync_rejects) {
+        fprintf(stderr, "till: --dismiss ID goes with --sync-rejects\n");
+        config_free(cfg);
+        return 2;
+    }
+    if (sync_rejects && !dismiss_id) {
         rc = show_sync_rejects(cfg);
         config_free(cfg);
         return rc;
@@ -640,7 +646,14 @@ int main(int argc, char **argv)
         return 1;
     }
     /* the one-shots that are actions name their command (app/commands.h) */
-    if (retry_key) {
+    if (dismiss_id) {
+        int r = app_command(&app, "sync-reject-dismiss", dismiss_id, DOOR_CLI);
+        if (r)
+            fprintf(stderr, "till: %s\n", app.message);
+        else
+            printf("%s\n", app.message);
+        rc = r ? 1 : 0;
+    } else if (retry_key) {
         int r = app_command(&app, "outbox-retry", retry_key, DOOR_CLI);
         if (r)
             fprintf(stderr, "till: %s\n", r > 0 ? "no parked sale with that key" : "database error");

@@ -93,3 +93,27 @@ int audit_doc_enqueue_new(struct store *st, int max)
     }
     return n;
 }
+
+static int count_row(void *ctx, const struct store_audit_row *row)
+{
+    int64_t *last = ctx;
+    *last = row->id;
+    return 0;
+}
+
+int audit_doc_unqueued(struct store *st, int64_t *out)
+{
+    char buf[32];
+    int64_t last = 0;
+    *out = 0;
+    if (store_meta_get(st, AUDIT_QUEUED_KEY, buf, sizeof buf) == STORE_OK)
+        last = strtoll(buf, NULL, 10);
+    for (;;) {
+        int n = store_audit_rows_after(st, last, 1000, count_row, &last);
+        if (n < 0)
+            return n;
+        *out += n;
+        if (n < 1000)
+            return STORE_OK;
+    }
+}

@@ -18,5 +18,7 @@ int audit_doc_json(const struct store_audit_row *row, char **out);
 /* Queues the chained rows written since the last call (at most max), in one transaction;
  * the last row queued is kept in meta audit.queued.  How many were queued, or < 0. */
 int audit_doc_enqueue_new(struct store *st, int max);
+/* How many chained rows wait in the log, not yet queued: STORE_OK or < 0. */
+int audit_doc_unqueued(struct store *st, int64_t *out);
 
 #endif

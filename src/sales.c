@@ -57,6 +57,8 @@ static const char SQL_MARK_SPOOLED[] = "UPDATE sales SET receipt_spooled = 1 WHE
     " total, change_given, currency, tax_mode, coalesce(customer_id, '') FROM sales "
 static const char SQL_NEXT_UNSPOOLED[] = SALE_COLUMNS "WHERE receipt_spooled = 0 AND id > ?1 ORDER BY id LIMIT 1";
 static const char SQL_NEXT_SALE[] = SALE_COLUMNS "WHERE id > ?1 ORDER BY id LIMIT 1";
+static const char SQL_PREV_UNSPOOLED[] = SALE_COLUMNS "WHERE receipt_spooled = 0 AND id < ?1 ORDER BY id DESC LIMIT 1";
+static const char SQL_COUNT_UNSPOOLED[] = "SELECT count(*) FROM sales WHERE receipt_spooled = 0";
 static const char SQL_LOAD_LINES[] =
     "SELECT coalesce(product_id, 0), sku, coalesce(barcode, ''), name, qty, unit, unit_price, line_total,"
     " tax_class, tax_rate_ppm, voided, discount, coalesce(discount_label, ''), coalesce(return_of, ''),"
@@ -487,13 +489,13 @@ static int load_payments(struct store *st, int64_t sale_id, struct sale *sale)
     return rc;
 }
 
-static int load_next(struct store *st, const char *sql, int64_t after_id, struct sale *out, struct cart *cart,
-                     int64_t *id)
+static int load_next(struct store *st, const char *sql, int64_t from_id, struct sale *out, struct cart *cart,
+                          int64_t *id)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     if (!s)
         return STORE_ERROR;
-    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 1, from_id);
     int rc = store_step(st, s);
     if (rc != STORE_ROW)
         return rc == STORE_OK ? STORE_NOTFOUND : rc;
@@ -533,6 +535,25 @@ int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, s
 int sales_next(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id)
 {
     return load_next(st, SQL_NEXT_SALE, after_id, out, cart, id);
+}
+
+int sales_prev_unspooled(struct store *st, int64_t before_id, struct sale *out, struct cart *cart, int64_t *id)
+{
+    return load_next(st, SQL_PREV_UNSPOOLED, before_id, out, cart, id);
+}
+
+int sales_count_unspooled(struct store *st, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_COUNT_UNSPOOLED);
+    *out = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc < 0 ? rc : STORE_ERROR;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
 }
 
 /* Runs a statement bound to the shift id, calling row for each row. */

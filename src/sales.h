@@ -43,6 +43,10 @@ int sales_mark_spooled(struct store *st, const char *uuid);
 int sales_next_unspooled(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
 /* As sales_next_unspooled, for every sale (till --salvage rebuilds the sync queue). */
 int sales_next(struct store *st, int64_t after_id, struct sale *out, struct cart *cart, int64_t *id);
+/* The same, newest first: the newest such sale before id before_id (INT64_MAX: any). */
+int sales_prev_unspooled(struct store *st, int64_t before_id, struct sale *out, struct cart *cart, int64_t *id);
+/* How many committed sales have no spooled receipt yet. */
+int sales_count_unspooled(struct store *st, int64_t *out);
 
 struct shift_figures;
 /* The sales side of a shift's report (core/shift_report.h): count and total, each

@@ -240,6 +240,19 @@ int shifts_z_eod(struct store *st, int64_t shift_id, const struct shift_eod_resu
     return rc;
 }
 
+int shifts_last_z(struct store *st, int64_t *out)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_MAX_Z);
+    if (!s)
+        return STORE_ERROR;
+    int rc = store_step(st, s);
+    if (rc != STORE_ROW)
+        return rc == STORE_OK ? STORE_ERROR : rc;
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
 int shifts_take_z_number(struct store *st, int64_t *out)
 {
     char buf[32];

@@ -65,6 +65,8 @@ int shifts_z_begin(struct store *st, int64_t shift_id, int64_t at, const char *s
 /* The terminal's end-of-day for the Z under way, kept the moment it is known. */
 int shifts_z_eod(struct store *st, int64_t shift_id, const struct shift_eod_result *eod);
 /* Inside the closing transaction: the next Z number (counter + 1, stored). */
+/* The highest Z number stored (0: no Z yet). */
+int shifts_last_z(struct store *st, int64_t *out);
 int shifts_take_z_number(struct store *st, int64_t *out);
 /* Closes the shift with its Z number, the cash counted and the report as printed. */
 int shifts_close(struct store *st, int64_t shift_id, int64_t z_number, int64_t at, const char *staff_id,

@@ -13,6 +13,8 @@ static const char SQL_PARK[] =
 static const char SQL_SUPERSEDE[] =
     "UPDATE sync_rejects SET superseded_at = ?4"
     " WHERE feed = ?1 AND item_key = ?2 AND seq < ?3 AND superseded_at IS NULL";
+static const char SQL_DISMISS[] =
+    "UPDATE sync_rejects SET superseded_at = ?2 WHERE id = ?1 AND superseded_at IS NULL";
 static const char SQL_COUNT_OPEN[] = "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL";
 static const char SQL_COUNT_OPEN_FEED[] =
     "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL AND feed = ?1";
@@ -88,6 +90,19 @@ int sync_rejects_supersede(struct store *st, const char *feed, const char *key, 
     if (rc)
         return rc < 0 ? rc : STORE_ERROR;
     return (int)store_changes(st);
+}
+
+int sync_rejects_dismiss(struct store *st, int64_t id, int64_t now)
+{
+    sqlite3_stmt *s = store_stmt(st, SQL_DISMISS);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = store_step(st, s);
+    if (rc == STORE_OK && store_changes(st) != 1)
+        return STORE_NOTFOUND;
+    return rc;
 }
 
 int sync_rejects_count_open(struct store *st, const char *feed, int64_t *out)

@@ -36,6 +36,10 @@ int sync_rejects_park(struct store *st, const char *feed, int64_t seq, const cha
 /* Inside the caller's transaction: a version of key with this seq was applied, so every
  * open reject of it with a lower seq is superseded.  How many were, or < 0. */
 int sync_rejects_supersede(struct store *st, const char *feed, const char *key, int64_t seq, int64_t now);
+/* Inside the caller's transaction: a manager dealt with open reject id; it is closed like
+ * a superseded one (the audit row the caller writes says who).  STORE_OK, STORE_NOTFOUND
+ * (no open reject with that id) or < 0. */
+int sync_rejects_dismiss(struct store *st, int64_t id, int64_t now);
 /* Open rejects of feed (NULL: of every feed). */
 int sync_rejects_count_open(struct store *st, const char *feed, int64_t *out);
 /* Calls each for every reject, newest first (open only unless all); a non-zero return

@@ -91,6 +91,11 @@ rm "$file"
 q "update sales set receipt_spooled = 0 where uuid = '$last'"
 echo half > "$SPOOL/receipt-000099-deadbeef.txt.tmp"
 start_till || fail "till did not restart"
+# written in the background on the loop after the start: done when the audit row is there
+n=0
+while [ "$n" -lt 400 ] && [ "$(q "select count(*) from audit_log where event = 'spool_recovered'")" = 0 ]; do
+    sleep 0.05; n=$((n + 1))
+done
 check "the missing receipt is written at start" cmp -s "$file" "$T_DIR/expected-receipt"
 check_eq "no temporary file left" 0 "$(ls "$SPOOL" | grep -c '\.tmp$')"
 check_eq "the sale is marked spooled" 0 "$(q 'select count(*) from sales where receipt_spooled = 0')"

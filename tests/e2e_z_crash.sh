@@ -2,9 +2,9 @@
 # A power cut mid-Z: the ASan build (built with its pause points) stops at a named step of
 # the Z, the test SIGKILLs it there and starts it again.  Kill points: after the Z began
 # (the terminal's end-of-day not yet asked), after the terminal answered (its totals kept,
-# the Z not committed), after the Z committed (not yet shown).  Each time the Z finishes or
-# resumes on restart; in the end the Z numbers are 1, 2, 3 with no repeat and no gap, each
-# shift is closed once with one shift document in the outbox and one audited Z, and the
+# the Z not committed), after the Z committed (not yet shown, spooled or printed).  Each
+# time the Z finishes on restart, or (committed) is spooled and printed then; in the end
+# the Z numbers are 1, 2, 3 with no repeat and no gap, each shift is closed once with one shift document in the outbox and one audited Z, and the
 # terminal's totals survive the crash.  Then a terminal that never answers: the Z goes on
 # after shift.eod_timeout_ms with "terminal did not answer".
 . "$(dirname "$0")/lib.sh"
@@ -118,9 +118,16 @@ sell_by_card_then_z 101,19 || fail "sale and Z (round 3)"
 check "the till stops after the Z's commit" kill_at_pause z_committed
 check_eq "the Z is committed: shift 3 closed with Z 3" "closed|3|ok" \
     "$(q "select state, z_number, eod_state from shifts where id = 3")"
+check "killed before the Z was spooled" test ! -f "$XDG_DATA_HOME/till/spool/z-report-000003.txt"
 start_till none
-check "the restart has no Z to finish" t_wait_for "Staff id:" 30
-check "and prints none" sh -c "! tmux -L '$T_TMUX' capture-pane -p -t t | grep -q 'Z report . printed'"
+check "the restart has no Z to finish, but the committed Z 3 is printed" t_wait_for "Z report 3 printed." 30
+zr=$XDG_DATA_HOME/till/spool/z-report-000003.txt
+check "and spooled, as it committed" grep -q "Z REPORT  No. 3" "$zr"
+check_eq "audited as caught up once" 1 "$(q "select count(*) from audit_log where event = 'z_report_recovered'")"
+start_till none
+check "the next restart" t_wait_for "Staff id:" 30
+check "prints no Z again" sh -c "! tmux -L '$T_TMUX' capture-pane -p -t t | grep -q 'Z report . printed'"
+check_eq "still one catch-up audited" 1 "$(q "select count(*) from audit_log where event = 'z_report_recovered'")"
 
 check_eq "Z numbers 1, 2, 3: none repeated, none skipped" "1,2,3" "$(z_list)"
 check_eq "the counter agrees" 3 "$(q "select value from meta where key = 'z_counter'")"

@@ -20,6 +20,7 @@
 #include "app/app_print.h"
 #include "app/authorize.h"
 #include "app/commands.h"
+#include "src/sync_rejects.h"
 #include "src/config.h"
 #include "src/loop.h"
 
@@ -395,6 +396,34 @@ static void test_cli_door(void **state)
     close_app(f);
 }
 
+/* A refused sync row: the CLI (nobody signed on) dismisses by id, as --outbox-retry; in
+ * the menu a cashier needs a manager's approval, and the audit row says both. */
+static void test_sync_reject_dismiss_doors(void **state)
+{
+    struct fx *f = open_app("manager");
+    struct app *app = &f->app;
+    assert_int_equal(store_begin(app->store, STORE_TX_PLAIN), STORE_OK);
+    assert_int_equal(sync_rejects_park(app->store, "catalog", 1, "SKU1", "wrong check digit", "{}", 10), 1);
+    assert_int_equal(sync_rejects_park(app->store, "catalog", 2, "SKU2", "price out of bounds", "{}", 11), 1);
+    assert_int_equal(store_commit(app->store), STORE_OK);
+    assert_int_equal(app_command(app, "sync-reject-dismiss", "7", DOOR_CLI), 1);
+    assert_int_equal(app_command(app, "sync-reject-dismiss", "x1", DOOR_CLI), 1);
+    assert_int_equal(app_command(app, "sync-reject-dismiss", "1", DOOR_CLI), 0);
+    assert_int_equal(query(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL"), 1);
+    assert_int_equal(query(f, "SELECT count(*) FROM audit_log WHERE event = 'sync_reject_dismissed'"), 1);
+    sign_on(app, "1", "1111");
+    app->mode = MODE_MANAGER;
+    assert_int_equal(app_command(app, "sync-reject-dismiss", NULL, DOOR_MENU), 0);
+    assert_int_equal(app->mode, MODE_APPROVAL);
+    nobody_approves(app);
+    assert_int_equal(query(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL"), 1);
+    assert_int_equal(app_command(app, "sync-reject-dismiss", NULL, DOOR_MENU), 0);
+    manager_approves(app);
+    assert_int_equal(query(f, "SELECT count(*) FROM sync_rejects WHERE superseded_at IS NULL"), 0);
+    assert_int_equal(approved_rows(f, "sync_reject_dismissed"), 1);
+    close_app(f);
+}
+
 /* Any guarded command by name, from any door, as the cashier: refused (its state check, or
  * nobody may) or sent to approval -- never run. */
 static void test_every_guarded_command_by_name(void **state)
@@ -459,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_a_cashier_is_sent_to_approval_at_every_door),
         cmocka_unit_test(test_holding_the_permission_asks_nobody),
         cmocka_unit_test(test_cli_door),
+        cmocka_unit_test(test_sync_reject_dismiss_doors),
         cmocka_unit_test(test_every_guarded_command_by_name),
         cmocka_unit_test(test_scan_door_and_audit_names),
     };

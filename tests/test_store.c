@@ -20,6 +20,7 @@
 #include "src/sales.h"
 #include "src/store.h"
 #include "src/store_salvage.h"
+#include "src/sync_rejects.h"
 #include "core/receipt.h"
 
 extern const char *const demo_catalog_csv[];
@@ -638,6 +639,29 @@ static void test_damaged_outbox_found_and_salvaged(void **state)
     assert_true(catalog_search(f->st, "milk", &p, 1) >= 1);
 }
 
+/* Parked (refused) rows are the manager's to deal with: salvage copies them, open and
+ * dismissed alike, with their reasons. */
+static void test_salvage_keeps_sync_rejects(void **state)
+{
+    struct fx *f = *state;
+    char err[512];
+    assert_int_equal(store_begin(f->st, STORE_TX_PLAIN), STORE_OK);
+    assert_int_equal(sync_rejects_park(f->st, "catalog", 7, "SKU1", "wrong check digit", "{\"sku\":\"SKU1\"}", 100), 1);
+    assert_int_equal(sync_rejects_park(f->st, "staff", 3, "42", "unknown role", "{}", 101), 1);
+    assert_int_equal(store_commit(f->st), STORE_OK);
+    store_close(f->st);
+    f->st = NULL;
+    struct salvage_report rep;
+    assert_int_equal(store_salvage(f->path, &rep, err, sizeof err), 0);
+    assert_int_equal(count(f, "sync_rejects"), 2);
+    assert_int_equal(query(f, "SELECT count(*) FROM sync_rejects WHERE item_key = 'SKU1' AND reason ="
+                              " 'wrong check digit' AND superseded_at IS NULL"), 1);
+    assert_int_equal(store_open(f->path, &f->st, err, sizeof err), STORE_OK);
+    int64_t open = 0;
+    assert_int_equal(sync_rejects_count_open(f->st, NULL, &open), STORE_OK);
+    assert_int_equal(open, 2);
+}
+
 static int copy_file(const char *from, const char *to)
 {
     char cmd[600];
@@ -754,6 +778,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unspooled_sale_loads_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_outbox_found_and_salvaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_salvage_keeps_database_and_log_together, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_salvage_keeps_sync_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_audit_log_found, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

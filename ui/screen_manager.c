@@ -58,6 +58,8 @@ static const struct binding open_keys[] = {
     { 'x', 0, "X", "X report", "X report: the shift so far (read only)", NULL, "x-report" },
     { 'z', 0, "Z", "Z report", "Z report: count the cash and close the shift", NULL, "z-report" },
     { 'c', 0, "C", "Stock count", "stock count: count a zone, variance report, submit", stock_count },
+    { 'r', 0, "R", "Dismiss refused", "dismiss the newest refused sync row (dealt with; audited)", NULL,
+      "sync-reject-dismiss" },
     { 'l', 0, "L", "Sign off", "sign off / switch cashier (the open sale is kept)", NULL, "sign-off" },
     { 27, 0, "Esc", "Close", NULL, close_menu },
 };
@@ -65,6 +67,8 @@ static const struct binding open_keys[] = {
 static const struct binding closed_keys[] = {
     { 's', 0, "S", "Open shift", "open a shift: count the float", NULL, "open-shift" },
     { 'c', 0, "C", "Stock count", "stock count: count a zone, variance report, submit", stock_count },
+    { 'r', 0, "R", "Dismiss refused", "dismiss the newest refused sync row (dealt with; audited)", NULL,
+      "sync-reject-dismiss" },
     { 'l', 0, "L", "Sign off", "sign off / switch cashier", NULL, "sign-off" },
     { 27, 0, "Esc", "Close", NULL, close_menu },
 };

@@ -179,13 +179,18 @@ static void draw_status(const struct app *app, int y)
     } else {
         snprintf(buf, sizeof buf, "Queued sales: %lld (no store server configured)", (long long)st->queued);
     }
+    size_t n = strlen(buf);
     /* the printer, when it has something to say: a problem, receipts waiting, the drawer */
     const struct app_printing *pr = &app->printing;
-    size_t n = strlen(buf);
+    n = strlen(buf);
     if ((pr->problem || pr->queued || strstr(pr->status, "DRAWER")) && n < sizeof buf)
         snprintf(buf + n, sizeof buf - n, "  | %s, %lld to print (F6)", pr->status, (long long)pr->queued);
+    /* receipts left from before a restart, written in the background: first, so a long
+     * sync line does not cut it off */
+    char line[sizeof buf + sizeof app->catch_up.status + 4];
+    snprintf(line, sizeof line, "%s%s%s", app->catch_up.status, app->catch_up.status[0] ? " | " : "", buf);
     attron(pr->problem ? COLOR_PAIR(COLOR_ERROR) | A_BOLD : A_DIM);
-    draw_text_fit(y, 1, COLS - 2, buf, " ");   /* "connection refused", never "connection refu" */
+    draw_text_fit(y, 1, COLS - 2, line, " ");   /* "connection refused", never "connection refu" */
     attroff(COLOR_PAIR(COLOR_ERROR) | A_BOLD | A_DIM);
 }
 

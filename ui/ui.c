@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "core/barcode.h"
 #include "core/wedge.h"
 #include "src/config.h"
 #include "src/i18n.h"
@@ -224,6 +225,32 @@ static void release_burst(struct ui *ui)
     wedge_burst_clear(&ui->wedge.burst);
 }
 
+/* A product code as a scanner reads it: 8, 12, 13 or 14 digits ending in their GS1 check
+ * digit (EAN-8, UPC-A, EAN-13, GTIN-14). */
+static int looks_like_gtin(const char *code)
+{
+    size_t n = strlen(code);
+    if (n != 8 && n != 12 && n != 13 && n != 14)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return 0;
+    return barcode_gs1_check_digit(code, n) == code[n - 1] - '0';
+}
+
+/* A dialog that expects typed input (its mode takes no scans: a quantity, a weight, a
+ * price, an amount, a PIN) takes a fast burst as typing: a weight typed quickly lands in
+ * the weight field.  Only a product code there is still a scan, refused with a message, so
+ * a barcode never becomes an amount.  The sale screen, the kiosk and the dialogs that take
+ * scans (search, count, returns, stock lookup, sign-on) treat every burst as a scan. */
+static int burst_is_typing(const struct ui *ui, const char *code)
+{
+    const struct app *app = ui->app;
+    if (app->kiosk || app_mode_ops(app->mode)->scan)
+        return 0;
+    return !looks_like_gtin(code);
+}
+
 /* On the sale and count screens a scan completes what is typed (so "3*" by hand, then a
  * scan, sells or counts three); anywhere else it is a scan on its own. */
 static void scan_burst(struct ui *ui, const char *code)
@@ -290,7 +317,8 @@ static void on_stdin(struct loop *loop, int fd, short revents, void *ctx)
                 on_key(ui, k);
             }
             printables++;
-        } else if (is_scan_end(k) && wedge_burst_is_scan(burst, cfg, now)) {
+        } else if (is_scan_end(k) && wedge_burst_is_scan(burst, cfg, now) &&
+                   !burst_is_typing(ui, burst->text)) {
             char code[sizeof burst->text];
             snprintf(code, sizeof code, "%s", burst->text);
             wedge_burst_clear(burst);
@@ -367,8 +395,12 @@ struct ui *ui_start(struct app *app, char *err, size_t errlen)
     ui->app = app;
     /* UTF-8 for the screen; LC_MESSAGES off "C" for the kiosk's languages */
     i18n_setlocale();
-    /* Esc followed quickly by a key must stay two keys, not become Alt+key */
-    set_escdelay(25);
+    /* No wait after an Esc: curses waits ESCDELAY inside get_wch, in the key callback, so
+     * any delay would hold the loop and every lone Esc.  A terminal writes a function key's
+     * whole sequence at once, and ssh or telnet carry one write in one packet: a slow link
+     * delays the sequence, it does not split it, and a sequence that arrived together is
+     * still parsed as its key with no delay.  An Esc typed before a key stays two keys. */
+    set_escdelay(0);
     if (!initscr()) {
         snprintf(err, errlen, "cannot initialise the terminal (is TERM set?)");
         free(ui);
