@@ -36,7 +36,8 @@ check "the list no longer shows it" sh -c "! '$TILL_BIN' $ARGS --sync-rejects | 
 check_eq "dismissing it again is refused" 1 "$?"
 
 # the manager menu: R dismisses the newest open one, as the signed-on manager
-t_tmux_start 100x34 "$TILL_BIN $ARGS"
+# wide enough for the manager menu's whole footer (narrower, it ends in " …" and F1 lists the rest)
+t_tmux_start 200x34 "$TILL_BIN $ARGS"
 check "sign-on" t_wait_for "Staff id:" 20
 t_keys 9 Enter
 t_wait_for "PIN for 9:" > /dev/null
