@@ -34,6 +34,7 @@ stop_till
 start_till "silent" --set scale.timeout_ms=4000
 t_keys $APPLES Enter
 check "weighing a silent scale" t_wait_for "Weighing"
+check "no weight field to type into" t_wait_for "On the scale (Enter: again):"
 t_keys -l "0,5"
 t0=$(date +%s%N)
 t_keys Enter
