@@ -58,6 +58,16 @@ long ncr_parse(const uint8_t *buf, size_t len, struct ncr_frame *f)
         f->weight = w;
         return used;
     }
+    if (p[2] == '4' && p[3] == '4' && (n == 4 + 5 || n == 4 + 4)) {
+        /* the status "stable with weight" carries the weight (answer to S14) */
+        int64_t w = 0;
+        for (size_t i = 4; i < n; i++)
+            w = w * 10 + (p[i] - '0');
+        f->kind = NCR_WEIGHT;
+        f->metric = n == 4 + 5;
+        f->weight = w;
+        return used;
+    }
     if (p[2] == '4' && n == 4 && p[3] <= '5') {
         f->kind = NCR_STATUS;
         f->status = p[3] - '0';
@@ -91,6 +101,15 @@ size_t ncr_encode_weight(int64_t weight_g, uint8_t *out, size_t cap)
         return 0;
     char s[16];
     snprintf(s, sizeof s, "S11%05lld\r", (long long)weight_g);
+    return put(s, out, cap);
+}
+
+size_t ncr_encode_stable_status(int64_t weight_g, uint8_t *out, size_t cap)
+{
+    if (weight_g < 0 || weight_g > 99999)
+        return 0;
+    char s[16];
+    snprintf(s, sizeof s, "S144%05lld\r", (long long)weight_g);
     return put(s, out, cap);
 }
 

@@ -10,10 +10,13 @@
  *                   "S14" s CR       status: 0 not ready, 1 weight unstable (motion),
  *                                    2 over capacity, 3 stable at zero, 4 stable with
  *                                    weight, 5 under zero
+ *                   "S144" wwwww CR  "stable with weight" carries the weight
  *
  * From the Magellan scanner-scale's product reference guides (Datalogic, "Single Cable
- * RS-232" scale commands) as implemented by IT CORE / CORE-POS's SPH_Magellan_Scale.cs
- * (Whole Foods Co-op, GPL2) and the Odoo Magellan bridges that send b"S11\r".  The scale
+ * RS-232" scale commands) as implemented by CORE-POS (github.com/CORE-POS/IS4C,
+ * pos/is4c-nf/scale-drivers/drivers/NewMagellan/SPH_Magellan_Scale.cs, ParseData: S141
+ * motion, S142 over capacity, S143 zero, S144 + weight, S145 under zero) and the Odoo
+ * Magellan bridges that send b"S11\r".  The scale
  * itself never reports "below minimum": a stable weight under the configured minimum is
  * refused by the driver, not here.
  *
@@ -55,6 +58,8 @@ size_t ncr_encode_status_request(uint8_t *out, size_t cap);
 /* Scale -> till, for the simulated scale and the tests: metric weights only. */
 size_t ncr_encode_weight(int64_t weight_g, uint8_t *out, size_t cap);
 size_t ncr_encode_status(int status, uint8_t *out, size_t cap);
+/* "S144" and the weight: the answer to S14 with a stable weight on the scale. */
+size_t ncr_encode_stable_status(int64_t weight_g, uint8_t *out, size_t cap);
 
 /* A till -> scale line as the simulated scale reads it: 11, 14, or -1 (garbage). */
 long ncr_parse_request(const uint8_t *buf, size_t len, int *command);

@@ -175,8 +175,9 @@ static void answer(struct scale_simdev *d, int ncr_cmd)
             int64_t amount = (st->grams * d->price + 500) / 1000;
             n = d06_encode_weight(st->grams, d->price, amount, out, sizeof out);
         } else {
-            n = ncr_cmd == 14 ? ncr_encode_status(st->grams ? NCR_ST_WEIGHT : NCR_ST_ZERO, out, sizeof out)
-                              : ncr_encode_weight(st->grams, out, sizeof out);
+            n = ncr_cmd != 14 ? ncr_encode_weight(st->grams, out, sizeof out)
+                : st->grams ? ncr_encode_stable_status(st->grams, out, sizeof out)
+                            : ncr_encode_status(NCR_ST_ZERO, out, sizeof out);
         }
         break;
     default:

@@ -49,7 +49,17 @@ static void test_weights(void **state)
     /* LF around the CR is skipped */
     assert_int_equal(parse("\nS1100500\r\n", &f), 11);
     assert_int_equal(f.weight, 500);
+    /* the status "stable with weight" carries it (CORE-POS's S144 + weight) */
+    assert_int_equal(parse("S14401234\r", &f), 10);
+    assert_int_equal(f.kind, NCR_WEIGHT);
+    assert_int_equal(f.metric, 1);
+    assert_int_equal(f.weight, 1234);
+    assert_int_equal(parse("S1440250\r", &f), 9);
+    assert_int_equal(f.kind, NCR_WEIGHT);
+    assert_int_equal(f.metric, 0);
     uint8_t buf[16];
+    assert_int_equal(ncr_encode_stable_status(1234, buf, sizeof buf), 10);
+    assert_memory_equal(buf, "S14401234\r", 10);
     assert_int_equal(ncr_encode_weight(1234, buf, sizeof buf), 9);
     assert_memory_equal(buf, "S1101234\r", 9);
     assert_int_equal(ncr_encode_weight(100000, buf, sizeof buf), 0);
@@ -87,12 +97,12 @@ static void test_truncated_waits(void **state)
 static void test_garbage(void **state)
 {
     static const char *const bad[] = {
-        "S11012a4\r", "S11123\r", "S110123456\r", "S12\r", "X1101234\r", "S14\r", "S1\r", "\r", "S14x\r",
+        "S11012a4\r", "S11123\r", "S110123456\r", "S12\r", "X1101234\r", "S14\r", "S1\r", "\r", "S14x\r", "S144123\r", "S14412345x\r",
         "\x00\xff\xfe\r",
     };
     struct ncr_frame f;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        size_t len = i == 9 ? 4 : strlen(bad[i]);
+        size_t len = i == 11 ? 4 : strlen(bad[i]);
         assert_int_equal(ncr_parse((const uint8_t *)bad[i], len, &f), (long)len);
         assert_int_equal(f.kind, NCR_GARBAGE);
         assert_true(f.error[0] != 0);
