@@ -264,7 +264,7 @@ install: build/till $(SERVER_BIN) $(MAN_PAGES) $(MO_FILES)
 	install -m 755 build/till $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 assets/till.conf.example assets/till-server@.service assets/haproxy-till.cfg $(DESTDIR)$(DOCDIR)/examples/
-	install -m 644 assets/60-till-scanner.rules assets/60-till-printer.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 644 assets/60-till-scanner.rules assets/60-till-printer.rules assets/60-till-scale.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 644 assets/store-api.yaml assets/demo-catalog.csv $(DESTDIR)$(PREFIX)/share/till/
 	for mo in $(MO_FILES); do lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
 	    install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \

@@ -1,6 +1,7 @@
 #include "app/app.h"
 #include "app/app_fiscal.h"
 #include "app/app_display.h"
+#include "app/app_scale.h"
 #include "app/app_print.h"
 #include "app/kiosk.h"
 #include "app/authorize.h"
@@ -287,7 +288,8 @@ static int init(struct app *app, struct config *cfg, struct loop *loop, char *er
         drawer_open(config_get(cfg, "drawer.driver", "sim"), loop, cfg, &app->drawer, err, errlen) ||
         app_open_printer(app, err, errlen) ||
         app_open_display(app, err, errlen) ||
-        app_open_scanner(app, err, errlen))
+        app_open_scanner(app, err, errlen) ||
+        app_open_scale(app, err, errlen))
         goto fail;
     outbox_count(app->store, OUTBOX_PENDING, &app->sync.queued);
     if (app_open_sync(app, err, errlen) || app_open_staff(app, err, errlen))
@@ -313,6 +315,7 @@ fail:
     app_fiscal_close(app);
     app_close_staff(app);
     app_close_sync(app);
+    app_close_scale(app);
     app_close_scanner(app);
     app_close_terminals(app);
     app_fiscal_close(app);
@@ -338,6 +341,7 @@ void app_free(struct app *app)
         loop_cancel_timer(app->loop, app->shift.eod_timer);
     app->shift.eod_timer = 0;
     app_close_sync(app);
+    app_close_scale(app);
     app_close_scanner(app);
     app_close_terminals(app);
     app_close_display(app);
@@ -469,7 +473,10 @@ static int lookup_and_add(struct app *app, const char *code, int64_t qty)
         app->sale->weighed = p;
         snprintf(app->sale->weighed_barcode, sizeof app->sale->weighed_barcode, "%s", r.line_code);
         app->mode = MODE_WEIGHT;
-        app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
+        if (app_scale_configured(app))
+            app_scale_weigh(app);
+        else
+            app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
     }
     int rc = add_typed(app, &p, r.line_code, qty ? qty : QTY_ONE, MODE_SALE);
@@ -772,6 +779,15 @@ int app_submit_qty(struct app *app, const char *text)
 
 int app_submit_weight(struct app *app, const char *text)
 {
+    if (app_scale_configured(app)) {
+        /* legal for trade: the weight is the scale's; Enter alone asks it again */
+        if (text[strspn(text, " ")] == 0) {
+            app_scale_weigh(app);
+            return 0;
+        }
+        app_set_message(app, 1, "Weight not taken: with a scale the weight comes from the scale, not the keyboard");
+        return -1;
+    }
     int64_t grams;
     int rc = qty_parse(text, &grams);
     if (rc || grams <= 0) {
@@ -784,11 +800,16 @@ int app_submit_weight(struct app *app, const char *text)
         app_set_message(app, 1, "Weight not taken: %s. Type kg, e.g. %s", why, example);
         return -1;
     }
+    return app_add_weighed(app, grams) < 0 ? -1 : 0;
+}
+
+int app_add_weighed(struct app *app, int64_t grams)
+{
     app->mode = MODE_SALE;
-    rc = add_typed(app, &app->sale->weighed, app->sale->weighed_barcode, grams, MODE_WEIGHT);
-    if (rc < 0)
+    int rc = add_typed(app, &app->sale->weighed, app->sale->weighed_barcode, grams, MODE_WEIGHT);
+    if (rc < 0 && !app_scale_configured(app))
         app->mode = MODE_WEIGHT;   /* refused: the prompt stays for another weight */
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 void app_search_update(struct app *app, const char *text)
@@ -827,7 +848,10 @@ int app_search_choose(struct app *app, int index)
         app->sale->weighed = p;
         app->sale->weighed_barcode[0] = 0;
         app->mode = MODE_WEIGHT;
-        app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
+        if (app_scale_configured(app))
+            app_scale_weigh(app);
+        else
+            app_set_message(app, 0, "%s is sold by weight: enter kg", p.name);
         return 0;
     }
     return add_typed(app, &p, "", qty ? qty : QTY_ONE, MODE_SALE) < 0 ? -1 : 0;

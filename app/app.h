@@ -106,6 +106,7 @@ struct app_scanner {
 /* Receipts on the printer and the customer display (app/app_print.c, app/app_display.c). */
 struct app_print;
 struct app_display;
+struct scale;
 struct app_printing {
     struct app_print *ctl;      /* the printer and its queue */
     struct app_display *display; /* NULL: no customer display */
@@ -248,6 +249,7 @@ struct app {
     struct app_search search;
     struct app_last_sale last;
     struct drawer *drawer;
+    struct scale *scale;            /* the checkout scale (app/app_scale.h); NULL: weights are typed */
     struct app_sync sync;
     struct app_scanner scanner;
     struct app_printing printing;
@@ -322,6 +324,9 @@ void app_dialog_cancel(struct app *app);
 void app_close_dialog(struct app *app);
 int app_submit_qty(struct app *app, const char *text);
 int app_submit_weight(struct app *app, const char *text);
+/* Adds app->sale->weighed with this weight (the scale's or a typed one); 0 added, -1 refused
+ * (MODE_WEIGHT stays for another weight), 1 held for a question. */
+int app_add_weighed(struct app *app, int64_t grams);
 void app_search_update(struct app *app, const char *text);
 /* Adds search result index to the sale. */
 int app_search_choose(struct app *app, int index);

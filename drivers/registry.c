@@ -10,6 +10,7 @@
 #include "drivers/drawer.h"
 #include "drivers/payment_terminal.h"
 #include "drivers/printer.h"
+#include "drivers/scale.h"
 #include "drivers/scanner.h"
 #include "drivers/tse.h"
 
@@ -26,6 +27,9 @@ static const struct driver_header *const drivers[] = {
     &display_pole_ops.drv,
     &tse_sim_ops.drv,
     &tse_fiskaly_ops.drv,
+    &scale_dialog06_ops.drv,
+    &scale_ncr_ops.drv,
+    &scale_sim_ops.drv,
 };
 
 /* The oldest ops version each kind can still call. */
@@ -36,6 +40,7 @@ static const int min_version[DRIVER_KIND_COUNT] = {
     [DRIVER_PRINTER] = PRINTER_OPS_VERSION,
     [DRIVER_DISPLAY] = DISPLAY_OPS_VERSION,
     [DRIVER_TSE] = TSE_OPS_VERSION,
+    [DRIVER_SCALE] = SCALE_OPS_VERSION,
 };
 
 const char *driver_kind_name(enum driver_kind kind)
@@ -47,6 +52,7 @@ const char *driver_kind_name(enum driver_kind kind)
     case DRIVER_PRINTER: return "printer";
     case DRIVER_DISPLAY: return "customer display";
     case DRIVER_TSE: return "TSE";
+    case DRIVER_SCALE: return "scale";
     case DRIVER_KIND_COUNT: break;
     }
     return "driver";

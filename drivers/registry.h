@@ -1,5 +1,5 @@
 /* The one driver registry: every driver of every kind (payment terminal, scanner, drawer,
- * receipt printer, customer display) is listed once, by kind and config name.  Each driver's ops
+ * receipt printer, customer display, TSE, scale) is listed once, by kind and config name.  Each driver's ops
  * table starts with a struct driver_header carrying its version and the size of its
  * private state, so the registry allocates that state and new operations can be added to
  * a kind later without breaking older drivers (SQLite's sqlite3_io_methods.iVersion). */
@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 enum driver_kind { DRIVER_TERMINAL, DRIVER_SCANNER, DRIVER_DRAWER, DRIVER_PRINTER, DRIVER_DISPLAY,
-                   DRIVER_TSE, DRIVER_KIND_COUNT };
+                   DRIVER_TSE, DRIVER_SCALE, DRIVER_KIND_COUNT };
 
 struct driver_header {
     enum driver_kind kind;
@@ -32,7 +32,7 @@ int driver_open(enum driver_kind kind, const char *name, size_t handle_size, con
                 void **handle, void **priv, char *err, size_t errlen);
 /* Frees what driver_open allocated (after the driver's own close, if it was opened). */
 void driver_free(void *handle, void *priv);
-/* "payment terminal", "scanner", "drawer", "printer", "customer display", "TSE" */
+/* "payment terminal", "scanner", "drawer", "printer", "customer display", "TSE", "scale" */
 const char *driver_kind_name(enum driver_kind kind);
 /* The known names of a kind, comma-separated, for messages and --help. */
 void driver_names(enum driver_kind kind, char *buf, size_t len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "app/app.h"
+#include "app/app_scale.h"
 #include "ui/screen.h"
 
 static struct bindings prompt_bindings(const struct app *app);
@@ -19,8 +20,9 @@ static int prompt_draw(const struct ui *ui, const struct app *app)
     char hint[128];
     bindings_hint_line(prompt_bindings(app), hint, sizeof hint);
     draw_text(y + 5, x + 3, w - 6, hint);
-    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : price ? "New unit price:" : "Weight in kg:",
-               ui->input);
+    /* with a scale the weight is the scale's: the field only takes Enter (weigh again) */
+    const char *weight = app_scale_configured(app) ? "On the scale (Enter: again):" : "Weight in kg:";
+    draw_field(y + 3, x + 3, w - 6, qty ? "New quantity:" : price ? "New unit price:" : weight, ui->input);
     return 1;
 }
 
