@@ -95,22 +95,25 @@ size_t ncr_encode_status_request(uint8_t *out, size_t cap)
     return put("S14\r", out, cap);
 }
 
-size_t ncr_encode_weight(int64_t weight_g, uint8_t *out, size_t cap)
+/* A weight line: PREFIX and five digits of grams ("S11" answers a request, "S144" is the
+ * stable status that carries its weight). */
+static size_t encode_weight_line(const char *prefix, int64_t weight_g, uint8_t *out, size_t cap)
 {
     if (weight_g < 0 || weight_g > 99999)
         return 0;
     char s[16];
-    snprintf(s, sizeof s, "S11%05lld\r", (long long)weight_g);
+    snprintf(s, sizeof s, "%s%05lld\r", prefix, (long long)weight_g);
     return put(s, out, cap);
+}
+
+size_t ncr_encode_weight(int64_t weight_g, uint8_t *out, size_t cap)
+{
+    return encode_weight_line("S11", weight_g, out, cap);
 }
 
 size_t ncr_encode_stable_status(int64_t weight_g, uint8_t *out, size_t cap)
 {
-    if (weight_g < 0 || weight_g > 99999)
-        return 0;
-    char s[16];
-    snprintf(s, sizeof s, "S144%05lld\r", (long long)weight_g);
-    return put(s, out, cap);
+    return encode_weight_line("S144", weight_g, out, cap);
 }
 
 size_t ncr_encode_status(int status, uint8_t *out, size_t cap)

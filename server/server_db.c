@@ -905,6 +905,25 @@ static void lines_json(const struct sdb_order *o, struct strbuf *out)
     strbuf_puts(out, "]");
 }
 
+/* The order's own columns, parameters 1-12: the same for the SQLite insert and
+ * PostgreSQL's till_store_order. */
+static void bind_order(struct sql_stmt *s, const struct sdb_order *o)
+{
+    sql_bind_text(s, 1, o->idempotency_key);
+    sql_bind_text(s, 2, o->terminal_id);
+    sql_bind_text(s, 3, o->sale_uuid);
+    sql_bind_int(s, 4, o->total);
+    sql_bind_text(s, 5, o->currency);
+    sql_bind_int(s, 6, o->completed_at);
+    sql_bind_text(s, 7, o->location);
+    sql_bind_text(s, 8, o->payload);
+    sql_bind_int(s, 9, (int64_t)time(NULL));
+    sql_bind_text(s, 10, o->payload_sha256);
+    sql_bind_text(s, 11, o->return_of);
+    if (o->receipt_no > 0)
+        sql_bind_int(s, 12, o->receipt_no);
+}
+
 /* sdb_order_store on PostgreSQL: one call of till_store_order, which stores the order, its
  * lines and their stock or nothing (its own subtransaction: no savepoint round trips). */
 static int order_store_pg(struct sdb *db, const struct sdb_order *o, int64_t *order_id)
@@ -922,19 +941,7 @@ static int order_store_pg(struct sdb *db, const struct sdb_order *o, int64_t *or
         return SDB_ERROR;
     }
     struct sql_stmt *s = use(db, ST_PG_ORDER_STORE);
-    sql_bind_text(s, 1, o->idempotency_key);
-    sql_bind_text(s, 2, o->terminal_id);
-    sql_bind_text(s, 3, o->sale_uuid);
-    sql_bind_int(s, 4, o->total);
-    sql_bind_text(s, 5, o->currency);
-    sql_bind_int(s, 6, o->completed_at);
-    sql_bind_text(s, 7, o->location);
-    sql_bind_text(s, 8, o->payload);
-    sql_bind_int(s, 9, (int64_t)time(NULL));
-    sql_bind_text(s, 10, o->payload_sha256);
-    sql_bind_text(s, 11, o->return_of);
-    if (o->receipt_no > 0)
-        sql_bind_int(s, 12, o->receipt_no);
+    bind_order(s, o);
     sql_bind_int(s, 13, o->stock_at);
     sql_bind_text(s, 14, text);
     free(text);
@@ -965,19 +972,7 @@ int sdb_order_store(struct sdb *db, const struct sdb_order *o, int64_t *order_id
     if (item_begin(db, &own) != SDB_OK)
         return SDB_ERROR;
     struct sql_stmt *s = use(db, ST_ORDER_INSERT);
-    sql_bind_text(s, 1, o->idempotency_key);
-    sql_bind_text(s, 2, o->terminal_id);
-    sql_bind_text(s, 3, o->sale_uuid);
-    sql_bind_int(s, 4, o->total);
-    sql_bind_text(s, 5, o->currency);
-    sql_bind_int(s, 6, o->completed_at);
-    sql_bind_text(s, 7, o->location);
-    sql_bind_text(s, 8, o->payload);
-    sql_bind_int(s, 9, (int64_t)time(NULL));
-    sql_bind_text(s, 10, o->payload_sha256);
-    sql_bind_text(s, 11, o->return_of);
-    if (o->receipt_no > 0)
-        sql_bind_int(s, 12, o->receipt_no);
+    bind_order(s, o);
     int rc = sql_step(s);
     if (rc == SQL_ROW)
         *order_id = sql_int(s, 0);
